@@ -1,0 +1,25 @@
+# Fails when a C++ file is not clang-formatted or the worker does not pass ruff.
+# Run as: cmake -DSOURCE_DIR=... -DPYTHON=... -P CheckFormat.cmake
+file(GLOB_RECURSE sources
+     ${SOURCE_DIR}/bridge/*.cpp ${SOURCE_DIR}/bridge/*.h
+     ${SOURCE_DIR}/inspectors/*.cpp ${SOURCE_DIR}/inspectors/*.h
+     ${SOURCE_DIR}/app/*.cpp ${SOURCE_DIR}/app/*.h
+     ${SOURCE_DIR}/tests/*.cpp ${SOURCE_DIR}/tests/*.h
+     ${SOURCE_DIR}/bench/*.cpp ${SOURCE_DIR}/bench/*.h
+     ${SOURCE_DIR}/examples/*.cpp)
+find_program(CLANG_FORMAT NAMES clang-format clang-format-14 REQUIRED)
+execute_process(COMMAND ${CLANG_FORMAT} --dry-run --Werror ${sources} RESULT_VARIABLE rc)
+if(NOT rc EQUAL 0)
+    message(FATAL_ERROR "C++ sources are not formatted: run clang-format -i on them")
+endif()
+execute_process(COMMAND ${PYTHON} -m ruff check ${SOURCE_DIR}/python_worker ${SOURCE_DIR}/bench
+                RESULT_VARIABLE rc)
+if(NOT rc EQUAL 0)
+    message(FATAL_ERROR "ruff check found problems in the Python code")
+endif()
+execute_process(COMMAND ${PYTHON} -m ruff format --check ${SOURCE_DIR}/python_worker ${SOURCE_DIR}/bench
+                RESULT_VARIABLE rc)
+if(NOT rc EQUAL 0)
+    message(FATAL_ERROR "Python code is not formatted: run ruff format")
+endif()
+message(STATUS "formatting and lint are clean")
