@@ -1,0 +1,93 @@
+#pragma once
+
+#include <QByteArray>
+#include <QObject>
+#include <QProcess>
+#include <QStringList>
+#include <QUrl>
+
+#include <deque>
+
+class QTimer;
+
+namespace qk {
+
+// How to start a worker. Empty fields take defaults: the interpreter from QTKERAS_PYTHON or
+// the build's virtual environment, the worker package from the source tree, KERAS_BACKEND
+// from the environment or "jax".
+struct WorkerOptions {
+    QString python;
+    QStringList pythonPath;
+    QString backend;
+    QStringList extraArguments;
+    int startTimeoutMs = 60000;
+};
+
+// What the worker reported in its ready line.
+struct WorkerInfo {
+    quint16 port = 0;
+    qint64 pid = 0;
+    QString python;
+    QString keras;
+    QString backend;
+};
+
+// One `python -m qtkeras_worker` process: spawns it with the token on stdin (never argv),
+// reads its ready line, collects its stderr, and reports when it ends. Closing its stdin
+// makes it exit, so it never outlives this object.
+class WorkerProcess : public QObject {
+    Q_OBJECT
+public:
+    WorkerProcess(WorkerOptions options, QByteArray token, QUrl notifyUrl,
+                  QObject* parent = nullptr);
+    ~WorkerProcess() override;
+
+    // Starts the process; ready() or startFailed() follows.
+    void start();
+    // Closes stdin (the worker exits by itself) and kills it if it is still there after
+    // graceMs.
+    void stop(int graceMs = 2000);
+    void kill();
+
+    bool isReady() const { return m_ready; }
+    const WorkerInfo& info() const { return m_info; }
+    qint64 pid() const;
+    // The last lines the worker wrote to stderr (tracebacks, import errors).
+    QString stderrTail(int lines = 30) const;
+
+    // The interpreter and PYTHONPATH the options resolve to.
+    static QString resolvePython(const WorkerOptions& options);
+    static QStringList resolvePythonPath(const WorkerOptions& options);
+
+Q_SIGNALS:
+    void ready(const qk::WorkerInfo& info);
+    void startFailed(const QString& reason);
+    // The process ended after it was ready; reason says how (exit code, signal, stderr).
+    void exited(const QString& reason);
+    void stderrLine(const QString& line);
+
+private:
+    void onStdout();
+    void onStderr();
+    void onFinished(int exitCode, QProcess::ExitStatus status);
+    void onError(QProcess::ProcessError error);
+    void fail(const QString& reason);
+    QString describeExit(int exitCode, QProcess::ExitStatus status) const;
+
+    WorkerOptions m_options;
+    QByteArray m_token;
+    QUrl m_notifyUrl;
+    QProcess* m_process = nullptr;
+    QTimer* m_startTimer = nullptr;
+    QByteArray m_stdoutBuffer;
+    QByteArray m_stderrBuffer;
+    std::deque<QString> m_stderrTail;
+    WorkerInfo m_info;
+    bool m_ready = false;
+    bool m_failed = false;
+    bool m_stopping = false;
+};
+
+} // namespace qk
+
+Q_DECLARE_METATYPE(qk::WorkerInfo)
