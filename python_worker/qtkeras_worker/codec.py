@@ -1,0 +1,438 @@
+"""Values on the wire: the value schema of docs/PROTOCOL.md, in JSON and in MessagePack.
+
+``encode`` turns a Python value into a wire tree (plain data plus ``$qk``-tagged maps, with
+bytes objects where binary payloads go) or raises ``NotPlainData``; ``dumps`` serializes a
+tree as JSON (bytes become base64) or MessagePack (bytes become bin). ``loads`` and
+``decode`` go the other way and raise ``DecodeError`` on anything outside the schema.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import math
+import re
+import sys
+from collections.abc import Callable
+from typing import Any
+
+import msgpack
+import numpy as np
+
+TAG = "$qk"
+JSON = "application/json"
+MSGPACK = "application/msgpack"
+CONTENT_TYPES = (JSON, MSGPACK)
+
+# Nesting deeper than this is refused on decode and turned into a ref on encode.
+MAX_DEPTH = 256
+
+INT64_MIN = -(2**63)
+INT64_MAX = 2**63 - 1
+
+# Wire dtype name -> little-endian numpy dtype.
+DTYPES: dict[str, np.dtype] = {
+    name: np.dtype(name).newbyteorder("<")
+    for name in (
+        "bool",
+        "int8",
+        "int16",
+        "int32",
+        "int64",
+        "uint8",
+        "uint16",
+        "uint32",
+        "uint64",
+        "float16",
+        "float32",
+        "float64",
+    )
+}
+
+_NONFINITE = {"nan": math.nan, "inf": math.inf, "-inf": -math.inf}
+_DECIMAL = re.compile(r"-?[0-9]+")
+
+
+class NotPlainData(Exception):
+    """The value has no representation in the schema; the caller returns a ref instead."""
+
+
+class DecodeError(ValueError):
+    """Input that does not follow the value schema."""
+
+
+# ---------------------------------------------------------------- serialization
+
+
+def _json_default(obj: Any) -> Any:
+    if isinstance(obj, (bytes, bytearray, memoryview)):
+        return base64.b64encode(obj).decode("ascii")
+    raise TypeError(f"{type(obj).__name__} is not part of the wire schema")
+
+
+def _reject_constant(name: str) -> Any:
+    raise DecodeError(f'bare {name} is not JSON; send {{"$qk": "float", "v": ...}}')
+
+
+def dumps(tree: Any, content_type: str = JSON) -> bytes:
+    """Serialize a wire tree (from ``encode`` or plain control data)."""
+    if content_type == MSGPACK:
+        return msgpack.packb(tree, use_bin_type=True)
+    try:
+        text = json.dumps(
+            tree, default=_json_default, allow_nan=False, ensure_ascii=False, separators=(",", ":")
+        )
+        return text.encode("utf-8")
+    except UnicodeEncodeError:
+        text = json.dumps(tree, default=_json_default, allow_nan=False, separators=(",", ":"))
+        return text.encode("ascii")
+
+
+def loads(data: bytes, content_type: str = JSON) -> Any:
+    """Parse a message body into a wire tree (not yet decoded into Python values)."""
+    try:
+        if content_type == MSGPACK:
+            return msgpack.unpackb(data, raw=False, strict_map_key=False)
+        return json.loads(data, parse_constant=_reject_constant)
+    except DecodeError:
+        raise
+    except RecursionError:
+        raise DecodeError("message is nested too deeply") from None
+    except UnicodeDecodeError as exc:
+        raise DecodeError(f"message is not valid UTF-8: {exc}") from None
+    except Exception as exc:  # noqa: BLE001 - msgpack raises several unrelated types
+        kind = "MessagePack" if content_type == MSGPACK else "JSON"
+        raise DecodeError(f"invalid {kind}: {exc}") from None
+
+
+# ---------------------------------------------------------------- encoding
+
+
+class Encoder:
+    """One encoding pass; ``binary`` says whether the tree holds bytes (then MessagePack fits
+    better than JSON) and ``nbytes`` how many."""
+
+    def __init__(self) -> None:
+        self.binary = False
+        self.nbytes = 0
+        self._active: set[int] = set()
+
+    def encode(self, value: Any, depth: int = 0) -> Any:
+        if depth > MAX_DEPTH:
+            raise NotPlainData(f"nested deeper than {MAX_DEPTH} levels")
+        kind = type(value)
+        if value is None or kind is bool:
+            return value
+        if kind is int:
+            return self._int(value)
+        if kind is float:
+            return self._float(value)
+        if kind is str:
+            return self._str(value)
+        if kind is list or kind is tuple or kind is dict:
+            return self._container(value, depth)
+        if isinstance(value, np.generic):
+            scalar = self._numpy_scalar(value)
+            if scalar is not None:
+                return scalar
+        if isinstance(value, np.ndarray):
+            return self._ndarray(value)
+        if isinstance(value, (bytes, bytearray, memoryview)):
+            return self._bytes(value)
+        if isinstance(value, (list, tuple, dict)):
+            return self._container(value, depth)
+        if isinstance(value, int):
+            return self._int(int(value))
+        if isinstance(value, float):
+            return self._float(float(value))
+        if isinstance(value, str):
+            return self._str(str(value))
+        sparse = sys.modules.get("scipy.sparse")
+        if sparse is not None and sparse.issparse(value):
+            return self._csr(value)
+        array = _tensor_to_numpy(value)
+        if array is not None:
+            return self._ndarray(array)
+        raise NotPlainData(f"{type(value).__name__} is not plain data")
+
+    @staticmethod
+    def _int(value: int) -> Any:
+        if INT64_MIN <= value <= INT64_MAX:
+            return value
+        try:
+            text = str(value)
+        except ValueError as exc:  # beyond sys.get_int_max_str_digits()
+            raise NotPlainData(str(exc)) from None
+        return {TAG: "int", "v": text}
+
+    @staticmethod
+    def _float(value: float) -> Any:
+        if math.isfinite(value):
+            return value
+        return {TAG: "float", "v": "nan" if math.isnan(value) else ("inf" if value > 0 else "-inf")}
+
+    @staticmethod
+    def _str(value: str) -> str:
+        if not value.isascii():
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:
+                raise NotPlainData("string with lone surrogates") from None
+        return value
+
+    def _container(self, value: Any, depth: int) -> Any:
+        key = id(value)
+        if key in self._active:
+            raise NotPlainData("value contains a reference cycle")
+        self._active.add(key)
+        try:
+            if isinstance(value, dict):
+                return self._dict(value, depth)
+            items = [self.encode(item, depth + 1) for item in value]
+            if isinstance(value, tuple):
+                return {TAG: "tuple", "v": items}
+            return items
+        finally:
+            self._active.discard(key)
+
+    def _dict(self, value: dict, depth: int) -> Any:
+        if TAG not in value and all(type(k) is str for k in value):
+            return {self._str(k): self.encode(v, depth + 1) for k, v in value.items()}
+        items = [[self.encode(k, depth + 2), self.encode(v, depth + 2)] for k, v in value.items()]
+        return {TAG: "dict", "items": items}
+
+    def _bytes(self, value: Any) -> Any:
+        data = value.tobytes() if isinstance(value, memoryview) else bytes(value)
+        self.binary = True
+        self.nbytes += len(data)
+        return {TAG: "bytes", "v": data}
+
+    @staticmethod
+    def _numpy_scalar(value: np.generic) -> Any:
+        if isinstance(value, np.bool_):
+            return bool(value)
+        if isinstance(value, np.integer):
+            return Encoder._int(int(value))
+        if isinstance(value, np.floating) and value.dtype.name in DTYPES:
+            return Encoder._float(float(value))
+        return None
+
+    def _ndarray(self, array: np.ndarray) -> Any:
+        name = array.dtype.name
+        if array.dtype.kind not in "biuf" or name not in DTYPES:
+            raise NotPlainData(f"arrays of dtype {array.dtype} are not plain data")
+        array = np.asarray(array, dtype=DTYPES[name])
+        # A copy: the notification is serialized later, on another thread, and must show the
+        # values the array had when the command finished.
+        data = array.tobytes(order="C")
+        self.binary = True
+        self.nbytes += len(data)
+        return {TAG: "ndarray", "dtype": name, "shape": list(array.shape), "data": data}
+
+    def _csr(self, matrix: Any) -> Any:
+        if len(matrix.shape) != 2:
+            raise NotPlainData("only two-dimensional sparse matrices are plain data")
+        csr = matrix.tocsr()
+        return {
+            TAG: "csr",
+            "shape": [int(n) for n in csr.shape],
+            "data": self._ndarray(np.asarray(csr.data)),
+            "indices": self._ndarray(np.asarray(csr.indices)),
+            "indptr": self._ndarray(np.asarray(csr.indptr)),
+        }
+
+
+def _tensor_to_numpy(value: Any) -> np.ndarray | None:
+    """JAX, TensorFlow and PyTorch tensors as numpy arrays (only if their module is loaded)."""
+    jax = sys.modules.get("jax")
+    if jax is not None and isinstance(value, jax.Array):
+        return np.asarray(value)
+    torch = sys.modules.get("torch")
+    if torch is not None and isinstance(value, torch.Tensor):
+        return value.detach().cpu().numpy()
+    tf = sys.modules.get("tensorflow")
+    if tf is not None and tf.is_tensor(value) and hasattr(value, "numpy"):
+        return np.asarray(value.numpy())
+    return None
+
+
+def encode(value: Any) -> Any:
+    """The wire tree of ``value``; raises NotPlainData if it has none."""
+    return Encoder().encode(value)
+
+
+def encode_float(value: Any) -> Any:
+    """A metric value as a wire number (non-finite ones tagged), or None if not a number."""
+    try:
+        return Encoder._float(float(value))
+    except (TypeError, ValueError):
+        return None
+
+
+# ---------------------------------------------------------------- decoding
+
+
+class Decoder:
+    """One decoding pass. ``resolve_ref(name)`` looks up a ``ref``; ``has_refs`` tells
+    whether the tree held any (then the value depends on the scope at run time)."""
+
+    def __init__(self, resolve_ref: Callable[[str], Any] | None = None) -> None:
+        self.resolve_ref = resolve_ref
+        self.has_refs = False
+
+    def decode(self, tree: Any, depth: int = 0) -> Any:
+        if depth > MAX_DEPTH:
+            raise DecodeError(f"value is nested deeper than {MAX_DEPTH} levels")
+        kind = type(tree)
+        if tree is None or kind in (bool, int, float, str):
+            return tree
+        if kind is list:
+            return [self.decode(item, depth + 1) for item in tree]
+        if kind is dict:
+            if TAG in tree:
+                return self._tagged(tree, depth)
+            out = {}
+            for key, item in tree.items():
+                if type(key) is not str:
+                    raise DecodeError(
+                        f"map key {key!r} is not a string; use the 'dict' tag for other keys"
+                    )
+                out[key] = self.decode(item, depth + 1)
+            return out
+        if kind is bytes:
+            return tree
+        raise DecodeError(f"unsupported wire type {kind.__name__}")
+
+    def _tagged(self, tree: dict, depth: int) -> Any:
+        tag = tree[TAG]
+        handler = _TAGS.get(tag) if isinstance(tag, str) else None
+        if handler is None:
+            raise DecodeError(f"unknown {TAG} tag {tag!r}")
+        try:
+            return handler(self, tree, depth)
+        except KeyError as exc:
+            raise DecodeError(f"{TAG} {tag!r} lacks the field {exc}") from None
+
+    def _float(self, tree: dict, depth: int) -> float:
+        v = tree["v"]
+        if isinstance(v, float) and not math.isfinite(v):
+            return v
+        if v not in _NONFINITE:
+            raise DecodeError(f"float tag value must be 'nan', 'inf' or '-inf', not {v!r}")
+        return _NONFINITE[v]
+
+    def _int(self, tree: dict, depth: int) -> int:
+        v = tree["v"]
+        if not isinstance(v, str) or not _DECIMAL.fullmatch(v):
+            raise DecodeError(f"int tag value must be a decimal string, not {v!r}")
+        try:
+            return int(v)
+        except ValueError as exc:
+            raise DecodeError(str(exc)) from None
+
+    def _tuple(self, tree: dict, depth: int) -> tuple:
+        v = tree["v"]
+        if not isinstance(v, list):
+            raise DecodeError("tuple tag value must be a list")
+        return tuple(self.decode(item, depth + 1) for item in v)
+
+    def _bytes(self, tree: dict, depth: int) -> bytes:
+        return _binary(tree["v"], "bytes")
+
+    def _dict(self, tree: dict, depth: int) -> dict:
+        items = tree["items"]
+        if not isinstance(items, list):
+            raise DecodeError("dict tag items must be a list of [key, value] pairs")
+        out = {}
+        for pair in items:
+            if not isinstance(pair, list) or len(pair) != 2:
+                raise DecodeError("dict tag items must be a list of [key, value] pairs")
+            key = self.decode(pair[0], depth + 2)
+            try:
+                out[key] = self.decode(pair[1], depth + 2)
+            except TypeError as exc:  # unhashable key
+                raise DecodeError(f"dict key {key!r}: {exc}") from None
+        return out
+
+    def _ndarray(self, tree: dict, depth: int) -> np.ndarray:
+        name, shape = tree["dtype"], tree["shape"]
+        if not isinstance(name, str) or name not in DTYPES:
+            raise DecodeError(f"ndarray dtype must be one of {', '.join(DTYPES)}, not {name!r}")
+        if not isinstance(shape, list) or not all(
+            type(n) is int and n >= 0 for n in shape
+        ):  # type() excludes bool
+            raise DecodeError(f"ndarray shape must be a list of non-negative ints, not {shape!r}")
+        if len(shape) > 64:
+            raise DecodeError("ndarray has more than 64 dimensions")
+        data = _binary(tree["data"], "ndarray data")
+        dtype = DTYPES[name]
+        expected = math.prod(shape) * dtype.itemsize
+        if len(data) != expected:
+            raise DecodeError(
+                f"ndarray {name}{tuple(shape)} needs {expected} bytes of data, got {len(data)}"
+            )
+        # Zero-copy: the array is a read-only view of the message's bytes.
+        return np.frombuffer(data, dtype=dtype).reshape(shape)
+
+    def _csr(self, tree: dict, depth: int) -> Any:
+        shape = tree["shape"]
+        if not (isinstance(shape, list) and len(shape) == 2 and all(type(n) is int for n in shape)):
+            raise DecodeError("csr shape must be [rows, cols]")
+        parts = []
+        for field in ("data", "indices", "indptr"):
+            part = tree[field]
+            if not (isinstance(part, dict) and part.get(TAG) == "ndarray"):
+                raise DecodeError(f"csr {field} must be an ndarray")
+            array = self._ndarray(part, depth + 1)
+            if array.ndim != 1:
+                raise DecodeError(f"csr {field} must be one-dimensional")
+            parts.append(array)
+        data, indices, indptr = parts
+        if indices.dtype.kind not in "iu" or indptr.dtype.kind not in "iu":
+            raise DecodeError("csr indices and indptr must be integer arrays")
+        if len(indptr) != shape[0] + 1 or len(indices) != len(data):
+            raise DecodeError("csr indptr must have rows + 1 entries and indices one per datum")
+        from scipy import sparse
+
+        try:
+            return sparse.csr_matrix((data, indices, indptr), shape=tuple(shape))
+        except ValueError as exc:
+            raise DecodeError(f"invalid csr matrix: {exc}") from None
+
+    def _ref(self, tree: dict, depth: int) -> Any:
+        name = tree["name"]
+        if not isinstance(name, str) or not name.isidentifier():
+            raise DecodeError(f"ref name must be an identifier, not {name!r}")
+        self.has_refs = True
+        if self.resolve_ref is None:
+            return None
+        return self.resolve_ref(name)
+
+
+_TAGS: dict[str, Callable[[Decoder, dict, int], Any]] = {
+    "float": Decoder._float,
+    "int": Decoder._int,
+    "tuple": Decoder._tuple,
+    "bytes": Decoder._bytes,
+    "dict": Decoder._dict,
+    "ndarray": Decoder._ndarray,
+    "csr": Decoder._csr,
+    "ref": Decoder._ref,
+}
+
+
+def _binary(v: Any, what: str) -> bytes:
+    if isinstance(v, bytes):
+        return v
+    if isinstance(v, str):
+        try:
+            return base64.b64decode(v, validate=True)
+        except (binascii.Error, ValueError):
+            raise DecodeError(f"{what} is not valid base64") from None
+    raise DecodeError(f"{what} must be bin (MessagePack) or a base64 string (JSON)")
+
+
+def decode(tree: Any, resolve_ref: Callable[[str], Any] | None = None) -> Any:
+    """The Python value of a wire tree; raises DecodeError outside the schema."""
+    return Decoder(resolve_ref).decode(tree)

@@ -1,0 +1,334 @@
+"""The FIFO queue and the executor that runs it on the main thread.
+
+HTTP threads append to the queue and make decisions; the main thread takes one item at a
+time and runs it in the user scope. A failed command pauses the queue until a decision
+arrives (ignore, replace, drop). Interrupts are delivered as SIGINT to the main thread and
+only ever raise KeyboardInterrupt inside the command they were meant for.
+"""
+
+from __future__ import annotations
+
+import ast
+import linecache
+import os
+import signal
+import sys
+import threading
+import time
+import traceback
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import codec
+from .notifier import NOTIFY, NOTIFY_ERROR, Notifier
+from .output import EmptyInput, OutputRouter
+from .scope import Scope, type_name
+
+_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
+
+
+@dataclass(eq=False)
+class Command:
+    id: str
+    code: str
+    bindings: dict[str, Any] = field(default_factory=dict)  # wire trees
+    lifetime: str = "eternal"
+    result: str = "value"
+    # The bindings decoded at acceptance, unless they hold refs (resolved when run).
+    decoded: dict[str, Any] | None = None
+
+    @property
+    def filename(self) -> str:
+        return f"<command {self.id}>"
+
+
+@dataclass(eq=False)
+class Release:
+    names: list[str]
+
+
+class Conflict(Exception):
+    """The request contradicts the queue's state (HTTP 409)."""
+
+
+class Executor:
+    def __init__(
+        self, scope: Scope, notifier: Notifier, router: OutputRouter, log: Callable[[str], None]
+    ) -> None:
+        self.scope = scope
+        self._notifier = notifier
+        self._router = router
+        self._log = log
+        self._stdin = EmptyInput()
+        self._cond = threading.Condition()
+        self._queue: deque[Command | Release] = deque()
+        self._queued_commands = 0
+        self._ids: set[str] = set()  # queued, running or paused on
+        self._running: Command | None = None
+        self._paused_on: Command | None = None
+        self._stop_for: Command | None = None
+        # Touched by the main thread and its SIGINT handler only (and set by /interrupt).
+        self._interrupt_target: Command | None = None
+        self._in_user = False
+        self._main_ident: int | None = None
+
+    # ------------------------------------------------------------ HTTP side
+
+    def submit(self, commands: list[Command], release: list[str]) -> dict[str, Any]:
+        """Appends ``release`` (first) and ``commands`` to the queue, all or nothing."""
+        with self._cond:
+            seen: set[str] = set()
+            for command in commands:
+                if command.id in self._ids or command.id in seen:
+                    raise Conflict(f"command id {command.id!r} is already queued or running")
+                seen.add(command.id)
+            if release:
+                self._queue.append(Release(list(release)))
+            accepted = []
+            for command in commands:
+                accepted.append({"id": command.id, "position": self._queued_commands})
+                self._queue.append(command)
+                self._queued_commands += 1
+                self._ids.add(command.id)
+            self._cond.notify_all()
+            return {"accepted": accepted, "queued": self._queued_commands}
+
+    def delete_later(self, names: list[str]) -> int:
+        """Queues the deletion of ``names``; returns how many commands run before it."""
+        with self._cond:
+            self._queue.append(Release(list(names)))
+            self._cond.notify_all()
+            return self._queued_commands
+
+    def decide(self, command_id: str, decision: str, replacement: Command | None) -> list[str]:
+        """Resumes the paused queue; returns the ids of the dropped commands."""
+        with self._cond:
+            paused = self._paused_on
+            if paused is None or paused.id != command_id:
+                where = f"paused on {paused.id!r}" if paused else "not paused"
+                raise Conflict(f"the queue is {where}, not on {command_id!r}")
+            dropped: list[str] = []
+            if decision == "ignore":
+                self._ids.discard(paused.id)
+                self._notifier.event("settled", id=paused.id, state="ignored")
+            elif decision == "replace":
+                assert replacement is not None
+                replacement.lifetime = replacement.lifetime or paused.lifetime
+                replacement.result = replacement.result or paused.result
+                self._notifier.event("settled", id=paused.id, state="replaced")
+                self._queue.appendleft(replacement)
+                self._queued_commands += 1
+            else:
+                self._ids.discard(paused.id)
+                kept: deque[Command | Release] = deque()
+                for item in self._queue:
+                    if isinstance(item, Command):
+                        dropped.append(item.id)
+                        self._ids.discard(item.id)
+                        self._notifier.event("settled", id=item.id, state="dropped")
+                    else:
+                        kept.append(item)
+                self._queue = kept
+                self._queued_commands = 0
+            self._paused_on = None
+            self._cond.notify_all()
+            return dropped
+
+    def interrupt(self, command_id: str | None) -> str | None:
+        """Interrupts the running command (if it is ``command_id``, when given)."""
+        with self._cond:
+            running = self._running
+            if running is None or (command_id is not None and running.id != command_id):
+                return None
+            self._interrupt_target = running
+            signal.pthread_kill(self._main_ident, signal.SIGINT)
+            return running.id
+
+    def stop_training(self) -> bool:
+        """Asks the progress callbacks of the running command to stop training."""
+        with self._cond:
+            self._stop_for = self._running
+            return self._running is not None
+
+    def stop_requested(self, command: Command) -> bool:
+        return self._stop_for is command
+
+    @property
+    def running_command(self) -> Command | None:
+        return self._running
+
+    def status(self) -> dict[str, Any]:
+        with self._cond:
+            running, paused = self._running, self._paused_on
+            return {
+                "state": "running" if running else ("paused" if paused else "idle"),
+                "running": running.id if running else None,
+                "paused_on": paused.id if paused else None,
+                "queued": [item.id for item in self._queue if isinstance(item, Command)],
+            }
+
+    # ------------------------------------------------------------ main thread
+
+    def run_forever(self) -> None:
+        self._main_ident = threading.get_ident()
+        while True:
+            try:
+                signal.signal(signal.SIGINT, self._on_sigint)
+                item = self._take()
+                if isinstance(item, Release):
+                    self.scope.delete(item.names)
+                else:
+                    self._run(item)
+            except BaseException as exc:  # noqa: BLE001 - the loop outlives everything
+                self._in_user = False
+                if not isinstance(exc, KeyboardInterrupt):
+                    self._log(f"executor error: {exc!r}")
+
+    def _on_sigint(self, signum: int, frame: Any) -> None:
+        target, self._interrupt_target = self._interrupt_target, None
+        if not self._in_user:
+            return  # landed after the command finished: swallowed
+        if target is not None and target is not self._running:
+            return  # meant for an earlier command
+        raise KeyboardInterrupt
+
+    def _take(self) -> Command | Release:
+        with self._cond:
+            while self._paused_on is not None or not self._queue:
+                self._cond.wait()
+            item = self._queue.popleft()
+            if isinstance(item, Command):
+                self._queued_commands -= 1
+                self._running = item
+            return item
+
+    def _run(self, command: Command) -> None:
+        self._router.begin(command.id)
+        self._notifier.event("started", id=command.id)
+        sys.stdin = self._stdin
+        start = time.perf_counter()
+        names: list[str] = []
+        outcome: tuple[Any, bool, int] = (None, False, 0)
+        error: BaseException | None = None
+        try:
+            try:
+                self._in_user = True
+                values = command.decoded
+                if values is None:
+                    values = {
+                        name: codec.decode(tree, self.scope.lookup)
+                        for name, tree in command.bindings.items()
+                    }
+                names = list(values)
+                self.scope.bind(values)
+                has_value, value = self._exec(command)
+                outcome = self._result(command, has_value, value)
+            finally:
+                self._in_user = False
+        except BaseException as exc:  # noqa: BLE001 - SystemExit and KeyboardInterrupt too
+            self._in_user = False
+            error = exc
+        if command.lifetime == "command":
+            self.scope.delete(names)
+        seconds = time.perf_counter() - start
+        self._router.end()
+        if error is None:
+            with self._cond:
+                self._running = None
+                self._ids.discard(command.id)
+            value, binary, nbytes = outcome
+            item = {"id": command.id, "value": value, "seconds": seconds}
+            self._notifier.post(NOTIFY, item, binary=binary, nbytes=nbytes)
+            return
+        report = error_report(error, command)
+        error = None  # the traceback holds frames; let them go
+        with self._cond:
+            self._running = None
+            self._paused_on = command
+            queued = self._queued_commands
+            self._notifier.post(NOTIFY_ERROR, {"id": command.id, "error": report, "queued": queued})
+
+    def _exec(self, command: Command) -> tuple[bool, Any]:
+        """Runs the code; returns whether it ended with an expression, and its value."""
+        code, filename = command.code, command.filename
+        linecache.cache[filename] = (len(code), None, code.splitlines(True), filename)
+        tree = ast.parse(code, filename, "exec")
+        last = None
+        if tree.body and isinstance(tree.body[-1], ast.Expr):
+            last = ast.Expression(tree.body.pop().value)
+        namespace = self.scope.namespace
+        exec(compile(tree, filename, "exec", dont_inherit=True), namespace)
+        if last is None:
+            return False, None
+        return True, eval(compile(last, filename, "eval", dont_inherit=True), namespace)
+
+    def _result(self, command: Command, has_value: bool, value: Any) -> tuple[Any, bool, int]:
+        """The wire form of the result: (tree, holds binary data, payload bytes)."""
+        if command.result == "none" or not has_value:
+            return None, False, 0
+        if command.result == "value":
+            encoder = codec.Encoder()
+            try:
+                return encoder.encode(value), encoder.binary, encoder.nbytes
+            except codec.NotPlainData:
+                pass
+        return {codec.TAG: "ref", **self.scope.store(value)}, False, 0
+
+
+# ---------------------------------------------------------------- error reports
+
+
+def error_report(exc: BaseException, command: Command) -> dict[str, Any]:
+    """type, message, traceback (without the worker's frames), lineno, line and code."""
+    try:
+        message = str(exc)
+    except BaseException:  # noqa: BLE001 - a user __str__ may raise anything
+        message = f"<{type_name(exc)} (str() failed)>"
+    try:
+        details = traceback.TracebackException.from_exception(exc)
+        _strip_worker_frames(details, set())
+        text = "".join(details.format())
+    except BaseException as failure:  # noqa: BLE001
+        text = f"{type_name(exc)}: {message}\n(traceback unavailable: {failure!r})\n"
+    lineno, line = _failing_line(exc, command)
+    return {
+        "type": type_name(exc),
+        "message": message,
+        "traceback": text,
+        "lineno": lineno,
+        "line": line,
+        "code": command.code,
+    }
+
+
+def _strip_worker_frames(details: traceback.TracebackException, seen: set[int]) -> None:
+    if id(details) in seen:
+        return
+    seen.add(id(details))
+    frames = [f for f in details.stack if not f.filename.startswith(_PACKAGE_DIR)]
+    details.stack = traceback.StackSummary.from_list(frames)
+    for other in (
+        details.__cause__,
+        details.__context__,
+        *(getattr(details, "exceptions", None) or ()),
+    ):
+        if other is not None:
+            _strip_worker_frames(other, seen)
+
+
+def _failing_line(exc: BaseException, command: Command) -> tuple[int | None, str | None]:
+    lines = command.code.splitlines()
+    lineno = None
+    if isinstance(exc, SyntaxError) and exc.filename == command.filename:
+        lineno = exc.lineno
+    else:
+        tb = exc.__traceback__
+        while tb is not None:
+            if tb.tb_frame.f_code.co_filename == command.filename:
+                lineno = tb.tb_lineno
+            tb = tb.tb_next
+    if lineno is None or not 1 <= lineno <= len(lines):
+        return lineno, None
+    return lineno, lines[lineno - 1].strip()

@@ -1,0 +1,262 @@
+"""The worker's HTTP server: standard library, threaded, keep-alive, Nagle off.
+
+Every request is checked before any byte of its body is read, in the order of
+docs/PROTOCOL.md; a refused request is answered with ``Connection: close`` and nothing runs.
+Each response goes out in one write.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hmac
+import socket
+import socketserver
+import sys
+import threading
+import time
+import urllib.parse
+from collections.abc import Callable
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+from . import codec, protocol
+
+MAX_CONNECTIONS = 64
+IDLE_TIMEOUT = 60.0  # seconds a keep-alive connection may wait for its next request
+HEADER_DEADLINE = 10.0  # seconds from a request's first byte to the end of its headers
+DEFAULT_MAX_BODY = 2 * 1024**3
+
+
+class WorkerServer(ThreadingHTTPServer):
+    daemon_threads = True
+    block_on_close = False
+    request_queue_size = MAX_CONNECTIONS
+
+    def __init__(
+        self,
+        host: str,
+        port: int,
+        services: protocol.Services,
+        token: str,
+        max_body: int,
+        log: Callable[[str], None],
+    ) -> None:
+        self.address_family = socket.AF_INET6 if ":" in host else socket.AF_INET
+        self.services = services
+        self.token = token.encode("utf-8")
+        self.max_body = max_body
+        self.log = log
+        self._lock = threading.Lock()
+        self._active = 0
+        self._deadlines: dict[RequestHandler, float] = {}
+        super().__init__((host, port), RequestHandler)
+        bound = self.server_address[1]
+        literal = f"[{host}]" if ":" in host else host
+        names = ("127.0.0.1", "localhost", "[::1]", literal.lower())
+        self.allowed_hosts = {f"{name}:{bound}" for name in names}
+        threading.Thread(target=self._reap, name="qtkeras-http-reaper", daemon=True).start()
+
+    @property
+    def port(self) -> int:
+        return self.server_address[1]
+
+    def server_bind(self) -> None:
+        # Skips HTTPServer.server_bind's reverse DNS lookup (socket.getfqdn).
+        socketserver.TCPServer.server_bind(self)
+        self.server_name, self.server_port = str(self.server_address[0]), self.server_address[1]
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        with self._lock:
+            if self._active >= MAX_CONNECTIONS:
+                self.shutdown_request(request)
+                return
+            self._active += 1
+        try:
+            super().process_request(request, client_address)
+        except BaseException:
+            with self._lock:
+                self._active -= 1
+            raise
+
+    def process_request_thread(self, request: Any, client_address: Any) -> None:
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            with self._lock:
+                self._active -= 1
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        exc = sys.exc_info()[1]
+        if not isinstance(exc, (ConnectionError, TimeoutError)):
+            self.log(f"HTTP connection error: {exc!r}")
+
+    # Header deadline: a connection that started a request must finish its headers in time.
+
+    def watch(self, handler: RequestHandler) -> None:
+        with self._lock:
+            self._deadlines[handler] = time.monotonic() + HEADER_DEADLINE
+
+    def unwatch(self, handler: RequestHandler) -> None:
+        with self._lock:
+            self._deadlines.pop(handler, None)
+
+    def _reap(self) -> None:
+        while True:
+            time.sleep(0.5)
+            now = time.monotonic()
+            with self._lock:
+                late = [h for h, deadline in self._deadlines.items() if deadline < now]
+                for handler in late:
+                    del self._deadlines[handler]
+            for handler in late:
+                with contextlib.suppress(OSError):
+                    handler.connection.shutdown(socket.SHUT_RDWR)
+
+
+class RequestHandler(BaseHTTPRequestHandler):
+    server: WorkerServer
+    protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True
+    timeout = IDLE_TIMEOUT
+    server_version = "qtkeras-worker"
+
+    def handle_one_request(self) -> None:
+        try:
+            if not self.rfile.peek(1):
+                self.close_connection = True
+                return
+        except (OSError, ValueError):
+            self.close_connection = True
+            return
+        self.server.watch(self)
+        try:
+            super().handle_one_request()
+        finally:
+            self.server.unwatch(self)
+
+    def parse_request(self) -> bool:
+        try:
+            return super().parse_request()
+        finally:
+            self.server.unwatch(self)
+
+    def do_GET(self) -> None:
+        self._handle()
+
+    do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = do_OPTIONS = do_GET
+
+    # ------------------------------------------------------------ checks
+
+    def _refusal(self, method: str, path: str) -> tuple[int, str, dict[str, str]] | None:
+        """The first failed check of docs/PROTOCOL.md, as (status, reason, headers)."""
+        headers = self.headers
+        hosts = headers.get_all("Host") or []
+        if len(hosts) != 1 or hosts[0].strip().lower() not in self.server.allowed_hosts:
+            return 403, "Host must name the worker's loopback address and port", {}
+        for name in headers:
+            lowered = name.lower()
+            if lowered == "origin" or lowered.startswith("sec-fetch-"):
+                return 403, "requests from browsers are refused", {}
+        auth = headers.get_all("Authorization") or []
+        scheme, _, credential = (auth[0] if len(auth) == 1 else "").partition(" ")
+        supplied = credential.strip().encode("latin-1", "replace")
+        if scheme.lower() != "bearer" or not hmac.compare_digest(supplied, self.server.token):
+            return 401, "missing or wrong bearer token", {"WWW-Authenticate": "Bearer"}
+        if (method, path) not in protocol.ROUTES:
+            allowed = protocol.PATHS.get(path)
+            if allowed:
+                return 405, f"{method} is not allowed on {path}", {"Allow": ", ".join(allowed)}
+            return 404, f"no such endpoint: {path}", {}
+        lengths = headers.get_all("Content-Length") or []
+        chunked = headers.get("Transfer-Encoding") is not None
+        if method != "POST":
+            if chunked or any(n.strip() != "0" for n in lengths):
+                return 400, f"{method} requests carry no body", {}
+            return None
+        has_body = chunked or not lengths or any(n.strip() != "0" for n in lengths)
+        content_type = (headers.get("Content-Type") or "").split(";")[0].strip().lower()
+        if has_body and content_type not in codec.CONTENT_TYPES:
+            return 415, "Content-Type must be application/json or application/msgpack", {}
+        if chunked or not lengths:
+            return 411, "Content-Length is required (no chunked bodies)", {}
+        if len(lengths) != 1 or not lengths[0].strip().isdigit():
+            return 400, "Content-Length must be one decimal number", {}
+        if int(lengths[0]) > self.server.max_body:
+            return 413, f"the body exceeds {self.server.max_body} bytes", {}
+        return None
+
+    # ------------------------------------------------------------ handling
+
+    def _handle(self) -> None:
+        method = self.command
+        target = urllib.parse.urlsplit(self.path)
+        path = target.path
+        refusal = self._refusal(method, path)
+        if refusal is not None:
+            status, reason, extra = refusal
+            self._reply(status, {"error": reason}, close=True, headers=extra)
+            return
+        body = None
+        if method == "POST":
+            length = int(self.headers["Content-Length"])
+            data = self.rfile.read(length) if length else b""
+            if len(data) < length:
+                self.close_connection = True
+                return
+            if not length:
+                body = {}
+            else:
+                content_type = self.headers["Content-Type"].split(";")[0].strip().lower()
+                try:
+                    body = codec.loads(data, content_type)
+                except codec.DecodeError as exc:
+                    self._reply(400, {"error": str(exc)})
+                    return
+                del data
+        query = {k: v[-1] for k, v in urllib.parse.parse_qs(target.query).items()}
+        request = protocol.Request(method, path, query, body)
+        status, payload = protocol.dispatch(self.server.services, request)
+        del request, body
+        accept = (self.headers.get("Accept") or "").split(";")[0].strip().lower()
+        content_type = codec.MSGPACK if accept == codec.MSGPACK else codec.JSON
+        self._reply(status, payload, content_type=content_type)
+
+    def _reply(
+        self,
+        status: int,
+        payload: Any,
+        close: bool = False,
+        headers: dict[str, str] | None = None,
+        content_type: str = codec.JSON,
+    ) -> None:
+        try:
+            body = codec.dumps(payload, content_type)
+        except Exception as exc:  # noqa: BLE001 - answer something rather than nothing
+            status, content_type = 500, codec.JSON
+            body = codec.dumps({"error": f"could not encode the answer: {exc!r}"})
+        try:
+            phrase = HTTPStatus(status).phrase
+        except ValueError:
+            phrase = ""
+        lines = [
+            f"HTTP/1.1 {status} {phrase}",
+            f"Content-Type: {content_type}",
+            f"Content-Length: {len(body)}",
+        ]
+        lines += [f"{k}: {v}" for k, v in (headers or {}).items()]
+        if close:
+            lines.append("Connection: close")
+            self.close_connection = True
+        head = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
+        self.wfile.write(head + body if self.command != "HEAD" else head)
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        # Malformed requests (bad request line, oversized headers): JSON, then close.
+        if not hasattr(self, "command") or self.command is None:
+            self.command = ""
+        self._reply(code, {"error": message or HTTPStatus(code).phrase}, close=True)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        # Requests are not logged (their headers hold the token).
+        pass
