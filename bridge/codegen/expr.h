@@ -1,0 +1,68 @@
+#pragma once
+
+#include "bridge/protocol/value.h"
+
+#include <QString>
+
+#include <concepts>
+#include <memory>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+namespace qk::py {
+
+class Expr;
+using Keywords = std::vector<std::pair<QString, Expr>>;
+
+// An immutable Python expression tree. Copies share their nodes; source() renders the tree
+// to Python, parenthesising wherever precedence requires, so that the source always parses
+// and means what the tree says. Construction validates names and literals and throws
+// std::invalid_argument on anything that cannot be rendered.
+class Expr {
+public:
+    enum class Kind { Name, Literal, Attribute, Call, Subscript, List, Tuple, Dict, Negation, Raw };
+
+    // Any value a qk::Value can be made from becomes a literal: Expr(3), Expr("text"),
+    // Expr(Value::tuple({1})). A string converts to a str literal, never to a name.
+    template <typename T>
+    requires(!std::same_as<std::remove_cvref_t<T>, Expr> && std::constructible_from<Value, T>)
+        Expr(T&& value)
+        : Expr(literal(Value(std::forward<T>(value)))) {}
+
+    // A variable: an identifier that is not a keyword.
+    static Expr name(const QString& identifier);
+    // Plain data: None, bool, int, big int, float (NaN, infinities and -0.0 included), str,
+    // bytes, list, tuple and dict, nested. Arrays, CSR matrices and references are not
+    // literals: they travel as command bindings.
+    static Expr literal(const Value& value);
+    // A trusted single expression, rendered in parentheses.
+    static Expr raw(const QString& source);
+    static Expr list(std::vector<Expr> items);
+    static Expr tuple(std::vector<Expr> items);
+    static Expr dict(std::vector<std::pair<Expr, Expr>> items);
+
+    Expr attr(const QString& name) const;
+    // Positional arguments, then keyword arguments in the order given.
+    Expr call(std::vector<Expr> args = {}, Keywords kwargs = {}) const;
+    Expr index(const Expr& key) const;
+    Expr operator[](const Expr& key) const { return index(key); }
+    Expr operator-() const;
+
+    Kind kind() const;
+    // True when the expression can be assigned to or deleted: a name, an attribute, a
+    // subscript, or a non-empty tuple or list of those; `__debug__` is never a target.
+    bool isTarget() const;
+
+    QString source() const;
+
+private:
+    struct Node;
+    explicit Expr(std::shared_ptr<const Node> node)
+        : m_node(std::move(node)) {}
+    static Expr make(Node node);
+
+    std::shared_ptr<const Node> m_node;
+};
+
+} // namespace qk::py
