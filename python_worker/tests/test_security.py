@@ -1,0 +1,140 @@
+"""Request checks of docs/PROTOCOL.md: every refusal answers its status before reading the
+body, closes the connection and runs nothing."""
+
+import json
+
+import pytest
+from helpers import new_id, raw_request
+
+
+def _command_body(tmp_path, name):
+    """A command that would leave traces: a file and a variable."""
+    marker = tmp_path / name
+    code = f"open({str(marker)!r}, 'w').close()\n{name} = 1"
+    return marker, json.dumps({"id": new_id("refused"), "code": code}).encode()
+
+
+def _head(method, path, headers, length=None):
+    lines = [f"{method} {path} HTTP/1.1"]
+    lines += [f"{k}: {v}" for k, v in headers.items()]
+    if length is not None:
+        lines.append(f"Content-Length: {length}")
+    return "\r\n".join(lines) + "\r\n\r\n"
+
+
+def _valid_headers(worker):
+    return {
+        "Host": f"127.0.0.1:{worker.port}",
+        "Authorization": f"Bearer {worker.token}",
+        "Content-Type": "application/json",
+    }
+
+
+REFUSALS = [
+    ("no token", 401, lambda h, w: h.pop("Authorization")),
+    ("wrong token", 401, lambda h, w: h.update(Authorization="Bearer " + "0" * 64)),
+    ("token prefix", 401, lambda h, w: h.update(Authorization=h["Authorization"][:-1])),
+    ("basic scheme", 401, lambda h, w: h.update(Authorization="Basic " + w.token)),
+    ("foreign host", 403, lambda h, w: h.update(Host=f"evil.example:{w.port}")),
+    ("wrong port", 403, lambda h, w: h.update(Host=f"127.0.0.1:{w.port + 1}")),
+    ("no host", 403, lambda h, w: h.pop("Host")),
+    ("origin", 403, lambda h, w: h.update(Origin="http://evil.example")),
+    ("sec-fetch-site", 403, lambda h, w: h.update({"Sec-Fetch-Site": "cross-site"})),
+    ("sec-fetch-mode", 403, lambda h, w: h.update({"Sec-Fetch-Mode": "no-cors"})),
+    ("text/plain", 415, lambda h, w: h.update({"Content-Type": "text/plain"})),
+    ("form", 415, lambda h, w: h.update({"Content-Type": "application/x-www-form-urlencoded"})),
+    ("no content type", 415, lambda h, w: h.pop("Content-Type")),
+]
+
+
+@pytest.mark.parametrize("name,status,change", REFUSALS, ids=[r[0] for r in REFUSALS])
+def test_refused_requests_run_nothing(worker, tmp_path, name, status, change):
+    variable = "refused_" + name.replace(" ", "_").replace("-", "_").replace("/", "_")
+    marker, body = _command_body(tmp_path, variable)
+    headers = _valid_headers(worker)
+    change(headers, worker)
+    # The declared length exceeds what is sent: a server that read the body would hang.
+    got, answer_headers, data = raw_request(
+        worker.port, _head("POST", "/commands", headers, len(body) + 1000), body, timeout=5
+    )
+    assert got == status
+    assert answer_headers["connection"] == "close"
+    assert not any(k.startswith("access-control") for k in answer_headers)
+    assert "error" in json.loads(data)
+    if status == 401:
+        assert worker.token not in data.decode()
+    # The queue is FIFO: once a later command has run, the refused one would have too.
+    assert worker.run(f"{variable!r} in globals()") is False
+    assert not marker.exists()
+
+
+def test_oversize_content_length_is_413_without_reading(worker, tmp_path):
+    marker, body = _command_body(tmp_path, "refused_oversize")
+    head = _head("POST", "/commands", _valid_headers(worker), 3 * 1024**3)
+    status, headers, _ = raw_request(worker.port, head, body, timeout=5)
+    assert status == 413
+    assert headers["connection"] == "close"
+    assert worker.run("'refused_oversize' in globals()") is False
+    assert not marker.exists()
+
+
+def test_chunked_or_lengthless_bodies_are_411(worker, tmp_path):
+    marker, body = _command_body(tmp_path, "refused_chunked")
+    headers = {**_valid_headers(worker), "Transfer-Encoding": "chunked"}
+    chunk = f"{len(body):x}\r\n".encode() + body + b"\r\n0\r\n\r\n"
+    status, answer, _ = raw_request(worker.port, _head("POST", "/commands", headers), chunk)
+    assert status == 411
+    assert answer["connection"] == "close"
+    assert worker.run("'refused_chunked' in globals()") is False
+    assert not marker.exists()
+
+
+@pytest.mark.parametrize(
+    "method,path,status",
+    [("POST", "/nowhere", 404), ("GET", "/commands", 405), ("DELETE", "/variables", 405)],
+)
+def test_unknown_paths_and_methods(worker, method, path, status):
+    headers = {k: v for k, v in _valid_headers(worker).items() if k != "Content-Type"}
+    got, answer, data = raw_request(worker.port, _head(method, path, headers, 0))
+    assert got == status
+    assert answer["connection"] == "close"
+    assert "error" in json.loads(data)
+
+
+def test_path_check_comes_after_authentication(worker):
+    headers = {"Host": f"127.0.0.1:{worker.port}"}
+    assert raw_request(worker.port, _head("GET", "/nowhere", headers))[0] == 401
+
+
+@pytest.mark.parametrize("host", ["localhost", "[::1]", "127.0.0.1", "LOCALHOST"])
+def test_loopback_host_names_are_accepted(worker, host):
+    headers = {"Host": f"{host}:{worker.port}", "Authorization": f"Bearer {worker.token}"}
+    status, answer, data = raw_request(worker.port, _head("GET", "/health", headers))
+    assert status == 200
+    assert json.loads(data)["status"] == "ok"
+    assert not any(k.startswith("access-control") for k in answer)
+
+
+def test_keep_alive_serves_many_requests_on_one_connection(worker):
+    import http.client
+
+    conn = http.client.HTTPConnection("127.0.0.1", worker.port, timeout=10)
+    try:
+        for _ in range(20):
+            conn.request("GET", "/health", headers={"Authorization": f"Bearer {worker.token}"})
+            response = conn.getresponse()
+            assert response.status == 200
+            response.read()
+        first_socket = conn.sock
+        conn.request("GET", "/status", headers={"Authorization": f"Bearer {worker.token}"})
+        conn.getresponse().read()
+        assert conn.sock is first_socket
+    finally:
+        conn.close()
+
+
+def test_notifications_carry_the_token_and_host(worker):
+    worker.run("'notified'")
+    assert worker.notify.refused == 0
+    assert worker.notify.hosts == {f"127.0.0.1:{worker.notify.port}"}
+    assert worker.notify.raw
