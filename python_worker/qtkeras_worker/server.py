@@ -136,10 +136,16 @@ class RequestHandler(BaseHTTPRequestHandler):
             self.server.unwatch(self)
 
     def parse_request(self) -> bool:
+        self._expect_continue = False
         try:
             return super().parse_request()
         finally:
             self.server.unwatch(self)
+
+    def handle_expect_100(self) -> bool:
+        # "100 Continue" is sent only once the request has passed every check.
+        self._expect_continue = True
+        return True
 
     def do_GET(self) -> None:
         self._handle()
@@ -200,6 +206,8 @@ class RequestHandler(BaseHTTPRequestHandler):
         body = None
         if method == "POST":
             length = int(self.headers["Content-Length"])
+            if self._expect_continue and length:
+                self.wfile.write(b"HTTP/1.1 100 Continue\r\n\r\n")
             data = self.rfile.read(length) if length else b""
             if len(data) < length:
                 self.close_connection = True

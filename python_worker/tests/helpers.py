@@ -3,6 +3,7 @@ worker posts, in order."""
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import itertools
 import json
@@ -201,8 +202,9 @@ class Worker:
         return self.stdout
 
     def close(self) -> None:
-        if self.proc.poll() is None:
+        with contextlib.suppress(BrokenPipeError):
             self.proc.stdin.close()
+        if self.proc.poll() is None:
             try:
                 self.proc.wait(10)
             except subprocess.TimeoutExpired:

@@ -169,3 +169,15 @@ def test_small_max_body_and_output_cap_flags(tmp_path):
         assert "".join(texts) == "0123456789"
     finally:
         w.close()
+
+
+def test_a_crash_leaves_a_traceback_on_stderr():
+    w = Worker(env=_clean_env())
+    try:
+        w.submit("import ctypes\nctypes.string_at(0)")
+        assert w.proc.wait(20) != 0
+        stderr = w.stderr_text()
+        assert "Fatal Python error" in stderr
+        assert "<command" in stderr
+    finally:
+        w.close()

@@ -138,3 +138,26 @@ def test_notifications_carry_the_token_and_host(worker):
     assert worker.notify.refused == 0
     assert worker.notify.hosts == {f"127.0.0.1:{worker.notify.port}"}
     assert worker.notify.raw
+
+
+def test_expect_continue_only_after_the_checks(worker, tmp_path):
+    import http.client
+    import socket
+
+    marker, body = _command_body(tmp_path, "refused_expect")
+    headers = {**_valid_headers(worker), "Expect": "100-continue"}
+    bad = {**headers, "Authorization": "Bearer wrong"}
+    status, _, _ = raw_request(worker.port, _head("POST", "/commands", bad, len(body)))
+    assert status == 401  # no "100 Continue" first: the body is not invited
+    command_id = new_id()
+    good = json.dumps({"id": command_id, "code": "'continued'"}).encode()
+    with socket.create_connection(("127.0.0.1", worker.port), timeout=10) as sock:
+        sock.sendall(_head("POST", "/commands", headers, len(good)).encode())
+        assert sock.recv(100) == b"HTTP/1.1 100 Continue\r\n\r\n"
+        sock.sendall(good)
+        response = http.client.HTTPResponse(sock)
+        response.begin()
+        assert response.status == 202
+        response.read()
+    assert worker.result(command_id) == "continued"
+    assert not marker.exists()
