@@ -62,7 +62,9 @@ QStringList WorkerProcess::resolvePythonPath(const WorkerOptions& options) {
     return {QStringLiteral(QTKERAS_DEFAULT_WORKER_DIR)};
 }
 
-qint64 WorkerProcess::pid() const { return m_process ? m_process->processId() : 0; }
+qint64 WorkerProcess::pid() const {
+    return m_process ? m_process->processId() : 0;
+}
 
 void WorkerProcess::start() {
     Q_ASSERT(!m_process);
@@ -150,8 +152,8 @@ void WorkerProcess::onStdout() {
     const QByteArray line = m_stdoutBuffer.left(newline);
     m_stdoutBuffer.clear();
     nlohmann::json j = nlohmann::json::parse(line.constBegin(), line.constEnd(), nullptr, false);
-    if (j.is_discarded() || !j.is_object() || !j.value("ready", false) ||
-        !j.contains("port") || !j["port"].is_number_unsigned()) {
+    if (j.is_discarded() || !j.is_object() || !j.value("ready", false) || !j.contains("port") ||
+        !j["port"].is_number_unsigned()) {
         fail(QStringLiteral("the worker's ready line is not what this version expects: %1")
                  .arg(QString::fromUtf8(line.left(200))));
         kill();

@@ -1,0 +1,127 @@
+#pragma once
+
+#include "bridge/protocol/value.h"
+
+#include <QDateTime>
+#include <QMetaType>
+#include <QString>
+
+#include <exception>
+#include <utility>
+#include <vector>
+
+namespace qk {
+
+// The life of a command (DESIGN.md, "Commands and the queue"). Pending → Queued → Running →
+// Succeeded | Failed; a failed command waits for a decision, then ends Failed (queue dropped),
+// Ignored or Replaced (its future takes the replacement's outcome). Dropped: discarded by a
+// drop-queue decision before it ran. Cancelled: the worker died or the session closed.
+enum class CommandState {
+    Pending,
+    Queued,
+    Running,
+    Succeeded,
+    Failed,
+    Ignored,
+    Replaced,
+    Dropped,
+    Cancelled
+};
+
+QString stateName(CommandState state);
+// Whether a command in this state has settled for good (its future is finished).
+bool isFinal(CommandState state);
+
+// How long the worker keeps a command's bindings.
+enum class BindingLifetime {
+    Command, // deleted when the command finishes
+    Eternal  // kept until deleted
+};
+
+// What a command sends back.
+enum class ResultMode {
+    Value, // plain data, or a reference when the value is not plain data
+    Ref,   // always a reference
+    None   // nothing (None)
+};
+
+// A command for the worker: Python code, the values bound before it runs, and what to return.
+struct Command {
+    QString code;
+    std::vector<std::pair<QString, Value>> bindings;
+    BindingLifetime lifetime = BindingLifetime::Command;
+    ResultMode result = ResultMode::Value;
+    QString id; // assigned by the session when empty
+
+    Command() = default;
+    Command(QString source)
+        : code(std::move(source)) {}
+    Command(const char* source)
+        : code(QString::fromUtf8(source)) {}
+    Command& bind(const QString& name, Value value) {
+        bindings.emplace_back(name, std::move(value));
+        return *this;
+    }
+};
+
+// What the worker reports about a failed command.
+struct CommandFailure {
+    QString id;
+    QString type;      // exception type, e.g. "ZeroDivisionError"
+    QString message;   // str(exception)
+    QString traceback; // formatted traceback of the user's code
+    QString line;      // the failing source line
+    int lineno = 0;    // its 1-based number in the command's code (0: unknown)
+    QString code;      // the command's code
+    int queued = 0;    // commands waiting behind it
+};
+
+// The exception a command's future fails with: the final state, a one-line reason, and the
+// worker's report when the code raised.
+class CommandError : public std::exception {
+public:
+    CommandError(CommandState state, QString reason, CommandFailure failure = {});
+
+    CommandState state() const { return m_state; }
+    const QString& reason() const { return m_reason; }
+    const CommandFailure& failure() const { return m_failure; }
+    const char* what() const noexcept override { return m_what.constData(); }
+
+private:
+    CommandState m_state;
+    QString m_reason;
+    CommandFailure m_failure;
+    QByteArray m_what;
+};
+
+// The answer to a failure (DESIGN.md): ignore the command, replace it, or drop the queue.
+struct Decision {
+    enum class Kind { Ignore, Replace, DropQueue };
+    Kind kind = Kind::DropQueue;
+    Command replacement; // for Replace
+
+    static Decision ignore() { return {Kind::Ignore, {}}; }
+    static Decision replace(Command command) { return {Kind::Replace, std::move(command)}; }
+    static Decision dropQueue() { return {Kind::DropQueue, {}}; }
+};
+
+// A snapshot of a command for monitors: identity, code, state and timing.
+struct CommandInfo {
+    QString id;
+    QString code;
+    QStringList bindingNames;
+    QStringList bindingPreviews;
+    CommandState state = CommandState::Pending;
+    QDateTime submitted;
+    QDateTime started;
+    QDateTime finished;
+    QString resultPreview;
+    QString error; // one line, for failed/ignored/dropped/cancelled
+};
+
+} // namespace qk
+
+Q_DECLARE_METATYPE(qk::CommandState)
+Q_DECLARE_METATYPE(qk::CommandFailure)
+Q_DECLARE_METATYPE(qk::CommandInfo)
+Q_DECLARE_METATYPE(qk::Decision)

@@ -1,0 +1,58 @@
+#pragma once
+
+#include "bridge/session/command.h"
+
+#include <QFuture>
+#include <QPromise>
+
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <unordered_map>
+
+namespace qk {
+
+// The open commands of a session and their promises. Shared between the thread that sends
+// commands and the transport thread that settles them; m_mutex guards every member. Each
+// command settles exactly once: later attempts are ignored and return false.
+class CommandRegistry {
+public:
+    // Registers a pending command; its future settles when the command does.
+    QFuture<Value> add(const CommandInfo& info);
+
+    // Moves a command forward to Queued or Running (never backwards). Returns the new
+    // snapshot, or nothing when the command is unknown, settled or already further along.
+    std::optional<CommandInfo> advance(const QString& id, CommandState state);
+    // Marks a failed command waiting for a decision (state Failed, not settled).
+    std::optional<CommandInfo> markFailed(const QString& id, const CommandFailure& failure);
+    // Marks a command whose replacement is about to run (state Replaced, not settled).
+    std::optional<CommandInfo> markReplaced(const QString& id);
+
+    // Settles a command with a value (state Succeeded, or Replaced for a replacement).
+    std::optional<CommandInfo> succeed(const QString& id, const Value& value);
+    // Settles a command with an error in the error's state.
+    std::optional<CommandInfo> fail(const QString& id, const CommandError& error);
+    // Settles every open command with the error (worker died, session closed).
+    std::vector<CommandInfo> failAll(CommandState state, const QString& reason);
+
+    std::optional<CommandInfo> info(const QString& id) const;
+    std::optional<CommandFailure> failure(const QString& id) const;
+    std::size_t openCount() const;
+
+private:
+    struct Entry {
+        CommandInfo info;
+        QPromise<Value> promise;
+        std::optional<CommandFailure> failure;
+        quint64 sequence = 0;
+    };
+
+    std::optional<CommandInfo> settle(const QString& id, const Value* value,
+                                      const CommandError* error);
+
+    mutable std::mutex m_mutex;
+    std::unordered_map<QString, std::unique_ptr<Entry>> m_open;
+    quint64 m_nextSequence = 0;
+};
+
+} // namespace qk

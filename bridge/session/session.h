@@ -1,0 +1,131 @@
+#pragma once
+
+#include "bridge/protocol/value.h"
+#include "bridge/session/command.h"
+#include "bridge/worker/workerprocess.h"
+
+#include <QFuture>
+#include <QObject>
+#include <QPointer>
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <mutex>
+
+class QThread;
+
+namespace qk {
+
+class CommandRegistry;
+class SessionCore;
+class ReleaseQueue;
+
+struct SessionOptions {
+    WorkerOptions worker;
+};
+
+// The worker as the session sees it.
+enum class WorkerState {
+    Starting,
+    Ready,  // idle
+    Busy,   // commands open
+    Paused, // a command failed; waiting for a decision
+    Dead,   // exited or could not start
+    Stopped // the session closed it
+};
+
+QString workerStateName(WorkerState state);
+
+// Something the worker reported that is not a command's result: training progress
+// ("epoch", "batch"), Keras import ("keras-ready", "keras-failed"), and the others of
+// docs/PROTOCOL.md, with their fields in data.
+struct WorkerEvent {
+    QString kind;
+    QString commandId;
+    Value data;
+};
+
+// A worker could not be started, or a request to it failed.
+class WorkerError : public std::runtime_error {
+public:
+    explicit WorkerError(const QString& reason)
+        : std::runtime_error(reason.toStdString())
+        , m_reason(reason) {}
+    const QString& reason() const { return m_reason; }
+
+private:
+    QString m_reason;
+};
+
+// A connection to one Python worker: starts it, sends it commands and settles their futures.
+// Use it from the thread that created it; the transport (HTTP client, notification server,
+// worker process) runs on a thread of its own, so futures settle while this thread waits
+// (future.result() cannot deadlock) and continuations come back through
+// QFuture::then(context, ...).
+class Session : public QObject {
+    Q_OBJECT
+public:
+    // Decides what to do about a failed command. The default drops the queue.
+    using ErrorPolicy = std::function<QFuture<Decision>(const CommandFailure&)>;
+
+    explicit Session(SessionOptions options = {}, QObject* parent = nullptr);
+    ~Session() override;
+
+    // Settles when the worker is ready; fails with WorkerError when it cannot start.
+    QFuture<WorkerInfo> ready() const;
+    WorkerState workerState() const;
+    WorkerInfo workerInfo() const;
+
+    // Queues a command; the future settles exactly once with its value or a CommandError.
+    QFuture<Value> send(Command command);
+    QFuture<Value> run(const QString& code) { return send(Command(code)); }
+
+    // Binds a value to a fresh variable that lives as long as the returned reference and its
+    // copies ("owned" lifetime; releases are batched).
+    Reference put(Value value);
+    // Binds a value to a named variable that lives until deleted ("eternal" lifetime).
+    QFuture<Value> setVariable(const QString& name, Value value);
+    QFuture<Value> deleteVariables(const QStringList& names);
+    // The worker's variables: a list of dicts with name, type and repr.
+    QFuture<Value> variables();
+    // A GET request to the worker, answered with its decoded JSON (status, health...).
+    QFuture<Value> query(const QString& path);
+
+    // Raises KeyboardInterrupt in the running command (the given one, or whichever runs).
+    void interrupt(const QString& commandId = {});
+    // Asks a running fit() to stop after the current batch, keeping the weights.
+    void stopTraining();
+    // Kills the worker (every open command is cancelled) and starts a new one.
+    void restart();
+
+    // Sets who decides about failures. The policy runs on context's thread, or on the
+    // transport thread when context is null (then it must not block).
+    void setErrorPolicy(ErrorPolicy policy, QObject* context = nullptr);
+
+    // A 25-character random Python identifier for a worker variable.
+    static QString freshName();
+
+Q_SIGNALS:
+    void workerReady(const qk::WorkerInfo& info);
+    void workerStateChanged(qk::WorkerState state, const QString& reason);
+    void commandChanged(const qk::CommandInfo& info);
+    void commandFailed(const qk::CommandFailure& failure);
+    void output(const QString& commandId, const QString& stream, const QString& text);
+    void workerEvent(const qk::WorkerEvent& event);
+    void workerLog(const QString& line);
+
+private:
+    QFuture<Value> failedNow(CommandInfo info, const QString& reason);
+
+    QThread* m_thread;
+    std::shared_ptr<CommandRegistry> m_registry;
+    std::shared_ptr<ReleaseQueue> m_releases;
+    SessionCore* m_core;
+    std::atomic<quint64> m_nextId = 0;
+};
+
+} // namespace qk
+
+Q_DECLARE_METATYPE(qk::WorkerState)
+Q_DECLARE_METATYPE(qk::WorkerEvent)

@@ -1,0 +1,104 @@
+#pragma once
+
+#include "bridge/protocol/codec.h"
+#include "bridge/session/command.h"
+#include "bridge/session/session.h"
+#include "bridge/worker/workerprocess.h"
+
+#include <QFuture>
+#include <QObject>
+#include <QPointer>
+#include <QPromise>
+
+#include <deque>
+#include <memory>
+#include <mutex>
+
+namespace qk {
+
+// The JSON document type of the protocol codec.
+using WireJson = protocol::Json;
+
+namespace transport {
+class NotificationServer;
+class WorkerClient;
+} // namespace transport
+
+// The transport side of a Session, living on the session's transport thread: it owns the
+// worker process, the HTTP client and the notification server, batches outgoing commands
+// (one POST in flight keeps them in order), and turns notifications into settled futures
+// and signals. Its public slots are invoked through queued calls from the Session.
+class SessionCore : public QObject {
+    Q_OBJECT
+public:
+    SessionCore(SessionOptions options, std::shared_ptr<CommandRegistry> registry,
+                std::shared_ptr<ReleaseQueue> releases);
+    ~SessionCore() override;
+
+    // Thread-safe accessors.
+    QFuture<WorkerInfo> readyFuture() const;
+    WorkerState state() const;
+    WorkerInfo info() const;
+    void setErrorPolicy(Session::ErrorPolicy policy, QObject* context);
+
+    // Transport-thread entry points.
+    void start();
+    void submit(const Command& command);
+    void decide(const QString& id, const Decision& decision);
+    void interrupt(const QString& id);
+    void stopTraining();
+    void request(const QString& method, const QString& path, const Value& body,
+                 std::shared_ptr<QPromise<Value>> promise);
+    void restart();
+    void shutdown();
+    void flushReleases();
+
+Q_SIGNALS:
+    void workerReady(const qk::WorkerInfo& info);
+    void workerStateChanged(qk::WorkerState state, const QString& reason);
+    void commandChanged(const qk::CommandInfo& info);
+    void commandFailed(const qk::CommandFailure& failure);
+    void output(const QString& commandId, const QString& stream, const QString& text);
+    void workerEvent(const qk::WorkerEvent& event);
+    void workerLog(const QString& line);
+
+private:
+    void startWorker();
+    void onWorkerReady(const WorkerInfo& info);
+    void onWorkerStartFailed(const QString& reason);
+    void onWorkerExited(const QString& reason);
+    void setState(WorkerState state, const QString& reason = {});
+    void updateBusyState();
+    void flush();
+    void onCommandsPosted(const std::vector<QString>& ids, int status, const QByteArray& body,
+                          const QString& error);
+    int handleNotification(const QString& path, QByteArrayView body, protocol::Format format);
+    void handleResults(const WireJson& message);
+    void handleError(const WireJson& message);
+    void handleEvents(const WireJson& message);
+    void askPolicy(const CommandFailure& failure);
+    void emitChanged(const std::optional<CommandInfo>& info);
+    void cancelAll(const QString& reason);
+
+    SessionOptions m_options;
+    std::shared_ptr<CommandRegistry> m_registry;
+    std::shared_ptr<ReleaseQueue> m_releases;
+    QByteArray m_token;
+    transport::NotificationServer* m_server = nullptr;
+    transport::WorkerClient* m_client = nullptr;
+    WorkerProcess* m_worker = nullptr;
+    std::deque<Command> m_outbox;
+    bool m_postInFlight = false;
+    bool m_shutDown = false;
+    int m_pausedCount = 0;
+
+    mutable std::mutex m_mutex; // guards the members below
+    WorkerState m_state = WorkerState::Starting;
+    WorkerInfo m_info;
+    std::shared_ptr<QPromise<WorkerInfo>> m_ready;
+    Session::ErrorPolicy m_policy;
+    QPointer<QObject> m_policyContext;
+    bool m_policyHasContext = false;
+};
+
+} // namespace qk
