@@ -28,7 +28,9 @@ constexpr std::array<DTypeInfo, 12> kDTypes{{
     {DType::Float64, "float64", 8},
 }};
 
-const DTypeInfo& info(DType dtype) { return kDTypes[static_cast<std::size_t>(dtype)]; }
+const DTypeInfo& info(DType dtype) {
+    return kDTypes[static_cast<std::size_t>(dtype)];
+}
 
 std::int64_t elementCount(const std::vector<std::int64_t>& shape) {
     std::int64_t n = 1;
@@ -42,9 +44,18 @@ std::int64_t elementCount(const std::vector<std::int64_t>& shape) {
     return n;
 }
 
+std::int64_t byteCount(DType dtype, const std::vector<std::int64_t>& shape) {
+    const std::int64_t n = elementCount(shape);
+    if (n > std::numeric_limits<std::int64_t>::max() / dtypeSize(dtype))
+        throw std::invalid_argument("array shape overflows");
+    return n * dtypeSize(dtype);
+}
+
 } // namespace
 
-QString dtypeName(DType dtype) { return QString::fromLatin1(info(dtype).name); }
+QString dtypeName(DType dtype) {
+    return QString::fromLatin1(info(dtype).name);
+}
 
 std::optional<DType> dtypeFromName(const QString& name) {
     for (const DTypeInfo& i : kDTypes) {
@@ -54,26 +65,28 @@ std::optional<DType> dtypeFromName(const QString& name) {
     return std::nullopt;
 }
 
-int dtypeSize(DType dtype) { return info(dtype).size; }
+int dtypeSize(DType dtype) {
+    return info(dtype).size;
+}
 
 NdArray::NdArray(DType dtype, std::vector<std::int64_t> shape, QByteArray bytes)
     : m_dtype(dtype)
     , m_shape(std::move(shape))
     , m_bytes(std::move(bytes)) {
-    const std::int64_t n = elementCount(m_shape);
-    if (n > std::numeric_limits<std::int64_t>::max() / dtypeSize(dtype) ||
-        n * dtypeSize(dtype) != m_bytes.size())
+    const std::int64_t n = byteCount(dtype, m_shape);
+    if (n != m_bytes.size())
         throw std::invalid_argument("array data has " + std::to_string(m_bytes.size()) +
-                                    " bytes; dtype and shape need " +
-                                    std::to_string(n * dtypeSize(dtype)));
+                                    " bytes; dtype and shape need " + std::to_string(n));
 }
 
 NdArray NdArray::zeros(DType dtype, std::vector<std::int64_t> shape) {
-    const std::int64_t n = elementCount(shape);
-    return NdArray(dtype, std::move(shape), QByteArray(n * dtypeSize(dtype), '\0'));
+    const std::int64_t n = byteCount(dtype, shape);
+    return NdArray(dtype, std::move(shape), QByteArray(n, '\0'));
 }
 
-std::int64_t NdArray::size() const { return elementCount(m_shape); }
+std::int64_t NdArray::size() const {
+    return elementCount(m_shape);
+}
 
 void NdArray::checkType(DType wanted) const {
     if (wanted != m_dtype)
@@ -131,7 +144,7 @@ void CsrMatrix::validate() const {
         throw std::invalid_argument("CSR indices and indptr must be int32 or int64");
     if (indices.size() != data.size())
         throw std::invalid_argument("CSR indices and data differ in length");
-    if (indptr.size() != rows + 1)
+    if (indptr.size() - 1 != rows)
         throw std::invalid_argument("CSR indptr must have rows + 1 entries");
     const std::int64_t nnz = data.size();
     double previous = 0;

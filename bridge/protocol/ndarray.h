@@ -71,7 +71,8 @@ public:
     // An array of zeros.
     static NdArray zeros(DType dtype, std::vector<std::int64_t> shape);
 
-    // Copies `values`; the shape defaults to one dimension of values.size().
+    // Copies `values`; an empty shape means one dimension of values.size() (for a 0-d
+    // array, use scalar()).
     template <typename T>
     static NdArray fromVector(const std::vector<T>& values, std::vector<std::int64_t> shape = {}) {
         if (shape.empty())
@@ -89,7 +90,9 @@ public:
     // A 0-d array holding one value.
     template <typename T>
     static NdArray scalar(T value) {
-        return fromVector<T>(std::vector<T>{value}, std::vector<std::int64_t>{});
+        NdArray a = fromVector<T>(std::vector<T>{value});
+        a.m_shape.clear(); // (an empty shape given to fromVector means one dimension)
+        return a;
     }
 
     DType dtype() const { return m_dtype; }

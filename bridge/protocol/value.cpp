@@ -1,5 +1,8 @@
 #include "bridge/protocol/value.h"
 
+#include <QLocale>
+#include <QStringList>
+
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -7,27 +10,42 @@
 
 namespace qk {
 
+// Built in place and never copied, so the hook runs once: when the last handle goes.
 struct Reference::Data {
-    QString name;
-    QString type;
-    QString repr;
-    ReleaseHook release;
-
+    Data(QString n, QString t, QString r, ReleaseHook hook)
+        : name(std::move(n))
+        , type(std::move(t))
+        , repr(std::move(r))
+        , release(std::move(hook)) {}
+    Data(const Data&) = delete;
+    Data& operator=(const Data&) = delete;
     ~Data() {
         if (release)
             release(name);
     }
+
+    QString name;
+    QString type;
+    QString repr;
+    ReleaseHook release;
 };
 
 Reference::Reference(QString name, QString type, QString repr, ReleaseHook release)
-    : m_data(std::make_shared<const Data>(
-          Data{std::move(name), std::move(type), std::move(repr), std::move(release)})) {}
+    : m_data(std::make_shared<const Data>(std::move(name), std::move(type), std::move(repr),
+                                          std::move(release))) {}
 
-QString Reference::name() const { return m_data ? m_data->name : QString(); }
-QString Reference::type() const { return m_data ? m_data->type : QString(); }
-QString Reference::repr() const { return m_data ? m_data->repr : QString(); }
+QString Reference::name() const {
+    return m_data ? m_data->name : QString();
+}
+QString Reference::type() const {
+    return m_data ? m_data->type : QString();
+}
+QString Reference::repr() const {
+    return m_data ? m_data->repr : QString();
+}
 
-Value::Value(unsigned long i) : Value(static_cast<unsigned long long>(i)) {}
+Value::Value(unsigned long i)
+    : Value(static_cast<unsigned long long>(i)) {}
 
 Value::Value(unsigned long long i) {
     if (i <= static_cast<unsigned long long>(std::numeric_limits<std::int64_t>::max()))
@@ -76,35 +94,47 @@ bool Value::contains(const QString& key) const {
 
 namespace {
 
+// As Python's repr() quotes a str: single quotes unless only double quotes avoid escaping.
 QString pythonStringLiteral(const QString& s) {
-    QString out = QStringLiteral("'");
+    const QChar quote = s.contains(u'\'') && !s.contains(u'"') ? u'"' : u'\'';
+    QString out = quote;
     for (QChar c : s) {
-        if (c == u'\\' || c == u'\'')
-            out += u'\\';
-        if (c == u'\n')
+        if (c == u'\\' || c == quote)
+            out += u'\\' + c;
+        else if (c == u'\n')
             out += QStringLiteral("\\n");
+        else if (c == u'\r')
+            out += QStringLiteral("\\r");
+        else if (c == u'\t')
+            out += QStringLiteral("\\t");
+        else if (c.unicode() < 0x20 || c.unicode() == 0x7f)
+            out += QStringLiteral("\\x%1").arg(c.unicode(), 2, 16, QLatin1Char('0'));
         else
             out += c;
     }
-    out += u'\'';
+    out += quote;
     return out;
 }
 
+// As Python's repr() writes a float: the shortest digits that read back the same, in
+// positional notation for exponents from -5 to 15 and scientific notation otherwise.
 QString floatRepr(double d) {
     if (std::isnan(d))
         return QStringLiteral("nan");
     if (std::isinf(d))
         return d > 0 ? QStringLiteral("inf") : QStringLiteral("-inf");
-    QString s = QString::number(d, 'g', 17);
-    // Shortest form that reads back the same.
-    for (int precision = 1; precision < 17; ++precision) {
-        const QString t = QString::number(d, 'g', precision);
-        if (t.toDouble() == d) {
-            s = t;
-            break;
-        }
+    const QString scientific = QString::number(d, 'e', QLocale::FloatingPointShortest);
+    const qsizetype e = scientific.indexOf(u'e');
+    const int exponent = scientific.sliced(e + 1).toInt();
+    if (exponent < -4 || exponent >= 16) {
+        QString mantissa = scientific.first(e);
+        QString digits = QString::number(std::abs(exponent));
+        if (digits.size() < 2)
+            digits.prepend(u'0');
+        return mantissa + u'e' + (exponent < 0 ? u'-' : u'+') + digits;
     }
-    if (!s.contains(u'.') && !s.contains(u'e') && !s.contains(u'n') && !s.contains(u'i'))
+    QString s = QString::number(d, 'f', QLocale::FloatingPointShortest);
+    if (!s.contains(u'.'))
         s += QStringLiteral(".0");
     return s;
 }
@@ -211,8 +241,8 @@ bool operator==(const Value& a, const Value& b) {
 }
 
 QString kindName(Value::Kind kind) {
-    static const char* const names[] = {"None", "bool",  "int",  "int",     "float",
-                                        "str",  "bytes", "list", "tuple",   "dict",
+    static const char* const names[] = {"None",    "bool",       "int",      "int",   "float",
+                                        "str",     "bytes",      "list",     "tuple", "dict",
                                         "ndarray", "csr_matrix", "reference"};
     return QString::fromLatin1(names[static_cast<int>(kind)]);
 }

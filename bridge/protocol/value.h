@@ -3,6 +3,7 @@
 #include "bridge/protocol/ndarray.h"
 
 #include <QByteArray>
+#include <QMetaType>
 #include <QString>
 
 #include <cstdint>
@@ -74,25 +75,42 @@ public:
 
     Value() = default;
     Value(std::nullptr_t) {}
-    Value(bool b) : m_data(b) {}
-    Value(int i) : m_data(std::int64_t{i}) {}
-    Value(long i) : m_data(std::int64_t{i}) {}
-    Value(long long i) : m_data(std::int64_t{i}) {}
-    Value(unsigned int i) : m_data(std::int64_t{i}) {}
+    Value(bool b)
+        : m_data(b) {}
+    Value(int i)
+        : m_data(std::int64_t{i}) {}
+    Value(long i)
+        : m_data(std::int64_t{i}) {}
+    Value(long long i)
+        : m_data(std::int64_t{i}) {}
+    Value(unsigned int i)
+        : m_data(std::int64_t{i}) {}
     Value(unsigned long i);      // BigInt beyond int64
     Value(unsigned long long i); // BigInt beyond int64
-    Value(double d) : m_data(d) {}
-    Value(float f) : m_data(double{f}) {}
-    Value(BigInt b) : m_data(std::move(b)) {}
-    Value(QString s) : m_data(std::move(s)) {}
-    Value(const char* utf8) : m_data(QString::fromUtf8(utf8)) {}
-    Value(QByteArray bytes) : m_data(std::move(bytes)) {}
-    Value(List list) : m_data(std::move(list)) {}
-    Value(Tuple tuple) : m_data(std::move(tuple)) {}
-    Value(Dict dict) : m_data(std::move(dict)) {}
-    Value(NdArray array) : m_data(std::move(array)) {}
-    Value(CsrMatrix csr) : m_data(std::move(csr)) {}
-    Value(Reference ref) : m_data(std::move(ref)) {}
+    Value(double d)
+        : m_data(d) {}
+    Value(float f)
+        : m_data(double{f}) {}
+    Value(BigInt b)
+        : m_data(std::move(b)) {}
+    Value(QString s)
+        : m_data(std::move(s)) {}
+    Value(const char* utf8)
+        : m_data(QString::fromUtf8(utf8)) {}
+    Value(QByteArray bytes)
+        : m_data(std::move(bytes)) {}
+    Value(List list)
+        : m_data(std::move(list)) {}
+    Value(Tuple tuple)
+        : m_data(std::move(tuple)) {}
+    Value(Dict dict)
+        : m_data(std::move(dict)) {}
+    Value(NdArray array)
+        : m_data(std::move(array)) {}
+    Value(CsrMatrix csr)
+        : m_data(std::move(csr)) {}
+    Value(Reference ref)
+        : m_data(std::move(ref)) {}
 
     static Value tuple(std::vector<Value> items) { return Value(Tuple{std::move(items)}); }
     // A dict with string keys, in the order given.
@@ -147,3 +165,5 @@ private:
 QString kindName(Value::Kind kind);
 
 } // namespace qk
+
+Q_DECLARE_METATYPE(qk::Value)
