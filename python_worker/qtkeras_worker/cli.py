@@ -171,6 +171,7 @@ def main(argv: list[str] | None = None) -> int:
     os.dup2(2, 1)
     log = _log_to(real_stderr)
 
+    # Imported only now, so that a refused start is quick and stdout is already redirected.
     from . import keras_support
     from .executor import Executor
     from .notifier import Notifier

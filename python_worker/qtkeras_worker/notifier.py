@@ -110,11 +110,6 @@ class Notifier:
 
     # ------------------------------------------------------------ ring buffer
 
-    @property
-    def last_seq(self) -> int:
-        with self._cond:
-            return self._seq
-
     def since(self, seq: int, wait: float) -> dict[str, Any]:
         """Messages after ``seq``, waiting up to ``wait`` seconds for the first one."""
         deadline = time.monotonic() + wait

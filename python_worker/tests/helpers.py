@@ -95,8 +95,9 @@ class Recorder:
 class NotifyServer:
     """The client's notification server: checks the token and Host, records every message."""
 
-    def __init__(self, token: str, recorder: Recorder) -> None:
+    def __init__(self, token: str, recorder: Recorder, close_each: bool = False) -> None:
         self.recorder = recorder
+        self.connections = 0
         self.raw: list[tuple[str, str, bytes]] = []
         self.refused = 0
         self.hosts: set[str] = set()
@@ -117,8 +118,15 @@ class NotifyServer:
                 server.recorder.add(self.path, codec.loads(data, content_type))
                 self._answer(200)
 
+            def setup(self) -> None:
+                super().setup()
+                server.connections += 1
+
             def _answer(self, status: int) -> None:
-                self.wfile.write(f"HTTP/1.1 {status} X\r\nContent-Length: 0\r\n\r\n".encode())
+                close = "Connection: close\r\n" if close_each else ""
+                head = f"HTTP/1.1 {status} X\r\nContent-Length: 0\r\n{close}\r\n"
+                self.wfile.write(head.encode())
+                self.close_connection = close_each
 
             def log_message(self, *args: Any) -> None:
                 pass
@@ -150,10 +158,11 @@ class Worker:
         env: dict[str, str] | None = None,
         token: str = TOKEN,
         token_on_stdin: bool = True,
+        close_each: bool = False,
     ) -> None:
         self.token = token
         self.recorder = Recorder()
-        self.notify = NotifyServer(token, self.recorder) if notify else None
+        self.notify = NotifyServer(token, self.recorder, close_each) if notify else None
         command = [sys.executable, "-m", "qtkeras_worker", *args]
         if self.notify:
             command += ["--notify-url", self.notify.url]

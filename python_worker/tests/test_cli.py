@@ -2,6 +2,7 @@
 
 import json
 import os
+import socket
 import subprocess
 import sys
 import time
@@ -181,3 +182,30 @@ def test_a_crash_leaves_a_traceback_on_stderr():
         assert "<command" in stderr
     finally:
         w.close()
+
+
+def test_notifier_reconnects_when_the_server_closes_connections():
+    w = Worker(env=_clean_env(), close_each=True)
+    try:
+        ids = [w.submit(f"{n} + 1") for n in range(5)]
+        assert [w.result(i) for i in ids] == [1, 2, 3, 4, 5]
+        assert w.notify.connections >= 2
+    finally:
+        w.close()
+
+
+def test_an_unreachable_notify_url_never_blocks_the_worker():
+    with socket.socket() as placeholder:
+        placeholder.bind(("127.0.0.1", 0))  # a port that refuses connections
+        url = f"http://127.0.0.1:{placeholder.getsockname()[1]}"
+        w = Worker(notify=False, args=("--notify-url", url), env=_clean_env())
+        try:
+            ids = [w.submit(f"{n} * 3") for n in range(3)]
+            assert [w.result(i, timeout=10) for i in ids] == [0, 3, 6]
+            deadline = time.monotonic() + 20
+            while "dropped" not in w.stderr_text() and time.monotonic() < deadline:
+                time.sleep(0.2)
+            assert "dropped" in w.stderr_text()
+            assert TOKEN not in w.stderr_text()
+        finally:
+            w.close()

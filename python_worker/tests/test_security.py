@@ -161,3 +161,37 @@ def test_expect_continue_only_after_the_checks(worker, tmp_path):
         response.read()
     assert worker.result(command_id) == "continued"
     assert not marker.exists()
+
+
+def test_connections_beyond_the_cap_are_closed_at_once(worker):
+    import select
+    import socket
+    import time
+
+    sockets = [socket.create_connection(("127.0.0.1", worker.port)) for _ in range(72)]
+    try:
+        time.sleep(1.0)
+        readable, _, _ = select.select(sockets, [], [], 0)
+        closed = [s for s in readable if s.recv(1) == b""]
+        assert len(closed) >= 72 - 64
+        assert len(sockets) - len(closed) <= 64
+    finally:
+        for s in sockets:
+            s.close()
+    time.sleep(0.3)
+    assert worker.run("'served again'") == "served again"
+
+
+def test_headers_must_arrive_within_the_deadline(worker):
+    import socket
+    import time
+
+    with socket.create_connection(("127.0.0.1", worker.port), timeout=20) as sock:
+        sock.sendall(f"POST /commands HTTP/1.1\r\nHost: 127.0.0.1:{worker.port}\r\n".encode())
+        start = time.monotonic()
+        try:
+            data = sock.recv(100)
+        except ConnectionResetError:
+            data = b""
+        assert data == b""
+        assert 9 < time.monotonic() - start < 13

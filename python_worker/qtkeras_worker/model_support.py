@@ -1,0 +1,269 @@
+"""Model support: what the C++ side's Keras objects call in the worker.
+
+Generated code reaches these functions through ``__import__('qtkeras_worker.model_support',
+fromlist=['info'])`` so that nothing but the user's own names lands in the scope. Every
+function that changes a model either succeeds or leaves the model as it was; errors name
+the layer they come from. Importable without Keras: keras is imported lazily.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import re
+import time
+from typing import Any
+
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+_timing_class: type | None = None
+
+
+class ModelError(ValueError):
+    """A layer or model could not be made or changed; the message names the layer."""
+
+
+def _clean(message: str) -> str:
+    """An exception message without terminal colours and Keras' argument dump."""
+    text = _ANSI.sub("", str(message))
+    text = text.split("\n\nArguments received by", 1)[0]
+    text = text.replace("Exception encountered when calling", "in").strip()
+    return " ".join(line.strip() for line in text.splitlines() if line.strip())
+
+
+def _rethrow(exc: BaseException, context: str) -> None:
+    """Raises an exception of the same kind whose message starts with `context`."""
+    message = f"{context}: {_clean(exc)}"
+    kind = type(exc) if isinstance(exc, ValueError | TypeError) else ModelError
+    try:
+        error = kind(message)
+    except Exception:  # noqa: BLE001 - exception types whose constructor wants more
+        error = ModelError(message)
+    raise error from exc
+
+
+def _describe(factory: Any, kwargs: dict[str, Any]) -> str:
+    name = getattr(factory, "__name__", type(factory).__name__)
+    if "name" in kwargs:
+        return f"layer '{kwargs['name']}' ({name})"
+    return name
+
+
+def create(factory: Any, /, *args: Any, **kwargs: Any) -> Any:
+    """Calls a Keras constructor; an error names the class (or the layer's given name)."""
+    try:
+        return factory(*args, **kwargs)
+    except Exception as exc:  # noqa: BLE001 - reported with the class named
+        _rethrow(exc, _describe(factory, kwargs))
+
+
+def _layer_label(layer: Any) -> str:
+    return f"layer '{layer.name}' ({type(layer).__name__})"
+
+
+def add(model: Any, factory: Any, /, *args: Any, **kwargs: Any) -> dict[str, Any]:
+    """Creates a layer, adds it to a Sequential model and returns the model's info().
+
+    When the layer cannot be made or does not fit (a shape error), the model is left
+    exactly as it was and the error names the layer.
+    """
+    layer = create(factory, *args, **kwargs)
+    count = len(model.layers)
+    had_input = getattr(model, "_has_input_layer", False)
+    try:
+        model.add(layer)
+    except Exception as exc:  # noqa: BLE001 - undone, then reported with the layer named
+        _undo_add(model, count, had_input)
+        _rethrow(exc, f"cannot add {_layer_label(layer)}")
+    return info(model)
+
+
+def _undo_add(model: Any, count: int, had_input: bool) -> None:
+    if len(model.layers) > count:
+        model.pop()
+    elif not had_input and getattr(model, "_has_input_layer", False):
+        # A failed InputLayer: Sequential keeps it in its private layer list.
+        model._layers = [layer for layer in model._layers if type(layer).__name__ != "InputLayer"]
+        model._has_input_layer = False
+
+
+def pop(model: Any) -> dict[str, Any]:
+    """Removes a Sequential model's last layer and returns the model's info()."""
+    model.pop()
+    return info(model)
+
+
+def call(factory: Any, inputs: Any, /, *args: Any, **kwargs: Any) -> Any:
+    """Creates a layer and calls it on symbolic inputs (the functional API).
+
+    Returns the output tensor; a shape error names the layer and leaves nothing behind.
+    """
+    layer = create(factory, *args, **kwargs)
+    try:
+        return layer(inputs)
+    except Exception as exc:  # noqa: BLE001 - reported with the layer named
+        _rethrow(exc, f"cannot call {_layer_label(layer)}")
+
+
+def model(inputs: Any, outputs: Any, /, **kwargs: Any) -> Any:
+    """keras.Model(inputs, outputs), with a clear error when the graph is not connected."""
+    import keras
+
+    try:
+        return keras.Model(inputs, outputs, **kwargs)
+    except Exception as exc:  # noqa: BLE001 - reported as a model error
+        _rethrow(exc, "cannot make the model")
+
+
+def shape(value: Any) -> Any:
+    """A tensor's shape as a list (None for unknown sizes); nested for several tensors."""
+    if isinstance(value, list | tuple) and not _is_shape(value):
+        return [shape(v) for v in value]
+    dims = value if _is_shape(value) else getattr(value, "shape", None)
+    if dims is None:
+        return None
+    return [None if d is None else int(d) for d in dims]
+
+
+def _is_shape(value: Any) -> bool:
+    return isinstance(value, tuple | list) and all(d is None or isinstance(d, int) for d in value)
+
+
+def _count(weights: list[Any]) -> int:
+    return int(sum(math.prod(int(d) for d in w.shape) for w in weights))
+
+
+def _output_shape(layer: Any) -> Any:
+    try:
+        return shape(layer.output)
+    except (AttributeError, ValueError):
+        return None
+
+
+def info(model: Any) -> dict[str, Any]:
+    """Each layer's name, class, output shape and parameter counts, and the totals."""
+    layers = []
+    for layer in model.layers:
+        trainable = _count(layer.trainable_weights)
+        non_trainable = _count(layer.non_trainable_weights)
+        layers.append(
+            {
+                "name": layer.name,
+                "class": type(layer).__name__,
+                "output_shape": _output_shape(layer),
+                "params": trainable + non_trainable,
+                "trainable_params": trainable,
+                "non_trainable_params": non_trainable,
+            }
+        )
+    trainable = _count(model.trainable_weights)
+    non_trainable = _count(model.non_trainable_weights)
+    built = bool(model.built)
+    return {
+        "name": model.name,
+        "class": type(model).__name__,
+        "built": built,
+        "input_shape": shape(model.inputs) if built and _has_inputs(model) else None,
+        "output_shape": shape(model.outputs) if built and _has_inputs(model) else None,
+        "layers": layers,
+        "total_params": trainable + non_trainable,
+        "trainable_params": trainable,
+        "non_trainable_params": non_trainable,
+    }
+
+
+def _has_inputs(model: Any) -> bool:
+    try:
+        return bool(model.inputs)
+    except (AttributeError, ValueError):
+        return False
+
+
+def _timing() -> type:
+    global _timing_class
+    if _timing_class is not None:
+        return _timing_class
+    import keras
+
+    class EpochTimer(keras.callbacks.Callback):
+        """Records each epoch's duration in seconds."""
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.seconds: list[float] = []
+            self._start = time.perf_counter()
+
+        def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None:
+            self._start = time.perf_counter()
+
+        def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
+            self.seconds.append(time.perf_counter() - self._start)
+
+    _timing_class = EpochTimer
+    return EpochTimer
+
+
+def _progress() -> Any:
+    """The worker's progress callback for the running command, or None outside a worker."""
+    from . import keras_support
+
+    try:
+        return keras_support.progress_callback()
+    except RuntimeError:
+        return None
+
+
+def _plain(value: Any) -> float:
+    return float(value)
+
+
+def fit(model: Any, x: Any, y: Any = None, /, **kwargs: Any) -> dict[str, Any]:
+    """model.fit() with progress events; returns Keras' History.history, epochs and timings.
+
+    The worker's progress callback (epoch and batch events, stop-training) is added to the
+    caller's callbacks; Keras' own progress bar is off unless verbose is given.
+    """
+    timer = _timing()()
+    callbacks = [*list(kwargs.pop("callbacks", None) or []), timer]
+    progress = _progress()
+    if progress is not None:
+        callbacks.append(progress)
+    kwargs.setdefault("verbose", 0)
+    history = model.fit(x, y, callbacks=callbacks, **kwargs)
+    return {
+        "history": {str(k): [_plain(v) for v in values] for k, values in history.history.items()},
+        "epochs": [int(e) + 1 for e in history.epoch],
+        "seconds": timer.seconds,
+        "stopped": bool(model.stop_training),
+    }
+
+
+def evaluate(model: Any, x: Any, y: Any = None, /, **kwargs: Any) -> dict[str, float]:
+    """model.evaluate() as a dict of metric name to value (loss first)."""
+    kwargs.setdefault("verbose", 0)
+    scores = model.evaluate(x, y, return_dict=True, **kwargs)
+    ordered = {"loss": scores["loss"]} if "loss" in scores else {}
+    ordered.update(scores)
+    return {str(k): _plain(v) for k, v in ordered.items()}
+
+
+def predict(model: Any, x: Any, /, **kwargs: Any) -> Any:
+    """model.predict() as a numpy array."""
+    kwargs.setdefault("verbose", 0)
+    return model.predict(x, **kwargs)
+
+
+def summary(model: Any) -> str:
+    """Keras' own summary text, without terminal colours."""
+    out = io.StringIO()
+    model.summary(print_fn=lambda line, **_: out.write(line + "\n"))
+    return _ANSI.sub("", out.getvalue())
+
+
+def load(path: str) -> Any:
+    """keras.saving.load_model(), with the path named in errors."""
+    import keras
+
+    try:
+        return keras.saving.load_model(path)
+    except Exception as exc:  # noqa: BLE001 - reported with the path named
+        _rethrow(exc, f"cannot load '{path}'")
