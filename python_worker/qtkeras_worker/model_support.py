@@ -26,7 +26,7 @@ def _clean(message: str) -> str:
     """An exception message without terminal colours and Keras' argument dump."""
     text = _ANSI.sub("", str(message))
     text = text.split("\n\nArguments received by", 1)[0]
-    text = text.replace("Exception encountered when calling", "in").strip()
+    text = re.sub(r"Exception encountered when calling \S+\s*", "", text).strip()
     return " ".join(line.strip() for line in text.splitlines() if line.strip())
 
 
