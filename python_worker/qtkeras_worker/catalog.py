@@ -56,13 +56,13 @@ _KINDS = {
     inspect.Parameter.VAR_KEYWORD: "var-keyword",
 }
 
-_DOC_LIMIT = 600
+_DOC_LIMIT = 240
 
 # Words in an argument's documentation that name the Python types it accepts. Words for
 # anything richer (a callable, an instance, a tensor...) make the argument accept any value.
 _TYPE_WORDS = (
     (re.compile(r"\b(int|ints|integer|integers)\b"), "int"),
-    (re.compile(r"\b(float|floats|scalar|number|numbers)\b"), "float"),
+    (re.compile(r"\b(float|floats)\b"), "float"),
     (re.compile(r"\b(bool|boolean|booleans)\b"), "bool"),
     (re.compile(r"\b(str|string|strings)\b"), "str"),
     (re.compile(r"\b(tuple|tuples|list|lists|sequence|sequences|iterable)\b"), "sequence"),
@@ -70,9 +70,8 @@ _TYPE_WORDS = (
     (re.compile(r"\bnone\b"), "none"),
 )
 _ANY_WORDS = re.compile(
-    r"\b(callable|callables|function|functions|instance|instances|object|objects|layer|layers|"
-    r"initializer|regularizer|constraint|tensor|tensors|array|arrays|schedule|policy|dtype|"
-    r"class|model|optimizer|loss|metric|shape|keras)\b"
+    r"\b(callable|callables|function|functions|instance|instances|object|objects|tensor|tensors|"
+    r"array|arrays|initializer|regularizer|constraint|optimizer|schedule|policy|dtype|class)\b"
 )
 _POSITIVE = re.compile(r"^(a |an )?(strictly )?positive (int|integer|float|number)\b")
 _UNIT_INTERVAL = re.compile(r"^(a |an )?float between 0 and 1\b")
@@ -85,8 +84,9 @@ def catalog() -> dict[str, Any]:
 
 @functools.cache
 def _build() -> dict[str, Any]:
-    started = time.perf_counter()
     import keras
+
+    started = time.perf_counter()
 
     layer_root = keras.layers.Layer
     from keras.src.optimizers.base_optimizer import BaseOptimizer
@@ -196,16 +196,18 @@ def _parameter(p: inspect.Parameter, doc: str, inherited: bool) -> dict[str, Any
     has_default = p.default is not inspect.Parameter.empty
     default, default_repr, plain = None, None, True
     if has_default:
+        default_repr = _short_repr(p.default)
         try:
-            default = codec.encode(p.default)
-            # Keep the value itself: the catalog is encoded as a whole by the caller.
+            codec.encode(p.default)
             default = p.default
         except codec.NotPlainData:
-            default, default_repr, plain = None, _short_repr(p.default), False
+            plain = False
     annotation = None
     if p.annotation is not inspect.Parameter.empty:
         annotation = (
-            p.annotation if isinstance(p.annotation, str) else inspect.formatannotation(p.annotation)
+            p.annotation
+            if isinstance(p.annotation, str)
+            else inspect.formatannotation(p.annotation)
         )
     types = _accepted_types(p, annotation, doc)
     lowered = doc.lower()
@@ -221,9 +223,7 @@ def _parameter(p: inspect.Parameter, doc: str, inherited: bool) -> dict[str, Any
         "has_default": has_default,
         "default": default,
         "default_plain": plain,
-        "default_repr": default_repr if default_repr is not None else _short_repr(p.default)
-        if has_default
-        else None,
+        "default_repr": default_repr,
         "annotation": annotation,
         "types": types,
         "constraint": constraint,
