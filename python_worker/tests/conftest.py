@@ -1,3 +1,8 @@
+import os
+
+# Keras in the test process uses the worker's default backend (it would pick TensorFlow).
+os.environ.setdefault("KERAS_BACKEND", "jax")
+
 import pytest
 from helpers import Worker
 from hypothesis import settings
