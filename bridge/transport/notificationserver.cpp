@@ -1,0 +1,198 @@
+#include "bridge/transport/notificationserver.h"
+
+#include "bridge/transport/requestgate.h"
+
+#include <QAbstractHttpServer>
+#include <QHttpServerRequest>
+#include <QLoggingCategory>
+#include <QTcpServer>
+#include <QTcpSocket>
+
+#include <exception>
+#include <mutex>
+
+#ifdef Q_OS_UNIX
+#include <unistd.h>
+#endif
+
+namespace qk::transport {
+
+namespace {
+
+// The protocol's minimum token length.
+constexpr qsizetype kMinTokenLength = 32;
+
+QLoggingCategory::CategoryFilter previousLoggingFilter = nullptr;
+
+// QHttpServer's debug output prints each request with its headers, Authorization included.
+void silenceHttpServerDebug(QLoggingCategory* category) {
+    if (previousLoggingFilter)
+        previousLoggingFilter(category);
+    if (qstrncmp(category->categoryName(), "qt.httpserver", 13) == 0)
+        category->setEnabled(QtDebugMsg, false);
+}
+
+void keepTokensOutOfLogs() {
+    static std::once_flag once;
+    std::call_once(once, [] {
+        previousLoggingFilter = QLoggingCategory::installFilter(silenceHttpServerDebug);
+    });
+}
+
+} // namespace
+
+// Accepts connections on the loopback interface and puts a gate on each before the HTTP
+// server sees it.
+class LoopbackTcpServer : public QTcpServer {
+public:
+    explicit LoopbackTcpServer(NotificationServer* owner)
+        : QTcpServer(owner)
+        , m_owner(owner) {}
+    void handOver(QTcpSocket* socket) { addPendingConnection(socket); }
+
+protected:
+    void incomingConnection(qintptr descriptor) override { m_owner->accept(descriptor); }
+
+private:
+    NotificationServer* m_owner;
+};
+
+// The HTTP server proper: every request that reaches it has passed its connection's gate.
+class NotificationFront : public QAbstractHttpServer {
+public:
+    explicit NotificationFront(NotificationServer* owner)
+        : QAbstractHttpServer(owner)
+        , m_owner(owner) {}
+
+protected:
+    bool handleRequest(const QHttpServerRequest& request, QTcpSocket* socket) override {
+        m_owner->answer(request, socket);
+        return true;
+    }
+    void missingHandler(const QHttpServerRequest&, QTcpSocket* socket) override { socket->abort(); }
+
+private:
+    NotificationServer* m_owner;
+};
+
+const QList<QByteArray>& NotificationServer::paths() {
+    static const QList<QByteArray> known{"/notify", "/notifyError", "/events"};
+    return known;
+}
+
+NotificationServer::NotificationServer(QByteArray token, Handler handler, ServerLimits limits,
+                                       QObject* parent)
+    : QObject(parent)
+    , m_tokenDigest(tokenDigest(token))
+    , m_tokenTooShort(token.size() < kMinTokenLength)
+    , m_handler(std::move(handler))
+    , m_limits(limits)
+    , m_front(new NotificationFront(this)) {
+    keepTokensOutOfLogs();
+}
+
+NotificationServer::~NotificationServer() {
+    // Sockets (and their gates) go first, while the members they report to still exist.
+    delete m_front;
+}
+
+bool NotificationServer::listen() {
+    if (m_tcp) {
+        m_error = QStringLiteral("the server is already listening");
+        return false;
+    }
+    if (m_tokenTooShort) {
+        m_error = QStringLiteral("the token is shorter than %1 characters").arg(kMinTokenLength);
+        return false;
+    }
+    auto* tcp = new LoopbackTcpServer(this);
+    if (!tcp->listen(QHostAddress::LocalHost, 0)) {
+        m_error = tcp->errorString();
+        delete tcp;
+        return false;
+    }
+    m_tcp = tcp;
+    m_front->bind(tcp);
+    m_error.clear();
+    return true;
+}
+
+quint16 NotificationServer::port() const {
+    return m_tcp ? m_tcp->serverPort() : 0;
+}
+
+QHostAddress NotificationServer::serverAddress() const {
+    return m_tcp ? m_tcp->serverAddress() : QHostAddress();
+}
+
+QUrl NotificationServer::url() const {
+    QUrl url;
+    url.setScheme(QStringLiteral("http"));
+    url.setHost(QStringLiteral("127.0.0.1"));
+    url.setPort(port());
+    return url;
+}
+
+QString NotificationServer::errorString() const {
+    return m_error;
+}
+
+void NotificationServer::accept(qintptr descriptor) {
+    auto* socket = new QTcpSocket(m_tcp);
+    if (!socket->setSocketDescriptor(descriptor)) {
+        delete socket;
+#ifdef Q_OS_UNIX
+        ::close(int(descriptor));
+#endif
+        return;
+    }
+    socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
+
+    if (m_connections >= m_limits.maxConnections) {
+        const QString reason = QStringLiteral("too many connections");
+        connect(socket, &QAbstractSocket::disconnected, socket, &QObject::deleteLater);
+        closeAfterResponse(socket, httpResponse(503, reason, true));
+        Q_EMIT requestRefused(503, reason);
+        return;
+    }
+
+    ++m_connections;
+    connect(socket, &QObject::destroyed, this, [this] { --m_connections; });
+    GateRules rules;
+    rules.tokenDigest = m_tokenDigest;
+    rules.port = port();
+    rules.maxBodyBytes = m_limits.maxBodyBytes;
+    rules.maxHeaderBytes = m_limits.maxHeaderBytes;
+    rules.headerTimeoutMs = m_limits.headerTimeoutMs;
+    rules.idleTimeoutMs = m_limits.idleTimeoutMs;
+    rules.postPaths = paths();
+    // The gate connects to readyRead first, so it runs before the HTTP server's slot.
+    auto* gate = new RequestGate(socket, rules);
+    connect(gate, &RequestGate::refused, this, &NotificationServer::requestRefused);
+    m_tcp->handOver(socket);
+    gate->followHttpServer(m_front);
+}
+
+void NotificationServer::answer(const QHttpServerRequest& request, QTcpSocket* socket) {
+    auto* gate = socket->findChild<RequestGate*>(QString(), Qt::FindDirectChildrenOnly);
+    const std::optional<ApprovedRequest> approved = gate ? gate->takeApproved() : std::nullopt;
+    if (!approved) {
+        // Every request the HTTP server completes was approved by the gate first.
+        socket->abort();
+        return;
+    }
+    int status = 500;
+    try {
+        const QByteArray body = request.body();
+        status = m_handler(approved->path, body, approved->format);
+    } catch (const std::exception&) {
+        status = 500;
+    }
+    if (status < 200 || status > 599)
+        status = 500;
+    socket->write(httpResponse(status, {}, approved->closeAfter));
+    if (approved->closeAfter)
+        gate->finish();
+}
+
+} // namespace qk::transport
