@@ -1,0 +1,641 @@
+#include "bridge/keras/dataset.h"
+
+#include "bridge/keras/csvreader.h"
+
+#include <QFile>
+#include <QHash>
+#include <QIODevice>
+#include <QLocale>
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <cstring>
+#include <map>
+#include <numeric>
+#include <optional>
+#include <random>
+#include <string_view>
+
+// The iris table is compiled in with qt_add_resources; registering it again is harmless, and
+// makes iris() work even where a linker dropped the resource's static initializer.
+static void initDatasetResources() {
+    Q_INIT_RESOURCE(qk_keras_data);
+}
+
+namespace qk::keras {
+
+namespace {
+
+const QString kIrisPath = QStringLiteral(":/qtkeras/data/iris.csv");
+
+QString describe(const DatasetError::Location& where, const QString& problem) {
+    QString place = where.source;
+    QString position;
+    if (where.line > 0)
+        position = QStringLiteral("line %1").arg(where.line);
+    if (where.column > 0) {
+        if (!position.isEmpty())
+            position += QStringLiteral(", ");
+        position += QStringLiteral("column %1").arg(where.column);
+        if (!where.columnName.isEmpty())
+            position += QStringLiteral(" (%1)").arg(where.columnName);
+    } else if (!where.columnName.isEmpty()) {
+        if (!position.isEmpty())
+            position += QStringLiteral(", ");
+        position += QStringLiteral("column %1").arg(where.columnName);
+    }
+    if (!position.isEmpty())
+        place += place.isEmpty() ? position : QStringLiteral(": ") + position;
+    return place.isEmpty() ? problem : place + QStringLiteral(": ") + problem;
+}
+
+// A finite number in the C locale's syntax ("1", "-2.5", "+3e-2", ".5"), or nothing.
+std::optional<double> parseNumber(std::string_view text) {
+    if (text.size() > 1 && text.front() == '+' && text[1] != '-' && text[1] != '+')
+        text.remove_prefix(1);
+    if (text.empty())
+        return std::nullopt;
+    double value = 0;
+    const char* end = text.data() + text.size();
+    const auto [ptr, ec] = std::from_chars(text.data(), end, value);
+    if (ec != std::errc() || ptr != end || !std::isfinite(value))
+        return std::nullopt;
+    return value;
+}
+
+// A value quoted for a message, shortened when long.
+QString inQuotes(const QString& value) {
+    constexpr qsizetype kMax = 40;
+    if (value.size() <= kMax)
+        return QLatin1Char('\'') + value + QLatin1Char('\'');
+    return QLatin1Char('\'') + value.left(kMax) + QStringLiteral("...'");
+}
+
+QString inQuotes(const std::string& value) {
+    return inQuotes(QString::fromUtf8(value.data(), static_cast<qsizetype>(value.size())));
+}
+
+// The 1-based line of the first byte that is not UTF-8, or 0 when all of `data` is.
+qint64 firstInvalidUtf8Line(const QByteArray& data) {
+    if (data.isValidUtf8())
+        return 0;
+    qint64 line = 1;
+    for (QByteArrayView rest(data); !rest.isEmpty(); ++line) {
+        const qsizetype end = rest.indexOf('\n');
+        if (end < 0 || !rest.first(end).isValidUtf8())
+            return line;
+        rest = rest.sliced(end + 1);
+    }
+    return line;
+}
+
+QString raggedRow(int fields, int columns) {
+    return QStringLiteral("the row has %1 %2, but the header names %3 columns")
+        .arg(fields)
+        .arg(fields == 1 ? QStringLiteral("field") : QStringLiteral("fields"))
+        .arg(columns);
+}
+
+// Draws uniformly from [0, bound) without modulo bias, the same on every platform: rejects
+// the generator outputs below 2^64 mod bound, then reduces modulo bound.
+std::uint64_t uniformBelow(std::mt19937_64& rng, std::uint64_t bound) {
+    const std::uint64_t threshold = (0 - bound) % bound;
+    for (;;) {
+        const std::uint64_t r = rng();
+        if (r >= threshold)
+            return r % bound;
+    }
+}
+
+void fisherYates(std::vector<std::int64_t>& a, std::mt19937_64& rng) {
+    for (std::size_t i = a.size(); i > 1; --i) {
+        const auto j = static_cast<std::size_t>(uniformBelow(rng, i));
+        std::swap(a[i - 1], a[j]);
+    }
+}
+
+std::int64_t testRowCount(std::int64_t rows, double testFraction) {
+    if (!(testFraction > 0.0 && testFraction < 1.0))
+        throw std::invalid_argument("trainTestSplit: the test fraction must be between 0 and 1, "
+                                    "not " +
+                                    std::to_string(testFraction));
+    const std::int64_t nTest = std::llround(testFraction * static_cast<double>(rows));
+    if (nTest < 1 || nTest > rows - 1)
+        throw std::invalid_argument("trainTestSplit: a test fraction of " +
+                                    std::to_string(testFraction) + " of " + std::to_string(rows) +
+                                    " rows leaves " + (nTest < 1 ? "no test" : "no training") +
+                                    " rows");
+    return nTest;
+}
+
+std::vector<std::int64_t> labelValues(const NdArray& labels, const char* what) {
+    if (labels.ndim() != 1)
+        throw std::invalid_argument(std::string(what) + ": labels must have shape (n,)");
+    if (labels.dtype() == DType::Int64)
+        return labels.toVector<std::int64_t>();
+    if (labels.dtype() == DType::Int32) {
+        const std::vector<std::int32_t> v = labels.toVector<std::int32_t>();
+        return {v.begin(), v.end()};
+    }
+    throw std::invalid_argument(std::string(what) + ": labels must be int32 or int64, not " +
+                                dtypeName(labels.dtype()).toStdString());
+}
+
+} // namespace
+
+DatasetError::DatasetError(Location where, const QString& problem)
+    : std::runtime_error(describe(where, problem).toStdString())
+    , m_where(std::move(where))
+    , m_problem(problem) {}
+
+struct Dataset::Column {
+    QString name;
+    int index = 0; // 1-based, as in messages
+    ColumnType type = ColumnType::Categorical;
+    std::vector<double> numbers;
+    QStringList texts;
+    qint64 firstTextRow = -1; // for a categorical column: the first row that is not a number
+};
+
+struct Dataset::Data {
+    QString source;
+    std::vector<Column> columns;
+    std::vector<qint64> lines; // the line each row begins on
+    qint64 dropped = 0;
+};
+
+Dataset::Dataset()
+    : d(std::make_shared<const Data>()) {}
+
+Dataset Dataset::iris() {
+    initDatasetResources();
+    QFile file(kIrisPath);
+    return fromCsv(
+        file, {.numericColumns = {QStringLiteral("sepal_length"), QStringLiteral("sepal_width"),
+                                  QStringLiteral("petal_length"), QStringLiteral("petal_width")}});
+}
+
+Dataset Dataset::fromCsv(const QString& path, const CsvOptions& options) {
+    QFile file(path);
+    return fromCsv(file, options, path);
+}
+
+Dataset Dataset::fromCsv(QIODevice& device, const CsvOptions& options, const QString& sourceName) {
+    QString source = sourceName;
+    if (source.isEmpty()) {
+        if (auto* file = qobject_cast<QFile*>(&device))
+            source = file->fileName();
+    }
+    auto failAt = [&source](qint64 line, int column, const QString& columnName,
+                            const QString& problem) -> DatasetError {
+        return DatasetError({source, line, column, columnName}, problem);
+    };
+
+    const char sep = options.separator;
+    if (sep == '"' || sep == ' ' || sep == '\r' || sep == '\n' || sep == '\0' ||
+        static_cast<unsigned char>(sep) > 127)
+        throw failAt(0, 0, {},
+                     QStringLiteral("the separator must be an ASCII character other than a "
+                                    "quote, a space or a line end"));
+
+    if (!device.isOpen() && !device.open(QIODevice::ReadOnly))
+        throw failAt(0, 0, {}, QStringLiteral("cannot open: %1").arg(device.errorString()));
+    if (!device.isReadable())
+        throw failAt(0, 0, {}, QStringLiteral("cannot read: the device is not open for reading"));
+    QByteArray bytes = device.readAll();
+    if (bytes.startsWith("\xEF\xBB\xBF"))
+        bytes.remove(0, 3);
+    if (const qint64 line = firstInvalidUtf8Line(bytes))
+        throw failAt(line, 0, {}, QStringLiteral("the text is not valid UTF-8"));
+
+    CsvReader reader(bytes, sep, source);
+    std::vector<std::string> fields;
+
+    // The header.
+    if (!reader.next(fields))
+        throw failAt(0, 0, {}, QStringLiteral("the file is empty; expected a header row"));
+    const qint64 headerLine = reader.recordLine();
+    const int width = static_cast<int>(fields.size());
+    QStringList names;
+    QHash<QString, int> indexOf;
+    bool allNumbers = true;
+    for (int c = 0; c < width; ++c) {
+        const std::string& raw = fields[static_cast<std::size_t>(c)];
+        const QString name = QString::fromUtf8(raw.data(), static_cast<qsizetype>(raw.size()));
+        if (name.isEmpty())
+            throw failAt(headerLine, c + 1, {},
+                         QStringLiteral("the header has an empty column name"));
+        if (const auto it = indexOf.constFind(name); it != indexOf.cend())
+            throw failAt(headerLine, c + 1, name,
+                         QStringLiteral("duplicate column name %1 (also column %2)")
+                             .arg(inQuotes(name))
+                             .arg(it.value() + 1));
+        allNumbers = allNumbers && parseNumber(raw).has_value();
+        indexOf.insert(name, c);
+        names.append(name);
+    }
+    if (allNumbers)
+        throw failAt(headerLine, 0, {},
+                     QStringLiteral("no header row: the first line holds numbers (%1), but it "
+                                    "must name the columns")
+                         .arg(inQuotes(names.join(QLatin1Char(sep)))));
+    reader.setColumnNames(names);
+    for (const QString& name : options.numericColumns) {
+        if (!indexOf.contains(name))
+            throw failAt(0, 0, name,
+                         QStringLiteral("no such column among %1 (it is listed as numeric)")
+                             .arg(names.join(QStringLiteral(", "))));
+    }
+
+    // The rows, as text.
+    std::vector<std::vector<std::string>> raw(static_cast<std::size_t>(width));
+    std::vector<qint64> lines;
+    while (reader.next(fields)) {
+        const int count = static_cast<int>(fields.size());
+        if (count < width)
+            reader.fail(reader.recordLine(), count + 1, raggedRow(count, width));
+        if (count > width)
+            reader.fail(reader.recordLine(), width + 1, raggedRow(count, width));
+        for (int c = 0; c < width; ++c)
+            raw[static_cast<std::size_t>(c)].push_back(
+                std::move(fields[static_cast<std::size_t>(c)]));
+        lines.push_back(reader.recordLine());
+    }
+    const auto rows = lines.size();
+
+    // Column types, numbers, and rows with missing numbers.
+    auto data = std::make_shared<Data>();
+    data->source = source;
+    std::vector<bool> drop(rows, false);
+    std::optional<std::pair<std::size_t, int>> firstMissing; // (row, column)
+    for (int c = 0; c < width; ++c) {
+        std::vector<std::string>& values = raw[static_cast<std::size_t>(c)];
+        Column column;
+        column.name = names.at(c);
+        column.index = c + 1;
+        const bool forced = options.numericColumns.contains(column.name);
+        std::vector<double> numbers(rows, 0.0);
+        bool numeric = false;
+        std::vector<std::size_t> missing;
+        for (std::size_t r = 0; r < rows; ++r) {
+            if (values[r].empty()) {
+                missing.push_back(r);
+                continue;
+            }
+            const std::optional<double> v = parseNumber(values[r]);
+            if (!v) {
+                if (forced)
+                    throw failAt(lines[r], column.index, column.name,
+                                 QStringLiteral("%1 is not a number, and the column is numeric")
+                                     .arg(inQuotes(values[r])));
+                column.firstTextRow = static_cast<qint64>(r);
+                numeric = false;
+                break; // categorical
+            }
+            numbers[r] = *v;
+            numeric = true;
+        }
+        if (forced)
+            numeric = true; // (its values are all numbers or missing, or it threw above)
+        if (numeric) {
+            column.type = ColumnType::Numeric;
+            column.numbers = std::move(numbers);
+            for (std::size_t r : missing) {
+                drop[r] = true;
+                if (!firstMissing || r < firstMissing->first)
+                    firstMissing = std::pair{r, c};
+            }
+        } else {
+            column.type = ColumnType::Categorical;
+            column.texts.reserve(static_cast<qsizetype>(rows));
+            for (const std::string& v : values)
+                column.texts.append(QString::fromUtf8(v.data(), static_cast<qsizetype>(v.size())));
+        }
+        values = {};
+        data->columns.push_back(std::move(column));
+    }
+    if (firstMissing && !options.dropRowsWithMissingValues) {
+        const Column& column = data->columns[static_cast<std::size_t>(firstMissing->second)];
+        throw failAt(lines[firstMissing->first], column.index, column.name,
+                     QStringLiteral("missing value in a numeric column (row %1; set "
+                                    "dropRowsWithMissingValues to drop such rows)")
+                         .arg(firstMissing->first));
+    }
+    if (firstMissing) {
+        for (Column& column : data->columns) {
+            std::size_t kept = 0;
+            for (std::size_t r = 0; r < rows; ++r) {
+                if (drop[r])
+                    continue;
+                if (column.type == ColumnType::Numeric)
+                    column.numbers[kept] = column.numbers[r];
+                else
+                    column.texts[static_cast<qsizetype>(kept)] =
+                        column.texts.at(static_cast<qsizetype>(r));
+                ++kept;
+            }
+            if (column.type == ColumnType::Numeric) {
+                column.numbers.resize(kept);
+            } else {
+                column.texts.resize(static_cast<qsizetype>(kept));
+                column.firstTextRow = -1;
+                for (std::size_t r = 0; r < kept; ++r) {
+                    const QString& text = column.texts.at(static_cast<qsizetype>(r));
+                    if (!text.isEmpty() && !parseNumber(text.toStdString())) {
+                        column.firstTextRow = static_cast<qint64>(r);
+                        break;
+                    }
+                }
+            }
+        }
+        std::size_t kept = 0;
+        for (std::size_t r = 0; r < rows; ++r) {
+            if (!drop[r])
+                lines[kept++] = lines[r];
+        }
+        data->dropped = static_cast<qint64>(rows - kept);
+        lines.resize(kept);
+    }
+    data->lines = std::move(lines);
+
+    Dataset result;
+    result.d = std::move(data);
+    return result;
+}
+
+QString Dataset::source() const {
+    return d->source;
+}
+
+qint64 Dataset::rowCount() const {
+    return static_cast<qint64>(d->lines.size());
+}
+
+int Dataset::columnCount() const {
+    return static_cast<int>(d->columns.size());
+}
+
+QStringList Dataset::columnNames() const {
+    QStringList names;
+    for (const Column& c : d->columns)
+        names.append(c.name);
+    return names;
+}
+
+bool Dataset::hasColumn(const QString& name) const {
+    return std::any_of(d->columns.begin(), d->columns.end(),
+                       [&name](const Column& c) { return c.name == name; });
+}
+
+qint64 Dataset::lineOfRow(qint64 row) const {
+    if (row < 0 || row >= rowCount())
+        throw std::out_of_range("Dataset::lineOfRow: row out of range");
+    return d->lines[static_cast<std::size_t>(row)];
+}
+
+qint64 Dataset::droppedRowCount() const {
+    return d->dropped;
+}
+
+const Dataset::Column& Dataset::column(const QString& name) const {
+    for (const Column& c : d->columns) {
+        if (c.name == name)
+            return c;
+    }
+    throw DatasetError({d->source, 0, 0, name}, QStringLiteral("no such column; the columns are %1")
+                                                    .arg(columnNames().join(QStringLiteral(", "))));
+}
+
+Dataset::ColumnType Dataset::columnType(const QString& name) const {
+    return column(name).type;
+}
+
+const std::vector<double>& Dataset::numbers(const QString& name) const {
+    const Column& c = column(name);
+    if (c.type != ColumnType::Numeric)
+        throw DatasetError({d->source, 0, c.index, c.name},
+                           QStringLiteral("the column is categorical, not numeric"));
+    return c.numbers;
+}
+
+const QStringList& Dataset::texts(const QString& name) const {
+    const Column& c = column(name);
+    if (c.type != ColumnType::Categorical)
+        throw DatasetError({d->source, 0, c.index, c.name},
+                           QStringLiteral("the column is numeric, not categorical"));
+    return c.texts;
+}
+
+NdArray Dataset::features(const QStringList& columns) const {
+    if (columns.isEmpty())
+        throw DatasetError({d->source, 0, 0, {}}, QStringLiteral("no feature columns chosen"));
+    std::vector<const Column*> chosen;
+    for (const QString& name : columns) {
+        const Column& c = column(name);
+        if (c.type != ColumnType::Numeric) {
+            const qint64 row = std::max<qint64>(c.firstTextRow, 0);
+            const QString detail =
+                c.firstTextRow >= 0
+                    ? QStringLiteral("%1 is not a number, so the column is categorical and "
+                                     "cannot be a feature")
+                          .arg(inQuotes(c.texts.at(static_cast<qsizetype>(row))))
+                    : QStringLiteral("the column has no values, so it cannot be a feature");
+            throw DatasetError(
+                {d->source, c.firstTextRow >= 0 ? lineOfRow(row) : 0, c.index, c.name}, detail);
+        }
+        chosen.push_back(&c);
+    }
+    const qint64 n = rowCount();
+    const auto k = static_cast<qint64>(chosen.size());
+    NdArray out = NdArray::zeros(DType::Float32, {n, k});
+    float* p = out.mutableData<float>();
+    for (qint64 j = 0; j < k; ++j) {
+        const std::vector<double>& values = chosen[static_cast<std::size_t>(j)]->numbers;
+        for (qint64 i = 0; i < n; ++i)
+            p[i * k + j] = static_cast<float>(values[static_cast<std::size_t>(i)]);
+    }
+    return out;
+}
+
+Labels Dataset::labels(const QString& name) const {
+    const Column& c = column(name);
+    const auto n = static_cast<std::size_t>(rowCount());
+    std::vector<std::int64_t> indices(n);
+    Labels result;
+    if (c.type == ColumnType::Numeric) {
+        std::map<double, std::int64_t> classes;
+        for (double v : c.numbers)
+            classes.emplace(v, 0);
+        std::int64_t next = 0;
+        for (auto& [value, index] : classes) {
+            index = next++;
+            result.classes.append(QString::number(value, 'g', QLocale::FloatingPointShortest));
+        }
+        for (std::size_t i = 0; i < n; ++i)
+            indices[i] = classes.at(c.numbers[i]);
+    } else {
+        for (qsizetype i = 0; i < c.texts.size(); ++i) {
+            if (c.texts.at(i).isEmpty())
+                throw DatasetError({d->source, lineOfRow(i), c.index, c.name},
+                                   QStringLiteral("missing label (row %1)").arg(i));
+        }
+        QStringList sorted = c.texts;
+        sorted.sort(Qt::CaseSensitive);
+        sorted.removeDuplicates();
+        QHash<QString, std::int64_t> indexOf;
+        for (qsizetype i = 0; i < sorted.size(); ++i)
+            indexOf.insert(sorted.at(i), i);
+        for (std::size_t i = 0; i < n; ++i)
+            indices[i] = indexOf.value(c.texts.at(static_cast<qsizetype>(i)));
+        result.classes = std::move(sorted);
+    }
+    result.indices = NdArray::fromVector(indices);
+    return result;
+}
+
+PreparedData Dataset::prepare(const PrepareOptions& options) const {
+    if (options.label.isEmpty())
+        throw DatasetError({d->source, 0, 0, {}}, QStringLiteral("no label column chosen"));
+    const Column& label = column(options.label);
+    QStringList featureNames = options.features;
+    if (featureNames.isEmpty()) {
+        for (const Column& c : d->columns) {
+            if (c.type == ColumnType::Numeric && c.name != label.name)
+                featureNames.append(c.name);
+        }
+        if (featureNames.isEmpty())
+            throw DatasetError({d->source, 0, 0, {}},
+                               QStringLiteral("there is no numeric column besides the label "
+                                              "to use as a feature"));
+    } else if (featureNames.contains(label.name)) {
+        throw DatasetError({d->source, 0, label.index, label.name},
+                           QStringLiteral("the label column is also chosen as a feature"));
+    }
+
+    const NdArray x = features(featureNames);
+    Labels y = labels(label.name);
+
+    PreparedData out;
+    out.featureNames = featureNames;
+    out.classes = y.classes;
+    out.split = trainTestSplit(y.indices, options.testFraction, options.seed, options.stratified);
+    out.xTrain = takeRows(x, out.split.train);
+    out.xTest = takeRows(x, out.split.test);
+    if (options.standardize) {
+        Standardizer s = Standardizer::fit(out.xTrain);
+        out.xTrain = s.transform(out.xTrain);
+        out.xTest = s.transform(out.xTest);
+        out.standardizer = std::move(s);
+    }
+    NdArray targets = options.targets == PrepareOptions::Targets::OneHot
+                          ? oneHot(y.indices, static_cast<int>(y.classes.size()))
+                          : y.indices;
+    out.yTrain = takeRows(targets, out.split.train);
+    out.yTest = takeRows(targets, out.split.test);
+    return out;
+}
+
+NdArray takeRows(const NdArray& array, const std::vector<std::int64_t>& rows) {
+    if (array.ndim() < 1)
+        throw std::invalid_argument("takeRows: the array has no rows (it is 0-d)");
+    const std::int64_t count = array.shape()[0];
+    const std::int64_t rowBytes = count == 0 ? 0 : array.bytes().size() / count;
+    std::vector<std::int64_t> shape = array.shape();
+    shape[0] = static_cast<std::int64_t>(rows.size());
+    QByteArray bytes(static_cast<qsizetype>(rowBytes * shape[0]), Qt::Uninitialized);
+    char* out = bytes.data();
+    const char* in = array.bytes().constData();
+    for (std::int64_t r : rows) {
+        if (r < 0 || r >= count)
+            throw std::out_of_range("takeRows: row " + std::to_string(r) + " is outside 0.." +
+                                    std::to_string(count - 1));
+        std::memcpy(out, in + r * rowBytes, static_cast<std::size_t>(rowBytes));
+        out += rowBytes;
+    }
+    return NdArray(array.dtype(), std::move(shape), std::move(bytes));
+}
+
+NdArray oneHot(const NdArray& labels, int classCount) {
+    if (classCount < 1)
+        throw std::invalid_argument("oneHot: there must be at least one class");
+    const std::vector<std::int64_t> values = labelValues(labels, "oneHot");
+    const auto n = static_cast<std::int64_t>(values.size());
+    NdArray out = NdArray::zeros(DType::Float32, {n, classCount});
+    float* p = out.mutableData<float>();
+    for (std::int64_t i = 0; i < n; ++i) {
+        const std::int64_t v = values[static_cast<std::size_t>(i)];
+        if (v < 0 || v >= classCount)
+            throw std::invalid_argument("oneHot: label " + std::to_string(v) + " at row " +
+                                        std::to_string(i) + " is outside 0.." +
+                                        std::to_string(classCount - 1));
+        p[i * classCount + v] = 1.0f;
+    }
+    return out;
+}
+
+Split trainTestSplit(std::int64_t rowCount, double testFraction, std::uint64_t seed) {
+    const std::int64_t nTest = testRowCount(rowCount, testFraction);
+    std::mt19937_64 rng(seed);
+    std::vector<std::int64_t> order(static_cast<std::size_t>(rowCount));
+    std::iota(order.begin(), order.end(), std::int64_t{0});
+    fisherYates(order, rng);
+    Split split;
+    split.test.assign(order.begin(), order.begin() + nTest);
+    split.train.assign(order.begin() + nTest, order.end());
+    return split;
+}
+
+Split trainTestSplit(const NdArray& labels, double testFraction, std::uint64_t seed,
+                     bool stratified) {
+    const std::vector<std::int64_t> values = labelValues(labels, "trainTestSplit");
+    if (!stratified)
+        return trainTestSplit(static_cast<std::int64_t>(values.size()), testFraction, seed);
+
+    const auto n = static_cast<std::int64_t>(values.size());
+    const std::int64_t nTest = testRowCount(n, testFraction);
+    std::int64_t classCount = 0;
+    for (std::int64_t v : values) {
+        if (v < 0)
+            throw std::invalid_argument("trainTestSplit: class index " + std::to_string(v) +
+                                        " is negative");
+        classCount = std::max(classCount, v + 1);
+    }
+    std::vector<std::vector<std::int64_t>> groups(static_cast<std::size_t>(classCount));
+    for (std::int64_t i = 0; i < n; ++i)
+        groups[static_cast<std::size_t>(values[static_cast<std::size_t>(i)])].push_back(i);
+
+    // Largest-remainder apportionment of nTest over the classes, in exact integers.
+    std::vector<std::int64_t> quota(groups.size());
+    std::vector<std::int64_t> remainder(groups.size());
+    std::int64_t given = 0;
+    for (std::size_t c = 0; c < groups.size(); ++c) {
+        const std::int64_t share = nTest * static_cast<std::int64_t>(groups[c].size());
+        quota[c] = share / n;
+        remainder[c] = share % n;
+        given += quota[c];
+    }
+    std::vector<std::size_t> byRemainder(groups.size());
+    std::iota(byRemainder.begin(), byRemainder.end(), std::size_t{0});
+    std::stable_sort(byRemainder.begin(), byRemainder.end(),
+                     [&](std::size_t a, std::size_t b) { return remainder[a] > remainder[b]; });
+    for (std::size_t i = 0; given < nTest; ++i, ++given)
+        ++quota[byRemainder[i]];
+
+    std::mt19937_64 rng(seed);
+    Split split;
+    split.test.reserve(static_cast<std::size_t>(nTest));
+    split.train.reserve(static_cast<std::size_t>(n - nTest));
+    for (std::size_t c = 0; c < groups.size(); ++c) {
+        std::vector<std::int64_t>& rows = groups[c];
+        fisherYates(rows, rng);
+        const auto t = static_cast<std::ptrdiff_t>(quota[c]);
+        split.test.insert(split.test.end(), rows.begin(), rows.begin() + t);
+        split.train.insert(split.train.end(), rows.begin() + t, rows.end());
+    }
+    fisherYates(split.test, rng);
+    fisherYates(split.train, rng);
+    return split;
+}
+
+} // namespace qk::keras
