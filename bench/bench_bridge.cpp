@@ -1,0 +1,383 @@
+// Figures of the bridge without a GUI: the loopback TCP floor, the round trip of a trivial
+// command, pipelined throughput, bulk arrays (binary and JSON number lists), training
+// overhead and start-up. Prints one JSON line of figures per section on stdout; progress
+// goes to stderr. Usage: bench_bridge [section ...] (default: all), sections being floor,
+// startup, roundtrip, throughput, bulk, training.
+#include "bench/benchsupport.h"
+#include "bench/iristraining.h"
+
+#include "bridge/session/session.h"
+
+#include <QCommandLineParser>
+#include <QCoreApplication>
+#include <QProcess>
+
+#include <QFile>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <numeric>
+
+using namespace qk;
+using namespace qk::bench;
+
+namespace {
+
+struct Settings {
+    int warmup = 500;
+    int samples = 5000;
+    int pipelined = 10000;
+    int bulkMegabytes = 100;
+    int jsonMegabytes = 4;
+    int bulkReps = 3;
+    int epochs = 200;
+    int batchSize = 16;
+    int trainReps = 3;
+    int startups = 3;
+};
+
+constexpr char kTrivial[] = "1 + 1";
+
+// --- the floor: C++ <-> Python TCP ping-pong on loopback, no HTTP ---------------------------
+
+void sendAll(int fd, const char* data, std::size_t size) {
+    while (size > 0) {
+        const ssize_t n = ::send(fd, data, size, 0);
+        if (n <= 0)
+            throw std::runtime_error("send failed");
+        data += n;
+        size -= static_cast<std::size_t>(n);
+    }
+}
+
+void receiveAll(int fd, char* data, std::size_t size) {
+    while (size > 0) {
+        const ssize_t n = ::recv(fd, data, size, 0);
+        if (n <= 0)
+            throw std::runtime_error("recv failed");
+        data += n;
+        size -= static_cast<std::size_t>(n);
+    }
+}
+
+Json benchFloor(const Settings& settings) {
+    QProcess echo;
+    echo.setProcessChannelMode(QProcess::ForwardedErrorChannel);
+    echo.start(pythonPath(), {sourcePath("bench/tcp_echo.py")});
+    if (!echo.waitForReadyRead(30000))
+        throw std::runtime_error("the echo server did not start");
+    const int port = echo.readLine().trimmed().toInt();
+
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_port = htons(static_cast<std::uint16_t>(port));
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (::connect(fd, reinterpret_cast<const sockaddr*>(&address), sizeof address) != 0)
+        throw std::runtime_error("cannot connect to the echo server");
+    const int one = 1;
+    ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+
+    char message[64];
+    std::memset(message, 'x', sizeof message);
+    char answer[sizeof message];
+    std::vector<double> samples;
+    for (int i = 0; i < settings.warmup + settings.samples; ++i) {
+        const double start = now();
+        sendAll(fd, message, sizeof message);
+        receiveAll(fd, answer, sizeof answer);
+        if (i >= settings.warmup)
+            samples.push_back(now() - start);
+    }
+    ::close(fd);
+    echo.waitForFinished(5000);
+    return {{"floor_rtt_p50_us", percentile(samples, 0.5) * 1e6},
+            {"floor_rtt_p99_us", percentile(samples, 0.99) * 1e6}};
+}
+
+// --- start-up: launch -> first command's result, launch -> keras-ready ----------------------
+
+Json benchStartup(const Settings& settings) {
+    std::vector<double> firstCommand, kerasReady;
+    for (int i = 0; i < settings.startups; ++i) {
+        const double launched = now();
+        Session session(workerOptions());
+        double keras = 0;
+        QEventLoop loop;
+        QObject::connect(&session, &Session::workerEvent, &loop, [&](const WorkerEvent& event) {
+            if (event.kind == QLatin1String("keras-ready")) {
+                keras = now() - launched;
+                loop.quit();
+            } else if (event.kind == QLatin1String("keras-failed")) {
+                loop.quit();
+            }
+        });
+        QFuture<Value> first = session.run(QString::fromUtf8(kTrivial));
+        first.waitForFinished(); // settles on the transport thread
+        firstCommand.push_back(now() - launched);
+        if (first.result().toInt() != 2)
+            throw std::runtime_error("the first command gave a wrong answer");
+        if (keras == 0)
+            loop.exec();
+        if (keras == 0)
+            throw std::runtime_error("Keras did not become ready");
+        kerasReady.push_back(keras);
+        progress(QStringLiteral("start-up %1: first command %2 s, Keras ready %3 s")
+                     .arg(i + 1)
+                     .arg(firstCommand.back(), 0, 'f', 3)
+                     .arg(keras, 0, 'f', 3));
+    }
+    return {{"first_command_s", median(firstCommand)}, {"keras_ready_s", median(kerasReady)}};
+}
+
+// --- round trip: send -> exec -> future resolved, one at a time -----------------------------
+
+Json benchRoundTrip(Session& session, const Settings& settings) {
+    std::vector<double> samples;
+    samples.reserve(static_cast<std::size_t>(settings.samples));
+    for (int i = 0; i < settings.warmup + settings.samples; ++i) {
+        // Queued signals (command states) are delivered outside the timed span.
+        QCoreApplication::processEvents();
+        const double start = now();
+        const Value value = session.send(Command(kTrivial)).result();
+        const double elapsed = now() - start;
+        if (value.toInt() != 2)
+            throw std::runtime_error("wrong answer");
+        if (i >= settings.warmup)
+            samples.push_back(elapsed);
+    }
+    const double mean =
+        std::accumulate(samples.begin(), samples.end(), 0.0) / static_cast<double>(samples.size());
+    return {{"rtt_p50_us", percentile(samples, 0.5) * 1e6},
+            {"rtt_p99_us", percentile(samples, 0.99) * 1e6},
+            {"rtt_mean_us", mean * 1e6},
+            {"rtt_samples", samples.size()}};
+}
+
+// --- CPU time, which the machine's load does not inflate -----------------------------------
+
+double ownCpuSeconds() {
+    rusage usage{};
+    ::getrusage(RUSAGE_SELF, &usage);
+    auto seconds = [](const timeval& t) { return static_cast<double>(t.tv_sec) + t.tv_usec / 1e6; };
+    return seconds(usage.ru_utime) + seconds(usage.ru_stime);
+}
+
+double processCpuSeconds(qint64 pid) {
+    QFile stat(QStringLiteral("/proc/%1/stat").arg(pid));
+    if (!stat.open(QIODevice::ReadOnly))
+        return 0.0;
+    const QByteArray line = stat.readAll();
+    // Fields after the command name (which may hold spaces) start at state, field 3.
+    const QList<QByteArray> fields = line.mid(line.lastIndexOf(')') + 2).split(' ');
+    const double ticks = static_cast<double>(::sysconf(_SC_CLK_TCK));
+    return (fields.value(11).toDouble() + fields.value(12).toDouble()) / ticks;
+}
+
+// --- throughput: N commands in flight --------------------------------------------------------
+
+Json benchThroughput(Session& session, const Settings& settings) {
+    std::vector<double> rates, clientCpu, workerCpu;
+    const qint64 worker = session.workerInfo().pid;
+    for (int rep = 0; rep < 3; ++rep) {
+        QCoreApplication::processEvents();
+        std::vector<QFuture<Value>> futures;
+        futures.reserve(static_cast<std::size_t>(settings.pipelined));
+        const double cpu = ownCpuSeconds(), workerStart = processCpuSeconds(worker);
+        const double start = now();
+        for (int i = 0; i < settings.pipelined; ++i)
+            futures.push_back(session.send(Command(kTrivial)));
+        for (auto& future : futures)
+            future.waitForFinished();
+        const double elapsed = now() - start;
+        clientCpu.push_back((ownCpuSeconds() - cpu) / settings.pipelined * 1e6);
+        workerCpu.push_back((processCpuSeconds(worker) - workerStart) / settings.pipelined * 1e6);
+        for (auto& future : futures) {
+            if (future.result().toInt() != 2)
+                throw std::runtime_error("wrong answer");
+        }
+        rates.push_back(settings.pipelined / elapsed);
+        progress(QStringLiteral("%1 commands in flight: %2 commands/s; CPU per command: C++ "
+                                "%3 us, worker %4 us")
+                     .arg(settings.pipelined)
+                     .arg(rates.back(), 0, 'f', 0)
+                     .arg(clientCpu.back(), 0, 'f', 0)
+                     .arg(workerCpu.back(), 0, 'f', 0));
+    }
+    return {{"throughput_per_s", median(rates)},
+            {"throughput_commands", settings.pipelined},
+            {"cpu_us_per_command_cpp", median(clientCpu)},
+            {"cpu_us_per_command_worker", median(workerCpu)}};
+}
+
+// --- bulk: a float32 array into the worker's scope and back --------------------------------
+
+NdArray makeArray(std::int64_t megabytes) {
+    const std::int64_t count = megabytes * 1000 * 1000 / 4;
+    NdArray array = NdArray::zeros(DType::Float32, {count});
+    float* data = array.mutableData<float>();
+    for (std::int64_t i = 0; i < count; ++i)
+        data[i] = static_cast<float>(i % 1000) * 0.5f;
+    return array;
+}
+
+// Seconds to bind `value` as `name` in the worker and have the command's future resolved.
+double timeUpload(Session& session, const QString& name, const Value& value, const QString& code) {
+    Command command(code);
+    command.bind(name, value);
+    command.lifetime = BindingLifetime::Eternal;
+    const double start = now();
+    session.send(std::move(command)).result();
+    return now() - start;
+}
+
+Json benchBulk(Session& session, const Settings& settings) {
+    const NdArray array = makeArray(settings.bulkMegabytes);
+    const double megabytes = static_cast<double>(array.bytes().size()) / 1e6;
+    std::vector<double> up, down;
+    for (int rep = 0; rep < settings.bulkReps; ++rep) {
+        QCoreApplication::processEvents();
+        up.push_back(megabytes /
+                     timeUpload(session, QStringLiteral("bulk"), array, QStringLiteral("None")));
+        const double start = now();
+        const Value back = session.run(QStringLiteral("bulk")).result();
+        down.push_back(megabytes / (now() - start));
+        if (!back.isArray() || back.toArray().bytes() != array.bytes())
+            throw std::runtime_error("the array came back different");
+        progress(QStringLiteral("binary %1 MB: to the worker %2 MB/s, back %3 MB/s")
+                     .arg(megabytes)
+                     .arg(up.back(), 0, 'f', 0)
+                     .arg(down.back(), 0, 'f', 0));
+    }
+    const Value check =
+        session.run(QStringLiteral("type(bulk).__module__, bulk.dtype.name, bulk.nbytes")).result();
+    if (check.toTuple().items.at(0).toString() != QLatin1String("numpy"))
+        throw std::runtime_error("the binding is not a numpy array");
+    session.deleteVariables({QStringLiteral("bulk")}).result();
+
+    // The paper's path: the same numbers as JSON lists, made a numpy array on arrival.
+    const NdArray small = makeArray(settings.jsonMegabytes);
+    const double smallMegabytes = static_cast<double>(small.bytes().size()) / 1e6;
+    std::vector<double> jsonUp, jsonDown;
+    for (int rep = 0; rep < settings.bulkReps; ++rep) {
+        QCoreApplication::processEvents();
+        const double start = now();
+        // Building the list is part of the path (a C++ program holds its numbers in arrays).
+        Value::List list;
+        list.reserve(static_cast<std::size_t>(small.size()));
+        const float* data = small.data<float>();
+        for (std::int64_t i = 0; i < small.size(); ++i)
+            list.emplace_back(data[i]);
+        Command upload(QStringLiteral("import numpy\nbulk_json = numpy.array(numbers, "
+                                      "dtype=numpy.float32)\nNone"));
+        upload.bind(QStringLiteral("numbers"), Value(std::move(list)));
+        session.send(std::move(upload)).result();
+        jsonUp.push_back(smallMegabytes / (now() - start));
+
+        const double startDown = now();
+        const Value back = session.run(QStringLiteral("bulk_json.tolist()")).result();
+        std::vector<float> numbers;
+        numbers.reserve(back.items().size());
+        for (const Value& v : back.items())
+            numbers.push_back(static_cast<float>(v.toDouble()));
+        jsonDown.push_back(smallMegabytes / (now() - startDown));
+        if (numbers != small.toVector<float>())
+            throw std::runtime_error("the JSON list came back different");
+        progress(QStringLiteral("JSON %1 MB: to the worker %2 MB/s, back %3 MB/s")
+                     .arg(smallMegabytes)
+                     .arg(jsonUp.back(), 0, 'f', 1)
+                     .arg(jsonDown.back(), 0, 'f', 1));
+    }
+    session.deleteVariables({QStringLiteral("bulk_json")}).result();
+    return {{"bulk_mb", megabytes},           {"bulk_up_mb_s", median(up)},
+            {"bulk_down_mb_s", median(down)}, {"json_mb", smallMegabytes},
+            {"json_up_mb_s", median(jsonUp)}, {"json_down_mb_s", median(jsonDown)}};
+}
+
+// --- training: iris through the bridge with live per-epoch events --------------------------
+
+Json benchTraining(Session& session, const Settings& settings) {
+    const IrisData iris = loadIris(sourcePath("resources/data/iris.csv"));
+    int epochEvents = 0;
+    QObject counter;
+    QObject::connect(&session, &Session::workerEvent, &counter, [&](const WorkerEvent& event) {
+        if (event.kind == QLatin1String("epoch"))
+            ++epochEvents;
+    });
+    session.run(QStringLiteral("import keras")).result();
+    std::vector<double> seconds;
+    for (int rep = 0; rep < settings.trainReps; ++rep) {
+        QCoreApplication::processEvents();
+        epochEvents = 0;
+        const double start = now();
+        const Value loss = await(trainIris(session, iris, settings.epochs, settings.batchSize));
+        seconds.push_back(now() - start);
+        QCoreApplication::processEvents(); // the last queued events
+        progress(QStringLiteral("iris %1 epochs through the bridge: %2 s, %3 epoch events, "
+                                "loss %4")
+                     .arg(settings.epochs)
+                     .arg(seconds.back(), 0, 'f', 2)
+                     .arg(epochEvents)
+                     .arg(loss.toDouble(), 0, 'f', 4));
+        if (epochEvents != settings.epochs)
+            throw std::runtime_error("epoch events went missing");
+    }
+    return {{"train_bridge_s", seconds}};
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    QCoreApplication app(argc, argv);
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral("QtKeras bridge benchmarks"));
+    parser.addHelpOption();
+    parser.addPositionalArgument(
+        QStringLiteral("sections"),
+        QStringLiteral("floor, startup, roundtrip, throughput, bulk, training (default: all)"));
+    const QCommandLineOption samples(QStringLiteral("samples"),
+                                     QStringLiteral("Round trips measured."), QStringLiteral("n"),
+                                     QStringLiteral("5000"));
+    const QCommandLineOption reps(QStringLiteral("train-reps"),
+                                  QStringLiteral("Training repetitions."), QStringLiteral("n"),
+                                  QStringLiteral("3"));
+    parser.addOption(samples);
+    parser.addOption(reps);
+    parser.process(app);
+
+    Settings settings;
+    settings.samples = parser.value(samples).toInt();
+    settings.trainReps = parser.value(reps).toInt();
+    QStringList sections = parser.positionalArguments();
+    if (sections.isEmpty())
+        sections = {QStringLiteral("floor"),     QStringLiteral("startup"),
+                    QStringLiteral("roundtrip"), QStringLiteral("throughput"),
+                    QStringLiteral("bulk"),      QStringLiteral("training")};
+    try {
+        if (sections.contains(QLatin1String("floor")))
+            printFigures(benchFloor(settings));
+        if (sections.contains(QLatin1String("startup")))
+            printFigures(benchStartup(settings));
+        Session session(workerOptions());
+        await(session.ready());
+        session.run(QString::fromUtf8(kTrivial)).result();
+        if (sections.contains(QLatin1String("roundtrip")))
+            printFigures(benchRoundTrip(session, settings));
+        if (sections.contains(QLatin1String("throughput")))
+            printFigures(benchThroughput(session, settings));
+        if (sections.contains(QLatin1String("bulk")))
+            printFigures(benchBulk(session, settings));
+        if (sections.contains(QLatin1String("training")))
+            printFigures(benchTraining(session, settings));
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "bench_bridge: %s\n", e.what());
+        return 1;
+    }
+    return 0;
+}

@@ -1,0 +1,125 @@
+// The GUI thread during live training: a window with a live chart, fed by a session's epoch
+// events while the worker trains the iris model for 1,000 epochs, on the offscreen platform
+// unless QT_QPA_PLATFORM says otherwise. A 1 ms repeating timer probes the event loop; its
+// lateness is the stall. Prints one JSON line of figures on stdout.
+#include "bench/benchsupport.h"
+#include "bench/iristraining.h"
+#include "bench/livetrainingwindow.h"
+
+#include "bridge/session/session.h"
+
+#include <QApplication>
+#include <QCommandLineParser>
+#include <QFutureWatcher>
+#include <QTimer>
+
+#include <memory>
+
+using namespace qk;
+using namespace qk::bench;
+
+namespace {
+
+// The window under test. When the IDE's main window can train with a live chart, build it
+// here instead; nothing else in this file needs to change.
+std::unique_ptr<QWidget> createWindow(Session& session) {
+    return std::make_unique<LiveTrainingWindow>(session);
+}
+
+// Measures how late a 1 ms repeating timer fires: each lateness is an event-loop stall.
+class StallProbe : public QObject {
+public:
+    StallProbe() {
+        m_timer.setTimerType(Qt::PreciseTimer);
+        m_timer.setInterval(1);
+        connect(&m_timer, &QTimer::timeout, this, [this] {
+            const double t = now();
+            m_stalls.push_back(std::max(0.0, t - m_last - 0.001));
+            m_last = t;
+        });
+    }
+    void start() {
+        m_stalls.clear();
+        m_last = now();
+        m_timer.start();
+    }
+    void stop() { m_timer.stop(); }
+    Json figures(const std::string& prefix) const {
+        double largest = 0;
+        for (double s : m_stalls)
+            largest = std::max(largest, s);
+        return {{prefix + "p99_ms", percentile(m_stalls, 0.99) * 1e3},
+                {prefix + "max_ms", largest * 1e3},
+                {prefix + "ticks", m_stalls.size()}};
+    }
+
+private:
+    QTimer m_timer;
+    double m_last = 0;
+    std::vector<double> m_stalls;
+};
+
+// Runs the event loop for `ms` milliseconds.
+void runFor(int ms) {
+    QEventLoop loop;
+    QTimer::singleShot(ms, &loop, &QEventLoop::quit);
+    loop.exec();
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
+        qputenv("QT_QPA_PLATFORM", "offscreen");
+    QApplication app(argc, argv);
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral("GUI-thread stalls during live training"));
+    parser.addHelpOption();
+    const QCommandLineOption epochsOption(QStringLiteral("epochs"),
+                                          QStringLiteral("Epochs to train."), QStringLiteral("n"),
+                                          QStringLiteral("1000"));
+    parser.addOption(epochsOption);
+    parser.process(app);
+    const int epochs = parser.value(epochsOption).toInt();
+
+    try {
+        Session session(workerOptions());
+        await(session.ready());
+        await(session.run(QStringLiteral("import keras")));
+        const IrisData iris = loadIris(sourcePath("resources/data/iris.csv"));
+        std::unique_ptr<QWidget> window = createWindow(session);
+        window->show();
+
+        // The same probe with nothing to do: what the machine's scheduler alone costs.
+        StallProbe probe;
+        probe.start();
+        runFor(2000);
+        probe.stop();
+        Json figures = probe.figures("gui_idle_stall_");
+
+        const double start = now();
+        probe.start();
+        QFuture<Value> training = trainIris(session, iris, epochs, 16);
+        await(training);
+        probe.stop();
+        const double seconds = now() - start;
+        runFor(100); // the last redraw
+        figures.update(probe.figures("gui_stall_"));
+        figures["gui_epochs"] = epochs;
+        figures["gui_train_s"] = seconds;
+        if (auto* live = dynamic_cast<LiveTrainingWindow*>(window.get())) {
+            figures["gui_redraws"] = live->redraws();
+            figures["gui_epochs_drawn"] = live->epochs();
+        }
+        progress(QStringLiteral("%1 epochs in %2 s; GUI stall p99 %3 ms, max %4 ms")
+                     .arg(epochs)
+                     .arg(seconds, 0, 'f', 1)
+                     .arg(figures["gui_stall_p99_ms"].get<double>(), 0, 'f', 2)
+                     .arg(figures["gui_stall_max_ms"].get<double>(), 0, 'f', 2));
+        printFigures(figures);
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "bench_gui: %s\n", e.what());
+        return 1;
+    }
+    return 0;
+}
