@@ -1,6 +1,7 @@
 // The QtKeras executable. Until the IDE's panels land it shows the worker's status, which
 // proves the whole bridge: the worker starts, answers a command and reports its versions.
 #include "bridge/session/session.h"
+#include "examples/irisdemo.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
@@ -8,6 +9,9 @@
 #include <QTimer>
 
 int main(int argc, char* argv[]) {
+    // Without a window (and without a display): `qtkeras --demo iris --headless --json`.
+    if (qk::examples::wantsHeadlessDemo(argc, argv))
+        return qk::examples::runHeadlessDemo(argc, argv);
     QApplication app(argc, argv);
     QApplication::setApplicationName(QStringLiteral("QtKeras"));
     QApplication::setOrganizationName(QStringLiteral("QtKeras"));

@@ -1,0 +1,128 @@
+#pragma once
+
+#include "bridge/keras/callbacks.h"
+#include "bridge/keras/kerasobject.h"
+#include "bridge/keras/modelinfo.h"
+#include "bridge/keras/tensor.h"
+#include "bridge/keras/traininghistory.h"
+#include "bridge/protocol/value.h"
+
+#include <QFuture>
+#include <QMap>
+
+#include <memory>
+#include <optional>
+#include <utility>
+#include <vector>
+
+namespace qk {
+class Session;
+}
+
+namespace qk::keras {
+
+// fit()'s arguments; only those set are passed on to Keras.
+struct FitOptions {
+    std::optional<int> epochs = {};
+    std::optional<int> batchSize = {};
+    std::optional<double> validationSplit = {};
+    std::optional<std::pair<Value, Value>> validationData = {}; // (x, y)
+    std::optional<bool> shuffle = {};
+    std::optional<int> initialEpoch = {};
+    std::optional<int> stepsPerEpoch = {};
+    std::vector<Callback> callbacks = {};
+};
+
+struct EvaluateOptions {
+    std::optional<int> batchSize = {};
+};
+
+struct PredictOptions {
+    std::optional<int> batchSize = {};
+};
+
+// evaluate()'s result: metric name -> value ("loss", "accuracy", ...).
+using Scores = QMap<QString, double>;
+
+// One run of fit(): the history that grows while it runs, and the future of its end.
+class Training {
+public:
+    Training(std::shared_ptr<TrainingHistory> history,
+             QFuture<std::shared_ptr<TrainingHistory>> future, Session* session);
+
+    // The live history (its signals are emitted on the session's thread).
+    const std::shared_ptr<TrainingHistory>& history() const { return m_history; }
+    // Settles when fit() ends, after the history holds Keras' own History.history; fails
+    // with the CommandError of a failed or interrupted fit().
+    const QFuture<std::shared_ptr<TrainingHistory>>& future() const { return m_future; }
+    bool isFinished() const { return m_future.isFinished(); }
+    // Waits for the end and returns the finished history; throws the CommandError.
+    std::shared_ptr<TrainingHistory> result() const;
+
+    // Finishes the current batch and ends fit(), keeping the weights.
+    void stop() const;
+    // Raises KeyboardInterrupt in fit(): the hard stop.
+    void interrupt() const;
+
+private:
+    std::shared_ptr<TrainingHistory> m_history;
+    QFuture<std::shared_ptr<TrainingHistory>> m_future;
+    Session* m_session;
+};
+
+// What an exported script trains for, and with which data.
+struct ExportOptions {
+    std::optional<int> epochs = {}; // overrides the epochs of the last fit()
+};
+
+// A Keras model in a worker variable (25 random characters), with what it was made of, so
+// that it can be exported as a standalone script. Copies share the model; the variable is
+// deleted when the last copy goes. Every method queues a command and returns at once;
+// commands run in order, so add(), compile() and fit() may be chained without waiting.
+class Model {
+public:
+    // keras.Model(inputs, outputs): a functional model. A single input or output is passed
+    // as the tensor itself, several as a list.
+    Model(const std::vector<Tensor>& inputs, const std::vector<Tensor>& outputs,
+          const QString& name = {});
+    // keras.saving.load_model(path).
+    static Model load(Session& session, const QString& path);
+    virtual ~Model();
+
+    Session& session() const;
+    const QString& variable() const;
+
+    // The model's structure when it was made (a load, or a functional model; for a
+    // Sequential model, when it was created empty).
+    QFuture<ModelInfo> created() const;
+    // The model's structure now.
+    QFuture<ModelInfo> info() const;
+    // Keras' summary text.
+    QFuture<QString> summary() const;
+
+    // model.compile(loss=..., optimizer=..., metrics=[...]); a loss, optimizer or metric is a
+    // typed object or its Keras name ("categorical_crossentropy", "adam", "accuracy").
+    QFuture<Value> compile(Argument loss, Argument optimizer, std::vector<Argument> metrics = {});
+    // model.fit(): x and y are arrays (or references to worker values).
+    Training fit(const Value& x, const Value& y, const FitOptions& options = {});
+    QFuture<Scores> evaluate(const Value& x, const Value& y, const EvaluateOptions& options = {});
+    QFuture<NdArray> predict(const Value& x, const PredictOptions& options = {});
+    // model.save(path), a .keras file.
+    QFuture<Value> save(const QString& path) const;
+
+    // A standalone Python script that builds, compiles and trains the same model with plain
+    // `python` (numpy and keras installed), with readable names (model, x_train, y_train, ...).
+    // The training data of the last fit() is embedded as numpy arrays, so the script needs no
+    // other file; it ends by printing one JSON line with the parameter count and the final
+    // metrics. Throws std::logic_error for a loaded model (its construction is unknown) or
+    // training data that is not an array.
+    QString exportScript(const ExportOptions& options = {}) const;
+
+    struct State;
+
+protected:
+    explicit Model(std::shared_ptr<State> state);
+    std::shared_ptr<State> m_state;
+};
+
+} // namespace qk::keras

@@ -1,0 +1,41 @@
+#pragma once
+
+#include "bridge/keras/layer.h"
+#include "bridge/keras/model.h"
+
+#include <QPointer>
+
+#include <mutex>
+
+namespace qk::keras {
+
+// What a model is made of: its worker variable, how it was built, compiled and last trained.
+struct Model::State {
+    enum class Kind { Sequential, Functional, Loaded };
+
+    QPointer<Session> session;
+    QString variable;
+    Kind kind = Kind::Sequential;
+    QString name; // the name given to Keras, empty for its default
+    QFuture<ModelInfo> created;
+    std::vector<Tensor> inputs, outputs; // Functional
+
+    struct Compiled {
+        Argument loss;
+        Argument optimizer;
+        std::vector<Argument> metrics;
+    };
+    struct Fitted {
+        Value x, y;
+        FitOptions options;
+    };
+
+    mutable std::mutex mutex; // guards what follows, updated when commands succeed
+    std::vector<Layer> layers;
+    std::optional<Compiled> compiled;
+    std::optional<Fitted> fitted;
+
+    ~State();
+};
+
+} // namespace qk::keras

@@ -1,0 +1,83 @@
+#pragma once
+
+#include "bridge/protocol/value.h"
+
+#include <QList>
+#include <QMap>
+#include <QObject>
+#include <QString>
+#include <QStringList>
+
+#include <mutex>
+#include <optional>
+
+namespace qk {
+class Session;
+struct WorkerEvent;
+} // namespace qk
+
+namespace qk::keras {
+
+// The metrics of one fit(), growing while it runs: one series per metric (validation ones
+// too, as "val_<metric>"), the seconds each epoch took, and the latest batch progress. It
+// lives on the session's thread, where its signals are emitted; its getters may be called
+// from any thread. When fit() ends, its series are replaced by Keras' own History.history,
+// so that the two are equal.
+class TrainingHistory : public QObject {
+    Q_OBJECT
+public:
+    // Follows the epoch and batch events of the command `commandId` of `session`.
+    TrainingHistory(Session& session, QString commandId, std::optional<int> plannedEpochs);
+
+    const QString& commandId() const { return m_commandId; }
+    // The epochs fit() was asked for, when known.
+    std::optional<int> plannedEpochs() const;
+    int epochCount() const;
+    QStringList metricNames() const;
+    QList<double> series(const QString& metric) const;
+    // The metric's latest value; NaN when it has none.
+    double last(const QString& metric) const;
+    // The logs of epoch `epoch` (counted from 1): metric -> value.
+    QMap<QString, double> logs(int epoch) const;
+    // Every series by name, as Keras' History.history holds it.
+    QMap<QString, QList<double>> toMap() const;
+    QList<double> epochSeconds() const;
+    double totalSeconds() const;
+
+    struct BatchProgress {
+        int epoch = 0;
+        int batch = 0;
+        int batches = 0; // 0 when unknown
+        QMap<QString, double> logs;
+    };
+    BatchProgress lastBatch() const;
+
+    bool isFinished() const;
+    // True when training ended before the planned epochs (stop-training, EarlyStopping).
+    bool stoppedEarly() const;
+
+    // Settles the history with the value of model_support.fit(); called once, from any thread.
+    void finish(const Value& fitResult);
+
+Q_SIGNALS:
+    void epochEnded(int epoch, const QMap<QString, double>& logs);
+    void batchProgressed(int epoch, int batch, int batches);
+    void finished();
+
+private:
+    void onEvent(const WorkerEvent& event);
+    void emitPendingEpochs();
+
+    const QString m_commandId;
+    mutable std::mutex m_mutex; // guards everything below
+    std::optional<int> m_plannedEpochs;
+    QStringList m_metrics;
+    QMap<QString, QList<double>> m_series;
+    QList<double> m_seconds;
+    BatchProgress m_lastBatch;
+    bool m_finished = false;
+    bool m_stopped = false;
+    int m_emitted = 0; // epochs announced through epochEnded (session thread only)
+};
+
+} // namespace qk::keras

@@ -1,0 +1,145 @@
+// The Python that typed Keras objects stand for: only the arguments that were set appear, in
+// Keras' snake_case names; nested objects render as nested calls.
+#include "bridge/keras/keras.h"
+
+#include <QtTest>
+
+namespace K = qk::keras;
+
+Q_DECLARE_METATYPE(qk::keras::KerasObject)
+
+class TestKerasObjects : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void rendersOnlyTheArgumentsSet_data();
+    void rendersOnlyTheArgumentsSet();
+    void genericLayerEqualsTypedLayer();
+    void settingAnArgumentAgainReplacesIt();
+    void shapesRejectNegativeSizes();
+    void layerRefusesObjectsOfOtherModules();
+    void modelInfoReadsTheWorkersDict();
+};
+
+void TestKerasObjects::rendersOnlyTheArgumentsSet_data() {
+    QTest::addColumn<K::KerasObject>("object");
+    QTest::addColumn<QString>("source");
+    auto row = [](const char* name, const K::KerasObject& object, const char* source) {
+        QTest::newRow(name) << object << QString::fromUtf8(source);
+    };
+    row("Dense", K::Dense(16), "keras.layers.Dense(16)");
+    row("Dense with options", K::Dense(16).activation("relu").useBias(false).name("hidden"),
+        "keras.layers.Dense(16, activation='relu', use_bias=False, name='hidden')");
+    row("InputLayer", K::InputLayer({4}), "keras.layers.InputLayer(shape=(4,))");
+    row("InputLayer open size", K::InputLayer({std::nullopt, 3}).dtype("int32"),
+        "keras.layers.InputLayer(shape=(None, 3), dtype='int32')");
+    row("Activation", K::Activation("softmax"), "keras.layers.Activation('softmax')");
+    row("Dropout", K::Dropout(0.25).seed(1), "keras.layers.Dropout(0.25, seed=1)");
+    row("Flatten", K::Flatten(), "keras.layers.Flatten()");
+    row("Reshape", K::Reshape({7, 7, 1}), "keras.layers.Reshape((7, 7, 1))");
+    row("Conv2D", K::Conv2D(32, {3, 3}).strides(2).padding("same"),
+        "keras.layers.Conv2D(32, (3, 3), strides=2, padding='same')");
+    row("Conv1D", K::Conv1D(8, 5), "keras.layers.Conv1D(8, 5)");
+    row("MaxPooling2D default", K::MaxPooling2D(), "keras.layers.MaxPooling2D()");
+    row("MaxPooling2D size", K::MaxPooling2D(2), "keras.layers.MaxPooling2D(pool_size=2)");
+    row("AveragePooling1D", K::AveragePooling1D().strides(1),
+        "keras.layers.AveragePooling1D(strides=1)");
+    row("GlobalAveragePooling2D", K::GlobalAveragePooling2D(),
+        "keras.layers.GlobalAveragePooling2D()");
+    row("BatchNormalization", K::BatchNormalization().momentum(0.9),
+        "keras.layers.BatchNormalization(momentum=0.9)");
+    row("LayerNormalization", K::LayerNormalization(), "keras.layers.LayerNormalization()");
+    row("Embedding", K::Embedding(1000, 64).maskZero(true),
+        "keras.layers.Embedding(1000, 64, mask_zero=True)");
+    row("SimpleRNN", K::SimpleRNN(4), "keras.layers.SimpleRNN(4)");
+    row("GRU", K::GRU(8).resetAfter(false), "keras.layers.GRU(8, reset_after=False)");
+    row("Bidirectional LSTM", K::Bidirectional(K::LSTM(16).returnSequences(true)),
+        "keras.layers.Bidirectional(keras.layers.LSTM(16, return_sequences=True))");
+    row("Concatenate", K::Concatenate().axis(-1), "keras.layers.Concatenate(axis=-1)");
+    row("SGD", K::SGD(), "keras.optimizers.SGD()");
+    row("SGD nesterov", K::SGD().learningRate(0.1).momentum(0.9).nesterov(true),
+        "keras.optimizers.SGD(learning_rate=0.1, momentum=0.9, nesterov=True)");
+    row("Adam", K::Adam().beta1(0.8), "keras.optimizers.Adam(beta_1=0.8)");
+    row("AdamW", K::AdamW().weightDecay(0.01), "keras.optimizers.AdamW(weight_decay=0.01)");
+    row("RMSprop", K::RMSprop().rho(0.8).centered(true),
+        "keras.optimizers.RMSprop(rho=0.8, centered=True)");
+    row("Adagrad", K::Adagrad().initialAccumulatorValue(0.2),
+        "keras.optimizers.Adagrad(initial_accumulator_value=0.2)");
+    row("loss", K::CategoricalCrossentropy(), "keras.losses.CategoricalCrossentropy()");
+    row("loss from logits", K::SparseCategoricalCrossentropy().fromLogits(true),
+        "keras.losses.SparseCategoricalCrossentropy(from_logits=True)");
+    row("metric", K::TopKCategoricalAccuracy().k(3), "keras.metrics.TopKCategoricalAccuracy(k=3)");
+    row("EarlyStopping",
+        K::EarlyStopping().monitor("val_loss").patience(3).restoreBestWeights(true),
+        "keras.callbacks.EarlyStopping(monitor='val_loss', patience=3, "
+        "restore_best_weights=True)");
+    row("ReduceLROnPlateau", K::ReduceLROnPlateau().factor(0.5).minLr(1e-05),
+        "keras.callbacks.ReduceLROnPlateau(factor=0.5, min_lr=1e-05)");
+    row("activation function", K::Dense(3).activation(K::activationFunction("relu")),
+        "keras.layers.Dense(3, activation=keras.activations.relu)");
+}
+
+void TestKerasObjects::rendersOnlyTheArgumentsSet() {
+    QFETCH(K::KerasObject, object);
+    QFETCH(QString, source);
+    QCOMPARE(object.expr().source(), source);
+}
+
+void TestKerasObjects::genericLayerEqualsTypedLayer() {
+    const K::Layer generic(QStringLiteral("Dense"),
+                           {{QStringLiteral("units"), 16}, {QStringLiteral("activation"), "relu"}});
+    QCOMPARE(generic.expr().source(),
+             QStringLiteral("keras.layers.Dense(units=16, activation='relu')"));
+    const K::Layer typed = K::Dense(16).activation("relu");
+    QCOMPARE(typed.qualifiedName(), QStringLiteral("keras.layers.Dense"));
+    QCOMPARE(typed.positional().size(), std::size_t{1});
+    QCOMPARE(typed.get(QStringLiteral("activation"))->value(), qk::Value("relu"));
+    QVERIFY(!typed.has(QStringLiteral("use_bias")));
+}
+
+void TestKerasObjects::settingAnArgumentAgainReplacesIt() {
+    K::Dense dense(4);
+    dense.activation("relu").name("a").activation("tanh");
+    QCOMPARE(dense.expr().source(),
+             QStringLiteral("keras.layers.Dense(4, activation='tanh', name='a')"));
+}
+
+void TestKerasObjects::shapesRejectNegativeSizes() {
+    QVERIFY_THROWS_EXCEPTION(std::invalid_argument, K::InputLayer({4, -1}));
+}
+
+void TestKerasObjects::layerRefusesObjectsOfOtherModules() {
+    QVERIFY_THROWS_EXCEPTION(std::invalid_argument, K::Layer(K::KerasObject(K::Adam())));
+    const K::Layer fromCatalog(
+        K::KerasObject(QStringLiteral("keras.layers"), QStringLiteral("GaussianNoise")));
+    QCOMPARE(fromCatalog.expr().source(), QStringLiteral("keras.layers.GaussianNoise()"));
+}
+
+void TestKerasObjects::modelInfoReadsTheWorkersDict() {
+    using qk::Value;
+    const Value layer = Value::dict({{"name", "dense"},
+                                     {"class", "Dense"},
+                                     {"output_shape", Value(Value::List{Value(), 16})},
+                                     {"params", 80},
+                                     {"trainable_params", 80},
+                                     {"non_trainable_params", 0}});
+    const Value dict =
+        Value::dict({{"name", "sequential"},
+                     {"class", "Sequential"},
+                     {"built", true},
+                     {"input_shape", Value(Value::List{Value(Value::List{Value(), 4})})},
+                     {"output_shape", Value(Value::List{Value(Value::List{Value(), 16})})},
+                     {"layers", Value(Value::List{layer})},
+                     {"total_params", 80},
+                     {"trainable_params", 80},
+                     {"non_trainable_params", 0}});
+    const K::ModelInfo info = K::ModelInfo::fromValue(dict);
+    QCOMPARE(info.layers.size(), std::size_t{1});
+    QCOMPARE(info.layers[0].outputShapeText(), QStringLiteral("(None, 16)"));
+    QCOMPARE(K::shapeText(info.inputShape), QStringLiteral("[(None, 4)]"));
+    QCOMPARE(K::shapeText(Value(Value::List{3})), QStringLiteral("(3,)"));
+    QCOMPARE(info.totalParams, 80);
+}
+
+QTEST_GUILESS_MAIN(TestKerasObjects)
+#include "tst_kerasobjects.moc"
