@@ -1,12 +1,13 @@
-// The QtKeras executable. Until the IDE's panels land it shows the worker's status, which
-// proves the whole bridge: the worker starts, answers a command and reports its versions.
-#include "bridge/session/session.h"
+// The QtKeras executable: the IDE's main window on a session with a local worker.
+#include "app/mainwindow.h"
+#include "app/sessionhost.h"
+#include "app/startuptasks.h"
+#include "app/workersettings.h"
+
 #include "examples/irisdemo.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
-#include <QLabel>
-#include <QTimer>
 
 int main(int argc, char* argv[]) {
     // Without a window (and without a display): `qtkeras --demo iris --headless --json`.
@@ -15,47 +16,39 @@ int main(int argc, char* argv[]) {
     QApplication app(argc, argv);
     QApplication::setApplicationName(QStringLiteral("QtKeras"));
     QApplication::setOrganizationName(QStringLiteral("QtKeras"));
+    QApplication::setApplicationVersion(QStringLiteral(QTKERAS_VERSION));
 
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral("A Qt IDE for Keras"));
     parser.addHelpOption();
+    parser.addVersionOption();
     const QCommandLineOption demo(QStringLiteral("demo"), QStringLiteral("Run a demo (iris)."),
                                   QStringLiteral("name"));
-    const QCommandLineOption screenshot(QStringLiteral("screenshot"),
-                                        QStringLiteral("Write the window to FILE and exit."),
-                                        QStringLiteral("file"));
-    parser.addOptions({demo, screenshot});
+    const QCommandLineOption exec(
+        QStringLiteral("exec"),
+        QStringLiteral("Run Python code in the console once the worker is ready (repeatable)."),
+        QStringLiteral("code"));
+    const QCommandLineOption screenshot(
+        QStringLiteral("screenshot"),
+        QStringLiteral("Write the window to FILE once the start-up code has run, and exit."),
+        QStringLiteral("file"));
+    parser.addOptions({demo, exec, screenshot});
     parser.process(app);
 
-    QLabel window;
-    window.setWindowTitle(QStringLiteral("QtKeras"));
-    window.setAlignment(Qt::AlignCenter);
-    window.setMargin(24);
-    window.setText(QStringLiteral("Starting the Python worker…"));
-    window.resize(640, 400);
+    qk::SessionOptions options;
+    options.worker = qk::app::savedWorkerOptions();
+    qk::app::SessionHost host(options);
+    qk::app::MainWindow window(host);
     window.show();
 
-    qk::Session session;
-    auto finish = [&] {
+    const QStringList code = parser.values(exec);
+    if (!code.isEmpty() || parser.isSet(screenshot)) {
+        auto* tasks = new qk::app::StartupTasks(window, code, parser.value(screenshot));
         if (parser.isSet(screenshot)) {
-            window.grab().save(parser.value(screenshot));
-            QApplication::quit();
+            QObject::connect(tasks, &qk::app::StartupTasks::finished, &app,
+                             [](bool ok) { QApplication::exit(ok ? 0 : 1); });
         }
-    };
-    session.ready()
-        .then(&window,
-              [&](const qk::WorkerInfo& info) {
-                  session.run(QStringLiteral("import sys\nsys.version.split()[0]"))
-                      .then(&window, [&, info](const qk::Value& version) {
-                          window.setText(QStringLiteral("<h2>QtKeras</h2><p>Worker ready: Python "
-                                                        "%1, Keras %2 on %3</p>")
-                                             .arg(version.toString(), info.keras, info.backend));
-                          finish();
-                      });
-              })
-        .onFailed(&window, [&](const qk::WorkerError& error) {
-            window.setText(QStringLiteral("The Python worker could not start:\n") + error.reason());
-            finish();
-        });
+        tasks->start();
+    }
     return QApplication::exec();
 }

@@ -1,0 +1,57 @@
+#include "app/console.h"
+
+#include "app/sessionhost.h"
+
+namespace qk::app {
+
+Console::Console(SessionHost& host, QObject* parent)
+    : QObject(parent)
+    , m_host(host) {
+    connect(&host, &SessionHost::output, this,
+            [this](const QString& id, const QString& stream, const QString& text) {
+                Q_EMIT entry(stream == QStringLiteral("stderr") ? EntryKind::Stderr
+                                                                : EntryKind::Stdout,
+                             text, id);
+            });
+    connect(&host, &SessionHost::workerStateChanged, this,
+            [this](WorkerState state, const QString& reason) {
+                if (state == WorkerState::Dead)
+                    Q_EMIT entry(EntryKind::Info, tr("The worker stopped: %1").arg(reason), {});
+            });
+    connect(&host, &SessionHost::workerReady, this, [this](const WorkerInfo& info) {
+        Q_EMIT entry(EntryKind::Info,
+                     tr("Python %1, Keras %2 (%3)").arg(info.python, info.keras, info.backend), {});
+    });
+}
+
+QString Console::execute(const QString& code) {
+    m_history.add(code);
+    Command command(code);
+    command.id = QStringLiteral("console-%1").arg(++m_counter);
+    const QString id = command.id;
+    QFuture<Value> future = m_host.session().send(std::move(command));
+    m_open.insert(id);
+    Q_EMIT entry(EntryKind::Input, code, id);
+    future
+        .then(this,
+              [this, id](const Value& value) {
+                  m_open.remove(id);
+                  if (!value.isNone())
+                      Q_EMIT entry(EntryKind::Result, value.toDisplayString(4000), id);
+              })
+        .onFailed(this, [this, id](const CommandError& error) {
+            m_open.remove(id);
+            const CommandFailure& failure = error.failure();
+            QString text = failure.traceback.trimmed();
+            if (text.isEmpty())
+                text = error.reason();
+            else if (!text.contains(failure.type))
+                text += QLatin1Char('\n') + failure.type + QStringLiteral(": ") + failure.message;
+            if (error.state() != CommandState::Failed)
+                text += QStringLiteral("\n(") + stateName(error.state()) + QLatin1Char(')');
+            Q_EMIT entry(EntryKind::Error, text, id);
+        });
+    return id;
+}
+
+} // namespace qk::app

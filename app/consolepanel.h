@@ -1,0 +1,35 @@
+#pragma once
+
+#include "app/console.h"
+
+#include <QWidget>
+
+#include <functional>
+
+class QPlainTextEdit;
+
+namespace qk::app {
+
+class ConsoleInput;
+
+// The Python console: a transcript of inputs, output, values and errors above an input
+// line (Enter runs, Shift+Enter adds a line, Up and Down browse the history).
+class ConsolePanel : public QWidget {
+    Q_OBJECT
+public:
+    explicit ConsolePanel(Console& console, QWidget* parent = nullptr);
+
+    QPlainTextEdit* transcript() const { return m_transcript; }
+    QPlainTextEdit* input() const;
+    void clearTranscript();
+
+private:
+    void append(Console::EntryKind kind, const QString& text);
+    void run();
+
+    Console& m_console;
+    QPlainTextEdit* m_transcript;
+    ConsoleInput* m_input;
+};
+
+} // namespace qk::app

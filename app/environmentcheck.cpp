@@ -1,0 +1,188 @@
+#include "app/environmentcheck.h"
+
+#include <QDir>
+#include <QFileInfo>
+#include <QProcessEnvironment>
+#include <QTimer>
+#include <QVersionNumber>
+
+#include <nlohmann/json.hpp>
+
+namespace qk::app {
+
+namespace {
+
+constexpr int timeoutMs = 30000;
+
+// Prints one JSON line: the interpreter's version, the versions of the packages that matter
+// (empty when missing) and whether the worker package is importable. Imports nothing heavy.
+const char* const checkScript =
+    "import importlib.metadata as md, importlib.util as iu, json, sys\n"
+    "def version(name):\n"
+    "    try:\n"
+    "        return md.version(name)\n"
+    "    except Exception:\n"
+    "        return ''\n"
+    "names = ['keras', 'numpy', 'msgpack', 'jax', 'jaxlib', 'tensorflow', 'torch']\n"
+    "print(json.dumps({'python': sys.version.split()[0],\n"
+    "                  'packages': {n: version(n) for n in names},\n"
+    "                  'worker': iu.find_spec('qtkeras_worker') is not None}))\n";
+
+} // namespace
+
+QString EnvironmentReport::toText() const {
+    QStringList lines;
+    lines << QObject::tr("Interpreter: %1").arg(interpreter);
+    if (ran) {
+        lines << QObject::tr("Python %1").arg(python);
+        for (auto it = packages.cbegin(); it != packages.cend(); ++it) {
+            if (!it.value().isEmpty())
+                lines << QStringLiteral("  %1 %2").arg(it.key(), it.value());
+        }
+        lines << QObject::tr("Worker package: %1")
+                     .arg(workerFound ? QObject::tr("found") : QObject::tr("not found"));
+    }
+    if (problems.isEmpty()) {
+        lines << QObject::tr("Everything the worker needs is there (backend: %1).").arg(backend);
+    } else {
+        lines << QString() << QObject::tr("Problems:");
+        for (const QString& p : problems)
+            lines << QStringLiteral("  • ") + p;
+        lines << QObject::tr("How to fix:");
+        for (const QString& f : fixes)
+            lines << QStringLiteral("  • ") + f;
+    }
+    return lines.join(QLatin1Char('\n'));
+}
+
+EnvironmentCheck::EnvironmentCheck(QObject* parent)
+    : QObject(parent) {
+    qRegisterMetaType<EnvironmentReport>();
+}
+
+EnvironmentCheck::~EnvironmentCheck() {
+    if (m_process) {
+        m_process->disconnect(this);
+        m_process->kill();
+        m_process->waitForFinished(1000);
+        delete m_process;
+    }
+}
+
+QStringList EnvironmentCheck::requiredPackages() {
+    return {QStringLiteral("keras"), QStringLiteral("numpy"), QStringLiteral("msgpack")};
+}
+
+QString EnvironmentCheck::backendPackage(const QString& backend) {
+    return backend.isEmpty() ? QStringLiteral("jax") : backend;
+}
+
+void EnvironmentCheck::start(const WorkerOptions& options) {
+    if (m_process) {
+        m_process->disconnect(this);
+        m_process->kill();
+        m_process->deleteLater();
+    }
+    m_report = {};
+    m_report.interpreter = WorkerProcess::resolvePython(options);
+    m_report.backend = backendPackage(options.backend);
+    const QStringList pythonPath = WorkerProcess::resolvePythonPath(options);
+    m_requirements.clear();
+    for (const QString& dir : pythonPath) {
+        const QString candidate = QDir(dir).filePath(QStringLiteral("requirements.txt"));
+        if (QFileInfo::exists(candidate)) {
+            m_requirements = candidate;
+            break;
+        }
+    }
+
+    auto* process = new QProcess(this);
+    m_process = process;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(QStringLiteral("PYTHONPATH"), pythonPath.join(QDir::listSeparator()));
+    env.insert(QStringLiteral("KERAS_BACKEND"), m_report.backend);
+    process->setProcessEnvironment(env);
+    process->setProcessChannelMode(QProcess::SeparateChannels);
+    connect(process, &QProcess::finished, this,
+            [this, process](int exitCode, QProcess::ExitStatus status) {
+                if (process != m_process)
+                    return;
+                const QByteArray out = process->readAllStandardOutput();
+                const QString err = QString::fromUtf8(process->readAllStandardError()).trimmed();
+                if (status != QProcess::NormalExit || exitCode != 0)
+                    complete({}, err.isEmpty() ? tr("it exited with code %1").arg(exitCode) : err);
+                else
+                    complete(out, {});
+            });
+    connect(process, &QProcess::errorOccurred, this, [this, process](QProcess::ProcessError error) {
+        if (process != m_process)
+            return;
+        if (error == QProcess::FailedToStart || error == QProcess::Timedout)
+            complete({}, process->errorString());
+    });
+    QTimer::singleShot(timeoutMs, process, [this, process] {
+        if (process == m_process) {
+            process->kill();
+            complete({}, tr("it did not answer within %1 s").arg(timeoutMs / 1000));
+        }
+    });
+    process->start(m_report.interpreter, {QStringLiteral("-c"), QString::fromUtf8(checkScript)});
+}
+
+void EnvironmentCheck::complete(const QByteArray& output, const QString& error) {
+    if (m_process) {
+        m_process->disconnect(this);
+        m_process->deleteLater();
+        m_process = nullptr;
+    }
+    EnvironmentReport& r = m_report;
+    const QString installAll = m_requirements.isEmpty()
+                                   ? tr("run ./scripts/setup.sh in the QtKeras source tree")
+                                   : tr("run: %1 -m pip install -r %2 (or ./scripts/setup.sh)")
+                                         .arg(r.interpreter, m_requirements);
+    if (error.isEmpty()) {
+        try {
+            const nlohmann::json answer = nlohmann::json::parse(output.toStdString());
+            r.python = QString::fromStdString(answer.at("python").get<std::string>());
+            for (const auto& [name, version] : answer.at("packages").items())
+                r.packages.insert(QString::fromStdString(name),
+                                  QString::fromStdString(version.get<std::string>()));
+            r.workerFound = answer.at("worker").get<bool>();
+            r.ran = true;
+        } catch (const nlohmann::json::exception& e) {
+            r.problems << tr("The interpreter's answer was not understood: %1")
+                              .arg(QString::fromUtf8(e.what()));
+            r.fixes << tr("Choose a CPython 3.10 or newer interpreter");
+        }
+    } else {
+        r.problems << tr("Could not run %1: %2").arg(r.interpreter, error);
+        r.fixes << tr("Choose an existing Python interpreter, or %1").arg(installAll);
+    }
+    if (r.ran) {
+        if (QVersionNumber::fromString(r.python) < QVersionNumber(3, 10)) {
+            r.problems << tr("Python %1 is too old for Keras 3").arg(r.python);
+            r.fixes << tr("Choose a Python 3.10 or newer interpreter");
+        }
+        QStringList missing;
+        for (const QString& name : requiredPackages()) {
+            if (r.packages.value(name).isEmpty())
+                missing << name;
+        }
+        if (!missing.isEmpty()) {
+            r.problems << tr("Missing packages: %1").arg(missing.join(QStringLiteral(", ")));
+            r.fixes << installAll.left(1).toUpper() + installAll.mid(1);
+        }
+        if (r.packages.value(r.backend).isEmpty()) {
+            r.problems << tr("The %1 backend is not installed").arg(r.backend);
+            r.fixes << tr("Run: %1 -m pip install %2, or choose another backend")
+                           .arg(r.interpreter, r.backend);
+        }
+        if (!r.workerFound) {
+            r.problems << tr("The qtkeras_worker package is not importable");
+            r.fixes << tr("Run QtKeras from its build tree, or install it with cmake --install");
+        }
+    }
+    Q_EMIT finished(r);
+}
+
+} // namespace qk::app

@@ -1,0 +1,63 @@
+#include "app/errorrecoverypolicy.h"
+
+#include "app/errorrecoverydialog.h"
+
+#include <QPromise>
+#include <QWidget>
+
+#include <memory>
+
+namespace qk::app {
+
+ErrorRecoveryPolicy::ErrorRecoveryPolicy(QWidget* dialogParent)
+    : QObject(dialogParent)
+    , m_dialogParent(dialogParent) {}
+
+QFuture<Decision> ErrorRecoveryPolicy::decide(const CommandFailure& failure) {
+    if (m_remembered) {
+        Q_EMIT decidedAutomatically(failure, *m_remembered);
+        return QtFuture::makeReadyFuture(
+            *m_remembered == Decision::Kind::Ignore ? Decision::ignore() : Decision::dropQueue());
+    }
+    // The promise lives with the dialog's connection; if the dialog goes without deciding,
+    // the future is cancelled and the session drops the queue.
+    auto promise = std::make_shared<QPromise<Decision>>();
+    promise->start();
+    QFuture<Decision> future = promise->future();
+    CommandFailure shown = failure;
+    if (m_waitingCounter)
+        shown.queued = qMax(shown.queued, m_waitingCounter());
+    auto* dialog = new ErrorRecoveryDialog(shown, m_dialogParent);
+    connect(dialog, &ErrorRecoveryDialog::decided, this,
+            [this, promise](const Decision& decision, bool forRestOfSession) {
+                if (forRestOfSession) {
+                    m_remembered = decision.kind;
+                    Q_EMIT rememberedChoiceChanged();
+                }
+                promise->addResult(decision);
+                promise->finish();
+            });
+    m_dialog = dialog;
+    dialog->show();
+    dialog->raise();
+    Q_EMIT dialogOpened(dialog);
+    return future;
+}
+
+ErrorRecoveryDialog* ErrorRecoveryPolicy::openDialog() const {
+    return m_dialog.data();
+}
+
+void ErrorRecoveryPolicy::forgetChoice() {
+    if (!m_remembered)
+        return;
+    m_remembered.reset();
+    Q_EMIT rememberedChoiceChanged();
+}
+
+void ErrorRecoveryPolicy::closeDialog() {
+    if (m_dialog)
+        m_dialog->reject();
+}
+
+} // namespace qk::app

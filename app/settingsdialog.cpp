@@ -1,0 +1,107 @@
+#include "app/settingsdialog.h"
+
+#include "app/environmentcheck.h"
+
+#include <QComboBox>
+#include <QDialogButtonBox>
+#include <QFileDialog>
+#include <QFontDatabase>
+#include <QFormLayout>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QVBoxLayout>
+
+namespace qk::app {
+
+SettingsDialog::SettingsDialog(const WorkerOptions& current, QWidget* parent)
+    : QDialog(parent)
+    , m_current(current)
+    , m_python(new QLineEdit(current.python, this))
+    , m_backend(new QComboBox(this))
+    , m_check(new QPushButton(tr("Check environment"), this))
+    , m_report(new QPlainTextEdit(this))
+    , m_checker(new EnvironmentCheck(this)) {
+    setWindowTitle(tr("Settings"));
+    resize(640, 420);
+    m_python->setPlaceholderText(WorkerProcess::resolvePython(WorkerOptions{}));
+    m_python->setToolTip(tr("The Python interpreter that runs the worker; empty: the default"));
+    auto* browseButton = new QPushButton(tr("Browse…"), this);
+    connect(browseButton, &QPushButton::clicked, this, &SettingsDialog::browse);
+    auto* pythonRow = new QHBoxLayout;
+    pythonRow->addWidget(m_python, 1);
+    pythonRow->addWidget(browseButton);
+
+    m_backend->addItem(QStringLiteral("jax"));
+    m_backend->addItem(QStringLiteral("tensorflow"));
+    m_backend->addItem(QStringLiteral("torch"));
+    m_backend->setCurrentText(current.backend.isEmpty() ? QStringLiteral("jax") : current.backend);
+
+    m_report->setReadOnly(true);
+    m_report->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
+    m_report->setPlaceholderText(
+        tr("Check environment reports the interpreter's Python, Keras, backend, NumPy and "
+           "msgpack versions, and what is missing."));
+
+    auto* form = new QFormLayout;
+    form->addRow(tr("Python interpreter:"), pythonRow);
+    form->addRow(tr("Keras backend:"), m_backend);
+    auto* checkRow = new QHBoxLayout;
+    checkRow->addWidget(m_check);
+    checkRow->addStretch();
+    auto* note = new QLabel(tr("Changing these restarts the worker."), this);
+    note->setEnabled(false);
+    auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
+    connect(buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
+    connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
+
+    auto* layout = new QVBoxLayout(this);
+    layout->addLayout(form);
+    layout->addLayout(checkRow);
+    layout->addWidget(m_report, 1);
+    layout->addWidget(note);
+    layout->addWidget(buttons);
+
+    connect(m_check, &QPushButton::clicked, this, &SettingsDialog::checkEnvironment);
+    connect(m_checker, &EnvironmentCheck::finished, this, &SettingsDialog::showReport);
+}
+
+WorkerOptions SettingsDialog::options() const {
+    WorkerOptions options = m_current;
+    options.python = m_python->text().trimmed();
+    options.backend = m_backend->currentText();
+    return options;
+}
+
+bool SettingsDialog::changed() const {
+    const WorkerOptions edited = options();
+    const QString backend = m_current.backend.isEmpty() ? QStringLiteral("jax") : m_current.backend;
+    return edited.python != m_current.python || edited.backend != backend;
+}
+
+QString SettingsDialog::reportText() const {
+    return m_report->toPlainText();
+}
+
+void SettingsDialog::checkEnvironment() {
+    m_check->setEnabled(false);
+    m_report->setPlainText(tr("Checking %1…").arg(WorkerProcess::resolvePython(options())));
+    m_checker->start(options());
+}
+
+void SettingsDialog::showReport(const EnvironmentReport& report) {
+    m_check->setEnabled(true);
+    m_report->setPlainText(report.toText());
+}
+
+void SettingsDialog::browse() {
+    auto* dialog = new QFileDialog(this, tr("Python interpreter"), m_python->text());
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->setFileMode(QFileDialog::ExistingFile);
+    connect(dialog, &QFileDialog::fileSelected, m_python, &QLineEdit::setText);
+    dialog->open();
+}
+
+} // namespace qk::app

@@ -1,0 +1,50 @@
+#include "app/workerbanner.h"
+
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QPushButton>
+#include <QStyle>
+#include <QToolButton>
+
+namespace qk::app {
+
+WorkerBanner::WorkerBanner(QWidget* parent)
+    : QFrame(parent)
+    , m_message(new QLabel(this))
+    , m_restart(new QPushButton(tr("Restart worker"), this)) {
+    setObjectName(QStringLiteral("workerBanner"));
+    setStyleSheet(
+        QStringLiteral("#workerBanner { background: #fdecea; border: 1px solid #e57373;"
+                       " border-radius: 4px; } #workerBanner QLabel { color: #8e1c1c; }"));
+    auto* icon = new QLabel(this);
+    icon->setPixmap(style()->standardIcon(QStyle::SP_MessageBoxWarning).pixmap(24, 24));
+    m_message->setWordWrap(true);
+    m_message->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    auto* close = new QToolButton(this);
+    close->setText(QStringLiteral("✕"));
+    close->setAutoRaise(true);
+    close->setToolTip(tr("Hide this message"));
+    auto* layout = new QHBoxLayout(this);
+    layout->setContentsMargins(8, 6, 8, 6);
+    layout->addWidget(icon);
+    layout->addWidget(m_message, 1);
+    layout->addWidget(m_restart);
+    layout->addWidget(close);
+    connect(m_restart, &QPushButton::clicked, this, &WorkerBanner::restartRequested);
+    connect(close, &QToolButton::clicked, this, &QWidget::hide);
+    hide();
+}
+
+void WorkerBanner::showCrash(const QString& reason) {
+    m_message->setText(tr("<b>The Python worker stopped.</b> %1<br>Commands that were waiting "
+                          "were cancelled; your work in the IDE is intact. Restart the worker "
+                          "to go on.")
+                           .arg(reason.toHtmlEscaped()));
+    show();
+}
+
+QString WorkerBanner::message() const {
+    return m_message->text();
+}
+
+} // namespace qk::app

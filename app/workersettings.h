@@ -1,0 +1,11 @@
+#pragma once
+
+#include "bridge/worker/workerprocess.h"
+
+namespace qk::app {
+
+// The interpreter and Keras backend chosen in the settings dialog (empty: the defaults).
+qk::WorkerOptions savedWorkerOptions();
+void saveWorkerOptions(const qk::WorkerOptions& options);
+
+} // namespace qk::app

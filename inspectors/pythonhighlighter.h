@@ -1,0 +1,35 @@
+#pragma once
+
+#include <QRegularExpression>
+#include <QSyntaxHighlighter>
+#include <QTextCharFormat>
+
+#include <vector>
+
+namespace qk::inspectors {
+
+// Colours Python source: keywords, builtins, strings (triple-quoted ones across lines),
+// numbers, comments and decorators.
+class PythonHighlighter : public QSyntaxHighlighter {
+    Q_OBJECT
+public:
+    explicit PythonHighlighter(QTextDocument* document);
+
+protected:
+    void highlightBlock(const QString& text) override;
+
+private:
+    struct Rule {
+        QRegularExpression pattern;
+        QTextCharFormat format;
+    };
+    // Formats a string that starts at `start` (a quote) and returns where it ends; sets the
+    // block state when a triple-quoted string continues on the next line.
+    int highlightString(const QString& text, int start, const QString& quote);
+
+    std::vector<Rule> m_rules;
+    QTextCharFormat m_stringFormat;
+    QTextCharFormat m_commentFormat;
+};
+
+} // namespace qk::inspectors
