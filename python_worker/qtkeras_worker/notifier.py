@@ -31,6 +31,7 @@ RING_BYTES = 256 * 1024 * 1024
 BATCH_MAX_MESSAGES = 1000
 BATCH_MAX_BYTES = 64 * 1024 * 1024
 RETRY_DELAYS = (0.0, 0.1, 0.5, 1.0)
+PIPELINE_MAX_REQUESTS = 64
 
 
 @dataclass
@@ -66,7 +67,9 @@ class Notifier:
         self._ring_bytes = 0
         self._seq = 0
         self._hooks: list[Callable[[], None]] = []
-        self._conn: http.client.HTTPConnection | None = None
+        self._sock: socket.socket | None = None
+        self._answers: Any = None  # buffered reader of self._sock
+        self._proven = False  # the connection answered a request and stayed open
         self._url = url
         if url:
             parts = urllib.parse.urlsplit(url)
@@ -134,63 +137,124 @@ class Notifier:
             with self._cond:
                 while not self._queue:
                     self._cond.wait()
-                batch = [self._queue.popleft()]
-                if batch[0].path in _BATCH_KEY:
-                    size = batch[0].nbytes
-                    while (
-                        self._queue
-                        and self._queue[0].path == batch[0].path
-                        and len(batch) < BATCH_MAX_MESSAGES
-                        and size + self._queue[0].nbytes <= BATCH_MAX_BYTES
-                    ):
-                        size += self._queue[0].nbytes
-                        batch.append(self._queue.popleft())
-            try:
-                self._send(batch)
-            except Exception as exc:  # noqa: BLE001 - the sender must outlive any bad message
-                self._log(f"could not send a notification to {batch[0].path}: {exc!r}")
+                batches = self._take_batches()
+            requests = []
+            for batch in batches:
+                try:
+                    requests.append((batch, self._request(batch)))
+                except Exception as exc:  # noqa: BLE001 - the sender must outlive any bad message
+                    self._log(f"could not send a notification to {batch[0].path}: {exc!r}")
+            if requests:
+                self._send(requests)
 
-    def _send(self, batch: list[Message]) -> None:
+    def _take_batches(self) -> list[list[Message]]:
+        """The queue's head as requests: runs of one path, at most PIPELINE_MAX_REQUESTS."""
+        batches: list[list[Message]] = []
+        total = 0
+        while self._queue and len(batches) < PIPELINE_MAX_REQUESTS and total < BATCH_MAX_BYTES:
+            batch = [self._queue.popleft()]
+            size = batch[0].nbytes
+            if batch[0].path in _BATCH_KEY:
+                while (
+                    self._queue
+                    and self._queue[0].path == batch[0].path
+                    and len(batch) < BATCH_MAX_MESSAGES
+                    and size + self._queue[0].nbytes <= BATCH_MAX_BYTES
+                ):
+                    size += self._queue[0].nbytes
+                    batch.append(self._queue.popleft())
+            batches.append(batch)
+            total += size
+        return batches
+
+    def _request(self, batch: list[Message]) -> bytes:
+        """One complete HTTP request for a batch."""
         path = batch[0].path
         key = _BATCH_KEY.get(path)
         body = {key: [m.item for m in batch]} if key else batch[0].item
         content_type = codec.MSGPACK if any(m.binary for m in batch) else codec.JSON
         data = codec.dumps(body, content_type)
-        headers = {
-            "Host": self._host_header,
-            "Authorization": f"Bearer {self._token}",
-            "Content-Type": content_type,
-            "Content-Length": str(len(data)),
-        }
+        head = (
+            f"POST {self._base + path} HTTP/1.1\r\n"
+            f"Host: {self._host_header}\r\n"
+            f"Authorization: Bearer {self._token}\r\n"
+            f"Content-Type: {content_type}\r\n"
+            f"Content-Length: {len(data)}\r\n\r\n"
+        )
+        return head.encode("latin-1") + data
+
+    def _send(self, requests: list[tuple[list[Message], bytes]]) -> None:
+        """Sends the requests in order, retrying those not yet answered.
+
+        On a connection that has answered a request and stayed open, the requests are
+        pipelined: all written, then all answers read. While results and ``started`` events
+        alternate, every message is a request of its own; pipelining them costs one round
+        trip per backlog instead of one per message.
+        """
+        pending = deque(requests)
         error: BaseException | None = None
         for delay in RETRY_DELAYS:
             if delay:
                 time.sleep(delay)
             try:
-                conn = self._connection()
-                conn.request("POST", self._base + path, body=data, headers=headers)
-                response = conn.getresponse()
-                response.read()
-                if response.status >= 300:
-                    self._log(f"notification server answered {response.status} to {path}")
-                if response.will_close:
-                    self._close()
+                while pending:
+                    sock, answers = self._connection()
+                    window = list(pending) if self._proven else [pending[0]]
+                    sock.sendall(b"".join(data for _, data in window))
+                    for batch, _ in window:
+                        status, close = _read_response(answers)
+                        pending.popleft()
+                        if status >= 300:
+                            self._log(f"notification server answered {status} to {batch[0].path}")
+                        if close:
+                            self._close()
+                            break
+                        self._proven = True
                 return
-            except (OSError, http.client.HTTPException) as exc:
+            except (OSError, ValueError, http.client.HTTPException) as exc:
                 error = exc
                 self._close()
-        self._log(f"dropped {len(batch)} notification(s) to {path} after retries: {error!r}")
+        dropped = sum(len(batch) for batch, _ in pending)
+        path = pending[0][0][0].path
+        self._log(f"dropped {dropped} notification(s) to {path} after retries: {error!r}")
 
-    def _connection(self) -> http.client.HTTPConnection:
-        if self._conn is None or self._conn.sock is None:
-            self._close()
-            conn = http.client.HTTPConnection(self._host, self._port, timeout=60)
-            conn.connect()
-            conn.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-            self._conn = conn
-        return self._conn
+    def _connection(self) -> tuple[socket.socket, Any]:
+        if self._sock is None:
+            sock = socket.create_connection((self._host, self._port), timeout=60)
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            self._sock, self._answers, self._proven = sock, sock.makefile("rb"), False
+        return self._sock, self._answers
 
     def _close(self) -> None:
-        if self._conn is not None:
-            self._conn.close()
-            self._conn = None
+        if self._sock is not None:
+            self._answers.close()
+            self._sock.close()
+            self._sock = self._answers = None
+            self._proven = False
+
+
+def _read_response(answers: Any) -> tuple[int, bool]:
+    """Reads one HTTP response; returns its status and whether the server closes."""
+    line = answers.readline(65537)
+    parts = line.split(None, 2)
+    if len(parts) < 2 or not parts[0].startswith(b"HTTP/1.") or not parts[1].isdigit():
+        raise http.client.BadStatusLine(repr(line))
+    status = int(parts[1])
+    length, close = 0, parts[0] == b"HTTP/1.0"
+    for _ in range(100):
+        header = answers.readline(65537)
+        if header in (b"\r\n", b"\n", b""):
+            break
+        name, _, value = header.partition(b":")
+        name, value = name.strip().lower(), value.strip().lower()
+        if name == b"content-length":
+            length = int(value)
+        elif name == b"connection":
+            close = value == b"close"
+        elif name == b"transfer-encoding":
+            raise http.client.HTTPException("chunked answers are not expected")
+    else:
+        raise http.client.HTTPException("too many header lines")
+    if length and len(answers.read(length)) < length:
+        raise http.client.IncompleteRead(b"")
+    return status, close
