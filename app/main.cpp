@@ -3,6 +3,7 @@
 #include "app/sessionhost.h"
 #include "app/startuptasks.h"
 #include "app/workersettings.h"
+#include "examples/irisdemo.h"
 
 #include "examples/irisdemo.h"
 
