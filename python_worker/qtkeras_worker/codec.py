@@ -52,6 +52,7 @@ DTYPES: dict[str, np.dtype] = {
 
 _NONFINITE = {"nan": math.nan, "inf": math.inf, "-inf": -math.inf}
 _DECIMAL = re.compile(r"-?[0-9]+")
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
 
 
 class NotPlainData(Exception):
@@ -89,12 +90,32 @@ def dumps(tree: Any, content_type: str = JSON) -> bytes:
         return text.encode("ascii")
 
 
+def _check_surrogates(tree: Any) -> None:
+    """Refuses strings with a lone surrogate (JSON's \\ud800 escape), which are not Unicode."""
+    stack = [tree]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            try:
+                item.encode("utf-8")
+            except UnicodeEncodeError:
+                raise DecodeError("message has a lone surrogate (not valid Unicode)") from None
+        elif isinstance(item, list):
+            stack.extend(item)
+        elif isinstance(item, dict):
+            stack.extend(item)
+            stack.extend(item.values())
+
+
 def loads(data: bytes, content_type: str = JSON) -> Any:
     """Parse a message body into a wire tree (not yet decoded into Python values)."""
     try:
         if content_type == MSGPACK:
             return msgpack.unpackb(data, raw=False, strict_map_key=False)
-        return json.loads(data, parse_constant=_reject_constant)
+        tree = json.loads(data, parse_constant=_reject_constant)
+        if _SURROGATE_ESCAPE.search(data):
+            _check_surrogates(tree)
+        return tree
     except DecodeError:
         raise
     except RecursionError:
@@ -318,7 +339,7 @@ class Decoder:
         v = tree["v"]
         if isinstance(v, float) and not math.isfinite(v):
             return v
-        if v not in _NONFINITE:
+        if not isinstance(v, str) or v not in _NONFINITE:
             raise DecodeError(f"float tag value must be 'nan', 'inf' or '-inf', not {v!r}")
         return _NONFINITE[v]
 

@@ -31,7 +31,10 @@ DEFAULT_MAX_BODY = 2 * 1024**3
 class WorkerServer(ThreadingHTTPServer):
     daemon_threads = True
     block_on_close = False
-    request_queue_size = MAX_CONNECTIONS
+    # A listen backlog beyond the connection cap: under a flood of connections the excess is
+    # accepted and closed at once, instead of overflowing the backlog and leaving every new
+    # client (the IDE's too) to retry its SYN for seconds.
+    request_queue_size = 1024
 
     def __init__(
         self,
@@ -91,10 +94,14 @@ class WorkerServer(ThreadingHTTPServer):
         if not isinstance(exc, (ConnectionError, TimeoutError)):
             self.log(f"HTTP connection error: {exc!r}")
 
-    # Header deadline: a connection that started a request must finish its headers in time.
+    # Header deadline: a new connection must send its first request head in time, and a
+    # connection that started a request must finish its head in time.
 
-    def watch(self, handler: RequestHandler) -> None:
+    def watch(self, handler: RequestHandler, keep: bool = False) -> None:
+        """Starts the handler's deadline (``keep``: unless one is running already)."""
         with self._lock:
+            if keep and handler in self._deadlines:
+                return
             self._deadlines[handler] = time.monotonic() + HEADER_DEADLINE
 
     def unwatch(self, handler: RequestHandler) -> None:
@@ -121,6 +128,16 @@ class RequestHandler(BaseHTTPRequestHandler):
     timeout = IDLE_TIMEOUT
     server_version = "qtkeras-worker"
 
+    def setup(self) -> None:
+        super().setup()
+        # A connection that never sends a byte is dropped by the header deadline too, rather
+        # than holding one of the MAX_CONNECTIONS slots until the idle timeout.
+        self.server.watch(self)
+
+    def finish(self) -> None:
+        self.server.unwatch(self)
+        super().finish()
+
     def handle_one_request(self) -> None:
         try:
             if not self.rfile.peek(1):
@@ -129,7 +146,7 @@ class RequestHandler(BaseHTTPRequestHandler):
         except (OSError, ValueError):
             self.close_connection = True
             return
-        self.server.watch(self)
+        self.server.watch(self, keep=True)
         try:
             super().handle_one_request()
         finally:
@@ -151,6 +168,13 @@ class RequestHandler(BaseHTTPRequestHandler):
         self._handle()
 
     do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = do_OPTIONS = do_GET
+
+    def __getattr__(self, name: str) -> Any:
+        # Any other method goes through the same checks (401, 403, then 404 or 405), rather
+        # than http.server's 501 before them.
+        if name.startswith("do_"):
+            return self._handle
+        raise AttributeError(name)
 
     # ------------------------------------------------------------ checks
 
