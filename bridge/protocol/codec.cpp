@@ -306,7 +306,8 @@ public:
     Fields(const Json& map, const char* tag, std::initializer_list<const char*> names)
         : m_map(map)
         , m_tag(tag) {
-        for (const auto& [key, value] : map.items()) {
+        for (auto it = map.begin(); it != map.end(); ++it) {
+            const std::string& key = it.key();
             if (key != kTag && std::none_of(names.begin(), names.end(),
                                             [&key](const char* name) { return key == name; }))
                 fail(std::string(m_tag) + ": unexpected field '" + key + "'");
