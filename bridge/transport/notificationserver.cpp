@@ -106,6 +106,10 @@ bool NotificationServer::listen() {
         return false;
     }
     auto* tcp = new LoopbackTcpServer(this);
+    // Under a flood of connections the excess is accepted and refused at once, rather than
+    // overflowing the backlog (Qt's default: 50) and leaving the worker's new connections to
+    // retry their SYN for seconds.
+    tcp->setListenBacklogSize(1024);
     if (!tcp->listen(QHostAddress::LocalHost, 0)) {
         m_error = tcp->errorString();
         delete tcp;
