@@ -3,11 +3,14 @@
 #include <nlohmann/json.hpp>
 
 #include <QCoreApplication>
+#include <QDateTime>
 #include <QDir>
 #include <QFileInfo>
 #include <QProcessEnvironment>
+#include <QRegularExpression>
 #include <QTimer>
 
+#include <algorithm>
 #include <csignal>
 #include <cstring>
 
@@ -20,6 +23,17 @@ namespace {
 QString signalName(int sig) {
     const char* name = sigabbrev_np(sig);
     return name ? QStringLiteral("SIG") + QString::fromLatin1(name) : QString::number(sig);
+}
+
+constexpr int kMaxStderrLine = 4096;
+
+// The module a traceback failed in: the file of its last "File ..." line.
+QString lastTracebackFile(const QString& text) {
+    static const QRegularExpression file(QStringLiteral("File \"([^\"]+)\""));
+    QString last;
+    for (auto it = file.globalMatch(text); it.hasNext();)
+        last = it.next().captured(1);
+    return last;
 }
 
 } // namespace
@@ -36,10 +50,19 @@ WorkerProcess::~WorkerProcess() {
         m_process->disconnect(this);
         m_process->closeWriteChannel();
         if (!m_process->waitForFinished(1000)) {
+            killGroup();
             m_process->kill();
             m_process->waitForFinished(1000);
         }
     }
+    killGroup();
+}
+
+void WorkerProcess::killGroup() {
+    // The worker is the leader of its own process group (setsid), so its pid names the
+    // group; processes it started stay in it unless they left on purpose.
+    if (m_pid > 0)
+        ::kill(static_cast<pid_t>(-m_pid), SIGKILL);
 }
 
 QString WorkerProcess::resolvePython(const WorkerOptions& options) {
@@ -96,6 +119,7 @@ void WorkerProcess::start() {
     connect(m_process, &QProcess::readyReadStandardError, this, &WorkerProcess::onStderr);
     connect(m_process, &QProcess::finished, this, &WorkerProcess::onFinished);
     connect(m_process, &QProcess::errorOccurred, this, &WorkerProcess::onError);
+    connect(m_process, &QProcess::started, this, [this] { m_pid = m_process->processId(); });
 
     m_startTimer = new QTimer(this);
     m_startTimer->setSingleShot(true);
@@ -124,8 +148,10 @@ void WorkerProcess::stop(int graceMs) {
 }
 
 void WorkerProcess::kill() {
-    if (m_process && m_process->state() != QProcess::NotRunning)
+    if (m_process && m_process->state() != QProcess::NotRunning) {
+        killGroup();
         m_process->kill();
+    }
 }
 
 QString WorkerProcess::stderrTail(int lines) const {
@@ -177,18 +203,39 @@ void WorkerProcess::onStdout() {
 void WorkerProcess::onStderr() {
     m_stderrBuffer += m_process->readAllStandardError();
     qsizetype newline;
-    while ((newline = m_stderrBuffer.indexOf('\n')) >= 0) {
-        const QString line = QString::fromUtf8(m_stderrBuffer.left(newline));
-        m_stderrBuffer.remove(0, newline + 1);
-        m_stderrTail.push_back(line);
-        if (m_stderrTail.size() > 200)
-            m_stderrTail.pop_front();
-        Q_EMIT stderrLine(line);
+    qsizetype start = 0;
+    while ((newline = m_stderrBuffer.indexOf('\n', start)) >= 0) {
+        forwardStderr(QString::fromUtf8(m_stderrBuffer.constData() + start,
+                                        std::min<qsizetype>(newline - start, kMaxStderrLine)));
+        start = newline + 1;
     }
-    if (m_stderrBuffer.size() > 64 * 1024) {
-        m_stderrTail.push_back(QString::fromUtf8(m_stderrBuffer));
+    m_stderrBuffer.remove(0, start);
+    if (m_stderrBuffer.size() > kMaxStderrLine) {
+        forwardStderr(QString::fromUtf8(m_stderrBuffer.left(kMaxStderrLine)));
         m_stderrBuffer.clear();
     }
+}
+
+void WorkerProcess::forwardStderr(const QString& line) {
+    m_stderrTail.push_back(line);
+    if (m_stderrTail.size() > 1000)
+        m_stderrTail.pop_front();
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    if (now - m_stderrWindowStart >= 1000) {
+        if (m_stderrDroppedBytes > 0)
+            Q_EMIT stderrLine(QStringLiteral("[%1 bytes of the worker's stderr were not shown]")
+                                  .arg(m_stderrDroppedBytes));
+        m_stderrWindowStart = now;
+        m_stderrWindowBytes = 0;
+        m_stderrDroppedBytes = 0;
+    }
+    const qint64 size = line.size() + 1;
+    if (m_stderrWindowBytes + size > m_options.stderrBytesPerSecond) {
+        m_stderrDroppedBytes += size;
+        return;
+    }
+    m_stderrWindowBytes += size;
+    Q_EMIT stderrLine(line);
 }
 
 QString WorkerProcess::describeExit(int exitCode, QProcess::ExitStatus status) const {
@@ -199,6 +246,36 @@ QString WorkerProcess::describeExit(int exitCode, QProcess::ExitStatus status) c
                            : QStringLiteral("the worker crashed");
     } else {
         how = QStringLiteral("the worker exited with code %1").arg(exitCode);
+    }
+    // A crash report of faulthandler: "Fatal Python error: Segmentation fault", then the
+    // stack of every thread. The header and the crashing thread's stack (with the command's
+    // frame) are shown; the other threads are in the log.
+    const int n = static_cast<int>(m_stderrTail.size());
+    auto line = [this](int i) -> const QString& {
+        return m_stderrTail[static_cast<std::size_t>(i)];
+    };
+    for (int i = n - 1; i >= 0; --i) {
+        if (!line(i).startsWith(QStringLiteral("Fatal Python error")))
+            continue;
+        QStringList report;
+        int j = i;
+        for (; j < n && !line(j).startsWith(QStringLiteral("Thread 0x")) &&
+               !line(j).startsWith(QStringLiteral("Current thread 0x"));
+             ++j)
+            report << line(j);
+        int others = 0;
+        for (; j < n; ++j) {
+            if (!line(j).startsWith(QStringLiteral("Current thread 0x"))) {
+                others += line(j).startsWith(QStringLiteral("Thread 0x"));
+                continue;
+            }
+            for (report << line(j++); j < n && line(j).startsWith(QStringLiteral("  ")); ++j)
+                report << line(j);
+            --j;
+        }
+        if (others > 0)
+            report << QStringLiteral("(and the stacks of %1 other threads)").arg(others);
+        return how + QStringLiteral("; its crash report:\n") + report.join(u'\n');
     }
     const QString tail = stderrTail(20);
     return tail.isEmpty() ? how : how + QStringLiteral("; its last output:\n") + tail;
@@ -212,6 +289,9 @@ void WorkerProcess::onFinished(int exitCode, QProcess::ExitStatus status) {
     }
     if (m_startTimer)
         m_startTimer->stop();
+    // Children the worker left behind die with it.
+    killGroup();
+    m_pid = 0;
     const QString reason = describeExit(exitCode, status);
     if (!m_ready) {
         fail(reason);
@@ -237,15 +317,64 @@ void WorkerProcess::fail(const QString& reason) {
     if (m_startTimer)
         m_startTimer->stop();
     QString text = reason;
-    if (m_stderrTail.size() > 0 && !reason.contains(QStringLiteral("last output"))) {
+    if (m_stderrTail.size() > 0 && !reason.contains(QStringLiteral("last output")) &&
+        !reason.contains(QStringLiteral("crash report"))) {
         text += QStringLiteral("; its last output:\n") + stderrTail(20);
     }
-    if (text.contains(QStringLiteral("No module named 'qtkeras_worker'")))
-        text += QStringLiteral("\nThe worker package is not on the interpreter's path.");
-    else if (text.contains(QStringLiteral("No module named")))
-        text += QStringLiteral("\nThe interpreter lacks the worker's dependencies: install "
-                               "python_worker/requirements.txt into it (scripts/setup.sh does).");
+    text += startHints(text);
     Q_EMIT startFailed(text);
+}
+
+QString WorkerProcess::startHints(const QString& text) const {
+    const QString python = resolvePython(m_options);
+    static const QRegularExpression missing(QStringLiteral("No module named '([^'.]+)"));
+    const QRegularExpressionMatch module = missing.match(text);
+    if (module.hasMatch() && module.captured(1) == QLatin1String("qtkeras_worker")) {
+        return QStringLiteral("\nThe worker package is not on the interpreter's path: add the "
+                              "folder that holds qtkeras_worker (python_worker in the source "
+                              "tree) to the worker's Python path.");
+    }
+    // A file of the user's on PYTHONPATH that has the name of a module Python or the worker
+    // needs (json.py, signal.py...) is imported in its place.
+    QStringList path = resolvePythonPath(m_options);
+    path += qEnvironmentVariable("PYTHONPATH").split(QDir::listSeparator(), Qt::SkipEmptyParts);
+    QStringList suspects;
+    if (const QString file = lastTracebackFile(text); !file.isEmpty())
+        suspects << file;
+    static const QRegularExpression named(
+        QStringLiteral("(?:module|from|named) '([A-Za-z_][A-Za-z0-9_]*)"));
+    for (auto it = named.globalMatch(text); it.hasNext();) {
+        const QString name = it.next().captured(1);
+        for (const QString& entry : std::as_const(path)) {
+            suspects << entry + u'/' + name + QStringLiteral(".py")
+                     << entry + u'/' + name + QStringLiteral("/__init__.py");
+        }
+    }
+    for (const QString& suspect : std::as_const(suspects)) {
+        const QFileInfo info(suspect);
+        if (!info.exists())
+            continue;
+        const QString folder = QDir::cleanPath(info.absolutePath());
+        for (const QString& entry : std::as_const(path)) {
+            const QString dir = QDir::cleanPath(entry);
+            const bool workerDir =
+                QFileInfo::exists(dir + QStringLiteral("/qtkeras_worker/__main__.py"));
+            if (!workerDir && (folder == dir || QFileInfo(folder).path() == dir)) {
+                return QStringLiteral("\n%1 is on the worker's PYTHONPATH and is imported in "
+                                      "place of the module of the same name that Python or the "
+                                      "worker needs: rename it, or remove %2 from PYTHONPATH.")
+                    .arg(info.filePath(), dir);
+            }
+        }
+    }
+    if (module.hasMatch()) {
+        return QStringLiteral("\nThe interpreter %1 lacks the worker's dependencies (%2): "
+                              "install them with `%1 -m pip install -r "
+                              "python_worker/requirements.txt` (scripts/setup.sh does), or choose "
+                              "another interpreter in the settings or QTKERAS_PYTHON.")
+            .arg(python, module.captured(1));
+    }
+    return {};
 }
 
 } // namespace qk

@@ -21,6 +21,9 @@ struct WorkerOptions {
     QString backend;
     QStringList extraArguments;
     int startTimeoutMs = 60000;
+    // Worker stderr forwarded as stderrLine() per second; the rest is counted and dropped
+    // (the tail is kept), so that a flood of C-level output cannot swamp the receiver.
+    int stderrBytesPerSecond = 256 * 1024;
 };
 
 // What the worker reported in its ready line.
@@ -47,6 +50,7 @@ public:
     // Closes stdin (the worker exits by itself) and kills it if it is still there after
     // graceMs.
     void stop(int graceMs = 2000);
+    // Kills the worker and every process of its process group (its children).
     void kill();
 
     bool isReady() const { return m_ready; }
@@ -72,7 +76,10 @@ private:
     void onFinished(int exitCode, QProcess::ExitStatus status);
     void onError(QProcess::ProcessError error);
     void fail(const QString& reason);
+    void forwardStderr(const QString& line);
     QString describeExit(int exitCode, QProcess::ExitStatus status) const;
+    QString startHints(const QString& text) const;
+    void killGroup();
 
     WorkerOptions m_options;
     QByteArray m_token;
@@ -83,6 +90,10 @@ private:
     QByteArray m_stderrBuffer;
     std::deque<QString> m_stderrTail;
     WorkerInfo m_info;
+    qint64 m_pid = 0;
+    qint64 m_stderrWindowStart = 0;
+    qint64 m_stderrWindowBytes = 0;
+    qint64 m_stderrDroppedBytes = 0;
     bool m_ready = false;
     bool m_failed = false;
     bool m_stopping = false;
