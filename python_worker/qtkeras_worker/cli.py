@@ -7,6 +7,7 @@ import faulthandler
 import json
 import os
 import platform
+import signal
 import stat
 import sys
 import threading
@@ -120,13 +121,25 @@ def _read_line(fd: int, limit: int = 4096) -> str:
 
 
 def _watch_stdin(fd: int) -> None:
-    """Ends the process when standard input reaches end of file."""
+    """Ends the process when standard input reaches end of file, with its children."""
     try:
         while os.read(fd, 65536):
             pass
     except OSError:
         pass
+    _end_process_group()
     os._exit(0)
+
+
+def _end_process_group() -> None:
+    """Kills the worker's process group (itself included) if the worker leads it, as it does
+    when the IDE starts it: processes that user code started go with it. A worker started
+    from a shell is in the shell's job and leaves the group alone."""
+    try:
+        if os.getpgid(0) == os.getpid():
+            os.killpg(0, signal.SIGKILL)
+    except OSError:
+        pass
 
 
 def _log_to(stream: TextIO):
