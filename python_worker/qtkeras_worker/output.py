@@ -51,8 +51,10 @@ class OutputRouter:
                 return
             if self._truncated or not text:
                 return
-            data = text.encode("utf-8", "surrogatepass")
             room = self._cap - self._used
+            # Every character takes at least one byte: a text longer than the room is only
+            # encoded as far as the room goes (a huge print is not copied).
+            data = text[: room + 1].encode("utf-8", "surrogatepass")
             if len(data) > room:
                 self._append(stream, data[:room].decode("utf-8", "ignore"), room)
                 self._truncated = True
