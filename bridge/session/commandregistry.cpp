@@ -140,4 +140,17 @@ std::size_t CommandRegistry::openCount() const {
     return m_open.size();
 }
 
+QString CommandRegistry::oldestActive() const {
+    std::lock_guard lock(m_mutex);
+    const Entry* oldest = nullptr;
+    for (const auto& [id, entry] : m_open) {
+        const CommandState state = entry->info.state;
+        if ((state == CommandState::Queued || state == CommandState::Running ||
+             state == CommandState::Replaced) &&
+            (!oldest || entry->sequence < oldest->sequence))
+            oldest = entry.get();
+    }
+    return oldest ? oldest->info.id : QString();
+}
+
 } // namespace qk

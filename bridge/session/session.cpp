@@ -62,6 +62,9 @@ Session::Session(SessionOptions options, QObject* parent)
     connect(m_core, &SessionCore::output, this, &Session::output);
     connect(m_core, &SessionCore::workerEvent, this, &Session::workerEvent);
     connect(m_core, &SessionCore::workerLog, this, &Session::workerLog);
+    connect(m_core, &SessionCore::workerLost, this, &Session::workerLost);
+    connect(m_core, &SessionCore::workerRestarted, this, &Session::workerRestarted);
+    connect(m_core, &SessionCore::workerWarning, this, &Session::workerWarning);
     m_thread->start();
     QMetaObject::invokeMethod(m_core, &SessionCore::start, Qt::QueuedConnection);
 }

@@ -21,8 +21,23 @@ class CommandRegistry;
 class SessionCore;
 class ReleaseQueue;
 
+// What the session does when its worker dies unexpectedly (a crash, os._exit, a kill from
+// outside): start a new one after delayMs, doubling the delay for each further death within
+// windowMs, and give up after maxRestarts of them. A worker that cannot start is never
+// retried: a wrong interpreter or a missing package does not fix itself.
+struct RestartPolicy {
+    bool automatic = true;
+    int maxRestarts = 3;
+    int windowMs = 60000;
+    int delayMs = 500;
+};
+
 struct SessionOptions {
     WorkerOptions worker;
+    RestartPolicy restart;
+    // How long the running command may go on after interrupt() (code that ignores SIGINT or
+    // is stuck in C) before the worker is killed and restarted; negative: never.
+    int interruptGraceMs = 2000;
 };
 
 // The worker as the session sees it.
@@ -93,6 +108,8 @@ public:
     QFuture<Value> query(const QString& path);
 
     // Raises KeyboardInterrupt in the running command (the given one, or whichever runs).
+    // If it still runs after SessionOptions::interruptGraceMs, the worker is killed and
+    // restarted: every open command is cancelled and workerLost() tells why.
     void interrupt(const QString& commandId = {});
     // Asks a running fit() to stop after the current batch, keeping the weights.
     void stopTraining();
@@ -114,6 +131,15 @@ Q_SIGNALS:
     void output(const QString& commandId, const QString& stream, const QString& text);
     void workerEvent(const qk::WorkerEvent& event);
     void workerLog(const QString& line);
+    // The worker ended while the session needed it (a crash, os._exit, a kill, an interrupt
+    // it ignored): every open command was cancelled and its variables are gone. The reason
+    // says how it ended, with its last output (a crash report with the command's frame).
+    void workerLost(const QString& reason);
+    // A new worker is ready in place of one that was lost or restarted; its scope is empty.
+    void workerRestarted(const qk::WorkerInfo& info, const QString& reason);
+    // A problem the worker can run with but the user should fix, with the fix (Keras could
+    // not be imported, a restart policy gave up).
+    void workerWarning(const QString& message);
 
 private:
     QFuture<Value> failedNow(CommandInfo info, const QString& reason);

@@ -5,6 +5,7 @@
 #include "bridge/transport/notificationserver.h"
 #include "bridge/transport/workerclient.h"
 
+#include <QDateTime>
 #include <QRandomGenerator>
 #include <QTimer>
 
@@ -126,6 +127,7 @@ void SessionCore::start() {
 }
 
 void SessionCore::startWorker() {
+    ++m_generation;
     m_worker = new WorkerProcess(m_options.worker, m_token, m_server->url(), this);
     connect(m_worker, &WorkerProcess::ready, this, &SessionCore::onWorkerReady);
     connect(m_worker, &WorkerProcess::startFailed, this, &SessionCore::onWorkerStartFailed);
@@ -147,6 +149,8 @@ void SessionCore::onWorkerReady(const WorkerInfo& info) {
     ready->addResult(info);
     ready->finish();
     Q_EMIT workerReady(info);
+    if (!m_restartReason.isEmpty())
+        Q_EMIT workerRestarted(info, std::exchange(m_restartReason, QString()));
     updateBusyState();
     flush();
 }
@@ -157,6 +161,8 @@ void SessionCore::onWorkerStartFailed(const QString& reason) {
         std::lock_guard lock(m_mutex);
         ready = m_ready;
     }
+    // Not retried: what keeps a worker from starting does not go away by itself.
+    m_restartReason.clear();
     setState(WorkerState::Dead, reason);
     ready->setException(std::make_exception_ptr(WorkerError(reason)));
     ready->finish();
@@ -164,9 +170,76 @@ void SessionCore::onWorkerStartFailed(const QString& reason) {
 }
 
 void SessionCore::onWorkerExited(const QString& reason) {
+    const QString lost = QStringLiteral("the worker died (%1)").arg(reason);
     setState(WorkerState::Dead, reason);
-    cancelAll(QStringLiteral("the worker died (%1)").arg(reason));
+    cancelAll(lost);
     m_client->abortAll();
+    m_postInFlight = false;
+    Q_EMIT workerLost(lost);
+
+    const RestartPolicy& policy = m_options.restart;
+    if (!policy.automatic || m_shutDown)
+        return;
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    while (!m_crashTimes.empty() && now - m_crashTimes.front() > policy.windowMs)
+        m_crashTimes.pop_front();
+    m_crashTimes.push_back(now);
+    const int deaths = static_cast<int>(m_crashTimes.size());
+    if (deaths > policy.maxRestarts) {
+        const QString message =
+            QStringLiteral("the worker died %1 times within %2 s, so it is not restarted "
+                           "automatically again; restart it once the cause is fixed. The last "
+                           "time: %3")
+                .arg(deaths)
+                .arg(policy.windowMs / 1000)
+                .arg(reason);
+        setState(WorkerState::Dead, message);
+        Q_EMIT workerWarning(message);
+        return;
+    }
+    replaceWorker(lost, policy.delayMs << std::min(deaths - 1, 16));
+}
+
+void SessionCore::replaceWorker(const QString& reason, int delayMs) {
+    m_releases->newGeneration();
+    if (m_restartTimer) {
+        m_restartTimer->stop();
+        m_restartTimer->deleteLater();
+        m_restartTimer = nullptr;
+    }
+    if (m_worker) {
+        m_worker->disconnect(this);
+        m_worker->kill();
+        m_worker->deleteLater();
+        m_worker = nullptr;
+    }
+    m_client->abortAll();
+    m_postInFlight = false;
+    cancelAll(reason);
+    {
+        std::lock_guard lock(m_mutex);
+        if (m_ready->future().isFinished()) {
+            m_ready = std::make_shared<QPromise<WorkerInfo>>();
+            m_ready->start();
+        }
+        m_info = {};
+    }
+    m_restartReason = reason;
+    if (delayMs <= 0) {
+        startWorker();
+        return;
+    }
+    // Commands sent meanwhile wait for the new worker.
+    setState(WorkerState::Starting,
+             QStringLiteral("restarting the worker in %1 s").arg(delayMs / 1000.0, 0, 'f', 1));
+    m_restartTimer = new QTimer(this);
+    m_restartTimer->setSingleShot(true);
+    connect(m_restartTimer, &QTimer::timeout, this, [this] {
+        m_restartTimer->deleteLater();
+        m_restartTimer = nullptr;
+        startWorker();
+    });
+    m_restartTimer->start(delayMs);
 }
 
 void SessionCore::setState(WorkerState state, const QString& reason) {
@@ -484,6 +557,15 @@ void SessionCore::handleEvents(const WireJson& message) {
             else
                 Q_EMIT output(id, text(event, "stream"), text(event, "text"));
         } else {
+            if (kind == QLatin1String("keras-failed")) {
+                const QString python = WorkerProcess::resolvePython(m_options.worker);
+                Q_EMIT workerWarning(
+                    QStringLiteral("Keras cannot be imported in the worker (%1), so commands that "
+                                   "use it fail. Install it into %2 with `%2 -m pip install -r "
+                                   "python_worker/requirements.txt` (scripts/setup.sh does), or "
+                                   "choose an interpreter that has it.")
+                        .arg(text(event, "error"), python));
+            }
             Q_EMIT workerEvent(WorkerEvent{kind, id, protocol::fromWire(event)});
         }
     }
@@ -496,8 +578,47 @@ void SessionCore::interrupt(const QString& id) {
     WireJson body = WireJson::object();
     if (!id.isEmpty())
         body["id"] = id.toStdString();
+    // The command the worker runs (or is about to run): if it still runs after the grace
+    // period, the worker is killed. A worker that holds the GIL in C never answers, so the
+    // clock starts now, not at the answer.
+    const QString target = id.isEmpty() ? m_registry->oldestActive() : id;
+    auto nothingRan = std::make_shared<bool>(false);
     m_client->post(QStringLiteral("/interrupt"), protocol::serialize(body, protocol::Format::Json),
-                   protocol::Format::Json, {});
+                   protocol::Format::Json, [nothingRan](const transport::WorkerReply& reply) {
+                       if (!reply.ok())
+                           return;
+                       try {
+                           const WireJson answer =
+                               protocol::parse(reply.body, protocol::Format::Json);
+                           *nothingRan = answer.value("interrupted", WireJson()).is_null();
+                       } catch (const std::exception&) {
+                       }
+                   });
+    if (target.isEmpty() || m_options.interruptGraceMs < 0)
+        return;
+    QTimer::singleShot(m_options.interruptGraceMs, this,
+                       [this, generation = m_generation, target, nothingRan] {
+                           if (!*nothingRan)
+                               escalateInterrupt(generation, target);
+                       });
+}
+
+void SessionCore::escalateInterrupt(quint64 generation, const QString& id) {
+    if (generation != m_generation || m_shutDown || !m_worker)
+        return;
+    const std::optional<CommandInfo> info = m_registry->info(id);
+    if (!info || (info->state != CommandState::Queued && info->state != CommandState::Running &&
+                  info->state != CommandState::Replaced))
+        return;
+    const QString reason =
+        QStringLiteral("command %1 went on for %2 s after the interrupt (it ignores SIGINT or is "
+                       "stuck in native code), so the worker was killed and restarted; the "
+                       "worker's variables are lost")
+            .arg(id)
+            .arg(m_options.interruptGraceMs / 1000.0, 0, 'f', 1);
+    setState(WorkerState::Dead, reason);
+    Q_EMIT workerLost(reason);
+    replaceWorker(reason, 0);
 }
 
 void SessionCore::stopTraining() {
@@ -543,25 +664,8 @@ void SessionCore::request(const QString& method, const QString& path, const Valu
 void SessionCore::restart() {
     if (m_shutDown)
         return;
-    m_releases->newGeneration();
-    if (m_worker) {
-        m_worker->disconnect(this);
-        m_worker->kill();
-        m_worker->deleteLater();
-        m_worker = nullptr;
-    }
-    m_client->abortAll();
-    m_postInFlight = false;
-    cancelAll(QStringLiteral("the worker was restarted"));
-    {
-        std::lock_guard lock(m_mutex);
-        if (m_ready->future().isFinished()) {
-            m_ready = std::make_shared<QPromise<WorkerInfo>>();
-            m_ready->start();
-        }
-        m_info = {};
-    }
-    startWorker();
+    m_crashTimes.clear(); // the user restarts: the automatic policy starts afresh
+    replaceWorker(QStringLiteral("the worker was restarted"), 0);
 }
 
 void SessionCore::shutdown() {
@@ -569,6 +673,8 @@ void SessionCore::shutdown() {
         return;
     m_shutDown = true;
     setState(WorkerState::Stopped);
+    if (m_restartTimer)
+        m_restartTimer->stop();
     cancelAll(QStringLiteral("the session was closed"));
     if (m_client)
         m_client->abortAll();

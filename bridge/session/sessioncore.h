@@ -10,6 +10,8 @@
 #include <QPointer>
 #include <QPromise>
 
+class QTimer;
+
 #include <deque>
 #include <memory>
 #include <mutex>
@@ -61,9 +63,16 @@ Q_SIGNALS:
     void output(const QString& commandId, const QString& stream, const QString& text);
     void workerEvent(const qk::WorkerEvent& event);
     void workerLog(const QString& line);
+    void workerLost(const QString& reason);
+    void workerRestarted(const qk::WorkerInfo& info, const QString& reason);
+    void workerWarning(const QString& message);
 
 private:
     void startWorker();
+    // Replaces the worker: kills the old one (if any), cancels every open command with
+    // reason and starts a new one after delayMs; workerRestarted(reason) follows its ready.
+    void replaceWorker(const QString& reason, int delayMs);
+    void escalateInterrupt(quint64 generation, const QString& id);
     void onWorkerReady(const WorkerInfo& info);
     void onWorkerStartFailed(const QString& reason);
     void onWorkerExited(const QString& reason);
@@ -91,6 +100,10 @@ private:
     bool m_postInFlight = false;
     bool m_shutDown = false;
     int m_pausedCount = 0;
+    quint64 m_generation = 0;         // counts workers started
+    QString m_restartReason;          // why the worker starting now replaces another
+    std::deque<qint64> m_crashTimes;  // unexpected deaths within the restart window
+    QTimer* m_restartTimer = nullptr; // a pending automatic restart
 
     mutable std::mutex m_mutex; // guards the members below
     WorkerState m_state = WorkerState::Starting;

@@ -435,7 +435,9 @@ void TestSession::kerasRunsOnJax() {
 }
 
 void TestSession::killedWorkerFailsOpenCommandsWithinOneSecond() {
-    Session session(qk::test::workerOptions());
+    SessionOptions options = qk::test::workerOptions();
+    options.restart.automatic = false; // the restart below is the user's
+    Session session(options);
     QVERIFY(waitFinished(session.ready(), 60000));
     const qint64 pid = session.workerInfo().pid;
     QFuture<Value> running = session.run(QStringLiteral("import time\ntime.sleep(60)"));
