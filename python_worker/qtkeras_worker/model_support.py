@@ -77,6 +77,56 @@ def add(model: Any, factory: Any, /, *args: Any, **kwargs: Any) -> dict[str, Any
     return info(model)
 
 
+def describe(specs: list[Any]) -> dict[str, Any]:
+    """A Sequential model's structure before it is made for real: for the model builder.
+
+    `specs` lists the layers as (factory, args, kwargs) triples. A fresh Sequential model is
+    built from them layer by layer, stopping at the first that cannot be made or does not
+    fit. Returns one entry per layer that was added (output shape and parameter counts, in
+    the order given, InputLayer included), the totals, and the error that stopped it:
+    {"index": i, "type": ..., "message": ...} naming the layer, or None. Nothing is kept.
+    """
+    import keras
+
+    model = keras.Sequential()
+    layers: list[dict[str, Any]] = []
+    error = None
+    for index, (factory, args, kwargs) in enumerate(specs):
+        try:
+            layer = create(factory, *args, **kwargs)
+            count = len(model.layers)
+            had_input = getattr(model, "_has_input_layer", False)
+            try:
+                model.add(layer)
+            except Exception as exc:  # noqa: BLE001 - undone, then reported with the layer named
+                _undo_add(model, count, had_input)
+                _rethrow(exc, f"cannot add {_layer_label(layer)}")
+        except Exception as exc:  # noqa: BLE001 - reported on the layer that caused it
+            error = {"index": index, "type": type(exc).__name__, "message": _clean(exc)}
+            break
+        layers.append(_layer_entry(layer))
+    trainable = _count(model.trainable_weights)
+    non_trainable = _count(model.non_trainable_weights)
+    return {
+        "layers": layers,
+        "total_params": trainable + non_trainable,
+        "trainable_params": trainable,
+        "non_trainable_params": non_trainable,
+        "error": error,
+    }
+
+
+def _layer_entry(layer: Any) -> dict[str, Any]:
+    if not hasattr(layer, "trainable_weights"):  # keras.Input gives a tensor
+        return {"output_shape": shape(layer), "params": 0, "trainable_params": 0}
+    trainable = _count(layer.trainable_weights)
+    return {
+        "output_shape": _output_shape(layer),
+        "params": trainable + _count(layer.non_trainable_weights),
+        "trainable_params": trainable,
+    }
+
+
 def _undo_add(model: Any, count: int, had_input: bool) -> None:
     if len(model.layers) > count:
         model.pop()

@@ -135,3 +135,43 @@ def test_fit_through_the_worker_streams_epochs_that_match_the_history(worker):
 def test_load_names_the_missing_file(tmp_path):
     with pytest.raises(ValueError, match=r"missing\.keras"):
         ms.load(str(tmp_path / "missing.keras"))
+
+
+def test_describe_reports_every_layer_input_included_and_the_totals():
+    layers = keras.layers
+    result = ms.describe(
+        [
+            (layers.InputLayer, (), {"shape": (4,)}),
+            (layers.Dense, (16,), {}),
+            (layers.Activation, ("sigmoid",), {}),
+            (layers.Dense, (3,), {}),
+            (layers.Activation, ("softmax",), {}),
+        ]
+    )
+    assert [entry["output_shape"] for entry in result["layers"]] == [
+        [None, 4],
+        [None, 16],
+        [None, 16],
+        [None, 3],
+        [None, 3],
+    ]
+    assert [entry["params"] for entry in result["layers"]] == [0, 80, 0, 51, 0]
+    assert result["total_params"] == 131
+    assert result["error"] is None
+
+
+def test_describe_stops_at_the_layer_that_does_not_fit():
+    layers = keras.layers
+    result = ms.describe(
+        [
+            (keras.Input, (), {"shape": (4,)}),
+            (layers.Dense, (16,), {}),
+            (layers.Conv1D, (3, 2), {}),
+            (layers.Dense, (3,), {}),
+        ]
+    )
+    assert len(result["layers"]) == 2
+    assert result["error"]["index"] == 2
+    assert "Conv1D" in result["error"]["message"]
+    assert "ndim" in result["error"]["message"]
+    assert result["total_params"] == 80
