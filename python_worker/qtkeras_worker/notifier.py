@@ -32,6 +32,7 @@ BATCH_MAX_MESSAGES = 1000
 BATCH_MAX_BYTES = 64 * 1024 * 1024
 RETRY_DELAYS = (0.0, 0.1, 0.5, 1.0)
 PIPELINE_MAX_REQUESTS = 64
+LARGE_BODY = 64 * 1024  # bodies beyond this are written on their own, never copied
 
 
 @dataclass
@@ -167,8 +168,8 @@ class Notifier:
             total += size
         return batches
 
-    def _request(self, batch: list[Message]) -> bytes:
-        """One complete HTTP request for a batch."""
+    def _request(self, batch: list[Message]) -> tuple[bytes, bytes]:
+        """The head and the body of the HTTP request for a batch."""
         path = batch[0].path
         key = _BATCH_KEY.get(path)
         body = {key: [m.item for m in batch]} if key else batch[0].item
@@ -181,9 +182,9 @@ class Notifier:
             f"Content-Type: {content_type}\r\n"
             f"Content-Length: {len(data)}\r\n\r\n"
         )
-        return head.encode("latin-1") + data
+        return head.encode("latin-1"), data
 
-    def _send(self, requests: list[tuple[list[Message], bytes]]) -> None:
+    def _send(self, requests: list[tuple[list[Message], tuple[bytes, bytes]]]) -> None:
         """Sends the requests in order, retrying those not yet answered.
 
         On a connection that has answered a request and stayed open, the requests are
@@ -200,7 +201,7 @@ class Notifier:
                 while pending:
                     sock, answers = self._connection()
                     window = list(pending) if self._proven else [pending[0]]
-                    sock.sendall(b"".join(data for _, data in window))
+                    _write(sock, [request for _, request in window])
                     for batch, _ in window:
                         status, close = _read_response(answers)
                         pending.popleft()
@@ -231,6 +232,21 @@ class Notifier:
             self._sock.close()
             self._sock = self._answers = None
             self._proven = False
+
+
+def _write(sock: socket.socket, requests: list[tuple[bytes, bytes]]) -> None:
+    """Writes requests back to back: small ones joined, large bodies without a copy."""
+    pending: list[bytes] = []
+    for head, body in requests:
+        pending.append(head)
+        if len(body) <= LARGE_BODY:
+            pending.append(body)
+            continue
+        sock.sendall(b"".join(pending))
+        pending = []
+        sock.sendall(body)
+    if pending:
+        sock.sendall(b"".join(pending))
 
 
 def _read_response(answers: Any) -> tuple[int, bool]:
