@@ -23,6 +23,7 @@
 
 #include <cstring>
 #include <numeric>
+#include <tuple>
 
 using namespace qk;
 using namespace qk::bench;
@@ -241,19 +242,42 @@ Json benchBulk(Session& session, const Settings& settings) {
     const NdArray array = makeArray(settings.bulkMegabytes);
     const double megabytes = static_cast<double>(array.bytes().size()) / 1e6;
     std::vector<double> up, down;
+    const qint64 worker = session.workerInfo().pid;
+    // CPU seconds of (C++, worker) since the last call.
+    double lastOwn = ownCpuSeconds(), lastWorker = processCpuSeconds(worker);
+    auto cpuSince = [&] {
+        const double own = ownCpuSeconds(), other = processCpuSeconds(worker);
+        const std::pair<double, double> spent{own - lastOwn, other - lastWorker};
+        lastOwn = own;
+        lastWorker = other;
+        return spent;
+    };
+    std::vector<double> upCpp, upWorker, downCpp, downWorker;
     for (int rep = 0; rep < settings.bulkReps; ++rep) {
         QCoreApplication::processEvents();
+        cpuSince();
         up.push_back(megabytes /
                      timeUpload(session, QStringLiteral("bulk"), array, QStringLiteral("None")));
+        auto [cpp, python] = cpuSince();
+        upCpp.push_back(cpp);
+        upWorker.push_back(python);
         const double start = now();
         const Value back = session.run(QStringLiteral("bulk")).result();
         down.push_back(megabytes / (now() - start));
+        std::tie(cpp, python) = cpuSince();
+        downCpp.push_back(cpp);
+        downWorker.push_back(python);
         if (!back.isArray() || back.toArray().bytes() != array.bytes())
             throw std::runtime_error("the array came back different");
-        progress(QStringLiteral("binary %1 MB: to the worker %2 MB/s, back %3 MB/s")
+        progress(QStringLiteral("binary %1 MB: to the worker %2 MB/s (CPU: C++ %4 s, worker %5 "
+                                "s), back %3 MB/s (CPU: C++ %6 s, worker %7 s)")
                      .arg(megabytes)
                      .arg(up.back(), 0, 'f', 0)
-                     .arg(down.back(), 0, 'f', 0));
+                     .arg(down.back(), 0, 'f', 0)
+                     .arg(upCpp.back(), 0, 'f', 2)
+                     .arg(upWorker.back(), 0, 'f', 2)
+                     .arg(downCpp.back(), 0, 'f', 2)
+                     .arg(downWorker.back(), 0, 'f', 2));
     }
     const Value check =
         session.run(QStringLiteral("type(bulk).__module__, bulk.dtype.name, bulk.nbytes")).result();
@@ -295,9 +319,16 @@ Json benchBulk(Session& session, const Settings& settings) {
                      .arg(jsonDown.back(), 0, 'f', 1));
     }
     session.deleteVariables({QStringLiteral("bulk_json")}).result();
-    return {{"bulk_mb", megabytes},           {"bulk_up_mb_s", median(up)},
-            {"bulk_down_mb_s", median(down)}, {"json_mb", smallMegabytes},
-            {"json_up_mb_s", median(jsonUp)}, {"json_down_mb_s", median(jsonDown)}};
+    return {{"bulk_mb", megabytes},
+            {"bulk_up_mb_s", median(up)},
+            {"bulk_down_mb_s", median(down)},
+            {"bulk_up_cpu_s_cpp", median(upCpp)},
+            {"bulk_up_cpu_s_worker", median(upWorker)},
+            {"bulk_down_cpu_s_cpp", median(downCpp)},
+            {"bulk_down_cpu_s_worker", median(downWorker)},
+            {"json_mb", smallMegabytes},
+            {"json_up_mb_s", median(jsonUp)},
+            {"json_down_mb_s", median(jsonDown)}};
 }
 
 // --- training: iris through the bridge with live per-epoch events --------------------------
