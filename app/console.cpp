@@ -13,11 +13,11 @@ Console::Console(SessionHost& host, QObject* parent)
                                                                 : EntryKind::Stdout,
                              text, id);
             });
-    connect(&host, &SessionHost::workerStateChanged, this,
-            [this](WorkerState state, const QString& reason) {
-                if (state == WorkerState::Dead)
-                    Q_EMIT entry(EntryKind::Info, tr("The worker stopped: %1").arg(reason), {});
-            });
+    connect(&host, &SessionHost::workerLost, this, [this](const QString& reason) {
+        Q_EMIT entry(EntryKind::Error, tr("The worker stopped: %1").arg(reason), {});
+    });
+    connect(&host, &SessionHost::workerWarning, this,
+            [this](const QString& message) { Q_EMIT entry(EntryKind::Info, message, {}); });
     connect(&host, &SessionHost::workerReady, this, [this](const WorkerInfo& info) {
         Q_EMIT entry(EntryKind::Info,
                      tr("Python %1, Keras %2 (%3)").arg(info.python, info.keras, info.backend), {});

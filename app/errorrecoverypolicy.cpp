@@ -29,7 +29,9 @@ QFuture<Decision> ErrorRecoveryPolicy::decide(const CommandFailure& failure) {
         shown.queued = qMax(shown.queued, m_waitingCounter());
     auto* dialog = new ErrorRecoveryDialog(shown, m_dialogParent);
     connect(dialog, &ErrorRecoveryDialog::decided, this,
-            [this, promise](const Decision& decision, bool forRestOfSession) {
+            [this, promise, dialog](const Decision& decision, bool forRestOfSession) {
+                if (m_dialog == dialog)
+                    m_dialog = nullptr;
                 if (forRestOfSession) {
                     m_remembered = decision.kind;
                     Q_EMIT rememberedChoiceChanged();

@@ -91,6 +91,14 @@ MainWindow::MainWindow(SessionHost& host, QWidget* parent)
         m_errorPolicy->forgetChoice();
         m_banner->hide();
     });
+    connect(&host, &SessionHost::workerLost, this, [this](const QString& reason) {
+        m_errorPolicy->closeDialog();
+        m_banner->showCrash(reason);
+    });
+    connect(&host, &SessionHost::workerRestarted, this,
+            [this](const WorkerInfo& info) { m_banner->showReplacement(info.python); });
+    connect(&host, &SessionHost::workerWarning, this,
+            [this](const QString& message) { statusBar()->showMessage(message, 15000); });
     connect(m_banner, &WorkerBanner::restartRequested, this, &MainWindow::restartWorker);
     connect(m_errorPolicy, &ErrorRecoveryPolicy::decidedAutomatically, this,
             [this](const CommandFailure& failure, Decision::Kind kind) {
@@ -172,11 +180,11 @@ void MainWindow::setCentralPanel(QWidget* panel) {
 }
 
 void MainWindow::onWorkerState(WorkerState state, const QString& reason) {
+    // A worker that could not start, or that the session gave up restarting.
     if (state == WorkerState::Dead) {
         m_errorPolicy->closeDialog();
-        m_banner->showCrash(reason);
-    } else if (state == WorkerState::Starting || state == WorkerState::Ready) {
-        m_banner->hide();
+        if (!m_banner->isVisible())
+            m_banner->showCrash(reason);
     }
 }
 

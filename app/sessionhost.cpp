@@ -45,6 +45,19 @@ void SessionHost::connectSession() {
         if (current())
             Q_EMIT workerLog(line);
     });
+    connect(s, &Session::workerLost, this, [this, current](const QString& reason) {
+        if (current())
+            Q_EMIT workerLost(reason);
+    });
+    connect(s, &Session::workerRestarted, this,
+            [this, current](const WorkerInfo& info, const QString& reason) {
+                if (current())
+                    Q_EMIT workerRestarted(info, reason);
+            });
+    connect(s, &Session::workerWarning, this, [this, current](const QString& message) {
+        if (current())
+            Q_EMIT workerWarning(message);
+    });
     if (m_policy)
         s->setErrorPolicy(m_policy, m_policyContext);
 }

@@ -41,6 +41,9 @@ Q_SIGNALS:
     void output(const QString& commandId, const QString& stream, const QString& text);
     void workerEvent(const qk::WorkerEvent& event);
     void workerLog(const QString& line);
+    void workerLost(const QString& reason);
+    void workerRestarted(const qk::WorkerInfo& info, const QString& reason);
+    void workerWarning(const QString& message);
 
 private:
     void connectSession();

@@ -36,11 +36,21 @@ WorkerBanner::WorkerBanner(QWidget* parent)
 }
 
 void WorkerBanner::showCrash(const QString& reason) {
-    m_message->setText(tr("<b>The Python worker stopped.</b> %1<br>Commands that were waiting "
-                          "were cancelled; your work in the IDE is intact. Restart the worker "
-                          "to go on.")
-                           .arg(reason.toHtmlEscaped()));
+    const QString firstLine = reason.section(QLatin1Char('\n'), 0, 0);
+    m_crash = tr("<b>The Python worker stopped:</b> %1<br>Its open commands were cancelled and "
+                 "its variables are gone; your work in the IDE is intact.")
+                  .arg(firstLine.toHtmlEscaped());
+    m_message->setText(m_crash);
+    m_message->setToolTip(reason);
     show();
+}
+
+void WorkerBanner::showReplacement(const QString& python) {
+    if (!isVisible())
+        return;
+    m_message->setText(
+        m_crash + QStringLiteral("<br>") +
+        tr("A new worker (Python %1) is ready in its place.").arg(python.toHtmlEscaped()));
 }
 
 QString WorkerBanner::message() const {

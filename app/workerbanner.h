@@ -15,6 +15,8 @@ public:
     explicit WorkerBanner(QWidget* parent = nullptr);
 
     void showCrash(const QString& reason);
+    // Adds that a new worker took the lost one's place (the session restarts it by itself).
+    void showReplacement(const QString& python);
     QString message() const;
     QPushButton* restartButton() const { return m_restart; }
 
@@ -23,6 +25,7 @@ Q_SIGNALS:
 
 private:
     QLabel* m_message;
+    QString m_crash;
     QPushButton* m_restart;
 };
 

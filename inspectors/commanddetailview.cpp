@@ -75,7 +75,13 @@ void CommandDetailView::showCommand(const CommandInfo& info,
     m_tabs->setTabText(1, tr("Bindings (%1)").arg(bindings.size()));
 
     QString outcome;
-    if (failure) {
+    if (failure && info.state == CommandState::Replaced && info.finished.isValid() &&
+        info.error.isEmpty()) {
+        outcome = info.resultPreview + QStringLiteral("\n\n") +
+                  tr("The replacement's result. The original code failed:") + QStringLiteral("\n") +
+                  failure->traceback.trimmed();
+        m_tabs->setTabText(0, tr("Result"));
+    } else if (failure) {
         outcome = failure->traceback.trimmed();
         const QString last = failure->type + QStringLiteral(": ") + failure->message;
         if (!outcome.contains(failure->type))

@@ -1,0 +1,382 @@
+// The IDE's main window with the real worker, clicked as a user would: the status bar, the
+// console, the queue monitor, error recovery by each decision, the worker variables, a killed
+// worker and its restart, the settings' environment check and the saved layout.
+#include "app/console.h"
+#include "app/consolepanel.h"
+#include "app/docks.h"
+#include "app/errorrecoverydialog.h"
+#include "app/errorrecoverypolicy.h"
+#include "app/mainwindow.h"
+#include "app/queuemonitorpanel.h"
+#include "app/sessionhost.h"
+#include "app/settingsdialog.h"
+#include "app/variablespanel.h"
+#include "app/workerbanner.h"
+#include "app/workerstatuswidget.h"
+#include "inspectors/codeview.h"
+#include "inspectors/commanddetailview.h"
+#include "inspectors/commandmodel.h"
+#include "inspectors/variablemodel.h"
+#include "support/testsupport.h"
+
+#include <QAbstractItemModelTester>
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDockWidget>
+#include <QLineEdit>
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QStandardPaths>
+#include <QTableView>
+#include <QtTest>
+
+#include <csignal>
+
+using namespace qk;
+using namespace qk::app;
+using qk::inspectors::CommandModel;
+using qk::test::errorOf;
+using qk::test::waitFinished;
+using qk::test::waitUntil;
+
+class TestMainWindow : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase();
+    void cleanupTestCase();
+
+    void statusBarShowsReadyAndVersions();
+    void consoleRunsOnePlusOne();
+    void monitorShowsFailedCommandAndTraceback();
+    void ignoreRunsTheCommandsBehind();
+    void replaceRunsTheEditedCode();
+    void dropQueueDropsTheCommandsBehind();
+    void restOfSessionChoiceSkipsTheDialog();
+    void variablesAreListedAndDeleted();
+    void settingsCheckTheEnvironment();
+    void killedWorkerShowsMessageAndRestarts();
+    void layoutIsRestored();
+
+private:
+    ErrorRecoveryDialog* waitForDialog();
+    QString stateOf(const QString& id) const;
+    bool waitForState(const QString& id, const QString& state);
+
+    std::unique_ptr<SessionHost> m_host;
+    std::unique_ptr<MainWindow> m_window;
+};
+
+void TestMainWindow::initTestCase() {
+    QStandardPaths::setTestModeEnabled(true);
+    QCoreApplication::setOrganizationName(QStringLiteral("QtKerasTests"));
+    QCoreApplication::setApplicationName(QStringLiteral("tst_mainwindow"));
+    QSettings().clear();
+    m_host = std::make_unique<SessionHost>(qk::test::workerOptions());
+    m_window = std::make_unique<MainWindow>(*m_host);
+    m_window->show();
+    QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
+    QVERIFY2(waitFinished(m_host->session().ready(), 60000), "the worker did not start");
+}
+
+void TestMainWindow::cleanupTestCase() {
+    m_window.reset();
+    m_host.reset();
+}
+
+ErrorRecoveryDialog* TestMainWindow::waitForDialog() {
+    waitUntil([this] { return m_window->errorPolicy().openDialog() != nullptr; });
+    ErrorRecoveryDialog* dialog = m_window->errorPolicy().openDialog();
+    if (dialog)
+        waitUntil([dialog] { return dialog->isVisible(); });
+    return dialog;
+}
+
+QString TestMainWindow::stateOf(const QString& id) const {
+    CommandModel& model = m_window->commands();
+    const int row = model.rowOf(id);
+    return row < 0 ? QStringLiteral("(no row)")
+                   : model.index(row, CommandModel::StateColumn).data().toString();
+}
+
+bool TestMainWindow::waitForState(const QString& id, const QString& state) {
+    return waitUntil([&] { return stateOf(id) == state; });
+}
+
+void TestMainWindow::statusBarShowsReadyAndVersions() {
+    WorkerStatusWidget* status = m_window->workerStatus();
+    QVERIFY(waitUntil([&] { return status->stateText().contains(QStringLiteral("ready")); }));
+    const WorkerInfo info = m_host->workerInfo();
+    QVERIFY(status->versionsText().contains(QStringLiteral("Python ") + info.python));
+    QVERIFY(status->versionsText().contains(QStringLiteral("Keras ") + info.keras));
+    QVERIFY(status->versionsText().contains(QStringLiteral("jax")));
+    QCOMPARE(status->queueText(), QStringLiteral("Queue: 0"));
+    QVERIFY(!m_window->banner()->isVisible());
+}
+
+void TestMainWindow::consoleRunsOnePlusOne() {
+    ConsolePanel* console = m_window->consolePanel();
+    console->input()->setFocus();
+    QTest::keyClicks(console->input(), QStringLiteral("1+1"));
+    QTest::keyClick(console->input(), Qt::Key_Return);
+    QVERIFY(console->input()->toPlainText().isEmpty());
+    QVERIFY(waitUntil([&] {
+        return console->transcript()->toPlainText().contains(QStringLiteral(">>> 1+1\n2\n"));
+    }));
+    // The command is in the monitor too, and the history recalls it.
+    QVERIFY(waitForState(QStringLiteral("console-1"), QStringLiteral("succeeded")));
+    QTest::keyClick(console->input(), Qt::Key_Up);
+    QCOMPARE(console->input()->toPlainText(), QStringLiteral("1+1"));
+    console->input()->clear();
+}
+
+void TestMainWindow::monitorShowsFailedCommandAndTraceback() {
+    QFuture<Value> bad =
+        m_host->session().run(QStringLiteral("def ratio(a, b):\n    return a / b\n\nratio(1, 0)"));
+    ErrorRecoveryDialog* dialog = waitForDialog();
+    QVERIFY(dialog);
+    const QString id = dialog->failure().id;
+    QVERIFY(waitForState(id, QStringLiteral("failed")));
+
+    QueueMonitorPanel* monitor = m_window->queueMonitor();
+    QVERIFY(monitor->selectCommand(id));
+    inspectors::CommandDetailView* detail = monitor->detail();
+    QCOMPARE(detail->shownId(), id);
+    QVERIFY(detail->outcomeText().contains(QStringLiteral("ZeroDivisionError")));
+    QVERIFY(detail->outcomeText().contains(QStringLiteral("return a / b")));
+    QCOMPARE(detail->codeView()->code(),
+             QStringLiteral("def ratio(a, b):\n    return a / b\n\nratio(1, 0)"));
+    QVERIFY(detail->codeView()->markedLine() == 2 || detail->codeView()->markedLine() == 4);
+    QVERIFY(m_window->workerStatus()->stateText().contains(QStringLiteral("paused on error")));
+
+    // The dialog says the same, with the failing line marked.
+    QVERIFY(dialog->summary().contains(QStringLiteral("ZeroDivisionError")));
+    QVERIFY(dialog->tracebackText().contains(QStringLiteral("return a / b")));
+    QCOMPARE(dialog->codeView()->markedLine(), dialog->failure().lineno);
+    QVERIFY(dialog->failure().lineno > 0);
+    QTest::mouseClick(dialog->dropButton(), Qt::LeftButton);
+    QVERIFY(waitFinished(bad));
+    QCOMPARE(errorOf(bad)->state(), CommandState::Failed);
+}
+
+void TestMainWindow::ignoreRunsTheCommandsBehind() {
+    Session& s = m_host->session();
+    QFuture<Value> bad = s.run(QStringLiteral("import time\ntime.sleep(0.2)\nundefined_thing"));
+    QFuture<Value> behind1 = s.run(QStringLiteral("'first behind'"));
+    QFuture<Value> behind2 = s.run(QStringLiteral("'second behind'"));
+    ErrorRecoveryDialog* dialog = waitForDialog();
+    QVERIFY(dialog);
+    QVERIFY2(dialog->summary().contains(QStringLiteral("2 commands wait")),
+             qPrintable(dialog->summary()));
+    QVERIFY(dialog->summary().contains(QStringLiteral("NameError")));
+    QVERIFY(!behind1.isFinished());
+    QTest::mouseClick(dialog->ignoreButton(), Qt::LeftButton);
+    for (const auto* f : {&bad, &behind1, &behind2})
+        QVERIFY(waitFinished(*f));
+    QCOMPARE(errorOf(bad)->state(), CommandState::Ignored);
+    QCOMPARE(behind1.result(), Value(QStringLiteral("first behind")));
+    QCOMPARE(behind2.result(), Value(QStringLiteral("second behind")));
+    QVERIFY(waitForState(errorOf(bad)->failure().id, QStringLiteral("ignored")));
+    QVERIFY(!m_window->errorPolicy().openDialog());
+}
+
+void TestMainWindow::replaceRunsTheEditedCode() {
+    Session& s = m_host->session();
+    QFuture<Value> bad = s.run(QStringLiteral("base = 40\nbase + missing_offset"));
+    QFuture<Value> behind = s.run(QStringLiteral("base * 2"));
+    ErrorRecoveryDialog* dialog = waitForDialog();
+    QVERIFY(dialog);
+    const QString id = dialog->failure().id;
+    QTest::mouseClick(dialog->replaceButton(), Qt::LeftButton);
+    QVERIFY(dialog->replacementEditor()->isVisible());
+    QCOMPARE(dialog->replacementEditor()->toPlainText(),
+             QStringLiteral("base = 40\nbase + missing_offset"));
+    dialog->replacementEditor()->setPlainText(QStringLiteral("base = 40\nbase + 2"));
+    QTest::mouseClick(dialog->runReplacementButton(), Qt::LeftButton);
+    QVERIFY(waitFinished(bad));
+    QVERIFY(waitFinished(behind));
+    QCOMPARE(bad.result(), Value(42));
+    QCOMPARE(behind.result(), Value(80));
+    QVERIFY(waitForState(id, QStringLiteral("replaced")));
+    QVERIFY(m_window->queueMonitor()->selectCommand(id));
+    const QString outcome = m_window->queueMonitor()->detail()->outcomeText();
+    QVERIFY2(outcome.startsWith(QStringLiteral("42\n")), qPrintable(outcome));
+    QVERIFY2(outcome.contains(QStringLiteral("missing_offset")), qPrintable(outcome));
+}
+
+void TestMainWindow::dropQueueDropsTheCommandsBehind() {
+    Session& s = m_host->session();
+    QFuture<Value> bad = s.run(QStringLiteral("import time\ntime.sleep(0.2)\nraise "
+                                              "RuntimeError('bad batch')"));
+    QList<QFuture<Value>> behind;
+    for (int i = 0; i < 3; ++i)
+        behind << s.run(QStringLiteral("%1").arg(i));
+    ErrorRecoveryDialog* dialog = waitForDialog();
+    QVERIFY(dialog);
+    QVERIFY(dialog->summary().contains(QStringLiteral("3 commands wait")));
+    QTest::mouseClick(dialog->dropButton(), Qt::LeftButton);
+    QVERIFY(waitFinished(bad));
+    QCOMPARE(errorOf(bad)->state(), CommandState::Failed);
+    for (const auto& f : behind) {
+        QVERIFY(waitFinished(f));
+        QCOMPARE(errorOf(f)->state(), CommandState::Dropped);
+    }
+    QVERIFY(waitUntil([&] { return m_window->commands().openCount() == 0; }));
+    m_window->commands().flush();
+    QCOMPARE(stateOf(errorOf(bad)->failure().id), QStringLiteral("failed"));
+    const int last = m_window->commands().rowCount() - 1;
+    for (int row = last - 2; row <= last; ++row)
+        QCOMPARE(m_window->commands().index(row, CommandModel::StateColumn).data().toString(),
+                 QStringLiteral("dropped"));
+    // The worker takes new commands afterwards.
+    QFuture<Value> later = s.run(QStringLiteral("'still here'"));
+    QVERIFY(waitFinished(later));
+    QCOMPARE(later.result(), Value(QStringLiteral("still here")));
+}
+
+void TestMainWindow::restOfSessionChoiceSkipsTheDialog() {
+    Session& s = m_host->session();
+    QFuture<Value> first = s.run(QStringLiteral("first_missing_name"));
+    ErrorRecoveryDialog* dialog = waitForDialog();
+    QVERIFY(dialog);
+    dialog->rememberBox()->setChecked(true);
+    QTest::mouseClick(dialog->ignoreButton(), Qt::LeftButton);
+    QVERIFY(waitFinished(first));
+    QCOMPARE(errorOf(first)->state(), CommandState::Ignored);
+    QCOMPARE(m_window->errorPolicy().rememberedChoice(), Decision::Kind::Ignore);
+
+    QSignalSpy opened(&m_window->errorPolicy(), &ErrorRecoveryPolicy::dialogOpened);
+    QFuture<Value> second = s.run(QStringLiteral("second_missing_name"));
+    QFuture<Value> behind = s.run(QStringLiteral("'ran anyway'"));
+    QVERIFY(waitFinished(second));
+    QVERIFY(waitFinished(behind));
+    QCOMPARE(errorOf(second)->state(), CommandState::Ignored);
+    QCOMPARE(behind.result(), Value(QStringLiteral("ran anyway")));
+    QCOMPARE(opened.count(), 0);
+    QVERIFY(!m_window->errorPolicy().openDialog());
+    QVERIFY(waitForState(errorOf(second)->failure().id, QStringLiteral("ignored")));
+
+    m_window->errorPolicy().forgetChoice();
+    QFuture<Value> third = s.run(QStringLiteral("third_missing_name"));
+    QVERIFY(waitForDialog());
+    QTest::mouseClick(m_window->errorPolicy().openDialog()->ignoreButton(), Qt::LeftButton);
+    QVERIFY(waitFinished(third));
+}
+
+void TestMainWindow::variablesAreListedAndDeleted() {
+    VariablesPanel* panel = m_window->variablesPanel();
+    QAbstractItemModelTester tester(panel->model(),
+                                    QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QFuture<Value> f = m_host->session().run(QStringLiteral("shown_in_panel = [1, 2, 3]"));
+    QVERIFY(waitFinished(f));
+    const auto rowOf = [panel](const QString& name) {
+        for (int row = 0; row < panel->model()->rowCount(); ++row) {
+            if (panel->model()->variable(row).name == name)
+                return row;
+        }
+        return -1;
+    };
+    QVERIFY(waitUntil([&] { return rowOf(QStringLiteral("shown_in_panel")) >= 0; }));
+    const int row = rowOf(QStringLiteral("shown_in_panel"));
+    QCOMPARE(panel->model()->variable(row).type, QStringLiteral("list"));
+    QCOMPARE(panel->model()->variable(row).repr, QStringLiteral("[1, 2, 3]"));
+    panel->view()->selectRow(row);
+    panel->deleteSelected();
+    QVERIFY(waitUntil([&] { return rowOf(QStringLiteral("shown_in_panel")) < 0; }));
+    QFuture<Value> gone = m_host->session().run(QStringLiteral("'shown_in_panel' in globals()"));
+    QVERIFY(waitFinished(gone));
+    QCOMPARE(gone.result(), Value(false));
+}
+
+void TestMainWindow::settingsCheckTheEnvironment() {
+    m_window->openSettings();
+    SettingsDialog* dialog = m_window->findChild<SettingsDialog*>();
+    QVERIFY(dialog);
+    QVERIFY(dialog->isVisible());
+    QTest::mouseClick(dialog->checkButton(), Qt::LeftButton);
+    QVERIFY(waitUntil([&] { return dialog->checkButton()->isEnabled(); }, 60000));
+    const QString report = dialog->reportText();
+    QVERIFY2(report.contains(QStringLiteral("keras ") + m_host->workerInfo().keras),
+             qPrintable(report));
+    QVERIFY2(report.contains(QStringLiteral("numpy ")), qPrintable(report));
+    QVERIFY2(report.contains(QStringLiteral("msgpack ")), qPrintable(report));
+    QVERIFY2(report.contains(QStringLiteral("Everything the worker needs")), qPrintable(report));
+
+    dialog->pythonEdit()->setText(QStringLiteral("/nonexistent/bin/python3"));
+    QTest::mouseClick(dialog->checkButton(), Qt::LeftButton);
+    QVERIFY(waitUntil([&] { return dialog->checkButton()->isEnabled(); }, 60000));
+    QVERIFY2(
+        dialog->reportText().contains(QStringLiteral("Could not run /nonexistent/bin/python3")),
+        qPrintable(dialog->reportText()));
+    QVERIFY2(dialog->reportText().contains(QStringLiteral("setup.sh")),
+             qPrintable(dialog->reportText()));
+
+    dialog->backendBox()->setCurrentText(QStringLiteral("torch"));
+    dialog->pythonEdit()->setText(QStringLiteral(QTKERAS_TEST_PYTHON));
+    QTest::mouseClick(dialog->checkButton(), Qt::LeftButton);
+    QVERIFY(waitUntil([&] { return dialog->checkButton()->isEnabled(); }, 60000));
+    if (!dialog->reportText().contains(QStringLiteral("torch 2")))
+        QVERIFY2(dialog->reportText().contains(QStringLiteral("pip install torch")),
+                 qPrintable(dialog->reportText()));
+    dialog->reject();
+}
+
+void TestMainWindow::killedWorkerShowsMessageAndRestarts() {
+    const qint64 pid = m_host->workerInfo().pid;
+    QVERIFY(pid > 0);
+    QFuture<Value> running = m_host->session().run(QStringLiteral("import time\ntime.sleep(30)"));
+    QVERIFY(waitUntil([&] { return m_host->workerState() == WorkerState::Busy; }));
+    ::kill(static_cast<pid_t>(pid), SIGKILL);
+
+    WorkerBanner* banner = m_window->banner();
+    const bool shown = waitUntil([&] { return banner->isVisible(); }, 10000);
+    QVERIFY2(shown, qPrintable(m_window->workerStatus()->stateText() + QLatin1Char(' ') +
+                               workerStateName(m_host->workerState())));
+    QVERIFY2(banner->message().contains(QStringLiteral("The Python worker stopped:")),
+             qPrintable(banner->message()));
+    QVERIFY2(banner->message().contains(QStringLiteral("SIGKILL")), qPrintable(banner->message()));
+    QVERIFY(waitFinished(running));
+    QCOMPARE(errorOf(running)->state(), CommandState::Cancelled);
+    // The window stays usable: no modal dialog holds it.
+    QVERIFY(!QApplication::activeModalWidget());
+
+    QVERIFY(m_window->consolePanel()->transcript()->toPlainText().contains(
+        QStringLiteral("The worker stopped:")));
+    // The session starts a new worker by itself; the message says so and stays until the user
+    // dismisses it or restarts.
+    QVERIFY(waitUntil([&] { return banner->message().contains(QStringLiteral("A new worker")); },
+                      60000));
+    QVERIFY(banner->isVisible());
+    const qint64 replacement = m_host->workerInfo().pid;
+    QVERIFY(replacement != pid);
+
+    QTest::mouseClick(banner->restartButton(), Qt::LeftButton);
+    QVERIFY(waitUntil([&] { return m_host->workerState() == WorkerState::Ready; }, 60000));
+    QVERIFY(!banner->isVisible());
+    QVERIFY(waitUntil([&] {
+        return m_window->workerStatus()->stateText().contains(QStringLiteral("ready")) &&
+               !m_window->workerStatus()->versionsText().isEmpty();
+    }));
+    QVERIFY(waitUntil([&] {
+        return m_host->workerInfo().pid != pid && m_host->workerInfo().pid != replacement;
+    }));
+    QFuture<Value> again = m_host->session().run(QStringLiteral("1+1"));
+    QVERIFY(waitFinished(again));
+    QCOMPARE(again.result(), Value(2));
+}
+
+void TestMainWindow::layoutIsRestored() {
+    QDockWidget* variables = m_window->docks().dock(DockSlot::Variables);
+    QVERIFY(variables && variables->isVisible());
+    variables->hide();
+    m_window->close(); // saves the layout
+    MainWindow second(*m_host);
+    second.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&second));
+    QVERIFY(!second.docks().dock(DockSlot::Variables)->isVisible());
+    QVERIFY(second.docks().dock(DockSlot::Queue)->isVisible());
+    QVERIFY(second.docks().dock(DockSlot::Console)->isVisible());
+}
+
+QTEST_MAIN(TestMainWindow)
+#include "tst_mainwindow.moc"
