@@ -64,6 +64,7 @@ ConsolePanel::ConsolePanel(Console& console, QWidget* parent)
     m_transcript->setFont(mono);
     m_transcript->setMaximumBlockCount(20000);
     m_transcript->setUndoRedoEnabled(false);
+    m_transcript->setLineWrapMode(QPlainTextEdit::NoWrap);
     m_input->setFont(mono);
     m_input->setPlaceholderText(tr("Python code for the worker — Enter runs, Shift+Enter "
                                    "adds a line, Up/Down browse the history"));

@@ -110,7 +110,7 @@ void Docks::setDefaultSizes() {
             widths << m_window->width() / 4;
         } else if (area == Qt::BottomDockWidgetArea) {
             bottom << dock;
-            heights << m_window->height() * 2 / 5;
+            heights << m_window->height() / 2;
         }
     }
     m_window->resizeDocks(side, widths, Qt::Horizontal);

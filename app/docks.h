@@ -34,7 +34,7 @@ public:
     QDockWidget* dock(DockSlot slot) const { return m_docks.value(slot); }
     // Puts every dock back where the table says.
     void resetLayout();
-    // Gives the side docks about a quarter of the width and the bottom ones 40% of the height.
+    // Gives the side docks a quarter of the width and the bottom ones half the height.
     void setDefaultSizes();
 
 private:
