@@ -8,7 +8,7 @@
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 preset="${QTKERAS_PRESET:-dev}"
-QTKERAS_PRESET="$preset" "$root/scripts/setup.sh"
+QTKERAS_PRESET="$preset" QTKERAS_TARGETS="bench_bridge bench_gui" "$root/scripts/setup.sh"
 
 log() { printf '==> %s\n' "$*" >&2; }
 
@@ -22,7 +22,6 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$(sha256sum "$req" | cut -d' ' -
 fi
 
 build="$root/build/$preset"
-cmake --build "$build" --target bench_bridge bench_gui >/dev/null
 
 export QTKERAS_PYTHON="$python" KERAS_BACKEND=jax QT_QPA_PLATFORM=offscreen
 samples=5000 reps=3 epochs=1000 peer_samples=2000

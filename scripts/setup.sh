@@ -3,6 +3,7 @@
 # builds. Sourced by run.sh, test.sh and bench.sh; safe to run again (each step is skipped
 # when already done).
 #   QTKERAS_PRESET   CMake preset to build (default: dev)
+#   QTKERAS_TARGETS  targets to build, separated by spaces (default: all)
 #   QTKERAS_NO_APT=1 never call apt-get (fail with a list of what is missing instead)
 set -euo pipefail
 
@@ -18,6 +19,7 @@ debian_packages=(
   nlohmann-json3-dev
   python3 python3-venv
   xvfb xauth clang-format
+  desktop-file-utils appstream dpkg-dev
 )
 
 missing_packages() {
@@ -70,7 +72,8 @@ PY
 build() {
   log "building (preset $preset)"
   cmake --preset "$preset" -S "$root" >/dev/null
-  cmake --build --preset "$preset"
+  # shellcheck disable=SC2086
+  cmake --build --preset "$preset" ${QTKERAS_TARGETS:+--target $QTKERAS_TARGETS}
 }
 
 install_packages
