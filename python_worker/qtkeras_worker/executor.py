@@ -28,6 +28,10 @@ from .scope import Scope, type_name
 
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
 
+# A result whose message would be larger than this comes back as a ref: the client's
+# notification server refuses bodies over 256 MiB, and a refused result would never arrive.
+MAX_RESULT_BYTES = 192 * 1024 * 1024
+
 
 @dataclass(eq=False)
 class Command:
@@ -271,10 +275,33 @@ class Executor:
         if command.result == "value":
             encoder = codec.Encoder()
             try:
-                return encoder.encode(value), encoder.binary, encoder.nbytes
+                tree = encoder.encode(value)
+                if _wire_size(tree, MAX_RESULT_BYTES) <= MAX_RESULT_BYTES:
+                    return tree, encoder.binary, encoder.nbytes
             except codec.NotPlainData:
                 pass
+            tree = None
         return {codec.TAG: "ref", **self.scope.store(value)}, False, 0
+
+
+def _wire_size(tree: Any, limit: int) -> int:
+    """About how many bytes ``tree`` takes in a message; counting stops past ``limit``."""
+    size = 0
+    stack = [tree]
+    while stack and size <= limit:
+        item = stack.pop()
+        if isinstance(item, (str, bytes)):
+            size += len(item) + 2
+        elif isinstance(item, dict):
+            size += 2
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            size += 2
+            stack.extend(item)
+        else:
+            size += 24  # a number as JSON text, at most
+    return size
 
 
 # ---------------------------------------------------------------- error reports
