@@ -412,8 +412,18 @@ void SessionCore::handleError(const WireJson& message) {
     if (auto it = message.find("queued"); it != message.end() && it->is_number_integer())
         failure.queued = it->template get<int>();
     const auto info = m_registry->markFailed(failure.id, failure);
-    if (!info)
-        return; // not ours (already settled, or from an earlier session)
+    if (!info) {
+        // Already settled here (cancelled when the worker could not be reached): nobody will
+        // decide about it, so the worker must not stay paused on it.
+        WireJson body = WireJson::object();
+        body["id"] = failure.id.toStdString();
+        body["decision"] = "ignore";
+        if (m_worker && m_worker->isReady())
+            m_client->post(QStringLiteral("/decisions"),
+                           protocol::serialize(body, protocol::Format::Json),
+                           protocol::Format::Json, {});
+        return;
+    }
     Q_EMIT commandChanged(*info);
     Q_EMIT commandFailed(failure);
     ++m_pausedCount;
@@ -531,6 +541,8 @@ void SessionCore::handleEvents(const WireJson& message) {
     for (const auto& event : message.at("events")) {
         const QString kind = text(event, "kind");
         const QString id = text(event, "id");
+        if (!id.isEmpty() && !m_registry->info(id))
+            continue; // about no open command of this session: nothing to show or change
         if (kind == QLatin1String("started")) {
             emitChanged(m_registry->advance(id, CommandState::Running));
         } else if (kind == QLatin1String("settled")) {
@@ -561,10 +573,8 @@ void SessionCore::handleEvents(const WireJson& message) {
                 const QString python = WorkerProcess::resolvePython(m_options.worker);
                 Q_EMIT workerWarning(
                     QStringLiteral("Keras cannot be imported in the worker (%1), so commands that "
-                                   "use it fail. Install it into %2 with `%2 -m pip install -r "
-                                   "python_worker/requirements.txt` (scripts/setup.sh does), or "
-                                   "choose an interpreter that has it.")
-                        .arg(text(event, "error"), python));
+                                   "use it fail: %2, or choose an interpreter that has it.")
+                        .arg(text(event, "error"), WorkerProcess::setupAdvice(python)));
             }
             Q_EMIT workerEvent(WorkerEvent{kind, id, protocol::fromWire(event)});
         }
