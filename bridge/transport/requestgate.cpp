@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <memory>
 
 #ifdef Q_OS_UNIX
 #include <sys/socket.h>
@@ -18,6 +19,8 @@ namespace {
 
 // How long a refused connection may take to receive its answer before it is aborted.
 constexpr int kLingerMs = 2000;
+// How much a refused connection may still send (discarded) before it is aborted.
+constexpr qint64 kLingerBytes = qint64(1) << 20;
 
 bool isTokenChar(char c) {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
@@ -308,7 +311,13 @@ void closeAfterResponse(QTcpSocket* socket, const QByteArray& response) {
 #ifdef Q_OS_UNIX
     if (socket->isTransactionStarted())
         socket->commitTransaction();
-    const auto discard = [socket] { socket->skip(socket->bytesAvailable()); };
+    // What the peer still sends is discarded, not buffered, so that it can read the answer
+    // before the connection closes; a peer that keeps sending a large body is cut off.
+    const auto discard = [socket, discarded = std::make_shared<qint64>(0)] {
+        *discarded += std::max<qint64>(0, socket->skip(socket->bytesAvailable()));
+        if (*discarded > kLingerBytes)
+            socket->abort();
+    };
     discard();
     QObject::connect(socket, &QTcpSocket::readyRead, socket, discard);
     const auto shutDownSending = [socket] {
