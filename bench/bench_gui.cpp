@@ -15,6 +15,8 @@
 
 #include <memory>
 
+#include <time.h>
+
 using namespace qk;
 using namespace qk::bench;
 
@@ -26,6 +28,13 @@ std::unique_ptr<QWidget> createWindow(Session& session) {
     return std::make_unique<LiveTrainingWindow>(session);
 }
 
+// CPU time of the calling thread.
+double threadCpuSeconds() {
+    timespec t{};
+    ::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+    return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_nsec) / 1e9;
+}
+
 // Measures how late a 1 ms repeating timer fires: each lateness is an event-loop stall.
 class StallProbe : public QObject {
 public:
@@ -33,29 +42,42 @@ public:
         m_timer.setTimerType(Qt::PreciseTimer);
         m_timer.setInterval(1);
         connect(&m_timer, &QTimer::timeout, this, [this] {
-            const double t = now();
-            m_stalls.push_back(std::max(0.0, t - m_last - 0.001));
+            const double t = now(), cpu = threadCpuSeconds();
+            const double stall = std::max(0.0, t - m_last - 0.001);
+            if (stall > m_largest) {
+                m_largest = stall;
+                m_largestAt = m_last - m_start;
+                m_largestCpu = cpu - m_lastCpu;
+            }
+            m_lastCpu = cpu;
+            m_stalls.push_back(stall);
             m_last = t;
         });
     }
     void start() {
         m_stalls.clear();
-        m_last = now();
+        m_largest = m_largestAt = m_largestCpu = 0;
+        m_start = m_last = now();
+        m_lastCpu = threadCpuSeconds();
         m_timer.start();
     }
     void stop() { m_timer.stop(); }
     Json figures(const std::string& prefix) const {
-        double largest = 0;
-        for (double s : m_stalls)
-            largest = std::max(largest, s);
         return {{prefix + "p99_ms", percentile(m_stalls, 0.99) * 1e3},
-                {prefix + "max_ms", largest * 1e3},
+                {prefix + "max_ms", m_largest * 1e3},
+                {prefix + "max_at_s", m_largestAt},
+                {prefix + "max_cpu_ms", m_largestCpu * 1e3},
                 {prefix + "ticks", m_stalls.size()}};
     }
 
 private:
     QTimer m_timer;
+    double m_start = 0;
     double m_last = 0;
+    double m_largest = 0;
+    double m_largestAt = 0;  // seconds after start() when the largest stall began
+    double m_largestCpu = 0; // CPU time the GUI thread spent in it (the rest: other processes)
+    double m_lastCpu = 0;
     std::vector<double> m_stalls;
 };
 

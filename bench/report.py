@@ -115,6 +115,7 @@ ROWS = [
         "idle loop",
         show_ratio=False,
     ),
+    Row("  GUI thread CPU in that stall", "gui_stall_max_cpu_ms", "ms"),
     Row(
         "first command after launch",
         "first_command_s",
