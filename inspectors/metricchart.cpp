@@ -1,0 +1,577 @@
+#include "inspectors/metricchart.h"
+
+#include "bridge/keras/traininghistory.h"
+#include "inspectors/trainingrunmodel.h"
+
+#include <QChart>
+#include <QGraphicsEllipseItem>
+#include <QLabel>
+#include <QLegend>
+#include <QLegendMarker>
+#include <QLineSeries>
+#include <QLogValueAxis>
+#include <QMouseEvent>
+#include <QScatterSeries>
+#include <QValueAxis>
+#include <QWheelEvent>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+namespace qk::inspectors {
+
+namespace {
+
+QString valName(const QString& metric) {
+    return QStringLiteral("val_") + metric;
+}
+
+QString titleOf(const QString& metric) {
+    QString title = metric;
+    title.replace(QLatin1Char('_'), QLatin1Char(' '));
+    if (!title.isEmpty())
+        title[0] = title[0].toUpper();
+    return title;
+}
+
+// A step of 1, 2 or 5 times a power of ten that cuts `span` into at most `ticks` parts.
+double niceStep(double span, int ticks) {
+    if (span <= 0)
+        return 1;
+    const double raw = span / ticks;
+    const double magnitude = std::pow(10.0, std::floor(std::log10(raw)));
+    for (double m : {1.0, 2.0, 5.0, 10.0}) {
+        if (m * magnitude >= raw)
+            return m * magnitude;
+    }
+    return 10 * magnitude;
+}
+
+} // namespace
+
+MetricChart::MetricChart(const TrainingRunModel& runs, QString metric, QWidget* parent)
+    : QChartView(parent)
+    , m_runs(runs)
+    , m_metric(std::move(metric))
+    , m_chart(new QChart)
+    , m_epochAxis(new QValueAxis(m_chart))
+    , m_hoverLabel(new QLabel(this))
+    , m_hoverDot(new QGraphicsEllipseItem(-4.5, -4.5, 9, 9, m_chart)) {
+    setObjectName(QStringLiteral("chart-") + m_metric);
+    m_chart->setAnimationOptions(QChart::NoAnimation);
+    m_chart->setBackgroundRoundness(0);
+    m_chart->setMargins(QMargins(4, 4, 8, 4));
+    m_chart->setTitle(titleOf(m_metric));
+    QFont titleFont = m_chart->titleFont();
+    titleFont.setBold(true);
+    titleFont.setPointSizeF(titleFont.pointSizeF() * 1.1);
+    m_chart->setTitleFont(titleFont);
+    m_chart->legend()->setAlignment(Qt::AlignBottom);
+    m_chart->legend()->setMarkerShape(QLegend::MarkerShapeFromSeries);
+    m_chart->legend()->setShowToolTips(true);
+    setChart(m_chart);
+    setRenderHint(QPainter::Antialiasing);
+    setRubberBand(QChartView::RectangleRubberBand);
+    setMouseTracking(true);
+    viewport()->setMouseTracking(true);
+    setMinimumSize(300, 220);
+    setToolTip(tr("Drag to zoom, wheel to zoom at the mouse, right-click to zoom out, "
+                  "double-click to follow the latest epoch again. Click a legend entry to "
+                  "hide or show its line."));
+
+    m_epochAxis->setTitleText(tr("Epoch"));
+    m_epochAxis->setLabelFormat(QStringLiteral("%d"));
+    m_epochAxis->setTickType(QValueAxis::TicksDynamic);
+    m_epochAxis->setTickAnchor(0);
+    m_epochAxis->setRange(0, 10);
+    m_epochAxis->setTickInterval(2);
+    m_chart->addAxis(m_epochAxis, Qt::AlignBottom);
+    setLogScale(false);
+
+    m_hoverLabel->setObjectName(QStringLiteral("hoverLabel"));
+    m_hoverLabel->setTextFormat(Qt::RichText);
+    m_hoverLabel->setAutoFillBackground(true);
+    m_hoverLabel->setBackgroundRole(QPalette::ToolTipBase);
+    m_hoverLabel->setForegroundRole(QPalette::ToolTipText);
+    m_hoverLabel->setFrameShape(QFrame::Box);
+    m_hoverLabel->setMargin(4);
+    m_hoverLabel->setAttribute(Qt::WA_TransparentForMouseEvents);
+    m_hoverLabel->hide();
+    m_hoverDot->setZValue(100);
+    m_hoverDot->setPen(QPen(Qt::white, 1.5));
+    m_hoverDot->hide();
+}
+
+MetricChart::~MetricChart() = default;
+
+void MetricChart::refresh() {
+    syncTracks();
+    for (Track& track : m_tracks)
+        pushPoints(track);
+    for (Marker& marker : m_markers)
+        updateMarker(marker);
+    m_restyle = false;
+    applyVisibility();
+    if (m_follow)
+        autoRange();
+}
+
+void MetricChart::setSmoothing(double weight) {
+    weight = std::clamp(weight, 0.0, 0.999);
+    if (weight == m_smoothing)
+        return;
+    m_smoothing = weight;
+    m_restyle = true;
+    refresh();
+}
+
+void MetricChart::setLogScale(bool on) {
+    if (m_valueAxis && on == m_logScale)
+        return;
+    m_logScale = on;
+    QAbstractAxis* axis = nullptr;
+    if (on) {
+        auto* log = new QLogValueAxis(m_chart);
+        log->setBase(10);
+        log->setLabelFormat(QStringLiteral("%g"));
+        log->setMinorTickCount(8);
+        axis = log;
+    } else {
+        auto* linear = new QValueAxis(m_chart);
+        linear->setLabelFormat(QStringLiteral("%.3g"));
+        linear->setTickCount(6);
+        axis = linear;
+    }
+    axis->setTitleText(m_metric);
+    if (m_valueAxis) {
+        m_chart->removeAxis(m_valueAxis);
+        delete m_valueAxis;
+    }
+    m_chart->addAxis(axis, Qt::AlignLeft);
+    m_valueAxis = axis;
+    for (QAbstractSeries* series : m_chart->series())
+        series->attachAxis(axis);
+    // Values at or below zero have no place on a log axis: the series are rebuilt without them.
+    m_restyle = true;
+    refresh();
+    autoRange(); // the old range means nothing on the new scale
+}
+
+void MetricChart::setFollowLatest(bool on) {
+    if (on == m_follow)
+        return;
+    m_follow = on;
+    if (on)
+        autoRange();
+    Q_EMIT followLatestChanged(on);
+}
+
+QLineSeries* MetricChart::line(const keras::TrainingHistory* run, const QString& metric) const {
+    for (const Track& track : m_tracks) {
+        if (track.run == run && track.metric == metric)
+            return track.line;
+    }
+    return nullptr;
+}
+
+QLineSeries* MetricChart::rawLine(const keras::TrainingHistory* run, const QString& metric) const {
+    for (const Track& track : m_tracks) {
+        if (track.run == run && track.metric == metric)
+            return track.raw;
+    }
+    return nullptr;
+}
+
+QScatterSeries* MetricChart::bestMarker(const keras::TrainingHistory* run) const {
+    for (const Marker& marker : m_markers) {
+        if (marker.run == run)
+            return marker.series;
+    }
+    return nullptr;
+}
+
+QString MetricChart::hoverText() const {
+    return m_hoverLabel->isVisible() ? m_hoverLabel->text() : QString();
+}
+
+void MetricChart::syncTracks() {
+    std::vector<const keras::TrainingHistory*> gone;
+    for (const Track& track : m_tracks) {
+        if (rowOf(track.run) < 0 && std::find(gone.begin(), gone.end(), track.run) == gone.end())
+            gone.push_back(track.run);
+    }
+    for (const keras::TrainingHistory* run : gone)
+        removeRun(run);
+
+    const bool several = m_runs.rowCount() > 1;
+    for (int row = 0; row < m_runs.rowCount(); ++row) {
+        const keras::TrainingHistory* run = &m_runs.history(row);
+        const QStringList metrics = run->metricNames();
+        for (const QString& metric : {m_metric, valName(m_metric)}) {
+            if (metrics.contains(metric) && !line(run, metric))
+                addTrack(run, metric, m_runs.colour(row));
+        }
+        if (!bestMarker(run) && (line(run, m_metric) || line(run, valName(m_metric)))) {
+            Marker marker;
+            marker.run = run;
+            marker.series = new QScatterSeries;
+            marker.series->setMarkerShape(QScatterSeries::MarkerShapeStar);
+            marker.series->setMarkerSize(16);
+            marker.series->setColor(m_runs.colour(row));
+            marker.series->setBorderColor(m_runs.colour(row).darker(150));
+            marker.series->setName(tr("best epoch"));
+            m_chart->addSeries(marker.series);
+            attach(marker.series);
+            m_markers.push_back(marker);
+        }
+        for (Track& track : m_tracks) {
+            if (track.run != run)
+                continue;
+            // With several runs the colour tells the run and the dashes tell validation.
+            const bool validation = track.metric.startsWith(QLatin1String("val_"));
+            const QString name = !several     ? track.metric
+                                 : validation ? tr("%1 (val)").arg(m_runs.name(row))
+                                              : m_runs.name(row);
+            track.line->setName(name);
+            track.raw->setName(name);
+        }
+    }
+}
+
+void MetricChart::addTrack(const keras::TrainingHistory* run, const QString& metric,
+                           const QColor& colour) {
+    Track track;
+    track.run = run;
+    track.metric = metric;
+    const bool validation = metric.startsWith(QLatin1String("val_"));
+
+    track.raw = new QLineSeries;
+    QColor faint = colour;
+    faint.setAlpha(70);
+    QPen rawPen(faint, 1.2);
+    rawPen.setCosmetic(true);
+    track.raw->setPen(rawPen);
+
+    track.line = new QLineSeries;
+    QPen pen(colour, 2.2);
+    pen.setCosmetic(true);
+    pen.setStyle(validation ? Qt::DashLine : Qt::SolidLine);
+    pen.setCapStyle(Qt::RoundCap);
+    track.line->setPen(pen);
+
+    m_chart->addSeries(track.raw);
+    attach(track.raw);
+    m_chart->addSeries(track.line);
+    attach(track.line);
+    QLineSeries* shown = track.line;
+    for (QLegendMarker* legendMarker : m_chart->legend()->markers(shown)) {
+        connect(legendMarker, &QLegendMarker::clicked, this, [this, shown] {
+            for (Track& t : m_tracks) {
+                if (t.line == shown)
+                    t.hiddenByLegend = !t.hiddenByLegend;
+            }
+            applyVisibility();
+            if (m_follow)
+                autoRange();
+        });
+    }
+    m_tracks.push_back(track);
+    // Keep markers drawn above the lines: re-add them after a new line.
+    for (Marker& marker : m_markers) {
+        m_chart->removeSeries(marker.series);
+        m_chart->addSeries(marker.series);
+        attach(marker.series);
+    }
+}
+
+void MetricChart::removeRun(const keras::TrainingHistory* run) {
+    for (auto it = m_tracks.begin(); it != m_tracks.end();) {
+        if (it->run != run) {
+            ++it;
+            continue;
+        }
+        m_chart->removeSeries(it->line);
+        m_chart->removeSeries(it->raw);
+        delete it->line;
+        delete it->raw;
+        it = m_tracks.erase(it);
+    }
+    for (auto it = m_markers.begin(); it != m_markers.end();) {
+        if (it->run != run) {
+            ++it;
+            continue;
+        }
+        m_chart->removeSeries(it->series);
+        delete it->series;
+        it = m_markers.erase(it);
+    }
+    hideHover();
+}
+
+QList<QPointF> MetricChart::points(const QList<double>& values) const {
+    QList<QPointF> out;
+    out.reserve(values.size());
+    for (qsizetype i = 0; i < values.size(); ++i) {
+        const double v = values.at(i);
+        if (!std::isfinite(v) || (m_logScale && v <= 0))
+            continue;
+        out.append(QPointF(static_cast<double>(i + 1), v));
+    }
+    return out;
+}
+
+void MetricChart::pushPoints(Track& track) {
+    const QList<double> values = track.run->series(track.metric);
+    const bool finished = track.run->isFinished();
+    if (!m_restyle && values.size() == track.pushed && finished == track.finished)
+        return;
+    track.pushed = values.size();
+    track.finished = finished;
+    if (m_smoothing > 0) {
+        track.line->replace(points(smoothed(values, m_smoothing)));
+        track.raw->replace(points(values));
+    } else {
+        track.line->replace(points(values));
+        if (track.raw->count() > 0)
+            track.raw->clear();
+    }
+}
+
+void MetricChart::updateMarker(Marker& marker) {
+    const QString metric =
+        marker.run->metricNames().contains(valName(m_metric)) ? valName(m_metric) : m_metric;
+    const QList<double> values = marker.run->series(metric);
+    const int epoch = bestEpoch(values, higherIsBetter(metric));
+    if (epoch == marker.epoch && !m_restyle)
+        return;
+    marker.epoch = epoch;
+    const double value = epoch > 0 ? values.at(epoch - 1) : 0;
+    if (epoch == 0 || (m_logScale && value <= 0))
+        marker.series->clear();
+    else
+        marker.series->replace({QPointF(epoch, value)});
+}
+
+void MetricChart::applyVisibility() {
+    for (Track& track : m_tracks) {
+        const int row = rowOf(track.run);
+        const bool shown = row >= 0 && m_runs.isShown(row) && !track.hiddenByLegend;
+        track.line->setVisible(shown);
+        track.raw->setVisible(shown && m_smoothing > 0);
+    }
+    for (Marker& marker : m_markers) {
+        const int row = rowOf(marker.run);
+        const QString metric =
+            marker.run->metricNames().contains(valName(m_metric)) ? valName(m_metric) : m_metric;
+        bool shown = row >= 0 && m_runs.isShown(row);
+        for (const Track& track : m_tracks) {
+            if (track.run == marker.run && track.metric == metric && track.hiddenByLegend)
+                shown = false;
+        }
+        marker.series->setVisible(shown);
+    }
+    // Only the main lines have legend entries; hidden ones stay listed, dimmed, so that a
+    // click brings them back.
+    for (QLegendMarker* legendMarker : m_chart->legend()->markers()) {
+        const Track* owner = nullptr;
+        for (const Track& track : m_tracks) {
+            if (legendMarker->series() == track.line)
+                owner = &track;
+        }
+        if (!owner) {
+            legendMarker->setVisible(false);
+            continue;
+        }
+        const int row = rowOf(owner->run);
+        legendMarker->setVisible(row >= 0 && m_runs.isShown(row));
+        QColor label = palette().color(QPalette::Text);
+        QPen pen = owner->line->pen();
+        if (owner->hiddenByLegend) {
+            label.setAlpha(90);
+            QColor faded = pen.color();
+            faded.setAlpha(60);
+            pen.setColor(faded);
+        }
+        legendMarker->setLabelBrush(label);
+        legendMarker->setPen(pen);
+    }
+}
+
+void MetricChart::autoRange() {
+    double xMax = 1;
+    double yMin = std::numeric_limits<double>::infinity();
+    double yMax = -yMin;
+    for (const Track& track : m_tracks) {
+        if (!track.line->isVisible())
+            continue;
+        for (const QLineSeries* series : {track.line, track.raw}) {
+            if (!series->isVisible())
+                continue;
+            for (const QPointF& p : series->points()) {
+                xMax = std::max(xMax, p.x());
+                yMin = std::min(yMin, p.y());
+                yMax = std::max(yMax, p.y());
+            }
+        }
+    }
+    const double step = niceStep(xMax, 6);
+    m_epochAxis->setTickInterval(step);
+    m_epochAxis->setRange(step >= 2 ? 0 : 1, std::max(2.0, std::ceil(xMax / step) * step));
+
+    if (!std::isfinite(yMin)) {
+        yMin = m_logScale ? 0.1 : 0;
+        yMax = 1;
+    }
+    if (m_logScale) {
+        m_valueAxis->setRange(yMin / 1.3, yMax * 1.3);
+        return;
+    }
+    double pad = (yMax - yMin) * 0.06;
+    if (pad <= 0)
+        pad = std::max(std::abs(yMax) * 0.1, 0.05);
+    double low = yMin - pad;
+    // Non-negative metrics should not show a negative axis.
+    if (yMin >= 0 && low < 0)
+        low = 0;
+    auto* linear = static_cast<QValueAxis*>(m_valueAxis);
+    linear->setTickCount(6);
+    linear->setRange(low, yMax + pad);
+    linear->applyNiceNumbers();
+}
+
+void MetricChart::attach(QAbstractSeries* series) {
+    series->attachAxis(m_epochAxis);
+    series->attachAxis(m_valueAxis);
+}
+
+void MetricChart::userMovedView() {
+    hideHover();
+    if (!m_follow)
+        return;
+    m_follow = false;
+    Q_EMIT followLatestChanged(false);
+}
+
+int MetricChart::rowOf(const keras::TrainingHistory* run) const {
+    for (int row = 0; row < m_runs.rowCount(); ++row) {
+        if (&m_runs.history(row) == run)
+            return row;
+    }
+    return -1;
+}
+
+void MetricChart::wheelEvent(QWheelEvent* event) {
+    const double steps = event->angleDelta().y() / 120.0;
+    if (steps == 0) {
+        event->ignore();
+        return;
+    }
+    const double factor = std::pow(1.25, steps);
+    const QRectF area = m_chart->plotArea();
+    QPointF at = m_chart->mapFromScene(mapToScene(event->position().toPoint()));
+    if (!area.contains(at))
+        at = area.center();
+    const QRectF zoomed(at.x() - (at.x() - area.left()) / factor,
+                        at.y() - (at.y() - area.top()) / factor, area.width() / factor,
+                        area.height() / factor);
+    m_chart->zoomIn(zoomed);
+    userMovedView();
+    event->accept();
+}
+
+void MetricChart::mousePressEvent(QMouseEvent* event) {
+    m_pressPos = event->position().toPoint();
+    QChartView::mousePressEvent(event);
+}
+
+void MetricChart::mouseReleaseEvent(QMouseEvent* event) {
+    const bool dragged = (event->position().toPoint() - m_pressPos).manhattanLength() > 4;
+    QChartView::mouseReleaseEvent(event);
+    if ((event->button() == Qt::LeftButton && dragged) || event->button() == Qt::RightButton)
+        userMovedView();
+}
+
+void MetricChart::mouseMoveEvent(QMouseEvent* event) {
+    QChartView::mouseMoveEvent(event);
+    if (event->buttons() == Qt::NoButton)
+        showHover(event->position().toPoint());
+    else
+        hideHover();
+}
+
+void MetricChart::mouseDoubleClickEvent(QMouseEvent* event) {
+    QChartView::mouseDoubleClickEvent(event);
+    setFollowLatest(true);
+}
+
+void MetricChart::leaveEvent(QEvent* event) {
+    hideHover();
+    QChartView::leaveEvent(event);
+}
+
+void MetricChart::showHover(const QPoint& pos) {
+    const QPointF at = m_chart->mapFromScene(mapToScene(pos));
+    if (!m_chart->plotArea().adjusted(-8, -8, 8, 8).contains(at)) {
+        hideHover();
+        return;
+    }
+    const Track* nearest = nullptr;
+    QPointF nearestPoint;
+    QPointF nearestPos;
+    double best = 24.0 * 24.0; // pixels, squared
+    for (const Track& track : m_tracks) {
+        if (!track.line->isVisible())
+            continue;
+        const QList<QPointF> pts = track.line->points();
+        for (const QPointF& p : pts) {
+            const QPointF screen = m_chart->mapToPosition(p, track.line);
+            const QPointF d = screen - at;
+            const double distance = d.x() * d.x() + d.y() * d.y();
+            if (distance < best) {
+                best = distance;
+                nearest = &track;
+                nearestPoint = p;
+                nearestPos = screen;
+            }
+        }
+    }
+    if (!nearest) {
+        hideHover();
+        return;
+    }
+    const int epoch = static_cast<int>(std::lround(nearestPoint.x()));
+    const double raw = nearest->run->series(nearest->metric).value(epoch - 1);
+    const int row = rowOf(nearest->run);
+    QString text = tr("<b>%1</b><br>%2, epoch %3: %4")
+                       .arg(m_runs.name(row).toHtmlEscaped(), nearest->metric)
+                       .arg(epoch)
+                       .arg(QString::number(raw, 'g', 6));
+    if (m_smoothing > 0)
+        text += tr("<br>smoothed: %1").arg(QString::number(nearestPoint.y(), 'g', 6));
+    for (const Marker& marker : m_markers) {
+        if (marker.run == nearest->run && marker.epoch == epoch && marker.series->count() == 1 &&
+            marker.series->at(0).y() == raw)
+            text += tr("<br><i>best epoch</i>");
+    }
+    m_hoverLabel->setText(text);
+    m_hoverLabel->adjustSize();
+    QPoint place = pos + QPoint(14, 14);
+    if (place.x() + m_hoverLabel->width() > width())
+        place.setX(pos.x() - 14 - m_hoverLabel->width());
+    if (place.y() + m_hoverLabel->height() > height())
+        place.setY(pos.y() - 14 - m_hoverLabel->height());
+    m_hoverLabel->move(place);
+    m_hoverLabel->show();
+    m_hoverLabel->raise();
+    m_hoverDot->setBrush(row >= 0 ? m_runs.colour(row) : QColor(Qt::black));
+    m_hoverDot->setPos(nearestPos);
+    m_hoverDot->show();
+}
+
+void MetricChart::hideHover() {
+    m_hoverLabel->hide();
+    m_hoverDot->hide();
+}
+
+} // namespace qk::inspectors

@@ -1,0 +1,477 @@
+#include "inspectors/traininghistoryview.h"
+
+#include "bridge/keras/traininghistory.h"
+#include "inspectors/metricchart.h"
+#include "inspectors/trainingrunmodel.h"
+
+#include <QAction>
+#include <QCheckBox>
+#include <QFile>
+#include <QFileDialog>
+#include <QGridLayout>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QMenu>
+#include <QPixmap>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QSaveFile>
+#include <QScrollArea>
+#include <QSlider>
+#include <QSplitter>
+#include <QStackedWidget>
+#include <QStyle>
+#include <QTimer>
+#include <QToolButton>
+#include <QTreeView>
+#include <QVBoxLayout>
+
+#include <algorithm>
+#include <cmath>
+
+namespace qk::inspectors {
+
+namespace {
+
+constexpr int progressSteps = 1000;
+
+QString baseMetric(const QString& metric) {
+    return metric.startsWith(QLatin1String("val_")) ? metric.mid(4) : metric;
+}
+
+QString clock(double seconds) {
+    const auto total = static_cast<long long>(std::llround(std::max(0.0, seconds)));
+    if (total >= 3600)
+        return QStringLiteral("%1:%2:%3")
+            .arg(total / 3600)
+            .arg(total / 60 % 60, 2, 10, QLatin1Char('0'))
+            .arg(total % 60, 2, 10, QLatin1Char('0'));
+    return QStringLiteral("%1:%2").arg(total / 60).arg(total % 60, 2, 10, QLatin1Char('0'));
+}
+
+} // namespace
+
+TrainingHistoryView::TrainingHistoryView(QWidget* parent)
+    : QWidget(parent)
+    , m_runs(new TrainingRunModel(this))
+    , m_redrawTimer(new QTimer(this))
+    , m_clockTimer(new QTimer(this)) {
+    m_redrawTimer->setSingleShot(true);
+    m_redrawTimer->setInterval(RedrawIntervalMs);
+    connect(m_redrawTimer, &QTimer::timeout, this, &TrainingHistoryView::redraw);
+    m_clockTimer->setInterval(500);
+    connect(m_clockTimer, &QTimer::timeout, this, &TrainingHistoryView::updateProgress);
+    connect(m_runs, &TrainingRunModel::runsChanged, this, &TrainingHistoryView::scheduleRedraw);
+    connect(m_runs, &TrainingRunModel::runsReshaped, this, [this] {
+        m_reshape = true;
+        scheduleRedraw();
+    });
+
+    // Progress of the live run.
+    m_progress = new QProgressBar(this);
+    m_progress->setObjectName(QStringLiteral("progress"));
+    m_progress->setRange(0, progressSteps);
+    m_progress->setValue(0);
+    m_progress->setTextVisible(true);
+    m_progress->setFormat(tr("No training yet"));
+    m_progress->setMinimumWidth(180);
+    m_progressText = new QLabel(this);
+    m_progressText->setObjectName(QStringLiteral("progressText"));
+    m_progressText->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_stop = new QPushButton(style()->standardIcon(QStyle::SP_MediaStop), tr("Stop"), this);
+    m_stop->setObjectName(QStringLiteral("stop"));
+    m_stop->setToolTip(tr("Stop training after the current batch; the weights are kept"));
+    m_stop->setEnabled(false);
+    connect(m_stop, &QPushButton::clicked, this, [this] {
+        m_stop->setEnabled(false);
+        m_stop->setText(tr("Stopping…"));
+        Q_EMIT stopRequested();
+    });
+
+    // Chart settings.
+    m_follow = new QCheckBox(tr("Follow latest"), this);
+    m_follow->setObjectName(QStringLiteral("followLatest"));
+    m_follow->setChecked(true);
+    m_follow->setToolTip(tr("Fit the axes to the data as epochs arrive; zooming a chart turns "
+                            "this off for that chart"));
+    connect(m_follow, &QCheckBox::toggled, this, &TrainingHistoryView::setFollowLatest);
+    m_logScale = new QCheckBox(tr("Log scale"), this);
+    m_logScale->setObjectName(QStringLiteral("logScale"));
+    m_logScale->setToolTip(tr("Logarithmic value axis"));
+    connect(m_logScale, &QCheckBox::toggled, this, [this](bool on) {
+        for (MetricChart* chart : std::as_const(m_charts))
+            chart->setLogScale(on);
+    });
+    auto* smoothingLabel = new QLabel(tr("Smoothing"), this);
+    m_smoothing = new QSlider(Qt::Horizontal, this);
+    m_smoothing->setObjectName(QStringLiteral("smoothing"));
+    m_smoothing->setRange(0, 99);
+    m_smoothing->setMaximumWidth(160);
+    m_smoothing->setToolTip(tr("Exponential moving average; the raw values stay faint behind"));
+    m_smoothingValue = new QLabel(QStringLiteral("0.00"), this);
+    m_smoothingValue->setMinimumWidth(
+        m_smoothingValue->fontMetrics().horizontalAdvance(QStringLiteral("0.000")));
+    connect(m_smoothing, &QSlider::valueChanged, this, [this](int value) {
+        const double weight = value / 100.0;
+        m_smoothingValue->setText(QString::number(weight, 'f', 2));
+        for (MetricChart* chart : std::as_const(m_charts))
+            chart->setSmoothing(weight);
+    });
+    m_export = new QToolButton(this);
+    m_export->setText(tr("Export"));
+    m_export->setIcon(style()->standardIcon(QStyle::SP_DialogSaveButton));
+    m_export->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+    m_export->setPopupMode(QToolButton::InstantPopup);
+    auto* exportMenu = new QMenu(m_export);
+    exportMenu->addAction(tr("Metrics as CSV…"), this, &TrainingHistoryView::askExportCsv);
+    exportMenu->addAction(tr("Charts as PNG…"), this, &TrainingHistoryView::askExportPng);
+    m_export->setMenu(exportMenu);
+
+    // Charts, or a hint while there are none.
+    m_chartStack = new QStackedWidget(this);
+    auto* hint = new QLabel(tr("Train a model to see its loss and metrics here, epoch by epoch."),
+                            m_chartStack);
+    hint->setAlignment(Qt::AlignCenter);
+    hint->setEnabled(false);
+    hint->setWordWrap(true);
+    m_chartStack->addWidget(hint);
+    auto* scroll = new QScrollArea(m_chartStack);
+    scroll->setWidgetResizable(true);
+    scroll->setFrameShape(QFrame::NoFrame);
+    m_chartArea = new QWidget(scroll);
+    m_chartArea->setObjectName(QStringLiteral("chartArea"));
+    m_chartArea->setAutoFillBackground(true);
+    m_chartArea->setBackgroundRole(QPalette::Base);
+    m_chartGrid = new QGridLayout(m_chartArea);
+    m_chartGrid->setContentsMargins(2, 2, 2, 2);
+    m_chartGrid->setSpacing(4);
+    scroll->setWidget(m_chartArea);
+    m_chartStack->addWidget(scroll);
+
+    // Runs.
+    m_runList = new QTreeView(this);
+    m_runList->setObjectName(QStringLiteral("runs"));
+    m_runList->setModel(m_runs);
+    m_runList->setRootIsDecorated(false);
+    m_runList->setUniformRowHeights(true);
+    m_runList->setAlternatingRowColors(true);
+    m_runList->setSelectionMode(QAbstractItemView::ExtendedSelection);
+    m_runList->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_runList->setEditTriggers(QAbstractItemView::EditKeyPressed |
+                               QAbstractItemView::DoubleClicked);
+    m_runList->header()->setStretchLastSection(true);
+    m_runList->header()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    m_remove = new QPushButton(tr("Remove"), this);
+    m_remove->setObjectName(QStringLiteral("removeRuns"));
+    m_remove->setToolTip(tr("Remove the selected runs from the charts"));
+    m_remove->setEnabled(false);
+    connect(m_remove, &QPushButton::clicked, this, &TrainingHistoryView::removeSelectedRuns);
+    connect(m_runList->selectionModel(), &QItemSelectionModel::selectionChanged, this,
+            [this] { m_remove->setEnabled(m_runList->selectionModel()->hasSelection()); });
+    auto* removeAction = new QAction(m_runList);
+    removeAction->setShortcut(QKeySequence::Delete);
+    removeAction->setShortcutContext(Qt::WidgetShortcut);
+    connect(removeAction, &QAction::triggered, this, &TrainingHistoryView::removeSelectedRuns);
+    m_runList->addAction(removeAction);
+
+    auto* runsPanel = new QWidget(this);
+    auto* runsLayout = new QVBoxLayout(runsPanel);
+    runsLayout->setContentsMargins(0, 0, 0, 0);
+    auto* runsTitle = new QLabel(tr("Runs"), runsPanel);
+    QFont bold = runsTitle->font();
+    bold.setBold(true);
+    runsTitle->setFont(bold);
+    runsLayout->addWidget(runsTitle);
+    runsLayout->addWidget(m_runList, 1);
+    auto* runsButtons = new QHBoxLayout;
+    runsButtons->addStretch(1);
+    runsButtons->addWidget(m_remove);
+    runsLayout->addLayout(runsButtons);
+
+    auto* splitter = new QSplitter(Qt::Horizontal, this);
+    splitter->addWidget(m_chartStack);
+    splitter->addWidget(runsPanel);
+    splitter->setStretchFactor(0, 4);
+    splitter->setStretchFactor(1, 1);
+    splitter->setChildrenCollapsible(false);
+    splitter->setSizes({900, 400});
+
+    auto* progressRow = new QHBoxLayout;
+    progressRow->addWidget(m_progress, 2);
+    progressRow->addWidget(m_progressText, 3);
+    progressRow->addWidget(m_stop);
+    auto* controls = new QHBoxLayout;
+    controls->addWidget(m_follow);
+    controls->addSpacing(8);
+    controls->addWidget(m_logScale);
+    controls->addSpacing(8);
+    controls->addWidget(smoothingLabel);
+    controls->addWidget(m_smoothing);
+    controls->addWidget(m_smoothingValue);
+    controls->addStretch(1);
+    controls->addWidget(m_export);
+
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(4, 4, 4, 4);
+    layout->addLayout(progressRow);
+    layout->addLayout(controls);
+    layout->addWidget(splitter, 1);
+    updateProgress();
+}
+
+TrainingHistoryView::~TrainingHistoryView() = default;
+
+int TrainingHistoryView::addRun(std::shared_ptr<const keras::TrainingHistory> history,
+                                const QString& name) {
+    return m_runs->addRun(std::move(history), name);
+}
+
+MetricChart* TrainingHistoryView::chart(const QString& metric) const {
+    const QString base = baseMetric(metric);
+    for (MetricChart* chart : m_charts) {
+        if (chart->metric() == base)
+            return chart;
+    }
+    return nullptr;
+}
+
+void TrainingHistoryView::setSmoothing(double weight) {
+    m_smoothing->setValue(static_cast<int>(std::lround(weight * 100)));
+}
+
+double TrainingHistoryView::smoothing() const {
+    return m_smoothing->value() / 100.0;
+}
+
+void TrainingHistoryView::setLogScale(bool on) {
+    m_logScale->setChecked(on);
+}
+
+void TrainingHistoryView::setFollowLatest(bool on) {
+    {
+        const QSignalBlocker blocker(m_follow);
+        m_follow->setChecked(on);
+    }
+    for (MetricChart* chart : std::as_const(m_charts))
+        chart->setFollowLatest(on);
+}
+
+bool TrainingHistoryView::followsLatest() const {
+    return m_follow->isChecked();
+}
+
+bool TrainingHistoryView::exportCsv(const QString& path, QString* error) const {
+    QSaveFile file(path);
+    if (!file.open(QIODevice::WriteOnly | QIODevice::Text) ||
+        file.write(m_runs->toCsv().toUtf8()) < 0 || !file.commit()) {
+        if (error)
+            *error = file.errorString();
+        return false;
+    }
+    return true;
+}
+
+QImage TrainingHistoryView::renderCharts() const {
+    return m_chartArea->grab().toImage();
+}
+
+bool TrainingHistoryView::exportPng(const QString& path, QString* error) const {
+    const QImage image = renderCharts();
+    if (image.isNull()) {
+        if (error)
+            *error = tr("there is nothing to draw");
+        return false;
+    }
+    QSaveFile file(path);
+    if (!file.open(QIODevice::WriteOnly) || !image.save(&file, "PNG") || !file.commit()) {
+        if (error)
+            *error = file.errorString();
+        return false;
+    }
+    return true;
+}
+
+void TrainingHistoryView::redrawNow() {
+    m_redrawTimer->stop();
+    redraw();
+}
+
+void TrainingHistoryView::scheduleRedraw() {
+    if (!m_redrawTimer->isActive())
+        m_redrawTimer->start();
+}
+
+void TrainingHistoryView::redraw() {
+    ++m_redraws;
+    m_runs->publishChanges();
+    syncCharts();
+    for (MetricChart* chart : std::as_const(m_charts))
+        chart->refresh();
+    updateProgress();
+}
+
+void TrainingHistoryView::syncCharts() {
+    QStringList bases;
+    for (const QString& metric : m_runs->metricNames()) {
+        const QString base = baseMetric(metric);
+        if (!bases.contains(base))
+            bases.append(base);
+    }
+    // Loss first, then the metrics in the order Keras reports them.
+    if (const auto loss = bases.indexOf(QStringLiteral("loss")); loss > 0)
+        bases.move(loss, 0);
+
+    bool changed = false;
+    for (auto it = m_charts.begin(); it != m_charts.end();) {
+        if (bases.contains((*it)->metric())) {
+            ++it;
+            continue;
+        }
+        delete *it;
+        it = m_charts.erase(it);
+        changed = true;
+    }
+    for (const QString& base : bases) {
+        if (chart(base))
+            continue;
+        auto* chart = new MetricChart(*m_runs, base, m_chartArea);
+        chart->setSmoothing(smoothing());
+        chart->setLogScale(m_logScale->isChecked());
+        chart->setFollowLatest(m_follow->isChecked());
+        connect(chart, &MetricChart::followLatestChanged, this, [this](bool on) {
+            const bool all = on && std::all_of(m_charts.cbegin(), m_charts.cend(),
+                                               [](MetricChart* c) { return c->followsLatest(); });
+            const QSignalBlocker blocker(m_follow);
+            m_follow->setChecked(all);
+        });
+        m_charts.append(chart);
+        changed = true;
+    }
+    if (changed || m_reshape) {
+        std::sort(m_charts.begin(), m_charts.end(), [&bases](MetricChart* a, MetricChart* b) {
+            return bases.indexOf(a->metric()) < bases.indexOf(b->metric());
+        });
+        const auto count = m_charts.size();
+        const int columns =
+            count <= 3 ? static_cast<int>(std::max<qsizetype>(count, 1)) : (count == 4 ? 2 : 3);
+        for (qsizetype i = 0; i < count; ++i) {
+            m_chartGrid->removeWidget(m_charts.at(i));
+            m_chartGrid->addWidget(m_charts.at(i), static_cast<int>(i) / columns,
+                                   static_cast<int>(i) % columns);
+        }
+    }
+    m_reshape = false;
+    m_chartStack->setCurrentIndex(m_charts.isEmpty() ? 0 : 1);
+}
+
+void TrainingHistoryView::updateProgress() {
+    const int live = m_runs->liveRow();
+    const int row = live >= 0 ? live : m_runs->rowCount() - 1;
+    if (live >= 0 && !m_clockTimer->isActive())
+        m_clockTimer->start();
+    else if (live < 0)
+        m_clockTimer->stop();
+    if (live < 0) {
+        m_stop->setEnabled(false);
+        m_stop->setText(tr("Stop"));
+    } else if (m_stop->text() == tr("Stop")) {
+        m_stop->setEnabled(true);
+    }
+    if (row < 0) {
+        m_progress->setValue(0);
+        m_progress->setFormat(tr("No training yet"));
+        m_progressText->clear();
+        return;
+    }
+
+    const keras::TrainingHistory& history = m_runs->history(row);
+    const int epochs = history.epochCount();
+    const int planned = history.plannedEpochs().value_or(0);
+    const double elapsed = m_runs->elapsedSeconds(row);
+    const keras::TrainingHistory::BatchProgress batch = history.lastBatch();
+    const QString name = m_runs->name(row);
+
+    if (history.isFinished()) {
+        m_progress->setValue(planned > 0 && history.stoppedEarly()
+                                 ? progressSteps * epochs / std::max(planned, 1)
+                                 : progressSteps);
+        if (history.stoppedEarly()) {
+            m_progress->setFormat(tr("Stopped at epoch %1 of %2").arg(epochs).arg(planned));
+            m_progressText->setText(
+                tr("%1 stopped after %2; the weights are kept").arg(name, clock(elapsed)));
+        } else {
+            m_progress->setFormat(tr("%1 epochs done").arg(epochs));
+            m_progressText->setText(tr("%1 finished in %2").arg(name, clock(elapsed)));
+        }
+        return;
+    }
+
+    double done = epochs;
+    const bool inEpoch = batch.epoch == epochs + 1 && batch.batches > 0;
+    if (inEpoch)
+        done += static_cast<double>(batch.batch) / batch.batches;
+    const int current = planned > 0 ? std::min(epochs + 1, planned) : epochs + 1;
+    const double fraction = planned > 0 ? std::clamp(done / planned, 0.0, 1.0) : 0.0;
+    m_progress->setValue(static_cast<int>(std::lround(fraction * progressSteps)));
+    m_progress->setFormat(planned > 0 ? tr("Epoch %1 of %2").arg(current).arg(planned)
+                                      : tr("Epoch %1").arg(current));
+    QStringList parts = {name};
+    if (inEpoch) {
+        QString batchText = tr("batch %1/%2").arg(batch.batch).arg(batch.batches);
+        if (batch.logs.contains(QStringLiteral("loss")))
+            batchText +=
+                tr(", loss %1")
+                    .arg(QString::number(batch.logs.value(QStringLiteral("loss")), 'g', 4));
+        parts.append(batchText);
+    }
+    parts.append(tr("elapsed %1").arg(clock(elapsed)));
+    if (fraction > 0 && planned > 0)
+        parts.append(tr("about %1 left").arg(clock(elapsed * (1 - fraction) / fraction)));
+    else
+        parts.append(tr("estimating time left…"));
+    m_progressText->setText(parts.join(QStringLiteral(" · ")));
+}
+
+void TrainingHistoryView::removeSelectedRuns() {
+    QList<int> rows;
+    for (const QModelIndex& index : m_runList->selectionModel()->selectedRows())
+        rows.append(index.row());
+    std::sort(rows.begin(), rows.end(), std::greater<>());
+    for (int row : rows)
+        m_runs->removeRow(row);
+}
+
+void TrainingHistoryView::askExportCsv() {
+    auto* dialog = new QFileDialog(this, tr("Export metrics"), QString(), tr("CSV files (*.csv)"));
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->setAcceptMode(QFileDialog::AcceptSave);
+    dialog->setDefaultSuffix(QStringLiteral("csv"));
+    dialog->selectFile(QStringLiteral("training-history.csv"));
+    connect(dialog, &QFileDialog::fileSelected, this, [this](const QString& path) {
+        QString error;
+        showMessage(exportCsv(path, &error) ? tr("Metrics saved to %1").arg(path)
+                                            : tr("Could not save %1: %2").arg(path, error));
+    });
+    dialog->open();
+}
+
+void TrainingHistoryView::askExportPng() {
+    auto* dialog = new QFileDialog(this, tr("Export charts"), QString(), tr("PNG images (*.png)"));
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->setAcceptMode(QFileDialog::AcceptSave);
+    dialog->setDefaultSuffix(QStringLiteral("png"));
+    dialog->selectFile(QStringLiteral("training-history.png"));
+    connect(dialog, &QFileDialog::fileSelected, this, [this](const QString& path) {
+        QString error;
+        showMessage(exportPng(path, &error) ? tr("Charts saved to %1").arg(path)
+                                            : tr("Could not save %1: %2").arg(path, error));
+    });
+    dialog->open();
+}
+
+void TrainingHistoryView::showMessage(const QString& text) {
+    m_progressText->setText(text);
+}
+
+} // namespace qk::inspectors

@@ -1,0 +1,103 @@
+#pragma once
+
+#include <QImage>
+#include <QList>
+#include <QWidget>
+
+#include <memory>
+
+class QCheckBox;
+class QGridLayout;
+class QLabel;
+class QProgressBar;
+class QPushButton;
+class QSlider;
+class QStackedWidget;
+class QTimer;
+class QToolButton;
+class QTreeView;
+
+namespace qk::keras {
+class TrainingHistory;
+}
+
+namespace qk::inspectors {
+
+class MetricChart;
+class TrainingRunModel;
+
+// The training-history inspector: a line chart per metric (with its val_ twin) for every run,
+// growing live while fit() runs; the progress of the live run (epoch N of M, batch, elapsed
+// and remaining time) with a Stop button; the list of runs (show, hide, remove); follow-latest,
+// log scale and smoothing; export as CSV and PNG. Training events only mark the view dirty:
+// redraws happen on a single-shot timer, at most about 30 a second.
+class TrainingHistoryView : public QWidget {
+    Q_OBJECT
+public:
+    static constexpr int RedrawIntervalMs = 33;
+
+    explicit TrainingHistoryView(QWidget* parent = nullptr);
+    ~TrainingHistoryView() override;
+
+    // Shows a fit() as a new run (overlaid on the others, in its own colour); returns its row.
+    int addRun(std::shared_ptr<const keras::TrainingHistory> history, const QString& name = {});
+    TrainingRunModel& runs() const { return *m_runs; }
+
+    QList<MetricChart*> charts() const { return m_charts; }
+    // The chart showing `metric` (or its val_ twin); null when there is none yet.
+    MetricChart* chart(const QString& metric) const;
+
+    void setSmoothing(double weight);
+    double smoothing() const;
+    void setLogScale(bool on);
+    void setFollowLatest(bool on);
+    bool followsLatest() const;
+
+    // Every run, every metric, one row per epoch (see TrainingRunModel::toCsv).
+    bool exportCsv(const QString& path, QString* error = nullptr) const;
+    // The charts as they are on screen.
+    QImage renderCharts() const;
+    bool exportPng(const QString& path, QString* error = nullptr) const;
+
+    // Redraws done so far (each pushes the new points of every changed series once).
+    int redrawCount() const { return m_redraws; }
+    // Draws pending changes now rather than on the timer.
+    void redrawNow();
+
+Q_SIGNALS:
+    // The user asked the live fit() to stop after its current batch (the weights are kept).
+    void stopRequested();
+
+private:
+    void scheduleRedraw();
+    void redraw();
+    void syncCharts();
+    void updateProgress();
+    void removeSelectedRuns();
+    void askExportCsv();
+    void askExportPng();
+    void showMessage(const QString& text);
+
+    TrainingRunModel* m_runs;
+    QTimer* m_redrawTimer;
+    QTimer* m_clockTimer;
+    QList<MetricChart*> m_charts;
+    int m_redraws = 0;
+    bool m_reshape = true;
+
+    QCheckBox* m_follow;
+    QCheckBox* m_logScale;
+    QSlider* m_smoothing;
+    QLabel* m_smoothingValue;
+    QToolButton* m_export;
+    QProgressBar* m_progress;
+    QLabel* m_progressText;
+    QPushButton* m_stop;
+    QStackedWidget* m_chartStack;
+    QWidget* m_chartArea;
+    QGridLayout* m_chartGrid;
+    QTreeView* m_runList;
+    QPushButton* m_remove;
+};
+
+} // namespace qk::inspectors
