@@ -1,13 +1,51 @@
 #pragma once
 
+#include "app/projectsettings.h"
+#include "bridge/keras/layer.h"
+
+#include <QList>
 #include <QObject>
+
+#include <functional>
+#include <optional>
+#include <vector>
 
 class QUndoStack;
 
 namespace qk::app {
 
-// The project being edited: owns the undo history of every edit to it. The model builder,
-// training settings and data source become parts of it.
+// A layer of the network being built: a keras.layers call with the arguments the user set,
+// under an id that stays the same through moves, edits and undo.
+struct LayerItem {
+    int id = 0;
+    keras::Layer layer;
+};
+
+// What changed in a document; sent before (aboutToChange) and after (changed) the change.
+struct DocumentChange {
+    enum class Kind {
+        LayerInserted, // index: where
+        LayerRemoved,  // index: from where
+        LayerMoved,    // index: from, to: where it ends up
+        LayerChanged,  // index: which; its arguments changed
+        CompileChanged,
+        TrainingChanged,
+        DataChanged
+    };
+    Kind kind;
+    int index = -1;
+    int to = -1;
+    int layerId = 0;
+
+    bool isLayerChange() const {
+        return kind == Kind::LayerInserted || kind == Kind::LayerRemoved ||
+               kind == Kind::LayerMoved || kind == Kind::LayerChanged;
+    }
+};
+
+// The project being edited: the network's layers, how it is compiled and trained, and the
+// data it learns from. Every edit is one command on its undo stack; widgets call the edit
+// methods below and follow changes through changed().
 class Document : public QObject {
     Q_OBJECT
 public:
@@ -17,12 +55,54 @@ public:
     QString displayName() const;
     bool isModified() const;
 
+    // The layers, in order.
+    int layerCount() const { return static_cast<int>(m_layers.size()); }
+    const LayerItem& layerAt(int index) const { return m_layers.at(static_cast<size_t>(index)); }
+    const std::vector<LayerItem>& layers() const { return m_layers; }
+    // The index of the layer with that id, or -1.
+    int indexOf(int layerId) const;
+    const CompileSettings& compileSettings() const { return m_compile; }
+    const TrainingSettings& trainingSettings() const { return m_training; }
+    const DataSource& dataSource() const { return m_data; }
+
+    // Edits, each undoable. index -1 appends. Returns the new layer's id.
+    int addLayer(const keras::Layer& layer, int index = -1);
+    void removeLayers(const QList<int>& layerIds);
+    // Moves the layer so that it ends up at index `to` (clamped to the list).
+    void moveLayer(int layerId, int to);
+    // Copies of the layers, each right after the last of them; returns their ids.
+    QList<int> duplicateLayers(const QList<int>& layerIds);
+    // Sets an argument of a layer's call, or unsets it (Keras' default applies) with nullopt.
+    void setLayerArgument(int layerId, const QString& name,
+                          const std::optional<keras::Argument>& value);
+    void setCompileSettings(const CompileSettings& settings);
+    void setTrainingSettings(const TrainingSettings& settings);
+    void setDataSource(const DataSource& source);
+
+    // The unrecorded changes that undo commands make; not for widgets.
+    void insertLayerItem(int index, const LayerItem& item);
+    LayerItem takeLayerItem(int index);
+    void moveLayerItem(int from, int to);
+    void replaceLayer(int layerId, const keras::Layer& layer);
+    void replaceCompileSettings(const CompileSettings& settings);
+    void replaceTrainingSettings(const TrainingSettings& settings);
+    void replaceDataSource(const DataSource& source);
+
 Q_SIGNALS:
+    void aboutToChange(const qk::app::DocumentChange& change);
+    void changed(const qk::app::DocumentChange& change);
     void modifiedChanged(bool modified);
 
 private:
+    void notify(const DocumentChange& change, const std::function<void()>& apply);
+
     QUndoStack* m_undoStack;
     QString m_fileName;
+    std::vector<LayerItem> m_layers;
+    int m_nextId = 1;
+    CompileSettings m_compile;
+    TrainingSettings m_training;
+    DataSource m_data;
 };
 
 } // namespace qk::app

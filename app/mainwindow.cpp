@@ -13,6 +13,7 @@
 #include "app/workerbanner.h"
 #include "app/workersettings.h"
 #include "app/workerstatuswidget.h"
+#include "app/workspace.h"
 #include "inspectors/commandmodel.h"
 
 #include <QApplication>
@@ -76,6 +77,7 @@ MainWindow::MainWindow(SessionHost& host, QWidget* parent)
     m_docks->add(DockSlot::Variables, m_variablesPanel);
     m_docks->add(DockSlot::Console, m_consolePanel);
     m_docks->add(DockSlot::Queue, m_queueMonitor);
+    m_workspace = new Workspace(*this);
     m_docks->setDefaultSizes();
     restoreLayout();
 

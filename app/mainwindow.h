@@ -23,6 +23,7 @@ class SessionHost;
 class VariablesPanel;
 class WorkerBanner;
 class WorkerStatusWidget;
+class Workspace;
 
 // The IDE's window: creates the panels in their docks, wires the menus to them and shows
 // the worker's state. Features live in the panels and the objects they show.
@@ -50,6 +51,7 @@ public:
     WorkerStatusWidget* workerStatus() const { return m_workerStatus; }
     WorkerBanner* banner() const { return m_banner; }
     QAction* restartAction() const { return m_restart; }
+    Workspace& workspace() const { return *m_workspace; }
 
 protected:
     void closeEvent(QCloseEvent* event) override;
@@ -76,6 +78,7 @@ private:
     QWidget* m_centralPanel = nullptr;
     QAction* m_restart = nullptr;
     QAction* m_forgetChoice = nullptr;
+    Workspace* m_workspace = nullptr;
 };
 
 } // namespace qk::app

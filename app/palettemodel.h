@@ -1,0 +1,52 @@
+#pragma once
+
+#include <QAbstractItemModel>
+
+#include <vector>
+
+namespace qk::keras {
+struct CatalogEntry;
+}
+
+namespace qk::app {
+
+class CatalogSource;
+
+// The catalog's layers as a tree: categories (core, convolution, pooling, ...), each with
+// its layer classes in catalog order, the one-line doc as tooltip. Aliases are left out.
+// Entries drag as LayerModel::catalogMimeType().
+class PaletteModel : public QAbstractItemModel {
+    Q_OBJECT
+public:
+    enum Role {
+        EntryNameRole = Qt::UserRole + 1, // the class name; empty for a category row
+        DocRole
+    };
+
+    explicit PaletteModel(CatalogSource& catalog, QObject* parent = nullptr);
+
+    QModelIndex index(int row, int column, const QModelIndex& parent = {}) const override;
+    QModelIndex parent(const QModelIndex& child) const override;
+    int rowCount(const QModelIndex& parent = {}) const override;
+    int columnCount(const QModelIndex& parent = {}) const override;
+    QVariant data(const QModelIndex& index, int role = Qt::DisplayRole) const override;
+    Qt::ItemFlags flags(const QModelIndex& index) const override;
+    QStringList mimeTypes() const override;
+    QMimeData* mimeData(const QModelIndexList& indexes) const override;
+    Qt::DropActions supportedDragActions() const override;
+
+    // The index of a layer class, or an invalid index.
+    QModelIndex indexOfEntry(const QString& name) const;
+
+private:
+    void rebuild();
+
+    struct Category {
+        QString name;
+        std::vector<const keras::CatalogEntry*> entries;
+    };
+    CatalogSource& m_catalog;
+    std::vector<Category> m_categories;
+};
+
+} // namespace qk::app

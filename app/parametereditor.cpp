@@ -1,0 +1,206 @@
+#include "app/parametereditor.h"
+
+#include "app/pythonliteral.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QGridLayout>
+#include <QLabel>
+#include <QLineEdit>
+#include <QSpinBox>
+#include <QStyle>
+#include <QToolButton>
+
+#include <limits>
+
+namespace qk::app {
+
+namespace {
+constexpr int intLimit = 1'000'000'000;
+
+// The value types a parameter takes: the catalog's, else those of its plain default.
+QStringList typesOf(const keras::CatalogParameter& p) {
+    if (!p.types.isEmpty())
+        return p.types;
+    if (p.hasDefault && p.defaultPlain) {
+        const Value& d = p.defaultValue;
+        if (d.isBool())
+            return {QStringLiteral("bool")};
+        if (d.isInt())
+            return {QStringLiteral("int")};
+        if (d.isFloat())
+            return {QStringLiteral("float")};
+    }
+    return {};
+}
+
+const char* const unsetProperty = "unsetValue";
+} // namespace
+
+ParameterEditor::Kind ParameterEditor::kindOf(const keras::CatalogParameter& p, bool hasChoices) {
+    const QStringList types = typesOf(p);
+    const bool seq =
+        types.contains(QLatin1String("sequence")) || types.contains(QLatin1String("dict"));
+    if (hasChoices)
+        return Kind::Choice;
+    if (types == QStringList{QStringLiteral("bool")})
+        return Kind::Bool;
+    if (types == QStringList{QStringLiteral("int")})
+        return Kind::Int;
+    if (types.contains(QLatin1String("float")) && !seq && !types.contains(QLatin1String("str")))
+        return Kind::Float;
+    return Kind::Literal;
+}
+
+std::optional<Value> ParameterEditor::read(const keras::CatalogParameter& parameter, Kind kind,
+                                           const QString& text, QString* error) {
+    std::optional<Value> value = parsePythonLiteral(text.trimmed(), error);
+    if (!value)
+        return std::nullopt;
+    if (kind == Kind::Float && !value->isNumber()) {
+        if (error)
+            *error = tr("%1 takes a number").arg(parameter.name);
+        return std::nullopt;
+    }
+    // A shape given as one number or as a list is the tuple Keras expects.
+    if (parameter.name.endsWith(QLatin1String("shape"))) {
+        if (value->isInt())
+            value = Value::tuple({*value});
+        else if (value->isList())
+            value = Value::tuple(value->toList());
+    }
+    return value;
+}
+
+ParameterEditor::ParameterEditor(const keras::CatalogParameter& parameter,
+                                 const std::optional<Value>& value, const QStringList& choices,
+                                 QWidget* parent)
+    : QWidget(parent)
+    , m_parameter(parameter)
+    , m_value(value)
+    , m_kind(kindOf(parameter, !choices.isEmpty()))
+    , m_reset(new QToolButton(this))
+    , m_error(new QLabel(this)) {
+    const bool unset = !value.has_value();
+    const Value& shown = value ? *value : parameter.defaultValue;
+    const QString defaultText = parameter.hasDefault ? parameter.defaultRepr : tr("required");
+
+    switch (m_kind) {
+    case Kind::Bool: {
+        auto* box = new QCheckBox(this);
+        box->setChecked(shown.isBool() && shown.toBool());
+        box->setText(unset ? tr("default") : QString());
+        connect(box, &QCheckBox::toggled, this,
+                [this](bool on) { Q_EMIT committed(m_parameter.name, Value(on)); });
+        m_input = box;
+        break;
+    }
+    case Kind::Int: {
+        auto* spin = new QSpinBox(this);
+        spin->setRange(-intLimit, intLimit);
+        spin->setKeyboardTracking(false);
+        spin->setAccelerated(true);
+        if (shown.isInt()) {
+            spin->setValue(static_cast<int>(shown.toInt()));
+        } else {
+            spin->setSpecialValueText(defaultText);
+            spin->setValue(-intLimit);
+        }
+        connect(spin, &QSpinBox::valueChanged, this, [this, spin](int v) {
+            if (v == spin->minimum() && !spin->specialValueText().isEmpty())
+                return;
+            Q_EMIT committed(m_parameter.name, Value(v));
+        });
+        m_input = spin;
+        break;
+    }
+    case Kind::Choice: {
+        auto* combo = new QComboBox(this);
+        combo->addItem(tr("%1 (default)").arg(defaultText));
+        combo->addItems(choices);
+        const int at = shown.isString() && value ? combo->findText(shown.toString()) : 0;
+        if (value && at < 0 && shown.isString())
+            combo->addItem(shown.toString());
+        combo->setCurrentIndex(at < 0 ? combo->count() - 1 : at);
+        combo->setMaxVisibleItems(16);
+        connect(combo, &QComboBox::activated, this, [this, combo](int index) {
+            if (index == 0)
+                Q_EMIT resetRequested(m_parameter.name);
+            else
+                Q_EMIT committed(m_parameter.name, Value(combo->itemText(index)));
+        });
+        m_input = combo;
+        break;
+    }
+    case Kind::Float:
+    case Kind::Literal: {
+        auto* edit = new QLineEdit(this);
+        edit->setPlaceholderText(defaultText);
+        if (value)
+            edit->setText(pythonLiteralText(*value));
+        connect(edit, &QLineEdit::editingFinished, this,
+                [this, edit] { commitText(edit->text()); });
+        m_input = edit;
+        break;
+    }
+    }
+    m_input->setProperty(unsetProperty, unset);
+    m_input->setToolTip(parameter.doc);
+    if (unset && (m_kind == Kind::Bool || m_kind == Kind::Int || m_kind == Kind::Choice))
+        m_input->setStyleSheet(QStringLiteral("color: palette(mid);"));
+
+    m_reset->setIcon(style()->standardIcon(QStyle::SP_BrowserReload));
+    m_reset->setAutoRaise(true);
+    m_reset->setToolTip(tr("Reset to Keras' default (%1)").arg(defaultText));
+    m_reset->setEnabled(!unset);
+    connect(m_reset, &QToolButton::clicked, this,
+            [this] { Q_EMIT resetRequested(m_parameter.name); });
+
+    m_error->setWordWrap(true);
+    m_error->setStyleSheet(QStringLiteral("color: #d93f3f;"));
+    m_error->hide();
+
+    auto* layout = new QGridLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->setHorizontalSpacing(2);
+    layout->setVerticalSpacing(2);
+    layout->addWidget(m_input, 0, 0);
+    layout->addWidget(m_reset, 0, 1);
+    layout->addWidget(m_error, 1, 0, 1, 2);
+    layout->setColumnStretch(0, 1);
+}
+
+QString ParameterEditor::errorText() const {
+    return m_error->isVisible() || !m_error->isHidden() ? m_error->text() : QString();
+}
+
+void ParameterEditor::showError(const QString& message) {
+    m_error->setText(message);
+    m_error->setVisible(!message.isEmpty());
+    if (message.isEmpty())
+        m_input->setStyleSheet(QString());
+    else
+        m_input->setStyleSheet(QStringLiteral("border: 1.5px solid #d93f3f; border-radius: 3px;"));
+}
+
+void ParameterEditor::commitText(const QString& text) {
+    if (text.trimmed().isEmpty()) {
+        showError({});
+        if (m_value)
+            Q_EMIT resetRequested(m_parameter.name);
+        return;
+    }
+    QString error;
+    const std::optional<Value> value = read(m_parameter, m_kind, text, &error);
+    if (!value) {
+        showError(error);
+        return;
+    }
+    if (m_value && *m_value == *value) {
+        showError({});
+        return;
+    }
+    Q_EMIT committed(m_parameter.name, *value);
+}
+
+} // namespace qk::app

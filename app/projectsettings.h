@@ -1,0 +1,50 @@
+#pragma once
+
+#include "bridge/keras/callbacks.h"
+#include "bridge/keras/kerasobject.h"
+
+#include <QString>
+#include <QStringList>
+
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+namespace qk::app {
+
+// How the network is compiled: a loss and metrics by their Keras names, and an optimizer
+// call (keras.optimizers.Adam(learning_rate=...)) with the arguments the user set.
+struct CompileSettings {
+    QString loss = QStringLiteral("categorical_crossentropy");
+    keras::KerasObject optimizer{QStringLiteral("keras.optimizers"), QStringLiteral("Adam")};
+    QStringList metrics = {QStringLiteral("accuracy")};
+
+    friend bool operator==(const CompileSettings&, const CompileSettings&) = default;
+};
+
+// fit()'s arguments; those left unset are Keras' defaults.
+struct TrainingSettings {
+    int epochs = 100;
+    std::optional<int> batchSize = {};
+    double validationSplit = 0.0; // 0: none
+    std::vector<keras::Callback> callbacks = {};
+
+    friend bool operator==(const TrainingSettings&, const TrainingSettings&) = default;
+};
+
+// Where the training data comes from and how it becomes arrays.
+struct DataSource {
+    enum class Kind { Iris, Csv };
+    Kind kind = Kind::Iris;
+    QString csvPath = {};
+    QStringList features = {}; // empty: every numeric column but the label
+    QString label = QStringLiteral("species");
+    bool oneHot = true; // one-hot targets; else class indices
+    double testFraction = 0.2;
+    std::uint64_t seed = 0;
+    bool standardize = true;
+
+    friend bool operator==(const DataSource&, const DataSource&) = default;
+};
+
+} // namespace qk::app

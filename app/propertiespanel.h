@@ -1,0 +1,43 @@
+#pragma once
+
+#include "bridge/protocol/value.h"
+
+#include <QWidget>
+
+class QLabel;
+class QScrollArea;
+
+namespace qk::app {
+
+class CatalogSource;
+class Document;
+class ParameterEditor;
+struct DocumentChange;
+
+// The arguments of the selected layer, with editors generated from its catalog entry. A
+// value is checked against the catalog before it is applied; one the catalog refuses stays
+// in the field, marked, and is not applied. Every applied change is one undoable command.
+class PropertiesPanel : public QWidget {
+    Q_OBJECT
+public:
+    PropertiesPanel(Document& document, CatalogSource& catalog, QWidget* parent = nullptr);
+
+    int layerId() const { return m_layerId; }
+    void setLayer(int layerId);
+    // The editor of an argument of the shown layer, or nullptr.
+    ParameterEditor* editor(const QString& name) const;
+
+private:
+    void rebuild();
+    void onChanged(const DocumentChange& change);
+    void commit(const QString& name, const qk::Value& value);
+
+    Document& m_document;
+    CatalogSource& m_catalog;
+    int m_layerId = 0;
+    QLabel* m_title;
+    QLabel* m_doc;
+    QScrollArea* m_scroll;
+};
+
+} // namespace qk::app
