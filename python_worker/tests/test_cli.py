@@ -172,10 +172,20 @@ def test_small_max_body_and_output_cap_flags(tmp_path):
         w.close()
 
 
-def test_a_crash_leaves_a_traceback_on_stderr():
+def test_a_crash_leaves_a_traceback_on_stderr(tmp_path):
     w = Worker(env=_clean_env())
     try:
-        w.submit("import ctypes\nctypes.string_at(0)")
+        # The command segfaults only once the test has its 202, so the crash cannot cut the
+        # reply short.
+        go = tmp_path / "go"
+        code = (
+            "import ctypes, os, time\n"
+            "while not os.path.exists(go):\n"
+            "    time.sleep(0.01)\n"
+            "ctypes.string_at(0)"
+        )
+        w.submit(code, bindings={"go": str(go)})
+        go.touch()
         assert w.proc.wait(20) != 0
         stderr = w.stderr_text()
         assert "Fatal Python error" in stderr
