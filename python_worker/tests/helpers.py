@@ -228,13 +228,19 @@ class Worker:
 
     # ------------------------------------------------------------ HTTP
 
-    def _connection(self) -> http.client.HTTPConnection:
+    def _connection(self) -> tuple[http.client.HTTPConnection, bool]:
+        """This thread's keep-alive connection and whether it was used before. One the worker
+        has closed (after its idle timeout) is replaced, as HTTP clients do."""
         conn = getattr(self._local, "conn", None)
+        if conn is not None and conn.sock is not None and _closed_by_peer(conn.sock):
+            conn.close()
+            conn = None
         if conn is None:
             conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=90)
             self._local.conn = conn
             self._conns.append(conn)
-        return conn
+            return conn, False
+        return conn, conn.sock is not None
 
     def request(
         self, method: str, path: str, body: Any = None, fmt: str = codec.JSON
@@ -246,16 +252,26 @@ class Worker:
             headers["Content-Type"] = fmt
         elif method == "POST":
             data = b""
-        conn = self._connection()
-        try:
-            conn.request(method, path, body=data, headers=headers)
-            response = conn.getresponse()
-            raw = response.read()
-        except (OSError, http.client.HTTPException):
-            conn.close()
-            self._local.conn = None
-            raise
-        return response.status, (json.loads(raw) if raw else None)
+        retried = False
+        while True:
+            conn, reused = self._connection()
+            try:
+                conn.request(method, path, body=data, headers=headers)
+                response = conn.getresponse()
+                raw = response.read()
+            except (OSError, http.client.HTTPException) as exc:
+                conn.close()
+                self._local.conn = None
+                # A keep-alive connection the worker closed just before the request went out:
+                # nothing was answered, so the request is sent once more on a new connection.
+                closed = isinstance(
+                    exc, (BrokenPipeError, ConnectionResetError, http.client.RemoteDisconnected)
+                )
+                if retried or not (reused and closed):
+                    raise
+                retried = True
+                continue
+            return response.status, (json.loads(raw) if raw else None)
 
     def _poll(self) -> None:
         """Without a notify URL: long-polls GET /notifications into the recorder."""
@@ -331,6 +347,14 @@ class Worker:
             return hits[0] if hits else None
 
         return self.recorder.wait(found, timeout)
+
+
+def _closed_by_peer(sock: socket.socket) -> bool:
+    """Whether an idle connection has been closed by the other side (it is readable: the end
+    of the stream, or bytes no request asked for)."""
+    with selectors.DefaultSelector() as sel:
+        sel.register(sock, selectors.EVENT_READ)
+        return bool(sel.select(0))
 
 
 def raw_request(port: int, head: str, body: bytes = b"", timeout: float = 10.0):
