@@ -1,12 +1,11 @@
 """Model support in-process and through the real worker: model information, errors that name
 the layer and leave the model as it was, fit's history and timings, evaluate and summary."""
 
+import keras
 import numpy as np
 import pytest
 
-keras = pytest.importorskip("keras")
-
-from qtkeras_worker import model_support as ms  # noqa: E402
+from qtkeras_worker import model_support as ms
 
 
 @pytest.fixture
