@@ -69,7 +69,10 @@ MetricChart::MetricChart(const TrainingRunModel& runs, QString metric, QWidget* 
     m_chart->setTitleFont(titleFont);
     m_chart->legend()->setAlignment(Qt::AlignBottom);
     m_chart->legend()->setMarkerShape(QLegend::MarkerShapeFromSeries);
-    m_chart->legend()->setShowToolTips(true);
+    m_chart->legend()->setShowToolTips(true); // for names cut short
+    QFont legendFont = m_chart->legend()->font();
+    legendFont.setPointSizeF(legendFont.pointSizeF() * 0.9);
+    m_chart->legend()->setFont(legendFont);
     setChart(m_chart);
     setRenderHint(QPainter::Antialiasing);
     setRubberBand(QChartView::RectangleRubberBand);

@@ -195,7 +195,7 @@ TrainingHistoryView::TrainingHistoryView(QWidget* parent)
     splitter->setStretchFactor(0, 4);
     splitter->setStretchFactor(1, 1);
     splitter->setChildrenCollapsible(false);
-    splitter->setSizes({900, 400});
+    splitter->setSizes({1000, 390});
 
     auto* progressRow = new QHBoxLayout;
     progressRow->addWidget(m_progress, 2);

@@ -114,6 +114,8 @@ QVariant TrainingRunModel::data(const QModelIndex& index, int role) const {
     Q_ASSERT(checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid));
     const Run& run = m_runs.at(static_cast<size_t>(index.row()));
     const int column = index.column();
+    if (role == Qt::ToolTipRole && column == BestColumn)
+        return bestToolTip(run);
     if (role == Qt::DisplayRole || role == Qt::ToolTipRole) {
         const int epochs = run.history->epochCount();
         const auto planned = run.history->plannedEpochs();
@@ -338,15 +340,24 @@ QString TrainingRunModel::status(const Run& run) const {
 }
 
 QString TrainingRunModel::best(const Run& run) const {
-    const QStringList metrics = run.history->metricNames();
-    const QString metric = selectionMetric(metrics);
-    if (metric.isEmpty())
-        return {};
+    const QString metric = selectionMetric(run.history->metricNames());
     const QList<double> values = run.history->series(metric);
     const int epoch = bestEpoch(values, higherIsBetter(metric));
     if (epoch == 0)
         return {};
-    return tr("%1 %2 @ %3").arg(metric, QString::number(values.at(epoch - 1), 'g', 4)).arg(epoch);
+    return tr("%1 @ %2").arg(QString::number(values.at(epoch - 1), 'g', 4)).arg(epoch);
+}
+
+QString TrainingRunModel::bestToolTip(const Run& run) const {
+    const QString metric = selectionMetric(run.history->metricNames());
+    const QList<double> values = run.history->series(metric);
+    const int epoch = bestEpoch(values, higherIsBetter(metric));
+    if (epoch == 0)
+        return {};
+    return (higherIsBetter(metric) ? tr("Highest %1: %2 at epoch %3")
+                                   : tr("Lowest %1: %2 at epoch %3"))
+        .arg(metric, QString::number(values.at(epoch - 1), 'g', 6))
+        .arg(epoch);
 }
 
 } // namespace qk::inspectors

@@ -90,6 +90,7 @@ private:
     int rowOf(const keras::TrainingHistory* history) const;
     QString status(const Run& run) const;
     QString best(const Run& run) const;
+    QString bestToolTip(const Run& run) const;
 
     std::vector<Run> m_runs;
     int m_added = 0; // runs ever added, for names and colours
