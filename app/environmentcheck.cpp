@@ -136,10 +136,16 @@ void EnvironmentCheck::complete(const QByteArray& output, const QString& error) 
         m_process = nullptr;
     }
     EnvironmentReport& r = m_report;
-    const QString installAll = m_requirements.isEmpty()
-                                   ? tr("run ./scripts/setup.sh in the QtKeras source tree")
-                                   : tr("run: %1 -m pip install -r %2 (or ./scripts/setup.sh)")
-                                         .arg(r.interpreter, m_requirements);
+    QString installAll;
+    if (WorkerProcess::isInstalled())
+        installAll = tr("run qtkeras-setup-python, which creates a Python environment with the "
+                        "worker's packages in %1")
+                         .arg(WorkerProcess::userEnvironment());
+    else if (m_requirements.isEmpty())
+        installAll = tr("run ./scripts/setup.sh in the QtKeras source tree");
+    else
+        installAll = tr("run: %1 -m pip install -r %2 (or ./scripts/setup.sh)")
+                         .arg(r.interpreter, m_requirements);
     if (error.isEmpty()) {
         try {
             const nlohmann::json answer = nlohmann::json::parse(output.toStdString());

@@ -8,6 +8,7 @@
 #include <QFileInfo>
 #include <QProcessEnvironment>
 #include <QRegularExpression>
+#include <QStandardPaths>
 #include <QTimer>
 
 #include <algorithm>
@@ -71,18 +72,49 @@ QString WorkerProcess::resolvePython(const WorkerOptions& options) {
     const QString fromEnv = qEnvironmentVariable("QTKERAS_PYTHON");
     if (!fromEnv.isEmpty())
         return fromEnv;
-    return QStringLiteral(QTKERAS_DEFAULT_PYTHON);
+    // A build uses its own virtual environment; an installed program never does.
+    const QString build = QStringLiteral(QTKERAS_DEFAULT_PYTHON);
+    const bool installed = isInstalled();
+    if (!installed && QFileInfo::exists(build))
+        return build;
+    const QString user = userEnvironment() + QStringLiteral("/bin/python");
+    if (QFileInfo::exists(user))
+        return user;
+    return installed ? QStringLiteral("python3") : build;
 }
 
 QStringList WorkerProcess::resolvePythonPath(const WorkerOptions& options) {
     if (!options.pythonPath.isEmpty())
         return options.pythonPath;
     // An installed program carries the worker beside it; a build uses the source tree.
-    const QString installed =
-        QCoreApplication::applicationDirPath() + QStringLiteral("/../share/qtkeras/python_worker");
-    if (QFileInfo::exists(installed + QStringLiteral("/qtkeras_worker/__main__.py")))
-        return {QDir::cleanPath(installed)};
+    if (isInstalled())
+        return {installedWorkerDir()};
     return {QStringLiteral(QTKERAS_DEFAULT_WORKER_DIR)};
+}
+
+QString WorkerProcess::installedWorkerDir() {
+    return QDir::cleanPath(QCoreApplication::applicationDirPath() +
+                           QStringLiteral("/../share/qtkeras/python_worker"));
+}
+
+bool WorkerProcess::isInstalled() {
+    return QFileInfo::exists(installedWorkerDir() + QStringLiteral("/qtkeras_worker/__main__.py"));
+}
+
+QString WorkerProcess::userEnvironment() {
+    return QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation) +
+           QStringLiteral("/qtkeras/venv");
+}
+
+QString WorkerProcess::setupAdvice(const QString& python) {
+    if (isInstalled()) {
+        return QStringLiteral("run qtkeras-setup-python, which creates a Python environment "
+                              "with the worker's packages in %1")
+            .arg(userEnvironment());
+    }
+    return QStringLiteral("install the worker's packages with `%1 -m pip install -r "
+                          "python_worker/requirements.txt` (scripts/setup.sh does)")
+        .arg(python);
 }
 
 qint64 WorkerProcess::pid() const {
@@ -305,9 +337,13 @@ void WorkerProcess::onError(QProcess::ProcessError error) {
     if (error != QProcess::FailedToStart)
         return; // crashes are reported by finished()
     const QString python = resolvePython(m_options);
+    const QString create =
+        isInstalled()
+            ? QStringLiteral("run qtkeras-setup-python to create %1").arg(userEnvironment())
+            : QStringLiteral("run scripts/setup.sh to create .venv");
     fail(QStringLiteral("cannot start the Python interpreter '%1': %2. Set the interpreter in "
-                        "the settings or QTKERAS_PYTHON, or run scripts/setup.sh to create .venv.")
-             .arg(python, m_process->errorString()));
+                        "the settings or QTKERAS_PYTHON, or %3.")
+             .arg(python, m_process->errorString(), create));
 }
 
 void WorkerProcess::fail(const QString& reason) {
@@ -368,11 +404,9 @@ QString WorkerProcess::startHints(const QString& text) const {
         }
     }
     if (module.hasMatch()) {
-        return QStringLiteral("\nThe interpreter %1 lacks the worker's dependencies (%2): "
-                              "install them with `%1 -m pip install -r "
-                              "python_worker/requirements.txt` (scripts/setup.sh does), or choose "
-                              "another interpreter in the settings or QTKERAS_PYTHON.")
-            .arg(python, module.captured(1));
+        return QStringLiteral("\nThe interpreter %1 lacks the worker's dependencies (%2): %3, "
+                              "or choose another interpreter in the settings or QTKERAS_PYTHON.")
+            .arg(python, module.captured(1), setupAdvice(python));
     }
     return {};
 }

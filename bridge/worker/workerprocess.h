@@ -59,9 +59,20 @@ public:
     // The last lines the worker wrote to stderr (tracebacks, import errors).
     QString stderrTail(int lines = 30) const;
 
-    // The interpreter and PYTHONPATH the options resolve to.
+    // The interpreter and PYTHONPATH the options resolve to. Without an interpreter in the
+    // options or QTKERAS_PYTHON: a build's virtual environment (never for an installed
+    // program), else userEnvironment(), else python3 on PATH.
     static QString resolvePython(const WorkerOptions& options);
     static QStringList resolvePythonPath(const WorkerOptions& options);
+    // True when the program runs from an installed tree: the worker package is in
+    // ../share/qtkeras/python_worker beside its binary.
+    static bool isInstalled();
+    static QString installedWorkerDir();
+    // The virtual environment qtkeras-setup-python creates for an installed program:
+    // $XDG_DATA_HOME/qtkeras/venv (~/.local/share/qtkeras/venv).
+    static QString userEnvironment();
+    // How to give the interpreter the worker's packages, as the end of a sentence.
+    static QString setupAdvice(const QString& python);
 
 Q_SIGNALS:
     void ready(const qk::WorkerInfo& info);
