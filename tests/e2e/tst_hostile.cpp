@@ -24,7 +24,6 @@
 #include <unistd.h>
 
 using namespace qk;
-using qk::test::errorOf;
 using qk::test::waitFinished;
 
 namespace {
@@ -110,8 +109,8 @@ qint64 residentKiB(qint64 pid) {
     return -1;
 }
 
-// A request head for a server on `port`; fields replaced or removed ("Name" -> empty) by
-// `changes`, "Name: value" lines.
+// A request head for a server on `port`: the token and the content type unless empty, then
+// the `extra` header lines.
 QByteArray head(const QByteArray& requestLine, quint16 port, const QByteArray& token,
                 const QByteArray& type, qint64 length, const QList<QByteArray>& extra = {}) {
     QByteArray h = requestLine + "\r\nHost: 127.0.0.1:" + QByteArray::number(port) + "\r\n";
