@@ -103,6 +103,15 @@ int runHeadlessDemo(int argc, char* argv[]) {
         Session session;
         const WorkerInfo worker = session.ready().result();
         err << "worker ready: Keras " << worker.keras << " on " << worker.backend << Qt::endl;
+        // Where the worker runs from: its interpreter and the qtkeras_worker package it
+        // imported (an installed program uses the copy installed beside it).
+        const Value where = session
+                                .run(QStringLiteral("(__import__('sys').executable, "
+                                                    "__import__('qtkeras_worker').__path__[0])"))
+                                .result();
+        const QString interpreter = where.items().at(0).toString();
+        const QString workerDir = where.items().at(1).toString();
+        err << "worker: " << workerDir << " on " << interpreter << Qt::endl;
         IrisOptions options;
         options.epochs = parser.value(epochs).toInt();
         options.onEpoch = [&err](int epoch, int total, const QMap<QString, double>& logs) {
@@ -131,6 +140,8 @@ int runHeadlessDemo(int argc, char* argv[]) {
                 {"keras_version", worker.keras.toStdString()},
                 {"backend", worker.backend.toStdString()},
                 {"python", worker.python.toStdString()},
+                {"interpreter", interpreter.toStdString()},
+                {"worker", workerDir.toStdString()},
             };
             std::cout << line.dump() << std::endl;
         }
