@@ -15,6 +15,7 @@
 #include "app/workerstatuswidget.h"
 #include "app/workspace.h"
 #include "inspectors/commandmodel.h"
+#include "inspectors/traininghistoryview.h"
 
 #include <QApplication>
 #include <QCloseEvent>
@@ -74,10 +75,11 @@ MainWindow::MainWindow(SessionHost& host, QWidget* parent)
     statusBar()->addPermanentWidget(m_workerStatus);
 
     createMenus();
+    m_workspace = new Workspace(*this);
     m_docks->add(DockSlot::Variables, m_variablesPanel);
     m_docks->add(DockSlot::Console, m_consolePanel);
     m_docks->add(DockSlot::Queue, m_queueMonitor);
-    m_workspace = new Workspace(*this);
+    m_docks->add(DockSlot::History, m_workspace->historyView());
     m_docks->setDefaultSizes();
     restoreLayout();
 

@@ -52,6 +52,7 @@ private Q_SLOTS:
     void shapeErrorShowsOnTheOffendingLayer();
     void layersMoveDuplicateAndDelete();
     void dropFromThePaletteInserts();
+    void screenshots();
 
 private:
     ModelBuilder* builder() const { return m_window->workspace().builder(); }
@@ -449,6 +450,22 @@ void TestModelBuilder::dropFromThePaletteInserts() {
     document().undoStack()->undo();
     document().undoStack()->undo();
     QCOMPARE(document().layerCount(), 5);
+}
+
+// The builder and the window as the README shows them; written to $QTKERAS_SCREENSHOT_DIR
+// when it is set.
+void TestModelBuilder::screenshots() {
+    QCOMPARE(document().layerCount(), 5);
+    clickLayer(1);
+    QVERIFY(waitForShapes());
+    const QImage builderShot = builder()->grab().toImage();
+    const QImage windowShot = m_window->grab().toImage();
+    QVERIFY(!builderShot.isNull() && !windowShot.isNull());
+    const QString dir = qEnvironmentVariable("QTKERAS_SCREENSHOT_DIR");
+    if (!dir.isEmpty()) {
+        QVERIFY(builderShot.save(dir + QStringLiteral("/screenshot-builder.png")));
+        QVERIFY(windowShot.save(dir + QStringLiteral("/screenshot-main.png")));
+    }
 }
 
 QTEST_MAIN(TestModelBuilder)

@@ -1,0 +1,91 @@
+#include "app/trainingcontroller.h"
+
+#include "app/document.h"
+#include "app/sessionhost.h"
+
+namespace qk::app {
+
+TrainingController::TrainingController(SessionHost& host, Document& document, QObject* parent)
+    : QObject(parent)
+    , m_host(host)
+    , m_document(document) {}
+
+bool TrainingController::train(QString* error) {
+    const auto refuse = [error](const QString& message) {
+        if (error)
+            *error = message;
+        return false;
+    };
+    if (m_running)
+        return refuse(tr("A run is in progress."));
+    if (m_document.layerCount() == 0)
+        return refuse(tr("The model has no layers."));
+    const DataSource& source = m_document.dataSource();
+    try {
+        const keras::Dataset dataset = source.kind == DataSource::Kind::Iris
+                                           ? keras::Dataset::iris()
+                                           : keras::Dataset::fromCsv(source.csvPath);
+        keras::PrepareOptions options;
+        options.label = source.label;
+        options.features = source.features;
+        options.testFraction = source.testFraction;
+        options.seed = source.seed;
+        options.standardize = source.standardize;
+        options.targets = source.oneHot ? keras::PrepareOptions::Targets::OneHot
+                                        : keras::PrepareOptions::Targets::Indices;
+        m_data = dataset.prepare(options);
+    } catch (const std::exception& e) {
+        return refuse(QString::fromUtf8(e.what()));
+    }
+
+    Session& session = m_host.session();
+    m_model.emplace(session);
+    for (const LayerItem& item : m_document.layers())
+        m_model->add(item.layer);
+    const CompileSettings& compile = m_document.compileSettings();
+    std::vector<keras::Argument> metrics;
+    for (const QString& metric : compile.metrics)
+        metrics.emplace_back(metric);
+    m_model->compile(compile.loss, compile.optimizer, std::move(metrics));
+    const TrainingSettings& settings = m_document.trainingSettings();
+    keras::FitOptions fit;
+    fit.epochs = settings.epochs;
+    fit.batchSize = settings.batchSize;
+    if (settings.validationSplit > 0)
+        fit.validationSplit = settings.validationSplit;
+    fit.callbacks = settings.callbacks;
+    const keras::Training training = m_model->fit(m_data->xTrain, m_data->yTrain, fit);
+    m_history = training.history();
+    m_running = true;
+    Q_EMIT runningChanged(true);
+    Q_EMIT started(m_history);
+    QFuture<std::shared_ptr<keras::TrainingHistory>> done = training.future();
+    done.then(this,
+              [this](const std::shared_ptr<keras::TrainingHistory>& history) {
+                  m_running = false;
+                  Q_EMIT runningChanged(false);
+                  Q_EMIT finished(
+                      true, history->stoppedEarly()
+                                ? tr("Stopped after %n epoch(s)", nullptr, history->epochCount())
+                                : tr("Trained %n epoch(s)", nullptr, history->epochCount()));
+              })
+        .onFailed(this, [this](const std::exception& e) {
+            m_running = false;
+            Q_EMIT runningChanged(false);
+            Q_EMIT finished(false, QString::fromUtf8(e.what()));
+        });
+    return true;
+}
+
+void TrainingController::stop() {
+    if (m_running)
+        m_host.session().stopTraining();
+}
+
+QFuture<keras::Scores> TrainingController::evaluate() const {
+    Q_ASSERT(m_model && m_data);
+    keras::Sequential model = *m_model; // copies share the worker's model
+    return model.evaluate(m_data->xTest, m_data->yTest);
+}
+
+} // namespace qk::app

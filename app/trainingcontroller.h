@@ -1,0 +1,50 @@
+#pragma once
+
+#include "bridge/keras/dataset.h"
+#include "bridge/keras/model.h"
+#include "bridge/keras/sequential.h"
+
+#include <QObject>
+
+#include <memory>
+#include <optional>
+
+namespace qk::app {
+
+class Document;
+class SessionHost;
+
+// Runs the document's network: prepares the data source's arrays, builds the model in the
+// worker layer by layer, compiles it, and fits it with the arrays sent once as bindings.
+// The live TrainingHistory of each run is announced through started(); stop() ends a fit
+// after its batch and keeps the weights, so evaluate() afterwards scores the trained model.
+class TrainingController : public QObject {
+    Q_OBJECT
+public:
+    TrainingController(SessionHost& host, Document& document, QObject* parent = nullptr);
+
+    // Starts a run; false, with the reason, when the document cannot be trained as it is.
+    bool train(QString* error = nullptr);
+    void stop();
+    bool isRunning() const { return m_running; }
+    // The current or last run's history; null before the first run.
+    std::shared_ptr<keras::TrainingHistory> history() const { return m_history; }
+    // Scores of the trained model on the held-out test rows.
+    QFuture<keras::Scores> evaluate() const;
+    const std::optional<keras::PreparedData>& data() const { return m_data; }
+
+Q_SIGNALS:
+    void started(std::shared_ptr<qk::keras::TrainingHistory> history);
+    void runningChanged(bool running);
+    void finished(bool ok, const QString& message);
+
+private:
+    SessionHost& m_host;
+    Document& m_document;
+    std::optional<keras::Sequential> m_model;
+    std::optional<keras::PreparedData> m_data;
+    std::shared_ptr<keras::TrainingHistory> m_history;
+    bool m_running = false;
+};
+
+} // namespace qk::app
