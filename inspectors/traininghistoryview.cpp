@@ -63,6 +63,11 @@ TrainingHistoryView::TrainingHistoryView(QWidget* parent)
     m_clockTimer->setInterval(500);
     connect(m_clockTimer, &QTimer::timeout, this, &TrainingHistoryView::updateProgress);
     connect(m_runs, &TrainingRunModel::runsChanged, this, &TrainingHistoryView::scheduleRedraw);
+    // A removed run's history may be gone with it: drop its series before anything draws.
+    connect(m_runs, &QAbstractItemModel::rowsRemoved, this, [this] {
+        m_reshape = true;
+        redrawNow();
+    });
     connect(m_runs, &TrainingRunModel::runsReshaped, this, [this] {
         m_reshape = true;
         scheduleRedraw();

@@ -142,7 +142,7 @@ QVariant TrainingRunModel::data(const QModelIndex& index, int role) const {
         swatch.fill(run.colour);
         return swatch;
     }
-    if (role == Qt::TextAlignmentRole && column != NameColumn && column != StatusColumn)
+    if (role == Qt::TextAlignmentRole && column == EpochsColumn)
         return QVariant::fromValue(Qt::AlignRight | Qt::AlignVCenter);
     return {};
 }
