@@ -418,7 +418,7 @@ void MetricChart::autoRange() {
             }
         }
     }
-    const double step = niceStep(xMax, 6);
+    const double step = std::max(1.0, niceStep(xMax, 6)); // whole epochs
     m_epochAxis->setTickInterval(step);
     m_epochAxis->setRange(step >= 2 ? 0 : 1, std::max(2.0, std::ceil(xMax / step) * step));
 

@@ -363,6 +363,10 @@ void TestTrainingHistoryView::logScaleSwitchesTheValueAxis() {
     QVERIFY(log->min() <= 0.01 && log->min() > 0);
     QVERIFY(log->max() >= 100);
     QCOMPARE(line->count(), 3);
+    // Whole epochs on the other axis, even for a short run.
+    QCOMPARE(chart->epochAxis()->tickInterval(), 1.0);
+    QCOMPARE(chart->epochAxis()->min(), 1.0);
+    QCOMPARE(chart->epochAxis()->max(), 3.0);
 
     QTest::mouseClick(box, Qt::LeftButton, {}, box->rect().center());
     QCOMPARE(chart->valueAxis()->type(), QAbstractAxis::AxisTypeValue);
