@@ -349,7 +349,8 @@ Json benchTraining(Session& session, const Settings& settings) {
         epochEvents = 0;
         const double cpu = ownCpuSeconds() + processCpuSeconds(worker);
         const double start = now();
-        const Value loss = await(trainIris(session, iris, settings.epochs, settings.batchSize));
+        const IrisRun run = trainIris(session, iris, settings.epochs, settings.batchSize);
+        const double loss = await(run.training.future())->last(QStringLiteral("loss"));
         seconds.push_back(now() - start);
         cpuSeconds.push_back(ownCpuSeconds() + processCpuSeconds(worker) - cpu);
         QCoreApplication::processEvents(); // the last queued events
@@ -358,7 +359,7 @@ Json benchTraining(Session& session, const Settings& settings) {
                      .arg(settings.epochs)
                      .arg(seconds.back(), 0, 'f', 2)
                      .arg(epochEvents)
-                     .arg(loss.toDouble(), 0, 'f', 4)
+                     .arg(loss, 0, 'f', 4)
                      .arg(cpuSeconds.back(), 0, 'f', 2));
         if (epochEvents != settings.epochs)
             throw std::runtime_error("epoch events went missing");

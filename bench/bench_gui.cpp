@@ -1,12 +1,12 @@
-// The GUI thread during live training: a window with a live chart, fed by a session's epoch
-// events while the worker trains the iris model for 1,000 epochs, on the offscreen platform
+// The GUI thread during live training: the IDE's training-history inspector follows the iris
+// model's fit() for 1,000 epochs through the qk::keras API, on the offscreen platform
 // unless QT_QPA_PLATFORM says otherwise. A 1 ms repeating timer probes the event loop; its
 // lateness is the stall. Prints one JSON line of figures on stdout.
 #include "bench/benchsupport.h"
 #include "bench/iristraining.h"
-#include "bench/livetrainingwindow.h"
 
 #include "bridge/session/session.h"
+#include "inspectors/traininghistoryview.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
@@ -22,11 +22,14 @@ using namespace qk::bench;
 
 namespace {
 
-// The window under test. When the IDE's main window can train with a live chart, build it
-// here instead; nothing else in this file needs to change.
-std::unique_ptr<QWidget> createWindow(Session& session) {
-    return std::make_unique<LiveTrainingWindow>(session);
-}
+// The window under test: the IDE's training-history inspector, following each fit() live.
+struct WindowUnderTest {
+    std::unique_ptr<inspectors::TrainingHistoryView> view =
+        std::make_unique<inspectors::TrainingHistoryView>();
+    QWidget* widget() const { return view.get(); }
+    void follow(const keras::Training& training) { view->addRun(training.history()); }
+    int redraws() const { return view->redrawCount(); }
+};
 
 // CPU time of the calling thread.
 double threadCpuSeconds() {
@@ -109,8 +112,9 @@ int main(int argc, char** argv) {
         await(session.ready());
         await(session.run(QStringLiteral("import keras")));
         const IrisData iris = loadIris(sourcePath("resources/data/iris.csv"));
-        std::unique_ptr<QWidget> window = createWindow(session);
-        window->show();
+        WindowUnderTest window;
+        window.widget()->resize(1200, 800);
+        window.widget()->show();
 
         // The same probe with nothing to do: what the machine's scheduler alone costs.
         StallProbe probe;
@@ -121,18 +125,17 @@ int main(int argc, char** argv) {
 
         const double start = now();
         probe.start();
-        QFuture<Value> training = trainIris(session, iris, epochs, 16);
-        await(training);
+        const IrisRun run = trainIris(session, iris, epochs, 16);
+        window.follow(run.training);
+        await(run.training.future());
         probe.stop();
         const double seconds = now() - start;
         runFor(100); // the last redraw
         figures.update(probe.figures("gui_stall_"));
         figures["gui_epochs"] = epochs;
         figures["gui_train_s"] = seconds;
-        if (auto* live = dynamic_cast<LiveTrainingWindow*>(window.get())) {
-            figures["gui_redraws"] = live->redraws();
-            figures["gui_epochs_drawn"] = live->epochs();
-        }
+        figures["gui_redraws"] = window.redraws();
+        figures["gui_epochs_drawn"] = run.training.history()->epochCount();
         progress(QStringLiteral("%1 epochs in %2 s; GUI stall p99 %3 ms, max %4 ms")
                      .arg(epochs)
                      .arg(seconds, 0, 'f', 1)

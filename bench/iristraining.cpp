@@ -1,5 +1,8 @@
 #include "bench/iristraining.h"
 
+#include "bridge/keras/layers.h"
+#include "bridge/keras/losses.h"
+#include "bridge/keras/optimizers.h"
 #include "bridge/session/session.h"
 
 #include <QFile>
@@ -10,33 +13,6 @@
 #include <vector>
 
 namespace qk::bench {
-
-namespace {
-
-// The model, as bench/train_plain.py builds it (keep the two in step).
-constexpr char kBuildModel[] = R"(import keras
-import qtkeras_worker.keras_support
-keras.utils.set_random_seed(0)
-model = keras.Sequential([
-    keras.Input(shape=(4,)),
-    keras.layers.Dense(16),
-    keras.layers.Activation("sigmoid"),
-    keras.layers.Dense(3),
-    keras.layers.Activation("softmax"),
-])
-model.compile(
-    loss=keras.losses.CategoricalCrossentropy(),
-    optimizer=keras.optimizers.Adam(),
-    metrics=["accuracy"],
-))";
-
-constexpr char kFit[] = R"(history = model.fit(
-    x, y, epochs=%1, batch_size=%2, verbose=0,
-    callbacks=[qtkeras_worker.keras_support.progress_callback()],
-)
-float(history.history["loss"][-1]))";
-
-} // namespace
 
 IrisData loadIris(const QString& csvPath) {
     QFile file(csvPath);
@@ -76,11 +52,18 @@ IrisData loadIris(const QString& csvPath) {
     return {NdArray::fromVector(features, {rows, 4}), NdArray::fromVector(labels, {rows, 3})};
 }
 
-QFuture<Value> trainIris(Session& session, const IrisData& data, int epochs, int batchSize) {
-    session.send(Command(kBuildModel));
-    Command fit(QString::fromUtf8(kFit).arg(epochs).arg(batchSize));
-    fit.bind(QStringLiteral("x"), data.x).bind(QStringLiteral("y"), data.y);
-    return session.send(std::move(fit));
+IrisRun trainIris(Session& session, const IrisData& data, int epochs, int batchSize) {
+    session.run(QStringLiteral("import keras\nkeras.utils.set_random_seed(0)"));
+    auto model = std::make_shared<keras::Sequential>(session);
+    model->add(keras::InputLayer({4}));
+    model->add(keras::Dense(16));
+    model->add(keras::Activation("sigmoid"));
+    model->add(keras::Dense(3));
+    model->add(keras::Activation("softmax"));
+    model->compile(keras::CategoricalCrossentropy(), keras::Adam(), {"accuracy"});
+    keras::Training training =
+        model->fit(data.x, data.y, {.epochs = epochs, .batchSize = batchSize});
+    return {std::move(model), std::move(training)};
 }
 
 } // namespace qk::bench

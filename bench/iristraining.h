@@ -1,9 +1,12 @@
 #pragma once
 
+#include "bridge/keras/model.h"
+#include "bridge/keras/sequential.h"
 #include "bridge/protocol/value.h"
 
-#include <QFuture>
 #include <QString>
+
+#include <memory>
 
 namespace qk {
 class Session;
@@ -20,9 +23,15 @@ struct IrisData {
 
 IrisData loadIris(const QString& csvPath);
 
+// A fit() of the paper's iris model and the model it trains.
+struct IrisRun {
+    std::shared_ptr<keras::Sequential> model;
+    keras::Training training;
+};
+
 // Trains the paper's iris model (4 -> Dense 16 -> sigmoid -> Dense 3 -> softmax, categorical
-// cross-entropy, Adam, accuracy) in the session's worker with live per-epoch events. The
-// future holds the last epoch's loss. bench/train_plain.py runs the same Keras code.
-QFuture<Value> trainIris(Session& session, const IrisData& data, int epochs, int batchSize);
+// cross-entropy, Adam, accuracy) with the qk::keras API, so that per-epoch events flow live.
+// bench/train_plain.py runs the same model in plain Python.
+IrisRun trainIris(Session& session, const IrisData& data, int epochs, int batchSize);
 
 } // namespace qk::bench
