@@ -4,6 +4,7 @@
 #include "app/console.h"
 #include "app/consolepanel.h"
 #include "app/docks.h"
+#include "app/document.h"
 #include "app/errorrecoverydialog.h"
 #include "app/errorrecoverypolicy.h"
 #include "app/mainwindow.h"
@@ -13,6 +14,7 @@
 #include "app/variablespanel.h"
 #include "app/workerbanner.h"
 #include "app/workerstatuswidget.h"
+#include "bridge/keras/layers.h"
 #include "inspectors/codeview.h"
 #include "inspectors/commanddetailview.h"
 #include "inspectors/commandmodel.h"
@@ -23,11 +25,14 @@
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDockWidget>
+#include <QElapsedTimer>
 #include <QLineEdit>
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QStandardPaths>
 #include <QTableView>
+#include <QTimer>
+#include <QUndoStack>
 #include <QtTest>
 
 #include <csignal>
@@ -329,9 +334,54 @@ void TestMainWindow::settingsCheckTheEnvironment() {
 void TestMainWindow::killedWorkerShowsMessageAndRestarts() {
     const qint64 pid = m_host->workerInfo().pid;
     QVERIFY(pid > 0);
+    // The project in the window: the worker's death must not touch it.
+    Document& document = m_window->document();
+    document.addLayer(keras::InputLayer({4}));
+    document.addLayer(keras::Dense(8));
+    const auto projectSnapshot = [&document] {
+        QStringList layers;
+        for (const LayerItem& item : document.layers())
+            layers << QString::number(item.id) + u' ' + item.layer.expr().source();
+        return layers;
+    };
+    const QStringList projectBefore = projectSnapshot();
+    const int undoBefore = document.undoStack()->count();
+
     QFuture<Value> running = m_host->session().run(QStringLiteral("import time\ntime.sleep(30)"));
+    std::vector<QFuture<Value>> queued;
+    for (int i = 0; i < 10; ++i)
+        queued.push_back(m_host->session().run(QStringLiteral("%1").arg(i)));
     QVERIFY(waitUntil([&] { return m_host->workerState() == WorkerState::Busy; }));
+    QTest::qWait(200);
+
+    // An event-loop probe: how late a 1 ms timer fires while the worker dies and restarts.
+    QElapsedTimer clock;
+    clock.start();
+    qint64 lastTick = 0, worstStall = 0;
+    QTimer probe;
+    probe.setTimerType(Qt::PreciseTimer);
+    probe.setInterval(1);
+    connect(&probe, &QTimer::timeout, this, [&] {
+        const qint64 now = clock.elapsed();
+        worstStall = std::max(worstStall, now - lastTick);
+        lastTick = now;
+    });
+    probe.start();
+    QElapsedTimer sinceKill;
+    sinceKill.start();
     ::kill(static_cast<pid_t>(pid), SIGKILL);
+    QVERIFY(waitUntil(
+        [&] {
+            return running.isFinished() &&
+                   std::all_of(queued.begin(), queued.end(),
+                               [](const auto& f) { return f.isFinished(); });
+        },
+        1000));
+    qInfo("all 11 futures failed %lld ms after SIGKILL", sinceKill.elapsed());
+    for (const auto& f : queued) {
+        QCOMPARE(errorOf(f)->state(), CommandState::Cancelled);
+        QVERIFY(errorOf(f)->reason().contains(QStringLiteral("SIGKILL")));
+    }
 
     WorkerBanner* banner = m_window->banner();
     const bool shown = waitUntil([&] { return banner->isVisible(); }, 10000);
@@ -354,6 +404,13 @@ void TestMainWindow::killedWorkerShowsMessageAndRestarts() {
     QVERIFY(banner->isVisible());
     const qint64 replacement = m_host->workerInfo().pid;
     QVERIFY(replacement != pid);
+    qInfo("a new worker was ready %lld ms after SIGKILL", sinceKill.elapsed());
+    QVERIFY(sinceKill.elapsed() < 5000);
+    probe.stop();
+    qInfo("largest GUI-thread stall from the kill to the new worker: %lld ms", worstStall);
+    QVERIFY2(worstStall < 1000, "the GUI thread froze while the worker died and restarted");
+    QCOMPARE(projectSnapshot(), projectBefore);
+    QCOMPARE(document.undoStack()->count(), undoBefore);
 
     QTest::mouseClick(banner->restartButton(), Qt::LeftButton);
     QVERIFY(waitUntil([&] { return m_host->workerState() == WorkerState::Ready; }, 60000));
