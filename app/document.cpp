@@ -20,6 +20,13 @@ QString Document::displayName() const {
     return m_fileName.isEmpty() ? tr("Untitled") : QFileInfo(m_fileName).fileName();
 }
 
+void Document::setFileName(const QString& fileName) {
+    if (fileName == m_fileName)
+        return;
+    m_fileName = fileName;
+    Q_EMIT fileNameChanged(fileName);
+}
+
 bool Document::isModified() const {
     return !m_undoStack->isClean();
 }

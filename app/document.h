@@ -54,6 +54,8 @@ public:
     QUndoStack* undoStack() const { return m_undoStack; }
     QString displayName() const;
     bool isModified() const;
+    const QString& fileName() const { return m_fileName; }
+    void setFileName(const QString& fileName);
 
     // The layers, in order.
     int layerCount() const { return static_cast<int>(m_layers.size()); }
@@ -92,6 +94,7 @@ Q_SIGNALS:
     void aboutToChange(const qk::app::DocumentChange& change);
     void changed(const qk::app::DocumentChange& change);
     void modifiedChanged(bool modified);
+    void fileNameChanged(const QString& fileName);
 
 private:
     void notify(const DocumentChange& change, const std::function<void()>& apply);

@@ -5,6 +5,7 @@
 #include "app/docks.h"
 #include "app/document.h"
 #include "app/errorrecoverypolicy.h"
+#include "app/projectactions.h"
 #include "app/queuemonitorpanel.h"
 #include "app/sessionhost.h"
 #include "app/setting.h"
@@ -76,6 +77,7 @@ MainWindow::MainWindow(SessionHost& host, QWidget* parent)
 
     createMenus();
     m_workspace = new Workspace(*this);
+    m_project = new ProjectActions(*this, menuBar()->actions().constFirst()->menu());
     m_docks->add(DockSlot::Variables, m_variablesPanel);
     m_docks->add(DockSlot::Console, m_consolePanel);
     m_docks->add(DockSlot::Queue, m_queueMonitor);
@@ -117,6 +119,7 @@ MainWindow::MainWindow(SessionHost& host, QWidget* parent)
         [policy = m_errorPolicy](const CommandFailure& failure) { return policy->decide(failure); },
         this);
     connect(m_document, &Document::modifiedChanged, this, &MainWindow::updateTitle);
+    connect(m_document, &Document::fileNameChanged, this, &MainWindow::updateTitle);
     updateTitle();
     onWorkerState(host.workerState(), {});
 }

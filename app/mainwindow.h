@@ -18,6 +18,7 @@ class ConsolePanel;
 class Docks;
 class Document;
 class ErrorRecoveryPolicy;
+class ProjectActions;
 class QueueMonitorPanel;
 class SessionHost;
 class VariablesPanel;
@@ -52,6 +53,7 @@ public:
     WorkerBanner* banner() const { return m_banner; }
     QAction* restartAction() const { return m_restart; }
     Workspace& workspace() const { return *m_workspace; }
+    ProjectActions& project() const { return *m_project; }
 
 protected:
     void closeEvent(QCloseEvent* event) override;
@@ -79,6 +81,7 @@ private:
     QAction* m_restart = nullptr;
     QAction* m_forgetChoice = nullptr;
     Workspace* m_workspace = nullptr;
+    ProjectActions* m_project = nullptr;
 };
 
 } // namespace qk::app

@@ -29,6 +29,8 @@ public:
     bool isRunning() const { return m_running; }
     // The current or last run's history; null before the first run.
     std::shared_ptr<keras::TrainingHistory> history() const { return m_history; }
+    // The model of the current or last run; empty before the first run.
+    const std::optional<keras::Sequential>& model() const { return m_model; }
     // Scores of the trained model on the held-out test rows.
     QFuture<keras::Scores> evaluate() const;
     const std::optional<keras::PreparedData>& data() const { return m_data; }

@@ -30,6 +30,18 @@ TrainingHistory::TrainingHistory(Session& session, QString commandId,
     connect(&session, &Session::workerEvent, this, &TrainingHistory::onEvent);
 }
 
+TrainingHistory::TrainingHistory(QString commandId, std::optional<int> plannedEpochs,
+                                 QStringList metrics, QMap<QString, QList<double>> series,
+                                 QList<double> epochSeconds, bool stoppedEarly)
+    : m_commandId(std::move(commandId))
+    , m_plannedEpochs(plannedEpochs)
+    , m_metrics(std::move(metrics))
+    , m_series(std::move(series))
+    , m_seconds(std::move(epochSeconds))
+    , m_finished(true)
+    , m_stopped(stoppedEarly)
+    , m_emitted(static_cast<int>(m_seconds.size())) {}
+
 std::optional<int> TrainingHistory::plannedEpochs() const {
     std::lock_guard lock(m_mutex);
     return m_plannedEpochs;

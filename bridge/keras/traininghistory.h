@@ -28,6 +28,11 @@ class TrainingHistory : public QObject {
 public:
     // Follows the epoch and batch events of the command `commandId` of `session`.
     TrainingHistory(Session& session, QString commandId, std::optional<int> plannedEpochs);
+    // A finished history read back from a file; it follows no session. Every series has one
+    // value per epoch of `epochSeconds`.
+    TrainingHistory(QString commandId, std::optional<int> plannedEpochs, QStringList metrics,
+                    QMap<QString, QList<double>> series, QList<double> epochSeconds,
+                    bool stoppedEarly);
 
     const QString& commandId() const { return m_commandId; }
     // The epochs fit() was asked for, when known.

@@ -1,0 +1,252 @@
+#include "app/projectactions.h"
+
+#include "app/document.h"
+#include "app/mainwindow.h"
+#include "app/setting.h"
+#include "app/trainingcontroller.h"
+#include "app/workspace.h"
+#include "bridge/keras/traininghistory.h"
+#include "inspectors/traininghistoryview.h"
+#include "inspectors/trainingrunmodel.h"
+
+#include <QAction>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QMenu>
+#include <QMessageBox>
+#include <QSaveFile>
+#include <QStatusBar>
+#include <QUndoStack>
+
+namespace qk::app {
+
+namespace {
+
+const Setting<QStringList> recentSetting{"project/recentFiles"};
+constexpr int maxRecent = 8;
+
+QString projectFilter() {
+    return QObject::tr("QtKeras projects (*.qtkeras);;All files (*)");
+}
+
+} // namespace
+
+ProjectActions::ProjectActions(MainWindow& window, QMenu* fileMenu)
+    : QObject(&window)
+    , m_window(window) {
+    QAction* first = fileMenu->actions().value(0);
+    const auto add = [&](const QString& text, QKeySequence::StandardKey key, auto slot) {
+        auto* action = new QAction(text, this);
+        action->setShortcut(key);
+        connect(action, &QAction::triggered, this, slot);
+        fileMenu->insertAction(first, action);
+        return action;
+    };
+    add(tr("&New"), QKeySequence::New, [this] {
+        if (maybeSave())
+            newProject();
+    });
+    add(tr("&Open…"), QKeySequence::Open, &ProjectActions::askOpen);
+    m_recent = new QMenu(tr("Open &Recent"), &window);
+    fileMenu->insertMenu(first, m_recent);
+    m_save = add(tr("&Save"), QKeySequence::Save, &ProjectActions::save);
+    add(tr("Save &As…"), QKeySequence::SaveAs, &ProjectActions::askSaveAs);
+    fileMenu->insertSeparator(first);
+    add(tr("&Export Python Script…"), QKeySequence::UnknownKey, &ProjectActions::askExportScript);
+    fileMenu->insertSeparator(first);
+    updateRecentMenu();
+}
+
+Project ProjectActions::capture() const {
+    const Document& document = m_window.document();
+    Project project;
+    for (const LayerItem& item : document.layers())
+        project.layers.push_back(item.layer);
+    project.compile = document.compileSettings();
+    project.training = document.trainingSettings();
+    project.data = document.dataSource();
+    const inspectors::TrainingHistoryView* view = m_window.workspace().historyView();
+    project.smoothing = view->smoothing();
+    const inspectors::TrainingRunModel& runs = view->runs();
+    for (int row = 0; row < runs.rowCount(); ++row) {
+        const keras::TrainingHistory& history = runs.history(row);
+        project.runs.push_back({runs.name(row), runs.isShown(row), history.plannedEpochs(),
+                                history.stoppedEarly(), history.metricNames(), history.toMap(),
+                                history.epochSeconds()});
+    }
+    return project;
+}
+
+void ProjectActions::apply(const Project& project) {
+    Document& document = m_window.document();
+    while (document.layerCount() > 0)
+        document.takeLayerItem(document.layerCount() - 1);
+    int id = 1;
+    for (const keras::Layer& layer : project.layers)
+        document.insertLayerItem(document.layerCount(), {id++, layer});
+    document.replaceCompileSettings(project.compile);
+    document.replaceTrainingSettings(project.training);
+    document.replaceDataSource(project.data);
+    document.undoStack()->clear();
+
+    inspectors::TrainingHistoryView* view = m_window.workspace().historyView();
+    inspectors::TrainingRunModel& runs = view->runs();
+    runs.removeRows(0, runs.rowCount());
+    int count = 0;
+    for (const SavedRun& run : project.runs) {
+        const int row =
+            view->addRun(std::make_shared<keras::TrainingHistory>(
+                             QStringLiteral("saved-%1").arg(++count), run.plannedEpochs,
+                             run.metrics, run.series, run.epochSeconds, run.stoppedEarly),
+                         run.name);
+        runs.setShown(row, run.shown);
+    }
+    view->setSmoothing(project.smoothing);
+}
+
+void ProjectActions::newProject() {
+    apply(Project{});
+    m_window.document().setFileName({});
+}
+
+bool ProjectActions::open(const QString& path, QString* error) {
+    QString reason;
+    const std::optional<Project> project = ProjectFile::read(path, &reason);
+    if (!project) {
+        if (error)
+            *error = reason;
+        return false;
+    }
+    apply(*project);
+    m_window.document().setFileName(QFileInfo(path).absoluteFilePath());
+    addRecent(path);
+    return true;
+}
+
+bool ProjectActions::saveAs(const QString& path, QString* error) {
+    if (!ProjectFile::write(path, capture(), error))
+        return false;
+    m_window.document().setFileName(QFileInfo(path).absoluteFilePath());
+    m_window.document().undoStack()->setClean();
+    addRecent(path);
+    m_window.statusBar()->showMessage(tr("Saved %1").arg(QDir::toNativeSeparators(path)), 5000);
+    return true;
+}
+
+bool ProjectActions::exportScript(const QString& path, QString* error) {
+    const auto fail = [error](const QString& message) {
+        if (error)
+            *error = message;
+        return false;
+    };
+    const auto& model = m_window.workspace().trainer().model();
+    if (!model)
+        return fail(tr("Train the model first: the script embeds its training data."));
+    QString script;
+    try {
+        script = model->exportScript();
+    } catch (const std::exception& e) {
+        return fail(QString::fromUtf8(e.what()));
+    }
+    QSaveFile file(path);
+    if (!file.open(QIODevice::WriteOnly) || file.write(script.toUtf8()) < 0 || !file.commit())
+        return fail(tr("Cannot write %1: %2").arg(path, file.errorString()));
+    return true;
+}
+
+QStringList ProjectActions::recentFiles() {
+    return recentSetting.value();
+}
+
+bool ProjectActions::maybeSave() {
+    if (!m_window.document().isModified())
+        return true;
+    const auto answer = QMessageBox::warning(
+        &m_window, tr("Unsaved changes"),
+        tr("%1 has unsaved changes. Save them?").arg(m_window.document().displayName()),
+        QMessageBox::Save | QMessageBox::Discard | QMessageBox::Cancel);
+    if (answer == QMessageBox::Save)
+        return save();
+    return answer == QMessageBox::Discard;
+}
+
+void ProjectActions::askOpen() {
+    if (!maybeSave())
+        return;
+    const QString path =
+        QFileDialog::getOpenFileName(&m_window, tr("Open Project"), {}, projectFilter());
+    if (path.isEmpty())
+        return;
+    QString error;
+    if (!open(path, &error))
+        showError(tr("Cannot open the project"), error);
+}
+
+bool ProjectActions::save() {
+    const QString path = m_window.document().fileName();
+    if (path.isEmpty())
+        return askSaveAs();
+    QString error;
+    if (saveAs(path, &error))
+        return true;
+    showError(tr("Cannot save the project"), error);
+    return false;
+}
+
+bool ProjectActions::askSaveAs() {
+    QString path = QFileDialog::getSaveFileName(&m_window, tr("Save Project As"),
+                                                m_window.document().fileName(), projectFilter());
+    if (path.isEmpty())
+        return false;
+    if (QFileInfo(path).suffix().isEmpty())
+        path += QStringLiteral(".qtkeras");
+    QString error;
+    if (saveAs(path, &error))
+        return true;
+    showError(tr("Cannot save the project"), error);
+    return false;
+}
+
+void ProjectActions::askExportScript() {
+    const QString path = QFileDialog::getSaveFileName(&m_window, tr("Export Python Script"), {},
+                                                      tr("Python scripts (*.py)"));
+    if (path.isEmpty())
+        return;
+    QString error;
+    if (!exportScript(path, &error))
+        showError(tr("Cannot export the script"), error);
+}
+
+void ProjectActions::addRecent(const QString& path) {
+    QStringList files = recentSetting.value();
+    const QString absolute = QFileInfo(path).absoluteFilePath();
+    files.removeAll(absolute);
+    files.prepend(absolute);
+    while (files.size() > maxRecent)
+        files.removeLast();
+    recentSetting.setValue(files);
+    updateRecentMenu();
+}
+
+void ProjectActions::updateRecentMenu() {
+    m_recent->clear();
+    const QStringList files = recentSetting.value();
+    for (const QString& path : files) {
+        m_recent->addAction(QDir::toNativeSeparators(path), this, [this, path] {
+            if (!maybeSave())
+                return;
+            QString error;
+            if (!open(path, &error))
+                showError(tr("Cannot open the project"), error);
+        });
+    }
+    m_recent->setEnabled(!files.isEmpty());
+}
+
+void ProjectActions::showError(const QString& title, const QString& message) {
+    auto* box = new QMessageBox(QMessageBox::Warning, title, message, QMessageBox::Ok, &m_window);
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    box->open();
+}
+
+} // namespace qk::app

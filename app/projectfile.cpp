@@ -1,0 +1,256 @@
+#include "app/projectfile.h"
+
+#include "bridge/keras/callbacks.h"
+#include "bridge/protocol/codec.h"
+
+#include <QFile>
+#include <QSaveFile>
+
+#include <cmath>
+#include <limits>
+
+using Json = qk::protocol::Json;
+
+namespace {
+
+Json str(const QString& text) {
+    return text.toStdString();
+}
+
+QString qstr(const Json& json) {
+    return QString::fromStdString(json.get<std::string>());
+}
+
+Json strings(const QStringList& list) {
+    Json out = Json::array();
+    for (const QString& text : list)
+        out.push_back(str(text));
+    return out;
+}
+
+QStringList qstrings(const Json& json) {
+    QStringList out;
+    for (const Json& item : json)
+        out << qstr(item);
+    return out;
+}
+
+// JSON has no NaN or infinity: they are written as null.
+Json numbers(const QList<double>& values) {
+    Json out = Json::array();
+    for (double v : values)
+        out.push_back(std::isfinite(v) ? Json(v) : Json(nullptr));
+    return out;
+}
+
+QList<double> qnumbers(const Json& json) {
+    QList<double> out;
+    for (const Json& item : json)
+        out << (item.is_null() ? std::numeric_limits<double>::quiet_NaN() : item.get<double>());
+    return out;
+}
+
+} // namespace
+
+namespace qk::keras {
+
+void to_json(Json& j, const KerasObject& object);
+
+void to_json(Json& j, const Argument& argument) {
+    if (argument.isObject())
+        j = Json{{"object", argument.object()}};
+    else if (argument.isValue())
+        j = Json{{"value", protocol::toWire(argument.value(), protocol::Format::Json)}};
+    else
+        j = Json{{"expression", str(argument.expr().source())}};
+}
+
+KerasObject objectFromJson(const Json& j);
+
+Argument argumentFromJson(const Json& j) {
+    if (j.contains("object"))
+        return Argument(objectFromJson(j.at("object")));
+    if (j.contains("expression"))
+        return Argument::expression(py::Expr::raw(qstr(j.at("expression"))));
+    return Argument(protocol::fromWire(j.at("value")));
+}
+
+void to_json(Json& j, const KerasObject& object) {
+    Json positional = Json::array();
+    for (const Argument& argument : object.positional())
+        positional.push_back(argument);
+    Json keywords = Json::array();
+    for (const auto& [name, argument] : object.keywords())
+        keywords.push_back(Json{{"name", str(name)}, {"value", argument}});
+    j = Json{{"module", str(object.module())},
+             {"class", str(object.className())},
+             {"args", positional},
+             {"kwargs", keywords}};
+}
+
+KerasObject objectFromJson(const Json& j) {
+    KerasObject object(qstr(j.at("module")), qstr(j.at("class")));
+    for (const Json& argument : j.at("args"))
+        object.addPositional(argumentFromJson(argument));
+    for (const Json& keyword : j.at("kwargs"))
+        object.set(qstr(keyword.at("name")), argumentFromJson(keyword.at("value")));
+    return object;
+}
+
+} // namespace qk::keras
+
+namespace qk::app {
+
+NLOHMANN_JSON_SERIALIZE_ENUM(DataSource::Kind,
+                             {{DataSource::Kind::Iris, "iris"}, {DataSource::Kind::Csv, "csv"}})
+
+void to_json(Json& j, const CompileSettings& s) {
+    j = Json{{"loss", str(s.loss)}, {"optimizer", s.optimizer}, {"metrics", strings(s.metrics)}};
+}
+
+void from_json(const Json& j, CompileSettings& s) {
+    s.loss = qstr(j.at("loss"));
+    s.optimizer = keras::objectFromJson(j.at("optimizer"));
+    s.metrics = qstrings(j.at("metrics"));
+}
+
+void to_json(Json& j, const TrainingSettings& s) {
+    Json callbacks = Json::array();
+    for (const keras::Callback& callback : s.callbacks)
+        callbacks.push_back(static_cast<const keras::KerasObject&>(callback));
+    j = Json{{"epochs", s.epochs},
+             {"batch_size", s.batchSize ? Json(*s.batchSize) : Json(nullptr)},
+             {"validation_split", s.validationSplit},
+             {"callbacks", callbacks}};
+}
+
+void from_json(const Json& j, TrainingSettings& s) {
+    s.epochs = j.at("epochs").get<int>();
+    const Json& batch = j.at("batch_size");
+    s.batchSize = batch.is_null() ? std::nullopt : std::optional<int>(batch.get<int>());
+    s.validationSplit = j.at("validation_split").get<double>();
+    s.callbacks.clear();
+    for (const Json& item : j.at("callbacks")) {
+        const keras::KerasObject object = keras::objectFromJson(item);
+        keras::Callback callback(object.className());
+        for (const keras::Argument& argument : object.positional())
+            callback.addPositional(argument);
+        for (const auto& [name, argument] : object.keywords())
+            callback.set(name, argument);
+        s.callbacks.push_back(callback);
+    }
+}
+
+void to_json(Json& j, const DataSource& s) {
+    j = Json{
+        {"kind", s.kind},        {"csv_path", str(s.csvPath)},  {"features", strings(s.features)},
+        {"label", str(s.label)}, {"one_hot", s.oneHot},         {"test_fraction", s.testFraction},
+        {"seed", s.seed},        {"standardize", s.standardize}};
+}
+
+void from_json(const Json& j, DataSource& s) {
+    s.kind = j.at("kind").get<DataSource::Kind>();
+    s.csvPath = qstr(j.at("csv_path"));
+    s.features = qstrings(j.at("features"));
+    s.label = qstr(j.at("label"));
+    s.oneHot = j.at("one_hot").get<bool>();
+    s.testFraction = j.at("test_fraction").get<double>();
+    s.seed = j.at("seed").get<std::uint64_t>();
+    s.standardize = j.at("standardize").get<bool>();
+}
+
+void to_json(Json& j, const SavedRun& run) {
+    Json series = Json::object();
+    for (auto it = run.series.cbegin(); it != run.series.cend(); ++it)
+        series[it.key().toStdString()] = numbers(it.value());
+    j = Json{{"name", str(run.name)},
+             {"shown", run.shown},
+             {"planned_epochs", run.plannedEpochs ? Json(*run.plannedEpochs) : Json(nullptr)},
+             {"stopped_early", run.stoppedEarly},
+             {"metrics", strings(run.metrics)},
+             {"series", series},
+             {"epoch_seconds", numbers(run.epochSeconds)}};
+}
+
+void from_json(const Json& j, SavedRun& run) {
+    run.name = qstr(j.at("name"));
+    run.shown = j.at("shown").get<bool>();
+    const Json& planned = j.at("planned_epochs");
+    run.plannedEpochs = planned.is_null() ? std::nullopt : std::optional<int>(planned.get<int>());
+    run.stoppedEarly = j.at("stopped_early").get<bool>();
+    run.metrics = qstrings(j.at("metrics"));
+    run.series.clear();
+    for (const auto& [name, values] : j.at("series").items())
+        run.series.insert(QString::fromStdString(name), qnumbers(values));
+    run.epochSeconds = qnumbers(j.at("epoch_seconds"));
+}
+
+QByteArray ProjectFile::toBytes(const Project& project) {
+    Json layers = Json::array();
+    for (const keras::Layer& layer : project.layers)
+        layers.push_back(static_cast<const keras::KerasObject&>(layer));
+    const Json j{{"format", "qtkeras-project"},
+                 {"version", Version},
+                 {"model", Json{{"layers", layers}}},
+                 {"compile", project.compile},
+                 {"training", project.training},
+                 {"data", project.data},
+                 {"history", Json{{"smoothing", project.smoothing}, {"runs", project.runs}}}};
+    return QByteArray::fromStdString(j.dump(2)) + '\n';
+}
+
+std::optional<Project> ProjectFile::fromBytes(const QByteArray& bytes, QString* error) {
+    const auto fail = [error](const QString& message) {
+        if (error)
+            *error = message;
+        return std::nullopt;
+    };
+    try {
+        const Json j = Json::parse(bytes.toStdString());
+        if (!j.is_object() || j.value("format", std::string()) != "qtkeras-project")
+            return fail(QObject::tr("This is not a QtKeras project file."));
+        const int version = j.at("version").get<int>();
+        if (version > Version)
+            return fail(QObject::tr("The project was saved by a newer QtKeras (file format "
+                                    "version %1; this version reads up to %2).")
+                            .arg(version)
+                            .arg(Version));
+        if (version < 1)
+            return fail(QObject::tr("Unknown project file version %1.").arg(version));
+        Project project;
+        for (const Json& layer : j.at("model").at("layers"))
+            project.layers.emplace_back(keras::objectFromJson(layer));
+        project.compile = j.at("compile").get<CompileSettings>();
+        project.training = j.at("training").get<TrainingSettings>();
+        project.data = j.at("data").get<DataSource>();
+        const Json& history = j.at("history");
+        project.smoothing = history.at("smoothing").get<double>();
+        project.runs = history.at("runs").get<std::vector<SavedRun>>();
+        return project;
+    } catch (const std::exception& e) {
+        return fail(
+            QObject::tr("The project file is damaged: %1").arg(QString::fromUtf8(e.what())));
+    }
+}
+
+bool ProjectFile::write(const QString& path, const Project& project, QString* error) {
+    QSaveFile file(path);
+    if (!file.open(QIODevice::WriteOnly) || file.write(toBytes(project)) < 0 || !file.commit()) {
+        if (error)
+            *error = QObject::tr("Cannot write %1: %2").arg(path, file.errorString());
+        return false;
+    }
+    return true;
+}
+
+std::optional<Project> ProjectFile::read(const QString& path, QString* error) {
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly)) {
+        if (error)
+            *error = QObject::tr("Cannot open %1: %2").arg(path, file.errorString());
+        return std::nullopt;
+    }
+    return fromBytes(file.readAll(), error);
+}
+
+} // namespace qk::app
