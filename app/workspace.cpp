@@ -1,6 +1,7 @@
 #include "app/workspace.h"
 
 #include "app/catalogsource.h"
+#include "app/datapanel.h"
 #include "app/docks.h"
 #include "app/document.h"
 #include "app/layerpalette.h"
@@ -9,6 +10,7 @@
 #include "app/propertiespanel.h"
 #include "app/shapechecker.h"
 #include "app/trainingcontroller.h"
+#include "app/trainingsettingspanel.h"
 #include "inspectors/traininghistoryview.h"
 
 #include <QAction>
@@ -34,6 +36,9 @@ Workspace::Workspace(MainWindow& window)
     window.setCentralPanel(m_builder);
     window.docks().add(DockSlot::Palette, m_palette);
     window.docks().add(DockSlot::Properties, m_properties);
+    window.docks().add(DockSlot::Training,
+                       new TrainingSettingsPanel(window.document(), *m_catalog));
+    window.docks().add(DockSlot::Data, new DataPanel(window.document()));
     connect(m_palette, &LayerPalette::layerRequested, m_builder,
             [this](const QString& name) { m_builder->addLayer(name); });
     connect(m_builder, &ModelBuilder::currentLayerChanged, m_properties,

@@ -1,0 +1,76 @@
+#pragma once
+
+#include "bridge/keras/dataset.h"
+
+#include <QWidget>
+
+class QCheckBox;
+class QComboBox;
+class QDoubleSpinBox;
+class QLabel;
+class QListWidget;
+class QPushButton;
+class QSpinBox;
+class QTableView;
+
+namespace qk::app {
+
+class DatasetModel;
+struct DataSource;
+class Document;
+
+// The data the network learns from: iris built in or a CSV file, which columns are features
+// and which is the label, and how the rows become arrays (one-hot targets, test fraction,
+// seed, standardization), with a preview of the table. Each choice is one undoable edit of
+// the document's data source. A file that cannot be read is refused with its line and
+// column shown here, and the data loaded before stays.
+class DataPanel : public QWidget {
+    Q_OBJECT
+public:
+    explicit DataPanel(Document& document, QWidget* parent = nullptr);
+
+    // Reads the CSV file and makes it the document's data source; false, with the reason
+    // shown in the panel, when it cannot be read.
+    bool openCsv(const QString& path);
+    void useIris();
+
+    const keras::Dataset& dataset() const;
+    DatasetModel* previewModel() const { return m_preview; }
+    QComboBox* sourceCombo() const { return m_source; }
+    QPushButton* openButton() const { return m_open; }
+    QListWidget* featureList() const { return m_features; }
+    QComboBox* labelCombo() const { return m_label; }
+    QCheckBox* oneHotCheck() const { return m_oneHot; }
+    QDoubleSpinBox* testFractionSpin() const { return m_testFraction; }
+    QSpinBox* seedSpin() const { return m_seed; }
+    QCheckBox* standardizeCheck() const { return m_standardize; }
+    QTableView* previewView() const { return m_view; }
+    QString errorText() const;
+
+private:
+    void showOpenDialog();
+    void refresh();
+    bool load(const DataSource& source);
+    void showError(const QString& message);
+    void commitFeatures();
+    void commitOptions();
+
+    Document& m_document;
+    DatasetModel* m_preview;
+    // What the preview holds: the kind and file it was loaded from.
+    int m_loadedKind = -1;
+    QString m_loadedPath;
+    QComboBox* m_source;
+    QPushButton* m_open;
+    QLabel* m_file;
+    QLabel* m_error;
+    QListWidget* m_features;
+    QComboBox* m_label;
+    QCheckBox* m_oneHot;
+    QDoubleSpinBox* m_testFraction;
+    QSpinBox* m_seed;
+    QCheckBox* m_standardize;
+    QTableView* m_view;
+};
+
+} // namespace qk::app
