@@ -1,4 +1,5 @@
 // The QtKeras executable: the IDE's main window on a session with a local worker.
+#include "app/irisguidemo.h"
 #include "app/mainwindow.h"
 #include "app/sessionhost.h"
 #include "app/startuptasks.h"
@@ -42,6 +43,15 @@ int main(int argc, char* argv[]) {
     qk::app::MainWindow window(host);
     window.show();
 
+    if (parser.value(demo) == QLatin1String("iris")) {
+        auto* irisDemo = new qk::app::IrisGuiDemo(window, parser.value(screenshot));
+        if (parser.isSet(screenshot)) {
+            QObject::connect(irisDemo, &qk::app::IrisGuiDemo::finished, &app,
+                             [](bool ok) { QApplication::exit(ok ? 0 : 1); });
+        }
+        irisDemo->start();
+        return QApplication::exec();
+    }
     const QStringList code = parser.values(exec);
     if (!code.isEmpty() || parser.isSet(screenshot)) {
         auto* tasks = new qk::app::StartupTasks(window, code, parser.value(screenshot));
