@@ -181,9 +181,7 @@ def main() -> None:
         figures.update(read_figures(sys.stdin))
 
     # Ratios: how many times better the bridge is than its peer (training: bridge / plain).
-    print(
-        "ratio: how many times better than the peer (training: bridge time / plain time)"
-    )
+    print("ratio: how many times better than the peer (training: bridge time / plain time)")
     derived = {}
     table = [("figure", "value", "goal", "peer", "ratio", "")]
     for row in ROWS:
@@ -231,9 +229,7 @@ def main() -> None:
         if i == 0:
             print("  ".join("-" * w for w in widths))
     load = os.getloadavg()
-    print(
-        f"machine: {os.cpu_count()} CPUs, load average {load[0]:.1f} {load[1]:.1f} {load[2]:.1f}"
-    )
+    print(f"machine: {os.cpu_count()} CPUs, load average {load[0]:.1f} {load[1]:.1f} {load[2]:.1f}")
     figures.update(derived)
     figures["cpus"] = os.cpu_count()
     figures["load_average_1m"] = load[0]

@@ -23,9 +23,7 @@ SPECIES = ["setosa", "versicolor", "virginica"]
 def load_iris(path: pathlib.Path) -> tuple[np.ndarray, np.ndarray]:
     with path.open(newline="") as f:
         rows = [r for r in csv.reader(f)][1:]
-    x = np.array(
-        [[float(v) for v in r[:4]] for r in rows if len(r) == 5], dtype=np.float32
-    )
+    x = np.array([[float(v) for v in r[:4]] for r in rows if len(r) == 5], dtype=np.float32)
     labels = [SPECIES.index(r[4]) for r in rows if len(r) == 5]
     y = np.eye(3, dtype=np.float32)[labels]
     x = ((x - x.mean(axis=0)) / x.std(axis=0)).astype(np.float32)
