@@ -53,6 +53,7 @@ ProjectActions::ProjectActions(MainWindow& window, QMenu* fileMenu)
     add(tr("Save &As…"), QKeySequence::SaveAs, &ProjectActions::askSaveAs);
     fileMenu->insertSeparator(first);
     add(tr("&Export Python Script…"), QKeySequence::UnknownKey, &ProjectActions::askExportScript);
+    add(tr("Save &Trained Model…"), QKeySequence::UnknownKey, &ProjectActions::askSaveModel);
     fileMenu->insertSeparator(first);
     updateRecentMenu();
 }
@@ -152,6 +153,40 @@ bool ProjectActions::exportScript(const QString& path, QString* error) {
     if (!file.open(QIODevice::WriteOnly) || file.write(script.toUtf8()) < 0 || !file.commit())
         return fail(tr("Cannot write %1: %2").arg(path, file.errorString()));
     return true;
+}
+
+std::optional<QFuture<Value>> ProjectActions::saveModel(const QString& path, QString* error) {
+    const auto& model = m_window.workspace().trainer().model();
+    if (!model) {
+        if (error)
+            *error = tr("Train the model first.");
+        return std::nullopt;
+    }
+    return model->save(path);
+}
+
+void ProjectActions::askSaveModel() {
+    QString path = QFileDialog::getSaveFileName(&m_window, tr("Save Trained Model"), {},
+                                                tr("Keras models (*.keras)"));
+    if (path.isEmpty())
+        return;
+    if (!path.endsWith(QLatin1String(".keras")))
+        path += QStringLiteral(".keras");
+    QString error;
+    std::optional<QFuture<Value>> saved = saveModel(path, &error);
+    if (!saved) {
+        showError(tr("Cannot save the model"), error);
+        return;
+    }
+    saved
+        ->then(this,
+               [this, path](const Value&) {
+                   m_window.statusBar()->showMessage(
+                       tr("Saved the model to %1").arg(QDir::toNativeSeparators(path)), 5000);
+               })
+        .onFailed(this, [this](const std::exception& e) {
+            showError(tr("Cannot save the model"), QString::fromUtf8(e.what()));
+        });
 }
 
 QStringList ProjectActions::recentFiles() {

@@ -1,6 +1,9 @@
 #pragma once
 
 #include "app/projectfile.h"
+#include "bridge/protocol/value.h"
+
+#include <QFuture>
 
 #include <QObject>
 
@@ -32,6 +35,10 @@ public:
     // The last trained model as a standalone Python script.
     bool exportScript(const QString& path, QString* error = nullptr);
 
+    // Writes the last trained model as a .keras file (model.save); nullopt, with the reason,
+    // before the first training.
+    std::optional<QFuture<Value>> saveModel(const QString& path, QString* error = nullptr);
+
     static QStringList recentFiles();
 
     QAction* saveAction() const { return m_save; }
@@ -42,6 +49,7 @@ private:
     bool save();
     bool askSaveAs();
     void askExportScript();
+    void askSaveModel();
     void addRecent(const QString& path);
     void updateRecentMenu();
     void showError(const QString& title, const QString& message);

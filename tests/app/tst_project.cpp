@@ -38,6 +38,7 @@ private Q_SLOTS:
     void damagedFileKeepsTheOpenProject_data();
     void damagedFileKeepsTheOpenProject();
     void exportedScriptTrainsTheSameModel();
+    void savesTheTrainedModel();
 
 private:
     Document& document() const { return m_window->document(); }
@@ -182,6 +183,15 @@ void TestProject::exportedScriptTrainsTheSameModel() {
     const QJsonObject result = QJsonDocument::fromJson(lines.back()).object();
     QCOMPARE(result.value(QStringLiteral("total_params")).toInteger(), 131);
     QCOMPARE(result.value(QStringLiteral("epochs")).toInt(), 4);
+}
+
+void TestProject::savesTheTrainedModel() {
+    const QString path = m_dir.filePath(QStringLiteral("iris.keras"));
+    QString error;
+    const std::optional<QFuture<Value>> saved = project().saveModel(path, &error);
+    QVERIFY2(saved, qPrintable(error));
+    QVERIFY(waitFinished(*saved, 60000));
+    QVERIFY(QFileInfo(path).size() > 0);
 }
 
 QTEST_MAIN(TestProject)
