@@ -6,8 +6,6 @@
 #include "app/workersettings.h"
 #include "examples/irisdemo.h"
 
-#include "examples/irisdemo.h"
-
 #include <QApplication>
 #include <QCommandLineParser>
 
