@@ -3,7 +3,9 @@
 # iris demo offscreen, writes a screenshot and exits. Extra arguments go to the IDE.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-QTKERAS_PRESET="${QTKERAS_PRESET:-dev}" "$root/scripts/setup.sh"
+# Only the IDE is built here; scripts/test.sh builds the tests.
+QTKERAS_PRESET="${QTKERAS_PRESET:-dev}" QTKERAS_TARGETS="${QTKERAS_TARGETS:-qtkeras}" \
+  "$root/scripts/setup.sh"
 app="$root/build/${QTKERAS_PRESET:-dev}/app/qtkeras"
 export QTKERAS_PYTHON="${QTKERAS_PYTHON:-$root/.venv/bin/python}"
 if [ -z "${DISPLAY:-}" ] && [ -z "${WAYLAND_DISPLAY:-}" ] && [ -z "${QT_QPA_PLATFORM:-}" ]; then
