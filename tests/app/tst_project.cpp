@@ -169,18 +169,10 @@ void TestProject::exportedScriptTrainsTheSameModel() {
     QString error;
     QVERIFY2(project().exportScript(path, &error), qPrintable(error));
 
-    QProcess python;
-    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-    env.insert(QStringLiteral("KERAS_BACKEND"), QStringLiteral("jax"));
-    env.remove(QStringLiteral("PYTHONPATH"));
-    python.setProcessEnvironment(env);
-    python.setWorkingDirectory(m_dir.path());
-    python.start(QStringLiteral(QTKERAS_TEST_PYTHON), {path});
-    QVERIFY(python.waitForFinished(120000));
-    const QByteArray err = python.readAllStandardError();
-    QVERIFY2(python.exitCode() == 0, err.constData());
-    const QList<QByteArray> lines = python.readAllStandardOutput().trimmed().split('\n');
-    const QJsonObject result = QJsonDocument::fromJson(lines.back()).object();
+    const qk::test::ScriptRun run = qk::test::runPythonScript(path, m_dir.path());
+    QVERIFY(run.finished);
+    QVERIFY2(run.exitCode == 0, run.standardError.constData());
+    const QJsonObject& result = run.lastLine;
     QCOMPARE(result.value(QStringLiteral("total_params")).toInteger(), 131);
     QCOMPARE(result.value(QStringLiteral("epochs")).toInt(), 4);
 }

@@ -442,18 +442,10 @@ void TestKeras::exportedScriptsRunWithPlainPython() {
         file.write(script.toUtf8());
         file.close();
 
-        QProcess python;
-        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-        env.insert(QStringLiteral("KERAS_BACKEND"), QStringLiteral("jax"));
-        env.remove(QStringLiteral("PYTHONPATH"));
-        python.setProcessEnvironment(env);
-        python.setWorkingDirectory(dir.path());
-        python.start(QStringLiteral(QTKERAS_TEST_PYTHON), {path});
-        QVERIFY(python.waitForFinished(120000));
-        const QByteArray err = python.readAllStandardError();
-        QVERIFY2(python.exitCode() == 0, err.constData());
-        const QList<QByteArray> lines = python.readAllStandardOutput().trimmed().split('\n');
-        const QJsonObject result = QJsonDocument::fromJson(lines.back()).object();
+        const qk::test::ScriptRun run = qk::test::runPythonScript(path, dir.path());
+        QVERIFY(run.finished);
+        QVERIFY2(run.exitCode == 0, run.standardError.constData());
+        const QJsonObject& result = run.lastLine;
         const K::ModelInfo info = await(model->info());
         QCOMPARE(result.value(QStringLiteral("total_params")).toInteger(), info.totalParams);
         QCOMPARE(result.value(QStringLiteral("epochs")).toInt(), 2);

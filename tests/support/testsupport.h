@@ -5,6 +5,10 @@
 #include <QCoreApplication>
 #include <QDeadlineTimer>
 #include <QFuture>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QProcessEnvironment>
 #include <QThread>
 
 #include <functional>
@@ -47,6 +51,34 @@ inline std::optional<CommandError> errorOf(QFuture<Value> future) {
         return e;
     }
     return std::nullopt;
+}
+
+// What a Python script printed when run by the test interpreter as a plain program.
+struct ScriptRun {
+    bool finished = false;
+    int exitCode = -1;
+    QByteArray standardError;
+    QJsonObject lastLine; // its last stdout line, read as a JSON object
+};
+
+// Runs `script` with the venv's interpreter outside the worker (no PYTHONPATH), on JAX, as a
+// user would run an exported script.
+inline ScriptRun runPythonScript(const QString& script, const QString& workingDirectory,
+                                 int timeoutMs = 120000) {
+    QProcess python;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(QStringLiteral("KERAS_BACKEND"), QStringLiteral("jax"));
+    env.remove(QStringLiteral("PYTHONPATH"));
+    python.setProcessEnvironment(env);
+    python.setWorkingDirectory(workingDirectory);
+    python.start(QStringLiteral(QTKERAS_TEST_PYTHON), {script});
+    ScriptRun run;
+    run.finished = python.waitForFinished(timeoutMs);
+    run.exitCode = python.exitCode();
+    run.standardError = python.readAllStandardError();
+    const QList<QByteArray> lines = python.readAllStandardOutput().trimmed().split('\n');
+    run.lastLine = QJsonDocument::fromJson(lines.back()).object();
+    return run;
 }
 
 } // namespace qk::test
