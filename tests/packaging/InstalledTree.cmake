@@ -28,7 +28,8 @@ foreach(file bin/qtkeras bin/qtkeras-setup-python
              share/metainfo/io.github.qtkeras.QtKeras.metainfo.xml
              share/icons/hicolor/scalable/apps/io.github.qtkeras.QtKeras.svg
              share/icons/hicolor/256x256/apps/io.github.qtkeras.QtKeras.png
-             share/doc/qtkeras/README.md)
+             share/doc/qtkeras/README.md
+             share/doc/qtkeras/copyright)
     if(NOT EXISTS ${PREFIX}/${file})
         fail("the installed tree lacks ${file}")
     endif()
