@@ -1,12 +1,13 @@
 """A saved .keras model read back in the model builder's terms: its layers and compile settings.
 
-``describe(path)`` loads the file with ``keras.saving.load_model`` (safe mode stays on), checks
-that the model is a chain of ``keras.layers`` classes — a Sequential model, or a functional
-model whose layers each take the previous layer's output — and returns each layer's class
-with the constructor arguments the catalog knows whose values differ from what Keras would
-use anyway, and the compile settings when the model was compiled. A model that is not such a
-chain raises ``UnsupportedModel`` naming what is not supported. The weights are not read
-back: the builder holds the architecture. Importable without Keras.
+``describe(path)`` loads the file with ``keras.saving.load_model`` (safe mode stays on),
+checks that the model is a chain of ``keras.layers`` classes — a Sequential model, or a
+functional model whose layers each take the previous layer's output — and returns each
+layer's class with the constructor arguments the catalog knows whose values differ from what
+Keras would use anyway, and the compile settings when the model was compiled. A model that is
+not such a chain raises ``UnsupportedModel`` naming what is not supported; ``read(path)``
+returns that refusal as data, for the IDE. The weights are not read back: the builder holds
+the architecture. Importable without Keras.
 """
 
 from __future__ import annotations
@@ -65,6 +66,18 @@ def describe(path: str) -> dict[str, Any]:
             "compile": _compile_settings(model, notes),
             "notes": notes,
         }
+
+
+def read(path: str) -> dict[str, Any]:
+    """describe(), with a refusal returned as {"error": {"type", "message"}} instead of raised.
+
+    For the IDE: a file that cannot be imported is an answer to show the user, not a failing
+    command that stops the worker's queue.
+    """
+    try:
+        return {"model": describe(path), "error": None}
+    except (model_support.ModelError, UnsupportedModel) as exc:
+        return {"model": None, "error": {"type": type(exc).__name__, "message": str(exc)}}
 
 
 def _load(path: str) -> Any:

@@ -205,12 +205,17 @@ def test_a_file_that_is_not_a_model_names_the_file(tmp_path, content, words):
         assert word in str(caught.value)
 
 
-def test_describe_through_the_worker_returns_plain_data(worker, tmp_path):
+def test_read_through_the_worker_returns_plain_data_or_the_refusal(worker, tmp_path):
     path = _save(keras.Sequential([L.InputLayer(shape=(2, 3)), L.Flatten(), L.Dense(1)]), tmp_path)
-    described = worker.run(
-        f"__import__('qtkeras_worker.model_import', fromlist=['describe']).describe({path!r})",
-        timeout=60,
-    )
+    code = "__import__('qtkeras_worker.model_import', fromlist=['read']).read({!r})"
+    answer = worker.run(code.format(path), timeout=60)
+    assert answer["error"] is None
+    described = answer["model"]
     assert [layer["class"] for layer in described["layers"]] == ["InputLayer", "Flatten", "Dense"]
     assert described["layers"][0]["kwargs"] == [{"name": "shape", "value": (2, 3)}]
     assert described["total_params"] == 7
+
+    refused = worker.run(code.format(_save(_branching(), tmp_path, "branch.keras")), timeout=60)
+    assert refused["model"] is None
+    assert refused["error"]["type"] == "UnsupportedModel"
+    assert "takes 2 inputs" in refused["error"]["message"]
