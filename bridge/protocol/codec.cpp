@@ -20,6 +20,29 @@ namespace {
 
 constexpr char kTag[] = "$qk";
 
+// Binary payloads from this size on travel beside the MessagePack document (see Payloads):
+// the document holds a fixext 8 of this type with the payload's index. Extension types are
+// not part of the protocol, so a placeholder cannot be mistaken for anything a peer sends.
+constexpr qsizetype kLiftThreshold = 4096;
+constexpr std::uint8_t kPlaceholderType = 0x51;
+
+Json::binary_t placeholder(std::uint64_t index) {
+    Json::binary_t::container_type bytes(8);
+    for (int i = 0; i < 8; ++i)
+        bytes[static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(index >> (56 - 8 * i));
+    return Json::binary_t(std::move(bytes), kPlaceholderType);
+}
+
+// The payload index of a placeholder, or nullopt when `bin` is not one.
+std::optional<std::uint64_t> placeholderIndex(const Json::binary_t& bin) {
+    if (!bin.has_subtype() || bin.subtype() != kPlaceholderType || bin.size() != 8)
+        return std::nullopt;
+    std::uint64_t index = 0;
+    for (std::uint8_t byte : bin)
+        index = (index << 8) | byte;
+    return index;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Errors while decoding carry the path to the offending value; fromWire() turns them into a
 // ProtocolError.
@@ -134,9 +157,10 @@ Value integerValue(const QString& canonical) {
 
 class Encoder {
 public:
-    Encoder(Format format, int maxDepth)
+    Encoder(Format format, int maxDepth, Payloads* payloads)
         : m_format(format)
-        , m_maxDepth(maxDepth) {}
+        , m_maxDepth(maxDepth)
+        , m_payloads(payloads) {}
 
     // `depth` counts the lists and maps around the value.
     Json encode(const Value& value, int depth) const;
@@ -161,9 +185,14 @@ private:
 
     Format m_format;
     int m_maxDepth;
+    Payloads* m_payloads;
 };
 
 Json Encoder::bytes(const QByteArray& bytes) const {
+    if (m_format == Format::MsgPack && m_payloads && bytes.size() >= kLiftThreshold) {
+        m_payloads->push_back(bytes);
+        return Json::binary(placeholder(m_payloads->size() - 1), kPlaceholderType);
+    }
     if (m_format == Format::MsgPack) {
         const auto* begin = reinterpret_cast<const std::uint8_t*>(bytes.constData());
         return Json::binary(Json::binary_t::container_type(begin, begin + bytes.size()));
@@ -340,11 +369,18 @@ public:
         return value.get_ref<const Json::array_t&>();
     }
 
-    // Bytes as bin or as a base64 string.
-    QByteArray bytes(const char* name) const {
+    // Bytes as bin or as a base64 string; a placeholder is looked up in `payloads`.
+    QByteArray bytes(const char* name, const Payloads* payloads) const {
         const Json& value = (*this)[name];
         if (value.is_binary()) {
             const Json::binary_t& bin = value.get_binary();
+            if (bin.has_subtype()) {
+                const std::optional<std::uint64_t> index = placeholderIndex(bin);
+                if (!index || !payloads || *index >= payloads->size())
+                    fail(std::string(m_tag) + ": field '" + name +
+                         "' holds a payload placeholder without its payload");
+                return (*payloads)[*index];
+            }
             return QByteArray(reinterpret_cast<const char*>(bin.data()),
                               static_cast<qsizetype>(bin.size()));
         }
@@ -430,7 +466,7 @@ NdArray Decoder::array(const Json& map, int depth) const {
     if (!dtype)
         fail("ndarray: unknown dtype '" + name + "'");
     std::vector<std::int64_t> shape = fields.shape("shape");
-    QByteArray data = fields.bytes("data");
+    QByteArray data = fields.bytes("data", m_context.payloads);
     try {
         return NdArray(*dtype, std::move(shape), std::move(data));
     } catch (const std::invalid_argument& e) {
@@ -498,7 +534,7 @@ Value Decoder::tagged(const Json& map, int depth) const {
         }
     }
     if (tag == "bytes")
-        return Fields(map, "bytes", {"v"}).bytes("v");
+        return Fields(map, "bytes", {"v"}).bytes("v", m_context.payloads);
     if (tag == "dict") {
         const Fields fields(map, "dict", {"items"});
         const Json::array_t& items = fields.list("items");
@@ -576,31 +612,24 @@ Value Decoder::decode(const Json& wire, int depth) const {
 // ---------------------------------------------------------------------------------------------
 // Parsing.
 
-// Large bin payloads lifted out of a MessagePack document before nlohmann reads it (its
-// reader copies bin data one byte at a time, which costs most of a second for 100 MB). Each
-// payload is replaced by a fixext 8 holding its index here; the document builder puts the
-// payload back, copied once. Extension types are not part of the protocol, so a
-// placeholder cannot be mistaken for one.
-struct LiftedBinaries {
-    struct Slice {
-        qsizetype offset;
-        qsizetype size;
-    };
-    std::vector<Slice> slices;
-    std::string document; // the document with placeholders; empty when nothing was lifted
+// A bin or ext value in a MessagePack document: where its header starts, where its data
+// starts and how long the data is; `ext` with its type.
+struct Blob {
+    bool ext = false;
+    std::uint8_t type = 0;
+    qsizetype header = 0;
+    qsizetype data = 0;
+    qsizetype size = 0;
 };
 
-constexpr qsizetype kLiftThreshold = 4096;
-constexpr std::uint8_t kPlaceholderType = 0x51;
-
-// Walks the MessagePack document's framing (no nesting is tracked, so no recursion) and
-// lifts large bin payloads. Throws ProtocolError for truncated data and extension types.
-LiftedBinaries liftLargeBinaries(QByteArrayView in) {
-    LiftedBinaries lifted;
+// Walks a MessagePack document's framing (no nesting is tracked, so no recursion) and calls
+// visit(blob) for each bin and ext value. Throws ProtocolError for truncated data and bytes
+// that start no value.
+template <typename Visit>
+void walkBlobs(QByteArrayView in, Visit visit) {
     const auto* bytes = reinterpret_cast<const std::uint8_t*>(in.data());
     const qsizetype size = in.size();
     qsizetype pos = 0;
-    qsizetype copied = 0;
 
     auto need = [&](std::uint64_t n) {
         if (n > static_cast<std::uint64_t>(size - pos))
@@ -617,6 +646,20 @@ LiftedBinaries liftLargeBinaries(QByteArrayView in) {
     auto skip = [&](std::uint64_t n) {
         need(n);
         pos += static_cast<qsizetype>(n);
+    };
+    auto blob = [&](bool ext, qsizetype header, std::uint64_t length) {
+        Blob b;
+        b.ext = ext;
+        b.header = header;
+        if (ext) {
+            need(1);
+            b.type = bytes[pos++];
+        }
+        need(length);
+        b.data = pos;
+        b.size = static_cast<qsizetype>(length);
+        pos += b.size;
+        visit(b);
     };
 
     std::uint64_t pending = 1; // values still to read
@@ -638,6 +681,7 @@ LiftedBinaries liftLargeBinaries(QByteArrayView in) {
             skip(b & 0x1fu); // fixstr
             continue;
         }
+        const qsizetype header = pos - 1;
         switch (b) {
         case 0xc0: // nil, false, true
         case 0xc2:
@@ -645,24 +689,21 @@ LiftedBinaries liftLargeBinaries(QByteArrayView in) {
             break;
         case 0xc4: // bin 8, 16, 32
         case 0xc5:
-        case 0xc6: {
-            const qsizetype header = pos - 1;
-            const std::uint64_t length = bigEndian(1 << (b - 0xc4));
-            need(length);
-            if (static_cast<qsizetype>(length) >= kLiftThreshold) {
-                lifted.document.append(in.data() + copied,
-                                       static_cast<std::size_t>(header - copied));
-                const std::uint64_t index = lifted.slices.size();
-                lifted.document.push_back(static_cast<char>(0xd7));
-                lifted.document.push_back(static_cast<char>(kPlaceholderType));
-                for (int shift = 56; shift >= 0; shift -= 8)
-                    lifted.document.push_back(static_cast<char>((index >> shift) & 0xff));
-                lifted.slices.push_back({pos, static_cast<qsizetype>(length)});
-                copied = pos + static_cast<qsizetype>(length);
-            }
-            pos += static_cast<qsizetype>(length);
+        case 0xc6:
+            blob(false, header, bigEndian(1 << (b - 0xc4)));
             break;
-        }
+        case 0xc7: // ext 8, 16, 32
+        case 0xc8:
+        case 0xc9:
+            blob(true, header, bigEndian(1 << (b - 0xc7)));
+            break;
+        case 0xd4: // fixext 1 .. 16
+        case 0xd5:
+        case 0xd6:
+        case 0xd7:
+        case 0xd8:
+            blob(true, header, 1u << (b - 0xd4));
+            break;
         case 0xca: // float 32, 64
             skip(4);
             break;
@@ -698,26 +739,111 @@ LiftedBinaries liftLargeBinaries(QByteArrayView in) {
         case 0xdf:
             pending += 2 * bigEndian(4);
             break;
-        case 0xc7: // ext 8, 16, 32, fixext 1 .. 16
-        case 0xc8:
-        case 0xc9:
-        case 0xd4:
-        case 0xd5:
-        case 0xd6:
-        case 0xd7:
-        case 0xd8:
-            throw ProtocolError("invalid MessagePack: extension types are not part of the "
-                                "protocol (at byte " +
-                                std::to_string(pos - 1) + ")");
         default:
             throw ProtocolError("invalid MessagePack: byte 0x" +
                                 QByteArray::number(b, 16).toStdString() + " at " +
                                 std::to_string(pos - 1) + " starts no value");
         }
     }
+}
+
+// Large bin payloads lifted out of a MessagePack document before nlohmann reads it (its
+// reader copies bin data one byte at a time, which costs most of a second for 100 MB). Each
+// payload is replaced by a placeholder holding its index here; the document builder puts the
+// payload back, or leaves the placeholder for fromWire() when the caller takes the payloads.
+struct LiftedBinaries {
+    struct Slice {
+        qsizetype offset;
+        qsizetype size;
+    };
+    std::vector<Slice> slices;
+    std::string document; // the document with placeholders; empty when nothing was lifted
+};
+
+// Throws ProtocolError for truncated data and extension types (not part of the protocol).
+LiftedBinaries liftLargeBinaries(QByteArrayView in) {
+    LiftedBinaries lifted;
+    qsizetype copied = 0;
+    walkBlobs(in, [&](const Blob& blob) {
+        if (blob.ext)
+            throw ProtocolError("invalid MessagePack: extension types are not part of the "
+                                "protocol (at byte " +
+                                std::to_string(blob.header) + ")");
+        if (blob.size < kLiftThreshold)
+            return;
+        lifted.document.append(in.data() + copied, static_cast<std::size_t>(blob.header - copied));
+        lifted.document.push_back(static_cast<char>(0xd7));
+        lifted.document.push_back(static_cast<char>(kPlaceholderType));
+        for (std::uint8_t byte : placeholder(lifted.slices.size()))
+            lifted.document.push_back(static_cast<char>(byte));
+        lifted.slices.push_back({blob.data, blob.size});
+        copied = blob.data + blob.size;
+    });
     if (!lifted.slices.empty())
-        lifted.document.append(in.data() + copied, static_cast<std::size_t>(size - copied));
+        lifted.document.append(in.data() + copied, static_cast<std::size_t>(in.size() - copied));
     return lifted;
+}
+
+// The MessagePack document `document` (written by nlohmann from toWire()'s output) with each
+// placeholder replaced by a bin holding its payload: one allocation of the exact size, each
+// payload copied once.
+QByteArray splicePayloads(const QByteArray& document, const Payloads& payloads) {
+    struct Splice {
+        qsizetype header;
+        qsizetype end;
+        const QByteArray* payload;
+        int headerSize;
+    };
+    std::vector<Splice> splices;
+    qsizetype total = document.size();
+    walkBlobs(document, [&](const Blob& blob) {
+        if (!blob.ext)
+            return;
+        const std::uint8_t* data = reinterpret_cast<const std::uint8_t*>(document.constData());
+        const std::optional<std::uint64_t> index = placeholderIndex(Json::binary_t(
+            Json::binary_t::container_type(data + blob.data, data + blob.data + blob.size),
+            blob.type));
+        if (!index || *index >= payloads.size())
+            throw ProtocolError("cannot serialize message: extension types are not part of the "
+                                "protocol");
+        const QByteArray& payload = payloads[*index];
+        if (static_cast<std::uint64_t>(payload.size()) > 0xffffffffu)
+            throw ProtocolError("cannot serialize message: binary data of " +
+                                std::to_string(payload.size()) +
+                                " bytes exceeds MessagePack's 4 GiB limit");
+        const int headerSize = payload.size() < 0x100 ? 2 : payload.size() < 0x10000 ? 3 : 5;
+        splices.push_back({blob.header, blob.data + blob.size, &payload, headerSize});
+        total += headerSize + payload.size() - (blob.data + blob.size - blob.header);
+    });
+    if (splices.empty())
+        return document;
+    QByteArray out(total, Qt::Uninitialized);
+    char* to = out.data();
+    qsizetype copied = 0;
+    for (const Splice& s : splices) {
+        std::memcpy(to, document.constData() + copied, static_cast<std::size_t>(s.header - copied));
+        to += s.header - copied;
+        const auto n = static_cast<std::uint32_t>(s.payload->size());
+        if (s.headerSize == 2) {
+            *to++ = static_cast<char>(0xc4);
+        } else if (s.headerSize == 3) {
+            *to++ = static_cast<char>(0xc5);
+        } else {
+            *to++ = static_cast<char>(0xc6);
+            *to++ = static_cast<char>(n >> 24);
+            *to++ = static_cast<char>(n >> 16);
+        }
+        if (s.headerSize >= 3)
+            *to++ = static_cast<char>(n >> 8);
+        *to++ = static_cast<char>(n);
+        if (n > 0)
+            std::memcpy(to, s.payload->constData(), n);
+        to += n;
+        copied = s.end;
+    }
+    std::memcpy(to, document.constData() + copied,
+                static_cast<std::size_t>(document.size() - copied));
+    return out;
 }
 
 // Builds the document from nlohmann's SAX events, refusing nesting beyond a limit before
@@ -725,10 +851,12 @@ LiftedBinaries liftLargeBinaries(QByteArrayView in) {
 // and checked for duplicates when the map closes.
 class DocumentBuilder {
 public:
-    DocumentBuilder(int maxDepth, const LiftedBinaries* lifted, QByteArrayView original)
+    DocumentBuilder(int maxDepth, const LiftedBinaries* lifted, QByteArrayView original,
+                    bool keepPlaceholders)
         : m_maxDepth(maxDepth)
         , m_lifted(lifted)
-        , m_original(original) {}
+        , m_original(original)
+        , m_keepPlaceholders(keepPlaceholders) {}
 
     bool null() { return add(nullptr); }
     bool boolean(bool b) { return add(b); }
@@ -745,13 +873,12 @@ public:
         if (!bin.has_subtype())
             return add(Json::binary(std::move(bin)));
         // A placeholder for a lifted payload (see LiftedBinaries).
-        std::uint64_t index = 0;
-        for (std::uint8_t byte : bin)
-            index = (index << 8) | byte;
-        if (!m_lifted || bin.subtype() != kPlaceholderType || bin.size() != 8 ||
-            index >= m_lifted->slices.size())
+        const std::optional<std::uint64_t> index = placeholderIndex(bin);
+        if (!m_lifted || !index || *index >= m_lifted->slices.size())
             return error("extension types are not part of the protocol");
-        const LiftedBinaries::Slice slice = m_lifted->slices[index];
+        if (m_keepPlaceholders)
+            return add(Json::binary(std::move(bin), kPlaceholderType));
+        const LiftedBinaries::Slice slice = m_lifted->slices[*index];
         const auto* begin = reinterpret_cast<const std::uint8_t*>(m_original.data()) + slice.offset;
         return add(Json::binary(Json::binary_t::container_type(begin, begin + slice.size)));
     }
@@ -830,6 +957,7 @@ private:
     int m_maxDepth;
     const LiftedBinaries* m_lifted;
     QByteArrayView m_original;
+    bool m_keepPlaceholders;
     Json m_root;
     std::vector<Json*> m_open; // the lists and maps being filled, innermost last
     Json* m_slot = nullptr;    // where the value for the last map key goes
@@ -878,8 +1006,8 @@ std::optional<Format> formatFromContentType(QByteArrayView contentType) {
     return std::nullopt;
 }
 
-Json toWire(const Value& value, Format format, int maxDepth) {
-    return Encoder(format, maxDepth).encode(value, 0);
+Json toWire(const Value& value, Format format, int maxDepth, Payloads* payloads) {
+    return Encoder(format, maxDepth, payloads).encode(value, 0);
 }
 
 Value fromWire(const Json& wire, const DecodeContext& context) {
@@ -918,7 +1046,7 @@ bool hasBinary(const Value& value) {
     return false;
 }
 
-QByteArray serialize(const Json& message, Format format) {
+QByteArray serialize(const Json& message, Format format, const Payloads& payloads) {
     try {
         if (format == Format::Json) {
             const std::string text = message.dump(-1, ' ', false, Json::error_handler_t::strict);
@@ -929,13 +1057,28 @@ QByteArray serialize(const Json& message, Format format) {
         std::ostream stream(&buffer);
         stream.exceptions(std::ios::badbit); // let allocation failures through
         Json::to_msgpack(message, stream);
-        return out;
+        return payloads.empty() ? out : splicePayloads(out, payloads);
     } catch (const Json::exception& e) {
         throw ProtocolError(std::string("cannot serialize message: ") + e.what());
     }
 }
 
-Json parse(QByteArrayView bytes, Format format, int maxDepth) {
+namespace {
+
+// `size` bytes at `offset` of `body`, as a QByteArray that shares the body's memory block when
+// it has one (a QByteArray may begin inside its block; writing to it detaches it, as to any
+// shared QByteArray). The bytes are not followed by a '\0'.
+QByteArray sharedSlice(QByteArray body, qsizetype offset, qsizetype size) {
+    QByteArray::DataPointer block = body.data_ptr(); // one more reference to the block
+    if (!block.isMutable())
+        return QByteArray(body.constData() + offset, size); // raw data: nothing to share
+    block.setBegin(block.data() + offset);
+    block.size = size;
+    return QByteArray(std::move(block));
+}
+
+Json parse(QByteArrayView bytes, Format format, int maxDepth, Payloads* payloads,
+           const QByteArray* owner) {
     const char* name = format == Format::Json ? "JSON" : "MessagePack";
     LiftedBinaries lifted;
     QByteArrayView input = bytes;
@@ -945,7 +1088,8 @@ Json parse(QByteArrayView bytes, Format format, int maxDepth) {
             input = QByteArrayView(lifted.document.data(),
                                    static_cast<qsizetype>(lifted.document.size()));
     }
-    DocumentBuilder builder(maxDepth, &lifted, bytes);
+    const bool keep = payloads && !lifted.slices.empty();
+    DocumentBuilder builder(maxDepth, &lifted, bytes, keep);
     bool ok = false;
     try {
         ok = Json::sax_parse(input.begin(), input.end(), &builder,
@@ -954,7 +1098,29 @@ Json parse(QByteArrayView bytes, Format format, int maxDepth) {
     } catch (const Json::exception& e) {
         throw ProtocolError(std::string("invalid ") + name + ": " + e.what());
     }
-    return builder.finish(ok, name);
+    Json document = builder.finish(ok, name);
+    if (payloads)
+        payloads->clear();
+    if (keep) {
+        payloads->reserve(lifted.slices.size());
+        for (const LiftedBinaries::Slice& slice : lifted.slices) {
+            if (owner && 2 * slice.size >= owner->size())
+                payloads->push_back(sharedSlice(*owner, slice.offset, slice.size));
+            else
+                payloads->emplace_back(bytes.data() + slice.offset, slice.size);
+        }
+    }
+    return document;
+}
+
+} // namespace
+
+Json parse(QByteArrayView bytes, Format format, int maxDepth, Payloads* payloads) {
+    return parse(bytes, format, maxDepth, payloads, nullptr);
+}
+
+Json parseBody(const QByteArray& body, Format format, int maxDepth, Payloads* payloads) {
+    return parse(QByteArrayView(body), format, maxDepth, payloads, &body);
 }
 
 } // namespace qk::protocol

@@ -9,6 +9,7 @@
 
 #include <optional>
 #include <stdexcept>
+#include <vector>
 
 namespace qk::protocol {
 
@@ -32,19 +33,29 @@ public:
 QByteArray contentType(Format format);
 std::optional<Format> formatFromContentType(QByteArrayView contentType);
 
+// Large binary payloads (bytes, array data) kept beside a MessagePack document rather than
+// copied into it. The document holds a placeholder for each (an index into this list), which
+// serialize() replaces with the payload and parse() produces for the payloads it lifts out of
+// a body, so 100 MB of array data are copied once on the way out and once on the way in.
+using Payloads = std::vector<QByteArray>;
+
 // How decoded references are tied to their owner (the session that keeps the worker's
-// variables alive), and how deeply the document may nest.
+// variables alive), how deeply the document may nest, and the payloads that parse() lifted
+// out of its body (needed to decode a document parsed with them).
 struct DecodeContext {
     Reference::ReleaseHook releaseHook;
     int maxDepth = kDefaultMaxDepth;
+    const Payloads* payloads = nullptr;
 };
 
 // Value <-> the protocol's schema. In MsgPack form bytes and array data are Json::binary_t;
 // in Json form they are base64 strings. fromWire() accepts either form in either format.
 // toWire() throws ProtocolError for a value the protocol cannot carry (a malformed BigInt, a
 // null Reference, an inconsistent CSR matrix, nesting deeper than maxDepth); fromWire()
-// throws ProtocolError for a document that does not follow the schema.
-Json toWire(const Value& value, Format format, int maxDepth = kDefaultMaxDepth);
+// throws ProtocolError for a document that does not follow the schema. With `payloads`, the
+// MsgPack form keeps large payloads there (shared, not copied) behind placeholders.
+Json toWire(const Value& value, Format format, int maxDepth = kDefaultMaxDepth,
+            Payloads* payloads = nullptr);
 Value fromWire(const Json& wire, const DecodeContext& context = {});
 
 // Whether a value holds bytes, arrays or CSR matrices (then MsgPack is the better format).
@@ -53,7 +64,14 @@ bool hasBinary(const Value& value);
 // A document <-> bytes on the wire. Both throw ProtocolError: serialize() for a string that
 // is not UTF-8, parse() for bad syntax, invalid UTF-8, truncated input, trailing bytes,
 // duplicate keys, an integer literal outside int64 (JSON) or nesting deeper than maxDepth.
-QByteArray serialize(const Json& message, Format format);
-Json parse(QByteArrayView bytes, Format format, int maxDepth = kDefaultMaxDepth);
+// serialize() writes the payloads of toWire()'s placeholders in their place (the body is
+// allocated once, at its exact size); parse() with `payloads` (MessagePack) puts large bin
+// payloads there and leaves placeholders that fromWire() resolves with the same payloads.
+// parseBody() is parse() for a whole body that it may keep: each payload that fills at least
+// half of the body is a view that shares its memory (no copy), the others are copied.
+QByteArray serialize(const Json& message, Format format, const Payloads& payloads = {});
+Json parse(QByteArrayView bytes, Format format, int maxDepth = kDefaultMaxDepth,
+           Payloads* payloads = nullptr);
+Json parseBody(const QByteArray& body, Format format, int maxDepth, Payloads* payloads);
 
 } // namespace qk::protocol

@@ -52,10 +52,12 @@ bool commandHasBinary(const Command& command) {
     return false;
 }
 
-WireJson commandToWire(const Command& command, protocol::Format format) {
+WireJson commandToWire(const Command& command, protocol::Format format,
+                       protocol::Payloads& payloads) {
     WireJson bindings = WireJson::object();
     for (const auto& [name, value] : command.bindings)
-        bindings[name.toStdString()] = protocol::toWire(value, format);
+        bindings[name.toStdString()] =
+            protocol::toWire(value, format, protocol::kDefaultMaxDepth, &payloads);
     WireJson wire = WireJson::object();
     wire["id"] = command.id.toStdString();
     wire["code"] = command.code.toStdString();
@@ -107,7 +109,7 @@ void SessionCore::setErrorPolicy(Session::ErrorPolicy policy, QObject* context) 
 void SessionCore::start() {
     m_server = new transport::NotificationServer(
         m_token,
-        [this](const QString& path, QByteArrayView body, protocol::Format format) {
+        [this](const QString& path, const QByteArray& body, protocol::Format format) {
             return handleNotification(path, body, format);
         },
         {}, this);
@@ -307,9 +309,10 @@ void SessionCore::flush() {
 
     WireJson commands = WireJson::array();
     std::vector<QString> ids;
+    protocol::Payloads payloads; // array data, shared with the bindings until serialized
     for (const Command& command : batch) {
         try {
-            commands.push_back(commandToWire(command, format));
+            commands.push_back(commandToWire(command, format, payloads));
             ids.push_back(command.id);
         } catch (const std::exception& e) {
             emitChanged(m_registry->fail(
@@ -326,7 +329,8 @@ void SessionCore::flush() {
             names.push_back(name.toStdString());
         message["release"] = std::move(names);
     }
-    const QByteArray body = protocol::serialize(message, format);
+    const QByteArray body = protocol::serialize(message, format, payloads);
+    payloads.clear();
     m_postInFlight = true;
     m_client->post(QStringLiteral("/commands"), body, format,
                    [this, ids](const transport::WorkerReply& reply) {
@@ -361,11 +365,12 @@ void SessionCore::onCommandsPosted(const std::vector<QString>& ids, int status,
     flush();
 }
 
-int SessionCore::handleNotification(const QString& path, QByteArrayView body,
+int SessionCore::handleNotification(const QString& path, const QByteArray& body,
                                     protocol::Format format) {
     WireJson message;
+    protocol::Payloads payloads; // the body's large bin payloads (sharing its memory)
     try {
-        message = protocol::parse(body, format);
+        message = protocol::parseBody(body, format, protocol::kDefaultMaxDepth, &payloads);
     } catch (const std::exception& e) {
         Q_EMIT workerLog(QStringLiteral("malformed notification on %1: %2")
                              .arg(path, QString::fromUtf8(e.what())));
@@ -373,11 +378,11 @@ int SessionCore::handleNotification(const QString& path, QByteArrayView body,
     }
     try {
         if (path == QLatin1String("/notify"))
-            handleResults(message);
+            handleResults(message, payloads);
         else if (path == QLatin1String("/notifyError"))
             handleError(message);
         else if (path == QLatin1String("/events"))
-            handleEvents(message);
+            handleEvents(message, payloads);
         else
             return 404;
     } catch (const std::exception& e) {
@@ -388,9 +393,10 @@ int SessionCore::handleNotification(const QString& path, QByteArrayView body,
     return 200;
 }
 
-void SessionCore::handleResults(const WireJson& message) {
+void SessionCore::handleResults(const WireJson& message, const protocol::Payloads& payloads) {
     protocol::DecodeContext context;
     context.releaseHook = m_releases->hook();
+    context.payloads = &payloads;
     for (const auto& result : message.at("results")) {
         const QString id = text(result, "id");
         emitChanged(m_registry->succeed(id, protocol::fromWire(result.at("value"), context)));
@@ -472,6 +478,7 @@ void SessionCore::decide(const QString& id, const Decision& decision) {
     if (!m_worker || !m_worker->isReady())
         return;
     protocol::Format format = protocol::Format::Json;
+    protocol::Payloads payloads;
     WireJson body = WireJson::object();
     body["id"] = id.toStdString();
     switch (decision.kind) {
@@ -487,7 +494,7 @@ void SessionCore::decide(const QString& id, const Decision& decision) {
             format = protocol::Format::MsgPack;
         Command replacement = decision.replacement;
         replacement.id = id;
-        const WireJson wire = commandToWire(replacement, format);
+        const WireJson wire = commandToWire(replacement, format, payloads);
         body["code"] = wire.at("code");
         body["bindings"] = wire.at("bindings");
         break;
@@ -495,7 +502,7 @@ void SessionCore::decide(const QString& id, const Decision& decision) {
     }
     const Decision::Kind kind = decision.kind;
     m_client->post(
-        QStringLiteral("/decisions"), protocol::serialize(body, format), format,
+        QStringLiteral("/decisions"), protocol::serialize(body, format, payloads), format,
         [this, id, kind](const transport::WorkerReply& reply) {
             if (!reply.ok()) {
                 Q_EMIT workerLog(QStringLiteral("the worker refused the decision on %1: %2")
@@ -537,7 +544,9 @@ void SessionCore::decide(const QString& id, const Decision& decision) {
         });
 }
 
-void SessionCore::handleEvents(const WireJson& message) {
+void SessionCore::handleEvents(const WireJson& message, const protocol::Payloads& payloads) {
+    protocol::DecodeContext context;
+    context.payloads = &payloads;
     for (const auto& event : message.at("events")) {
         const QString kind = text(event, "kind");
         const QString id = text(event, "id");
@@ -576,7 +585,7 @@ void SessionCore::handleEvents(const WireJson& message) {
                                    "use it fail: %2, or choose an interpreter that has it.")
                         .arg(text(event, "error"), WorkerProcess::setupAdvice(python)));
             }
-            Q_EMIT workerEvent(WorkerEvent{kind, id, protocol::fromWire(event)});
+            Q_EMIT workerEvent(WorkerEvent{kind, id, protocol::fromWire(event, context)});
         }
     }
     updateBusyState();

@@ -81,10 +81,10 @@ private:
     void flush();
     void onCommandsPosted(const std::vector<QString>& ids, int status, const QByteArray& body,
                           const QString& error);
-    int handleNotification(const QString& path, QByteArrayView body, protocol::Format format);
-    void handleResults(const WireJson& message);
+    int handleNotification(const QString& path, const QByteArray& body, protocol::Format format);
+    void handleResults(const WireJson& message, const protocol::Payloads& payloads);
     void handleError(const WireJson& message);
-    void handleEvents(const WireJson& message);
+    void handleEvents(const WireJson& message, const protocol::Payloads& payloads);
     void askPolicy(const CommandFailure& failure);
     void emitChanged(const std::optional<CommandInfo>& info);
     void cancelAll(const QString& reason);

@@ -39,9 +39,9 @@ class NotificationServer : public QObject {
 public:
     // Handles one accepted request and returns the HTTP status to answer (200 when handled,
     // 400 when the body is malformed, ...). Runs on the server's thread; it must not spin an
-    // event loop.
-    using Handler =
-        std::function<int(const QString& path, QByteArrayView body, qk::protocol::Format format)>;
+    // event loop. The body may be kept (it is not copied).
+    using Handler = std::function<int(const QString& path, const QByteArray& body,
+                                      qk::protocol::Format format)>;
 
     // The paths a worker may post to.
     static const QList<QByteArray>& paths();

@@ -95,6 +95,11 @@ private Q_SLOTS:
     void serializeRefusesInvalidUtf8();
     void largeBinariesInsideStructures();
     void largeArrayRoundTripIsFast();
+    void payloadsRoundTrip_data();
+    void payloadsRoundTrip();
+    void payloadsShareTheBody();
+    void payloadsRefuseBrokenBodies_data();
+    void payloadsRefuseBrokenBodies();
     void referenceReleaseHookFiresOnce();
     void hasBinary_data();
     void hasBinary();
@@ -698,6 +703,126 @@ void TestCodec::largeArrayRoundTripIsFast() {
     QCOMPARE(back["x"].toArray().shape(), (std::vector<std::int64_t>{n / 1000, 1000}));
     QCOMPARE(back["x"].toArray().toVector<float>()[n - 1], -1.0f);
     QVERIFY(back == value);
+}
+
+// Every dtype, empty, 0-d, small and large (lifted) arrays, bytes and CSR matrices, sent with
+// their payloads kept beside the document and received as views of the body.
+void TestCodec::payloadsRoundTrip_data() {
+    QTest::addColumn<Value>("value");
+    auto add = [](const char* name, NdArray array) {
+        QTest::addRow("%s", name) << Value(array);
+        QTest::addRow("%s in a command", name)
+            << Value::dict({{u"id"_s, "c1"}, {u"bindings"_s, Value::dict({{u"a"_s, array}})}});
+    };
+    add("bool", NdArray::fromVector(std::vector<bool>(5000, true), {50, 100}));
+    add("int8", counting<std::int8_t>({5000}));
+    add("int16", counting<std::int16_t>({3000}));
+    add("int32", counting<std::int32_t>({2, 3, 700}));
+    add("int64", counting<std::int64_t>({1025}));
+    add("uint8", counting<std::uint8_t>({4096}));
+    add("uint16", counting<std::uint16_t>({2048}));
+    add("uint32", counting<std::uint32_t>({1024, 1}));
+    add("uint64", counting<std::uint64_t>({600}));
+    add("float16", NdArray(DType::Float16, {4000}, QByteArray(8000, '\x3c')));
+    add("float32", counting<float>({70000}));
+    add("float64", counting<double>({100, 100}));
+    add("small float32", counting<float>({3}));
+    add("empty", NdArray::zeros(DType::Float32, {0, 5}));
+    add("0-d", NdArray::scalar(2.5));
+    add("large float32", counting<float>({4'000'000}));
+    QTest::addRow("bytes") << Value(Value::List{QByteArray(5000, 'x'), QByteArray(4095, 'y'),
+                                                QByteArray(), QByteArray(70000, 'z')});
+    QTest::addRow("csr") << Value(
+        CsrMatrix{1, 3000, counting<double>({2000}),
+                  [] {
+                      std::vector<std::int64_t> columns;
+                      for (int i = 0; i < 2000; ++i)
+                          columns.push_back(i);
+                      return NdArray::fromVector(columns);
+                  }(),
+                  NdArray::fromVector(std::vector<std::int64_t>{0, 2000})});
+    QTest::addRow("two large arrays")
+        << Value(Value::List{counting<float>({300'000}), counting<std::int16_t>({100'000})});
+}
+
+void TestCodec::payloadsRoundTrip() {
+    QFETCH(Value, value);
+    qk::protocol::Payloads sent;
+    const Json wire = qk::protocol::toWire(value, Format::MsgPack, 256, &sent);
+    const QByteArray body = qk::protocol::serialize(wire, Format::MsgPack, sent);
+    // The body is the same MessagePack as with the payloads inside the document.
+    QCOMPARE(body, qk::protocol::serialize(qk::protocol::toWire(value, Format::MsgPack),
+                                           Format::MsgPack));
+    qk::protocol::Payloads received;
+    const Json parsed = qk::protocol::parseBody(body, Format::MsgPack, 256, &received);
+    QCOMPARE(received.size(), sent.size());
+    DecodeContext context;
+    context.payloads = &received;
+    QVERIFY(qk::protocol::fromWire(parsed, context) == value);
+    // The other parse keeps no payloads and decodes on its own.
+    QVERIFY(qk::protocol::fromWire(qk::protocol::parse(body, Format::MsgPack)) == value);
+}
+
+void TestCodec::payloadsShareTheBody() {
+    const NdArray array = counting<float>({1'000'000});
+    qk::protocol::Payloads sent;
+    const Json wire = qk::protocol::toWire(array, Format::MsgPack, 256, &sent);
+    QCOMPARE(sent.size(), std::size_t{1});
+    QCOMPARE(sent[0].constData(), array.bytes().constData()); // shared, not copied
+    const QByteArray body = qk::protocol::serialize(wire, Format::MsgPack, sent);
+
+    qk::protocol::Payloads received;
+    DecodeContext context;
+    context.payloads = &received;
+    Value back = qk::protocol::fromWire(
+        qk::protocol::parseBody(body, Format::MsgPack, 256, &received), context);
+    const char* data = back.toArray().bytes().constData();
+    QVERIFY(data > body.constData() && data < body.constData() + body.size());
+    QVERIFY(back.toArray() == array);
+
+    // Writing to the decoded array copies it first; the body stays as it was.
+    NdArray changed = back.toArray();
+    changed.mutableData<float>()[0] = -1.0f;
+    QCOMPARE(changed.data<float>()[0], -1.0f);
+    QCOMPARE(back.toArray().data<float>()[0], 0.0f);
+    QVERIFY(qk::protocol::fromWire(qk::protocol::parse(body, Format::MsgPack)) == Value(array));
+}
+
+void TestCodec::payloadsRefuseBrokenBodies_data() {
+    QTest::addColumn<QByteArray>("body");
+    QTest::addColumn<QString>("error");
+    const NdArray array = counting<float>({2000});
+    const QByteArray good =
+        qk::protocol::serialize(qk::protocol::toWire(array, Format::MsgPack), Format::MsgPack);
+    QTest::addRow("cut inside the payload") << good.first(good.size() - 1) << u"data ends"_s;
+    QTest::addRow("cut inside the bin header")
+        << good.first(good.indexOf("\xc5\x1f\x40") + 2) << u"data ends"_s;
+    QTest::addRow("trailing byte") << good + '\x01' << u"invalid MessagePack"_s;
+    // A float32 array whose data is one byte longer than its shape needs.
+    QByteArray misaligned = good;
+    const qsizetype header = misaligned.indexOf("\xc5\x1f\x40");
+    misaligned[header + 2] = '\x41';
+    misaligned.append('\0');
+    QTest::addRow("data not a whole number of elements") << misaligned << u"8001 bytes"_s;
+    // A peer that sends the placeholder's own extension type.
+    QByteArray placeholder = good.first(header);
+    placeholder += QByteArray("\xd7\x51\0\0\0\0\0\0\0\0", 10);
+    QTest::addRow("placeholder from the peer") << placeholder << u"extension types"_s;
+}
+
+void TestCodec::payloadsRefuseBrokenBodies() {
+    QFETCH(QByteArray, body);
+    QFETCH(QString, error);
+    qk::protocol::Payloads payloads;
+    DecodeContext context;
+    context.payloads = &payloads;
+    try {
+        qk::protocol::fromWire(qk::protocol::parseBody(body, Format::MsgPack, 256, &payloads),
+                               context);
+        QFAIL("the body was accepted");
+    } catch (const ProtocolError& e) {
+        QVERIFY2(QString::fromUtf8(e.what()).contains(error), e.what());
+    }
 }
 
 void TestCodec::referenceReleaseHookFiresOnce() {
