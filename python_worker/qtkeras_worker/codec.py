@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import json
 import math
+import os
 import re
 import sys
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Iterator
+from typing import Any, BinaryIO
 
 import msgpack
 import numpy as np
@@ -49,6 +51,16 @@ DTYPES: dict[str, np.dtype] = {
         "float64",
     )
 }
+
+# Binary payloads from this size on are never copied: ``loads`` decodes them as views of the
+# body, ``dumps_parts`` writes them as buffers of their own.
+LARGE_PAYLOAD = 64 * 1024
+# MessagePack values ``loads`` scans for large payloads before it gives up on the search (a body
+# of many small values is unpacked as it is).
+_LIFT_SCAN_LIMIT = 10_000
+# The extension type of a placeholder for a payload kept out of a MessagePack document.
+# Extension types are not part of the protocol, so none can be mistaken for a placeholder.
+_PLACEHOLDER = 0x51
 
 _NONFINITE = {"nan": math.nan, "inf": math.inf, "-inf": -math.inf}
 _DECIMAL = re.compile(r"-?[0-9]+")
@@ -107,11 +119,161 @@ def _check_surrogates(tree: Any) -> None:
             stack.extend(item.values())
 
 
-def loads(data: bytes, content_type: str = JSON) -> Any:
-    """Parse a message body into a wire tree (not yet decoded into Python values)."""
+def dumps_parts(tree: Any) -> list[bytes | memoryview]:
+    """The MessagePack of a wire tree as buffers to write one after the other: each binary
+    payload of LARGE_PAYLOAD bytes or more is a buffer of its own, not copied."""
+    payloads: list[Any] = []
+    nonce = os.urandom(12)
+
+    def lift(node: Any) -> Any:
+        kind = type(node)
+        if kind is dict:
+            return {k: lift(v) for k, v in node.items()}
+        if kind is list:
+            return [lift(v) for v in node]
+        if kind in (bytes, bytearray, memoryview) and len(node) >= LARGE_PAYLOAD:
+            payloads.append(node)
+            return msgpack.ExtType(_PLACEHOLDER, nonce + len(payloads).to_bytes(4, "big"))
+        return node
+
+    lifted = lift(tree)
+    document = msgpack.packb(lifted, use_bin_type=True)
+    if not payloads:
+        return [document]
+    parts: list[bytes | memoryview] = []
+    view = memoryview(document)
+    start = 0
+    for index, payload in enumerate(payloads, 1):
+        marker = b"\xd8" + bytes([_PLACEHOLDER]) + nonce + index.to_bytes(4, "big")
+        at = document.find(marker, start)
+        if at < 0 or len(payload) > 0xFFFFFFFF:  # (not expected: pack it whole)
+            return [msgpack.packb(tree, use_bin_type=True)]
+        parts += [view[start:at], b"\xc6" + len(payload).to_bytes(4, "big"), payload]
+        start = at + len(marker)
+    parts.append(view[start:])
+    return parts
+
+
+class _Unliftable(Exception):
+    """The body is unpacked as it is (see _bins)."""
+
+
+def _bins(data: Any) -> Iterator[tuple[int, int, int]]:
+    """(header, start, length) of each bin value in MessagePack ``data``, by its framing.
+    Raises _Unliftable after _LIFT_SCAN_LIMIT values, at an extension type or a byte that
+    starts no value; stops where ``data`` ends."""
+    size = len(data)
+    pos, pending, scanned = 0, 1, 0
+    try:
+        while pending and pos < size:
+            scanned += 1
+            if scanned > _LIFT_SCAN_LIMIT:
+                raise _Unliftable
+            pending -= 1
+            header = pos
+            b = data[pos]
+            pos += 1
+            if b <= 0x7F or b >= 0xE0 or b in (0xC0, 0xC2, 0xC3):
+                continue
+            if b <= 0x8F:
+                pending += 2 * (b & 0x0F)
+            elif b <= 0x9F:
+                pending += b & 0x0F
+            elif b <= 0xBF:
+                pos += b & 0x1F
+            elif 0xC4 <= b <= 0xC6:
+                width = 1 << (b - 0xC4)
+                length = int.from_bytes(data[pos : pos + width], "big")
+                pos += width
+                yield header, pos, length
+                pos += length
+            elif b in (0xCA, 0xCB):
+                pos += 4 if b == 0xCA else 8
+            elif 0xCC <= b <= 0xD3:
+                pos += 1 << ((b - 0xCC) & 3)
+            elif 0xD9 <= b <= 0xDB:
+                width = 1 << (b - 0xD9)
+                pos += width + int.from_bytes(data[pos : pos + width], "big")
+            elif b in (0xDC, 0xDD):
+                width = 2 if b == 0xDC else 4
+                pending += int.from_bytes(data[pos : pos + width], "big")
+                pos += width
+            elif b in (0xDE, 0xDF):
+                width = 2 if b == 0xDE else 4
+                pending += 2 * int.from_bytes(data[pos : pos + width], "big")
+                pos += width
+            else:
+                raise _Unliftable  # extension types, 0xc1
+    except IndexError:
+        return
+
+
+def _lift_payloads(data: Any) -> tuple[bytes, list[Any]] | None:
+    """``data`` with its large bin payloads replaced by placeholders, and the payloads as
+    views of ``data`` (a payload smaller than half the body is copied, so that it does not
+    keep the whole body alive); None when there is nothing to lift, or the document has many
+    values, extension types or broken framing (then msgpack itself reports on it)."""
+    size = len(data)
+    view = memoryview(data)
+    pieces: list[Any] = []
+    payloads: list[Any] = []
+    copied = 0
+    try:
+        for header, start, length in _bins(data):
+            if length < LARGE_PAYLOAD or start + length > size:
+                continue
+            pieces.append(view[copied:header])
+            pieces.append(b"\xd7" + bytes([_PLACEHOLDER]) + len(payloads).to_bytes(8, "big"))
+            payload = view[start : start + length]
+            payloads.append(payload if 2 * length >= size else payload.tobytes())
+            copied = start + length
+    except _Unliftable:
+        return None
+    if not payloads:
+        return None
+    pieces.append(view[copied:])
+    return b"".join(pieces), payloads
+
+
+class _Body(np.ndarray):
+    """A body that ``read_body`` read, made read-only."""
+
+
+def read_body(stream: BinaryIO, length: int, content_type: str) -> bytes | memoryview:
+    """Reads a body of ``length`` bytes (fewer when the stream ends first). A large MessagePack
+    body is read into a read-only buffer placed so that its first large payload starts on a
+    64-byte boundary: the array ``loads`` decodes from it is an aligned view."""
+    if content_type != MSGPACK or length < 2 * LARGE_PAYLOAD:
+        return stream.read(length)
+    head = stream.read(LARGE_PAYLOAD)
+    if len(head) < LARGE_PAYLOAD:
+        return head
+    offset = 0
+    with contextlib.suppress(_Unliftable):
+        offset = next((start for _, start, n in _bins(head) if n >= LARGE_PAYLOAD), 0)
+    body = np.empty(length + 64, dtype=np.uint8).view(_Body)
+    shift = -(body.ctypes.data + offset) % 64
+    with memoryview(body) as target:
+        target[shift : shift + len(head)] = head
+        got = len(head) + (stream.readinto(target[shift + len(head) : shift + length]) or 0)
+    body.flags.writeable = False
+    return memoryview(body)[shift : shift + got]
+
+
+def loads(data: bytes | memoryview, content_type: str = JSON) -> Any:
+    """Parse a message body into a wire tree (not yet decoded into Python values). Large bin
+    payloads of a MessagePack body come as read-only memoryviews of ``data``."""
     try:
         if content_type == MSGPACK:
-            return msgpack.unpackb(data, raw=False, strict_map_key=False)
+            lifted = _lift_payloads(data) if len(data) >= LARGE_PAYLOAD else None
+            if lifted is None:
+                return msgpack.unpackb(data, raw=False, strict_map_key=False)
+            document, payloads = lifted
+
+            def payload(code: int, index: bytes) -> Any:
+                return payloads[int.from_bytes(index, "big")]
+
+            return msgpack.unpackb(document, raw=False, strict_map_key=False, ext_hook=payload)
         tree = json.loads(data, parse_constant=_reject_constant)
         if _SURROGATE_ESCAPE.search(data):
             _check_surrogates(tree)
@@ -244,9 +406,12 @@ class Encoder:
         if array.dtype.kind not in "biuf" or name not in DTYPES:
             raise NotPlainData(f"arrays of dtype {array.dtype} are not plain data")
         array = np.asarray(array, dtype=DTYPES[name])
-        # A copy: the notification is serialized later, on another thread, and must show the
-        # values the array had when the command finished.
-        data = array.tobytes(order="C")
+        # The notification is serialized later, on another thread, and must show the values
+        # the array had when the command finished: a copy, unless its memory cannot change.
+        if array.nbytes >= LARGE_PAYLOAD and array.flags.c_contiguous and _immutable(array):
+            data: Any = memoryview(array.reshape(-1)).cast("B")
+        else:
+            data = array.tobytes(order="C")
         self.binary = True
         self.nbytes += len(data)
         return {TAG: "ndarray", "dtype": name, "shape": list(array.shape), "data": data}
@@ -262,6 +427,23 @@ class Encoder:
             "indices": self._ndarray(np.asarray(csr.indices)),
             "indptr": self._ndarray(np.asarray(csr.indptr)),
         }
+
+
+def _immutable(array: np.ndarray) -> bool:
+    """Whether the array is a read-only view of a body or of bytes (as the arrays ``loads``
+    decodes are), whose memory nothing can change."""
+    if array.flags.writeable:
+        return False
+    base: Any = array
+    while True:
+        if type(base) is _Body:
+            return not base.flags.writeable
+        if isinstance(base, np.ndarray) and base.base is not None:
+            base = base.base
+        elif isinstance(base, memoryview):
+            base = base.obj
+        else:
+            return type(base) is bytes
 
 
 def _tensor_to_numpy(value: Any) -> np.ndarray | None:
@@ -323,6 +505,8 @@ class Decoder:
             return out
         if kind is bytes:
             return tree
+        if kind is memoryview:  # a large payload of the body (see loads)
+            return tree.tobytes()
         raise DecodeError(f"unsupported wire type {kind.__name__}")
 
     def _tagged(self, tree: dict, depth: int) -> Any:
@@ -359,7 +543,8 @@ class Decoder:
         return tuple(self.decode(item, depth + 1) for item in v)
 
     def _bytes(self, tree: dict, depth: int) -> bytes:
-        return _binary(tree["v"], "bytes")
+        data = _binary(tree["v"], "bytes")
+        return data.tobytes() if isinstance(data, memoryview) else data
 
     def _dict(self, tree: dict, depth: int) -> dict:
         items = tree["items"]
@@ -393,8 +578,12 @@ class Decoder:
             raise DecodeError(
                 f"ndarray {name}{tuple(shape)} needs {expected} bytes of data, got {len(data)}"
             )
-        # Zero-copy: the array is a read-only view of the message's bytes.
-        return np.frombuffer(data, dtype=dtype).reshape(shape)
+        # Zero-copy: the array is a read-only view of the message's bytes (copied only when
+        # its place in the message leaves it unaligned for its dtype).
+        array = np.frombuffer(data, dtype=dtype)
+        if not array.flags.aligned:
+            array = np.frombuffer(bytes(data), dtype=dtype)
+        return array.reshape(shape)
 
     def _csr(self, tree: dict, depth: int) -> Any:
         shape = tree["shape"]
@@ -443,8 +632,8 @@ _TAGS: dict[str, Callable[[Decoder, dict, int], Any]] = {
 }
 
 
-def _binary(v: Any, what: str) -> bytes:
-    if isinstance(v, bytes):
+def _binary(v: Any, what: str) -> bytes | memoryview:
+    if isinstance(v, (bytes, memoryview)):
         return v
     if isinstance(v, str):
         try:

@@ -168,23 +168,27 @@ class Notifier:
             total += size
         return batches
 
-    def _request(self, batch: list[Message]) -> tuple[bytes, bytes]:
-        """The head and the body of the HTTP request for a batch."""
+    def _request(self, batch: list[Message]) -> tuple[bytes, list[Any]]:
+        """The head and the body (as buffers to write in turn) of the HTTP request for a batch.
+        Large payloads stay buffers of their own, so an array's bytes are not copied."""
         path = batch[0].path
         key = _BATCH_KEY.get(path)
         body = {key: [m.item for m in batch]} if key else batch[0].item
         content_type = codec.MSGPACK if any(m.binary for m in batch) else codec.JSON
-        data = codec.dumps(body, content_type)
+        if content_type == codec.MSGPACK and sum(m.nbytes for m in batch) >= LARGE_BODY:
+            data = codec.dumps_parts(body)
+        else:
+            data = [codec.dumps(body, content_type)]
         head = (
             f"POST {self._base + path} HTTP/1.1\r\n"
             f"Host: {self._host_header}\r\n"
             f"Authorization: Bearer {self._token}\r\n"
             f"Content-Type: {content_type}\r\n"
-            f"Content-Length: {len(data)}\r\n\r\n"
+            f"Content-Length: {sum(len(part) for part in data)}\r\n\r\n"
         )
         return head.encode("latin-1"), data
 
-    def _send(self, requests: list[tuple[list[Message], tuple[bytes, bytes]]]) -> None:
+    def _send(self, requests: list[tuple[list[Message], tuple[bytes, list[Any]]]]) -> None:
         """Sends the requests in order, retrying those not yet answered.
 
         On a connection that has answered a request and stayed open, the requests are
@@ -234,17 +238,18 @@ class Notifier:
             self._proven = False
 
 
-def _write(sock: socket.socket, requests: list[tuple[bytes, bytes]]) -> None:
-    """Writes requests back to back: small ones joined, large bodies without a copy."""
-    pending: list[bytes] = []
+def _write(sock: socket.socket, requests: list[tuple[bytes, list[Any]]]) -> None:
+    """Writes requests back to back: small buffers joined, large ones without a copy."""
+    pending: list[Any] = []
     for head, body in requests:
         pending.append(head)
-        if len(body) <= LARGE_BODY:
-            pending.append(body)
-            continue
-        sock.sendall(b"".join(pending))
-        pending = []
-        sock.sendall(body)
+        for part in body:
+            if len(part) <= LARGE_BODY:
+                pending.append(part)
+                continue
+            sock.sendall(b"".join(pending))
+            pending = []
+            sock.sendall(part)
     if pending:
         sock.sendall(b"".join(pending))
 

@@ -232,7 +232,8 @@ class RequestHandler(BaseHTTPRequestHandler):
             length = int(self.headers["Content-Length"])
             if self._expect_continue and length:
                 self.wfile.write(b"HTTP/1.1 100 Continue\r\n\r\n")
-            data = self.rfile.read(length) if length else b""
+            kind = (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
+            data = codec.read_body(self.rfile, length, kind) if length else b""
             if len(data) < length:
                 self.close_connection = True
                 return
