@@ -12,8 +12,7 @@ namespace qk::app {
 Document::Document(QObject* parent)
     : QObject(parent)
     , m_undoStack(new QUndoStack(this)) {
-    connect(m_undoStack, &QUndoStack::cleanChanged, this,
-            [this](bool clean) { Q_EMIT modifiedChanged(!clean); });
+    connect(m_undoStack, &QUndoStack::cleanChanged, this, &Document::updateModified);
 }
 
 QString Document::displayName() const {
@@ -28,7 +27,21 @@ void Document::setFileName(const QString& fileName) {
 }
 
 bool Document::isModified() const {
-    return !m_undoStack->isClean();
+    return m_unrecorded || !m_undoStack->isClean();
+}
+
+void Document::setModified(bool modified) {
+    m_unrecorded = modified;
+    if (!modified)
+        m_undoStack->setClean();
+    updateModified();
+}
+
+void Document::updateModified() {
+    if (isModified() == m_modified)
+        return;
+    m_modified = isModified();
+    Q_EMIT modifiedChanged(m_modified);
 }
 
 int Document::indexOf(int layerId) const {

@@ -53,7 +53,11 @@ public:
 
     QUndoStack* undoStack() const { return m_undoStack; }
     QString displayName() const;
+    // Unsaved: edits since the last save, or changes outside the undo stack (setModified).
     bool isModified() const;
+    // true marks changes that are no undo command (a new training run, a recovered project)
+    // as unsaved; false marks the document saved (the undo stack's clean state is here).
+    void setModified(bool modified);
     const QString& fileName() const { return m_fileName; }
     void setFileName(const QString& fileName);
 
@@ -98,8 +102,11 @@ Q_SIGNALS:
 
 private:
     void notify(const DocumentChange& change, const std::function<void()>& apply);
+    void updateModified();
 
     QUndoStack* m_undoStack;
+    bool m_unrecorded = false; // changes outside the undo stack
+    bool m_modified = false;   // as last announced by modifiedChanged
     QString m_fileName;
     std::vector<LayerItem> m_layers;
     int m_nextId = 1;

@@ -185,21 +185,36 @@ void from_json(const Json& j, SavedRun& run) {
     run.epochSeconds = qnumbers(j.at("epoch_seconds"));
 }
 
-QByteArray ProjectFile::toBytes(const Project& project) {
+void to_json(Json& j, const RecoveryInfo& info) {
+    j = Json{{"original_path", str(info.originalPath)},
+             {"saved_at", str(info.savedAt.toUTC().toString(Qt::ISODateWithMs))},
+             {"pid", info.pid}};
+}
+
+void from_json(const Json& j, RecoveryInfo& info) {
+    info.originalPath = qstr(j.at("original_path"));
+    info.savedAt = QDateTime::fromString(qstr(j.at("saved_at")), Qt::ISODateWithMs);
+    info.pid = j.at("pid").get<qint64>();
+}
+
+QByteArray ProjectFile::toBytes(const Project& project, const RecoveryInfo* recovery) {
     Json layers = Json::array();
     for (const keras::Layer& layer : project.layers)
         layers.push_back(static_cast<const keras::KerasObject&>(layer));
-    const Json j{{"format", "qtkeras-project"},
-                 {"version", Version},
-                 {"model", Json{{"layers", layers}}},
-                 {"compile", project.compile},
-                 {"training", project.training},
-                 {"data", project.data},
-                 {"history", Json{{"smoothing", project.smoothing}, {"runs", project.runs}}}};
+    Json j{{"format", "qtkeras-project"},
+           {"version", Version},
+           {"model", Json{{"layers", layers}}},
+           {"compile", project.compile},
+           {"training", project.training},
+           {"data", project.data},
+           {"history", Json{{"smoothing", project.smoothing}, {"runs", project.runs}}}};
+    if (recovery)
+        j["recovery"] = *recovery;
     return QByteArray::fromStdString(j.dump(2)) + '\n';
 }
 
-std::optional<Project> ProjectFile::fromBytes(const QByteArray& bytes, QString* error) {
+std::optional<Project> ProjectFile::fromBytes(const QByteArray& bytes, QString* error,
+                                              RecoveryInfo* recovery) {
     const auto fail = [error](const QString& message) {
         if (error)
             *error = message;
@@ -226,6 +241,8 @@ std::optional<Project> ProjectFile::fromBytes(const QByteArray& bytes, QString* 
         const Json& history = j.at("history");
         project.smoothing = history.at("smoothing").get<double>();
         project.runs = history.at("runs").get<std::vector<SavedRun>>();
+        if (recovery && j.contains("recovery"))
+            *recovery = j.at("recovery").get<RecoveryInfo>();
         return project;
     } catch (const std::exception& e) {
         return fail(
@@ -233,9 +250,11 @@ std::optional<Project> ProjectFile::fromBytes(const QByteArray& bytes, QString* 
     }
 }
 
-bool ProjectFile::write(const QString& path, const Project& project, QString* error) {
+bool ProjectFile::write(const QString& path, const Project& project, QString* error,
+                        const RecoveryInfo* recovery) {
     QSaveFile file(path);
-    if (!file.open(QIODevice::WriteOnly) || file.write(toBytes(project)) < 0 || !file.commit()) {
+    if (!file.open(QIODevice::WriteOnly) || file.write(toBytes(project, recovery)) < 0 ||
+        !file.commit()) {
         if (error)
             *error = QObject::tr("Cannot write %1: %2").arg(path, file.errorString());
         return false;
@@ -243,14 +262,15 @@ bool ProjectFile::write(const QString& path, const Project& project, QString* er
     return true;
 }
 
-std::optional<Project> ProjectFile::read(const QString& path, QString* error) {
+std::optional<Project> ProjectFile::read(const QString& path, QString* error,
+                                         RecoveryInfo* recovery) {
     QFile file(path);
     if (!file.open(QIODevice::ReadOnly)) {
         if (error)
             *error = QObject::tr("Cannot open %1: %2").arg(path, file.errorString());
         return std::nullopt;
     }
-    return fromBytes(file.readAll(), error);
+    return fromBytes(file.readAll(), error, recovery);
 }
 
 } // namespace qk::app

@@ -3,6 +3,7 @@
 #include "app/projectsettings.h"
 #include "bridge/keras/layer.h"
 
+#include <QDateTime>
 #include <QList>
 #include <QMap>
 #include <QString>
@@ -37,17 +38,32 @@ struct Project {
     double smoothing = 0.0;
 };
 
+// Where an autosaved copy of a project comes from: recovery files carry it beside the project.
+struct RecoveryInfo {
+    QString originalPath; // empty when the project was never saved
+    QDateTime savedAt;
+    qint64 pid = 0;
+
+    friend bool operator==(const RecoveryInfo&, const RecoveryInfo&) = default;
+};
+
 // The versioned JSON project file ("format": "qtkeras-project"). Reading never half-succeeds:
 // a file that is not a project, is damaged or was written by a newer version gives an error.
 class ProjectFile {
 public:
     static constexpr int Version = 1;
 
-    static QByteArray toBytes(const Project& project);
-    static std::optional<Project> fromBytes(const QByteArray& bytes, QString* error = nullptr);
+    // With `recovery`, the file is a recovery file: the project and where it comes from.
+    static QByteArray toBytes(const Project& project, const RecoveryInfo* recovery = nullptr);
+    // Reads `recovery` too when the file has it.
+    static std::optional<Project> fromBytes(const QByteArray& bytes, QString* error = nullptr,
+                                            RecoveryInfo* recovery = nullptr);
 
-    static bool write(const QString& path, const Project& project, QString* error = nullptr);
-    static std::optional<Project> read(const QString& path, QString* error = nullptr);
+    // Atomic: the old file stays until the new one is complete.
+    static bool write(const QString& path, const Project& project, QString* error = nullptr,
+                      const RecoveryInfo* recovery = nullptr);
+    static std::optional<Project> read(const QString& path, QString* error = nullptr,
+                                       RecoveryInfo* recovery = nullptr);
 };
 
 } // namespace qk::app
