@@ -13,6 +13,7 @@ import binascii
 import contextlib
 import json
 import math
+import mmap
 import os
 import re
 import sys
@@ -251,7 +252,10 @@ def read_body(stream: BinaryIO, length: int, content_type: str) -> bytes | memor
     offset = 0
     with contextlib.suppress(_Unliftable):
         offset = next((start for _, start, n in _bins(head) if n >= LARGE_PAYLOAD), 0)
-    body = np.empty(length + 64, dtype=np.uint8).view(_Body)
+    # Private anonymous memory in small pages: numpy's own allocation asks for huge pages,
+    # whose first touch can stall on memory compaction for longer than the transfer takes.
+    memory = mmap.mmap(-1, length + 64, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS)
+    body = np.frombuffer(memory, dtype=np.uint8).view(_Body)
     shift = -(body.ctypes.data + offset) % 64
     with memoryview(body) as target:
         target[shift : shift + len(head)] = head
