@@ -1,6 +1,7 @@
 // The QtKeras executable: the IDE's main window on a session with a local worker.
 #include "app/irisguidemo.h"
 #include "app/mainwindow.h"
+#include "app/projectactions.h"
 #include "app/sessionhost.h"
 #include "app/startuptasks.h"
 #include "app/workersettings.h"
@@ -51,6 +52,9 @@ int main(int argc, char* argv[]) {
         return QApplication::exec();
     }
     const QStringList code = parser.values(exec);
+    // Projects that a crashed QtKeras left unsaved; not when the start-up is scripted.
+    if (code.isEmpty() && !parser.isSet(screenshot))
+        window.project().offerRecovery();
     if (!code.isEmpty() || parser.isSet(screenshot)) {
         auto* tasks = new qk::app::StartupTasks(window, code, parser.value(screenshot));
         if (parser.isSet(screenshot)) {

@@ -236,6 +236,11 @@ void MainWindow::resetLayout() {
 
 void MainWindow::closeEvent(QCloseEvent* event) {
     saveLayout();
+    // Unsaved changes: the project asks Save / Discard / Cancel and closes the window again.
+    if (!m_project->closeRequested()) {
+        event->ignore();
+        return;
+    }
     QMainWindow::closeEvent(event);
 }
 

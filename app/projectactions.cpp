@@ -2,6 +2,8 @@
 
 #include "app/document.h"
 #include "app/mainwindow.h"
+#include "app/recoverydialog.h"
+#include "app/sessionhost.h"
 #include "app/setting.h"
 #include "app/trainingcontroller.h"
 #include "app/workspace.h"
@@ -10,11 +12,14 @@
 #include "inspectors/trainingrunmodel.h"
 
 #include <QAction>
+#include <QDir>
 #include <QFileDialog>
 #include <QFileInfo>
+#include <QLocale>
 #include <QMenu>
 #include <QMessageBox>
 #include <QSaveFile>
+#include <QScopedValueRollback>
 #include <QStatusBar>
 #include <QUndoStack>
 
@@ -27,6 +32,14 @@ constexpr int maxRecent = 8;
 
 QString projectFilter() {
     return QObject::tr("QtKeras projects (*.qtkeras);;All files (*)");
+}
+
+QString kerasFilter() {
+    return QObject::tr("Keras models (*.keras)");
+}
+
+bool isKerasModel(const QString& path) {
+    return QFileInfo(path).suffix().compare(QLatin1String("keras"), Qt::CaseInsensitive) == 0;
 }
 
 } // namespace
@@ -49,6 +62,7 @@ ProjectActions::ProjectActions(MainWindow& window, QMenu* fileMenu)
     add(tr("&Open…"), QKeySequence::Open, &ProjectActions::askOpen);
     m_recent = new QMenu(tr("Open &Recent"), &window);
     fileMenu->insertMenu(first, m_recent);
+    add(tr("&Import Keras Model…"), QKeySequence::UnknownKey, &ProjectActions::askImport);
     m_save = add(tr("&Save"), QKeySequence::Save, &ProjectActions::save);
     add(tr("Save &As…"), QKeySequence::SaveAs, &ProjectActions::askSaveAs);
     fileMenu->insertSeparator(first);
@@ -56,6 +70,17 @@ ProjectActions::ProjectActions(MainWindow& window, QMenu* fileMenu)
     add(tr("Save &Trained Model…"), QKeySequence::UnknownKey, &ProjectActions::askSaveModel);
     fileMenu->insertSeparator(first);
     updateRecentMenu();
+
+    m_autosave = new Autosave(
+        window.document(), [this] { return capture(); }, this);
+    connect(m_autosave, &Autosave::failed, this,
+            [this](const QString& message) { m_window.statusBar()->showMessage(message, 15000); });
+    // A new, removed or renamed training run is a change the project file would keep.
+    connect(&window.workspace().historyView()->runs(), &inspectors::TrainingRunModel::runsReshaped,
+            this, [this] {
+                if (!m_applying)
+                    m_window.document().setModified(true);
+            });
 }
 
 Project ProjectActions::capture() const {
@@ -79,6 +104,7 @@ Project ProjectActions::capture() const {
 }
 
 void ProjectActions::apply(const Project& project) {
+    const QScopedValueRollback applying(m_applying, true);
     Document& document = m_window.document();
     while (document.layerCount() > 0)
         document.takeLayerItem(document.layerCount() - 1);
@@ -103,6 +129,7 @@ void ProjectActions::apply(const Project& project) {
         runs.setShown(row, run.shown);
     }
     view->setSmoothing(project.smoothing);
+    document.setModified(false);
 }
 
 void ProjectActions::newProject() {
@@ -128,7 +155,7 @@ bool ProjectActions::saveAs(const QString& path, QString* error) {
     if (!ProjectFile::write(path, capture(), error))
         return false;
     m_window.document().setFileName(QFileInfo(path).absoluteFilePath());
-    m_window.document().undoStack()->setClean();
+    m_window.document().setModified(false);
     addRecent(path);
     m_window.statusBar()->showMessage(tr("Saved %1").arg(QDir::toNativeSeparators(path)), 5000);
     return true;
@@ -189,6 +216,120 @@ void ProjectActions::askSaveModel() {
         });
 }
 
+QFuture<ImportedModel> ProjectActions::importKerasModel(const QString& path) {
+    const QString absolute = QFileInfo(path).absoluteFilePath();
+    return qk::app::importKerasModel(m_window.host().session(), absolute)
+        .then(this,
+              [this, absolute](const ImportedModel& model) {
+                  applyImport(model, absolute);
+                  return model;
+              })
+        .onFailed(this, [this, absolute](const std::exception& e) -> ImportedModel {
+            showError(tr("Cannot import %1").arg(QFileInfo(absolute).fileName()),
+                      QString::fromUtf8(e.what()));
+            throw;
+        });
+}
+
+void ProjectActions::applyImport(const ImportedModel& model, const QString& path) {
+    Document& document = m_window.document();
+    QList<int> ids;
+    for (const LayerItem& item : document.layers())
+        ids << item.id;
+    document.undoStack()->beginMacro(tr("Import %1").arg(QFileInfo(path).fileName()));
+    document.removeLayers(ids);
+    for (const keras::Layer& layer : model.layers)
+        document.addLayer(layer);
+    if (model.compile)
+        document.setCompileSettings(*model.compile);
+    document.undoStack()->endMacro();
+    QString message = tr("Imported %1 layers from %2 (%3 parameters; the weights are not kept)")
+                          .arg(model.layers.size())
+                          .arg(QDir::toNativeSeparators(path))
+                          .arg(model.totalParams);
+    if (!model.notes.isEmpty())
+        message += QStringLiteral(". ") + model.notes.join(QLatin1Char(' '));
+    m_window.statusBar()->showMessage(message, 15000);
+}
+
+void ProjectActions::askImport() {
+    const QString path =
+        QFileDialog::getOpenFileName(&m_window, tr("Import Keras Model"), {}, kerasFilter());
+    if (!path.isEmpty())
+        importKerasModel(path);
+}
+
+bool ProjectActions::closeRequested() {
+    if (m_closeConfirmed || !m_window.document().isModified()) {
+        m_autosave->discard();
+        return true;
+    }
+    if (m_closeQuestion) {
+        m_closeQuestion->raise();
+        return false;
+    }
+    auto* box =
+        new QMessageBox(QMessageBox::Warning, tr("Unsaved changes"),
+                        tr("%1 has unsaved changes. Save them before closing?")
+                            .arg(m_window.document().displayName()),
+                        QMessageBox::Save | QMessageBox::Discard | QMessageBox::Cancel, &m_window);
+    box->setObjectName(QStringLiteral("closeQuestion"));
+    box->setDefaultButton(QMessageBox::Save);
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    m_closeQuestion = box;
+    connect(box, &QMessageBox::finished, this, [this, box] {
+        const QMessageBox::StandardButton answer = box->standardButton(box->clickedButton());
+        if (answer == QMessageBox::Save) {
+            if (!save())
+                return;
+        } else if (answer != QMessageBox::Discard) {
+            return;
+        }
+        const QScopedValueRollback confirmed(m_closeConfirmed, true);
+        m_window.close();
+    });
+    box->open();
+    return false;
+}
+
+QMessageBox* ProjectActions::closeQuestion() const {
+    return m_closeQuestion.data();
+}
+
+RecoveryDialog* ProjectActions::offerRecovery(const QString& directory) {
+    std::vector<RecoveryFile> files = Autosave::orphans(directory);
+    if (files.empty())
+        return nullptr;
+    auto* dialog = new RecoveryDialog(std::move(files), *this, &m_window);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->open();
+    return dialog;
+}
+
+bool ProjectActions::restore(RecoveryFile& file, QString* error) {
+    if (!file.isReadable()) {
+        if (error)
+            *error = tr("This recovery file cannot be read: %1\nIt is kept at %2.")
+                         .arg(file.error, QDir::toNativeSeparators(file.path));
+        return false;
+    }
+    apply(*file.project);
+    Document& document = m_window.document();
+    document.setFileName(file.info.originalPath);
+    document.setModified(true);
+    QString message =
+        tr("Restored %1 as it was at %2; it is not saved yet.")
+            .arg(document.displayName(),
+                 QLocale().toString(file.info.savedAt.toLocalTime(), QLocale::ShortFormat));
+    // The project is this window's now: its own recovery file holds it before the old goes.
+    QString reason;
+    if (!m_autosave->saveNow(&reason) || !Autosave::remove(file, &reason))
+        message += QLatin1Char(' ') + tr("The recovery file is kept at %1 (%2).")
+                                          .arg(QDir::toNativeSeparators(file.path), reason);
+    m_window.statusBar()->showMessage(message, 15000);
+    return true;
+}
+
 QStringList ProjectActions::recentFiles() {
     return recentSetting.value();
 }
@@ -206,11 +347,16 @@ bool ProjectActions::maybeSave() {
 }
 
 void ProjectActions::askOpen() {
-    if (!maybeSave())
-        return;
-    const QString path =
-        QFileDialog::getOpenFileName(&m_window, tr("Open Project"), {}, projectFilter());
+    const QString path = QFileDialog::getOpenFileName(
+        &m_window, tr("Open Project"), {}, projectFilter() + QStringLiteral(";;") + kerasFilter());
     if (path.isEmpty())
+        return;
+    // A .keras model goes into the builder as an edit that can be undone.
+    if (isKerasModel(path)) {
+        importKerasModel(path);
+        return;
+    }
+    if (!maybeSave())
         return;
     QString error;
     if (!open(path, &error))

@@ -1,22 +1,28 @@
 #pragma once
 
+#include "app/autosave.h"
+#include "app/kerasimport.h"
 #include "app/projectfile.h"
 #include "bridge/protocol/value.h"
 
 #include <QFuture>
-
 #include <QObject>
+#include <QPointer>
 
 class QAction;
 class QMenu;
+class QMessageBox;
 
 namespace qk::app {
 
 class MainWindow;
+class RecoveryDialog;
 
-// The File menu's project commands: New, Open, Save, Save As, the recent files and the
-// export of the trained model as a Python script. A project is the window's document with
-// the runs of its training-history view.
+// The File menu's project commands: New, Open, Save, Save As, the recent files, the import of
+// a .keras model into the builder, the export of the trained model as a Python script, and
+// the question about unsaved changes when the window closes. A project is the window's
+// document with the runs of its training-history view; new runs count as unsaved changes.
+// Its Autosave keeps a recovery file while there are unsaved changes.
 class ProjectActions : public QObject {
     Q_OBJECT
 public:
@@ -39,13 +45,36 @@ public:
     // before the first training.
     std::optional<QFuture<Value>> saveModel(const QString& path, QString* error = nullptr);
 
+    // Reads a .keras model into the builder as one undoable edit (the layers replace the
+    // network), with its loss, optimizer and metrics when it was compiled. The future fails
+    // with the reason (ImportError, or the worker's) and the project unchanged when it cannot.
+    QFuture<ImportedModel> importKerasModel(const QString& path);
+
+    // Asks Save / Discard / Cancel when the project has unsaved changes; false: keep it.
+    bool maybeSave();
+    // Whether the window may close now. With unsaved changes it asks Save / Discard / Cancel in
+    // a window-modal box (the event loop goes on) and closes the window again once the
+    // changes are saved or discarded; Cancel, or a save that fails or is cancelled, keeps it.
+    bool closeRequested();
+    // The question closeRequested() asks, while it is open.
+    QMessageBox* closeQuestion() const;
+
+    // Offers the recovery files of windows that did not close (RecoveryDialog, window-modal);
+    // nullptr when there are none.
+    RecoveryDialog* offerRecovery(const QString& directory = Autosave::defaultDirectory());
+    // Opens a recovery file in the window: modified, under the project's original file name;
+    // then the file is removed. A file that cannot be read is kept, and `error` says where.
+    bool restore(RecoveryFile& file, QString* error = nullptr);
+
     static QStringList recentFiles();
 
     QAction* saveAction() const { return m_save; }
+    Autosave& autosave() const { return *m_autosave; }
 
 private:
-    bool maybeSave();
     void askOpen();
+    void askImport();
+    void applyImport(const ImportedModel& model, const QString& path);
     bool save();
     bool askSaveAs();
     void askExportScript();
@@ -57,6 +86,10 @@ private:
     MainWindow& m_window;
     QAction* m_save = nullptr;
     QMenu* m_recent = nullptr;
+    Autosave* m_autosave = nullptr;
+    QPointer<QMessageBox> m_closeQuestion;
+    bool m_closeConfirmed = false;
+    bool m_applying = false; // apply() adds runs: not a change of the user's
 };
 
 } // namespace qk::app

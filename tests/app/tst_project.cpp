@@ -1,7 +1,11 @@
 // Project files with the real worker: a trained network saved and opened again gives the same
 // layers, settings and training history; a damaged or newer file is refused and the open
-// project stays; the exported Python script trains the same model on its own.
+// project stays; the exported Python script trains the same model on its own; a .keras model,
+// saved by the IDE or built in Python, imports into the builder as one undoable edit, and a
+// file that is not a model or not a chain of layers is refused with the project unchanged.
 #include "app/document.h"
+#include "app/errorrecoverypolicy.h"
+#include "app/kerasimport.h"
 #include "app/mainwindow.h"
 #include "app/projectactions.h"
 #include "app/projectfile.h"
@@ -9,6 +13,7 @@
 #include "app/shapechecker.h"
 #include "app/trainingcontroller.h"
 #include "app/workspace.h"
+#include "bridge/codegen/python.h"
 #include "bridge/keras/layers.h"
 #include "bridge/keras/traininghistory.h"
 #include "inspectors/traininghistoryview.h"
@@ -17,8 +22,10 @@
 
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QMessageBox>
 #include <QProcess>
 #include <QStandardPaths>
+#include <QStatusBar>
 #include <QTemporaryDir>
 #include <QUndoStack>
 #include <QtTest>
@@ -39,11 +46,20 @@ private Q_SLOTS:
     void damagedFileKeepsTheOpenProject();
     void exportedScriptTrainsTheSameModel();
     void savesTheTrainedModel();
+    void importsTheSavedTrainedModel();
+    void importsAModelBuiltInPython();
+    void refusedImportLeavesTheProjectUnchanged_data();
+    void refusedImportLeavesTheProjectUnchanged();
 
 private:
     Document& document() const { return m_window->document(); }
     ProjectActions& project() const { return m_window->project(); }
     std::vector<keras::Layer> layers() const;
+    // Imports a .keras file and waits; the error message when it was refused.
+    std::optional<QString> import(const QString& path);
+    // Runs Python on the worker and returns its value.
+    Value python(const QString& code);
+    qint64 totalParams() const;
 
     std::unique_ptr<SessionHost> m_host;
     std::unique_ptr<MainWindow> m_window;
@@ -56,6 +72,49 @@ std::vector<keras::Layer> TestProject::layers() const {
     for (const LayerItem& item : document().layers())
         out.push_back(item.layer);
     return out;
+}
+
+namespace {
+
+// A layer's argument given by keyword, or by position as the typed C++ classes pass it.
+Value argument(const keras::Layer& layer, const QString& name, int position = -1) {
+    if (const std::optional<keras::Argument> value = layer.get(name))
+        return value->value();
+    if (position >= 0 && position < static_cast<int>(layer.positional().size()))
+        return layer.positional()[static_cast<size_t>(position)].value();
+    return {};
+}
+
+QString pyString(const QString& text) {
+    return py::Expr::literal(Value(text)).source();
+}
+
+} // namespace
+
+std::optional<QString> TestProject::import(const QString& path) {
+    QFuture<ImportedModel> future = project().importKerasModel(path);
+    if (!waitUntil([&] { return future.isFinished(); }, 60000))
+        return QStringLiteral("the import did not finish");
+    try {
+        future.result();
+    } catch (const std::exception& e) {
+        return QString::fromUtf8(e.what());
+    }
+    return std::nullopt;
+}
+
+Value TestProject::python(const QString& code) {
+    QFuture<Value> future = m_host->session().run(code);
+    if (!waitFinished(future, 60000))
+        return {};
+    return future.result();
+}
+
+qint64 TestProject::totalParams() const {
+    ShapeChecker& shapes = m_window->workspace().shapes();
+    if (!waitUntil([&shapes] { return shapes.isUpToDate(); }, 60000))
+        return -1;
+    return shapes.totalParams();
 }
 
 void TestProject::initTestCase() {
@@ -184,6 +243,167 @@ void TestProject::savesTheTrainedModel() {
     QVERIFY2(saved, qPrintable(error));
     QVERIFY(waitFinished(*saved, 60000));
     QVERIFY(QFileInfo(path).size() > 0);
+}
+
+void TestProject::importsTheSavedTrainedModel() {
+    // The model Save Trained Model wrote, read back into the builder in place of the network.
+    const QString path = m_dir.filePath(QStringLiteral("iris.keras"));
+    QVERIFY(QFileInfo::exists(path));
+    const std::vector<keras::Layer> trained = layers();
+    document().addLayer(keras::Dropout(0.5)); // to see it replaced
+    const int undoCount = document().undoStack()->count();
+
+    const std::optional<QString> refused = import(path);
+    QVERIFY2(!refused, qPrintable(refused.value_or(QString())));
+    QCOMPARE(document().undoStack()->count(), undoCount + 1);
+    QCOMPARE(document().layerCount(), static_cast<int>(trained.size()));
+    for (size_t i = 0; i < trained.size(); ++i) {
+        const keras::Layer& imported = document().layers()[i].layer;
+        QCOMPARE(imported.className(), trained[i].className());
+        // The typed C++ layers pass Dense's units and Activation's function by position.
+        const bool isActivation = imported.className() == QStringLiteral("Activation");
+        QCOMPARE(argument(imported, QStringLiteral("units")),
+                 argument(trained[i], QStringLiteral("units"), isActivation ? -1 : 0));
+        const Value activation = argument(imported, QStringLiteral("activation"));
+        const Value original =
+            argument(trained[i], QStringLiteral("activation"), isActivation ? 0 : -1);
+        // "linear" is Dense's default: the import leaves it unset, as Keras' defaults are.
+        QVERIFY2(activation == original ||
+                     (activation.isNone() && original == Value(QStringLiteral("linear"))),
+                 qPrintable(activation.toDisplayString() + u' ' + original.toDisplayString()));
+    }
+    QCOMPARE(argument(document().layers()[0].layer, QStringLiteral("shape")), Value::tuple({4}));
+    QCOMPARE(totalParams(), 131);
+    QCOMPARE(document().compileSettings().loss, QStringLiteral("categorical_crossentropy"));
+    QCOMPARE(document().compileSettings().optimizer.className(), QStringLiteral("Adam"));
+
+    // One undo brings the network back as it was, one redo the import.
+    document().undoStack()->undo();
+    QCOMPARE(document().layerCount(), static_cast<int>(trained.size()) + 1);
+    QCOMPARE(document().layers().back().layer.className(), QStringLiteral("Dropout"));
+    document().undoStack()->redo();
+    QCOMPARE(document().layerCount(), static_cast<int>(trained.size()));
+}
+
+void TestProject::importsAModelBuiltInPython() {
+    const QString path = m_dir.filePath(QStringLiteral("built.keras"));
+    const Value original =
+        python(QStringLiteral(
+                   "import keras, warnings\n"
+                   "m = keras.Sequential([keras.layers.InputLayer(shape=(4,)),\n"
+                   "    keras.layers.Dense(12, activation='relu'), keras.layers.Dropout(0.1),\n"
+                   "    keras.layers.Dense(3, activation='softmax', name='scores')])\n"
+                   "m.compile(loss='categorical_crossentropy',\n"
+                   "          optimizer=keras.optimizers.SGD(learning_rate=0.05),\n"
+                   "          metrics=['accuracy', 'auc'])\n"
+                   "with warnings.catch_warnings():\n"
+                   "    warnings.simplefilter('ignore')\n"
+                   "    m.save(%1)\n"
+                   "summary = [m.count_params(), [(type(l).__name__, l.get_config().get('units'),\n"
+                   "           l.get_config().get('activation')) for l in m.layers]]\n"
+                   "del m\n"
+                   "summary")
+                   .arg(pyString(path)));
+    QVERIFY2(original.isList(), qPrintable(original.toDisplayString()));
+    CompileSettings before = document().compileSettings();
+    before.loss = QStringLiteral("mean_squared_error");
+    document().setCompileSettings(before);
+
+    const std::optional<QString> refused = import(path);
+    QVERIFY2(!refused, qPrintable(refused.value_or(QString())));
+    QVERIFY2(m_window->statusBar()->currentMessage().contains(QStringLiteral("Imported 4 layers")),
+             qPrintable(m_window->statusBar()->currentMessage()));
+    const std::vector<Value>& pythonLayers = original.items()[1].items();
+    QCOMPARE(document().layerCount(), static_cast<int>(pythonLayers.size()) + 1);
+    QCOMPARE(document().layers()[0].layer.className(), QStringLiteral("InputLayer"));
+    for (size_t i = 0; i < pythonLayers.size(); ++i) {
+        const keras::Layer& imported = document().layers()[i + 1].layer;
+        const std::vector<Value>& expected = pythonLayers[i].items();
+        QCOMPARE(imported.className(), expected[0].toString());
+        if (!expected[1].isNone())
+            QCOMPARE(argument(imported, QStringLiteral("units")), expected[1]);
+        if (!expected[2].isNone())
+            QCOMPARE(argument(imported, QStringLiteral("activation")), expected[2]);
+    }
+    QCOMPARE(argument(document().layers()[2].layer, QStringLiteral("rate")), Value(0.1));
+    QCOMPARE(argument(document().layers()[3].layer, QStringLiteral("name")),
+             Value(QStringLiteral("scores")));
+    QCOMPARE(totalParams(), original.items()[0].toInt());
+
+    const CompileSettings& compile = document().compileSettings();
+    QCOMPARE(compile.loss, QStringLiteral("categorical_crossentropy"));
+    QCOMPARE(compile.optimizer.qualifiedName(), QStringLiteral("keras.optimizers.SGD"));
+    QCOMPARE(compile.optimizer.get(QStringLiteral("learning_rate"))->value(), Value(0.05));
+    QCOMPARE(compile.metrics, QStringList({QStringLiteral("accuracy"), QStringLiteral("auc")}));
+
+    // The imported network trains: the builder's layers make a valid model.
+    TrainingController& trainer = m_window->workspace().trainer();
+    TrainingSettings training = document().trainingSettings();
+    training.epochs = 2;
+    document().setTrainingSettings(training);
+    QSignalSpy finished(&trainer, &TrainingController::finished);
+    m_window->workspace().trainAction()->trigger();
+    QVERIFY(finished.wait(120000));
+    QVERIFY2(finished.at(0).at(0).toBool(), qPrintable(finished.at(0).at(1).toString()));
+}
+
+void TestProject::refusedImportLeavesTheProjectUnchanged_data() {
+    QTest::addColumn<QString>("file");
+    QTest::addColumn<QByteArray>("content"); // written to the file; empty: built in Python
+    QTest::addColumn<QString>("message");
+    QTest::newRow("not a model") << "corrupt.keras" << QByteArray("PK\x03\x04 broken archive")
+                                 << "not a .keras model file";
+    QTest::newRow("damaged archive")
+        << "empty.keras" << QByteArray("PK\x05\x06" + QByteArray(18, '\0')) << "cannot load";
+    QTest::newRow("missing") << "missing.keras" << QByteArray() << "no such file";
+    QTest::newRow("not a chain") << "branches.keras" << QByteArray("python")
+                                 << "layer 'join' (Add) takes 2 inputs";
+}
+
+void TestProject::refusedImportLeavesTheProjectUnchanged() {
+    QFETCH(QString, file);
+    QFETCH(QByteArray, content);
+    QFETCH(QString, message);
+    const QString path = m_dir.filePath(file);
+    if (content == "python") {
+        const Value saved = python(
+            QStringLiteral(
+                "import keras\n"
+                "i = keras.Input((4,))\n"
+                "b = keras.Model(i, keras.layers.Add(name='join')([keras.layers.Dense(2)(i),\n"
+                "                                                   keras.layers.Dense(2)(i)]))\n"
+                "b.save(%1)\n"
+                "del i, b")
+                .arg(pyString(path)));
+        QVERIFY(QFileInfo::exists(path));
+    } else if (!content.isEmpty()) {
+        QFile out(path);
+        QVERIFY(out.open(QIODevice::WriteOnly | QIODevice::Truncate));
+        out.write(content);
+    }
+    const std::vector<keras::Layer> before = layers();
+    const CompileSettings compile = document().compileSettings();
+    const int undoCount = document().undoStack()->count();
+
+    const std::optional<QString> refused = import(path);
+    QVERIFY(refused);
+    QVERIFY2(refused->contains(message), qPrintable(*refused));
+    if (content != "python") // a file error names the file; a model error its layer
+        QVERIFY2(refused->contains(file), qPrintable(*refused));
+    QVERIFY(layers() == before);
+    QCOMPARE(document().compileSettings(), compile);
+    QCOMPARE(document().undoStack()->count(), undoCount);
+    // The user is told, in a box of its own; no command failed, so no error-recovery dialog.
+    QMessageBox* box = nullptr;
+    for (QMessageBox* b : m_window->findChildren<QMessageBox*>()) {
+        if (b->isVisible() && b->informativeText().isEmpty() && b->text() == *refused)
+            box = b;
+    }
+    QVERIFY(box);
+    QVERIFY(box->windowTitle().contains(file));
+    box->close();
+    QVERIFY(!m_window->errorPolicy().openDialog());
+    QCOMPARE(python(QStringLiteral("1 + 1")), Value(2));
 }
 
 QTEST_MAIN(TestProject)

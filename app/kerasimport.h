@@ -1,0 +1,47 @@
+#pragma once
+
+#include "app/projectsettings.h"
+#include "bridge/keras/layer.h"
+
+#include <QFuture>
+#include <QString>
+#include <QStringList>
+
+#include <optional>
+#include <stdexcept>
+#include <vector>
+
+namespace qk {
+class Session;
+class Value;
+} // namespace qk
+
+namespace qk::app {
+
+// A saved .keras model in the builder's terms: its layers with the arguments that differ from
+// Keras' defaults, and its compile settings when it was compiled. The weights stay behind.
+struct ImportedModel {
+    QString name;
+    QString className; // Sequential or Functional
+    std::vector<keras::Layer> layers;
+    std::optional<CompileSettings> compile;
+    qint64 totalParams = 0;
+    QStringList notes; // what was not taken over
+
+    // From the dict the worker's model_import.describe() returns; throws std::out_of_range or
+    // std::bad_variant_access when it is not one.
+    static ImportedModel fromValue(const Value& value);
+};
+
+// A model that cannot be imported: not a .keras file, or not a chain of Keras layers.
+class ImportError : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+// Reads a .keras file in the worker with keras.saving.load_model (safe mode on). The future
+// fails with ImportError, saying why, when the file is refused; that is an answer, not a
+// failed command, so the worker's queue goes on.
+QFuture<ImportedModel> importKerasModel(Session& session, const QString& path);
+
+} // namespace qk::app
