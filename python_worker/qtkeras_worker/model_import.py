@@ -197,10 +197,11 @@ def _layer(item: dict[str, Any]) -> dict[str, Any]:
             "only Keras' own layers can be imported"
         )
     config = dict(item["config"])
-    known = _catalog_parameters(class_name)
+    cls = getattr(keras.layers, class_name)
+    known = _catalog_parameters(class_name) or list(inspect.signature(cls).parameters)
     if class_name == "InputLayer":
         config = _input_arguments(config)
-    kwargs = _arguments(getattr(keras.layers, class_name), config, known, label)
+    kwargs = _arguments(cls, config, known, label)
     return {"class": class_name, "name": item["config"].get("name"), "kwargs": kwargs}
 
 
@@ -257,7 +258,7 @@ def _arguments(
         if value is _MISSING:
             continue
         if name == "name":
-            if value is None or (auto_name and re.fullmatch(auto_name + r"(_\d+)?", value)):
+            if value is None or re.fullmatch(auto_name + r"(_\d+)?", value):
                 continue
         elif name not in required:
             default = reference.get(name, defaults.get(name, _MISSING))
@@ -269,17 +270,20 @@ def _arguments(
     return out
 
 
-def _reference(cls: Any, required: dict[str, Any]) -> tuple[dict[str, Any], str | None]:
-    """The config of `cls` made with only its required arguments, and its automatic name's
-    stem (dense_3 -> dense); ({}, None) when such an object cannot be made."""
-    try:
-        obj = cls.from_config(dict(required)) if hasattr(cls, "from_config") else cls(**required)
-        config = obj.get_config()
-    except Exception:  # noqa: BLE001 - then the signature's defaults are the reference
-        return {}, re.escape(_snake_case(cls.__name__))
-    name = getattr(obj, "name", None) or config.get("name")
-    stem = re.sub(r"_\d+$", "", name) if isinstance(name, str) else None
-    return config, re.escape(stem) if stem else None
+def _reference(cls: Any, required: dict[str, Any]) -> tuple[dict[str, Any], str]:
+    """The config of `cls` made with only its required arguments, and the stem of the names
+    Keras gives its objects (dense_3 -> dense); ({}, stem) when such an object cannot be made.
+
+    The reference gets a name of its own, so that it uses up none of Keras' automatic names.
+    """
+    stem = re.escape(_snake_case(cls.__name__))
+    make = cls.from_config if hasattr(cls, "from_config") else lambda kwargs: cls(**kwargs)
+    for arguments in ({**required, "name": "qtkeras_import_reference"}, dict(required)):
+        try:
+            return make(arguments).get_config(), stem
+        except Exception:  # noqa: BLE001 - a class without names; else the defaults
+            continue
+    return {}, stem
 
 
 def _snake_case(name: str) -> str:

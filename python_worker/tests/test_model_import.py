@@ -15,6 +15,13 @@ from qtkeras_worker import model_support as ms
 L = keras.layers
 
 
+@pytest.fixture(autouse=True)
+def _fresh_names():
+    """Keras' automatic layer names start again after each test, as other modules expect."""
+    yield
+    keras.backend.clear_session()
+
+
 def _argument(argument):
     if "object" in argument:
         call = argument["object"]
@@ -219,3 +226,11 @@ def test_read_through_the_worker_returns_plain_data_or_the_refusal(worker, tmp_p
     assert refused["model"] is None
     assert refused["error"]["type"] == "UnsupportedModel"
     assert "takes 2 inputs" in refused["error"]["message"]
+
+
+def test_describe_uses_up_no_automatic_layer_names(tmp_path):
+    path = _save(keras.Sequential([L.InputLayer(shape=(3,)), L.Dense(2), L.Dropout(0.5)]), tmp_path)
+    keras.backend.clear_session()
+    mi.describe(path)
+    assert L.Dense(1).name == "dense"
+    assert L.Dropout(0.1).name == "dropout"
