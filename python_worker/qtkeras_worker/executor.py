@@ -210,7 +210,7 @@ class Executor:
 
     def _run(self, command: Command) -> None:
         self._router.begin(command.id)
-        self._notifier.event("started", id=command.id)
+        self._notifier.event("started", id=command.id, direct=True)
         sys.stdin = self._stdin
         start = time.perf_counter()
         names: list[str] = []
@@ -244,7 +244,7 @@ class Executor:
                 self._ids.discard(command.id)
             value, binary, nbytes = outcome
             item = {"id": command.id, "value": value, "seconds": seconds}
-            self._notifier.post(NOTIFY, item, binary=binary, nbytes=nbytes)
+            self._notifier.post(NOTIFY, item, binary=binary, nbytes=nbytes, direct=True)
             return
         report = error_report(error, command)
         error = None  # the traceback holds frames; let them go
@@ -252,7 +252,9 @@ class Executor:
             self._running = None
             self._paused_on = command
             queued = self._queued_commands
-            self._notifier.post(NOTIFY_ERROR, {"id": command.id, "error": report, "queued": queued})
+            self._notifier.post(
+                NOTIFY_ERROR, {"id": command.id, "error": report, "queued": queued}, direct=True
+            )
 
     def _exec(self, command: Command) -> tuple[bool, Any]:
         """Runs the code; returns whether it ended with an expression, and its value."""

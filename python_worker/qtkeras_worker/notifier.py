@@ -1,10 +1,13 @@
 """Notifications from the worker to the client: results, errors and events.
 
-``post`` only appends to a queue, so it never blocks the executor or a Keras callback. One
-daemon thread sends the queue, in order, over one keep-alive connection to the notify URL,
-coalescing consecutive messages of the same path into one request (``/notify`` and
-``/events``; every ``/notifyError`` goes alone). Every message also gets a sequence number
-and is kept in a ring buffer that ``GET /notifications`` long-polls.
+``post`` appends to a queue, so it never blocks the executor or a Keras callback on the
+network. One daemon thread sends the queue, in order, over one keep-alive connection to the
+notify URL, coalescing consecutive messages of the same path into one request (``/notify``
+and ``/events``; every ``/notifyError`` goes alone), and reads every answer. A small message
+posted with ``direct=True`` while nothing waits to be sent is written by the posting thread
+itself: a command's result then reaches the client without waking the sender thread first.
+Every message also gets a sequence number and is kept in a ring buffer that
+``GET /notifications`` long-polls.
 """
 
 from __future__ import annotations
@@ -33,6 +36,8 @@ BATCH_MAX_BYTES = 64 * 1024 * 1024
 RETRY_DELAYS = (0.0, 0.1, 0.5, 1.0)
 PIPELINE_MAX_REQUESTS = 64
 LARGE_BODY = 64 * 1024  # bodies beyond this are written on their own, never copied
+DIRECT_MAX_BYTES = 64 * 1024  # binary payload up to which a direct post writes by itself
+ANSWER_DELAY = 0.05  # seconds the answers to direct writes may wait to be read
 
 
 @dataclass
@@ -62,12 +67,22 @@ class Notifier:
         self._log = log
         self._ring_size = ring_size
         self._ring_bytes_cap = ring_bytes
-        self._cond = threading.Condition()
+        # One lock for the queue, the ring and the connection's state; ``_news`` wakes the
+        # long polls of ``since``, ``_work`` the sender thread.
+        self._lock = threading.Lock()
+        self._news = threading.Condition(self._lock)
+        self._work = threading.Condition(self._lock)
         self._queue: deque[Message] = deque()
         self._ring: deque[Message] = deque()
         self._ring_bytes = 0
         self._seq = 0
         self._hooks: list[Callable[[], None]] = []
+        # Held while requests are written to the connection or the connection is replaced,
+        # so that requests go out whole and in order; taken before ``_lock`` when both are.
+        self._write_lock = threading.Lock()
+        # Requests written on the connection whose answers are not read yet, oldest first.
+        self._inflight: deque[tuple[list[Message], tuple[bytes, Any]]] = deque()
+        self._broken = False  # the connection failed or closed with requests to resend
         self._sock: socket.socket | None = None
         self._answers: Any = None  # buffered reader of self._sock
         self._proven = False  # the connection answered a request and stayed open
@@ -89,40 +104,64 @@ class Notifier:
     # ------------------------------------------------------------ producers
 
     def post(
-        self, path: str, item: Any, binary: bool = False, nbytes: int = 0, hooks: bool = True
+        self,
+        path: str,
+        item: Any,
+        binary: bool = False,
+        nbytes: int = 0,
+        hooks: bool = True,
+        direct: bool = False,
     ) -> int:
-        """Queues one message; returns its sequence number."""
+        """Queues one message; returns its sequence number.
+
+        ``direct``: when the message is small, nothing is queued or being written and the
+        connection has proven itself, this thread writes the message itself (the sender
+        thread still reads the answer, and resends it if the connection fails).
+        """
         if hooks:
             for hook in self._hooks:
                 hook()
-        with self._cond:
+        with self._lock:
             self._seq += 1
             message = Message(self._seq, path, item, binary, nbytes)
-            if self._url:
-                self._queue.append(message)
             self._ring.append(message)
             self._ring_bytes += nbytes
             while len(self._ring) > 1 and (
                 len(self._ring) > self._ring_size or self._ring_bytes > self._ring_bytes_cap
             ):
                 self._ring_bytes -= self._ring.popleft().nbytes
-            self._cond.notify_all()
-            return message.seq
+            self._news.notify_all()
+            if not self._url:
+                return message.seq
+            direct = (
+                direct
+                and nbytes <= DIRECT_MAX_BYTES
+                and not self._queue
+                and self._proven
+                and not self._broken
+                and self._write_lock.acquire(blocking=False)
+            )
+            if not direct:
+                self._queue.append(message)
+                self._work.notify()
+                return message.seq
+        self._write_direct(message)
+        return message.seq
 
-    def event(self, kind: str, hooks: bool = True, **fields: Any) -> int:
-        return self.post(EVENTS, {"kind": kind, **fields}, hooks=hooks)
+    def event(self, kind: str, hooks: bool = True, direct: bool = False, **fields: Any) -> int:
+        return self.post(EVENTS, {"kind": kind, **fields}, hooks=hooks, direct=direct)
 
     # ------------------------------------------------------------ ring buffer
 
     def since(self, seq: int, wait: float) -> dict[str, Any]:
         """Messages after ``seq``, waiting up to ``wait`` seconds for the first one."""
         deadline = time.monotonic() + wait
-        with self._cond:
+        with self._lock:
             while self._seq <= seq:
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
                     break
-                self._cond.wait(remaining)
+                self._news.wait(remaining)
             messages = [m for m in self._ring if m.seq > seq]
             oldest = self._ring[0].seq if self._ring else seq + 1
             return {
@@ -133,26 +172,112 @@ class Notifier:
 
     # ------------------------------------------------------------ sender thread
 
+    def _write_direct(self, message: Message) -> None:
+        """Writes one message from the posting thread, which holds ``_write_lock``."""
+        try:
+            try:
+                request = self._request([message])
+            except Exception as exc:  # noqa: BLE001 - a bad message must not stop the poster
+                self._log(f"could not send a notification to {message.path}: {exc!r}")
+                return
+            with self._lock:
+                # The sender thread reads the answer within ANSWER_DELAY; it is woken only
+                # when it has nothing else to read, as each wake-up takes the interpreter
+                # from this thread for a moment.
+                self._inflight.append(([message], request))
+                if len(self._inflight) == 1:
+                    self._work.notify()
+                sock = self._sock
+            try:
+                if sock is None:
+                    raise ConnectionError("the connection has just closed")
+                _write(sock, [request])
+            except OSError:
+                with self._lock:
+                    self._broken = True
+                    self._work.notify()
+        finally:
+            self._write_lock.release()
+
     def _run(self) -> None:
         while True:
-            with self._cond:
-                while not self._queue:
-                    self._cond.wait()
-                batches = self._take_batches()
+            with self._lock:
+                while not (self._queue or self._inflight or self._broken):
+                    self._work.wait()
+                if not (self._queue or self._broken):
+                    self._work.wait(ANSWER_DELAY)  # only answers to read: they can wait
+                broken = self._broken
+                # A proven connection pipelines: queued messages go out before answers are
+                # read. A new one carries one request until it has answered.
+                write = bool(self._queue) and (self._proven or not self._inflight)
+                due = len(self._inflight)
+            if broken:
+                self._recover()
+            elif write:
+                self._write_queued()
+            else:
+                for _ in range(due):
+                    if not self._read_answer():
+                        break
+
+    def _write_queued(self) -> None:
+        with self._write_lock:
+            with self._lock:
+                if self._broken:
+                    return
+                batches = self._take_batches(PIPELINE_MAX_REQUESTS if self._proven else 1)
             requests = []
             for batch in batches:
                 try:
                     requests.append((batch, self._request(batch)))
                 except Exception as exc:  # noqa: BLE001 - the sender must outlive any bad message
                     self._log(f"could not send a notification to {batch[0].path}: {exc!r}")
+            if not requests:
+                return
+            with self._lock:
+                self._inflight.extend(requests)
+            try:
+                sock, _ = self._connection()
+                _write(sock, [request for _, request in requests])
+            except OSError:
+                with self._lock:
+                    self._broken = True
+
+    def _read_answer(self) -> bool:
+        """Reads the answer to the oldest request in flight (this thread alone reads);
+        false when the connection failed or closed."""
+        try:
+            status, close = _read_response(self._answers)
+        except (OSError, ValueError, http.client.HTTPException, AttributeError):
+            with self._lock:
+                self._broken = True
+            return False
+        with self._lock:
+            batch, _ = self._inflight.popleft()
+            if close:
+                self._broken = True  # recovery closes it and resends what followed
+            else:
+                self._proven = True
+        if status >= 300:
+            self._log(f"notification server answered {status} to {batch[0].path}")
+        return not close
+
+    def _recover(self) -> None:
+        """Replaces a failed connection and resends the requests it did not answer."""
+        with self._write_lock:
+            with self._lock:
+                requests = list(self._inflight)
+                self._inflight.clear()
+                self._broken = False
+                self._close()
             if requests:
                 self._send(requests)
 
-    def _take_batches(self) -> list[list[Message]]:
-        """The queue's head as requests: runs of one path, at most PIPELINE_MAX_REQUESTS."""
+    def _take_batches(self, limit: int) -> list[list[Message]]:
+        """The queue's head as at most ``limit`` requests: runs of one path."""
         batches: list[list[Message]] = []
         total = 0
-        while self._queue and len(batches) < PIPELINE_MAX_REQUESTS and total < BATCH_MAX_BYTES:
+        while self._queue and len(batches) < limit and total < BATCH_MAX_BYTES:
             batch = [self._queue.popleft()]
             size = batch[0].nbytes
             if batch[0].path in _BATCH_KEY:
@@ -189,16 +314,17 @@ class Notifier:
         return head.encode("latin-1"), data
 
     def _send(self, requests: list[tuple[list[Message], tuple[bytes, list[Any]]]]) -> None:
-        """Sends the requests in order, retrying those not yet answered.
+        """Sends the requests in order on a new connection (with ``_write_lock`` held),
+        retrying those not yet answered: a few times after the last one that was.
 
         On a connection that has answered a request and stayed open, the requests are
-        pipelined: all written, then all answers read. While results and ``started`` events
-        alternate, every message is a request of its own; pipelining them costs one round
-        trip per backlog instead of one per message.
+        pipelined: all written, then all answers read.
         """
         pending = deque(requests)
         error: BaseException | None = None
-        for delay in RETRY_DELAYS:
+        failures = 0
+        while pending:
+            delay = RETRY_DELAYS[failures]
             if delay:
                 time.sleep(delay)
             try:
@@ -209,19 +335,23 @@ class Notifier:
                     for batch, _ in window:
                         status, close = _read_response(answers)
                         pending.popleft()
+                        failures = 0
                         if status >= 300:
                             self._log(f"notification server answered {status} to {batch[0].path}")
                         if close:
                             self._close()
                             break
                         self._proven = True
-                return
             except (OSError, ValueError, http.client.HTTPException) as exc:
                 error = exc
                 self._close()
-        dropped = sum(len(batch) for batch, _ in pending)
-        path = pending[0][0][0].path
-        self._log(f"dropped {dropped} notification(s) to {path} after retries: {error!r}")
+                failures += 1
+                if failures == len(RETRY_DELAYS):
+                    break
+        if pending:
+            dropped = sum(len(batch) for batch, _ in pending)
+            path = pending[0][0][0].path
+            self._log(f"dropped {dropped} notification(s) to {path} after retries: {error!r}")
 
     def _connection(self) -> tuple[socket.socket, Any]:
         if self._sock is None:

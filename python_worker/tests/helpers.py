@@ -95,9 +95,13 @@ class Recorder:
 class NotifyServer:
     """The client's notification server: checks the token and Host, records every message."""
 
-    def __init__(self, token: str, recorder: Recorder, close_each: bool = False) -> None:
+    def __init__(
+        self, token: str, recorder: Recorder, close_each: bool = False, cut_every: int = 0
+    ) -> None:
         self.recorder = recorder
         self.connections = 0
+        self.requests = 0
+        self.cut = 0
         self.raw: list[tuple[str, str, bytes]] = []
         self.refused = 0
         self.hosts: set[str] = set()
@@ -107,6 +111,13 @@ class NotifyServer:
             protocol_version = "HTTP/1.1"
 
             def do_POST(self) -> None:
+                server.requests += 1
+                if cut_every and server.requests % cut_every == 0:
+                    # A connection lost before the request was handled: nothing recorded.
+                    server.cut += 1
+                    self.close_connection = True
+                    self.connection.shutdown(socket.SHUT_RDWR)
+                    return
                 data = self.rfile.read(int(self.headers.get("Content-Length", "0")))
                 server.hosts.add(self.headers.get("Host", ""))
                 if self.headers.get("Authorization") != f"Bearer {token}":
@@ -159,10 +170,11 @@ class Worker:
         token: str = TOKEN,
         token_on_stdin: bool = True,
         close_each: bool = False,
+        cut_every: int = 0,
     ) -> None:
         self.token = token
         self.recorder = Recorder()
-        self.notify = NotifyServer(token, self.recorder, close_each) if notify else None
+        self.notify = NotifyServer(token, self.recorder, close_each, cut_every) if notify else None
         command = [sys.executable, "-m", "qtkeras_worker", *args]
         if self.notify:
             command += ["--notify-url", self.notify.url]

@@ -1,4 +1,6 @@
-"""The notifier's sender: a backlog of alternating paths is pipelined on one connection."""
+"""The notifier's sender: a backlog of alternating paths is pipelined on one connection; the
+executor writes a result itself when nothing else waits to be sent, and a lost connection
+loses nothing."""
 
 import pytest
 from helpers import Worker, new_id
@@ -21,5 +23,46 @@ def test_a_backlog_arrives_once_and_in_order(close_each):
         assert [w.result(i) for i in ids] == [2 * n for n in range(len(ids))]
         if not close_each:
             assert w.notify.connections == 1
+    finally:
+        w.close()
+
+
+def test_one_command_at_a_time_arrives_in_order_on_one_connection(worker):
+    # The executor writes `started` and the result itself; the answers are read later.
+    ids = [new_id() for _ in range(200)]
+    worker.run("None")  # the notification connection is open
+    connections = worker.notify.connections
+    for n, command_id in enumerate(ids):
+        worker.submit(f"{n} + 1", command_id)
+        assert worker.result(command_id) == n + 1
+    entries = [
+        (kind, payload["id"])
+        for kind, payload in worker.recorder.snapshot()
+        if payload.get("id") in ids and (kind == "result" or payload["kind"] == "started")
+    ]
+    assert entries == [(k, i) for i in ids for k in ("event", "result")]
+    assert worker.notify.connections == connections
+
+
+def test_requests_lost_with_their_connection_are_sent_again_in_order():
+    # Every 7th request the notification server drops the connection unanswered, whether the
+    # request was written by the sender thread or by the executor.
+    w = Worker(cut_every=7)
+    try:
+        ids = [new_id() for _ in range(60)]
+        for n, command_id in enumerate(ids[:30]):
+            w.submit(f"{n} * 3", command_id)
+            assert w.result(command_id) == 3 * n
+        w.submit_many([{"id": i, "code": f"{n + 30} * 3"} for n, i in enumerate(ids[30:])])
+        assert w.result(ids[-1]) == 3 * 59
+        entries = [
+            (kind, payload["id"])
+            for kind, payload in w.recorder.snapshot()
+            if payload.get("id") in ids and (kind == "result" or payload["kind"] == "started")
+        ]
+        # A request answered just before its connection broke may arrive twice (its answer
+        # was lost with the connection); none is lost, and they arrive first in order.
+        assert list(dict.fromkeys(entries)) == [(k, i) for i in ids for k in ("event", "result")]
+        assert w.notify.cut >= 10
     finally:
         w.close()
