@@ -119,6 +119,59 @@ def test_malformed_bodies_are_400_and_run_nothing(worker, name, ctype, body):
     assert worker.run("'after malformed'") == "after malformed"
 
 
+def _command_head(worker, body, fields):
+    lines = ["POST /commands HTTP/1.1", *fields, f"Content-Length: {len(body)}"]
+    return "\r\n".join(lines) + "\r\n\r\n"
+
+
+HEADS = [
+    # A folded line could carry a second value past a check; a line without a colon is not
+    # a field. Both are refused rather than guessed at.
+    (
+        "folded line",
+        400,
+        lambda w: [f"Host: 127.0.0.1:{w.port}", " x", f"Authorization: Bearer {w.token}"],
+    ),
+    ("no colon", 400, lambda w: [f"Host: 127.0.0.1:{w.port}", "Authorization Bearer x"]),
+    ("space before colon", 400, lambda w: [f"Host : 127.0.0.1:{w.port}"]),
+    ("101 fields", 431, lambda w: [f"X-Field-{n}: {n}" for n in range(101)]),
+    ("long line", 431, lambda w: ["X-Long: " + "x" * 70_000]),
+    ("bad version", 400, None),
+]
+
+
+@pytest.mark.parametrize("name,status,fields", HEADS, ids=[h[0] for h in HEADS])
+def test_malformed_heads_are_refused_and_run_nothing(worker, tmp_path, name, status, fields):
+    marker = tmp_path / "head"
+    body = json.dumps({"id": new_id(), "code": f"open({str(marker)!r}, 'w').close()"}).encode()
+    if fields is None:
+        head = _head(worker, length=len(body), ctype="application/json").replace(
+            "HTTP/1.1", "HTTP/1.x", 1
+        )
+    else:
+        valid = ["Content-Type: application/json", f"Authorization: Bearer {worker.token}"]
+        head = _command_head(worker, body, fields(worker) + valid)
+    got, headers, data = raw_request(worker.port, head, body)
+    assert got == status
+    assert headers["connection"] == "close"
+    assert "error" in json.loads(data)
+    assert worker.run("'after a malformed head'") == "after a malformed head"
+    assert not marker.exists()
+
+
+def test_field_names_are_case_insensitive(worker):
+    command_id = new_id()
+    body = json.dumps({"id": command_id, "code": "40 + 2"}).encode()
+    fields = [
+        f"HOST: 127.0.0.1:{worker.port}",
+        f"authorization:   Bearer {worker.token}  ",
+        "content-TYPE: application/json",
+    ]
+    got, _, _ = raw_request(worker.port, _command_head(worker, body, fields), body)
+    assert got == 202
+    assert worker.result(command_id) == 42
+
+
 def test_truncated_body_runs_nothing(worker, tmp_path):
     marker = tmp_path / "truncated"
     body = json.dumps({"id": new_id(), "code": f"open({str(marker)!r}, 'w').close()"}).encode()
