@@ -6,12 +6,13 @@
 #include <QObject>
 #include <QString>
 
+#include <deque>
 #include <functional>
-
-class QNetworkAccessManager;
-class QNetworkReply;
+#include <vector>
 
 namespace qk::transport {
+
+class WorkerConnection;
 
 // The answer to one request to the worker. status is 0 when no HTTP answer came (connection
 // refused, worker gone); error then says why.
@@ -23,12 +24,18 @@ struct WorkerReply {
     bool ok() const { return status >= 200 && status < 300; }
 };
 
-// HTTP client for the worker's endpoints (docs/PROTOCOL.md): QNetworkAccessManager with the
-// token on every request, no proxy, keep-alive. Callbacks run on this object's thread.
+// HTTP/1.1 client for the worker's endpoints (docs/PROTOCOL.md): the token on every request,
+// keep-alive connections to 127.0.0.1 with Nagle off, each request written in one piece.
+// Requests and answers are handled on this object's thread, without a thread of their own,
+// so that a command reaches the worker without a hand-over between threads. A request
+// waits for an idle connection; up to kMaxConnections run side by side, so that an
+// interrupt is not stuck behind a large upload. Callbacks run on this object's thread.
 class WorkerClient : public QObject {
     Q_OBJECT
 public:
     using Callback = std::function<void(const WorkerReply&)>;
+
+    static constexpr int kMaxConnections = 6;
 
     explicit WorkerClient(QByteArray token, QObject* parent = nullptr);
     ~WorkerClient() override;
@@ -38,17 +45,29 @@ public:
 
     void post(const QString& path, const QByteArray& body, protocol::Format format, Callback done);
     void get(const QString& path, Callback done);
-    // Aborts every request in flight; their callbacks get status 0.
+    // Aborts every request in flight or waiting; their callbacks get status 0.
     void abortAll();
 
 private:
-    QNetworkReply* send(const QString& method, const QString& path, const QByteArray& body,
-                        const QByteArray& contentType);
-    void track(QNetworkReply* reply, Callback done);
+    friend class WorkerConnection;
+
+    struct Request {
+        QByteArray head;
+        QByteArray body;
+        Callback done;
+    };
+
+    void send(const QByteArray& method, const QString& path, const QByteArray& body,
+              const QByteArray& contentType, Callback done);
+    void dispatch();
+    void finished(WorkerConnection* connection, Callback done, const WorkerReply& reply);
 
     QByteArray m_token;
     quint16 m_port = 0;
-    QNetworkAccessManager* m_manager;
+    std::deque<Request> m_waiting;
+    std::vector<WorkerConnection*> m_connections;
+    bool m_aborting = false;
+    bool m_closing = false;
 };
 
 } // namespace qk::transport

@@ -1,0 +1,252 @@
+// The worker client against a scripted HTTP server: what it sends, keep-alive and its
+// failures (a connection closed before the answer, Connection: close, a refused port), a slow
+// request beside a quick one, and aborting.
+
+#include "bridge/transport/workerclient.h"
+
+#include <QTcpServer>
+#include <QTcpSocket>
+#include <QTest>
+
+#include <functional>
+#include <optional>
+
+using qk::protocol::Format;
+using qk::transport::WorkerClient;
+using qk::transport::WorkerReply;
+
+namespace {
+
+const QByteArray kToken = "9e1d3f5a7b9c1e3d5f7a9b1c3e5d7f9a3f1c9a7be2d84f6a0b5c7e9d1a3f5b7c";
+
+struct Received {
+    int connection = 0; // in the order the server accepted them, from 0
+    QByteArray head;
+    QByteArray body;
+};
+
+// An HTTP server that hands each complete request to `answer`: the bytes it returns are
+// written back; an empty answer closes the connection instead, and std::nullopt leaves the
+// request unanswered.
+class ScriptedServer : public QObject {
+public:
+    using Answer = std::function<std::optional<QByteArray>(const Received&)>;
+
+    explicit ScriptedServer(Answer answer)
+        : m_answer(std::move(answer)) {
+        QVERIFY(m_server.listen(QHostAddress::LocalHost, 0));
+        connect(&m_server, &QTcpServer::newConnection, this, [this] {
+            while (QTcpSocket* socket = m_server.nextPendingConnection()) {
+                const int index = connections++;
+                auto buffer = std::make_shared<QByteArray>();
+                connect(socket, &QTcpSocket::readyRead, this, [this, socket, index, buffer] {
+                    *buffer += socket->readAll();
+                    serve(socket, index, *buffer);
+                });
+            }
+        });
+    }
+
+    quint16 port() const { return m_server.serverPort(); }
+
+    int connections = 0;
+    QList<Received> requests;
+
+private:
+    void serve(QTcpSocket* socket, int index, QByteArray& buffer) {
+        for (;;) {
+            const qsizetype end = buffer.indexOf("\r\n\r\n");
+            if (end < 0)
+                return;
+            const QByteArray head = buffer.first(end + 4);
+            qint64 length = 0;
+            for (const QByteArray& line : head.split('\n')) {
+                if (line.toLower().startsWith("content-length:"))
+                    length = line.mid(15).trimmed().toLongLong();
+            }
+            if (buffer.size() < end + 4 + length)
+                return;
+            Received request{index, head, buffer.mid(end + 4, length)};
+            buffer.remove(0, end + 4 + length);
+            requests.append(request);
+            const std::optional<QByteArray> answer = m_answer(request);
+            if (!answer)
+                continue;
+            if (answer->isEmpty()) {
+                socket->abort();
+                return;
+            }
+            socket->write(*answer);
+        }
+    }
+
+    QTcpServer m_server;
+    Answer m_answer;
+};
+
+QByteArray answer(int status, const QByteArray& body = "{}", const QByteArray& extra = {}) {
+    return "HTTP/1.1 " + QByteArray::number(status) + " X\r\nContent-Type: application/json\r\n" +
+           extra + "Content-Length: " + QByteArray::number(body.size()) + "\r\n\r\n" + body;
+}
+
+// Collects the replies of the callbacks, in the order they came.
+struct Replies {
+    QList<WorkerReply> list;
+    QStringList order;
+
+    WorkerClient::Callback take(const QString& name = {}) {
+        return [this, name](const WorkerReply& reply) {
+            list.append(reply);
+            order.append(name);
+        };
+    }
+};
+
+} // namespace
+
+class TestWorkerClient : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void sendsTheTokenAndKeepsTheConnection() {
+        ScriptedServer server([](const Received&) { return answer(202, R"({"queued":0})"); });
+        WorkerClient client(kToken);
+        client.setPort(server.port());
+        Replies replies;
+        client.post(QStringLiteral("/commands"), R"({"id":"c1"})", Format::Json, replies.take());
+        QTRY_COMPARE(replies.list.size(), 1);
+        client.get(QStringLiteral("/status"), replies.take());
+        QTRY_COMPARE(replies.list.size(), 2);
+
+        QCOMPARE(replies.list[0].status, 202);
+        QCOMPARE(replies.list[0].body, QByteArray(R"({"queued":0})"));
+        QVERIFY(replies.list[0].error.isEmpty());
+        const QByteArray head = server.requests[0].head;
+        QVERIFY(head.startsWith("POST /commands HTTP/1.1\r\n"));
+        QVERIFY(head.contains("\r\nHost: 127.0.0.1:" + QByteArray::number(server.port()) + "\r\n"));
+        QVERIFY(head.contains("\r\nAuthorization: Bearer " + kToken + "\r\n"));
+        QVERIFY(head.contains("\r\nContent-Type: application/json\r\n"));
+        QVERIFY(head.contains("\r\nContent-Length: 11\r\n"));
+        QCOMPARE(server.requests[0].body, QByteArray(R"({"id":"c1"})"));
+        QVERIFY(server.requests[1].head.startsWith("GET /status HTTP/1.1\r\n"));
+        QVERIFY(!server.requests[1].head.contains("Content-Length"));
+        QCOMPARE(server.connections, 1);
+    }
+
+    void errorAnswersCarryTheBody() {
+        ScriptedServer server([](const Received&) { return answer(409, R"({"error":"dup"})"); });
+        WorkerClient client(kToken);
+        client.setPort(server.port());
+        Replies replies;
+        client.post(QStringLiteral("/commands"), "{}", Format::Json, replies.take());
+        QTRY_COMPARE(replies.list.size(), 1);
+        QCOMPARE(replies.list[0].status, 409);
+        QVERIFY(!replies.list[0].ok());
+        QVERIFY(replies.list[0].error.contains(QLatin1String("dup")));
+    }
+
+    void requestOnAConnectionClosedUnansweredIsSentOnceMore() {
+        // The worker closes an idle keep-alive connection just as the next request arrives:
+        // the request goes out again on a new connection.
+        ScriptedServer server([&](const Received& request) -> std::optional<QByteArray> {
+            if (request.connection == 0 && request.body == "second")
+                return QByteArray(); // closed without an answer
+            return answer(200, request.body);
+        });
+        WorkerClient client(kToken);
+        client.setPort(server.port());
+        Replies replies;
+        client.post(QStringLiteral("/commands"), "first", Format::Json, replies.take());
+        QTRY_COMPARE(replies.list.size(), 1);
+        client.post(QStringLiteral("/commands"), "second", Format::Json, replies.take());
+        QTRY_COMPARE(replies.list.size(), 2);
+        QCOMPARE(replies.list[1].status, 200);
+        QCOMPARE(replies.list[1].body, QByteArray("second"));
+        QCOMPARE(server.connections, 2);
+    }
+
+    void newRequestOnAFreshConnectionClosedUnansweredFails() {
+        ScriptedServer server([](const Received&) { return QByteArray(); });
+        WorkerClient client(kToken);
+        client.setPort(server.port());
+        Replies replies;
+        client.post(QStringLiteral("/commands"), "x", Format::Json, replies.take());
+        QTRY_COMPARE(replies.list.size(), 1);
+        QCOMPARE(replies.list[0].status, 0);
+        QVERIFY(!replies.list[0].error.isEmpty());
+        QCOMPARE(server.requests.size(), 1); // not sent again: the worker may have run it
+    }
+
+    void connectionCloseAnswerEndsTheConnection() {
+        ScriptedServer server([](const Received& request) {
+            return answer(200, request.body, "Connection: close\r\n");
+        });
+        WorkerClient client(kToken);
+        client.setPort(server.port());
+        Replies replies;
+        const QList<QByteArray> bodies{"a", "b", "c"};
+        for (qsizetype i = 0; i < bodies.size(); ++i) {
+            client.post(QStringLiteral("/x"), bodies[i], Format::Json, replies.take());
+            QTRY_COMPARE(replies.list.size(), i + 1);
+            QCOMPARE(replies.list.back().body, bodies[i]);
+        }
+        QCOMPARE(replies.list.size(), 3);
+        QCOMPARE(replies.list[2].body, QByteArray("c"));
+        QCOMPARE(server.connections, 3);
+    }
+
+    void slowRequestDoesNotHoldUpAnother() {
+        ScriptedServer server([](const Received& request) -> std::optional<QByteArray> {
+            if (request.body == "slow")
+                return std::nullopt;
+            return answer(200, request.body);
+        });
+        WorkerClient client(kToken);
+        client.setPort(server.port());
+        Replies replies;
+        client.post(QStringLiteral("/commands"), "slow", Format::Json, replies.take("slow"));
+        client.post(QStringLiteral("/interrupt"), "quick", Format::Json, replies.take("quick"));
+        QTRY_COMPARE(replies.order, QStringList{QStringLiteral("quick")});
+        QCOMPARE(server.connections, 2);
+
+        client.abortAll();
+        QCOMPARE(replies.order, (QStringList{QStringLiteral("quick"), QStringLiteral("slow")}));
+        QCOMPARE(replies.list[1].status, 0);
+        QVERIFY(!replies.list[1].error.isEmpty());
+    }
+
+    void refusedPortFailsTheRequest() {
+        quint16 port = 0;
+        {
+            QTcpServer closed;
+            QVERIFY(closed.listen(QHostAddress::LocalHost, 0));
+            port = closed.serverPort();
+        }
+        WorkerClient client(kToken);
+        client.setPort(port);
+        Replies replies;
+        client.get(QStringLiteral("/health"), replies.take());
+        QTRY_COMPARE(replies.list.size(), 1);
+        QCOMPARE(replies.list[0].status, 0);
+        QVERIFY(!replies.list[0].error.isEmpty());
+    }
+
+    void largeBodyArrivesWhole() {
+        ScriptedServer server([](const Received& request) {
+            return answer(200, QByteArray::number(request.body.size()));
+        });
+        WorkerClient client(kToken);
+        client.setPort(server.port());
+        QByteArray body(8 << 20, 'x');
+        body[12345] = 'y';
+        Replies replies;
+        client.post(QStringLiteral("/commands"), body, Format::MsgPack, replies.take());
+        QTRY_COMPARE_WITH_TIMEOUT(replies.list.size(), 1, 20000);
+        QCOMPARE(replies.list[0].body, QByteArray::number(body.size()));
+        QCOMPARE(server.requests[0].body, body);
+        QVERIFY(server.requests[0].head.contains("Content-Type: application/msgpack\r\n"));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestWorkerClient)
+#include "tst_workerclient.moc"
