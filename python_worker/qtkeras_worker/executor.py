@@ -80,8 +80,11 @@ class Executor:
 
     # ------------------------------------------------------------ HTTP side
 
-    def submit(self, commands: list[Command], release: list[str]) -> dict[str, Any]:
-        """Appends ``release`` (first) and ``commands`` to the queue, all or nothing."""
+    def submit(
+        self, commands: list[Command], release: list[str], wake: bool = True
+    ) -> dict[str, Any]:
+        """Appends ``release`` (first) and ``commands`` to the queue, all or nothing; without
+        ``wake``, the main thread takes them once ``wake`` is called."""
         with self._cond:
             seen: set[str] = set()
             for command in commands:
@@ -96,8 +99,13 @@ class Executor:
                 self._queue.append(command)
                 self._queued_commands += 1
                 self._ids.add(command.id)
-            self._cond.notify_all()
+            if wake:
+                self._cond.notify_all()
             return {"accepted": accepted, "queued": self._queued_commands}
+
+    def wake(self) -> None:
+        with self._cond:
+            self._cond.notify_all()
 
     def delete_later(self, names: list[str]) -> int:
         """Queues the deletion of ``names``; returns how many commands run before it."""

@@ -33,6 +33,8 @@ class Request:
     path: str
     query: dict[str, str] = field(default_factory=dict)
     body: Any = None  # a parsed wire tree for POST, None for GET
+    # What to do once the answer is written (and also when writing it failed).
+    after: list[Callable[[], None]] = field(default_factory=list)
 
 
 @dataclass
@@ -119,7 +121,11 @@ def do_commands(services: Services, request: Request) -> Reply:
         release = _names(body.get("release", []), "release")
     else:
         parsed, release = [parse_command(body)], []
-    return 202, services.executor.submit(parsed, release)
+    # The executor starts once the 202 is out: woken now, the main thread would take the
+    # interpreter back and forth with this one while the answer is written.
+    accepted = services.executor.submit(parsed, release, wake=False)
+    request.after.append(services.executor.wake)
+    return 202, accepted
 
 
 def do_decisions(services: Services, request: Request) -> Reply:

@@ -342,10 +342,15 @@ class RequestHandler(BaseHTTPRequestHandler):
         query = {k: v[-1] for k, v in urllib.parse.parse_qs(target.query).items()}
         request = protocol.Request(method, path, query, body)
         status, payload = protocol.dispatch(self.server.services, request)
+        after = request.after
         del request, body
         accept = (self.headers.get("Accept") or "").split(";")[0].strip().lower()
         content_type = codec.MSGPACK if accept == codec.MSGPACK else codec.JSON
-        self._reply(status, payload, content_type=content_type)
+        try:
+            self._reply(status, payload, content_type=content_type)
+        finally:
+            for action in after:
+                action()
 
     def _reply(
         self,

@@ -3,8 +3,11 @@ interrupts, output, refs and special values."""
 
 import base64
 import hashlib
+import json
 import math
 import re
+import socket
+import struct
 import threading
 import time
 from collections import Counter
@@ -555,3 +558,18 @@ def test_long_poll_returns_numbered_messages(worker):
     assert seen[0]["body"] == {"events": [{"kind": "started", "id": command_id}]}
     assert seen[-1]["body"]["results"][0]["value"] == "polled"
     assert worker.request("GET", "/notifications?since=x")[0] == 400
+
+
+def test_accepted_command_runs_when_its_client_leaves_before_the_202(worker):
+    # The executor is woken once the 202 is written, and also when writing it fails.
+    command_id = new_id()
+    body = json.dumps({"id": command_id, "code": "6 * 7"}).encode()
+    head = (
+        f"POST /commands HTTP/1.1\r\nHost: 127.0.0.1:{worker.port}\r\n"
+        f"Authorization: Bearer {worker.token}\r\nContent-Type: application/json\r\n"
+        f"Content-Length: {len(body)}\r\n\r\n"
+    ).encode()
+    with socket.create_connection(("127.0.0.1", worker.port), timeout=10) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        sock.sendall(head + body)
+    assert worker.result(command_id) == 42
