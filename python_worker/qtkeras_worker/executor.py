@@ -273,7 +273,8 @@ class Executor:
         if tree.body and isinstance(tree.body[-1], ast.Expr):
             last = ast.Expression(tree.body.pop().value)
         namespace = self.scope.namespace
-        exec(compile(tree, filename, "exec", dont_inherit=True), namespace)
+        if tree.body:  # code that is one expression (the common case) is compiled once
+            exec(compile(tree, filename, "exec", dont_inherit=True), namespace)
         if last is None:
             return False, None
         return True, eval(compile(last, filename, "eval", dont_inherit=True), namespace)
