@@ -3,10 +3,13 @@
 #include <QAction>
 #include <QCoreApplication>
 #include <QDockWidget>
+#include <QEvent>
 #include <QKeySequence>
 #include <QMainWindow>
 #include <QMenu>
+#include <QTimer>
 
+#include <algorithm>
 #include <array>
 
 namespace qk::app {
@@ -22,21 +25,29 @@ struct SlotSpec {
     Qt::DockWidgetArea area;
     Placement placement; // relative to the anchor, when the anchor dock exists
     DockSlot anchor;
+    bool front; // the tab shown when the dock shares its place with others
     const char* shortcut;
 };
 
+// The default arrangement: the palette and the data on the left, the selected layer's
+// properties and the training settings on the right, and across the bottom the training
+// history (wide, for its charts) beside the console, the command queue and the variables.
+// Docks are placed in this order, so an anchor comes before the docks placed against it.
 // clang-format off
 constexpr std::array<SlotSpec, 8> slots = {{
-    {DockSlot::Palette,    "dock-palette",    QT_TRANSLATE_NOOP("Docks", "Layers"),           Qt::LeftDockWidgetArea,   Placement::Own,        DockSlot::Palette,    "Alt+1"},
-    {DockSlot::Data,       "dock-data",       QT_TRANSLATE_NOOP("Docks", "Data"),             Qt::LeftDockWidgetArea,   Placement::Tab,        DockSlot::Palette,    "Alt+2"},
-    {DockSlot::Properties, "dock-properties", QT_TRANSLATE_NOOP("Docks", "Properties"),       Qt::RightDockWidgetArea,  Placement::Own,        DockSlot::Properties, "Alt+3"},
-    {DockSlot::Training,   "dock-training",   QT_TRANSLATE_NOOP("Docks", "Training"),         Qt::RightDockWidgetArea,  Placement::Tab,        DockSlot::Properties, "Alt+4"},
-    {DockSlot::Variables,  "dock-variables",  QT_TRANSLATE_NOOP("Docks", "Variables"),        Qt::RightDockWidgetArea,  Placement::SplitBelow, DockSlot::Properties, "Alt+5"},
-    {DockSlot::Console,    "dock-console",    QT_TRANSLATE_NOOP("Docks", "Python Console"),   Qt::BottomDockWidgetArea, Placement::Own,        DockSlot::Console,    "Alt+6"},
-    {DockSlot::Queue,      "dock-queue",      QT_TRANSLATE_NOOP("Docks", "Command Queue"),    Qt::BottomDockWidgetArea, Placement::SplitRight, DockSlot::Console,    "Alt+7"},
-    {DockSlot::History,    "dock-history",    QT_TRANSLATE_NOOP("Docks", "Training History"), Qt::BottomDockWidgetArea, Placement::Tab,        DockSlot::Queue,      "Alt+8"},
+    {DockSlot::Palette,    "dock-palette",    QT_TRANSLATE_NOOP("Docks", "Layers"),           Qt::LeftDockWidgetArea,   Placement::Own,        DockSlot::Palette,    true,  "Alt+1"},
+    {DockSlot::Data,       "dock-data",       QT_TRANSLATE_NOOP("Docks", "Data"),             Qt::LeftDockWidgetArea,   Placement::Tab,        DockSlot::Palette,    false, "Alt+2"},
+    {DockSlot::Properties, "dock-properties", QT_TRANSLATE_NOOP("Docks", "Properties"),       Qt::RightDockWidgetArea,  Placement::Own,        DockSlot::Properties, true,  "Alt+3"},
+    {DockSlot::Training,   "dock-training",   QT_TRANSLATE_NOOP("Docks", "Training"),         Qt::RightDockWidgetArea,  Placement::Tab,        DockSlot::Properties, false, "Alt+4"},
+    {DockSlot::History,    "dock-history",    QT_TRANSLATE_NOOP("Docks", "Training History"), Qt::BottomDockWidgetArea, Placement::Own,        DockSlot::History,    true,  "Alt+8"},
+    {DockSlot::Console,    "dock-console",    QT_TRANSLATE_NOOP("Docks", "Python Console"),   Qt::BottomDockWidgetArea, Placement::SplitRight, DockSlot::History,    true,  "Alt+6"},
+    {DockSlot::Queue,      "dock-queue",      QT_TRANSLATE_NOOP("Docks", "Command Queue"),    Qt::BottomDockWidgetArea, Placement::Tab,        DockSlot::Console,    false, "Alt+7"},
+    {DockSlot::Variables,  "dock-variables",  QT_TRANSLATE_NOOP("Docks", "Variables"),        Qt::BottomDockWidgetArea, Placement::Tab,        DockSlot::Console,    false, "Alt+5"},
 }};
 // clang-format on
+
+// How long after the window is shown the default sizes follow its size.
+constexpr int settleMs = 1000;
 
 const SlotSpec& spec(DockSlot slot) {
     for (const SlotSpec& s : slots) {
@@ -92,29 +103,82 @@ void Docks::resetLayout() {
         if (QDockWidget* dock = m_docks.value(s.slot))
             place(s.slot, dock);
     }
+    for (const SlotSpec& s : slots) {
+        if (QDockWidget* dock = m_docks.value(s.slot); dock && s.front)
+            dock->raise();
+    }
+    // Sizes are shares of the window, so they wait until the window has its size.
+    if (m_window->isVisible()) {
+        scheduleDefaultSizes();
+    } else if (!m_sizesPending) {
+        m_sizesPending = true;
+        m_window->installEventFilter(this);
+    }
 }
 
-} // namespace qk::app
+bool Docks::eventFilter(QObject* watched, QEvent* event) {
+    if (watched != m_window || !m_sizesPending)
+        return QObject::eventFilter(watched, event);
+    if (event->type() == QEvent::Show) {
+        // A window is often resized once more just after it is shown (a window manager
+        // maximizing it, -qwindowgeometry): the sizes follow it for a moment.
+        QTimer::singleShot(settleMs, this, &Docks::cancelDefaultSizes);
+        scheduleDefaultSizes();
+    } else if (event->type() == QEvent::Resize && m_window->isVisible()) {
+        scheduleDefaultSizes();
+    }
+    return QObject::eventFilter(watched, event);
+}
 
-namespace qk::app {
+void Docks::scheduleDefaultSizes() {
+    if (m_sizesScheduled)
+        return;
+    m_sizesScheduled = true;
+    // Once the window's layout has taken the new size.
+    QTimer::singleShot(0, this, [this] {
+        m_sizesScheduled = false;
+        setDefaultSizes();
+    });
+}
+
+void Docks::cancelDefaultSizes() {
+    if (!m_sizesPending)
+        return;
+    m_sizesPending = false;
+    m_window->removeEventFilter(this);
+}
 
 void Docks::setDefaultSizes() {
-    QList<QDockWidget*> side;
+    const int width = m_window->width();
+    const int height = m_window->height();
+    const auto share = [](int total, double fraction, int low, int high) {
+        return std::clamp(static_cast<int>(total * fraction), low, high);
+    };
+    QList<QDockWidget*> columns;
     QList<int> widths;
-    QList<QDockWidget*> bottom;
-    QList<int> heights;
-    for (QDockWidget* dock : std::as_const(m_docks)) {
-        const Qt::DockWidgetArea area = m_window->dockWidgetArea(dock);
-        if (area == Qt::LeftDockWidgetArea || area == Qt::RightDockWidgetArea) {
-            side << dock;
-            widths << m_window->width() / 4;
-        } else if (area == Qt::BottomDockWidgetArea) {
-            bottom << dock;
-            heights << m_window->height() / 2;
+    for (DockSlot slot : {DockSlot::Palette, DockSlot::Properties}) {
+        if (QDockWidget* dock = m_docks.value(slot); dock && !dock->isFloating()) {
+            columns << dock;
+            widths << (slot == DockSlot::Palette ? share(width, 0.18, 200, 320)
+                                                 : share(width, 0.30, 320, 460));
         }
     }
-    m_window->resizeDocks(side, widths, Qt::Horizontal);
-    m_window->resizeDocks(bottom, heights, Qt::Vertical);
+    m_window->resizeDocks(columns, widths, Qt::Horizontal);
+
+    // The bottom row: the charts get most of the width, the console the rest.
+    QDockWidget* history = m_docks.value(DockSlot::History);
+    QDockWidget* console = m_docks.value(DockSlot::Console);
+    const int bottom = share(height, 0.40, 260, 520);
+    if (history && m_window->dockWidgetArea(history) == Qt::BottomDockWidgetArea)
+        m_window->resizeDocks({history}, {bottom}, Qt::Vertical);
+    else if (console && m_window->dockWidgetArea(console) == Qt::BottomDockWidgetArea)
+        m_window->resizeDocks({console}, {bottom}, Qt::Vertical);
+    if (history && console && m_window->dockWidgetArea(history) == Qt::BottomDockWidgetArea &&
+        m_window->dockWidgetArea(console) == Qt::BottomDockWidgetArea) {
+        const int historyWidth = static_cast<int>(width * 0.66);
+        m_window->resizeDocks({history, console}, {historyWidth, width - historyWidth},
+                              Qt::Horizontal);
+    }
 }
 
 } // namespace qk::app

@@ -32,18 +32,27 @@ public:
 
     QDockWidget* add(DockSlot slot, QWidget* panel);
     QDockWidget* dock(DockSlot slot) const { return m_docks.value(slot); }
-    // Puts every dock back where the table says.
+    // Puts every dock back where the table says, with the default sizes: at once when the
+    // window is shown, else when it is.
     void resetLayout();
-    // Gives the side docks a quarter of the width and the bottom ones half the height.
+    // Drops default sizes still waiting for the window to be shown (a saved layout was restored).
+    void cancelDefaultSizes();
+    // Shares of the window: narrow side columns, and a bottom row with room for the charts.
     void setDefaultSizes();
+
+protected:
+    bool eventFilter(QObject* watched, QEvent* event) override;
 
 private:
     void place(DockSlot slot, QDockWidget* dock);
+    void scheduleDefaultSizes();
 
     QMainWindow* m_window;
     QMenu* m_viewMenu;
     QAction* m_toggles; // dock toggles go above this separator
     QHash<DockSlot, QDockWidget*> m_docks;
+    bool m_sizesPending = false;   // default sizes wait for the window to be shown
+    bool m_sizesScheduled = false; // and are applied once the event loop has run
 };
 
 } // namespace qk::app

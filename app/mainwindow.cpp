@@ -33,7 +33,8 @@ namespace {
 
 const Setting<QByteArray> geometrySetting{"mainwindow/geometry"};
 const Setting<QByteArray> stateSetting{"mainwindow/state"};
-constexpr int layoutVersion = 1;
+// Version 2: the bottom row spans the window, with the training history beside the console.
+constexpr int layoutVersion = 2;
 
 QWidget* modelBuilderPlaceholder(QWidget* parent) {
     auto* label = new QLabel(parent);
@@ -56,9 +57,9 @@ MainWindow::MainWindow(SessionHost& host, QWidget* parent)
     , m_errorPolicy(new ErrorRecoveryPolicy(this)) {
     setDockOptions(AnimatedDocks | AllowTabbedDocks | AllowNestedDocks);
     setCorner(Qt::TopRightCorner, Qt::RightDockWidgetArea);
-    setCorner(Qt::BottomRightCorner, Qt::RightDockWidgetArea);
+    setCorner(Qt::BottomRightCorner, Qt::BottomDockWidgetArea);
     setCorner(Qt::TopLeftCorner, Qt::LeftDockWidgetArea);
-    setCorner(Qt::BottomLeftCorner, Qt::LeftDockWidgetArea);
+    setCorner(Qt::BottomLeftCorner, Qt::BottomDockWidgetArea);
     resize(1280, 800);
 
     auto* central = new QWidget(this);
@@ -78,11 +79,11 @@ MainWindow::MainWindow(SessionHost& host, QWidget* parent)
     createMenus();
     m_workspace = new Workspace(*this);
     m_project = new ProjectActions(*this, menuBar()->actions().constFirst()->menu());
-    m_docks->add(DockSlot::Variables, m_variablesPanel);
+    m_docks->add(DockSlot::History, m_workspace->historyView());
     m_docks->add(DockSlot::Console, m_consolePanel);
     m_docks->add(DockSlot::Queue, m_queueMonitor);
-    m_docks->add(DockSlot::History, m_workspace->historyView());
-    m_docks->setDefaultSizes();
+    m_docks->add(DockSlot::Variables, m_variablesPanel);
+    m_docks->resetLayout();
     restoreLayout();
 
     connect(&host, &SessionHost::commandChanged, m_commands, &inspectors::CommandModel::apply);
@@ -226,12 +227,13 @@ void MainWindow::saveLayout() const {
 
 void MainWindow::restoreLayout() {
     restoreGeometry(geometrySetting.value());
-    restoreState(stateSetting.value(), layoutVersion);
+    // A layout saved by an older version keeps the new default arrangement.
+    if (restoreState(stateSetting.value(), layoutVersion))
+        m_docks->cancelDefaultSizes();
 }
 
 void MainWindow::resetLayout() {
     m_docks->resetLayout();
-    m_docks->setDefaultSizes();
 }
 
 void MainWindow::closeEvent(QCloseEvent* event) {

@@ -84,6 +84,8 @@ TrainingHistoryView::TrainingHistoryView(QWidget* parent)
     m_progressText = new QLabel(this);
     m_progressText->setObjectName(QStringLiteral("progressText"));
     m_progressText->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    // Long texts are cut rather than widening the dock.
+    m_progressText->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
     m_stop = new QPushButton(style()->standardIcon(QStyle::SP_MediaStop), tr("Stop"), this);
     m_stop->setObjectName(QStringLiteral("stop"));
     m_stop->setToolTip(tr("Stop training after the current batch; the weights are kept"));
@@ -197,10 +199,10 @@ TrainingHistoryView::TrainingHistoryView(QWidget* parent)
     auto* splitter = new QSplitter(Qt::Horizontal, this);
     splitter->addWidget(m_chartStack);
     splitter->addWidget(runsPanel);
-    splitter->setStretchFactor(0, 4);
-    splitter->setStretchFactor(1, 1);
+    splitter->setStretchFactor(0, 5);
+    splitter->setStretchFactor(1, 2);
     splitter->setChildrenCollapsible(false);
-    splitter->setSizes({1000, 390});
+    splitter->setSizes({1000, 400});
 
     auto* progressRow = new QHBoxLayout;
     progressRow->addWidget(m_progress, 2);
