@@ -2,6 +2,7 @@
 
 #include "app/document.h"
 #include "app/mainwindow.h"
+#include "app/modelbuilder.h"
 #include "app/screenshot.h"
 #include "app/sessionhost.h"
 #include "app/trainingcontroller.h"
@@ -35,16 +36,25 @@ void IrisGuiDemo::start() {
 void IrisGuiDemo::fillAndTrain() {
     Document& document = m_window.document();
     document.undoStack()->beginMacro(tr("Iris demo"));
+    // Keyword arguments, as the palette and the Properties dock make them.
     document.addLayer(keras::InputLayer({4}));
-    document.addLayer(keras::Dense(16));
-    document.addLayer(keras::Activation("sigmoid"));
-    document.addLayer(keras::Dense(3));
-    document.addLayer(keras::Activation("softmax"));
+    document.addLayer(keras::Layer(QStringLiteral("Dense"), {{QStringLiteral("units"), 16}}));
+    document.addLayer(
+        keras::Layer(QStringLiteral("Activation"), {{QStringLiteral("activation"), "sigmoid"}}));
+    document.addLayer(keras::Layer(QStringLiteral("Dense"), {{QStringLiteral("units"), 3}}));
+    document.addLayer(
+        keras::Layer(QStringLiteral("Activation"), {{QStringLiteral("activation"), "softmax"}}));
     document.setDataSource(DataSource{});
+    CompileSettings compile = document.compileSettings();
+    compile.optimizer.set(QStringLiteral("learning_rate"), 0.01);
+    document.setCompileSettings(compile);
     TrainingSettings training = document.trainingSettings();
-    training.epochs = 100;
+    training.epochs = Epochs;
+    training.validationSplit = 0.2;
     document.setTrainingSettings(training);
     document.undoStack()->endMacro();
+    // The first Dense layer's arguments in the Properties dock while it trains.
+    m_window.workspace().builder()->selectLayer(document.layerAt(1).id);
     QString error;
     if (!m_window.workspace().trainer().train(&error)) {
         m_window.statusBar()->showMessage(tr("Cannot train: %1").arg(error));
@@ -54,6 +64,36 @@ void IrisGuiDemo::fillAndTrain() {
 
 void IrisGuiDemo::onTrained(bool ok, const QString&) {
     disconnect(&m_window.workspace().trainer(), nullptr, this, nullptr);
+    if (!ok) {
+        finish(false);
+        return;
+    }
+    m_window.workspace()
+        .trainer()
+        .evaluate()
+        .then(this,
+              [this](const keras::Scores& scores) {
+                  onScored(scores.value(QStringLiteral("accuracy")),
+                           scores.value(QStringLiteral("loss")));
+              })
+        .onFailed(this, [this](const std::exception& e) {
+            m_window.statusBar()->showMessage(tr("Cannot score the model: %1").arg(e.what()));
+            finish(false);
+        });
+}
+
+void IrisGuiDemo::onScored(double accuracy, double loss) {
+    m_testAccuracy = accuracy;
+    const auto rows = m_window.workspace().trainer().data()->split.test.size();
+    m_window.statusBar()->showMessage(
+        tr("Iris demo: test accuracy %1, test loss %2 on %n "
+           "held-out row(s)",
+           nullptr, static_cast<int>(rows))
+            .arg(QString::number(accuracy, 'f', 3), QString::number(loss, 'f', 3)));
+    finish(true);
+}
+
+void IrisGuiDemo::finish(bool ok) {
     if (m_screenshotFile.isEmpty()) {
         Q_EMIT finished(ok);
         return;
