@@ -48,6 +48,19 @@ double niceStep(double span, int ticks) {
     return 10 * magnitude;
 }
 
+// A step of 1, 2, 2.5 or 5 times a power of ten that cuts `span` into about `ticks` parts.
+double valueStep(double span, int ticks) {
+    if (span <= 0)
+        return 1;
+    const double raw = span / ticks;
+    const double magnitude = std::pow(10.0, std::floor(std::log10(raw)));
+    for (double m : {1.0, 2.0, 2.5, 5.0, 10.0}) {
+        if (m * magnitude >= raw * 0.999)
+            return m * magnitude;
+    }
+    return 10 * magnitude;
+}
+
 } // namespace
 
 MetricChart::MetricChart(const TrainingRunModel& runs, QString metric, QWidget* parent)
@@ -78,7 +91,7 @@ MetricChart::MetricChart(const TrainingRunModel& runs, QString metric, QWidget* 
     setRubberBand(QChartView::RectangleRubberBand);
     setMouseTracking(true);
     viewport()->setMouseTracking(true);
-    setMinimumSize(300, 220);
+    setMinimumSize(240, 190);
     setToolTip(tr("Drag to zoom, wheel to zoom at the mouse, right-click to zoom out, "
                   "double-click to follow the latest epoch again. Click a legend entry to "
                   "hide or show its line."));
@@ -91,6 +104,15 @@ MetricChart::MetricChart(const TrainingRunModel& runs, QString metric, QWidget* 
     m_epochAxis->setTickInterval(2);
     m_chart->addAxis(m_epochAxis, Qt::AlignBottom);
     setLogScale(false);
+    // A taller or shorter plot gets more or fewer value ticks.
+    connect(m_chart, &QChart::plotAreaChanged, this, [this] {
+        if (valueTicks() == m_valueTicks)
+            return;
+        if (m_follow)
+            autoRange();
+        else
+            fitTicksToRange();
+    });
 
     m_hoverLabel->setObjectName(QStringLiteral("hoverLabel"));
     m_hoverLabel->setTextFormat(Qt::RichText);
@@ -109,15 +131,36 @@ MetricChart::MetricChart(const TrainingRunModel& runs, QString metric, QWidget* 
 MetricChart::~MetricChart() = default;
 
 void MetricChart::refresh() {
-    syncTracks();
+    // Nothing new (a batch of the live epoch, another chart's metric): nothing is touched,
+    // so nothing is painted again.
+    bool changed = syncTracks();
     for (Track& track : m_tracks)
-        pushPoints(track);
+        changed |= pushPoints(track);
     for (Marker& marker : m_markers)
-        updateMarker(marker);
+        changed |= updateMarker(marker);
+    changed |= m_restyle;
     m_restyle = false;
-    applyVisibility();
-    if (m_follow)
+    changed |= applyVisibility();
+    if (changed && m_follow)
         autoRange();
+    updateAntialiasing();
+}
+
+void MetricChart::updateAntialiasing() {
+    // Antialiased strokes are the costliest part of a repaint, and add little where a line
+    // has more points than the plot has pixels across: such lines are drawn without while
+    // their run streams in, and antialiased again once it has ended.
+    qsizetype densest = 0;
+    bool streaming = false;
+    for (const Track& track : m_tracks) {
+        if (!track.line->isVisible())
+            continue;
+        densest = std::max<qsizetype>(densest, track.line->count());
+        streaming = streaming || !track.finished;
+    }
+    const bool smooth = !streaming || static_cast<double>(densest) <= m_chart->plotArea().width();
+    if (renderHints().testFlag(QPainter::Antialiasing) != smooth)
+        setRenderHint(QPainter::Antialiasing, smooth);
 }
 
 void MetricChart::setSmoothing(double weight) {
@@ -143,7 +186,9 @@ void MetricChart::setLogScale(bool on) {
     } else {
         auto* linear = new QValueAxis(m_chart);
         linear->setLabelFormat(QStringLiteral("%.3g"));
-        linear->setTickCount(6);
+        linear->setTickType(QValueAxis::TicksDynamic);
+        linear->setTickAnchor(0);
+        linear->setTickInterval(0.2);
         axis = linear;
     }
     axis->setTitleText(m_metric);
@@ -198,22 +243,27 @@ QString MetricChart::hoverText() const {
     return m_hoverLabel->isVisible() ? m_hoverLabel->text() : QString();
 }
 
-void MetricChart::syncTracks() {
+bool MetricChart::syncTracks() {
+    bool changed = false;
     std::vector<const keras::TrainingHistory*> gone;
     for (const Track& track : m_tracks) {
         if (rowOf(track.run) < 0 && std::find(gone.begin(), gone.end(), track.run) == gone.end())
             gone.push_back(track.run);
     }
-    for (const keras::TrainingHistory* run : gone)
+    for (const keras::TrainingHistory* run : gone) {
         removeRun(run);
+        changed = true;
+    }
 
     const bool several = m_runs.rowCount() > 1;
     for (int row = 0; row < m_runs.rowCount(); ++row) {
         const keras::TrainingHistory* run = &m_runs.history(row);
         const QStringList metrics = run->metricNames();
         for (const QString& metric : {m_metric, valName(m_metric)}) {
-            if (metrics.contains(metric) && !line(run, metric))
+            if (metrics.contains(metric) && !line(run, metric)) {
                 addTrack(run, metric, m_runs.colour(row));
+                changed = true;
+            }
         }
         if (!bestMarker(run) && (line(run, m_metric) || line(run, valName(m_metric)))) {
             Marker marker;
@@ -227,6 +277,7 @@ void MetricChart::syncTracks() {
             m_chart->addSeries(marker.series);
             attach(marker.series);
             m_markers.push_back(marker);
+            changed = true;
         }
         for (Track& track : m_tracks) {
             if (track.run != run)
@@ -240,6 +291,7 @@ void MetricChart::syncTracks() {
             track.raw->setName(name);
         }
     }
+    return changed;
 }
 
 void MetricChart::addTrack(const keras::TrainingHistory* run, const QString& metric,
@@ -260,7 +312,9 @@ void MetricChart::addTrack(const keras::TrainingHistory* run, const QString& met
     QPen pen(colour, 2.2);
     pen.setCosmetic(true);
     pen.setStyle(validation ? Qt::DashLine : Qt::SolidLine);
-    pen.setCapStyle(Qt::RoundCap);
+    // A solid line is painted segment by segment: square caps close the joints as round ones
+    // do, at a third of the cost of stroking round ends.
+    pen.setCapStyle(validation ? Qt::RoundCap : Qt::SquareCap);
     track.line->setPen(pen);
 
     m_chart->addSeries(track.raw);
@@ -324,11 +378,11 @@ QList<QPointF> MetricChart::points(const QList<double>& values) const {
     return out;
 }
 
-void MetricChart::pushPoints(Track& track) {
+bool MetricChart::pushPoints(Track& track) {
     const QList<double> values = track.run->series(track.metric);
     const bool finished = track.run->isFinished();
     if (!m_restyle && values.size() == track.pushed && finished == track.finished)
-        return;
+        return false;
     track.pushed = values.size();
     track.finished = finished;
     if (m_smoothing > 0) {
@@ -339,29 +393,38 @@ void MetricChart::pushPoints(Track& track) {
         if (track.raw->count() > 0)
             track.raw->clear();
     }
+    return true;
 }
 
-void MetricChart::updateMarker(Marker& marker) {
+bool MetricChart::updateMarker(Marker& marker) {
     const QString metric =
         marker.run->metricNames().contains(valName(m_metric)) ? valName(m_metric) : m_metric;
     const QList<double> values = marker.run->series(metric);
     const int epoch = bestEpoch(values, higherIsBetter(metric));
     if (epoch == marker.epoch && !m_restyle)
-        return;
+        return false;
     marker.epoch = epoch;
     const double value = epoch > 0 ? values.at(epoch - 1) : 0;
     if (epoch == 0 || (m_logScale && value <= 0))
         marker.series->clear();
     else
         marker.series->replace({QPointF(epoch, value)});
+    return true;
 }
 
-void MetricChart::applyVisibility() {
+bool MetricChart::applyVisibility() {
+    bool changed = false;
+    const auto show = [&changed](QAbstractSeries* series, bool shown) {
+        if (series->isVisible() == shown)
+            return;
+        series->setVisible(shown);
+        changed = true;
+    };
     for (Track& track : m_tracks) {
         const int row = rowOf(track.run);
         const bool shown = row >= 0 && m_runs.isShown(row) && !track.hiddenByLegend;
-        track.line->setVisible(shown);
-        track.raw->setVisible(shown && m_smoothing > 0);
+        show(track.line, shown);
+        show(track.raw, shown && m_smoothing > 0);
     }
     for (Marker& marker : m_markers) {
         const int row = rowOf(marker.run);
@@ -372,7 +435,7 @@ void MetricChart::applyVisibility() {
             if (track.run == marker.run && track.metric == metric && track.hiddenByLegend)
                 shown = false;
         }
-        marker.series->setVisible(shown);
+        show(marker.series, shown);
     }
     // Only the main lines have legend entries; hidden ones stay listed, dimmed, so that a
     // click brings them back.
@@ -382,12 +445,15 @@ void MetricChart::applyVisibility() {
             if (legendMarker->series() == track.line)
                 owner = &track;
         }
+        // Each set only when it changes something: a set marker repaints the chart.
         if (!owner) {
-            legendMarker->setVisible(false);
+            if (legendMarker->isVisible())
+                legendMarker->setVisible(false);
             continue;
         }
         const int row = rowOf(owner->run);
-        legendMarker->setVisible(row >= 0 && m_runs.isShown(row));
+        if (const bool shown = row >= 0 && m_runs.isShown(row); legendMarker->isVisible() != shown)
+            legendMarker->setVisible(shown);
         QColor label = palette().color(QPalette::Text);
         QPen pen = owner->line->pen();
         if (owner->hiddenByLegend) {
@@ -396,9 +462,12 @@ void MetricChart::applyVisibility() {
             faded.setAlpha(60);
             pen.setColor(faded);
         }
-        legendMarker->setLabelBrush(label);
-        legendMarker->setPen(pen);
+        if (legendMarker->labelBrush() != QBrush(label))
+            legendMarker->setLabelBrush(label);
+        if (legendMarker->pen() != pen)
+            legendMarker->setPen(pen);
     }
+    return changed;
 }
 
 void MetricChart::autoRange() {
@@ -433,14 +502,20 @@ void MetricChart::autoRange() {
     double pad = (yMax - yMin) * 0.06;
     if (pad <= 0)
         pad = std::max(std::abs(yMax) * 0.1, 0.05);
-    double low = yMin - pad;
-    // Non-negative metrics should not show a negative axis.
+    // Ticks on round values (0.25, 0.5, …), the range ending on ticks.
+    m_valueTicks = valueTicks();
+    const double tick = valueStep(yMax - yMin + 2 * pad, m_valueTicks);
+    double low = std::floor((yMin - pad) / tick) * tick;
+    double high = std::ceil((yMax + pad) / tick) * tick;
+    // Non-negative metrics should not show a negative axis, nor fractions (accuracy) one
+    // above 1.
     if (yMin >= 0 && low < 0)
         low = 0;
+    if (higherIsBetter(m_metric) && yMax <= 1 && high > 1)
+        high = 1;
     auto* linear = static_cast<QValueAxis*>(m_valueAxis);
-    linear->setTickCount(6);
-    linear->setRange(low, yMax + pad);
-    linear->applyNiceNumbers();
+    linear->setTickInterval(tick);
+    linear->setRange(low, high);
 }
 
 void MetricChart::attach(QAbstractSeries* series) {
@@ -448,7 +523,23 @@ void MetricChart::attach(QAbstractSeries* series) {
     series->attachAxis(m_valueAxis);
 }
 
+void MetricChart::fitTicksToRange() {
+    m_epochAxis->setTickInterval(
+        std::max(1.0, niceStep(m_epochAxis->max() - m_epochAxis->min(), 6)));
+    m_valueTicks = valueTicks();
+    if (auto* linear = qobject_cast<QValueAxis*>(m_valueAxis))
+        linear->setTickInterval(valueStep(linear->max() - linear->min(), m_valueTicks));
+}
+
+int MetricChart::valueTicks() const {
+    // About one tick per 40 pixels of plot height.
+    const auto height = static_cast<int>(m_chart->plotArea().height());
+    return height > 0 ? std::clamp(height / 40, 3, 8) : 5;
+}
+
 void MetricChart::userMovedView() {
+    // Zoomed in or out: ticks as many as before, on round values.
+    fitTicksToRange();
     hideHover();
     if (!m_follow)
         return;

@@ -84,15 +84,19 @@ private:
         int epoch = 0;
     };
 
-    void syncTracks();
+    // Each returns whether it changed what the chart shows.
+    bool syncTracks();
     void addTrack(const keras::TrainingHistory* run, const QString& metric, const QColor& colour);
     void removeRun(const keras::TrainingHistory* run);
-    void pushPoints(Track& track);
-    void updateMarker(Marker& marker);
-    void applyVisibility();
+    bool pushPoints(Track& track);
+    bool updateMarker(Marker& marker);
+    bool applyVisibility();
+    void updateAntialiasing();
     void autoRange();
     void attach(QAbstractSeries* series);
     void userMovedView();
+    void fitTicksToRange();
+    int valueTicks() const;
     void showHover(const QPoint& pos);
     void hideHover();
     int rowOf(const keras::TrainingHistory* run) const;
@@ -108,6 +112,7 @@ private:
     double m_smoothing = 0;
     bool m_logScale = false;
     bool m_follow = true;
+    int m_valueTicks = 0;  // value-axis ticks the last range was cut into
     bool m_restyle = true; // names, pens or values changed: replace every series
     QPoint m_pressPos;
     QLabel* m_hoverLabel;
