@@ -1,10 +1,12 @@
 #include "app/irisguidemo.h"
 
+#include "app/catalogsource.h"
 #include "app/document.h"
 #include "app/mainwindow.h"
 #include "app/modelbuilder.h"
 #include "app/screenshot.h"
 #include "app/sessionhost.h"
+#include "app/shapechecker.h"
 #include "app/trainingcontroller.h"
 #include "app/workspace.h"
 #include "bridge/keras/layers.h"
@@ -55,6 +57,28 @@ void IrisGuiDemo::fillAndTrain() {
     document.undoStack()->endMacro();
     // The first Dense layer's arguments in the Properties dock while it trains.
     m_window.workspace().builder()->selectLayer(document.layerAt(1).id);
+    // Training waits for the catalog (the palette and the Properties dock) and the builder's
+    // shapes, which would otherwise queue behind the whole fit in the worker.
+    Workspace& workspace = m_window.workspace();
+    connect(&workspace.catalog(), &CatalogSource::loaded, this, &IrisGuiDemo::trainWhenChecked);
+    connect(&workspace.catalog(), &CatalogSource::failed, this, &IrisGuiDemo::train);
+    connect(&workspace.shapes(), &ShapeChecker::updated, this, &IrisGuiDemo::trainWhenChecked);
+    connect(&workspace.shapes(), &ShapeChecker::checkFailed, this, &IrisGuiDemo::train);
+    trainWhenChecked();
+}
+
+void IrisGuiDemo::trainWhenChecked() {
+    const Workspace& workspace = m_window.workspace();
+    if (workspace.catalog().isLoaded() && workspace.shapes().isUpToDate())
+        train();
+}
+
+void IrisGuiDemo::train() {
+    if (m_trainingStarted)
+        return;
+    m_trainingStarted = true;
+    disconnect(&m_window.workspace().catalog(), nullptr, this, nullptr);
+    disconnect(&m_window.workspace().shapes(), nullptr, this, nullptr);
     QString error;
     if (!m_window.workspace().trainer().train(&error)) {
         m_window.statusBar()->showMessage(tr("Cannot train: %1").arg(error));

@@ -27,6 +27,8 @@ Q_SIGNALS:
 
 private:
     void fillAndTrain();
+    void trainWhenChecked();
+    void train();
     void onTrained(bool ok, const QString& message);
     void onScored(double accuracy, double loss);
     void finish(bool ok);
@@ -34,6 +36,7 @@ private:
     MainWindow& m_window;
     QString m_screenshotFile;
     double m_testAccuracy = -1;
+    bool m_trainingStarted = false;
 };
 
 } // namespace qk::app

@@ -9,6 +9,7 @@
 #include "app/layermodel.h"
 #include "app/mainwindow.h"
 #include "app/modelbuilder.h"
+#include "app/screenshot.h"
 #include "app/sessionhost.h"
 #include "app/shapechecker.h"
 #include "app/trainingcontroller.h"
@@ -92,7 +93,30 @@ void TestDemo::irisDemoInTheWindow() {
     auto* demo = new IrisGuiDemo(window, shot);
     QSignalSpy finished(demo, &IrisGuiDemo::finished);
     demo->start();
-    QVERIFY2(waitUntil([&] { return !finished.isEmpty(); }, 240000), "the demo did not finish");
+    // While it trains: the charts already hold the epochs done so far. The window at that
+    // moment is the README's main picture, written to $QTKERAS_SCREENSHOT_DIR when it is set.
+    TrainingController& trainer = window.workspace().trainer();
+    int pointsWhileTraining = 0;
+    QImage whileTraining;
+    QVERIFY2(waitUntil(
+                 [&] {
+                     const auto live = trainer.history();
+                     if (whileTraining.isNull() && trainer.isRunning() && live &&
+                         live->epochCount() >= 60) {
+                         inspectors::TrainingHistoryView* view = window.workspace().historyView();
+                         view->redrawNow();
+                         const QLineSeries* loss =
+                             view->chart(QStringLiteral("loss"))->line(live.get(), "loss");
+                         pointsWhileTraining = loss ? static_cast<int>(loss->count()) : 0;
+                         whileTraining = grabWithDialogs(&window);
+                     }
+                     return !finished.isEmpty();
+                 },
+                 240000),
+             "the demo did not finish");
+    QVERIFY2(pointsWhileTraining >= 60, qPrintable(QString::number(pointsWhileTraining)));
+    if (const QString shots = qEnvironmentVariable("QTKERAS_SCREENSHOT_DIR"); !shots.isEmpty())
+        QVERIFY(whileTraining.save(shots + QStringLiteral("/screenshot-main.png")));
     QVERIFY2(finished.first().at(0).toBool(), qPrintable(window.statusBar()->currentMessage()));
 
     // The builder: the paper's network, each layer with the shape and parameters Keras gave.
@@ -118,7 +142,7 @@ void TestDemo::irisDemoInTheWindow() {
              qPrintable(workspace.builder()->totalLabel()->text()));
 
     // The history: one point per trained epoch on every line, training and validation.
-    const std::shared_ptr<keras::TrainingHistory> history = workspace.trainer().history();
+    const std::shared_ptr<keras::TrainingHistory> history = trainer.history();
     QVERIFY(history);
     QCOMPARE(history->epochCount(), IrisGuiDemo::Epochs);
     inspectors::TrainingHistoryView* view = workspace.historyView();
