@@ -36,7 +36,7 @@ BATCH_MAX_BYTES = 64 * 1024 * 1024
 RETRY_DELAYS = (0.0, 0.1, 0.5, 1.0)
 PIPELINE_MAX_REQUESTS = 64
 LARGE_BODY = 64 * 1024  # bodies beyond this are written on their own, never copied
-DIRECT_MAX_BYTES = 64 * 1024  # binary payload up to which a direct post writes by itself
+DIRECT_MAX_BYTES = 64 * 1024  # body size up to which a direct post writes by itself
 ANSWER_DELAY = 0.05  # seconds the answers to direct writes may wait to be read
 
 
@@ -179,6 +179,13 @@ class Notifier:
                 request = self._request([message])
             except Exception as exc:  # noqa: BLE001 - a bad message must not stop the poster
                 self._log(f"could not send a notification to {message.path}: {exc!r}")
+                return
+            if sum(len(part) for part in request[1]) > DIRECT_MAX_BYTES:
+                # A large body goes from the sender thread, so that the poster does not wait
+                # for it to be read; later posts were queued behind it.
+                with self._lock:
+                    self._queue.appendleft(message)
+                    self._work.notify()
                 return
             with self._lock:
                 # The sender thread reads the answer within ANSWER_DELAY; it is woken only

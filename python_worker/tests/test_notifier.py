@@ -66,3 +66,15 @@ def test_requests_lost_with_their_connection_are_sent_again_in_order():
         assert w.notify.cut >= 10
     finally:
         w.close()
+
+
+def test_a_large_result_and_the_small_ones_after_it_arrive_in_order(worker):
+    # A large body is left to the sender thread, the small ones after it queue behind it.
+    first, *rest = [new_id() for _ in range(5)]
+    worker.submit("list(range(200_000))", first)
+    for n, command_id in enumerate(rest):
+        worker.submit(f"{n} - 1", command_id)
+    assert [worker.result(i) for i in rest] == [n - 1 for n in range(len(rest))]
+    assert worker.result(first) == list(range(200_000))
+    results = [p["id"] for kind, p in worker.recorder.snapshot() if kind == "result"]
+    assert [i for i in results if i in (first, *rest)] == [first, *rest]
