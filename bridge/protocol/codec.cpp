@@ -785,17 +785,12 @@ LiftedBinaries liftLargeBinaries(QByteArrayView in) {
 }
 
 // The MessagePack document `document` (written by nlohmann from toWire()'s output) with each
-// placeholder replaced by a bin holding its payload: one allocation of the exact size, each
-// payload copied once.
-QByteArray splicePayloads(const QByteArray& document, const Payloads& payloads) {
-    struct Splice {
-        qsizetype header;
-        qsizetype end;
-        const QByteArray* payload;
-        int headerSize;
-    };
-    std::vector<Splice> splices;
-    qsizetype total = document.size();
+// placeholder replaced by a bin holding its payload, as pieces to be written one after the
+// other: the document's bytes around the payloads (each with the payload's bin header at its
+// end) and the payloads themselves, shared.
+std::vector<QByteArray> splicePayloads(const QByteArray& document, const Payloads& payloads) {
+    std::vector<QByteArray> pieces;
+    qsizetype copied = 0;
     walkBlobs(document, [&](const Blob& blob) {
         if (!blob.ext)
             return;
@@ -811,39 +806,26 @@ QByteArray splicePayloads(const QByteArray& document, const Payloads& payloads) 
             throw ProtocolError("cannot serialize message: binary data of " +
                                 std::to_string(payload.size()) +
                                 " bytes exceeds MessagePack's 4 GiB limit");
-        const int headerSize = payload.size() < 0x100 ? 2 : payload.size() < 0x10000 ? 3 : 5;
-        splices.push_back({blob.header, blob.data + blob.size, &payload, headerSize});
-        total += headerSize + payload.size() - (blob.data + blob.size - blob.header);
-    });
-    if (splices.empty())
-        return document;
-    QByteArray out(total, Qt::Uninitialized);
-    char* to = out.data();
-    qsizetype copied = 0;
-    for (const Splice& s : splices) {
-        std::memcpy(to, document.constData() + copied, static_cast<std::size_t>(s.header - copied));
-        to += s.header - copied;
-        const auto n = static_cast<std::uint32_t>(s.payload->size());
-        if (s.headerSize == 2) {
-            *to++ = static_cast<char>(0xc4);
-        } else if (s.headerSize == 3) {
-            *to++ = static_cast<char>(0xc5);
+        QByteArray piece = document.sliced(copied, blob.header - copied);
+        const auto n = static_cast<std::uint32_t>(payload.size());
+        if (n < 0x100) {
+            piece += static_cast<char>(0xc4);
+        } else if (n < 0x10000) {
+            piece += static_cast<char>(0xc5);
         } else {
-            *to++ = static_cast<char>(0xc6);
-            *to++ = static_cast<char>(n >> 24);
-            *to++ = static_cast<char>(n >> 16);
+            piece += static_cast<char>(0xc6);
+            piece += static_cast<char>(n >> 24);
+            piece += static_cast<char>(n >> 16);
         }
-        if (s.headerSize >= 3)
-            *to++ = static_cast<char>(n >> 8);
-        *to++ = static_cast<char>(n);
-        if (n > 0)
-            std::memcpy(to, s.payload->constData(), n);
-        to += n;
-        copied = s.end;
-    }
-    std::memcpy(to, document.constData() + copied,
-                static_cast<std::size_t>(document.size() - copied));
-    return out;
+        if (n >= 0x100)
+            piece += static_cast<char>(n >> 8);
+        piece += static_cast<char>(n);
+        pieces.push_back(std::move(piece));
+        pieces.push_back(payload);
+        copied = blob.data + blob.size;
+    });
+    pieces.push_back(copied == 0 ? document : document.sliced(copied));
+    return pieces;
 }
 
 // Builds the document from nlohmann's SAX events, refusing nesting beyond a limit before
@@ -1046,21 +1028,38 @@ bool hasBinary(const Value& value) {
     return false;
 }
 
-QByteArray serialize(const Json& message, Format format, const Payloads& payloads) {
+std::vector<QByteArray> serializePieces(const Json& message, Format format,
+                                        const Payloads& payloads) {
     try {
         if (format == Format::Json) {
             const std::string text = message.dump(-1, ' ', false, Json::error_handler_t::strict);
-            return QByteArray(text.data(), static_cast<qsizetype>(text.size()));
+            return {QByteArray(text.data(), static_cast<qsizetype>(text.size()))};
         }
         QByteArray out;
         ByteArrayBuffer buffer(out);
         std::ostream stream(&buffer);
         stream.exceptions(std::ios::badbit); // let allocation failures through
         Json::to_msgpack(message, stream);
-        return payloads.empty() ? out : splicePayloads(out, payloads);
+        if (payloads.empty())
+            return {out};
+        return splicePayloads(out, payloads);
     } catch (const Json::exception& e) {
         throw ProtocolError(std::string("cannot serialize message: ") + e.what());
     }
+}
+
+QByteArray serialize(const Json& message, Format format, const Payloads& payloads) {
+    std::vector<QByteArray> pieces = serializePieces(message, format, payloads);
+    if (pieces.size() == 1)
+        return std::move(pieces.front());
+    qsizetype total = 0;
+    for (const QByteArray& piece : pieces)
+        total += piece.size();
+    QByteArray out;
+    out.reserve(total);
+    for (const QByteArray& piece : pieces)
+        out.append(QByteArrayView(piece));
+    return out;
 }
 
 namespace {

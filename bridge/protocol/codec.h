@@ -70,6 +70,10 @@ bool hasBinary(const Value& value);
 // parseBody() is parse() for a whole body that it may keep: each payload that fills at least
 // half of the body is a view that shares its memory (no copy), the others are copied.
 QByteArray serialize(const Json& message, Format format, const Payloads& payloads = {});
+// The same bytes as serialize(), as pieces to write one after the other: the payloads are
+// pieces of their own (shared, not copied), so a large body is never allocated whole.
+std::vector<QByteArray> serializePieces(const Json& message, Format format,
+                                        const Payloads& payloads = {});
 Json parse(QByteArrayView bytes, Format format, int maxDepth = kDefaultMaxDepth,
            Payloads* payloads = nullptr);
 Json parseBody(const QByteArray& body, Format format, int maxDepth, Payloads* payloads);

@@ -329,10 +329,10 @@ void SessionCore::flush() {
             names.push_back(name.toStdString());
         message["release"] = std::move(names);
     }
-    const QByteArray body = protocol::serialize(message, format, payloads);
+    std::vector<QByteArray> body = protocol::serializePieces(message, format, payloads);
     payloads.clear();
     m_postInFlight = true;
-    m_client->post(QStringLiteral("/commands"), body, format,
+    m_client->post(QStringLiteral("/commands"), std::move(body), format,
                    [this, ids](const transport::WorkerReply& reply) {
                        onCommandsPosted(ids, reply.status, reply.body, reply.error);
                    });

@@ -57,11 +57,19 @@ private:
             openSocket();
         m_answer.clear();
         m_headEnd = -1;
-        if (m_request.body.size() <= kJoinLimit) {
-            m_socket->write(m_request.head + m_request.body);
+        qsizetype size = 0;
+        for (const QByteArray& piece : m_request.body)
+            size += piece.size();
+        if (size <= kJoinLimit) {
+            QByteArray whole = m_request.head;
+            for (const QByteArray& piece : m_request.body)
+                whole += piece;
+            m_socket->write(whole);
         } else {
+            // The socket keeps large pieces as they are (shared) until they are sent.
             m_socket->write(m_request.head);
-            m_socket->write(m_request.body);
+            for (const QByteArray& piece : m_request.body)
+                m_socket->write(piece);
         }
         if (m_socket->state() == QAbstractSocket::ConnectedState)
             m_socket->flush(); // now, not on the next pass of the event loop
@@ -235,17 +243,20 @@ void WorkerClient::setPort(quint16 port) {
     }
 }
 
-void WorkerClient::send(const QByteArray& method, const QString& path, const QByteArray& body,
+void WorkerClient::send(const QByteArray& method, const QString& path, std::vector<QByteArray> body,
                         const QByteArray& contentType, Callback done) {
+    qsizetype size = 0;
+    for (const QByteArray& piece : body)
+        size += piece.size();
     QByteArray head = method + ' ' + path.toUtf8() +
                       " HTTP/1.1\r\nHost: 127.0.0.1:" + QByteArray::number(m_port) +
                       "\r\nAuthorization: Bearer " + m_token + "\r\n";
     if (!contentType.isEmpty())
         head += "Content-Type: " + contentType + "\r\n";
     if (method != "GET")
-        head += "Content-Length: " + QByteArray::number(body.size()) + "\r\n";
+        head += "Content-Length: " + QByteArray::number(size) + "\r\n";
     head += "\r\n";
-    m_waiting.push_back(Request{std::move(head), body, std::move(done)});
+    m_waiting.push_back(Request{std::move(head), std::move(body), std::move(done)});
     dispatch();
 }
 
@@ -281,7 +292,12 @@ void WorkerClient::finished(WorkerConnection*, Callback done, const WorkerReply&
 
 void WorkerClient::post(const QString& path, const QByteArray& body, protocol::Format format,
                         Callback done) {
-    send("POST", path, body, protocol::contentType(format), std::move(done));
+    send("POST", path, {body}, protocol::contentType(format), std::move(done));
+}
+
+void WorkerClient::post(const QString& path, std::vector<QByteArray> body, protocol::Format format,
+                        Callback done) {
+    send("POST", path, std::move(body), protocol::contentType(format), std::move(done));
 }
 
 void WorkerClient::get(const QString& path, Callback done) {

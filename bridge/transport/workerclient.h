@@ -44,6 +44,10 @@ public:
     quint16 port() const { return m_port; }
 
     void post(const QString& path, const QByteArray& body, protocol::Format format, Callback done);
+    // A body given as pieces (protocol::serializePieces) is written piece by piece, never
+    // copied into one buffer.
+    void post(const QString& path, std::vector<QByteArray> body, protocol::Format format,
+              Callback done);
     void get(const QString& path, Callback done);
     // Aborts every request in flight or waiting; their callbacks get status 0.
     void abortAll();
@@ -53,11 +57,11 @@ private:
 
     struct Request {
         QByteArray head;
-        QByteArray body;
+        std::vector<QByteArray> body; // in pieces
         Callback done;
     };
 
-    void send(const QByteArray& method, const QString& path, const QByteArray& body,
+    void send(const QByteArray& method, const QString& path, std::vector<QByteArray> body,
               const QByteArray& contentType, Callback done);
     void dispatch();
     void finished(WorkerConnection* connection, Callback done, const WorkerReply& reply);

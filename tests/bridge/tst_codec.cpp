@@ -6,6 +6,8 @@
 #include <QElapsedTimer>
 #include <QTest>
 
+#include <algorithm>
+
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -753,6 +755,11 @@ void TestCodec::payloadsRoundTrip() {
     // The body is the same MessagePack as with the payloads inside the document.
     QCOMPARE(body, qk::protocol::serialize(qk::protocol::toWire(value, Format::MsgPack),
                                            Format::MsgPack));
+    // Written as pieces, the payloads are not copied into one buffer.
+    QByteArray joined;
+    for (const QByteArray& piece : qk::protocol::serializePieces(wire, Format::MsgPack, sent))
+        joined += piece;
+    QCOMPARE(joined, body);
     qk::protocol::Payloads received;
     const Json parsed = qk::protocol::parseBody(body, Format::MsgPack, 256, &received);
     QCOMPARE(received.size(), sent.size());
@@ -770,6 +777,11 @@ void TestCodec::payloadsShareTheBody() {
     QCOMPARE(sent.size(), std::size_t{1});
     QCOMPARE(sent[0].constData(), array.bytes().constData()); // shared, not copied
     const QByteArray body = qk::protocol::serialize(wire, Format::MsgPack, sent);
+    const std::vector<QByteArray> pieces =
+        qk::protocol::serializePieces(wire, Format::MsgPack, sent);
+    QVERIFY(std::any_of(pieces.begin(), pieces.end(), [&](const QByteArray& piece) {
+        return piece.constData() == array.bytes().constData();
+    }));
 
     qk::protocol::Payloads received;
     DecodeContext context;
