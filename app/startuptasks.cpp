@@ -1,6 +1,7 @@
 #include "app/startuptasks.h"
 
 #include "app/console.h"
+#include "app/docks.h"
 #include "app/errorrecoverydialog.h"
 #include "app/errorrecoverypolicy.h"
 #include "app/mainwindow.h"
@@ -9,6 +10,7 @@
 #include "app/sessionhost.h"
 #include "inspectors/commandmodel.h"
 
+#include <QDockWidget>
 #include <QTimer>
 
 namespace qk::app {
@@ -62,6 +64,9 @@ void StartupTasks::poll() {
             m_window.queueMonitor()->selectCommand(dialog->failure().id);
         else if (commands.rowCount() > 0)
             m_window.queueMonitor()->selectCommand(commands.info(commands.rowCount() - 1).id);
+        // The command queue in front of the tabs it shares, to show that command.
+        if (QDockWidget* queue = m_window.docks().dock(DockSlot::Queue))
+            queue->raise();
         writeScreenshot();
     });
 }
