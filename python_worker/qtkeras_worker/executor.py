@@ -218,7 +218,9 @@ class Executor:
 
     def _run(self, command: Command) -> None:
         self._router.begin(command.id)
-        self._notifier.event("started", id=command.id, direct=True)
+        # Written at once while nothing waits behind this command; with a backlog, the
+        # sender thread coalesces the messages into fewer writes instead.
+        self._notifier.event("started", id=command.id, direct=not self._queue)
         sys.stdin = self._stdin
         start = time.perf_counter()
         names: list[str] = []
@@ -252,7 +254,8 @@ class Executor:
                 self._ids.discard(command.id)
             value, binary, nbytes = outcome
             item = {"id": command.id, "value": value, "seconds": seconds}
-            self._notifier.post(NOTIFY, item, binary=binary, nbytes=nbytes, direct=True)
+            direct = not self._queue
+            self._notifier.post(NOTIFY, item, binary=binary, nbytes=nbytes, direct=direct)
             return
         report = error_report(error, command)
         error = None  # the traceback holds frames; let them go
