@@ -2,16 +2,27 @@
 // command, pipelined throughput, bulk arrays (binary and JSON number lists), training
 // overhead and start-up. Prints one JSON line of figures per section on stdout; progress
 // goes to stderr. Usage: bench_bridge [section ...] (default: all), sections being floor,
-// startup, roundtrip, throughput, bulk, training.
+// startup, roundtrip, throughput, bulk, training, client.
 #include "bench/benchsupport.h"
 #include "bench/iristraining.h"
 
+#include "bridge/protocol/codec.h"
 #include "bridge/session/session.h"
+#include "bridge/transport/notificationserver.h"
+#include "bridge/transport/workerclient.h"
+#include "bridge/worker/workerprocess.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
+#include <QNetworkAccessManager>
+#include <QNetworkProxy>
+#include <QNetworkReply>
+#include <QNetworkRequest>
 #include <QProcess>
+#include <QRandomGenerator>
 #include <QThread>
+#include <QTimer>
+#include <QUrl>
 
 #include <QFile>
 
@@ -23,6 +34,7 @@
 #include <unistd.h>
 
 #include <cstring>
+#include <mutex>
 #include <numeric>
 #include <tuple>
 
@@ -382,6 +394,269 @@ Json benchTraining(Session& session, const Settings& settings) {
     return {{"train_bridge_s", seconds}, {"train_bridge_cpu_s", cpuSeconds}};
 }
 
+// --- client: the worker's HTTP client against QNetworkAccessManager -------------------------
+
+// The bridge's client (transport::WorkerClient, HTTP/1.1 on keep-alive QTcpSockets on the
+// calling thread) and a QNetworkAccessManager set up as the client was before it, side by
+// side against one worker started with a token the benchmark knows.
+class ClientBench {
+public:
+    ClientBench()
+        : m_token(randomToken())
+        , m_server(m_token,
+                   [this](const QString& path, const QByteArray& body, protocol::Format) {
+                       if (path == QLatin1String("/notify")) {
+                           std::lock_guard lock(m_mutex);
+                           m_results += body;
+                       }
+                       return 200;
+                   })
+        , m_client(m_token) {
+        m_manager.setProxy(QNetworkProxy::NoProxy);
+        m_manager.setAutoDeleteReplies(true);
+    }
+
+    void start() {
+        if (!m_server.listen())
+            throw std::runtime_error("the notification server cannot listen");
+        WorkerOptions options = workerOptions().worker;
+        m_worker = std::make_unique<WorkerProcess>(options, m_token, m_server.url());
+        QEventLoop loop;
+        QString failure;
+        QObject::connect(m_worker.get(), &WorkerProcess::ready, &loop, &QEventLoop::quit);
+        QObject::connect(m_worker.get(), &WorkerProcess::startFailed, &loop,
+                         [&](const QString& reason) {
+                             failure = reason;
+                             loop.quit();
+                         });
+        m_worker->start();
+        loop.exec();
+        if (!m_worker->isReady())
+            throw std::runtime_error("the worker did not start: " + failure.toStdString());
+        m_client.setPort(m_worker->info().port);
+        // Steady state: the worker imports Keras in the background after its start.
+        for (int i = 0; i < 600; ++i) {
+            const transport::WorkerReply health = clientGet(QStringLiteral("/health"));
+            if (health.body.contains("\"keras_ready\": true") ||
+                health.body.contains("\"keras_ready\":true"))
+                return;
+            QThread::msleep(100);
+        }
+        progress(QStringLiteral("Keras is not ready after a minute; measuring anyway"));
+    }
+
+    ~ClientBench() {
+        if (m_worker)
+            m_worker->stop();
+    }
+
+    qint64 workerPid() const { return m_worker->pid(); }
+
+    transport::WorkerReply clientGet(const QString& path) {
+        transport::WorkerReply answer;
+        bool done = false;
+        QEventLoop loop;
+        m_client.get(path, [&](const transport::WorkerReply& reply) {
+            answer = reply;
+            done = true;
+            loop.quit();
+        });
+        if (!done)
+            loop.exec();
+        return answer;
+    }
+
+    transport::WorkerReply clientPost(const QString& path, std::vector<QByteArray> body) {
+        transport::WorkerReply answer;
+        bool done = false;
+        QEventLoop loop;
+        m_client.post(path, std::move(body), protocol::Format::MsgPack,
+                      [&](const transport::WorkerReply& reply) {
+                          answer = reply;
+                          done = true;
+                          loop.quit();
+                      });
+        if (!done)
+            loop.exec();
+        return answer;
+    }
+
+    // The request as the QNetworkAccessManager client built it: bearer token, HTTP/2 off,
+    // never from a cache, no transfer timeout.
+    QNetworkRequest qnamRequest(const QString& path) const {
+        QUrl url;
+        url.setScheme(QStringLiteral("http"));
+        url.setHost(QStringLiteral("127.0.0.1"));
+        url.setPort(m_worker->info().port);
+        url.setPath(path);
+        QNetworkRequest request(url);
+        request.setRawHeader("Authorization", "Bearer " + m_token);
+        request.setAttribute(QNetworkRequest::Http2AllowedAttribute, false);
+        request.setAttribute(QNetworkRequest::CacheLoadControlAttribute,
+                             QNetworkRequest::AlwaysNetwork);
+        request.setTransferTimeout(0);
+        return request;
+    }
+
+    transport::WorkerReply qnamWait(QNetworkReply* reply) {
+        QEventLoop loop;
+        QObject::connect(reply, &QNetworkReply::finished, &loop, &QEventLoop::quit);
+        if (!reply->isFinished())
+            loop.exec();
+        transport::WorkerReply answer;
+        answer.status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+        answer.body = reply->readAll();
+        if (reply->error() != QNetworkReply::NoError)
+            answer.error = reply->errorString();
+        return answer;
+    }
+
+    transport::WorkerReply qnamGet(const QString& path) {
+        return qnamWait(m_manager.get(qnamRequest(path)));
+    }
+
+    transport::WorkerReply qnamPost(const QString& path, const QByteArray& body) {
+        QNetworkRequest request = qnamRequest(path);
+        request.setHeader(QNetworkRequest::ContentTypeHeader,
+                          protocol::contentType(protocol::Format::MsgPack));
+        return qnamWait(m_manager.post(request, body));
+    }
+
+    // Runs the event loop until the worker has posted the result of command `id`.
+    void waitForResult(const QByteArray& id) {
+        const QByteArray quoted = '"' + id + '"';
+        for (int i = 0; i < 60000; ++i) {
+            {
+                std::lock_guard lock(m_mutex);
+                // MessagePack keeps strings as their bytes, JSON quotes them.
+                if (m_results.contains(quoted) || m_results.contains(id)) {
+                    m_results.clear();
+                    return;
+                }
+            }
+            QCoreApplication::processEvents(QEventLoop::AllEvents, 1);
+            QThread::usleep(50);
+        }
+        throw std::runtime_error("the worker did not report the upload's command");
+    }
+
+private:
+    static QByteArray randomToken() {
+        QByteArray token;
+        for (int i = 0; i < 4; ++i)
+            token += QByteArray::number(QRandomGenerator::system()->generate64(), 16)
+                         .rightJustified(16, '0');
+        return token;
+    }
+
+    QByteArray m_token;
+    std::mutex m_mutex;
+    QByteArray m_results;
+    transport::NotificationServer m_server;
+    transport::WorkerClient m_client;
+    QNetworkAccessManager m_manager;
+    std::unique_ptr<WorkerProcess> m_worker;
+};
+
+// A POST /commands body binding a float32 array of `megabytes` to `bulk` for one command
+// whose result is not sent back, as MessagePack pieces.
+std::vector<QByteArray> uploadBody(const NdArray& array, const QString& id) {
+    protocol::Payloads payloads;
+    protocol::Json command = protocol::Json::object();
+    command["id"] = id.toStdString();
+    command["code"] = "bulk.nbytes";
+    command["bindings"]["bulk"] = protocol::toWire(Value(array), protocol::Format::MsgPack,
+                                                   protocol::kDefaultMaxDepth, &payloads);
+    command["lifetime"] = "command";
+    command["result"] = "none";
+    return protocol::serializePieces(command, protocol::Format::MsgPack, payloads);
+}
+
+Json benchClient(const Settings& settings) {
+    ClientBench bench;
+    bench.start();
+
+    // (a) request -> answer of GET /health, alternating the two clients in blocks.
+    std::vector<double> client, qnam;
+    const int block = 100;
+    for (int done = 0; done < settings.warmup + settings.samples; done += block) {
+        for (int i = 0; i < block; ++i) {
+            QCoreApplication::processEvents();
+            const double start = now();
+            const transport::WorkerReply reply = bench.clientGet(QStringLiteral("/health"));
+            const double elapsed = now() - start;
+            if (reply.status != 200)
+                throw std::runtime_error("GET /health failed: " + reply.error.toStdString());
+            if (done >= settings.warmup)
+                client.push_back(elapsed);
+        }
+        for (int i = 0; i < block; ++i) {
+            QCoreApplication::processEvents();
+            const double start = now();
+            const transport::WorkerReply reply = bench.qnamGet(QStringLiteral("/health"));
+            const double elapsed = now() - start;
+            if (reply.status != 200)
+                throw std::runtime_error("GET /health failed (QNAM): " + reply.error.toStdString());
+            if (done >= settings.warmup)
+                qnam.push_back(elapsed);
+        }
+    }
+    progress(QStringLiteral("GET /health p50/p99: WorkerClient %1/%2 us, QNAM %3/%4 us (%5 each)")
+                 .arg(percentile(client, 0.5) * 1e6, 0, 'f', 0)
+                 .arg(percentile(client, 0.99) * 1e6, 0, 'f', 0)
+                 .arg(percentile(qnam, 0.5) * 1e6, 0, 'f', 0)
+                 .arg(percentile(qnam, 0.99) * 1e6, 0, 'f', 0)
+                 .arg(client.size()));
+
+    // (b) a POST /commands of a 100 MB float32 binding, from the first byte to the worker's
+    // result notification of that command (it ran with the whole array bound).
+    const NdArray array = makeArray(settings.bulkMegabytes);
+    std::vector<double> clientUp, qnamUp;
+    double megabytes = 0;
+    for (int rep = 0; rep < settings.bulkReps; ++rep) {
+        const QString clientId = QStringLiteral("client-upload-%1").arg(rep);
+        std::vector<QByteArray> pieces = uploadBody(array, clientId);
+        qint64 size = 0;
+        for (const QByteArray& piece : pieces)
+            size += piece.size();
+        megabytes = static_cast<double>(size) / 1e6;
+        QCoreApplication::processEvents();
+        double start = now();
+        transport::WorkerReply reply =
+            bench.clientPost(QStringLiteral("/commands"), std::move(pieces));
+        if (reply.status != 202)
+            throw std::runtime_error("POST /commands failed: " + reply.error.toStdString());
+        bench.waitForResult(clientId.toUtf8());
+        clientUp.push_back(megabytes / (now() - start));
+
+        // QNetworkAccessManager takes the body in one buffer, as the client gave it.
+        const QString qnamId = QStringLiteral("qnam-upload-%1").arg(rep);
+        QByteArray whole;
+        whole.reserve(size);
+        for (const QByteArray& piece : uploadBody(array, qnamId))
+            whole += piece;
+        QCoreApplication::processEvents();
+        start = now();
+        reply = bench.qnamPost(QStringLiteral("/commands"), whole);
+        if (reply.status != 202)
+            throw std::runtime_error("POST /commands failed (QNAM): " + reply.error.toStdString());
+        bench.waitForResult(qnamId.toUtf8());
+        qnamUp.push_back(megabytes / (now() - start));
+        progress(QStringLiteral("POST /commands of %1 MB: WorkerClient %2 MB/s, QNAM %3 MB/s")
+                     .arg(megabytes, 0, 'f', 0)
+                     .arg(clientUp.back(), 0, 'f', 0)
+                     .arg(qnamUp.back(), 0, 'f', 0));
+    }
+    return {{"client_rtt_p50_us", percentile(client, 0.5) * 1e6},
+            {"client_rtt_p99_us", percentile(client, 0.99) * 1e6},
+            {"qnam_rtt_p50_us", percentile(qnam, 0.5) * 1e6},
+            {"qnam_rtt_p99_us", percentile(qnam, 0.99) * 1e6},
+            {"client_rtt_samples", client.size()},
+            {"client_upload_mb", megabytes},
+            {"client_upload_mb_s", median(clientUp)},
+            {"qnam_upload_mb_s", median(qnamUp)}};
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
@@ -391,7 +666,8 @@ int main(int argc, char** argv) {
     parser.addHelpOption();
     parser.addPositionalArgument(
         QStringLiteral("sections"),
-        QStringLiteral("floor, startup, roundtrip, throughput, bulk, training (default: all)"));
+        QStringLiteral("floor, startup, roundtrip, throughput, bulk, training, client (default: "
+                       "all)"));
     const QCommandLineOption samples(QStringLiteral("samples"),
                                      QStringLiteral("Round trips measured."), QStringLiteral("n"),
                                      QStringLiteral("5000"));
@@ -409,12 +685,21 @@ int main(int argc, char** argv) {
     if (sections.isEmpty())
         sections = {QStringLiteral("floor"),     QStringLiteral("startup"),
                     QStringLiteral("roundtrip"), QStringLiteral("throughput"),
-                    QStringLiteral("bulk"),      QStringLiteral("training")};
+                    QStringLiteral("bulk"),      QStringLiteral("training"),
+                    QStringLiteral("client")};
     try {
         if (sections.contains(QLatin1String("floor")))
             printFigures(benchFloor(settings));
         if (sections.contains(QLatin1String("startup")))
             printFigures(benchStartup(settings));
+        if (sections.contains(QLatin1String("client")))
+            printFigures(benchClient(settings));
+        const QStringList sessionSections = {QStringLiteral("roundtrip"),
+                                             QStringLiteral("throughput"), QStringLiteral("bulk"),
+                                             QStringLiteral("training")};
+        if (std::none_of(sessionSections.begin(), sessionSections.end(),
+                         [&](const QString& name) { return sections.contains(name); }))
+            return 0;
         Session session(workerOptions());
         await(session.ready());
         session.run(QString::fromUtf8(kTrivial)).result();
