@@ -254,12 +254,12 @@ void SessionCore::setState(WorkerState state, const QString& reason) {
     Q_EMIT workerStateChanged(state, reason);
 }
 
-void SessionCore::updateBusyState() {
+void SessionCore::updateBusyState(std::size_t settling) {
     const WorkerState current = state();
     if (current == WorkerState::Starting || current == WorkerState::Dead ||
         current == WorkerState::Stopped || m_pausedCount > 0)
         return;
-    setState(m_registry->openCount() > 0 ? WorkerState::Busy : WorkerState::Ready);
+    setState(m_registry->openCount() > settling ? WorkerState::Busy : WorkerState::Ready);
 }
 
 void SessionCore::cancelAll(const QString& reason) {
@@ -397,7 +397,10 @@ void SessionCore::handleResults(const WireJson& message, const protocol::Payload
     protocol::DecodeContext context;
     context.releaseHook = m_releases->hook();
     context.payloads = &payloads;
-    for (const auto& result : message.at("results")) {
+    const WireJson& results = message.at("results");
+    // Whoever waits on these futures must find the state they leave behind: set it first.
+    updateBusyState(results.size());
+    for (const auto& result : results) {
         const QString id = text(result, "id");
         emitChanged(m_registry->succeed(id, protocol::fromWire(result.at("value"), context)));
     }

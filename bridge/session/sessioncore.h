@@ -77,7 +77,8 @@ private:
     void onWorkerStartFailed(const QString& reason);
     void onWorkerExited(const QString& reason);
     void setState(WorkerState state, const QString& reason = {});
-    void updateBusyState();
+    // Busy while commands other than the `settling` ones are open, else Ready.
+    void updateBusyState(std::size_t settling = 0);
     void flush();
     void onCommandsPosted(const std::vector<QString>& ids, int status, const QByteArray& body,
                           const QString& error);
