@@ -205,6 +205,8 @@ void MainWindow::openSettings() {
     auto* dialog = new SettingsDialog(m_host.options().worker, this);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     connect(dialog, &QDialog::accepted, this, [this, dialog] {
+        Autosave::setDefaultIntervalSeconds(dialog->autosaveSeconds());
+        m_project->autosave().setIntervalSeconds(dialog->autosaveSeconds());
         if (!dialog->changed())
             return;
         saveWorkerOptions(dialog->options());

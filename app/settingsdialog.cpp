@@ -1,5 +1,6 @@
 #include "app/settingsdialog.h"
 
+#include "app/autosave.h"
 #include "app/environmentcheck.h"
 
 #include <QComboBox>
@@ -12,6 +13,7 @@
 #include <QLineEdit>
 #include <QPlainTextEdit>
 #include <QPushButton>
+#include <QSpinBox>
 #include <QVBoxLayout>
 
 namespace qk::app {
@@ -21,6 +23,7 @@ SettingsDialog::SettingsDialog(const WorkerOptions& current, QWidget* parent)
     , m_current(current)
     , m_python(new QLineEdit(current.python, this))
     , m_backend(new QComboBox(this))
+    , m_autosave(new QSpinBox(this))
     , m_check(new QPushButton(tr("Check environment"), this))
     , m_report(new QPlainTextEdit(this))
     , m_checker(new EnvironmentCheck(this)) {
@@ -39,6 +42,13 @@ SettingsDialog::SettingsDialog(const WorkerOptions& current, QWidget* parent)
     m_backend->addItem(QStringLiteral("torch"));
     m_backend->setCurrentText(current.backend.isEmpty() ? QStringLiteral("jax") : current.backend);
 
+    m_autosave->setRange(0, 3600);
+    m_autosave->setSuffix(tr(" s"));
+    m_autosave->setSpecialValueText(tr("Off"));
+    m_autosave->setValue(Autosave::defaultIntervalSeconds());
+    m_autosave->setToolTip(
+        tr("How often a project with unsaved changes is written to a recovery file"));
+
     m_report->setReadOnly(true);
     m_report->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
     m_report->setPlaceholderText(
@@ -48,10 +58,12 @@ SettingsDialog::SettingsDialog(const WorkerOptions& current, QWidget* parent)
     auto* form = new QFormLayout;
     form->addRow(tr("Python interpreter:"), pythonRow);
     form->addRow(tr("Keras backend:"), m_backend);
+    form->addRow(tr("Autosave every:"), m_autosave);
     auto* checkRow = new QHBoxLayout;
     checkRow->addWidget(m_check);
     checkRow->addStretch();
-    auto* note = new QLabel(tr("Changing these restarts the worker."), this);
+    auto* note =
+        new QLabel(tr("Changing the interpreter or the backend restarts the worker."), this);
     note->setEnabled(false);
     auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
     connect(buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
@@ -79,6 +91,10 @@ bool SettingsDialog::changed() const {
     const WorkerOptions edited = options();
     const QString backend = m_current.backend.isEmpty() ? QStringLiteral("jax") : m_current.backend;
     return edited.python != m_current.python || edited.backend != backend;
+}
+
+int SettingsDialog::autosaveSeconds() const {
+    return m_autosave->value();
 }
 
 QString SettingsDialog::reportText() const {

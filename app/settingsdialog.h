@@ -8,6 +8,7 @@ class QComboBox;
 class QLineEdit;
 class QPlainTextEdit;
 class QPushButton;
+class QSpinBox;
 
 namespace qk::app {
 
@@ -15,7 +16,8 @@ class EnvironmentCheck;
 struct EnvironmentReport;
 
 // The worker's settings: Python interpreter and Keras backend, with a check of what the
-// chosen interpreter has. Accepting it with changes restarts the worker (the caller does).
+// chosen interpreter has; and how often unsaved projects are autosaved. Accepting it with a
+// changed interpreter or backend restarts the worker (the caller does).
 class SettingsDialog : public QDialog {
     Q_OBJECT
 public:
@@ -24,10 +26,13 @@ public:
     // The options as edited (other fields as given).
     qk::WorkerOptions options() const;
     bool changed() const;
+    // Seconds between autosaves of unsaved changes; 0: off.
+    int autosaveSeconds() const;
 
     QLineEdit* pythonEdit() const { return m_python; }
     QComboBox* backendBox() const { return m_backend; }
     QPushButton* checkButton() const { return m_check; }
+    QSpinBox* autosaveBox() const { return m_autosave; }
     QString reportText() const;
     EnvironmentCheck* environmentCheck() const { return m_checker; }
 
@@ -39,6 +44,7 @@ private:
     qk::WorkerOptions m_current;
     QLineEdit* m_python;
     QComboBox* m_backend;
+    QSpinBox* m_autosave;
     QPushButton* m_check;
     QPlainTextEdit* m_report;
     EnvironmentCheck* m_checker;

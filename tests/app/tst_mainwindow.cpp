@@ -8,6 +8,7 @@
 #include "app/errorrecoverydialog.h"
 #include "app/errorrecoverypolicy.h"
 #include "app/mainwindow.h"
+#include "app/projectactions.h"
 #include "app/queuemonitorpanel.h"
 #include "app/sessionhost.h"
 #include "app/settingsdialog.h"
@@ -29,6 +30,7 @@
 #include <QLineEdit>
 #include <QPlainTextEdit>
 #include <QPushButton>
+#include <QSpinBox>
 #include <QStandardPaths>
 #include <QTableView>
 #include <QTimer>
@@ -60,6 +62,7 @@ private Q_SLOTS:
     void restOfSessionChoiceSkipsTheDialog();
     void variablesAreListedAndDeleted();
     void settingsCheckTheEnvironment();
+    void settingsSetTheAutosaveInterval();
     void killedWorkerShowsMessageAndRestarts();
     void layoutIsRestored();
 
@@ -329,6 +332,37 @@ void TestMainWindow::settingsCheckTheEnvironment() {
         QVERIFY2(dialog->reportText().contains(QStringLiteral("pip install torch")),
                  qPrintable(dialog->reportText()));
     dialog->reject();
+}
+
+void TestMainWindow::settingsSetTheAutosaveInterval() {
+    const int before = Autosave::defaultIntervalSeconds();
+    const qint64 pid = m_host->workerInfo().pid;
+    // The dialog just opened (a closed one may wait for its deferred deletion).
+    const auto openDialog = [this] {
+        m_window->openSettings();
+        for (SettingsDialog* d : m_window->findChildren<SettingsDialog*>())
+            if (d->isVisible())
+                return d;
+        return static_cast<SettingsDialog*>(nullptr);
+    };
+    SettingsDialog* dialog = openDialog();
+    QVERIFY(dialog);
+    QCOMPARE(dialog->autosaveBox()->value(), before);
+    dialog->autosaveBox()->setValue(0);
+    QCOMPARE(dialog->autosaveBox()->text(), QStringLiteral("Off"));
+    dialog->autosaveBox()->setValue(15);
+    dialog->accept();
+    // The window autosaves at the new interval, new windows too, and the worker stays.
+    QCOMPARE(m_window->project().autosave().intervalSeconds(), 15);
+    QCOMPARE(Autosave::defaultIntervalSeconds(), 15);
+    QCOMPARE(m_host->workerInfo().pid, pid);
+
+    dialog = openDialog();
+    QVERIFY(dialog);
+    QCOMPARE(dialog->autosaveBox()->value(), 15);
+    dialog->autosaveBox()->setValue(before);
+    dialog->accept();
+    QCOMPARE(m_window->project().autosave().intervalSeconds(), before);
 }
 
 void TestMainWindow::killedWorkerShowsMessageAndRestarts() {
