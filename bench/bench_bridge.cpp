@@ -578,28 +578,27 @@ Json benchClient(const Settings& settings) {
 
     // (a) request -> answer of GET /health, alternating the two clients in blocks.
     std::vector<double> client, qnam;
-    const int block = 100;
-    for (int done = 0; done < settings.warmup + settings.samples; done += block) {
-        for (int i = 0; i < block; ++i) {
+    // One block of requests through `get`, timed into `times` once past the warm-up.
+    const auto timeBlock = [](const auto& get, std::vector<double>& times, bool measured,
+                              const char* which) {
+        for (int i = 0; i < 100; ++i) {
             QCoreApplication::processEvents();
             const double start = now();
-            const transport::WorkerReply reply = bench.clientGet(QStringLiteral("/health"));
+            const transport::WorkerReply reply = get(QStringLiteral("/health"));
             const double elapsed = now() - start;
             if (reply.status != 200)
-                throw std::runtime_error("GET /health failed: " + reply.error.toStdString());
-            if (done >= settings.warmup)
-                client.push_back(elapsed);
+                throw std::runtime_error(std::string("GET /health failed") + which + ": " +
+                                         reply.error.toStdString());
+            if (measured)
+                times.push_back(elapsed);
         }
-        for (int i = 0; i < block; ++i) {
-            QCoreApplication::processEvents();
-            const double start = now();
-            const transport::WorkerReply reply = bench.qnamGet(QStringLiteral("/health"));
-            const double elapsed = now() - start;
-            if (reply.status != 200)
-                throw std::runtime_error("GET /health failed (QNAM): " + reply.error.toStdString());
-            if (done >= settings.warmup)
-                qnam.push_back(elapsed);
-        }
+    };
+    for (int done = 0; done < settings.warmup + settings.samples; done += 100) {
+        const bool measured = done >= settings.warmup;
+        timeBlock([&bench](const QString& path) { return bench.clientGet(path); }, client, measured,
+                  "");
+        timeBlock([&bench](const QString& path) { return bench.qnamGet(path); }, qnam, measured,
+                  " (QNAM)");
     }
     progress(QStringLiteral("GET /health p50/p99: WorkerClient %1/%2 us, QNAM %3/%4 us (%5 each)")
                  .arg(percentile(client, 0.5) * 1e6, 0, 'f', 0)
