@@ -76,6 +76,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="largest accepted request body (default: 2 GiB)",
     )
     parser.add_argument(
+        "--fetch-results-over",
+        type=int,
+        default=0,
+        metavar="BYTES",
+        help="announce results with at least BYTES of binary data in /notify and let the "
+        "client download them with GET /results (default: 0, every result is posted whole)",
+    )
+    parser.add_argument(
         "--output-cap",
         type=int,
         default=1024**2,
@@ -164,8 +172,10 @@ def main(argv: list[str] | None = None) -> int:
         os.environ.setdefault("KERAS_BACKEND", "jax")
     try:
         token = read_token(args.token_file)
-        if args.max_body < 0 or args.output_cap < 0:
-            raise StartupError("--max-body and --output-cap must not be negative")
+        if args.max_body < 0 or args.output_cap < 0 or args.fetch_results_over < 0:
+            raise StartupError(
+                "--max-body, --output-cap and --fetch-results-over must not be negative"
+            )
     except StartupError as exc:
         print(f"qtkeras_worker: {exc}", file=sys.stderr)
         return 2
@@ -194,7 +204,7 @@ def main(argv: list[str] | None = None) -> int:
     from .server import WorkerServer
 
     try:
-        notifier = Notifier(args.notify_url, token, log)
+        notifier = Notifier(args.notify_url, token, log, fetch_over=args.fetch_results_over)
     except ValueError as exc:
         log(str(exc))
         return 2

@@ -28,8 +28,9 @@ from .scope import Scope, type_name
 
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
 
-# A result whose message would be larger than this comes back as a ref: the client's
-# notification server refuses bodies over 256 MiB, and a refused result would never arrive.
+# A result whose message would be larger than this comes back as a ref, unless the client
+# downloads it: the client's notification server refuses bodies over 256 MiB, and a refused
+# result would never arrive.
 MAX_RESULT_BYTES = 192 * 1024 * 1024
 
 
@@ -290,7 +291,10 @@ class Executor:
             encoder = codec.Encoder()
             try:
                 tree = encoder.encode(value)
-                if _wire_size(tree, MAX_RESULT_BYTES) <= MAX_RESULT_BYTES:
+                if (
+                    self._notifier.fetches(encoder.binary, encoder.nbytes)
+                    or _wire_size(tree, MAX_RESULT_BYTES) <= MAX_RESULT_BYTES
+                ):
                     return tree, encoder.binary, encoder.nbytes
             except codec.NotPlainData:
                 pass

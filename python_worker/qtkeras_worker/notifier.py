@@ -8,6 +8,11 @@ posted with ``direct=True`` while nothing waits to be sent is written by the pos
 itself: a command's result then reaches the client without waking the sender thread first.
 Every message also gets a sequence number and is kept in a ring buffer that
 ``GET /notifications`` long-polls.
+
+With ``fetch_over``, a result with at least that many bytes of binary data goes to the notify
+URL as an announcement (``{"id", "fetch": {"seq", "bytes"}, "seconds"}``); the client
+downloads the result with ``GET /results?seq=N``, which writes it from the array's memory, and
+the worker forgets it once it has been written whole.
 """
 
 from __future__ import annotations
@@ -62,8 +67,12 @@ class Notifier:
         log: Callable[[str], None],
         ring_size: int = RING_SIZE,
         ring_bytes: int = RING_BYTES,
+        fetch_over: int = 0,
     ) -> None:
         self._token = token
+        self._fetch_over = fetch_over
+        # Announced results not downloaded yet: seq -> the MessagePack of the result, in parts.
+        self._fetchable: dict[int, list[Any]] = {}
         self._log = log
         self._ring_size = ring_size
         self._ring_bytes_cap = ring_bytes
@@ -135,7 +144,7 @@ class Notifier:
                 return message.seq
             direct = (
                 direct
-                and nbytes <= DIRECT_MAX_BYTES
+                and (nbytes <= DIRECT_MAX_BYTES or self._announced(message))
                 and not self._queue
                 and self._proven
                 and not self._broken
@@ -169,6 +178,42 @@ class Notifier:
                 "last": self._seq,
                 "missed": max(0, oldest - seq - 1),
             }
+
+    # ------------------------------------------------------------ announced results
+
+    def fetchable(self, seq: int) -> list[Any] | None:
+        """The MessagePack body (in parts) of the announced result ``seq``, if not fetched."""
+        with self._lock:
+            return self._fetchable.get(seq)
+
+    def fetched(self, seq: int) -> None:
+        """Forgets an announced result once its download was written whole."""
+        with self._lock:
+            self._fetchable.pop(seq, None)
+
+    def fetches(self, binary: bool, nbytes: int) -> bool:
+        """Whether a result with this much binary data goes to the notify URL as an
+        announcement for the client to download."""
+        return bool(self._url and self._fetch_over and binary and nbytes >= self._fetch_over)
+
+    def _announced(self, message: Message) -> bool:
+        return message.path == NOTIFY and self.fetches(message.binary, message.nbytes)
+
+    def _announce(self, message: Message) -> Any:
+        """The item that goes to the notify URL for a result: the result itself, or an
+        announcement for the client to fetch it when it carries fetch_over bytes or more."""
+        if not self._announced(message):
+            return message.item
+        parts = codec.dumps_parts(message.item)
+        with self._lock:
+            self._fetchable[message.seq] = parts
+        size = sum(len(part) for part in parts)
+        item = message.item
+        return {
+            "id": item["id"],
+            "fetch": {"seq": message.seq, "bytes": size},
+            "seconds": item["seconds"],
+        }
 
     # ------------------------------------------------------------ sender thread
 
@@ -305,9 +350,14 @@ class Notifier:
         Large payloads stay buffers of their own, so an array's bytes are not copied."""
         path = batch[0].path
         key = _BATCH_KEY.get(path)
-        body = {key: [m.item for m in batch]} if key else batch[0].item
-        content_type = codec.MSGPACK if any(m.binary for m in batch) else codec.JSON
-        if content_type == codec.MSGPACK and sum(m.nbytes for m in batch) >= LARGE_BODY:
+        if path == NOTIFY and self._fetch_over:
+            items = [self._announce(m) for m in batch]
+            kept = [m for m, item in zip(batch, items, strict=True) if item is m.item]
+        else:
+            items, kept = [m.item for m in batch], batch
+        body = {key: items} if key else items[0]
+        content_type = codec.MSGPACK if any(m.binary for m in kept) else codec.JSON
+        if content_type == codec.MSGPACK and sum(m.nbytes for m in kept) >= LARGE_BODY:
             data = codec.dumps_parts(body)
         else:
             data = [codec.dumps(body, content_type)]

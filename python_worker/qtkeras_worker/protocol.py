@@ -45,6 +45,16 @@ class Services:
     keras: keras_support.KerasLoader
 
 
+@dataclass
+class RawBody:
+    """An answer body that is already encoded, as buffers to write in turn (not copied);
+    ``sent`` runs once all of it has been written."""
+
+    content_type: str
+    parts: list[Any]
+    sent: Callable[[], None] | None = None
+
+
 Reply = tuple[int, Any]
 Handler = Callable[[Services, Request], Reply]
 
@@ -198,6 +208,17 @@ def do_notifications(services: Services, request: Request) -> Reply:
     return 200, services.notifier.since(since, wait)
 
 
+def do_results(services: Services, request: Request) -> Reply:
+    try:
+        seq = int(request.query.get("seq", ""))
+    except ValueError:
+        raise HttpError(400, "seq must be the integer of a result's announcement") from None
+    parts = services.notifier.fetchable(seq)
+    if parts is None:
+        raise HttpError(404, f"no announced result {seq} to fetch (or it was fetched already)")
+    return 200, RawBody(codec.MSGPACK, parts, lambda: services.notifier.fetched(seq))
+
+
 ROUTES: dict[tuple[str, str], Handler] = {
     ("POST", "/commands"): do_commands,
     ("POST", "/decisions"): do_decisions,
@@ -208,6 +229,7 @@ ROUTES: dict[tuple[str, str], Handler] = {
     ("POST", "/variables/delete"): do_variables_delete,
     ("GET", "/health"): do_health,
     ("GET", "/notifications"): do_notifications,
+    ("GET", "/results"): do_results,
 }
 
 PATHS: dict[str, list[str]] = {}

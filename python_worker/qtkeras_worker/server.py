@@ -28,6 +28,7 @@ MAX_HEADERS = 100
 IDLE_TIMEOUT = 60.0  # seconds a keep-alive connection may wait for its next request
 HEADER_DEADLINE = 10.0  # seconds from a request's first byte to the end of its headers
 DEFAULT_MAX_BODY = 2 * 1024**3
+LARGE_ANSWER = 64 * 1024  # answer bodies beyond this are written without joining them
 
 
 class WorkerServer(ThreadingHTTPServer):
@@ -360,11 +361,13 @@ class RequestHandler(BaseHTTPRequestHandler):
         headers: dict[str, str] | None = None,
         content_type: str = codec.JSON,
     ) -> None:
+        raw = payload if isinstance(payload, protocol.RawBody) else None
         try:
-            body = codec.dumps(payload, content_type)
+            parts = raw.parts if raw else [codec.dumps(payload, content_type)]
+            content_type = raw.content_type if raw else content_type
         except Exception as exc:  # noqa: BLE001 - answer something rather than nothing
-            status, content_type = 500, codec.JSON
-            body = codec.dumps({"error": f"could not encode the answer: {exc!r}"})
+            status, content_type, raw = 500, codec.JSON, None
+            parts = [codec.dumps({"error": f"could not encode the answer: {exc!r}"})]
         try:
             phrase = HTTPStatus(status).phrase
         except ValueError:
@@ -372,14 +375,24 @@ class RequestHandler(BaseHTTPRequestHandler):
         lines = [
             f"HTTP/1.1 {status} {phrase}",
             f"Content-Type: {content_type}",
-            f"Content-Length: {len(body)}",
+            f"Content-Length: {sum(len(part) for part in parts)}",
         ]
         lines += [f"{k}: {v}" for k, v in (headers or {}).items()]
         if close:
             lines.append("Connection: close")
             self.close_connection = True
         head = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
-        self.wfile.write(head + body if self.command != "HEAD" else head)
+        if self.command == "HEAD":
+            self.wfile.write(head)
+        elif len(parts) == 1 and len(parts[0]) <= LARGE_ANSWER:
+            self.wfile.write(head + parts[0])
+        else:
+            # Large buffers (an array's memory) are written as they are, not joined.
+            self.wfile.write(head)
+            for part in parts:
+                self.wfile.write(part)
+        if raw and raw.sent:
+            raw.sent()
 
     def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
         # Malformed requests (bad request line, oversized headers): JSON, then close.

@@ -28,6 +28,7 @@ def test_help_documents_every_flag_and_the_token():
         "--notify-url",
         "--token-file",
         "--backend",
+        "--fetch-results-over",
         "--max-body",
         "--output-cap",
     ):

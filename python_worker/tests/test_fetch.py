@@ -1,0 +1,138 @@
+"""Large results announced in /notify and downloaded with GET /results (--fetch-results-over)."""
+
+import http.client
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from helpers import TOKEN, Worker, new_id, value_of
+
+from qtkeras_worker import codec
+
+THRESHOLD = 100_000
+
+
+@pytest.fixture(scope="module")
+def fetching():
+    w = Worker(args=("--fetch-results-over", str(THRESHOLD)))
+    yield w
+    w.close()
+
+
+def download(worker: Worker, query: str, token: str = TOKEN) -> tuple[int, dict, bytes]:
+    conn = http.client.HTTPConnection("127.0.0.1", worker.port, timeout=30)
+    try:
+        conn.request("GET", f"/results{query}", headers={"Authorization": f"Bearer {token}"})
+        response = conn.getresponse()
+        return response.status, dict(response.getheaders()), response.read()
+    finally:
+        conn.close()
+
+
+def announced(worker: Worker, code: str) -> dict:
+    command_id = worker.submit(code)
+    kind, item = worker.outcome(command_id)
+    assert kind == "result", item
+    return item
+
+
+def test_a_large_result_is_announced_and_downloaded_once(fetching):
+    item = announced(fetching, "import numpy as np\nnp.arange(50_000, dtype=np.float32)")
+    assert "value" not in item
+    assert set(item) == {"id", "fetch", "seconds"}
+    seq, size = item["fetch"]["seq"], item["fetch"]["bytes"]
+    assert size > 200_000
+
+    status, headers, body = download(fetching, f"?seq={seq}")
+    assert status == 200
+    assert headers["Content-Type"] == codec.MSGPACK
+    assert int(headers["Content-Length"]) == size == len(body)
+    result = codec.loads(body, codec.MSGPACK)
+    assert result["id"] == item["id"]
+    assert result["seconds"] == item["seconds"]
+    np.testing.assert_array_equal(value_of(result["value"]), np.arange(50_000, dtype=np.float32))
+
+    status, _, body = download(fetching, f"?seq={seq}")
+    assert status == 404
+    assert b"fetched already" in body
+
+
+def test_small_results_and_results_without_arrays_are_posted_whole(fetching):
+    assert fetching.run("np.arange(10, dtype=np.float32).sum().item()") == 45.0
+    big_list = fetching.run("list(range(30_000))")  # large, but no binary data
+    assert big_list == list(range(30_000))
+    small = fetching.run("np.arange(1000, dtype=np.float32)")
+    np.testing.assert_array_equal(small, np.arange(1000, dtype=np.float32))
+
+
+def test_announcements_keep_their_place_between_other_notifications(fetching):
+    first, second, third = new_id(), new_id(), new_id()
+    fetching.submit_many(
+        [
+            {"id": first, "code": "np.ones(100_000, dtype=np.float32)"},
+            {"id": second, "code": "2 + 2"},
+            {"id": third, "code": "np.zeros((400, 400))"},
+        ]
+    )
+    fetching.outcome(third)
+    order = [
+        payload["id"]
+        for kind, payload in fetching.recorder.snapshot()
+        if kind == "result" and payload["id"] in (first, second, third)
+    ]
+    assert order == [first, second, third]
+    assert "fetch" in fetching.outcome(first)[1]
+    assert fetching.outcome(second)[1]["value"] == 4
+    third_seq = fetching.outcome(third)[1]["fetch"]["seq"]
+    status, _, body = download(fetching, f"?seq={third_seq}")
+    assert status == 200
+    np.testing.assert_array_equal(
+        value_of(codec.loads(body, codec.MSGPACK)["value"]), np.zeros((400, 400))
+    )
+
+
+def test_the_notifications_ring_keeps_the_whole_value(fetching):
+    item = announced(fetching, "np.full(60_000, 7, dtype=np.int32)")
+    seq = item["fetch"]["seq"]
+    status, answer = fetching.request("GET", f"/notifications?since={seq - 1}")
+    assert status == 200
+    message = answer["messages"][0]
+    assert message["seq"] == seq and message["path"] == "/notify"
+    value = value_of(message["body"]["results"][0]["value"])
+    np.testing.assert_array_equal(value, np.full(60_000, 7, dtype=np.int32))
+
+
+@pytest.mark.parametrize(
+    ("query", "status"), [("", 400), ("?seq=x", 400), ("?seq=999999", 404), ("?seq=-1", 404)]
+)
+def test_bad_or_unknown_downloads_are_refused(fetching, query, status):
+    got, _, body = download(fetching, query)
+    assert got == status
+    assert b"error" in body
+
+
+def test_downloads_need_the_token(fetching):
+    item = announced(fetching, "np.ones(70_000, dtype=np.float32)")
+    seq = item["fetch"]["seq"]
+    status, _, _ = download(fetching, f"?seq={seq}", token="x" * 40)
+    assert status == 401
+    status, _, _ = download(fetching, f"?seq={seq}")
+    assert status == 200
+
+
+def test_without_the_option_large_results_are_posted_whole(worker):
+    value = worker.run("import numpy as np\nnp.arange(100_000, dtype=np.float32)")
+    np.testing.assert_array_equal(value, np.arange(100_000, dtype=np.float32))
+
+
+def test_a_negative_threshold_is_refused():
+    out = subprocess.run(
+        [sys.executable, "-m", "qtkeras_worker", "--fetch-results-over", "-1"],
+        input=(TOKEN + "\n").encode(),
+        capture_output=True,
+        timeout=30,
+    )
+    assert out.returncode != 0
+    assert out.stdout == b""
+    assert b"--fetch-results-over must not be negative" in out.stderr
