@@ -6,6 +6,8 @@
 #include <QTimer>
 
 #include <algorithm>
+#include <cstring>
+#include <new>
 
 namespace qk::transport {
 
@@ -17,7 +19,6 @@ constexpr qsizetype kJoinLimit = 64 << 10;
 // first, so that a request never goes out on a connection the worker is closing.
 constexpr int kIdleCloseMs = 30000;
 constexpr qsizetype kMaxHeadBytes = 64 << 10;
-constexpr qint64 kMaxAnswerBytes = qint64(256) << 20;
 
 } // namespace
 
@@ -57,6 +58,9 @@ private:
             openSocket();
         m_answer.clear();
         m_headEnd = -1;
+        m_answered = false;
+        m_body = {};
+        m_filled = -1;
         qsizetype size = 0;
         for (const QByteArray& piece : m_request.body)
             size += piece.size();
@@ -114,7 +118,7 @@ private:
         }
         // A reused connection that the worker closed before it saw the request: once more on
         // a new one. Anything else fails the request.
-        if (m_reused && m_answer.isEmpty() && !m_retried) {
+        if (m_reused && !m_answered && !m_retried) {
             m_retried = true;
             dropSocket();
             transmit();
@@ -125,23 +129,69 @@ private:
     }
 
     void onReadyRead() {
-        const QByteArray data = m_socket->readAll();
         if (!m_busy) {
             dropSocket(); // the worker sent something nobody asked for
             return;
         }
-        m_answer += data;
-        if (m_headEnd < 0 && !parseHead())
+        m_answered = true;
+        if (m_filled >= 0) {
+            readLargeBody();
             return;
+        }
+        m_answer += m_socket->readAll();
+        if (m_headEnd < 0) {
+            if (!parseHead())
+                return;
+            if (m_length > kJoinLimit) {
+                startLargeBody();
+                return;
+            }
+        }
         if (m_answer.size() - m_headEnd < m_length)
             return;
+        const bool extra = m_answer.size() - m_headEnd > m_length;
+        const QByteArray body = m_answer.sliced(m_headEnd, m_length);
+        complete(body, extra);
+    }
+
+    // A large body goes into one buffer of its size, read from the socket piece by piece,
+    // rather than into a growing one.
+    void startLargeBody() {
+        try {
+            m_body = QByteArray(m_length, Qt::Uninitialized);
+        } catch (const std::bad_alloc&) {
+            malformed(QStringLiteral("not enough memory for an answer of %1 bytes").arg(m_length));
+            return;
+        }
+        const qint64 have = m_answer.size() - m_headEnd;
+        m_filled = std::min(have, m_length);
+        std::memcpy(m_body.data(), m_answer.constData() + m_headEnd, size_t(m_filled));
+        m_extraBytes = have > m_length;
+        m_answer.clear();
+        readLargeBody();
+    }
+
+    void readLargeBody() {
+        while (m_filled < m_length) {
+            const qint64 n = m_socket->read(m_body.data() + m_filled, m_length - m_filled);
+            if (n <= 0)
+                break;
+            m_filled += n;
+        }
+        if (m_filled < m_length)
+            return;
+        const bool extra = m_extraBytes || m_socket->bytesAvailable() > 0;
+        m_filled = -1;
+        complete(std::exchange(m_body, {}), extra);
+    }
+
+    void complete(const QByteArray& body, bool extra) {
         WorkerReply reply;
         reply.status = m_status;
-        reply.body = m_answer.sliced(m_headEnd, m_length);
+        reply.body = body;
         if (!reply.ok())
             reply.error =
                 QStringLiteral("HTTP %1: %2").arg(reply.status).arg(QString::fromUtf8(reply.body));
-        const bool extra = m_answer.size() - m_headEnd > m_length;
         m_answer.clear();
         if (m_close || extra)
             dropSocket();
@@ -177,7 +227,7 @@ private:
             const QByteArray value = lines[i].sliced(colon + 1).trimmed();
             if (name == "content-length") {
                 m_length = value.toLongLong(&numeric);
-                if (!numeric || m_length < 0 || m_length > kMaxAnswerBytes) {
+                if (!numeric || m_length < 0 || m_length > m_request.maxAnswerBytes) {
                     malformed(QStringLiteral("bad Content-Length in the answer"));
                     return false;
                 }
@@ -216,8 +266,12 @@ private:
     bool m_reused = false;  // the request went out on a connection that served one before
     bool m_retried = false; // and was sent again on a new one
     WorkerClient::Request m_request;
-    QByteArray m_answer;
+    bool m_answered = false; // a byte of the answer arrived
+    QByteArray m_answer;     // the head, and the body unless it is large
     qsizetype m_headEnd = -1;
+    QByteArray m_body;    // a large body
+    qint64 m_filled = -1; // bytes of m_body read so far; -1 while there is none
+    bool m_extraBytes = false;
     int m_status = 0;
     qint64 m_length = 0;
     bool m_close = false;
@@ -244,7 +298,7 @@ void WorkerClient::setPort(quint16 port) {
 }
 
 void WorkerClient::send(const QByteArray& method, const QString& path, std::vector<QByteArray> body,
-                        const QByteArray& contentType, Callback done) {
+                        const QByteArray& contentType, Callback done, qint64 maxAnswerBytes) {
     qsizetype size = 0;
     for (const QByteArray& piece : body)
         size += piece.size();
@@ -256,7 +310,7 @@ void WorkerClient::send(const QByteArray& method, const QString& path, std::vect
     if (method != "GET")
         head += "Content-Length: " + QByteArray::number(size) + "\r\n";
     head += "\r\n";
-    m_waiting.push_back(Request{std::move(head), std::move(body), std::move(done)});
+    m_waiting.push_back(Request{std::move(head), std::move(body), std::move(done), maxAnswerBytes});
     dispatch();
 }
 
@@ -300,8 +354,8 @@ void WorkerClient::post(const QString& path, std::vector<QByteArray> body, proto
     send("POST", path, std::move(body), protocol::contentType(format), std::move(done));
 }
 
-void WorkerClient::get(const QString& path, Callback done) {
-    send("GET", path, {}, {}, std::move(done));
+void WorkerClient::get(const QString& path, Callback done, qint64 maxAnswerBytes) {
+    send("GET", path, {}, {}, std::move(done), maxAnswerBytes);
 }
 
 void WorkerClient::abortAll() {

@@ -36,6 +36,7 @@ public:
     using Callback = std::function<void(const WorkerReply&)>;
 
     static constexpr int kMaxConnections = 6;
+    static constexpr qint64 kMaxAnswerBytes = qint64(256) << 20;
 
     explicit WorkerClient(QByteArray token, QObject* parent = nullptr);
     ~WorkerClient() override;
@@ -48,7 +49,9 @@ public:
     // copied into one buffer.
     void post(const QString& path, std::vector<QByteArray> body, protocol::Format format,
               Callback done);
-    void get(const QString& path, Callback done);
+    // An answer body larger than maxAnswerBytes fails the request. A large body is read
+    // into one buffer of its size, which the reply's body is.
+    void get(const QString& path, Callback done, qint64 maxAnswerBytes = kMaxAnswerBytes);
     // Aborts every request in flight or waiting; their callbacks get status 0.
     void abortAll();
 
@@ -59,10 +62,12 @@ private:
         QByteArray head;
         std::vector<QByteArray> body; // in pieces
         Callback done;
+        qint64 maxAnswerBytes = kMaxAnswerBytes;
     };
 
     void send(const QByteArray& method, const QString& path, std::vector<QByteArray> body,
-              const QByteArray& contentType, Callback done);
+              const QByteArray& contentType, Callback done,
+              qint64 maxAnswerBytes = kMaxAnswerBytes);
     void dispatch();
     void finished(WorkerConnection* connection, Callback done, const WorkerReply& reply);
 

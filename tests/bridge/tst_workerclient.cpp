@@ -246,6 +246,64 @@ private Q_SLOTS:
         QCOMPARE(server.requests[0].body, body);
         QVERIFY(server.requests[0].head.contains("Content-Type: application/msgpack\r\n"));
     }
+
+    void largeAnswerArrivesWholeAndTheConnectionStays() {
+        QByteArray big(12 << 20, Qt::Uninitialized);
+        for (qsizetype i = 0; i < big.size(); ++i)
+            big[i] = char(i * 7 % 251);
+        ScriptedServer server([&big](const Received& request) -> std::optional<QByteArray> {
+            if (request.head.startsWith("GET /big "))
+                return answer(200, big);
+            return answer(200, "{\"small\":1}");
+        });
+        WorkerClient client(kToken);
+        client.setPort(server.port());
+        Replies replies;
+        client.get(QStringLiteral("/big"), replies.take(), big.size());
+        QTRY_COMPARE_WITH_TIMEOUT(replies.list.size(), 1, 20000);
+        QCOMPARE(replies.list[0].status, 200);
+        QVERIFY(replies.list[0].body == big);
+        client.get(QStringLiteral("/small"), replies.take());
+        QTRY_COMPARE(replies.list.size(), 2);
+        QCOMPARE(replies.list[1].body, QByteArray("{\"small\":1}"));
+        QCOMPARE(server.connections, 1);
+    }
+
+    void answerOverItsLimitFails() {
+        ScriptedServer server([](const Received&) { return answer(200, QByteArray(5000, 'x')); });
+        WorkerClient client(kToken);
+        client.setPort(server.port());
+        Replies replies;
+        client.get(QStringLiteral("/results?seq=1"), replies.take(), 4999);
+        QTRY_COMPARE(replies.list.size(), 1);
+        QCOMPARE(replies.list[0].status, 0);
+        QVERIFY2(replies.list[0].error.contains(QStringLiteral("Content-Length")),
+                 qPrintable(replies.list[0].error));
+    }
+
+    void largeAnswerCutShortFails() {
+        // The worker dies while it writes a large answer: the request fails, nothing hangs.
+        QTcpServer server;
+        QVERIFY(server.listen(QHostAddress::LocalHost, 0));
+        connect(&server, &QTcpServer::newConnection, &server, [&server] {
+            QTcpSocket* socket = server.nextPendingConnection();
+            connect(socket, &QTcpSocket::readyRead, socket, [socket] {
+                socket->readAll();
+                socket->write("HTTP/1.1 200 OK\r\nContent-Type: application/msgpack\r\n"
+                              "Content-Length: 4000000\r\n\r\n");
+                socket->write(QByteArray(1 << 20, 'x'));
+                socket->disconnectFromHost();
+            });
+        });
+        WorkerClient client(kToken);
+        client.setPort(server.serverPort());
+        Replies replies;
+        client.get(QStringLiteral("/results?seq=1"), replies.take(), 4000000);
+        QTRY_COMPARE_WITH_TIMEOUT(replies.list.size(), 1, 10000);
+        QCOMPARE(replies.list[0].status, 0);
+        QVERIFY(!replies.list[0].error.isEmpty());
+        QVERIFY(replies.list[0].body.isEmpty());
+    }
 };
 
 QTEST_GUILESS_MAIN(TestWorkerClient)
