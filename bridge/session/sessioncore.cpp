@@ -264,6 +264,20 @@ void SessionCore::updateBusyState(std::size_t settling) {
 
 void SessionCore::cancelAll(const QString& reason) {
     m_outbox.clear();
+    if (m_fetching) {
+        // The result being downloaded is lost with the worker; what the worker reported after
+        // it is still true, so it is handled before the rest is cancelled.
+        m_fetching = false;
+        ++m_fetchTicket;
+        emitChanged(m_registry->fail(
+            m_fetchingId,
+            CommandError(CommandState::Cancelled,
+                         reason + QStringLiteral(" before the command's result was downloaded"))));
+        m_workerGone = true;
+        drainInbox();
+        m_workerGone = false;
+    }
+    m_inbox.clear();
     m_pausedCount = 0;
     for (const CommandInfo& info : m_registry->failAll(CommandState::Cancelled, reason))
         Q_EMIT commandChanged(info);
@@ -367,44 +381,148 @@ void SessionCore::onCommandsPosted(const std::vector<QString>& ids, int status,
 
 int SessionCore::handleNotification(const QString& path, const QByteArray& body,
                                     protocol::Format format) {
-    WireJson message;
-    protocol::Payloads payloads; // the body's large bin payloads (sharing its memory)
+    if (!transport::NotificationServer::paths().contains(path.toUtf8()))
+        return 404;
+    Inbound inbound;
+    inbound.path = path;
     try {
-        message = protocol::parseBody(body, format, protocol::kDefaultMaxDepth, &payloads);
+        // The body's large bin payloads share its memory.
+        inbound.message =
+            protocol::parseBody(body, format, protocol::kDefaultMaxDepth, &inbound.payloads);
     } catch (const std::exception& e) {
         Q_EMIT workerLog(QStringLiteral("malformed notification on %1: %2")
                              .arg(path, QString::fromUtf8(e.what())));
         return 400;
     }
-    try {
-        if (path == QLatin1String("/notify"))
-            handleResults(message, payloads);
-        else if (path == QLatin1String("/notifyError"))
-            handleError(message);
-        else if (path == QLatin1String("/events"))
-            handleEvents(message, payloads);
-        else
-            return 404;
-    } catch (const std::exception& e) {
-        Q_EMIT workerLog(QStringLiteral("malformed notification on %1: %2")
-                             .arg(path, QString::fromUtf8(e.what())));
-        return 400;
+    if (m_fetching) {
+        // A result announced before it is being downloaded: this waits for it.
+        m_inbox.push_back(std::move(inbound));
+        return 200;
     }
-    return 200;
+    return dispatch(inbound) ? 200 : 400;
 }
 
-void SessionCore::handleResults(const WireJson& message, const protocol::Payloads& payloads) {
+bool SessionCore::dispatch(Inbound& inbound) {
+    try {
+        if (inbound.path == QLatin1String("/notify"))
+            handleResults(inbound);
+        else if (inbound.path == QLatin1String("/notifyError"))
+            handleError(inbound.message);
+        else
+            handleEvents(inbound.message, inbound.payloads);
+    } catch (const std::exception& e) {
+        Q_EMIT workerLog(QStringLiteral("malformed notification on %1: %2")
+                             .arg(inbound.path, QString::fromUtf8(e.what())));
+        return false;
+    }
+    return true;
+}
+
+void SessionCore::drainInbox() {
+    while (!m_fetching && !m_inbox.empty()) {
+        Inbound inbound = std::move(m_inbox.front());
+        m_inbox.pop_front();
+        dispatch(inbound);
+    }
+}
+
+void SessionCore::handleResults(Inbound& inbound) {
     protocol::DecodeContext context;
     context.releaseHook = m_releases->hook();
-    context.payloads = &payloads;
-    const WireJson& results = message.at("results");
+    context.payloads = &inbound.payloads;
+    const WireJson& results = inbound.message.at("results");
+    if (!results.is_array())
+        throw std::invalid_argument("results is not a list");
+    // The results before the first announced one of an open command settle now, the rest
+    // once it is downloaded. An announcement for a command that is not open is not fetched.
+    const auto downloads = [this](const WireJson& result) {
+        return result.contains("fetch") && m_registry->info(text(result, "id")).has_value();
+    };
+    std::size_t end = inbound.next;
+    while (end < results.size() && !downloads(results[end]))
+        ++end;
     // Whoever waits on these futures must find the state they leave behind: set it first.
-    updateBusyState(results.size());
-    for (const auto& result : results) {
+    updateBusyState(end - inbound.next);
+    for (; inbound.next < end; ++inbound.next) {
+        const WireJson& result = results[inbound.next];
+        if (result.contains("fetch"))
+            continue;
         const QString id = text(result, "id");
         emitChanged(m_registry->succeed(id, protocol::fromWire(result.at("value"), context)));
     }
     updateBusyState();
+    if (end == results.size())
+        return;
+    const WireJson& announced = results[inbound.next++];
+    fetchResult(text(announced, "id"), announced.at("fetch"));
+    if (inbound.next < results.size())
+        m_inbox.push_front(std::move(inbound));
+}
+
+void SessionCore::fetchResult(const QString& id, const WireJson& fetch) {
+    const auto seq = fetch.find("seq");
+    const auto bytes = fetch.find("bytes");
+    if (seq == fetch.end() || !seq->is_number_unsigned() || bytes == fetch.end() ||
+        !bytes->is_number_unsigned()) {
+        emitChanged(m_registry->fail(
+            id, CommandError(CommandState::Failed,
+                             QStringLiteral("the worker announced the result in a form this "
+                                            "client does not know: ") +
+                                 QString::fromStdString(fetch.dump()))));
+        updateBusyState();
+        return;
+    }
+    const qint64 size = bytes->template get<qint64>();
+    if (m_workerGone) {
+        emitChanged(m_registry->fail(
+            id, CommandError(CommandState::Cancelled,
+                             QStringLiteral("the worker ended before the command's result "
+                                            "was downloaded"))));
+        return;
+    }
+    m_fetching = true;
+    m_fetchingId = id;
+    m_client->get(
+        QStringLiteral("/results?seq=%1").arg(seq->template get<quint64>()),
+        [this, ticket = m_fetchTicket, id, size](const transport::WorkerReply& reply) {
+            onResultFetched(ticket, id, size, reply);
+        },
+        size);
+}
+
+void SessionCore::onResultFetched(quint64 ticket, const QString& id, qint64 size,
+                                  const transport::WorkerReply& reply) {
+    if (ticket != m_fetchTicket)
+        return; // the commands were cancelled meanwhile, and what waited was dropped
+    m_fetching = false;
+    QString problem = reply.error;
+    if (reply.ok()) {
+        try {
+            if (reply.body.size() != size)
+                throw std::length_error("the download is not the size announced");
+            protocol::Payloads payloads;
+            const WireJson result = protocol::parseBody(reply.body, protocol::Format::MsgPack,
+                                                        protocol::kDefaultMaxDepth, &payloads);
+            protocol::DecodeContext context;
+            context.releaseHook = m_releases->hook();
+            context.payloads = &payloads;
+            Value value = protocol::fromWire(result.at("value"), context);
+            updateBusyState(1);
+            emitChanged(m_registry->succeed(id, std::move(value)));
+            problem.clear();
+        } catch (const std::exception& e) {
+            problem = QString::fromUtf8(e.what());
+        }
+    }
+    if (!problem.isEmpty())
+        emitChanged(m_registry->fail(
+            id, CommandError(CommandState::Failed,
+                             QStringLiteral("the command ran, but its result (%1 bytes) could not "
+                                            "be downloaded from the worker: %2")
+                                 .arg(size)
+                                 .arg(problem))));
+    updateBusyState();
+    drainInbox();
 }
 
 void SessionCore::handleError(const WireJson& message) {

@@ -24,6 +24,7 @@ using WireJson = protocol::Json;
 namespace transport {
 class NotificationServer;
 class WorkerClient;
+struct WorkerReply;
 } // namespace transport
 
 // The transport side of a Session, living on the session's transport thread: it owns the
@@ -82,8 +83,22 @@ private:
     void flush();
     void onCommandsPosted(const std::vector<QString>& ids, int status, const QByteArray& body,
                           const QString& error);
+    // A notification, parsed; a /notify waits here (from its result `next` on) while a result
+    // announced before it is downloaded, so that commands settle in the worker's order.
+    struct Inbound {
+        QString path;
+        WireJson message;
+        protocol::Payloads payloads;
+        std::size_t next = 0;
+    };
+
     int handleNotification(const QString& path, const QByteArray& body, protocol::Format format);
-    void handleResults(const WireJson& message, const protocol::Payloads& payloads);
+    bool dispatch(Inbound& inbound); // false when it is malformed
+    void drainInbox();
+    void handleResults(Inbound& inbound);
+    void fetchResult(const QString& id, const WireJson& fetch);
+    void onResultFetched(quint64 ticket, const QString& id, qint64 size,
+                         const transport::WorkerReply& reply);
     void handleError(const WireJson& message);
     void handleEvents(const WireJson& message, const protocol::Payloads& payloads);
     void askPolicy(const CommandFailure& failure);
@@ -98,6 +113,11 @@ private:
     transport::WorkerClient* m_client = nullptr;
     WorkerProcess* m_worker = nullptr;
     std::deque<Command> m_outbox;
+    std::deque<Inbound> m_inbox; // notifications waiting for a download
+    bool m_fetching = false;     // a result is being downloaded
+    QString m_fetchingId;        // the command it belongs to
+    quint64 m_fetchTicket = 0;   // changes when the commands are cancelled
+    bool m_workerGone = false;   // while held notifications are handled after the worker ended
     bool m_postInFlight = false;
     bool m_shutDown = false;
     int m_pausedCount = 0;

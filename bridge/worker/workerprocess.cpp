@@ -145,6 +145,9 @@ void WorkerProcess::start() {
     QStringList args{QStringLiteral("-m"), QStringLiteral("qtkeras_worker")};
     if (m_notifyUrl.isValid())
         args << QStringLiteral("--notify-url") << m_notifyUrl.toString();
+    if (m_options.fetchResultsOver > 0)
+        args << QStringLiteral("--fetch-results-over")
+             << QString::number(m_options.fetchResultsOver);
     args << m_options.extraArguments;
 
     connect(m_process, &QProcess::readyReadStandardOutput, this, &WorkerProcess::onStdout);

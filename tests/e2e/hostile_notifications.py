@@ -36,6 +36,11 @@ def results(id_, value):
     return json.dumps({"seq": 10**6, "results": [{"id": id_, "value": value}]}).encode()
 
 
+def announcement(id_):
+    item = {"id": id_, "fetch": {"seq": 1, "bytes": 10**15}, "seconds": 0}
+    return json.dumps({"seq": 10**6, "results": [item]}).encode()
+
+
 def error(id_):
     return json.dumps(
         {
@@ -55,6 +60,8 @@ def error(id_):
 statuses = {
     "unknown id": post("/notify", results("no-such-command", 7)),
     "settled id": post("/notify", results(SETTLED, 7)),
+    "announcement for settled id": post("/notify", announcement(SETTLED)),
+    "announcement for unknown id": post("/notify", announcement("no-such-command")),
     "error for settled id": post("/notifyError", error(SETTLED)),
     "error for unknown id": post("/notifyError", error("no-such-command")),
     "event for unknown id": post(

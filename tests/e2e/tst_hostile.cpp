@@ -346,6 +346,8 @@ void TestHostile::compromisedWorkerCannotDisturbTheSession() {
     // Well-formed but not about an open command: accepted and ignored.
     QCOMPARE(statusFor("unknown id"), 200);
     QCOMPARE(statusFor("settled id"), 200);
+    QCOMPARE(statusFor("announcement for settled id"), 200);
+    QCOMPARE(statusFor("announcement for unknown id"), 200);
     QCOMPARE(statusFor("error for settled id"), 200);
     QCOMPARE(statusFor("error for unknown id"), 200);
     QCOMPARE(statusFor("event for unknown id"), 200);

@@ -10,6 +10,7 @@
 #include <cmath>
 #include <csignal>
 #include <limits>
+#include <mutex>
 #include <numeric>
 
 using namespace qk;
@@ -62,6 +63,10 @@ private Q_SLOTS:
     void resultOnTheOwningThreadDoesNotDeadlock();
     void thousandPipelinedCommandsInOrder();
     void bulkBindingArrivesIntact();
+    void largeResultsComeBackWholeAndInOrder();
+    void resultLargerThanANotificationBody();
+    void lostDownloadFailsItsCommandAlone();
+    void workerKilledDuringADownload();
     void ownedReferenceIsReleased();
     void notPlainDataComesBackAsReference();
     void outputIsCapturedAsSignals();
@@ -377,6 +382,128 @@ void TestSession::bulkBindingArrivesIntact() {
     QCOMPARE(result.items().at(0).toString(), QStringLiteral("float32"));
     QCOMPARE(result.items().at(1), Value::tuple({Value(n)}));
     QCOMPARE(result.items().at(2).toDouble(), sum);
+}
+
+namespace {
+
+// Code that makes the worker's answers to result downloads run `action` instead.
+QString onDownload(const QString& action) {
+    return QStringLiteral("import gc, os, signal\n"
+                          "from qtkeras_worker.notifier import Notifier\n"
+                          "_notifier = next(o for o in gc.get_objects() if isinstance(o, "
+                          "Notifier))\n"
+                          "_notifier.fetchable = lambda seq: %1\n")
+        .arg(action);
+}
+
+} // namespace
+
+void TestSession::largeResultsComeBackWholeAndInOrder() {
+    QVERIFY(waitFinished(m_session->run(QStringLiteral("import numpy as np"))));
+    // Arrays of 1 MiB and more are downloaded by the client, smaller values are posted; the
+    // futures settle in the order the commands ran either way.
+    const QStringList codes{
+        QStringLiteral("np.arange(3_000_000, dtype=np.float32)"),
+        QStringLiteral("'between'"),
+        QStringLiteral("np.linspace(0.0, 1.0, 2_000_000)"),
+        QStringLiteral("np.arange(10, dtype=np.int16)"),
+        QStringLiteral("[np.full(400_000, 7, dtype=np.int32), 'and', np.ones(3, np.uint8)]"),
+        QStringLiteral("'last'"),
+    };
+    std::mutex mutex;
+    std::vector<int> order;
+    std::vector<QFuture<Value>> futures;
+    for (int i = 0; i < codes.size(); ++i) {
+        futures.push_back(m_session->run(codes[i]));
+        futures.back().then([&mutex, &order, i](const Value&) {
+            std::lock_guard lock(mutex);
+            order.push_back(i);
+        });
+    }
+    for (auto& f : futures)
+        QVERIFY(waitFinished(f, 60000));
+
+    const NdArray first = futures[0].result().toArray();
+    QCOMPARE(first.dtype(), DType::Float32);
+    QCOMPARE(first.shape(), (std::vector<std::int64_t>{3'000'000}));
+    const float* floats = first.data<float>();
+    for (std::int64_t i = 0; i < 3'000'000; i += 999'999)
+        QCOMPARE(floats[i], static_cast<float>(i));
+    QCOMPARE(futures[1].result(), Value("between"));
+    const NdArray third = futures[2].result().toArray();
+    QCOMPARE(third.dtype(), DType::Float64);
+    QCOMPARE(third.data<double>()[0], 0.0);
+    QCOMPARE(third.data<double>()[1'999'999], 1.0);
+    QCOMPARE(futures[3].result().toArray().data<std::int16_t>()[9], std::int16_t(9));
+    const Value mixed = futures[4].result();
+    QCOMPARE(mixed.items().size(), 3);
+    QCOMPARE(mixed.items()[0].toArray().data<std::int32_t>()[399'999], 7);
+    QCOMPARE(mixed.items()[1], Value("and"));
+    QCOMPARE(mixed.items()[2].toArray().data<std::uint8_t>()[2], std::uint8_t(1));
+    QCOMPARE(futures[5].result(), Value("last"));
+    QTRY_COMPARE(order.size(), std::size_t(codes.size()));
+    QCOMPARE(order, (std::vector<int>{0, 1, 2, 3, 4, 5}));
+}
+
+void TestSession::resultLargerThanANotificationBody() {
+    // 300 MB: more than the notification server takes in one body (256 MiB).
+    QFuture<Value> f = m_session->run(
+        QStringLiteral("import numpy as np\nnp.full((300, 1000, 1000), 3, dtype=np.uint8)"));
+    QVERIFY(waitFinished(f, 120000));
+    const auto error = errorOf(f);
+    QVERIFY2(!error, error ? qPrintable(error->reason()) : "");
+    QVERIFY2(f.result().isArray(), qPrintable(kindName(f.result().kind())));
+    const NdArray array = f.result().toArray();
+    QCOMPARE(array.shape(), (std::vector<std::int64_t>{300, 1000, 1000}));
+    QCOMPARE(array.bytes().size(), qsizetype(300'000'000));
+    const std::uint8_t* data = array.data<std::uint8_t>();
+    QCOMPARE(data[0], std::uint8_t(3));
+    QCOMPARE(data[299'999'999], std::uint8_t(3));
+}
+
+void TestSession::lostDownloadFailsItsCommandAlone() {
+    QVERIFY(waitFinished(m_session->run(onDownload(QStringLiteral("None")))));
+    QFuture<Value> lost =
+        m_session->run(QStringLiteral("import numpy as np\nnp.ones(1_000_000, np.float32)"));
+    QFuture<Value> after = m_session->run(QStringLiteral("'after'"));
+    QVERIFY(waitFinished(lost));
+    QVERIFY(waitFinished(after));
+    const auto error = errorOf(lost);
+    QVERIFY(error);
+    QCOMPARE(error->state(), CommandState::Failed);
+    QVERIFY2(error->reason().contains(QStringLiteral("could not be downloaded")) &&
+                 error->reason().contains(QStringLiteral("404")),
+             qPrintable(error->reason()));
+    QCOMPARE(after.result(), Value("after"));
+    // Downloads work again once the worker answers them.
+    QFuture<Value> again = m_session->run(
+        QStringLiteral("del _notifier.fetchable\nnp.full(1_000_000, 2, np.float32)"));
+    QVERIFY(waitFinished(again));
+    QCOMPARE(again.result().toArray().data<float>()[999'999], 2.0f);
+    QCOMPARE(m_session->workerState(), WorkerState::Ready);
+}
+
+void TestSession::workerKilledDuringADownload() {
+    SessionOptions options = qk::test::workerOptions();
+    options.restart.automatic = false;
+    Session session(options);
+    QVERIFY(waitFinished(session.ready(), 60000));
+    QVERIFY(waitFinished(
+        session.run(onDownload(QStringLiteral("os.kill(os.getpid(), signal.SIGKILL)")))));
+    QFuture<Value> big =
+        session.run(QStringLiteral("import numpy as np\nnp.ones(2_000_000, np.float32)"));
+    QFuture<Value> later = session.run(QStringLiteral("import time\ntime.sleep(30)"));
+    QVERIFY(waitFinished(big, 10000));
+    QVERIFY(waitFinished(later, 10000));
+    const auto error = errorOf(big);
+    QVERIFY(error);
+    QVERIFY2(error->reason().contains(QStringLiteral("downloaded")), qPrintable(error->reason()));
+    const auto laterError = errorOf(later);
+    QVERIFY(laterError);
+    QCOMPARE(laterError->state(), CommandState::Cancelled);
+    QVERIFY2(laterError->reason().contains(QStringLiteral("SIGKILL")),
+             qPrintable(laterError->reason()));
+    QTRY_COMPARE(session.workerState(), WorkerState::Dead);
 }
 
 void TestSession::ownedReferenceIsReleased() {
