@@ -1,8 +1,9 @@
 // Figures of the bridge without a GUI: the loopback TCP floor, the round trip of a trivial
 // command, pipelined throughput, bulk arrays (binary and JSON number lists), training
-// overhead and start-up. Prints one JSON line of figures per section on stdout; progress
-// goes to stderr. Usage: bench_bridge [section ...] (default: all), sections being floor,
-// startup, roundtrip, throughput, bulk, training, client.
+// overhead, start-up, the worker client against QNAM, and results posted or downloaded by
+// size. Prints one JSON line of figures per section on stdout; progress goes to stderr.
+// Usage: bench_bridge [section ...] (default: all), sections being floor, startup,
+// roundtrip, throughput, bulk, training, client, results.
 #include "bench/benchsupport.h"
 #include "bench/iristraining.h"
 
@@ -658,6 +659,60 @@ Json benchClient(const Settings& settings) {
 
 } // namespace
 
+// --- results posted to the notification server or downloaded, by size -----------------------
+
+// Milliseconds from sending `name` to its array value in C++.
+double timeResult(Session& session, const QString& name) {
+    const double start = now();
+    const Value value = session.run(name).result();
+    const double elapsed = (now() - start) * 1e3;
+    if (!value.isArray())
+        throw std::runtime_error("the result is not an array");
+    return elapsed;
+}
+
+Json benchResults() {
+    // One worker posts every result, the other announces every array for download; they
+    // take turns, so that both meet the same state of the machine.
+    SessionOptions postedOptions = workerOptions();
+    postedOptions.worker.fetchResultsOver = 0;
+    SessionOptions downloadedOptions = workerOptions();
+    downloadedOptions.worker.fetchResultsOver = 1;
+    Session posted(postedOptions);
+    Session downloaded(downloadedOptions);
+    Json figures = Json::object();
+    for (Session* session : {&posted, &downloaded}) {
+        await(session->ready());
+        waitForKeras(*session);
+    }
+    for (const int kib : {64, 256, 1024, 4096, 16384}) {
+        const QString name = QStringLiteral("r%1").arg(kib);
+        const QString make = QStringLiteral("import numpy as np\n%1 = np.ones(%2, np.float32)")
+                                 .arg(name)
+                                 .arg(kib * 256);
+        posted.run(make).result();
+        downloaded.run(make).result();
+        const int reps = kib <= 1024 ? 200 : 40;
+        std::vector<double> post, download;
+        for (int rep = -5; rep < reps; ++rep) { // 5 of warm-up
+            const double p = timeResult(posted, name);
+            const double d = timeResult(downloaded, name);
+            if (rep >= 0) {
+                post.push_back(p);
+                download.push_back(d);
+            }
+        }
+        progress(QStringLiteral("a %1 KiB array back: posted %2 ms, downloaded %3 ms (medians)")
+                     .arg(kib)
+                     .arg(median(post), 0, 'f', 3)
+                     .arg(median(download), 0, 'f', 3));
+        const std::string key = "result_" + std::to_string(kib) + "k_";
+        figures[key + "posted_ms"] = median(post);
+        figures[key + "downloaded_ms"] = median(download);
+    }
+    return figures;
+}
+
 int main(int argc, char** argv) {
     QCoreApplication app(argc, argv);
     QCommandLineParser parser;
@@ -665,8 +720,8 @@ int main(int argc, char** argv) {
     parser.addHelpOption();
     parser.addPositionalArgument(
         QStringLiteral("sections"),
-        QStringLiteral("floor, startup, roundtrip, throughput, bulk, training, client (default: "
-                       "all)"));
+        QStringLiteral("floor, startup, roundtrip, throughput, bulk, training, client, "
+                       "results (default: all)"));
     const QCommandLineOption samples(QStringLiteral("samples"),
                                      QStringLiteral("Round trips measured."), QStringLiteral("n"),
                                      QStringLiteral("5000"));
@@ -685,7 +740,7 @@ int main(int argc, char** argv) {
         sections = {QStringLiteral("floor"),     QStringLiteral("startup"),
                     QStringLiteral("roundtrip"), QStringLiteral("throughput"),
                     QStringLiteral("bulk"),      QStringLiteral("training"),
-                    QStringLiteral("client")};
+                    QStringLiteral("client"),    QStringLiteral("results")};
     try {
         if (sections.contains(QLatin1String("floor")))
             printFigures(benchFloor(settings));
@@ -693,6 +748,8 @@ int main(int argc, char** argv) {
             printFigures(benchStartup(settings));
         if (sections.contains(QLatin1String("client")))
             printFigures(benchClient(settings));
+        if (sections.contains(QLatin1String("results")))
+            printFigures(benchResults());
         const QStringList sessionSections = {QStringLiteral("roundtrip"),
                                              QStringLiteral("throughput"), QStringLiteral("bulk"),
                                              QStringLiteral("training")};

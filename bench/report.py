@@ -104,6 +104,23 @@ ROWS = [
         "QNAM",
         lower_is_better=False,
     ),
+    *(
+        Row(
+            f"  a {size} array back",
+            f"result_{kib}k_downloaded_ms",
+            "ms",
+            "",
+            f"result_{kib}k_posted_ms",
+            "posted",
+        )
+        for size, kib in (
+            ("64 KiB", 64),
+            ("256 KiB", 256),
+            ("1 MiB", 1024),
+            ("4 MiB", 4096),
+            ("16 MiB", 16384),
+        )
+    ),
     Row(
         "training wall time",
         "train_bridge_s",
