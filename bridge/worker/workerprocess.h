@@ -23,7 +23,7 @@ struct WorkerOptions {
     // Results with at least this many bytes of array data are announced and downloaded
     // into one buffer (GET /results) instead of posted to the notification server, which
     // reads a body in pieces; 0 posts every result.
-    qint64 fetchResultsOver = qint64(1) << 20;
+    qint64 fetchResultsOver = qint64(256) << 10;
     int startTimeoutMs = 60000;
     // Worker stderr forwarded as stderrLine() per second; the rest is counted and dropped
     // (the tail is kept), so that a flood of C-level output cannot swamp the receiver.

@@ -400,7 +400,7 @@ QString onDownload(const QString& action) {
 
 void TestSession::largeResultsComeBackWholeAndInOrder() {
     QVERIFY(waitFinished(m_session->run(QStringLiteral("import numpy as np"))));
-    // Arrays of 1 MiB and more are downloaded by the client, smaller values are posted; the
+    // Arrays of 256 KiB and more are downloaded by the client, smaller values are posted; the
     // futures settle in the order the commands ran either way.
     const QStringList codes{
         QStringLiteral("np.arange(3_000_000, dtype=np.float32)"),
