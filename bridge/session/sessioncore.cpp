@@ -439,10 +439,11 @@ void SessionCore::handleResults(Inbound& inbound) {
         return result.contains("fetch") && m_registry->info(text(result, "id")).has_value();
     };
     std::size_t end = inbound.next;
-    while (end < results.size() && !downloads(results[end]))
-        ++end;
+    std::size_t settling = 0;
+    for (; end < results.size() && !downloads(results[end]); ++end)
+        settling += results[end].contains("fetch") ? 0 : 1;
     // Whoever waits on these futures must find the state they leave behind: set it first.
-    updateBusyState(end - inbound.next);
+    updateBusyState(settling);
     for (; inbound.next < end; ++inbound.next) {
         const WireJson& result = results[inbound.next];
         if (result.contains("fetch"))
@@ -493,7 +494,7 @@ void SessionCore::fetchResult(const QString& id, const WireJson& fetch) {
 void SessionCore::onResultFetched(quint64 ticket, const QString& id, qint64 size,
                                   const transport::WorkerReply& reply) {
     if (ticket != m_fetchTicket)
-        return; // the commands were cancelled meanwhile, and what waited was dropped
+        return; // given up when the commands were cancelled
     m_fetching = false;
     QString problem = reply.error;
     if (reply.ok()) {
