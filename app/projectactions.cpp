@@ -56,8 +56,9 @@ ProjectActions::ProjectActions(MainWindow& window, QMenu* fileMenu)
         return action;
     };
     add(tr("&New"), QKeySequence::New, [this] {
-        if (maybeSave())
-            newProject();
+        afterUnsavedChanges(tr("%1 has unsaved changes. Save them before starting a new project?")
+                                .arg(m_window.document().displayName()),
+                            [this] { newProject(); });
     });
     add(tr("&Open…"), QKeySequence::Open, &ProjectActions::askOpen);
     m_recent = new QMenu(tr("Open &Recent"), &window);
@@ -259,41 +260,52 @@ void ProjectActions::askImport() {
         importKerasModel(path);
 }
 
-bool ProjectActions::closeRequested() {
-    if (m_closeConfirmed || !m_window.document().isModified()) {
-        m_autosave->discard();
-        return true;
+void ProjectActions::afterUnsavedChanges(const QString& question, std::function<void()> proceed) {
+    if (m_unsavedQuestion) {
+        m_unsavedQuestion->raise();
+        return;
     }
-    if (m_closeQuestion) {
-        m_closeQuestion->raise();
-        return false;
+    if (!m_window.document().isModified()) {
+        proceed();
+        return;
     }
     auto* box =
-        new QMessageBox(QMessageBox::Warning, tr("Unsaved changes"),
-                        tr("%1 has unsaved changes. Save them before closing?")
-                            .arg(m_window.document().displayName()),
+        new QMessageBox(QMessageBox::Warning, tr("Unsaved changes"), question,
                         QMessageBox::Save | QMessageBox::Discard | QMessageBox::Cancel, &m_window);
-    box->setObjectName(QStringLiteral("closeQuestion"));
+    box->setObjectName(QStringLiteral("unsavedQuestion"));
     box->setDefaultButton(QMessageBox::Save);
     box->setAttribute(Qt::WA_DeleteOnClose);
-    m_closeQuestion = box;
-    connect(box, &QMessageBox::finished, this, [this, box] {
+    m_unsavedQuestion = box;
+    connect(box, &QMessageBox::finished, this, [this, box, proceed = std::move(proceed)] {
         const QMessageBox::StandardButton answer = box->standardButton(box->clickedButton());
+        m_unsavedQuestion.clear();
         if (answer == QMessageBox::Save) {
             if (!save())
                 return;
         } else if (answer != QMessageBox::Discard) {
             return;
         }
-        const QScopedValueRollback confirmed(m_closeConfirmed, true);
-        m_window.close();
+        proceed();
     });
     box->open();
+}
+
+bool ProjectActions::closeRequested() {
+    if (m_closeConfirmed || (!m_window.document().isModified() && !m_unsavedQuestion)) {
+        m_autosave->discard();
+        return true;
+    }
+    afterUnsavedChanges(tr("%1 has unsaved changes. Save them before closing?")
+                            .arg(m_window.document().displayName()),
+                        [this] {
+                            const QScopedValueRollback confirmed(m_closeConfirmed, true);
+                            m_window.close();
+                        });
     return false;
 }
 
-QMessageBox* ProjectActions::closeQuestion() const {
-    return m_closeQuestion.data();
+QMessageBox* ProjectActions::unsavedQuestion() const {
+    return m_unsavedQuestion.data();
 }
 
 RecoveryDialog* ProjectActions::offerRecovery(const QString& directory) {
@@ -334,18 +346,6 @@ QStringList ProjectActions::recentFiles() {
     return recentSetting.value();
 }
 
-bool ProjectActions::maybeSave() {
-    if (!m_window.document().isModified())
-        return true;
-    const auto answer = QMessageBox::warning(
-        &m_window, tr("Unsaved changes"),
-        tr("%1 has unsaved changes. Save them?").arg(m_window.document().displayName()),
-        QMessageBox::Save | QMessageBox::Discard | QMessageBox::Cancel);
-    if (answer == QMessageBox::Save)
-        return save();
-    return answer == QMessageBox::Discard;
-}
-
 void ProjectActions::askOpen() {
     const QString path = QFileDialog::getOpenFileName(
         &m_window, tr("Open Project"), {}, projectFilter() + QStringLiteral(";;") + kerasFilter());
@@ -356,11 +356,17 @@ void ProjectActions::askOpen() {
         importKerasModel(path);
         return;
     }
-    if (!maybeSave())
-        return;
-    QString error;
-    if (!open(path, &error))
-        showError(tr("Cannot open the project"), error);
+    openAfterUnsavedChanges(path);
+}
+
+void ProjectActions::openAfterUnsavedChanges(const QString& path) {
+    afterUnsavedChanges(tr("%1 has unsaved changes. Save them before opening %2?")
+                            .arg(m_window.document().displayName(), QFileInfo(path).fileName()),
+                        [this, path] {
+                            QString error;
+                            if (!open(path, &error))
+                                showError(tr("Cannot open the project"), error);
+                        });
 }
 
 bool ProjectActions::save() {
@@ -413,13 +419,8 @@ void ProjectActions::updateRecentMenu() {
     m_recent->clear();
     const QStringList files = recentSetting.value();
     for (const QString& path : files) {
-        m_recent->addAction(QDir::toNativeSeparators(path), this, [this, path] {
-            if (!maybeSave())
-                return;
-            QString error;
-            if (!open(path, &error))
-                showError(tr("Cannot open the project"), error);
-        });
+        m_recent->addAction(QDir::toNativeSeparators(path), this,
+                            [this, path] { openAfterUnsavedChanges(path); });
     }
     m_recent->setEnabled(!files.isEmpty());
 }

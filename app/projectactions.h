@@ -50,14 +50,17 @@ public:
     // with the reason (ImportError, or the worker's) and the project unchanged when it cannot.
     QFuture<ImportedModel> importKerasModel(const QString& path);
 
-    // Asks Save / Discard / Cancel when the project has unsaved changes; false: keep it.
-    bool maybeSave();
-    // Whether the window may close now. With unsaved changes it asks Save / Discard / Cancel in
-    // a window-modal box (the event loop goes on) and closes the window again once the
-    // changes are saved or discarded; Cancel, or a save that fails or is cancelled, keeps it.
+    // Runs `proceed` once the project's unsaved changes are saved or discarded: with such
+    // changes it asks `question` with Save / Discard / Cancel in a window-modal box (the event
+    // loop goes on); Cancel, or a save that fails or is cancelled, runs nothing. Without
+    // unsaved changes it runs `proceed` at once. While a question is open, it is raised and
+    // the new request is dropped.
+    void afterUnsavedChanges(const QString& question, std::function<void()> proceed);
+    // Whether the window may close now; with unsaved changes it asks (afterUnsavedChanges)
+    // and closes the window again once they are saved or discarded.
     bool closeRequested();
-    // The question closeRequested() asks, while it is open.
-    QMessageBox* closeQuestion() const;
+    // The question about unsaved changes (closing, New, Open), while it is open.
+    QMessageBox* unsavedQuestion() const;
 
     // Offers the recovery files of windows that did not close (RecoveryDialog, window-modal);
     // nullptr when there are none.
@@ -73,6 +76,7 @@ public:
 
 private:
     void askOpen();
+    void openAfterUnsavedChanges(const QString& path);
     void askImport();
     void applyImport(const ImportedModel& model, const QString& path);
     bool save();
@@ -87,7 +91,7 @@ private:
     QAction* m_save = nullptr;
     QMenu* m_recent = nullptr;
     Autosave* m_autosave = nullptr;
-    QPointer<QMessageBox> m_closeQuestion;
+    QPointer<QMessageBox> m_unsavedQuestion;
     bool m_closeConfirmed = false;
     bool m_applying = false; // apply() adds runs: not a change of the user's
 };

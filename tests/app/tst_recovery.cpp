@@ -16,8 +16,10 @@
 #include "inspectors/trainingrunmodel.h"
 #include "support/testsupport.h"
 
+#include <QAction>
 #include <QDir>
 #include <QLockFile>
+#include <QMenu>
 #include <QMessageBox>
 #include <QProcess>
 #include <QPushButton>
@@ -70,6 +72,7 @@ private Q_SLOTS:
     void closingAsksToSave_data();
     void closingAsksToSave();
     void newTrainingRunsAreUnsavedChanges();
+    void newAndOpenAskWithoutBlocking();
     void autosaveWritesWhileModifiedAndRemovesOnSave();
     void openWindowsAreNotOffered();
     void restoreKeepsTheOriginalPath();
@@ -123,7 +126,7 @@ void TestRecovery::closingAnUnchangedProjectAsksNothing() {
     QVERIFY(!document().isModified());
     QVERIFY(m_window->close());
     QVERIFY(!m_window->isVisible());
-    QVERIFY(!project().closeQuestion());
+    QVERIFY(!project().unsavedQuestion());
 }
 
 void TestRecovery::closingAsksToSave_data() {
@@ -153,15 +156,15 @@ void TestRecovery::closingAsksToSave() {
     // The question is window-modal: close() returns at once and the event loop goes on.
     QVERIFY(!m_window->close());
     QVERIFY(m_window->isVisible());
-    QMessageBox* box = project().closeQuestion();
+    QMessageBox* box = project().unsavedQuestion();
     QVERIFY(box);
     QVERIFY(box->isVisible());
     QVERIFY(box->text().contains(QStringLiteral("unsaved changes")));
     QVERIFY(!m_window->close()); // asking again shows the same question
-    QCOMPARE(project().closeQuestion(), box);
+    QCOMPARE(project().unsavedQuestion(), box);
 
     clickButton(box, QMessageBox::StandardButton(answer));
-    QVERIFY(waitUntil([this] { return !project().closeQuestion(); }));
+    QVERIFY(waitUntil([this] { return !project().unsavedQuestion(); }));
     QCOMPARE(m_window->isVisible(), !closes);
     QCOMPARE(QFileInfo::exists(path), answer == QMessageBox::Save && !saveFails);
     if (QFileInfo::exists(path)) {
@@ -182,6 +185,73 @@ void TestRecovery::closingAsksToSave() {
     QCOMPARE(document().isModified(), answer != QMessageBox::Save || saveFails);
 }
 
+void TestRecovery::newAndOpenAskWithoutBlocking() {
+    // A project to open from the recent files.
+    QString error;
+    document().addLayer(keras::InputLayer({4}));
+    const QString path = m_dir.filePath(QStringLiteral("recent.qtkeras"));
+    QVERIFY2(project().saveAs(path, &error), qPrintable(error));
+    project().newProject();
+    QVERIFY(!document().isModified());
+
+    QAction* newAction = nullptr;
+    for (QAction* action : m_window->findChildren<QAction*>()) {
+        if (action->text() == QLatin1String("&New"))
+            newAction = action;
+    }
+    QVERIFY(newAction);
+    document().addLayer(keras::Dense(8));
+    QVERIFY(document().isModified());
+
+    // New: the question is window-modal, the action returns at once; Cancel keeps the edits.
+    newAction->trigger();
+    QMessageBox* box = project().unsavedQuestion();
+    QVERIFY(box);
+    QVERIFY(box->isVisible());
+    QCOMPARE(box->windowModality(), Qt::WindowModal);
+    QVERIFY(box->text().contains(QStringLiteral("new project")));
+    clickButton(box, QMessageBox::Cancel);
+    QVERIFY(waitUntil([this] { return !project().unsavedQuestion(); }));
+    QCOMPARE(document().layers().size(), std::size_t(1));
+    QVERIFY(document().isModified());
+
+    // Closing while a question is open raises that question and keeps the window.
+    newAction->trigger();
+    box = project().unsavedQuestion();
+    QVERIFY(box);
+    QVERIFY(!m_window->close());
+    QCOMPARE(project().unsavedQuestion(), box);
+    clickButton(box, QMessageBox::Discard);
+    QVERIFY(waitUntil([this] { return !project().unsavedQuestion(); }));
+    QVERIFY(m_window->isVisible());
+    QCOMPARE(document().layers().size(), std::size_t(0));
+    QVERIFY(!document().isModified());
+
+    // Open Recent: asks the same way, then opens.
+    document().addLayer(keras::Dense(4));
+    QMenu* recent = nullptr;
+    for (QMenu* menu : m_window->findChildren<QMenu*>()) {
+        if (menu->title() == QLatin1String("Open &Recent"))
+            recent = menu;
+    }
+    QVERIFY(recent);
+    QAction* entry = nullptr;
+    for (QAction* action : recent->actions()) {
+        if (action->text() == QDir::toNativeSeparators(path))
+            entry = action;
+    }
+    QVERIFY(entry);
+    entry->trigger();
+    box = project().unsavedQuestion();
+    QVERIFY(box);
+    QVERIFY(box->text().contains(QStringLiteral("recent.qtkeras")));
+    clickButton(box, QMessageBox::Discard);
+    QVERIFY(waitUntil([this] { return !project().unsavedQuestion(); }));
+    QCOMPARE(document().fileName(), path);
+    QCOMPARE(document().layers().size(), std::size_t(1));
+    QVERIFY(!document().isModified());
+}
+
 void TestRecovery::newTrainingRunsAreUnsavedChanges() {
     QVERIFY(!document().isModified());
     inspectors::TrainingHistoryView* view = m_window->workspace().historyView();
@@ -192,7 +262,7 @@ void TestRecovery::newTrainingRunsAreUnsavedChanges() {
     QVERIFY(document().isModified());
     QVERIFY(m_window->isWindowModified());
     QVERIFY(!m_window->close());
-    clickButton(project().closeQuestion(), QMessageBox::Cancel);
+    clickButton(project().unsavedQuestion(), QMessageBox::Cancel);
     QVERIFY(m_window->isVisible());
 
     // Saved, the run is no change any more; undoing edits back to the saved state keeps it so.
@@ -258,7 +328,7 @@ void TestRecovery::autosaveWritesWhileModifiedAndRemovesOnSave() {
     QVERIFY(saved.wait(5000));
     QCOMPARE(recoveryFiles(recoveryDir()).size(), 1);
     QVERIFY(!m_window->close());
-    clickButton(project().closeQuestion(), QMessageBox::Discard);
+    clickButton(project().unsavedQuestion(), QMessageBox::Discard);
     QVERIFY(waitUntil([this] { return !m_window->isVisible(); }));
     QVERIFY(recoveryFiles(recoveryDir()).isEmpty());
 }
