@@ -114,13 +114,21 @@ void Document::setLayerArgument(int layerId, const QString& name,
         after.set(name, *value);
     else
         after.unset(name);
-    if (after == before)
+    setLayer(layerId, after,
+             value ? tr("Set %1.%2").arg(before.className(), name)
+                   : tr("Reset %1.%2").arg(before.className(), name));
+}
+
+void Document::setLayer(int layerId, const keras::Layer& layer, const QString& text) {
+    const int index = indexOf(layerId);
+    if (index < 0)
         return;
-    const QString text = value ? tr("Set %1.%2").arg(before.className(), name)
-                               : tr("Reset %1.%2").arg(before.className(), name);
+    const keras::Layer before = layerAt(index).layer;
+    if (layer == before)
+        return;
     m_undoStack->push(new ChangeValueCommand<keras::Layer>(
-        text, before, after,
-        [this, layerId](const keras::Layer& layer) { replaceLayer(layerId, layer); }));
+        text, before, layer,
+        [this, layerId](const keras::Layer& value) { replaceLayer(layerId, value); }));
 }
 
 void Document::setCompileSettings(const CompileSettings& settings) {

@@ -81,6 +81,8 @@ public:
     // Sets an argument of a layer's call, or unsets it (Keras' default applies) with nullopt.
     void setLayerArgument(int layerId, const QString& name,
                           const std::optional<keras::Argument>& value);
+    // Replaces a layer's call (same class), as one edit named `text`.
+    void setLayer(int layerId, const keras::Layer& layer, const QString& text);
     void setCompileSettings(const CompileSettings& settings);
     void setTrainingSettings(const TrainingSettings& settings);
     void setDataSource(const DataSource& source);

@@ -99,7 +99,9 @@ void PropertiesPanel::rebuild() {
         m_doc->setText(m_catalog.isLoaded() ? tr("This class is not in the worker's catalog.")
                                             : tr("Loading the Keras catalog…"));
     } else {
-        const keras::Layer& layer = m_document.layerAt(index).layer;
+        // Arguments given by position (keras::Dense(16) from C++) show under their names.
+        const keras::KerasObject layer =
+            keras::Catalog::withNamedArguments(*entry, m_document.layerAt(index).layer);
         m_title->setText(entry->name);
         m_doc->setText(entry->doc);
         QFormLayout* own = nullptr;
@@ -120,9 +122,8 @@ void PropertiesPanel::rebuild() {
                 value = argument->value();
             auto* editor = new ParameterEditor(p, value, choicesFor(m_catalog, p), form);
             connect(editor, &ParameterEditor::committed, this, &PropertiesPanel::commit);
-            connect(editor, &ParameterEditor::resetRequested, this, [this](const QString& name) {
-                m_document.setLayerArgument(m_layerId, name, std::nullopt);
-            });
+            connect(editor, &ParameterEditor::resetRequested, this,
+                    [this](const QString& name) { applyArgument(name, std::nullopt); });
             auto* label =
                 new QLabel(p.required ? QStringLiteral("<b>%1</b>").arg(p.name) : p.name, form);
             label->setToolTip(p.doc);
@@ -136,13 +137,24 @@ void PropertiesPanel::rebuild() {
 }
 
 void PropertiesPanel::commit(const QString& name, const Value& value) {
+    applyArgument(name, value);
+}
+
+void PropertiesPanel::applyArgument(const QString& name, const std::optional<Value>& value) {
     ParameterEditor* source = editor(name);
     const int index = m_document.indexOf(m_layerId);
     if (index < 0 || !source)
         return;
-    keras::Layer candidate = m_document.layerAt(index).layer;
-    candidate.set(name, value);
-    if (const keras::CatalogEntry* entry = m_catalog.layer(candidate.className())) {
+    const keras::Layer& current = m_document.layerAt(index).layer;
+    const keras::CatalogEntry* entry = m_catalog.layer(current.className());
+    // An argument given by position is edited (or reset) by name, as the panel shows it.
+    keras::Layer candidate(entry ? keras::Catalog::withNamedArguments(*entry, current)
+                                 : keras::KerasObject(current));
+    if (value)
+        candidate.set(name, *value);
+    else
+        candidate.unset(name);
+    if (entry && value) {
         try {
             keras::Catalog::check(*entry, candidate);
         } catch (const keras::CatalogError& e) {
@@ -155,7 +167,9 @@ void PropertiesPanel::commit(const QString& name, const Value& value) {
         }
     }
     source->showError({});
-    m_document.setLayerArgument(m_layerId, name, keras::Argument(value));
+    m_document.setLayer(m_layerId, candidate,
+                        value ? tr("Set %1.%2").arg(current.className(), name)
+                              : tr("Reset %1.%2").arg(current.className(), name));
 }
 
 } // namespace qk::app

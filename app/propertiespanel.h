@@ -31,6 +31,9 @@ private:
     void rebuild();
     void onChanged(const DocumentChange& change);
     void commit(const QString& name, const qk::Value& value);
+    // Sets (or with nullopt resets) an argument as one undoable edit, unless the catalog
+    // refuses the value; positional arguments are named first.
+    void applyArgument(const QString& name, const std::optional<qk::Value>& value);
 
     Document& m_document;
     CatalogSource& m_catalog;

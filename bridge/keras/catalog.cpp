@@ -452,6 +452,35 @@ void Catalog::check(const KerasObject& object) const {
     check(at(object.module().mid(prefix.size()), object.className()), object);
 }
 
+KerasObject Catalog::withNamedArguments(const CatalogEntry& entry, const KerasObject& object) {
+    std::vector<const CatalogParameter*> slots;
+    for (const CatalogParameter& p : entry.parameters) {
+        if (p.acceptsPositional())
+            slots.push_back(&p);
+    }
+    const auto& positional = object.positional();
+    if (!entry.signatureKnown || positional.empty() || positional.size() > slots.size())
+        return object;
+    // Positional-only parameters come first: the arguments from the first one that may be
+    // named on are named, so that none of those left shifts.
+    std::size_t first = 0;
+    while (first < positional.size() && slots[first]->kind == ParameterKind::PositionalOnly)
+        ++first;
+    if (first == positional.size())
+        return object;
+    KerasObject named(object.module(), object.className());
+    for (std::size_t i = 0; i < first; ++i)
+        named.addPositional(positional[i]);
+    for (std::size_t i = first; i < positional.size(); ++i) {
+        if (object.has(slots[i]->name))
+            return object; // given twice: check() says so, and nothing is hidden here
+        named.set(slots[i]->name, positional[i]);
+    }
+    for (const auto& [name, value] : object.keywords())
+        named.set(name, value);
+    return named;
+}
+
 void Catalog::check(const CatalogEntry& entry, const KerasObject& object) {
     if (!entry.signatureKnown)
         return;

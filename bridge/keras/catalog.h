@@ -80,6 +80,11 @@ public:
     // one of the catalog's ("keras.layers").
     void check(const KerasObject& object) const;
     static void check(const CatalogEntry& entry, const KerasObject& object);
+    // The same call with its positional arguments given by keyword where Python allows it
+    // (keras::Dense(16) becomes Dense(units=16)), ahead of the keyword arguments; positional-
+    // only ones stay, and so does every one when there are more than named positional
+    // parameters (they go to *args) or the signature is unknown.
+    static KerasObject withNamedArguments(const CatalogEntry& entry, const KerasObject& object);
 
 private:
     struct Data;

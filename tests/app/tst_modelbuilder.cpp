@@ -15,6 +15,7 @@
 #include "app/sessionhost.h"
 #include "app/shapechecker.h"
 #include "app/workspace.h"
+#include "bridge/keras/layers.h"
 #include "support/testsupport.h"
 
 #include <QAbstractItemModelTester>
@@ -49,6 +50,7 @@ private Q_SLOTS:
     void irisNetworkFromThePaletteShowsShapesAndParameters();
     void unitsEditIsUndoneAndRedone();
     void invalidValueIsRefusedInline();
+    void positionalArgumentsFromCppShowUnderTheirNames();
     void shapeErrorShowsOnTheOffendingLayer();
     void layersMoveDuplicateAndDelete();
     void dropFromThePaletteInserts();
@@ -385,6 +387,37 @@ void TestModelBuilder::shapeErrorShowsOnTheOffendingLayer() {
     QVERIFY(waitForShapes());
     QCOMPARE(shapes().failure().layerId, 0);
     QCOMPARE(shapes().totalParams(), 131);
+}
+
+void TestModelBuilder::positionalArgumentsFromCppShowUnderTheirNames() {
+    // A layer made with the C++ API's positional arguments: keras::Dense(12) is Dense(12).
+    QUndoStack* stack = document().undoStack();
+    const int before = stack->index();
+    const int id = document().addLayer(keras::Dense(12), 2);
+    QCOMPARE(document().layerAt(2).layer.positional().size(), std::size_t(1));
+    clickLayer(2);
+    ParameterEditor* editor = properties()->editor(QStringLiteral("units"));
+    QVERIFY(editor->isSet());
+    auto* units = qobject_cast<QSpinBox*>(editor->input());
+    QCOMPARE(units->value(), 12);
+
+    // Edited, it is named: Dense(units=20), not Dense(12, units=20).
+    units->selectAll();
+    QTest::keyClicks(units, QStringLiteral("20"));
+    QTest::keyClick(units, Qt::Key_Return);
+    const keras::Layer& edited = document().layerAt(document().indexOf(id)).layer;
+    QVERIFY(edited.positional().empty());
+    QCOMPARE(edited.get(QStringLiteral("units"))->value(), Value(20));
+    QVERIFY(!properties()->editor(QStringLiteral("units"))->errorLabel()->isVisible());
+    QVERIFY(waitForShapes());
+    QCOMPARE(shapeAt(2), QStringLiteral("(None, 20)"));
+
+    // Undo brings the call back as it was made; undoing the insertion removes the layer.
+    stack->undo();
+    QCOMPARE(document().layerAt(document().indexOf(id)).layer, keras::Layer(keras::Dense(12)));
+    stack->setIndex(before);
+    QCOMPARE(document().indexOf(id), -1);
+    QVERIFY(waitForShapes());
 }
 
 void TestModelBuilder::layersMoveDuplicateAndDelete() {

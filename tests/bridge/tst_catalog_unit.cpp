@@ -100,6 +100,7 @@ private Q_SLOTS:
     void defaultsDecideTypesWhenNoneAreListed();
     void objectsAndExpressionsAreLeftToKeras();
     void checksObjectsBuiltElsewhere();
+    void positionalArgumentsAreNamedWherePythonAllows();
 };
 
 void TestCatalogUnit::parsesEntriesAndParameters() {
@@ -271,6 +272,35 @@ void TestCatalogUnit::checksObjectsBuiltElsewhere() {
     QVERIFY(error);
     QCOMPARE(error->parameter(), QStringLiteral("bias"));
     QVERIFY_THROWS_EXCEPTION(CatalogError, catalog.check(KerasObject("numpy", "zeros")));
+}
+
+void TestCatalogUnit::positionalArgumentsAreNamedWherePythonAllows() {
+    const Catalog catalog = sample();
+    const CatalogEntry& dense = catalog.at("layers", "Dense");
+    KerasObject typed("keras.layers", "Dense");
+    typed.addPositional(8).addPositional(QStringLiteral("relu")).set("name", "hidden");
+    const KerasObject named = Catalog::withNamedArguments(dense, typed);
+    QVERIFY(named.positional().empty());
+    QCOMPARE(named.get("units")->value(), Value(8));
+    QCOMPARE(named.get("activation")->value(), Value("relu"));
+    QCOMPARE(named.get("name")->value(), Value("hidden"));
+    QCOMPARE(named.keywords().front().first, QStringLiteral("units"));
+    catalog.check(named);
+    QCOMPARE(named.expr().source(), QStringLiteral("keras.layers.Dense(units=8, activation='relu', "
+                                                   "name='hidden')"));
+
+    // Positional-only parameters keep their arguments.
+    KerasObject relu("keras.activations", "relu");
+    relu.addPositional(QStringLiteral("t"));
+    QCOMPARE(Catalog::withNamedArguments(catalog.at("activations", "relu"), relu), relu);
+    // More arguments than named positional parameters, or one given twice: left for check().
+    KerasObject many("keras.layers", "Dense");
+    many.addPositional(1).addPositional(Value()).addPositional(true).addPositional(2);
+    QCOMPARE(Catalog::withNamedArguments(dense, many), many);
+    KerasObject twice("keras.layers", "Dense");
+    twice.addPositional(8).set("units", 4);
+    QCOMPARE(Catalog::withNamedArguments(dense, twice), twice);
+    QVERIFY(refusal([&] { catalog.check(twice); }));
 }
 
 QTEST_GUILESS_MAIN(TestCatalogUnit)
