@@ -32,6 +32,9 @@ _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
 # downloads it: the client's notification server refuses bodies over 256 MiB, and a refused
 # result would never arrive.
 MAX_RESULT_BYTES = 192 * 1024 * 1024
+# MessagePack holds at most 4 GiB - 1 in one binary value: a result with more binary data
+# comes back as a ref rather than fail to encode after the command succeeded.
+MAX_RESULT_PAYLOAD = 2**32 - 1
 
 
 @dataclass(eq=False)
@@ -291,6 +294,8 @@ class Executor:
             encoder = codec.Encoder()
             try:
                 tree = encoder.encode(value)
+                if encoder.nbytes > MAX_RESULT_PAYLOAD:
+                    raise codec.NotPlainData("more binary data than one message holds")
                 if (
                     self._notifier.fetches(encoder.binary, encoder.nbytes)
                     or _wire_size(tree, MAX_RESULT_BYTES) <= MAX_RESULT_BYTES

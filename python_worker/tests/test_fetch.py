@@ -6,7 +6,7 @@ import sys
 
 import numpy as np
 import pytest
-from helpers import TOKEN, Worker, new_id, value_of
+from helpers import TOKEN, Ref, Worker, new_id, value_of
 
 from qtkeras_worker import codec
 
@@ -16,6 +16,7 @@ THRESHOLD = 100_000
 @pytest.fixture(scope="module")
 def fetching():
     w = Worker(args=("--fetch-results-over", str(THRESHOLD)))
+    w.run("import numpy as np")
     yield w
     w.close()
 
@@ -136,3 +137,20 @@ def test_a_negative_threshold_is_refused():
     assert out.returncode != 0
     assert out.stdout == b""
     assert b"--fetch-results-over must not be negative" in out.stderr
+
+
+def test_results_beyond_what_a_message_holds_come_back_as_refs(fetching):
+    # The cap is MessagePack's 4 GiB per binary value; lowered here, as 4 GiB is too much
+    # for a test.
+    fetching.run(
+        "import qtkeras_worker.executor as _executor\n_executor.MAX_RESULT_PAYLOAD = 500_000"
+    )
+    try:
+        big = fetching.run("np.ones(200_000, dtype=np.float32)")
+        assert isinstance(big, Ref)
+        assert big["type"] == "numpy.ndarray"
+        assert fetching.run(f"float({big['name']}.sum())") == 200_000.0
+        small = fetching.run("np.ones(10_000, dtype=np.float32)")
+        np.testing.assert_array_equal(small, np.ones(10_000, dtype=np.float32))
+    finally:
+        fetching.run("_executor.MAX_RESULT_PAYLOAD = 2**32 - 1")
