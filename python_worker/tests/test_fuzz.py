@@ -108,6 +108,7 @@ def close_shared_worker() -> None:
 
 PATHS = ["/commands", "/decisions", "/interrupt", "/stop-training", "/status", "/variables"]
 PATHS += ["/variables/delete", "/health", "/notifications?since=0&wait=0", "/", "/nowhere"]
+PATHS += ["/results?seq=1", "/results?seq=-5", "/results?seq=x", "/results"]
 requests = st.fixed_dictionaries(
     {
         "method": st.sampled_from(["POST", "GET", "PUT", "DELETE", "HEAD", "OPTIONS", "BREW"]),
