@@ -167,8 +167,25 @@ TrainingHistoryView::TrainingHistoryView(QWidget* parent)
     m_runList->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_runList->setEditTriggers(QAbstractItemView::EditKeyPressed |
                                QAbstractItemView::DoubleClicked);
-    m_runList->header()->setStretchLastSection(true);
-    m_runList->header()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    QHeaderView* header = m_runList->header();
+    header->setStretchLastSection(true);
+    header->setSectionResizeMode(QHeaderView::ResizeToContents);
+    // The best value compares runs: it comes right after the name, where a narrow panel
+    // still shows it. The header's context menu hides and shows columns.
+    header->setSectionsMovable(true);
+    header->moveSection(header->visualIndex(TrainingRunModel::BestColumn), 1);
+    header->setContextMenuPolicy(Qt::CustomContextMenu);
+    connect(header, &QWidget::customContextMenuRequested, this, [this, header](const QPoint& at) {
+        QMenu menu;
+        for (int column = 1; column < TrainingRunModel::ColumnCount; ++column) {
+            QAction* action = menu.addAction(m_runs->headerData(column, Qt::Horizontal).toString());
+            action->setCheckable(true);
+            action->setChecked(!header->isSectionHidden(column));
+            connect(action, &QAction::toggled, header,
+                    [header, column](bool shown) { header->setSectionHidden(column, !shown); });
+        }
+        menu.exec(header->mapToGlobal(at));
+    });
     m_remove = new QPushButton(tr("Remove"), this);
     m_remove->setObjectName(QStringLiteral("removeRuns"));
     m_remove->setToolTip(tr("Remove the selected runs from the charts"));

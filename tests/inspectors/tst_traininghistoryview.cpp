@@ -11,6 +11,7 @@
 #include <QGraphicsScene>
 #include <QGraphicsSimpleTextItem>
 #include <QGraphicsTextItem>
+#include <QHeaderView>
 #include <QLabel>
 #include <QLegend>
 #include <QLegendMarker>
@@ -586,6 +587,13 @@ void TestTrainingHistoryView::runsOverlaidHiddenAndRemoved() {
     QCOMPARE(chart->line(first.get(), QStringLiteral("val_loss"))->name(),
              QStringLiteral("sgd (val)"));
     QCOMPARE(b->name(), QStringLiteral("adam"));
+    // The legend pairs them by colour: a run's name, then "val" for its validation line.
+    const auto label = [&](QLineSeries* series) {
+        return chart->chart()->legend()->markers(series).value(0)->label();
+    };
+    QCOMPARE(label(a), QStringLiteral("sgd"));
+    QCOMPARE(label(chart->line(first.get(), QStringLiteral("val_loss"))), QStringLiteral("val"));
+    QCOMPARE(label(chart->line(second.get(), QStringLiteral("val_loss"))), QStringLiteral("val"));
     QCOMPARE(view.runs()
                  .index(1, 0)
                  .data(Qt::DecorationRole)
@@ -609,6 +617,8 @@ void TestTrainingHistoryView::runsOverlaidHiddenAndRemoved() {
     // Removing a run removes its lines.
     const auto seriesBefore = chart->chart()->series().size();
     auto* list = view.findChild<QTreeView*>(QStringLiteral("runs"));
+    // The best value, which compares runs, comes right after the name.
+    QCOMPARE(list->header()->logicalIndex(1), int(TrainingRunModel::BestColumn));
     list->selectionModel()->select(view.runs().index(0, 0),
                                    QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
     auto* remove = view.findChild<QPushButton*>(QStringLiteral("removeRuns"));
