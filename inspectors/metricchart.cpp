@@ -462,6 +462,13 @@ bool MetricChart::applyVisibility() {
             faded.setAlpha(60);
             pen.setColor(faded);
         }
+        // With several runs the colour pairs a run's lines: its validation entry says only
+        // "val", so that the four names fit in one row instead of being cut to "Ad…".
+        const QString text = m_runs.rowCount() > 1 && owner->metric.startsWith(u"val_")
+                                 ? tr("val")
+                                 : owner->line->name();
+        if (legendMarker->label() != text)
+            legendMarker->setLabel(text);
         if (legendMarker->labelBrush() != QBrush(label))
             legendMarker->setLabelBrush(label);
         if (legendMarker->pen() != pen)
