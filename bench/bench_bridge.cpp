@@ -454,29 +454,27 @@ public:
     qint64 workerPid() const { return m_worker->pid(); }
 
     transport::WorkerReply clientGet(const QString& path) {
+        return answerOf(
+            [&](transport::WorkerClient::Callback done) { m_client.get(path, std::move(done)); });
+    }
+
+    transport::WorkerReply clientPost(const QString& path, std::vector<QByteArray> body) {
+        return answerOf([&](transport::WorkerClient::Callback done) {
+            m_client.post(path, std::move(body), protocol::Format::MsgPack, std::move(done));
+        });
+    }
+
+    // Sends a request through `send` and runs an event loop until its answer is in.
+    static transport::WorkerReply
+    answerOf(const std::function<void(transport::WorkerClient::Callback)>& send) {
         transport::WorkerReply answer;
         bool done = false;
         QEventLoop loop;
-        m_client.get(path, [&](const transport::WorkerReply& reply) {
+        send([&](const transport::WorkerReply& reply) {
             answer = reply;
             done = true;
             loop.quit();
         });
-        if (!done)
-            loop.exec();
-        return answer;
-    }
-
-    transport::WorkerReply clientPost(const QString& path, std::vector<QByteArray> body) {
-        transport::WorkerReply answer;
-        bool done = false;
-        QEventLoop loop;
-        m_client.post(path, std::move(body), protocol::Format::MsgPack,
-                      [&](const transport::WorkerReply& reply) {
-                          answer = reply;
-                          done = true;
-                          loop.quit();
-                      });
         if (!done)
             loop.exec();
         return answer;

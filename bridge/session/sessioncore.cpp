@@ -381,8 +381,6 @@ void SessionCore::onCommandsPosted(const std::vector<QString>& ids, int status,
 
 int SessionCore::handleNotification(const QString& path, const QByteArray& body,
                                     protocol::Format format) {
-    if (!transport::NotificationServer::paths().contains(path.toUtf8()))
-        return 404;
     Inbound inbound;
     inbound.path = path;
     try {
@@ -408,8 +406,10 @@ bool SessionCore::dispatch(Inbound& inbound) {
             handleResults(inbound);
         else if (inbound.path == QLatin1String("/notifyError"))
             handleError(inbound.message);
-        else
+        else if (inbound.path == QLatin1String("/events"))
             handleEvents(inbound.message, inbound.payloads);
+        else
+            throw std::invalid_argument("not a notification path");
     } catch (const std::exception& e) {
         Q_EMIT workerLog(QStringLiteral("malformed notification on %1: %2")
                              .arg(inbound.path, QString::fromUtf8(e.what())));
@@ -426,10 +426,15 @@ void SessionCore::drainInbox() {
     }
 }
 
-void SessionCore::handleResults(Inbound& inbound) {
+protocol::DecodeContext SessionCore::resultContext(const protocol::Payloads& payloads) const {
     protocol::DecodeContext context;
     context.releaseHook = m_releases->hook();
-    context.payloads = &inbound.payloads;
+    context.payloads = &payloads;
+    return context;
+}
+
+void SessionCore::handleResults(Inbound& inbound) {
+    const protocol::DecodeContext context = resultContext(inbound.payloads);
     const WireJson& results = inbound.message.at("results");
     if (!results.is_array())
         throw std::invalid_argument("results is not a list");
@@ -504,10 +509,7 @@ void SessionCore::onResultFetched(quint64 ticket, const QString& id, qint64 size
             protocol::Payloads payloads;
             const WireJson result = protocol::parseBody(reply.body, protocol::Format::MsgPack,
                                                         protocol::kDefaultMaxDepth, &payloads);
-            protocol::DecodeContext context;
-            context.releaseHook = m_releases->hook();
-            context.payloads = &payloads;
-            Value value = protocol::fromWire(result.at("value"), context);
+            Value value = protocol::fromWire(result.at("value"), resultContext(payloads));
             updateBusyState(1);
             emitChanged(m_registry->succeed(id, std::move(value)));
             problem.clear();

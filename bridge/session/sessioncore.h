@@ -95,6 +95,8 @@ private:
     int handleNotification(const QString& path, const QByteArray& body, protocol::Format format);
     bool dispatch(Inbound& inbound); // false when it is malformed
     void drainInbox();
+    // Decodes results: refs they hold are released when their last handle goes.
+    protocol::DecodeContext resultContext(const protocol::Payloads& payloads) const;
     void handleResults(Inbound& inbound);
     void fetchResult(const QString& id, const WireJson& fetch);
     void onResultFetched(quint64 ticket, const QString& id, qint64 size,

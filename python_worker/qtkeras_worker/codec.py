@@ -155,6 +155,22 @@ def dumps_parts(tree: Any) -> list[bytes | memoryview]:
     return parts
 
 
+def send_parts(sock: Any, parts: list[Any]) -> None:
+    """Writes buffers one after the other on a socket: runs of small ones joined into one
+    write, each larger than LARGE_PAYLOAD written as it is (not copied)."""
+    pending: list[Any] = []
+    for part in parts:
+        if len(part) <= LARGE_PAYLOAD:
+            pending.append(part)
+            continue
+        if pending:
+            sock.sendall(b"".join(pending))
+            pending = []
+        sock.sendall(part)
+    if pending:
+        sock.sendall(b"".join(pending))
+
+
 class _Unliftable(Exception):
     """The body is unpacked as it is (see _bins)."""
 

@@ -40,7 +40,7 @@ BATCH_MAX_MESSAGES = 1000
 BATCH_MAX_BYTES = 64 * 1024 * 1024
 RETRY_DELAYS = (0.0, 0.1, 0.5, 1.0)
 PIPELINE_MAX_REQUESTS = 64
-LARGE_BODY = 64 * 1024  # bodies beyond this are written on their own, never copied
+LARGE_BODY = 64 * 1024  # binary data from which a body is encoded in parts, arrays not copied
 DIRECT_MAX_BYTES = 64 * 1024  # body size up to which a direct post writes by itself
 ANSWER_DELAY = 0.05  # seconds the answers to direct writes may wait to be read
 
@@ -350,11 +350,9 @@ class Notifier:
         Large payloads stay buffers of their own, so an array's bytes are not copied."""
         path = batch[0].path
         key = _BATCH_KEY.get(path)
-        if path == NOTIFY and self._fetch_over:
-            items = [self._announce(m) for m in batch]
-            kept = [m for m, item in zip(batch, items, strict=True) if item is m.item]
-        else:
-            items, kept = [m.item for m in batch], batch
+        items = [self._announce(m) for m in batch]
+        # The messages that travel whole (not announced) decide the body's format.
+        kept = [m for m, item in zip(batch, items, strict=True) if item is m.item]
         body = {key: items} if key else items[0]
         content_type = codec.MSGPACK if any(m.binary for m in kept) else codec.JSON
         if content_type == codec.MSGPACK and sum(m.nbytes for m in kept) >= LARGE_BODY:
@@ -427,18 +425,7 @@ class Notifier:
 
 def _write(sock: socket.socket, requests: list[tuple[bytes, list[Any]]]) -> None:
     """Writes requests back to back: small buffers joined, large ones without a copy."""
-    pending: list[Any] = []
-    for head, body in requests:
-        pending.append(head)
-        for part in body:
-            if len(part) <= LARGE_BODY:
-                pending.append(part)
-                continue
-            sock.sendall(b"".join(pending))
-            pending = []
-            sock.sendall(part)
-    if pending:
-        sock.sendall(b"".join(pending))
+    codec.send_parts(sock, [piece for head, body in requests for piece in (head, *body)])
 
 
 def _read_response(answers: Any) -> tuple[int, bool]:

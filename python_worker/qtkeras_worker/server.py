@@ -28,7 +28,6 @@ MAX_HEADERS = 100
 IDLE_TIMEOUT = 60.0  # seconds a keep-alive connection may wait for its next request
 HEADER_DEADLINE = 10.0  # seconds from a request's first byte to the end of its headers
 DEFAULT_MAX_BODY = 2 * 1024**3
-LARGE_ANSWER = 64 * 1024  # answer bodies beyond this are written without joining them
 
 
 class WorkerServer(ThreadingHTTPServer):
@@ -382,15 +381,8 @@ class RequestHandler(BaseHTTPRequestHandler):
             lines.append("Connection: close")
             self.close_connection = True
         head = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
-        if self.command == "HEAD":
-            self.wfile.write(head)
-        elif len(parts) == 1 and len(parts[0]) <= LARGE_ANSWER:
-            self.wfile.write(head + parts[0])
-        else:
-            # Large buffers (an array's memory) are written as they are, not joined.
-            self.wfile.write(head)
-            for part in parts:
-                self.wfile.write(part)
+        # Large buffers (an array's memory) are written as they are, not joined.
+        codec.send_parts(self.connection, [head] if self.command == "HEAD" else [head, *parts])
         if raw and raw.sent:
             raw.sent()
 
