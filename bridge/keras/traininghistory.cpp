@@ -47,6 +47,11 @@ std::optional<int> TrainingHistory::plannedEpochs() const {
     return m_plannedEpochs;
 }
 
+int TrainingHistory::epochsBefore() const {
+    std::lock_guard lock(m_mutex);
+    return m_epochsBefore;
+}
+
 int TrainingHistory::epochCount() const {
     std::lock_guard lock(m_mutex);
     return static_cast<int>(m_seconds.size());
@@ -135,7 +140,9 @@ void TrainingHistory::onEvent(const WorkerEvent& event) {
     {
         std::lock_guard lock(m_mutex);
         const auto epoch = event.data["epoch"].toInt();
-        if (!m_finished && epoch == m_seconds.size() + 1) {
+        if (m_seconds.isEmpty() && !m_finished && epoch >= 1)
+            m_epochsBefore = static_cast<int>(epoch - 1); // a fit() that resumed
+        if (!m_finished && epoch == m_epochsBefore + m_seconds.size() + 1) {
             const QMap<QString, double> values = metricsOf(event.data["logs"], &m_metrics);
             for (auto it = values.cbegin(); it != values.cend(); ++it)
                 m_series[it.key()].append(it.value());
@@ -170,8 +177,11 @@ void TrainingHistory::finish(const Value& fitResult) {
         m_seconds.clear();
         for (const Value& s : fitResult["seconds"].items())
             m_seconds.append(s.toDouble());
-        const auto epochsRun = fitResult["epochs"].items().size();
-        m_stopped = m_plannedEpochs && static_cast<int>(epochsRun) < *m_plannedEpochs;
+        const auto& epochsRun = fitResult["epochs"].items();
+        if (!epochsRun.empty())
+            m_epochsBefore = static_cast<int>(epochsRun.front().toInt() - 1);
+        m_stopped = m_plannedEpochs &&
+                    m_epochsBefore + static_cast<int>(epochsRun.size()) < *m_plannedEpochs;
         m_finished = true;
     }
     QMetaObject::invokeMethod(
