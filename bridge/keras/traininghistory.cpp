@@ -2,6 +2,7 @@
 
 #include "bridge/session/session.h"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -179,7 +180,7 @@ void TrainingHistory::finish(const Value& fitResult) {
             m_seconds.append(s.toDouble());
         const auto& epochsRun = fitResult["epochs"].items();
         if (!epochsRun.empty())
-            m_epochsBefore = static_cast<int>(epochsRun.front().toInt() - 1);
+            m_epochsBefore = std::max(0, static_cast<int>(epochsRun.front().toInt() - 1));
         m_stopped = m_plannedEpochs &&
                     m_epochsBefore + static_cast<int>(epochsRun.size()) < *m_plannedEpochs;
         m_finished = true;
