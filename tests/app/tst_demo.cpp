@@ -90,7 +90,7 @@ void TestDemo::irisDemoInTheWindow() {
     MainWindow window(host);
     window.show();
     QVERIFY(QTest::qWaitForWindowExposed(&window));
-    auto* demo = new IrisGuiDemo(window, shot);
+    auto* demo = new IrisGuiDemo(host, window.document(), window.workspace(), window, shot);
     QSignalSpy finished(demo, &IrisGuiDemo::finished);
     demo->start();
     // While it trains: the charts already hold the epochs done so far. The window at that

@@ -1,6 +1,8 @@
 // The IDE's main window with the real worker, clicked as a user would: the status bar, the
 // console, the queue monitor, error recovery by each decision, the worker variables, a killed
 // worker and its restart, the settings' environment check and the saved layout.
+#include "app/actionids.h"
+#include "app/actionregistry.h"
 #include "app/console.h"
 #include "app/consolepanel.h"
 #include "app/docks.h"
@@ -28,12 +30,14 @@
 #include <QDockWidget>
 #include <QElapsedTimer>
 #include <QLineEdit>
+#include <QMenuBar>
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QSpinBox>
 #include <QStandardPaths>
 #include <QTableView>
 #include <QTimer>
+#include <QToolBar>
 #include <QUndoStack>
 #include <QtTest>
 
@@ -54,6 +58,7 @@ private Q_SLOTS:
     void cleanupTestCase();
 
     void statusBarShowsReadyAndVersions();
+    void menusAndToolBarHoldRegisteredActions();
     void consoleRunsOnePlusOne();
     void monitorShowsFailedCommandAndTraceback();
     void ignoreRunsTheCommandsBehind();
@@ -67,6 +72,11 @@ private Q_SLOTS:
     void layoutIsRestored();
 
 private:
+    // The window's one widget of that class, found as a user finds it: on the screen.
+    template <typename Panel>
+    Panel* panel() const {
+        return m_window->findChild<Panel*>();
+    }
     ErrorRecoveryDialog* waitForDialog();
     QString stateOf(const QString& id) const;
     bool waitForState(const QString& id, const QString& state);
@@ -81,6 +91,8 @@ void TestMainWindow::initTestCase() {
     QCoreApplication::setApplicationName(QStringLiteral("tst_mainwindow"));
     QSettings().clear();
     m_host = std::make_unique<SessionHost>(qk::test::workerOptions());
+    // Every id the menus and the tool bar name is registered.
+    QTest::failOnWarning(QRegularExpression(QStringLiteral("^ActionRegistry:")));
     m_window = std::make_unique<MainWindow>(*m_host);
     m_window->show();
     QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
@@ -112,7 +124,7 @@ bool TestMainWindow::waitForState(const QString& id, const QString& state) {
 }
 
 void TestMainWindow::statusBarShowsReadyAndVersions() {
-    WorkerStatusWidget* status = m_window->workerStatus();
+    WorkerStatusWidget* status = panel<WorkerStatusWidget>();
     QVERIFY(waitUntil([&] { return status->stateText().contains(QStringLiteral("ready")); }));
     const WorkerInfo info = m_host->workerInfo();
     QVERIFY(status->versionsText().contains(QStringLiteral("Python ") + info.python));
@@ -120,11 +132,71 @@ void TestMainWindow::statusBarShowsReadyAndVersions() {
     QVERIFY(status->versionsText().contains(QStringLiteral("jax")));
     // The palette's catalog is asked for at start-up; the queue empties once it is answered.
     QVERIFY(waitUntil([&] { return status->queueText() == QStringLiteral("Queue: 0"); }));
-    QVERIFY(!m_window->banner()->isVisible());
+    QVERIFY(!panel<WorkerBanner>()->isVisible());
+}
+
+void TestMainWindow::menusAndToolBarHoldRegisteredActions() {
+    ActionRegistry& actions = m_window->actionRegistry();
+    QStringList menus;
+    QStringList titles;
+    for (QAction* entry : m_window->menuBar()->actions()) {
+        menus << entry->menu()->objectName();
+        titles << entry->text();
+    }
+    QCOMPARE(menus, (QStringList{ids::fileMenu, ids::editMenu, ids::modelMenu, ids::viewMenu,
+                                 ids::workerMenu, ids::helpMenu}));
+    QCOMPARE(titles, (QStringList{"&File", "&Edit", "&Model", "&View", "&Worker", "&Help"}));
+
+    // Every entry of the menus and of the tool bar is a registered action or menu, found by its
+    // id (the recent files, listed in a registered menu, are not actions of their own).
+    QList<QWidget*> containers{m_window->findChild<QToolBar*>(QStringLiteral("toolbar-model"))};
+    QVERIFY(containers.first());
+    for (QAction* entry : m_window->menuBar()->actions())
+        containers << entry->menu();
+    int entries = 0;
+    for (QWidget* container : std::as_const(containers)) {
+        for (QAction* action : container->actions()) {
+            if (action->isSeparator())
+                continue;
+            QAction* registered = action->menu()
+                                      ? actions.menu(action->menu()->objectName())->menuAction()
+                                      : actions.action(action->objectName());
+            QVERIFY2(registered == action,
+                     qPrintable(container->objectName() + QLatin1String(": ") + action->text()));
+            ++entries;
+        }
+    }
+    QVERIFY(entries > actions.ids().size());
+
+    // A window-wide shortcut does one thing: Qt ignores a key that two actions share.
+    QHash<QString, QString> owner;
+    for (const QString& id : actions.ids()) {
+        QAction* action = actions.action(id);
+        if (action->shortcutContext() != Qt::WindowShortcut &&
+            action->shortcutContext() != Qt::ApplicationShortcut)
+            continue;
+        for (const QKeySequence& key : action->shortcuts()) {
+            const QString text = key.toString();
+            QVERIFY2(!owner.contains(text),
+                     qPrintable(text + QLatin1String(": ") + owner.value(text) +
+                                QLatin1String(" and ") + id));
+            owner.insert(text, id);
+        }
+    }
+    QCOMPARE(owner.value(QStringLiteral("F5")), QString::fromLatin1(ids::modelTrain));
+
+    // A toggle in the View menu shows and hides its dock.
+    QDockWidget* variables = m_window->docks().dock(DockSlot::Variables);
+    QAction* toggle = actions.action(ids::viewVariables);
+    QCOMPARE(toggle, variables->toggleViewAction());
+    toggle->trigger();
+    QVERIFY(variables->isHidden());
+    toggle->trigger();
+    QVERIFY(!variables->isHidden());
 }
 
 void TestMainWindow::consoleRunsOnePlusOne() {
-    ConsolePanel* console = m_window->consolePanel();
+    ConsolePanel* console = panel<ConsolePanel>();
     console->input()->setFocus();
     QTest::keyClicks(console->input(), QStringLiteral("1+1"));
     QTest::keyClick(console->input(), Qt::Key_Return);
@@ -147,7 +219,7 @@ void TestMainWindow::monitorShowsFailedCommandAndTraceback() {
     const QString id = dialog->failure().id;
     QVERIFY(waitForState(id, QStringLiteral("failed")));
 
-    QueueMonitorPanel* monitor = m_window->queueMonitor();
+    QueueMonitorPanel* monitor = panel<QueueMonitorPanel>();
     QVERIFY(monitor->selectCommand(id));
     inspectors::CommandDetailView* detail = monitor->detail();
     QCOMPARE(detail->shownId(), id);
@@ -156,7 +228,7 @@ void TestMainWindow::monitorShowsFailedCommandAndTraceback() {
     QCOMPARE(detail->codeView()->code(),
              QStringLiteral("def ratio(a, b):\n    return a / b\n\nratio(1, 0)"));
     QVERIFY(detail->codeView()->markedLine() == 2 || detail->codeView()->markedLine() == 4);
-    QVERIFY(m_window->workerStatus()->stateText().contains(QStringLiteral("paused on error")));
+    QVERIFY(panel<WorkerStatusWidget>()->stateText().contains(QStringLiteral("paused on error")));
 
     // The dialog says the same, with the failing line marked.
     QVERIFY(dialog->summary().contains(QStringLiteral("ZeroDivisionError")));
@@ -209,8 +281,8 @@ void TestMainWindow::replaceRunsTheEditedCode() {
     QVERIFY(waitForState(id, QStringLiteral("replaced")));
     // The monitor shows "replaced" as soon as the replacement starts; its value follows.
     auto outcome = [this, &id] {
-        return m_window->queueMonitor()->selectCommand(id)
-                   ? m_window->queueMonitor()->detail()->outcomeText()
+        return panel<QueueMonitorPanel>()->selectCommand(id)
+                   ? panel<QueueMonitorPanel>()->detail()->outcomeText()
                    : QString();
     };
     QTRY_VERIFY2(outcome().startsWith(QStringLiteral("42\n")), qPrintable(outcome()));
@@ -277,7 +349,7 @@ void TestMainWindow::restOfSessionChoiceSkipsTheDialog() {
 }
 
 void TestMainWindow::variablesAreListedAndDeleted() {
-    VariablesPanel* panel = m_window->variablesPanel();
+    VariablesPanel* panel = this->panel<VariablesPanel>();
     QAbstractItemModelTester tester(panel->model(),
                                     QAbstractItemModelTester::FailureReportingMode::QtTest);
     QFuture<Value> f = m_host->session().run(QStringLiteral("shown_in_panel = [1, 2, 3]"));
@@ -303,7 +375,7 @@ void TestMainWindow::variablesAreListedAndDeleted() {
 
 void TestMainWindow::settingsCheckTheEnvironment() {
     m_window->openSettings();
-    SettingsDialog* dialog = m_window->findChild<SettingsDialog*>();
+    SettingsDialog* dialog = panel<SettingsDialog>();
     QVERIFY(dialog);
     QVERIFY(dialog->isVisible());
     QTest::mouseClick(dialog->checkButton(), Qt::LeftButton);
@@ -417,9 +489,9 @@ void TestMainWindow::killedWorkerShowsMessageAndRestarts() {
         QVERIFY(errorOf(f)->reason().contains(QStringLiteral("SIGKILL")));
     }
 
-    WorkerBanner* banner = m_window->banner();
+    WorkerBanner* banner = panel<WorkerBanner>();
     const bool shown = waitUntil([&] { return banner->isVisible(); }, 10000);
-    QVERIFY2(shown, qPrintable(m_window->workerStatus()->stateText() + QLatin1Char(' ') +
+    QVERIFY2(shown, qPrintable(panel<WorkerStatusWidget>()->stateText() + QLatin1Char(' ') +
                                workerStateName(m_host->workerState())));
     QVERIFY2(banner->message().contains(QStringLiteral("The Python worker stopped:")),
              qPrintable(banner->message()));
@@ -429,7 +501,7 @@ void TestMainWindow::killedWorkerShowsMessageAndRestarts() {
     // The window stays usable: no modal dialog holds it.
     QVERIFY(!QApplication::activeModalWidget());
 
-    QVERIFY(m_window->consolePanel()->transcript()->toPlainText().contains(
+    QVERIFY(panel<ConsolePanel>()->transcript()->toPlainText().contains(
         QStringLiteral("The worker stopped:")));
     // The session starts a new worker by itself; the message says so and stays until the user
     // dismisses it or restarts.
@@ -450,8 +522,8 @@ void TestMainWindow::killedWorkerShowsMessageAndRestarts() {
     QVERIFY(waitUntil([&] { return m_host->workerState() == WorkerState::Ready; }, 60000));
     QVERIFY(!banner->isVisible());
     QVERIFY(waitUntil([&] {
-        return m_window->workerStatus()->stateText().contains(QStringLiteral("ready")) &&
-               !m_window->workerStatus()->versionsText().isEmpty();
+        return panel<WorkerStatusWidget>()->stateText().contains(QStringLiteral("ready")) &&
+               !panel<WorkerStatusWidget>()->versionsText().isEmpty();
     }));
     QVERIFY(waitUntil([&] {
         return m_host->workerInfo().pid != pid && m_host->workerInfo().pid != replacement;

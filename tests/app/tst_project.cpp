@@ -3,6 +3,8 @@
 // project stays; the exported Python script trains the same model on its own; a .keras model,
 // saved by the IDE or built in Python, imports into the builder as one undoable edit, and a
 // file that is not a model or not a chain of layers is refused with the project unchanged.
+#include "app/actionids.h"
+#include "app/actionregistry.h"
 #include "app/document.h"
 #include "app/errorrecoverypolicy.h"
 #include "app/kerasimport.h"
@@ -143,7 +145,7 @@ void TestProject::initTestCase() {
 
     TrainingController& trainer = m_window->workspace().trainer();
     QSignalSpy finished(&trainer, &TrainingController::finished);
-    m_window->workspace().trainAction()->trigger();
+    m_window->actionRegistry().action(ids::modelTrain)->trigger();
     QVERIFY(finished.wait(120000));
     QVERIFY2(finished.at(0).at(0).toBool(), qPrintable(finished.at(0).at(1).toString()));
 }
@@ -342,7 +344,7 @@ void TestProject::importsAModelBuiltInPython() {
     training.epochs = 2;
     document().setTrainingSettings(training);
     QSignalSpy finished(&trainer, &TrainingController::finished);
-    m_window->workspace().trainAction()->trigger();
+    m_window->actionRegistry().action(ids::modelTrain)->trigger();
     QVERIFY(finished.wait(120000));
     QVERIFY2(finished.at(0).at(0).toBool(), qPrintable(finished.at(0).at(1).toString()));
 }

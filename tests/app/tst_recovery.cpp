@@ -2,6 +2,8 @@
 // Cancel; autosave writes a recovery file while there are unsaved changes and removes it once
 // they are saved or discarded; after a crash — the real program killed with SIGKILL — the next
 // start offers the file and restores the same model and settings; a damaged file is kept.
+#include "app/actionids.h"
+#include "app/actionregistry.h"
 #include "app/autosave.h"
 #include "app/document.h"
 #include "app/mainwindow.h"
@@ -194,11 +196,7 @@ void TestRecovery::newAndOpenAskWithoutBlocking() {
     project().newProject();
     QVERIFY(!document().isModified());
 
-    QAction* newAction = nullptr;
-    for (QAction* action : m_window->findChildren<QAction*>()) {
-        if (action->text() == QLatin1String("&New"))
-            newAction = action;
-    }
+    QAction* newAction = m_window->actionRegistry().action(ids::fileNew);
     QVERIFY(newAction);
     document().addLayer(keras::Dense(8));
     QVERIFY(document().isModified());
@@ -229,11 +227,7 @@ void TestRecovery::newAndOpenAskWithoutBlocking() {
 
     // Open Recent: asks the same way, then opens.
     document().addLayer(keras::Dense(4));
-    QMenu* recent = nullptr;
-    for (QMenu* menu : m_window->findChildren<QMenu*>()) {
-        if (menu->title() == QLatin1String("Open &Recent"))
-            recent = menu;
-    }
+    QMenu* recent = m_window->actionRegistry().menu(ids::recentMenu);
     QVERIFY(recent);
     QAction* entry = nullptr;
     for (QAction* action : recent->actions()) {

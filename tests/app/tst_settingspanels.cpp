@@ -2,6 +2,8 @@
 // undoable edit of the document, invalid input is refused in the panel, a CSV file fills the
 // preview and the column choices (a broken one shows where it breaks and keeps the data),
 // and a run uses the settings the panels set.
+#include "app/actionids.h"
+#include "app/actionregistry.h"
 #include "app/catalogsource.h"
 #include "app/datapanel.h"
 #include "app/datasetmodel.h"
@@ -403,7 +405,7 @@ void TestSettingsPanels::trainingUsesThePanelsSettings() {
 
     TrainingController& trainer = m_window->workspace().trainer();
     QSignalSpy finished(&trainer, &TrainingController::finished);
-    m_window->workspace().trainAction()->trigger();
+    m_window->actionRegistry().action(ids::modelTrain)->trigger();
     QVERIFY(trainer.isRunning());
     QVERIFY(waitUntil([&] { return !finished.isEmpty(); }, 120000));
     QVERIFY2(finished.first().at(0).toBool(), qPrintable(finished.first().at(1).toString()));

@@ -1,6 +1,8 @@
 // Training from the IDE with the real worker: the iris network of the document trained with
 // the Train action, its history growing while fit() runs and shown in the history inspector;
 // a long run stopped with the Stop action keeps its weights.
+#include "app/actionids.h"
+#include "app/actionregistry.h"
 #include "app/document.h"
 #include "app/mainwindow.h"
 #include "app/sessionhost.h"
@@ -74,12 +76,12 @@ void TestTraining::setEpochs(int epochs) {
 void TestTraining::trainsTwentyEpochsAndTheHistoryGrowsWhileItRuns() {
     setEpochs(20);
     QSignalSpy finished(&trainer(), &TrainingController::finished);
-    QAction* train = m_window->workspace().trainAction();
+    QAction* train = m_window->actionRegistry().action(ids::modelTrain);
     QVERIFY(train->isEnabled());
     train->trigger();
     QVERIFY(trainer().isRunning());
     QVERIFY(!train->isEnabled());
-    QVERIFY(m_window->workspace().stopAction()->isEnabled());
+    QVERIFY(m_window->actionRegistry().action(ids::modelStop)->isEnabled());
     const std::shared_ptr<keras::TrainingHistory> history = trainer().history();
     QVERIFY(history);
     // Epochs arrive while fit() still runs: the history's size at each arrival before the
@@ -109,10 +111,10 @@ void TestTraining::trainsTwentyEpochsAndTheHistoryGrowsWhileItRuns() {
 void TestTraining::stoppedRunKeepsItsWeights() {
     setEpochs(5000);
     QSignalSpy finished(&trainer(), &TrainingController::finished);
-    m_window->workspace().trainAction()->trigger();
+    m_window->actionRegistry().action(ids::modelTrain)->trigger();
     const std::shared_ptr<keras::TrainingHistory> history = trainer().history();
     QVERIFY(waitUntil([&] { return history->epochCount() >= 40; }, 120000));
-    m_window->workspace().stopAction()->trigger();
+    m_window->actionRegistry().action(ids::modelStop)->trigger();
     QVERIFY(waitUntil([&] { return !finished.isEmpty(); }, 60000));
     QCOMPARE(finished.first().at(0).toBool(), true);
     QVERIFY(history->stoppedEarly());
