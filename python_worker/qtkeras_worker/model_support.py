@@ -60,8 +60,8 @@ def _layer_label(layer: Any) -> str:
     return f"layer '{layer.name}' ({type(layer).__name__})"
 
 
-def add(model: Any, factory: Any, /, *args: Any, **kwargs: Any) -> dict[str, Any]:
-    """Creates a layer, adds it to a Sequential model and returns the model's info().
+def _add_layer(model: Any, factory: Any, args: Any, kwargs: dict[str, Any]) -> Any:
+    """Creates a layer and adds it to a Sequential model; returns the layer.
 
     When the layer cannot be made or does not fit (a shape error), the model is left
     exactly as it was and the error names the layer.
@@ -74,6 +74,15 @@ def add(model: Any, factory: Any, /, *args: Any, **kwargs: Any) -> dict[str, Any
     except Exception as exc:  # noqa: BLE001 - undone, then reported with the layer named
         _undo_add(model, count, had_input)
         _rethrow(exc, f"cannot add {_layer_label(layer)}")
+    return layer
+
+
+def add(model: Any, factory: Any, /, *args: Any, **kwargs: Any) -> dict[str, Any]:
+    """Creates a layer, adds it to a Sequential model and returns the model's info().
+
+    A layer that cannot be made or does not fit leaves the model as it was (_add_layer).
+    """
+    _add_layer(model, factory, args, kwargs)
     return info(model)
 
 
@@ -93,14 +102,7 @@ def describe(specs: list[Any]) -> dict[str, Any]:
     error = None
     for index, (factory, args, kwargs) in enumerate(specs):
         try:
-            layer = create(factory, *args, **kwargs)
-            count = len(model.layers)
-            had_input = getattr(model, "_has_input_layer", False)
-            try:
-                model.add(layer)
-            except Exception as exc:  # noqa: BLE001 - undone, then reported with the layer named
-                _undo_add(model, count, had_input)
-                _rethrow(exc, f"cannot add {_layer_label(layer)}")
+            layer = _add_layer(model, factory, args, kwargs)
         except Exception as exc:  # noqa: BLE001 - reported on the layer that caused it
             error = {"index": index, "type": type(exc).__name__, "message": _clean(exc)}
             break
