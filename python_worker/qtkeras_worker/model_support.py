@@ -254,12 +254,12 @@ def _timing() -> type:
     return EpochTimer
 
 
-def _progress() -> Any:
+def _progress(stop_each_batch: bool = True) -> Any:
     """The worker's progress callback for the running command, or None outside a worker."""
     from . import keras_support
 
     try:
-        return keras_support.progress_callback()
+        return keras_support.progress_callback(stop_each_batch=stop_each_batch)
     except RuntimeError:
         return None
 
@@ -272,11 +272,31 @@ def fit(model: Any, x: Any, y: Any = None, /, **kwargs: Any) -> dict[str, Any]:
     """model.fit() with progress events; returns Keras' History.history, epochs and timings.
 
     The worker's progress callback (epoch and batch events, stop-training) is added to the
-    caller's callbacks; Keras' own progress bar is off unless verbose is given.
+    caller's callbacks; Keras' own progress bar is off unless verbose is given. Under a
+    distribution (and with `checkpoint` or `resume`), distribution.fit feeds each process
+    its rows and writes or restores checkpoints.
     """
+    from . import distribution
+
+    if distribution.active() or "checkpoint" in kwargs or "resume" in kwargs:
+        return distribution.fit(model, x, y, **kwargs)
+    return run_fit(model, x, y, **kwargs)
+
+
+def run_fit(
+    model: Any,
+    x: Any,
+    y: Any = None,
+    /,
+    *,
+    extra: list[Any] | tuple[Any, ...] = (),
+    stop_each_batch: bool = True,
+    **kwargs: Any,
+) -> dict[str, Any]:
+    """fit() itself, with `extra` callbacks before the worker's own."""
     timer = _timing()()
-    callbacks = [*list(kwargs.pop("callbacks", None) or []), timer]
-    progress = _progress()
+    callbacks = [*list(kwargs.pop("callbacks", None) or []), *extra, timer]
+    progress = _progress(stop_each_batch)
     if progress is not None:
         callbacks.append(progress)
     kwargs.setdefault("verbose", 0)
@@ -291,6 +311,14 @@ def fit(model: Any, x: Any, y: Any = None, /, **kwargs: Any) -> dict[str, Any]:
 
 def evaluate(model: Any, x: Any, y: Any = None, /, **kwargs: Any) -> dict[str, float]:
     """model.evaluate() as a dict of metric name to value (loss first)."""
+    from . import distribution
+
+    if distribution.active():
+        return distribution.evaluate(model, x, y, **kwargs)
+    return run_evaluate(model, x, y, **kwargs)
+
+
+def run_evaluate(model: Any, x: Any, y: Any = None, /, **kwargs: Any) -> dict[str, float]:
     kwargs.setdefault("verbose", 0)
     scores = model.evaluate(x, y, return_dict=True, **kwargs)
     ordered = {"loss": scores["loss"]} if "loss" in scores else {}
