@@ -44,6 +44,7 @@ inline constexpr char modelMoveUp[] = "model.moveUp";
 inline constexpr char modelMoveDown[] = "model.moveDown";
 inline constexpr char modelTrain[] = "model.train";
 inline constexpr char modelStop[] = "model.stop";
+inline constexpr char modelDistribution[] = "model.distribution";
 
 // Docks: each dock's show/hide toggle
 inline constexpr char viewPalette[] = "view.palette";

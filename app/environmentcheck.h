@@ -17,8 +17,13 @@ struct EnvironmentReport {
     QString python;                  // its version
     QMap<QString, QString> packages; // name -> version, empty when missing
     bool workerFound = false;
+    QStringList gpus; // NVIDIA GPUs nvidia-smi lists ("name, memory MiB")
     QStringList problems;
     QStringList fixes;
+    QStringList offers; // what would do more (GPU support), not problems
+
+    // What each Keras backend gives the worker in this interpreter, one line each.
+    QStringList backendSupport() const;
 
     bool ok() const { return ran && problems.isEmpty(); }
     QString toText() const;

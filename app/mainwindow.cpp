@@ -197,7 +197,7 @@ void MainWindow::createMenus() {
     menu(editMenu, tr("&Edit"), {editUndo, editRedo});
     menu(modelMenu, tr("&Model"),
          {modelDeleteLayer, modelDuplicateLayer, separator, modelMoveUp, modelMoveDown, separator,
-          modelTrain, modelStop});
+          modelTrain, modelStop, modelDistribution});
     menu(viewMenu, tr("&View"),
          {viewPalette, viewData, viewProperties, viewTraining, viewVariables, viewConsole,
           viewQueue, viewHistory, separator, viewResetLayout});

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "bridge/keras/dataset.h"
+#include "bridge/keras/distribution.h"
 #include "bridge/keras/model.h"
 #include "bridge/keras/sequential.h"
 
@@ -34,6 +35,10 @@ public:
     // Scores of the trained model on the held-out test rows.
     QFuture<keras::Scores> evaluate() const;
     const std::optional<keras::PreparedData>& data() const { return m_data; }
+    // How the next runs spread over the worker's devices (nullopt: one device); sent to the
+    // worker before each run's model is built.
+    void setDistribution(std::optional<keras::Distribution> distribution);
+    const std::optional<keras::Distribution>& distribution() const { return m_distribution; }
 
 Q_SIGNALS:
     void started(std::shared_ptr<qk::keras::TrainingHistory> history);
@@ -46,6 +51,8 @@ private:
     std::optional<keras::Sequential> m_model;
     std::optional<keras::PreparedData> m_data;
     std::shared_ptr<keras::TrainingHistory> m_history;
+    std::optional<keras::Distribution> m_distribution;
+    bool m_distributionSent = false; // the worker may hold one: clear it for a run without
     bool m_running = false;
 };
 
