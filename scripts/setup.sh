@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Installs what QtKeras needs on a Debian 12 machine when it is missing, then configures and
-# builds. Sourced by run.sh, test.sh and bench.sh; safe to run again (each step is skipped
+# Installs what QtKeras needs on a Debian 12 or 13 machine when it is missing, then configures
+# and builds. Sourced by run.sh, test.sh and bench.sh; safe to run again (each step is skipped
 # when already done).
 #   QTKERAS_PRESET   CMake preset to build (default: dev)
 #   QTKERAS_TARGETS  targets to build, separated by spaces (default: all)
