@@ -23,9 +23,14 @@ debian_packages=(
 )
 
 missing_packages() {
-  local p
+  local p provided
+  # What installed packages provide counts too (Debian 13's qt6-base-dev provides
+  # libqt6opengl6-dev, which is a package of its own in Debian 12).
+  provided=$(dpkg-query -W -f='${Status}|${Provides}\n' 2>/dev/null |
+    sed -n 's/^install ok installed|//p' | tr ',' '\n' | sed 's/(.*//; s/ //g')
   for p in "${debian_packages[@]}"; do
-    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || printf '%s\n' "$p"
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
+      grep -qxF "$p" <<<"$provided" || printf '%s\n' "$p"
   done
 }
 

@@ -85,11 +85,10 @@ ln -s pts/ptmx "$chroot_dir/dev/ptmx"
 mount -t tmpfs -o mode=1777,nosuid,nodev shm "$chroot_dir/dev/shm"
 ln -s /proc/self/fd "$chroot_dir/dev/fd"
 
-# Name resolution, and the certificate authorities this machine adds to Debian's (a proxy's),
-# so that pip reaches PyPI from the root as it does from the host.
-cp /etc/resolv.conf "$chroot_dir/etc/resolv.conf"
-grep -q localhost "$chroot_dir/etc/hosts" 2>/dev/null ||
-  printf '127.0.0.1\tlocalhost\n::1\t\tlocalhost ip6-localhost ip6-loopback\n' >"$chroot_dir/etc/hosts"
+# The root shares this machine's network and host name, so it resolves names as the host does
+# (its own name included); and it trusts the certificate authorities this machine adds to
+# Debian's (a proxy's), so that pip reaches PyPI from the root as it does from the host.
+cp --remove-destination /etc/resolv.conf /etc/hosts "$chroot_dir/etc/"
 if compgen -G '/usr/local/share/ca-certificates/*.crt' >/dev/null; then
   mkdir -p "$chroot_dir/usr/local/share/ca-certificates"
   cp /usr/local/share/ca-certificates/*.crt "$chroot_dir/usr/local/share/ca-certificates/"
