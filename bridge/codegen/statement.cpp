@@ -124,6 +124,11 @@ QString Statement::source() const {
         if (m_exprs.size() > 1)
             out += QLatin1String(" as ") + m_exprs[1].source();
         out += QLatin1Char(':');
+        if (m_body.size() == 1 && m_body[0].m_kind != Kind::With && m_body[0].m_kind != Kind::Raw) {
+            const QString only = m_body[0].source();
+            if (!only.contains(QLatin1Char('\n')))
+                return out + QLatin1Char(' ') + only;
+        }
         for (const Statement& statement : m_body)
             out += QLatin1String("\n    ") +
                    indentedSource(statement.source(), QStringLiteral("    "));

@@ -27,7 +27,8 @@ public:
     // `from module import a, b as c`: each pair is a name and its alias (empty for none).
     static Statement importFrom(const QString& module,
                                 std::vector<std::pair<QString, QString>> names);
-    // `with context:` (or `with context as target:`) and the body, indented under it.
+    // `with context:` (or `with context as target:`) and the body, indented under it; a body
+    // of one simple statement on one line stays on the header's line.
     static Statement with(Expr context, std::vector<Statement> body,
                           std::optional<Expr> target = std::nullopt);
     // Trusted statement text, possibly several lines, inserted as it is. Refused when it could

@@ -1,21 +1,69 @@
 #include "bridge/keras/worker.h"
 
+#include "bridge/session/session.h"
+
+#include <QRegularExpression>
+
 namespace qk::keras::worker {
 
+namespace {
+const QString helpersName = QStringLiteral("qk");
+const QString kerasName = QStringLiteral("keras");
+} // namespace
+
 py::Expr support(const QString& function, std::vector<py::Expr> args, py::Keywords kwargs) {
-    const py::Expr module = py::Expr::name(QStringLiteral("__import__"))
-                                .call({QStringLiteral("qtkeras_worker.model_support")},
-                                      {{QStringLiteral("fromlist"), py::Expr::list({function})}});
-    return module.attr(function).call(std::move(args), std::move(kwargs));
+    return py::Expr::name(helpersName).attr(function).call(std::move(args), std::move(kwargs));
+}
+
+py::Statement building(std::vector<py::Statement> body, std::optional<py::Expr> model) {
+    std::vector<py::Expr> args;
+    if (model)
+        args.push_back(std::move(*model));
+    return py::Statement::with(support(QStringLiteral("building"), std::move(args)),
+                               std::move(body));
 }
 
 Command command(py::Program program, std::vector<std::pair<QString, Value>> bindings) {
-    py::Program code{py::Statement::importModule(QStringLiteral("keras"))};
+    const QSet<QString> names = program.names();
+    py::Program code;
+    if (names.contains(kerasName))
+        code += py::Statement::importModule(kerasName);
+    if (names.contains(helpersName))
+        code += py::Statement::importModule(QStringLiteral("qtkeras_worker.model_support"),
+                                            helpersName);
     code += program;
     Command c(code.source());
     for (auto& [name, value] : bindings)
         c.bind(name, std::move(value));
     return c;
+}
+
+QString variable(const QString& prefix) {
+    QString clean;
+    for (const QChar c : prefix.toLower()) {
+        const bool ascii = c.unicode() < 0x80 && (c.isLetterOrNumber() || c == u'_');
+        if (ascii)
+            clean += c;
+        else if (!clean.endsWith(u'_'))
+            clean += u'_';
+    }
+    while (!clean.isEmpty() && !clean.front().isLetter())
+        clean.remove(0, 1);
+    clean = clean.left(40);
+    while (clean.endsWith(u'_'))
+        clean.chop(1);
+    if (clean.isEmpty())
+        clean = QStringLiteral("v");
+    return clean + u'_' + Session::freshName();
+}
+
+QString snakeCase(const QString& className) {
+    static const QRegularExpression wordStart(QStringLiteral("(.)([A-Z][a-z]+)"));
+    static const QRegularExpression caseChange(QStringLiteral("([a-z])([A-Z])"));
+    QString name = className;
+    name.replace(wordStart, QStringLiteral("\\1_\\2"));
+    name.replace(caseChange, QStringLiteral("\\1_\\2"));
+    return name.toLower();
 }
 
 } // namespace qk::keras::worker

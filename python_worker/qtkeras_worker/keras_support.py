@@ -9,6 +9,7 @@ import importlib.metadata
 import os
 import threading
 import time
+import weakref
 from typing import TYPE_CHECKING, Any
 
 from . import codec
@@ -22,6 +23,8 @@ BATCH_INTERVAL = 0.1  # seconds between two batch events (about 10 per second)
 _executor: Executor | None = None
 _notifier: Notifier | None = None
 _callback_class: type | None = None
+# Each model's epoch durations in its last fit() with a progress callback.
+_epoch_seconds: weakref.WeakKeyDictionary[Any, list[float]] = weakref.WeakKeyDictionary()
 
 
 def keras_version() -> str | None:
@@ -83,6 +86,11 @@ def progress_callback(batch_interval: float = BATCH_INTERVAL) -> Any:
     return _progress_class()(_executor, _notifier, command, batch_interval)
 
 
+def epoch_seconds(model: Any) -> list[float]:
+    """The durations of the epochs of `model`'s last fit() with a progress callback."""
+    return list(_epoch_seconds.get(model, []))
+
+
 def _metrics(logs: dict | None) -> dict[str, Any]:
     out = {}
     for key, value in (logs or {}).items():
@@ -110,10 +118,14 @@ def _progress_class() -> type:
             self._epoch = 0
             self._epoch_start = time.perf_counter()
             self._last_batch = 0.0
+            self.seconds: list[float] = []
 
         def _check_stop(self) -> None:
             if self._executor.stop_requested(self._command):
                 self.model.stop_training = True
+
+        def on_train_begin(self, logs: dict | None = None) -> None:
+            _epoch_seconds[self.model] = self.seconds = []
 
         def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None:
             self._epoch = epoch
@@ -136,13 +148,15 @@ def _progress_class() -> type:
             )
 
         def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
+            seconds = time.perf_counter() - self._epoch_start
+            self.seconds.append(seconds)
             self._notifier.event(
                 "epoch",
                 id=self._command.id,
                 epoch=epoch + 1,
                 epochs=self.params.get("epochs"),
                 logs=_metrics(logs),
-                seconds=time.perf_counter() - self._epoch_start,
+                seconds=seconds,
             )
             self._check_stop()
 

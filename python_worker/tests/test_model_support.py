@@ -174,3 +174,67 @@ def test_describe_stops_at_the_layer_that_does_not_fit():
     assert "Conv1D" in result["error"]["message"]
     assert "ndim" in result["error"]["message"]
     assert result["total_params"] == 80
+
+
+def _inputs():
+    return keras.Input((8,)), keras.Input((16,))
+
+
+@pytest.mark.parametrize(
+    ("build", "words"),
+    [
+        (lambda m, a, b: m.add(keras.layers.Dense(-3)), ["Dense:", "units"]),
+        (lambda m, a, b: m.add(keras.layers.Dense(3, name="out", foo=1)), ["'out' (Dense)", "foo"]),
+        (
+            lambda m, a, b: m.add(keras.layers.Reshape((5,), name="bad")),
+            ["cannot add layer 'bad' (Reshape)", "total size"],
+        ),
+        (lambda m, a, b: m.add(keras.layers.InputLayer(shape=(3,))), ["cannot add", "InputLayer"]),
+        (
+            lambda m, a, b: keras.layers.Add(name="bad_sum")([a, b]),
+            ["cannot call layer 'bad_sum' (Add)", "shapes"],
+        ),
+        (lambda m, a, b: keras.ops.add(a, b), ["cannot compute Add", "[None, 8]"]),
+    ],
+)
+def test_building_names_the_layer_and_leaves_the_model_as_it_was(mlp, build, words):
+    a, b = _inputs()
+    before = ms.info(mlp)
+    with pytest.raises(ValueError) as caught, ms.building(mlp):
+        build(mlp, a, b)
+    for word in words:
+        assert word in str(caught.value)
+    assert "\x1b[" not in str(caught.value)
+    assert ms.info(mlp) == before
+
+
+def test_building_lets_other_errors_pass_unchanged(mlp):
+    with pytest.raises(ZeroDivisionError, match="division by zero"), ms.building(mlp):
+        print(1 / 0)
+    with ms.building(mlp):
+        mlp.add(keras.layers.Dense(2))
+    assert ms.info(mlp)["total_params"] == 80 + 34
+
+
+def test_history_of_a_fit_with_the_progress_callback_in_the_worker(worker):
+    command_id = worker.submit(
+        "import numpy as np, keras\n"
+        "import qtkeras_worker.model_support as qk\n"
+        "m = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])\n"
+        "m.compile(loss='mse', optimizer='sgd', metrics=['mae'])\n"
+        "x = np.ones((16, 2), 'float32')\n"
+        "m.fit(x, x[:, :1], epochs=3, batch_size=4, verbose=0, callbacks=[qk.progress()])\n"
+        "qk.history(m)"
+    )
+    result = worker.result(command_id, timeout=60)
+    events = worker.recorder.events("epoch", command_id)
+    assert [e["epoch"] for e in events] == result["epochs"] == [1, 2, 3]
+    assert set(result["history"]) == {"loss", "mae"}
+    assert [e["seconds"] for e in events] == result["seconds"]
+    assert result["stopped"] is False
+
+
+def test_catalog_helper_is_the_workers_catalog():
+    from qtkeras_worker import catalog
+
+    assert ms.catalog() is catalog.catalog()

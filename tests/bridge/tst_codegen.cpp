@@ -482,6 +482,8 @@ void TestCodegen::rendersReadableSource_data() {
                         name("c"))
             .source(),
         "with ctx as c:\n    a = 1\n    if a:\n        b = 2");
+    row("with one simple statement",
+        Statement::with(name("ctx").call(), {name("f").call({1})}).source(), "with ctx(): f(1)");
     row("short big int", Expr(BigInt{"-123"}).source(), "-123");
 }
 
