@@ -27,10 +27,8 @@ Command creation(const py::Expr& target, const py::Expr& value) {
         {py::Statement::assign(target, value), worker::support(QStringLiteral("info"), {target})});
 }
 
-// fit()'s keyword arguments: only those set; validation data as the given expressions; the
-// worker's progress callback after the user's callbacks when `progress` is given.
-py::Keywords fitKeywords(const FitOptions& o, const std::optional<py::Expr>& validation,
-                         const std::optional<py::Expr>& progress = std::nullopt) {
+// fit()'s keyword arguments: only those set; validation data as the given expressions.
+py::Keywords fitKeywords(const FitOptions& o, const std::optional<py::Expr>& validation) {
     py::Keywords kw;
     if (o.epochs)
         kw.emplace_back(QStringLiteral("epochs"), *o.epochs);
@@ -46,15 +44,16 @@ py::Keywords fitKeywords(const FitOptions& o, const std::optional<py::Expr>& val
         kw.emplace_back(QStringLiteral("initial_epoch"), *o.initialEpoch);
     if (o.stepsPerEpoch)
         kw.emplace_back(QStringLiteral("steps_per_epoch"), *o.stepsPerEpoch);
-    std::vector<py::Expr> callbacks;
-    for (const Callback& c : o.callbacks)
-        callbacks.push_back(c.expr());
-    if (progress) {
-        kw.emplace_back(QStringLiteral("verbose"), 0);
-        callbacks.push_back(*progress);
-    }
-    if (!callbacks.empty())
+    if (o.checkpoint)
+        kw.emplace_back(QStringLiteral("checkpoint"), *o.checkpoint);
+    if (o.resume)
+        kw.emplace_back(QStringLiteral("resume"), true);
+    if (!o.callbacks.empty()) {
+        std::vector<py::Expr> callbacks;
+        for (const Callback& c : o.callbacks)
+            callbacks.push_back(c.expr());
         kw.emplace_back(QStringLiteral("callbacks"), py::Expr::list(std::move(callbacks)));
+    }
     return kw;
 }
 
@@ -224,12 +223,11 @@ Training Model::fit(const Value& x, const Value& y, const FitOptions& options) {
         bindings.emplace_back(yValName, options.validationData->second);
         validation = py::Expr::tuple({name(xValName), name(yValName)});
     }
-    py::Program code{
-        name(variable())
-            .attr(QStringLiteral("fit"))
-            .call({name(xName), name(yName)},
-                  fitKeywords(options, validation, worker::support(QStringLiteral("progress")))),
-        worker::support(QStringLiteral("history"), {name(variable())})};
+    // model.fit() with the worker's progress events, and under a distribution each
+    // process's rows (qtkeras_worker.model_support.fit).
+    py::Program code{worker::support(QStringLiteral("fit"),
+                                     {name(variable()), name(xName), name(yName)},
+                                     fitKeywords(options, validation))};
     Command command = worker::command(std::move(code), std::move(bindings));
     command.id = QStringLiteral("fit-") + Session::freshName();
     std::shared_ptr<TrainingHistory> history(new TrainingHistory(s, command.id, options.epochs),
@@ -255,13 +253,12 @@ QFuture<Scores> Model::evaluate(const Value& x, const Value& y, const EvaluateOp
     py::Keywords kw;
     if (options.batchSize)
         kw.emplace_back(QStringLiteral("batch_size"), *options.batchSize);
-    kw.emplace_back(QStringLiteral("verbose"), 0);
-    kw.emplace_back(QStringLiteral("return_dict"), true);
+    // model.evaluate() as a dict, under a distribution on each process's rows.
     return session()
-        .send(worker::command({name(variable())
-                                   .attr(QStringLiteral("evaluate"))
-                                   .call({name(xName), name(yName)}, std::move(kw))},
-                              {{xName, x}, {yName, y}}))
+        .send(worker::command(
+            {worker::support(QStringLiteral("evaluate"),
+                             {name(variable()), name(xName), name(yName)}, std::move(kw))},
+            {{xName, x}, {yName, y}}))
         .then([](const Value& v) {
             Scores scores;
             for (const auto& [key, value] : v.toDict())
@@ -396,6 +393,9 @@ QString Model::exportScript(const ExportOptions& options) const {
         FitOptions fitOptions = fitted->options;
         if (options.epochs)
             fitOptions.epochs = options.epochs;
+        // Checkpoints are the worker's, not plain Keras' fit().
+        fitOptions.checkpoint.reset();
+        fitOptions.resume = false;
         py::Keywords kw = fitKeywords(fitOptions, validation);
         kw.emplace_back(QStringLiteral("verbose"), 2);
         script += py::Statement::assign(

@@ -7,12 +7,26 @@
 namespace qk::keras::worker {
 
 namespace {
-const QString helpersName = QStringLiteral("qk");
+
 const QString kerasName = QStringLiteral("keras");
+const QString packageName = QStringLiteral("qtkeras_worker");
+const QString supportModule = QStringLiteral("model_support");
+const QString helpersName = QStringLiteral("qk");
+const QString helperPrefix = QStringLiteral("qk_");
+
+QString aliasOf(const QString& module) {
+    return module == supportModule ? helpersName : helperPrefix + module;
+}
+
 } // namespace
 
+py::Expr call(const QString& module, const QString& function, std::vector<py::Expr> args,
+              py::Keywords kwargs) {
+    return py::Expr::name(aliasOf(module)).attr(function).call(std::move(args), std::move(kwargs));
+}
+
 py::Expr support(const QString& function, std::vector<py::Expr> args, py::Keywords kwargs) {
-    return py::Expr::name(helpersName).attr(function).call(std::move(args), std::move(kwargs));
+    return call(supportModule, function, std::move(args), std::move(kwargs));
 }
 
 py::Statement building(std::vector<py::Statement> body, std::optional<py::Expr> model) {
@@ -29,8 +43,16 @@ Command command(py::Program program, std::vector<std::pair<QString, Value>> bind
     if (names.contains(kerasName))
         code += py::Statement::importModule(kerasName);
     if (names.contains(helpersName))
-        code += py::Statement::importModule(QStringLiteral("qtkeras_worker.model_support"),
-                                            helpersName);
+        code += py::Statement::importModule(packageName + u'.' + supportModule, helpersName);
+    QStringList others;
+    for (const QString& name : names) {
+        if (name.startsWith(helperPrefix))
+            others << name;
+    }
+    others.sort();
+    for (const QString& alias : others)
+        code +=
+            py::Statement::importModule(packageName + u'.' + alias.mid(helperPrefix.size()), alias);
     code += program;
     Command c(code.source());
     for (auto& [name, value] : bindings)
@@ -52,8 +74,8 @@ QString variable(const QString& prefix) {
     clean = clean.left(40);
     while (clean.endsWith(u'_'))
         clean.chop(1);
-    if (clean.isEmpty())
-        clean = QStringLiteral("v");
+    if (clean.isEmpty() || clean == helpersName || clean.startsWith(helperPrefix))
+        clean.prepend(QStringLiteral("v_"));
     return clean + u'_' + Session::freshName();
 }
 

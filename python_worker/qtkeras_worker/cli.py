@@ -13,6 +13,8 @@ import sys
 import threading
 from typing import TextIO
 
+from . import hardware
+
 MIN_TOKEN_LENGTH = 32
 BACKENDS = ("jax", "tensorflow", "torch")
 
@@ -90,6 +92,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="BYTES",
         help="captured stdout/stderr kept per command; the rest is dropped (default: 1 MiB)",
     )
+    hardware.add_arguments(parser)
     return parser
 
 
@@ -176,9 +179,13 @@ def main(argv: list[str] | None = None) -> int:
             raise StartupError(
                 "--max-body, --output-cap and --fetch-results-over must not be negative"
             )
+        problem = hardware.check_arguments(args)
+        if problem:
+            raise StartupError(problem)
     except StartupError as exc:
         print(f"qtkeras_worker: {exc}", file=sys.stderr)
         return 2
+    hardware.apply(args)
 
     # Private descriptors: the ready line, end-of-file on stdin, and the real stderr. Then
     # fd 1 becomes stderr (C-level prints can never reach stdout) and fd 0 /dev/null.

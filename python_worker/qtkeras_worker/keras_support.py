@@ -9,7 +9,6 @@ import importlib.metadata
 import os
 import threading
 import time
-import weakref
 from typing import TYPE_CHECKING, Any
 
 from . import codec
@@ -23,8 +22,6 @@ BATCH_INTERVAL = 0.1  # seconds between two batch events (about 10 per second)
 _executor: Executor | None = None
 _notifier: Notifier | None = None
 _callback_class: type | None = None
-# Each model's epoch durations in its last fit() with a progress callback.
-_epoch_seconds: weakref.WeakKeyDictionary[Any, list[float]] = weakref.WeakKeyDictionary()
 
 
 def keras_version() -> str | None:
@@ -69,26 +66,28 @@ def install(executor: Executor, notifier: Notifier) -> None:
     _executor, _notifier = executor, notifier
 
 
-def progress_callback(batch_interval: float = BATCH_INTERVAL) -> Any:
+def executor() -> Executor | None:
+    """The worker's executor, None outside a worker."""
+    return _executor
+
+
+def progress_callback(batch_interval: float = BATCH_INTERVAL, stop_each_batch: bool = True) -> Any:
     """A ``keras.callbacks.Callback`` bound to the command that is running now.
 
     Generated code passes it to ``fit``, for example
     ``model.fit(x, y, callbacks=[qtkeras_worker.keras_support.progress_callback()])``
     (after ``import qtkeras_worker.keras_support``). It sends an ``epoch`` event after every
     epoch and ``batch`` events at most every ``batch_interval`` seconds, never waiting on the
-    network, and stops training after the current batch once ``POST /stop-training`` asks.
+    network, and stops training after the current batch once ``POST /stop-training`` asks
+    (unless ``stop_each_batch`` is false: processes of one job must stop together, which
+    the distribution's own callback arranges at the end of an epoch).
     """
     if _executor is None or _notifier is None:
         raise RuntimeError("progress_callback() works only inside a qtkeras worker")
     command = _executor.running_command
     if command is None:
         raise RuntimeError("progress_callback() must be called while a command runs")
-    return _progress_class()(_executor, _notifier, command, batch_interval)
-
-
-def epoch_seconds(model: Any) -> list[float]:
-    """The durations of the epochs of `model`'s last fit() with a progress callback."""
-    return list(_epoch_seconds.get(model, []))
+    return _progress_class()(_executor, _notifier, command, batch_interval, stop_each_batch)
 
 
 def _metrics(logs: dict | None) -> dict[str, Any]:
@@ -109,8 +108,11 @@ def _progress_class() -> type:
     class ProgressCallback(keras.callbacks.Callback):
         """Sends epoch and throttled batch events for one command; honours stop-training."""
 
-        def __init__(self, executor: Any, notifier: Any, command: Any, interval: float) -> None:
+        def __init__(
+            self, executor: Any, notifier: Any, command: Any, interval: float, stops: bool
+        ) -> None:
             super().__init__()
+            self._stops = stops
             self._executor = executor
             self._notifier = notifier
             self._command = command
@@ -118,14 +120,10 @@ def _progress_class() -> type:
             self._epoch = 0
             self._epoch_start = time.perf_counter()
             self._last_batch = 0.0
-            self.seconds: list[float] = []
 
         def _check_stop(self) -> None:
-            if self._executor.stop_requested(self._command):
+            if self._stops and self._executor.stop_requested(self._command):
                 self.model.stop_training = True
-
-        def on_train_begin(self, logs: dict | None = None) -> None:
-            _epoch_seconds[self.model] = self.seconds = []
 
         def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None:
             self._epoch = epoch
@@ -148,15 +146,13 @@ def _progress_class() -> type:
             )
 
         def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
-            seconds = time.perf_counter() - self._epoch_start
-            self.seconds.append(seconds)
             self._notifier.event(
                 "epoch",
                 id=self._command.id,
                 epoch=epoch + 1,
                 epochs=self.params.get("epochs"),
                 logs=_metrics(logs),
-                seconds=seconds,
+                seconds=time.perf_counter() - self._epoch_start,
             )
             self._check_stop()
 

@@ -9,8 +9,9 @@ Generated commands are plain Keras plus a few of these helpers, imported as
 
 ``building`` names the layer in an error and leaves a model as it was when adding to it
 fails; ``info``, ``shape`` and ``summary`` describe models and tensors as plain data;
-``progress`` is the worker's training callback and ``history`` what a fit() gives back.
-The older factory-style functions (``add``, ``call``, ``fit``...) serve Python callers.
+``fit`` is model.fit with the worker's progress events (and, under a distribution, each
+process's rows). The factory-style ``add``, ``call`` and ``describe`` serve Python callers
+and the model builder.
 Importable without Keras: keras is imported lazily.
 """
 
@@ -140,8 +141,8 @@ def _failure_context(exc: BaseException, model: Any) -> str | None:
     return None
 
 
-def add(model: Any, factory: Any, /, *args: Any, **kwargs: Any) -> dict[str, Any]:
-    """Creates a layer, adds it to a Sequential model and returns the model's info().
+def _add_layer(model: Any, factory: Any, args: Any, kwargs: dict[str, Any]) -> Any:
+    """Creates a layer and adds it to a Sequential model; returns the layer.
 
     When the layer cannot be made or does not fit (a shape error), the model is left
     exactly as it was and the error names the layer.
@@ -149,6 +150,15 @@ def add(model: Any, factory: Any, /, *args: Any, **kwargs: Any) -> dict[str, Any
     layer = create(factory, *args, **kwargs)
     with building(model):
         model.add(layer)
+    return layer
+
+
+def add(model: Any, factory: Any, /, *args: Any, **kwargs: Any) -> dict[str, Any]:
+    """Creates a layer, adds it to a Sequential model and returns the model's info().
+
+    A layer that cannot be made or does not fit leaves the model as it was (_add_layer).
+    """
+    _add_layer(model, factory, args, kwargs)
     return info(model)
 
 
@@ -168,9 +178,7 @@ def describe(specs: list[Any]) -> dict[str, Any]:
     error = None
     for index, (factory, args, kwargs) in enumerate(specs):
         try:
-            layer = create(factory, *args, **kwargs)
-            with building(model):
-                model.add(layer)
+            layer = _add_layer(model, factory, args, kwargs)
         except Exception as exc:  # noqa: BLE001 - reported on the layer that caused it
             error = {"index": index, "type": type(exc).__name__, "message": _clean(exc)}
             break
@@ -322,39 +330,14 @@ def _timing() -> type:
     return EpochTimer
 
 
-def _progress() -> Any:
+def _progress(stop_each_batch: bool = True) -> Any:
     """The worker's progress callback for the running command, or None outside a worker."""
     from . import keras_support
 
     try:
-        return keras_support.progress_callback()
+        return keras_support.progress_callback(stop_each_batch=stop_each_batch)
     except RuntimeError:
         return None
-
-
-def progress() -> Any:
-    """The worker's callback for the running command, for ``fit(callbacks=[qk.progress()])``:
-    epoch and batch events, stop-training, and each epoch's duration for history()."""
-    from . import keras_support
-
-    return keras_support.progress_callback()
-
-
-def history(model: Any) -> dict[str, Any]:
-    """What the model's last fit() left: Keras' History.history, the epochs run (from 1),
-    each epoch's seconds (as qk.progress() timed them) and whether training was stopped."""
-    from . import keras_support
-
-    kept = getattr(model, "history", None)
-    return {
-        "history": {
-            str(k): [_plain(v) for v in values]
-            for k, values in getattr(kept, "history", {}).items()
-        },
-        "epochs": [int(e) + 1 for e in getattr(kept, "epoch", [])],
-        "seconds": keras_support.epoch_seconds(model),
-        "stopped": bool(model.stop_training),
-    }
 
 
 def catalog() -> dict[str, Any]:
@@ -372,11 +355,31 @@ def fit(model: Any, x: Any, y: Any = None, /, **kwargs: Any) -> dict[str, Any]:
     """model.fit() with progress events; returns Keras' History.history, epochs and timings.
 
     The worker's progress callback (epoch and batch events, stop-training) is added to the
-    caller's callbacks; Keras' own progress bar is off unless verbose is given.
+    caller's callbacks; Keras' own progress bar is off unless verbose is given. Under a
+    distribution (and with `checkpoint` or `resume`), distribution.fit feeds each process
+    its rows and writes or restores checkpoints.
     """
+    from . import distribution
+
+    if distribution.active() or "checkpoint" in kwargs or "resume" in kwargs:
+        return distribution.fit(model, x, y, **kwargs)
+    return run_fit(model, x, y, **kwargs)
+
+
+def run_fit(
+    model: Any,
+    x: Any,
+    y: Any = None,
+    /,
+    *,
+    extra: list[Any] | tuple[Any, ...] = (),
+    stop_each_batch: bool = True,
+    **kwargs: Any,
+) -> dict[str, Any]:
+    """fit() itself, with `extra` callbacks before the worker's own."""
     timer = _timing()()
-    callbacks = [*list(kwargs.pop("callbacks", None) or []), timer]
-    progress = _progress()
+    callbacks = [*list(kwargs.pop("callbacks", None) or []), *extra, timer]
+    progress = _progress(stop_each_batch)
     if progress is not None:
         callbacks.append(progress)
     kwargs.setdefault("verbose", 0)
@@ -391,6 +394,14 @@ def fit(model: Any, x: Any, y: Any = None, /, **kwargs: Any) -> dict[str, Any]:
 
 def evaluate(model: Any, x: Any, y: Any = None, /, **kwargs: Any) -> dict[str, float]:
     """model.evaluate() as a dict of metric name to value (loss first)."""
+    from . import distribution
+
+    if distribution.active():
+        return distribution.evaluate(model, x, y, **kwargs)
+    return run_evaluate(model, x, y, **kwargs)
+
+
+def run_evaluate(model: Any, x: Any, y: Any = None, /, **kwargs: Any) -> dict[str, float]:
     kwargs.setdefault("verbose", 0)
     scores = model.evaluate(x, y, return_dict=True, **kwargs)
     ordered = {"loss": scores["loss"]} if "loss" in scores else {}

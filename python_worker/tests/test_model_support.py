@@ -216,24 +216,6 @@ def test_building_lets_other_errors_pass_unchanged(mlp):
     assert ms.info(mlp)["total_params"] == 80 + 34
 
 
-def test_history_of_a_fit_with_the_progress_callback_in_the_worker(worker):
-    command_id = worker.submit(
-        "import numpy as np, keras\n"
-        "import qtkeras_worker.model_support as qk\n"
-        "m = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])\n"
-        "m.compile(loss='mse', optimizer='sgd', metrics=['mae'])\n"
-        "x = np.ones((16, 2), 'float32')\n"
-        "m.fit(x, x[:, :1], epochs=3, batch_size=4, verbose=0, callbacks=[qk.progress()])\n"
-        "qk.history(m)"
-    )
-    result = worker.result(command_id, timeout=60)
-    events = worker.recorder.events("epoch", command_id)
-    assert [e["epoch"] for e in events] == result["epochs"] == [1, 2, 3]
-    assert set(result["history"]) == {"loss", "mae"}
-    assert [e["seconds"] for e in events] == result["seconds"]
-    assert result["stopped"] is False
-
-
 def test_catalog_helper_is_the_workers_catalog():
     from qtkeras_worker import catalog
 

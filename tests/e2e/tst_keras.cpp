@@ -494,11 +494,8 @@ void TestKeras::commandsReadAsPlainKeras() {
         QStringLiteral("model_%1\\.compile\\(loss=keras\\.losses\\.CategoricalCrossentropy\\(\\), "
                        "optimizer=keras\\.optimizers\\.Adam\\(learning_rate=0\\.01\\), "
                        "metrics=\\['accuracy'\\]\\)"),
-        QStringLiteral(
-            "model_%1\\.fit\\(x_train_%1, y_train_%1, epochs=2, batch_size=16, verbose=0, "
-            "callbacks=\\[qk\\.progress\\(\\)\\]\\)\nqk\\.history\\(model_%1\\)"),
-        QStringLiteral(
-            "model_%1\\.evaluate\\(x_test_%1, y_test_%1, verbose=0, return_dict=True\\)"),
+        QStringLiteral("qk\\.fit\\(model_%1, x_train_%1, y_train_%1, epochs=2, batch_size=16\\)"),
+        QStringLiteral("qk\\.evaluate\\(model_%1, x_test_%1, y_test_%1\\)"),
         QStringLiteral("features_%1 = keras\\.Input\\(shape=\\(4,\\), name='features'\\)"),
         QStringLiteral("with qk\\.building\\(\\): hidden_%1 = keras\\.layers\\.Dense\\(8, "
                        "name='hidden'\\)\\(features_%1\\)\nqk\\.shape\\(hidden_%1\\)"),
