@@ -314,12 +314,20 @@ def loads(data: bytes | memoryview, content_type: str = JSON) -> Any:
 
 class Encoder:
     """One encoding pass; ``binary`` says whether the tree holds bytes (then MessagePack fits
-    better than JSON) and ``nbytes`` how many."""
+    better than JSON) and ``nbytes`` how many. With ``max_nbytes``, a value with more binary
+    data is not plain data, and that is found before its bytes are copied."""
 
-    def __init__(self) -> None:
+    def __init__(self, max_nbytes: int | None = None) -> None:
         self.binary = False
         self.nbytes = 0
+        self._max_nbytes = max_nbytes
         self._active: set[int] = set()
+
+    def _count(self, nbytes: int) -> None:
+        self.binary = True
+        self.nbytes += nbytes
+        if self._max_nbytes is not None and self.nbytes > self._max_nbytes:
+            raise NotPlainData(f"more than {self._max_nbytes} bytes of binary data")
 
     def encode(self, value: Any, depth: int = 0) -> Any:
         if depth > MAX_DEPTH:
@@ -354,6 +362,11 @@ class Encoder:
         sparse = sys.modules.get("scipy.sparse")
         if sparse is not None and sparse.issparse(value):
             return self._csr(value)
+        # A tensor too large is found before it is copied to the host.
+        size = getattr(value, "nbytes", None)
+        limit = self._max_nbytes
+        if type(size) is int and limit is not None and self.nbytes + size > limit:
+            raise NotPlainData(f"more than {limit} bytes of binary data")
         array = _tensor_to_numpy(value)
         if array is not None:
             return self._ndarray(array)
@@ -406,9 +419,8 @@ class Encoder:
         return {TAG: "dict", "items": items}
 
     def _bytes(self, value: Any) -> Any:
+        self._count(value.nbytes if isinstance(value, memoryview) else len(value))
         data = value.tobytes() if isinstance(value, memoryview) else bytes(value)
-        self.binary = True
-        self.nbytes += len(data)
         return {TAG: "bytes", "v": data}
 
     @staticmethod
@@ -425,6 +437,7 @@ class Encoder:
         name = array.dtype.name
         if array.dtype.kind not in "biuf" or name not in DTYPES:
             raise NotPlainData(f"arrays of dtype {array.dtype} are not plain data")
+        self._count(array.nbytes)
         array = np.asarray(array, dtype=DTYPES[name])
         # The notification is serialized later, on another thread, and must show the values
         # the array had when the command finished: a copy, unless its memory cannot change.
@@ -432,8 +445,6 @@ class Encoder:
             data: Any = memoryview(array.reshape(-1)).cast("B")
         else:
             data = array.tobytes(order="C")
-        self.binary = True
-        self.nbytes += len(data)
         return {TAG: "ndarray", "dtype": name, "shape": list(array.shape), "data": data}
 
     def _csr(self, matrix: Any) -> Any:

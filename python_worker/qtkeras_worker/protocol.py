@@ -194,6 +194,7 @@ def do_health(services: Services, request: Request) -> Reply:
         "keras": keras_support.keras_version(),
         "backend": keras_support.backend_name(),
         "keras_ready": services.keras.ready.is_set(),
+        "last": services.notifier.last_seq,
     }
 
 
@@ -215,8 +216,16 @@ def do_results(services: Services, request: Request) -> Reply:
         raise HttpError(400, "seq must be the integer of a result's announcement") from None
     parts = services.notifier.fetchable(seq)
     if parts is None:
-        raise HttpError(404, f"no announced result {seq} to fetch (or it was fetched already)")
-    return 200, RawBody(codec.MSGPACK, parts, lambda: services.notifier.fetched(seq))
+        raise HttpError(404, f"no announced result {seq} to fetch (or it was released already)")
+    return 200, RawBody(codec.MSGPACK, parts)
+
+
+def do_results_release(services: Services, request: Request) -> Reply:
+    body = _object(request.body, "the body")
+    seqs = body.get("seq")
+    if not isinstance(seqs, list) or not all(type(n) is int for n in seqs):
+        raise HttpError(400, "seq must be a list of the integers of announced results")
+    return 200, {"released": [n for n in seqs if services.notifier.release(n)]}
 
 
 ROUTES: dict[tuple[str, str], Handler] = {
@@ -230,6 +239,7 @@ ROUTES: dict[tuple[str, str], Handler] = {
     ("GET", "/health"): do_health,
     ("GET", "/notifications"): do_notifications,
     ("GET", "/results"): do_results,
+    ("POST", "/results/release"): do_results_release,
 }
 
 PATHS: dict[str, list[str]] = {}

@@ -40,22 +40,41 @@ def value_of(tree: Any) -> Any:
 
 
 class Recorder:
-    """Notifications flattened into entries (kind, payload), kind result/error/event."""
+    """Notifications flattened into entries (kind, payload), kind result/error/event, each
+    applied once by its seq as a client does: a repeated delivery is counted in
+    ``repeated``, a seq that skips one is recorded as a ("gap", seq) entry."""
 
     def __init__(self) -> None:
         self.entries: list[tuple[str, Any]] = []
         self.cond = threading.Condition()
+        self.applied = 0
+        self.repeated = 0
 
     def add(self, path: str, body: Any) -> None:
         with self.cond:
+            if path in ("/notify", "/events", "/notifyError") and "seq" not in body:
+                if path != "/events" or body.get("events"):  # an empty one is a heartbeat
+                    self.entries.append(("unsequenced", (path, body)))
+                self.cond.notify_all()
+                return
             if path == "/notify":
-                self.entries += [("result", r) for r in body["results"]]
+                items = [("result", r) for r in body["results"]]
             elif path == "/notifyError":
-                self.entries.append(("error", body))
+                items = [("error", {k: v for k, v in body.items() if k != "seq"})]
             elif path == "/events":
-                self.entries += [("event", e) for e in body["events"]]
+                items = [("event", e) for e in body["events"]]
             else:
                 self.entries.append(("unknown", (path, body)))
+                self.cond.notify_all()
+                return
+            for seq, entry in enumerate(items, start=body["seq"]):
+                if seq <= self.applied:
+                    self.repeated += 1
+                    continue
+                if seq != self.applied + 1:
+                    self.entries.append(("gap", seq))
+                self.applied = seq
+                self.entries.append(entry)
             self.cond.notify_all()
 
     def wait(self, predicate, timeout: float = 30.0) -> Any:

@@ -1,6 +1,7 @@
 """Large results announced in /notify and downloaded with GET /results (--fetch-results-over)."""
 
 import http.client
+import json
 import subprocess
 import sys
 
@@ -31,6 +32,21 @@ def download(worker: Worker, query: str, token: str = TOKEN) -> tuple[int, dict,
         conn.close()
 
 
+def release(worker: Worker, seqs: list, token: str = TOKEN) -> tuple[int, dict]:
+    conn = http.client.HTTPConnection("127.0.0.1", worker.port, timeout=30)
+    try:
+        conn.request(
+            "POST",
+            "/results/release",
+            body=json.dumps({"seq": seqs}),
+            headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+        )
+        response = conn.getresponse()
+        return response.status, json.loads(response.read())
+    finally:
+        conn.close()
+
+
 def announced(worker: Worker, code: str) -> dict:
     command_id = worker.submit(code)
     kind, item = worker.outcome(command_id)
@@ -38,7 +54,7 @@ def announced(worker: Worker, code: str) -> dict:
     return item
 
 
-def test_a_large_result_is_announced_and_downloaded_once(fetching):
+def test_a_large_result_is_announced_downloaded_and_released(fetching):
     item = announced(fetching, "import numpy as np\nnp.arange(50_000, dtype=np.float32)")
     assert "value" not in item
     assert set(item) == {"id", "fetch", "seconds"}
@@ -54,9 +70,13 @@ def test_a_large_result_is_announced_and_downloaded_once(fetching):
     assert result["seconds"] == item["seconds"]
     np.testing.assert_array_equal(value_of(result["value"]), np.arange(50_000, dtype=np.float32))
 
+    # A download can be repeated (one cut short is asked for again) until it is released.
+    status, _, again = download(fetching, f"?seq={seq}")
+    assert (status, again) == (200, body)
+    assert release(fetching, [seq, seq + 10_000]) == (200, {"released": [seq]})
     status, _, body = download(fetching, f"?seq={seq}")
     assert status == 404
-    assert b"fetched already" in body
+    assert b"released already" in body
 
 
 def test_small_results_and_results_without_arrays_are_posted_whole(fetching):
@@ -139,18 +159,17 @@ def test_a_negative_threshold_is_refused():
     assert b"--fetch-results-over must not be negative" in out.stderr
 
 
-def test_results_beyond_what_a_message_holds_come_back_as_refs(fetching):
-    # The cap is MessagePack's 4 GiB per binary value; lowered here, as 4 GiB is too much
-    # for a test.
-    fetching.run(
-        "import qtkeras_worker.executor as _executor\n_executor.MAX_RESULT_PAYLOAD = 500_000"
-    )
+def test_results_beyond_what_a_message_holds_come_back_as_refs():
+    # The cap is MessagePack's 4 GiB per binary value; lowered here (--max-result-bytes), as
+    # 4 GiB is too much for a test.
+    w = Worker(args=("--fetch-results-over", str(THRESHOLD), "--max-result-bytes", "500000"))
     try:
-        big = fetching.run("np.ones(200_000, dtype=np.float32)")
+        w.run("import numpy as np")
+        big = w.run("np.ones(200_000, dtype=np.float32)")
         assert isinstance(big, Ref)
         assert big["type"] == "numpy.ndarray"
-        assert fetching.run(f"float({big['name']}.sum())") == 200_000.0
-        small = fetching.run("np.ones(10_000, dtype=np.float32)")
+        assert w.run(f"float({big['name']}.sum())") == 200_000.0
+        small = w.run("np.ones(10_000, dtype=np.float32)")
         np.testing.assert_array_equal(small, np.ones(10_000, dtype=np.float32))
     finally:
-        fetching.run("_executor.MAX_RESULT_PAYLOAD = 2**32 - 1")
+        w.close()
