@@ -173,3 +173,33 @@ def test_results_beyond_what_a_message_holds_come_back_as_refs():
         np.testing.assert_array_equal(small, np.ones(10_000, dtype=np.float32))
     finally:
         w.close()
+
+
+def _status_kib(pid: int, field: str) -> int:
+    with open(f"/proc/{pid}/status") as status:
+        for line in status:
+            if line.startswith(field + ":"):
+                return int(line.split()[1])
+    raise AssertionError(f"no {field} in /proc/{pid}/status")
+
+
+def test_a_result_too_large_to_carry_becomes_a_ref_without_a_copy():
+    # N bytes that become a ref cost N, not 2 N: the size decision comes before any copy.
+    # Scaled down: 1 GiB against a cap lowered to 64 MiB (the default cap is 4 GiB).
+    cap, size = 64 * 2**20, 2**30
+    w = Worker(args=("--max-result-bytes", str(cap)))
+    try:
+        w.wait_event("keras-ready", timeout=60)  # Keras is imported in the background
+        w.run("import numpy as np")
+        pid = w.proc.pid
+        before = _status_kib(pid, "VmRSS")
+        with open(f"/proc/{pid}/clear_refs", "w") as refs:
+            refs.write("5")  # the peak (VmHWM) starts again from now
+        big = w.run(f"np.ones({size // 8}, dtype=np.float64)")
+        assert isinstance(big, Ref)
+        peak = _status_kib(pid, "VmHWM")
+        grew = (peak - before) * 1024
+        assert grew <= size + 64 * 2**20, f"peak grew by {grew / 2**20:.0f} MiB"
+        assert w.run(f"float({big['name']}.sum())") == size // 8
+    finally:
+        w.close()
