@@ -1,12 +1,14 @@
 #include "app/docks.h"
 
+#include "app/actionids.h"
+#include "app/actionregistry.h"
+
 #include <QAction>
 #include <QCoreApplication>
 #include <QDockWidget>
 #include <QEvent>
 #include <QKeySequence>
 #include <QMainWindow>
-#include <QMenu>
 #include <QTimer>
 
 #include <algorithm>
@@ -27,6 +29,7 @@ struct SlotSpec {
     DockSlot anchor;
     bool front; // the tab shown when the dock shares its place with others
     const char* shortcut;
+    const char* toggleId; // the show/hide action's id
 };
 
 // The default arrangement: the palette and the data on the left, the selected layer's
@@ -35,14 +38,14 @@ struct SlotSpec {
 // Docks are placed in this order, so an anchor comes before the docks placed against it.
 // clang-format off
 constexpr std::array<SlotSpec, 8> slots = {{
-    {DockSlot::Palette,    "dock-palette",    QT_TRANSLATE_NOOP("Docks", "Layers"),           Qt::LeftDockWidgetArea,   Placement::Own,        DockSlot::Palette,    true,  "Alt+1"},
-    {DockSlot::Data,       "dock-data",       QT_TRANSLATE_NOOP("Docks", "Data"),             Qt::LeftDockWidgetArea,   Placement::Tab,        DockSlot::Palette,    false, "Alt+2"},
-    {DockSlot::Properties, "dock-properties", QT_TRANSLATE_NOOP("Docks", "Properties"),       Qt::RightDockWidgetArea,  Placement::Own,        DockSlot::Properties, true,  "Alt+3"},
-    {DockSlot::Training,   "dock-training",   QT_TRANSLATE_NOOP("Docks", "Training"),         Qt::RightDockWidgetArea,  Placement::Tab,        DockSlot::Properties, false, "Alt+4"},
-    {DockSlot::History,    "dock-history",    QT_TRANSLATE_NOOP("Docks", "Training History"), Qt::BottomDockWidgetArea, Placement::Own,        DockSlot::History,    true,  "Alt+8"},
-    {DockSlot::Console,    "dock-console",    QT_TRANSLATE_NOOP("Docks", "Python Console"),   Qt::BottomDockWidgetArea, Placement::SplitRight, DockSlot::History,    true,  "Alt+6"},
-    {DockSlot::Queue,      "dock-queue",      QT_TRANSLATE_NOOP("Docks", "Command Queue"),    Qt::BottomDockWidgetArea, Placement::Tab,        DockSlot::Console,    false, "Alt+7"},
-    {DockSlot::Variables,  "dock-variables",  QT_TRANSLATE_NOOP("Docks", "Variables"),        Qt::BottomDockWidgetArea, Placement::Tab,        DockSlot::Console,    false, "Alt+5"},
+    {DockSlot::Palette,    "dock-palette",    QT_TRANSLATE_NOOP("Docks", "Layers"),           Qt::LeftDockWidgetArea,   Placement::Own,        DockSlot::Palette,    true,  "Alt+1", ids::viewPalette},
+    {DockSlot::Data,       "dock-data",       QT_TRANSLATE_NOOP("Docks", "Data"),             Qt::LeftDockWidgetArea,   Placement::Tab,        DockSlot::Palette,    false, "Alt+2", ids::viewData},
+    {DockSlot::Properties, "dock-properties", QT_TRANSLATE_NOOP("Docks", "Properties"),       Qt::RightDockWidgetArea,  Placement::Own,        DockSlot::Properties, true,  "Alt+3", ids::viewProperties},
+    {DockSlot::Training,   "dock-training",   QT_TRANSLATE_NOOP("Docks", "Training"),         Qt::RightDockWidgetArea,  Placement::Tab,        DockSlot::Properties, false, "Alt+4", ids::viewTraining},
+    {DockSlot::History,    "dock-history",    QT_TRANSLATE_NOOP("Docks", "Training History"), Qt::BottomDockWidgetArea, Placement::Own,        DockSlot::History,    true,  "Alt+8", ids::viewHistory},
+    {DockSlot::Console,    "dock-console",    QT_TRANSLATE_NOOP("Docks", "Python Console"),   Qt::BottomDockWidgetArea, Placement::SplitRight, DockSlot::History,    true,  "Alt+6", ids::viewConsole},
+    {DockSlot::Queue,      "dock-queue",      QT_TRANSLATE_NOOP("Docks", "Command Queue"),    Qt::BottomDockWidgetArea, Placement::Tab,        DockSlot::Console,    false, "Alt+7", ids::viewQueue},
+    {DockSlot::Variables,  "dock-variables",  QT_TRANSLATE_NOOP("Docks", "Variables"),        Qt::BottomDockWidgetArea, Placement::Tab,        DockSlot::Console,    false, "Alt+5", ids::viewVariables},
 }};
 // clang-format on
 
@@ -59,11 +62,10 @@ const SlotSpec& spec(DockSlot slot) {
 
 } // namespace
 
-Docks::Docks(QMainWindow* window, QMenu* viewMenu)
+Docks::Docks(QMainWindow* window, ActionRegistry& actions)
     : QObject(window)
     , m_window(window)
-    , m_viewMenu(viewMenu)
-    , m_toggles(viewMenu->addSeparator()) {}
+    , m_actions(actions) {}
 
 QDockWidget* Docks::add(DockSlot slot, QWidget* panel) {
     Q_ASSERT(!m_docks.contains(slot));
@@ -75,7 +77,7 @@ QDockWidget* Docks::add(DockSlot slot, QWidget* panel) {
     place(slot, dock);
     QAction* toggle = dock->toggleViewAction();
     toggle->setShortcut(QKeySequence(QString::fromLatin1(s.shortcut)));
-    m_viewMenu->insertAction(m_toggles, toggle);
+    m_actions.add(s.toggleId, toggle);
     return dock;
 }
 

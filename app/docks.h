@@ -3,16 +3,17 @@
 #include <QHash>
 #include <QObject>
 
-class QAction;
 class QDockWidget;
 class QMainWindow;
-class QMenu;
 class QWidget;
 
 namespace qk::app {
 
-// Every dock the main window can have. Where each goes, its title and its shortcut are in
-// the table in docks.cpp; a panel becomes a dock with one call: docks.add(DockSlot::X, panel).
+class ActionRegistry;
+
+// Every dock the main window can have. Where each goes, its title, its shortcut and its
+// toggle's action id are in the table in docks.cpp; a panel becomes a dock with one call:
+// docks.add(DockSlot::X, panel).
 enum class DockSlot {
     Palette,    // layer palette
     Data,       // data sets
@@ -24,11 +25,12 @@ enum class DockSlot {
     History     // training history
 };
 
-// Creates the main window's docks in their slots and lists them in the View menu.
+// Creates the main window's docks in their slots and registers each dock's show/hide toggle
+// (its id is in the table, for the View menu).
 class Docks : public QObject {
     Q_OBJECT
 public:
-    Docks(QMainWindow* window, QMenu* viewMenu);
+    Docks(QMainWindow* window, ActionRegistry& actions);
 
     QDockWidget* add(DockSlot slot, QWidget* panel);
     QDockWidget* dock(DockSlot slot) const { return m_docks.value(slot); }
@@ -48,8 +50,7 @@ private:
     void scheduleDefaultSizes();
 
     QMainWindow* m_window;
-    QMenu* m_viewMenu;
-    QAction* m_toggles; // dock toggles go above this separator
+    ActionRegistry& m_actions;
     QHash<DockSlot, QDockWidget*> m_docks;
     bool m_sizesPending = false;   // default sizes wait for the window to be shown
     bool m_sizesScheduled = false; // and are applied once the event loop has run

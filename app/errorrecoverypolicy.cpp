@@ -1,6 +1,7 @@
 #include "app/errorrecoverypolicy.h"
 
 #include "app/errorrecoverydialog.h"
+#include "bridge/session/readyfuture.h"
 
 #include <QPromise>
 #include <QWidget>
@@ -16,8 +17,8 @@ ErrorRecoveryPolicy::ErrorRecoveryPolicy(QWidget* dialogParent)
 QFuture<Decision> ErrorRecoveryPolicy::decide(const CommandFailure& failure) {
     if (m_remembered) {
         Q_EMIT decidedAutomatically(failure, *m_remembered);
-        return QtFuture::makeReadyFuture(
-            *m_remembered == Decision::Kind::Ignore ? Decision::ignore() : Decision::dropQueue());
+        return qk::readyFuture(*m_remembered == Decision::Kind::Ignore ? Decision::ignore()
+                                                                       : Decision::dropQueue());
     }
     // The promise lives with the dialog's connection; if the dialog goes without deciding,
     // the future is cancelled and the session drops the queue.

@@ -2,7 +2,6 @@
 
 #include "app/catalogsource.h"
 #include "app/document.h"
-#include "app/mainwindow.h"
 #include "app/modelbuilder.h"
 #include "app/screenshot.h"
 #include "app/sessionhost.h"
@@ -13,30 +12,33 @@
 #include "inspectors/traininghistoryview.h"
 
 #include <QImage>
+#include <QMainWindow>
 #include <QStatusBar>
 #include <QTimer>
 #include <QUndoStack>
 
 namespace qk::app {
 
-IrisGuiDemo::IrisGuiDemo(MainWindow& window, QString screenshotFile)
+IrisGuiDemo::IrisGuiDemo(SessionHost& host, Document& document, Workspace& workspace,
+                         QMainWindow& window, QString screenshotFile)
     : QObject(&window)
+    , m_host(host)
+    , m_document(document)
+    , m_workspace(workspace)
     , m_window(window)
     , m_screenshotFile(std::move(screenshotFile)) {
-    connect(&window.workspace().trainer(), &TrainingController::finished, this,
-            &IrisGuiDemo::onTrained);
+    connect(&workspace.trainer(), &TrainingController::finished, this, &IrisGuiDemo::onTrained);
 }
 
 void IrisGuiDemo::start() {
-    m_window.host()
-        .session()
+    m_host.session()
         .ready()
         .then(this, [this](const WorkerInfo&) { fillAndTrain(); })
         .onFailed(this, [this](const std::exception&) { Q_EMIT finished(false); });
 }
 
 void IrisGuiDemo::fillAndTrain() {
-    Document& document = m_window.document();
+    Document& document = m_document;
     document.undoStack()->beginMacro(tr("Iris demo"));
     // Keyword arguments, as the palette and the Properties dock make them.
     document.addLayer(keras::InputLayer({4}));
@@ -56,20 +58,18 @@ void IrisGuiDemo::fillAndTrain() {
     document.setTrainingSettings(training);
     document.undoStack()->endMacro();
     // The first Dense layer's arguments in the Properties dock while it trains.
-    m_window.workspace().builder()->selectLayer(document.layerAt(1).id);
+    m_workspace.builder()->selectLayer(document.layerAt(1).id);
     // Training waits for the catalog (the palette and the Properties dock) and the builder's
     // shapes, which would otherwise queue behind the whole fit in the worker.
-    Workspace& workspace = m_window.workspace();
-    connect(&workspace.catalog(), &CatalogSource::loaded, this, &IrisGuiDemo::trainWhenChecked);
-    connect(&workspace.catalog(), &CatalogSource::failed, this, &IrisGuiDemo::train);
-    connect(&workspace.shapes(), &ShapeChecker::updated, this, &IrisGuiDemo::trainWhenChecked);
-    connect(&workspace.shapes(), &ShapeChecker::checkFailed, this, &IrisGuiDemo::train);
+    connect(&m_workspace.catalog(), &CatalogSource::loaded, this, &IrisGuiDemo::trainWhenChecked);
+    connect(&m_workspace.catalog(), &CatalogSource::failed, this, &IrisGuiDemo::train);
+    connect(&m_workspace.shapes(), &ShapeChecker::updated, this, &IrisGuiDemo::trainWhenChecked);
+    connect(&m_workspace.shapes(), &ShapeChecker::checkFailed, this, &IrisGuiDemo::train);
     trainWhenChecked();
 }
 
 void IrisGuiDemo::trainWhenChecked() {
-    const Workspace& workspace = m_window.workspace();
-    if (workspace.catalog().isLoaded() && workspace.shapes().isUpToDate())
+    if (m_workspace.catalog().isLoaded() && m_workspace.shapes().isUpToDate())
         train();
 }
 
@@ -77,23 +77,22 @@ void IrisGuiDemo::train() {
     if (m_trainingStarted)
         return;
     m_trainingStarted = true;
-    disconnect(&m_window.workspace().catalog(), nullptr, this, nullptr);
-    disconnect(&m_window.workspace().shapes(), nullptr, this, nullptr);
+    disconnect(&m_workspace.catalog(), nullptr, this, nullptr);
+    disconnect(&m_workspace.shapes(), nullptr, this, nullptr);
     QString error;
-    if (!m_window.workspace().trainer().train(&error)) {
+    if (!m_workspace.trainer().train(&error)) {
         m_window.statusBar()->showMessage(tr("Cannot train: %1").arg(error));
         Q_EMIT finished(false);
     }
 }
 
 void IrisGuiDemo::onTrained(bool ok, const QString&) {
-    disconnect(&m_window.workspace().trainer(), nullptr, this, nullptr);
+    disconnect(&m_workspace.trainer(), nullptr, this, nullptr);
     if (!ok) {
         finish(false);
         return;
     }
-    m_window.workspace()
-        .trainer()
+    m_workspace.trainer()
         .evaluate()
         .then(this,
               [this](const keras::Scores& scores) {
@@ -108,7 +107,7 @@ void IrisGuiDemo::onTrained(bool ok, const QString&) {
 
 void IrisGuiDemo::onScored(double accuracy, double loss) {
     m_testAccuracy = accuracy;
-    const auto rows = m_window.workspace().trainer().data()->split.test.size();
+    const auto rows = m_workspace.trainer().data()->split.test.size();
     m_window.statusBar()->showMessage(
         tr("Iris demo: test accuracy %1, test loss %2 on %n "
            "held-out row(s)",
@@ -124,7 +123,7 @@ void IrisGuiDemo::finish(bool ok) {
     }
     // Let the charts and the builder's shapes catch up before the picture.
     QTimer::singleShot(1500, this, [this, ok] {
-        m_window.workspace().historyView()->redrawNow();
+        m_workspace.historyView()->redrawNow();
         const bool saved = grabWithDialogs(&m_window).save(m_screenshotFile);
         if (!saved)
             qWarning("could not write %s", qPrintable(m_screenshotFile));

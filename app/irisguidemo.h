@@ -3,9 +3,13 @@
 #include <QObject>
 #include <QString>
 
+class QMainWindow;
+
 namespace qk::app {
 
-class MainWindow;
+class Document;
+class SessionHost;
+class Workspace;
 
 // `qtkeras --demo iris` in the window: the paper's iris network in the builder, iris data,
 // Adam with a learning rate of 0.01 and 100 epochs with a fifth of the training rows held
@@ -16,7 +20,9 @@ class IrisGuiDemo : public QObject {
 public:
     static constexpr int Epochs = 100;
 
-    IrisGuiDemo(MainWindow& window, QString screenshotFile);
+    // `window` shows the score in its status bar and is the screenshot.
+    IrisGuiDemo(SessionHost& host, Document& document, Workspace& workspace, QMainWindow& window,
+                QString screenshotFile);
 
     void start();
     // The accuracy on the test rows once scored; negative before.
@@ -33,7 +39,10 @@ private:
     void onScored(double accuracy, double loss);
     void finish(bool ok);
 
-    MainWindow& m_window;
+    SessionHost& m_host;
+    Document& m_document;
+    Workspace& m_workspace;
+    QMainWindow& m_window;
     QString m_screenshotFile;
     double m_testAccuracy = -1;
     bool m_trainingStarted = false;

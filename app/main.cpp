@@ -43,7 +43,8 @@ int main(int argc, char* argv[]) {
     window.show();
 
     if (parser.value(demo) == QLatin1String("iris")) {
-        auto* irisDemo = new qk::app::IrisGuiDemo(window, parser.value(screenshot));
+        auto* irisDemo = new qk::app::IrisGuiDemo(host, window.document(), window.workspace(),
+                                                  window, parser.value(screenshot));
         if (parser.isSet(screenshot)) {
             QObject::connect(irisDemo, &qk::app::IrisGuiDemo::finished, &app,
                              [](bool ok) { QApplication::exit(ok ? 0 : 1); });
@@ -56,7 +57,7 @@ int main(int argc, char* argv[]) {
     if (code.isEmpty() && !parser.isSet(screenshot))
         window.project().offerRecovery();
     if (!code.isEmpty() || parser.isSet(screenshot)) {
-        auto* tasks = new qk::app::StartupTasks(window, code, parser.value(screenshot));
+        auto* tasks = new qk::app::StartupTasks(host, window, code, parser.value(screenshot));
         if (parser.isSet(screenshot)) {
             QObject::connect(tasks, &qk::app::StartupTasks::finished, &app,
                              [](bool ok) { QApplication::exit(ok ? 0 : 1); });

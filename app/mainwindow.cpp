@@ -1,10 +1,13 @@
 #include "app/mainwindow.h"
 
+#include "app/actionids.h"
+#include "app/actionregistry.h"
 #include "app/console.h"
 #include "app/consolepanel.h"
 #include "app/docks.h"
 #include "app/document.h"
 #include "app/errorrecoverypolicy.h"
+#include "app/modelbuilder.h"
 #include "app/projectactions.h"
 #include "app/queuemonitorpanel.h"
 #include "app/sessionhost.h"
@@ -20,10 +23,11 @@
 
 #include <QApplication>
 #include <QCloseEvent>
-#include <QLabel>
+#include <QDockWidget>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QStatusBar>
+#include <QToolBar>
 #include <QUndoStack>
 #include <QVBoxLayout>
 
@@ -36,21 +40,12 @@ const Setting<QByteArray> stateSetting{"mainwindow/state"};
 // Version 2: the bottom row spans the window, with the training history beside the console.
 constexpr int layoutVersion = 2;
 
-QWidget* modelBuilderPlaceholder(QWidget* parent) {
-    auto* label = new QLabel(parent);
-    label->setAlignment(Qt::AlignCenter);
-    label->setWordWrap(true);
-    label->setEnabled(false);
-    label->setText(QObject::tr("<h2>Model builder</h2><p>The network you build appears here.</p>"
-                               "<p>The Python console below runs code on the worker.</p>"));
-    return label;
-}
-
 } // namespace
 
 MainWindow::MainWindow(SessionHost& host, QWidget* parent)
     : QMainWindow(parent)
     , m_host(host)
+    , m_actions(new ActionRegistry(this))
     , m_document(new Document(this))
     , m_commands(new inspectors::CommandModel(this))
     , m_console(new Console(host, this))
@@ -68,7 +63,6 @@ MainWindow::MainWindow(SessionHost& host, QWidget* parent)
     m_banner = new WorkerBanner(central);
     m_centralLayout->addWidget(m_banner);
     setCentralWidget(central);
-    setCentralPanel(modelBuilderPlaceholder(central));
 
     m_consolePanel = new ConsolePanel(*m_console, this);
     m_queueMonitor = new QueueMonitorPanel(*m_commands, this);
@@ -76,15 +70,24 @@ MainWindow::MainWindow(SessionHost& host, QWidget* parent)
     m_workerStatus = new WorkerStatusWidget(host, this);
     statusBar()->addPermanentWidget(m_workerStatus);
 
-    createMenus();
-    m_workspace = new Workspace(*this);
-    m_project = new ProjectActions(*this, menuBar()->actions().constFirst()->menu());
-    m_docks->add(DockSlot::History, m_workspace->historyView());
+    m_docks = new Docks(this, *m_actions);
+    m_workspace = new Workspace(host, *m_document, *m_docks, *m_actions, this);
+    setCentralPanel(m_workspace->builder());
+    m_project = new ProjectActions(*m_document, *m_workspace->historyView(), m_workspace->trainer(),
+                                   host, *m_actions, this);
     m_docks->add(DockSlot::Console, m_consolePanel);
     m_docks->add(DockSlot::Queue, m_queueMonitor);
     m_docks->add(DockSlot::Variables, m_variablesPanel);
+    createActions();
+    createMenus();
     m_docks->resetLayout();
     restoreLayout();
+
+    const auto showMessage = [this](const QString& text, int timeoutMs) {
+        statusBar()->showMessage(text, timeoutMs);
+    };
+    connect(m_workspace, &Workspace::message, this, showMessage);
+    connect(m_project, &ProjectActions::message, this, showMessage);
 
     connect(&host.events(), &SessionEvents::commandChanged, m_commands,
             &inspectors::CommandModel::apply);
@@ -128,46 +131,47 @@ MainWindow::MainWindow(SessionHost& host, QWidget* parent)
 
 MainWindow::~MainWindow() = default;
 
-void MainWindow::createMenus() {
-    QMenu* file = menuBar()->addMenu(tr("&File"));
-    QAction* settings = file->addAction(tr("&Settings…"), this, &MainWindow::openSettings);
+void MainWindow::createActions() {
+    const auto add = [this](const char* id, const QString& text, auto receiver, auto slot) {
+        auto* action = new QAction(text, this);
+        connect(action, &QAction::triggered, receiver, slot);
+        return m_actions->add(id, action);
+    };
+    QAction* settings = add(ids::fileSettings, tr("&Settings…"), this, &MainWindow::openSettings);
     settings->setShortcut(QKeySequence(tr("Ctrl+,")));
     settings->setMenuRole(QAction::PreferencesRole);
-    file->addSeparator();
-    QAction* quit = file->addAction(tr("&Quit"), this, &QWidget::close);
+    QAction* quit = add(ids::fileQuit, tr("&Quit"), this, &QWidget::close);
     quit->setShortcut(QKeySequence::Quit);
     quit->setMenuRole(QAction::QuitRole);
 
-    QMenu* edit = menuBar()->addMenu(tr("&Edit"));
     QAction* undo = m_document->undoStack()->createUndoAction(this, tr("&Undo"));
     undo->setShortcut(QKeySequence::Undo);
+    undo->setIcon(QIcon::fromTheme(QStringLiteral("edit-undo")));
+    m_actions->add(ids::editUndo, undo);
     QAction* redo = m_document->undoStack()->createRedoAction(this, tr("&Redo"));
     redo->setShortcuts({QKeySequence(tr("Ctrl+Shift+Z")), QKeySequence(tr("Ctrl+Y"))});
-    edit->addAction(undo);
-    edit->addAction(redo);
+    redo->setIcon(QIcon::fromTheme(QStringLiteral("edit-redo")));
+    m_actions->add(ids::editRedo, redo);
 
-    QMenu* view = menuBar()->addMenu(tr("&View"));
-    m_docks = new Docks(this, view);
-    view->addAction(tr("Reset &layout"), this, &MainWindow::resetLayout);
+    add(ids::viewResetLayout, tr("Reset &layout"), this, &MainWindow::resetLayout);
 
-    QMenu* worker = menuBar()->addMenu(tr("&Worker"));
-    m_restart = worker->addAction(tr("&Restart worker"), this, &MainWindow::restartWorker);
-    m_restart->setShortcut(QKeySequence(tr("Ctrl+Shift+R")));
+    add(ids::workerRestart, tr("&Restart worker"), this, &MainWindow::restartWorker)
+        ->setShortcut(QKeySequence(tr("Ctrl+Shift+R")));
     QAction* interrupt =
-        worker->addAction(tr("&Interrupt"), this, [this] { m_host.session().interrupt(); });
+        add(ids::workerInterrupt, tr("&Interrupt"), this, [this] { m_host.session().interrupt(); });
     interrupt->setShortcut(QKeySequence(tr("Ctrl+Shift+I")));
     interrupt->setToolTip(tr("Raise KeyboardInterrupt in the running command"));
-    worker->addSeparator();
-    worker->addAction(tr("&Clear finished commands"), m_commands,
-                      &inspectors::CommandModel::clearFinished);
-    m_forgetChoice = worker->addAction(tr("&Ask again on errors"), m_errorPolicy,
-                                       &ErrorRecoveryPolicy::forgetChoice);
-    m_forgetChoice->setEnabled(false);
-    connect(m_errorPolicy, &ErrorRecoveryPolicy::rememberedChoiceChanged, this,
-            [this] { m_forgetChoice->setEnabled(m_errorPolicy->rememberedChoice().has_value()); });
+    add(ids::workerClearFinished, tr("&Clear finished commands"), m_commands,
+        &inspectors::CommandModel::clearFinished);
+    QAction* forgetChoice = add(ids::workerAskAgain, tr("&Ask again on errors"), m_errorPolicy,
+                                &ErrorRecoveryPolicy::forgetChoice);
+    forgetChoice->setEnabled(false);
+    connect(m_errorPolicy, &ErrorRecoveryPolicy::rememberedChoiceChanged, forgetChoice,
+            [this, forgetChoice] {
+                forgetChoice->setEnabled(m_errorPolicy->rememberedChoice().has_value());
+            });
 
-    QMenu* help = menuBar()->addMenu(tr("&Help"));
-    help->addAction(tr("&About QtKeras"), this, [this] {
+    add(ids::helpAbout, tr("&About QtKeras"), this, [this] {
         auto* box = new QMessageBox(
             QMessageBox::Information, tr("About QtKeras"),
             tr("<h3>QtKeras %1</h3><p>Build, train and inspect Keras networks; Keras runs in "
@@ -177,6 +181,36 @@ void MainWindow::createMenus() {
         box->setAttribute(Qt::WA_DeleteOnClose);
         box->open();
     });
+}
+
+// Where every action goes, by id: the one place that lays out the menus and the tool bar.
+void MainWindow::createMenus() {
+    using namespace ids;
+    const auto menu = [this](const char* id, const QString& title,
+                             std::initializer_list<QAnyStringView> entries) {
+        QMenu* created = m_actions->addMenu(id, new QMenu(title, this));
+        m_actions->fill(created, entries);
+        menuBar()->addMenu(created);
+    };
+    menu(fileMenu, tr("&File"),
+         {fileNew, fileOpen, recentMenu, fileImportKeras, fileSave, fileSaveAs, separator,
+          fileExportScript, fileSaveModel, separator, fileSettings, separator, fileQuit});
+    menu(editMenu, tr("&Edit"), {editUndo, editRedo});
+    menu(modelMenu, tr("&Model"),
+         {modelDeleteLayer, modelDuplicateLayer, separator, modelMoveUp, modelMoveDown, separator,
+          modelTrain, modelStop});
+    menu(viewMenu, tr("&View"),
+         {viewPalette, viewData, viewProperties, viewTraining, viewVariables, viewConsole,
+          viewQueue, viewHistory, separator, viewResetLayout});
+    menu(workerMenu, tr("&Worker"),
+         {workerRestart, workerInterrupt, separator, workerClearFinished, workerAskAgain});
+    menu(helpMenu, tr("&Help"), {helpAbout});
+
+    QToolBar* toolBar = addToolBar(tr("Model"));
+    toolBar->setObjectName(QStringLiteral("toolbar-model")); // saved in the window state
+    toolBar->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+    m_actions->fill(toolBar, {editUndo, editRedo, separator, modelDuplicateLayer, modelDeleteLayer,
+                              separator, modelTrain, modelStop});
 }
 
 void MainWindow::setCentralPanel(QWidget* panel) {
@@ -237,6 +271,13 @@ void MainWindow::restoreLayout() {
 
 void MainWindow::resetLayout() {
     m_docks->resetLayout();
+}
+
+void MainWindow::showCommand(const QString& id) {
+    m_queueMonitor->selectCommand(id);
+    // The command queue in front of the tabs it shares.
+    if (QDockWidget* queue = m_docks->dock(DockSlot::Queue))
+        queue->raise();
 }
 
 void MainWindow::closeEvent(QCloseEvent* event) {

@@ -4,7 +4,6 @@
 
 #include <QMainWindow>
 
-class QAction;
 class QVBoxLayout;
 
 namespace qk::inspectors {
@@ -13,6 +12,7 @@ class CommandModel;
 
 namespace qk::app {
 
+class ActionRegistry;
 class Console;
 class ConsolePanel;
 class Docks;
@@ -26,8 +26,10 @@ class WorkerBanner;
 class WorkerStatusWidget;
 class Workspace;
 
-// The IDE's window: creates the panels in their docks, wires the menus to them and shows
-// the worker's state. Features live in the panels and the objects they show.
+// The IDE's window and the place where its parts are made and wired: it creates the
+// document and services, hands each feature what it uses (the feature registers its actions
+// and docks its panels), builds the menus and the tool bar from action ids, and shows the
+// worker's state. Features live in their own classes, which do not know the window.
 class MainWindow : public QMainWindow {
     Q_OBJECT
 public:
@@ -39,19 +41,16 @@ public:
     void openSettings();
     void saveLayout() const;
     void resetLayout();
+    // Selects the command in the queue monitor and brings its dock to the front.
+    void showCommand(const QString& id);
 
-    SessionHost& host() const { return m_host; }
-    Docks& docks() const { return *m_docks; }
+    // Every menu and tool-bar action, by id (actionids.h).
+    ActionRegistry& actionRegistry() const { return *m_actions; }
     Document& document() const { return *m_document; }
     inspectors::CommandModel& commands() const { return *m_commands; }
     Console& console() const { return *m_console; }
     ErrorRecoveryPolicy& errorPolicy() const { return *m_errorPolicy; }
-    ConsolePanel* consolePanel() const { return m_consolePanel; }
-    QueueMonitorPanel* queueMonitor() const { return m_queueMonitor; }
-    VariablesPanel* variablesPanel() const { return m_variablesPanel; }
-    WorkerStatusWidget* workerStatus() const { return m_workerStatus; }
-    WorkerBanner* banner() const { return m_banner; }
-    QAction* restartAction() const { return m_restart; }
+    Docks& docks() const { return *m_docks; }
     Workspace& workspace() const { return *m_workspace; }
     ProjectActions& project() const { return *m_project; }
 
@@ -59,6 +58,7 @@ protected:
     void closeEvent(QCloseEvent* event) override;
 
 private:
+    void createActions();
     void createMenus();
     void restoreLayout();
     void onWorkerState(qk::WorkerState state, const QString& reason);
@@ -66,6 +66,7 @@ private:
     void updateTitle();
 
     SessionHost& m_host;
+    ActionRegistry* m_actions;
     Document* m_document;
     inspectors::CommandModel* m_commands;
     Console* m_console;
@@ -78,8 +79,6 @@ private:
     WorkerBanner* m_banner = nullptr;
     QVBoxLayout* m_centralLayout = nullptr;
     QWidget* m_centralPanel = nullptr;
-    QAction* m_restart = nullptr;
-    QAction* m_forgetChoice = nullptr;
     Workspace* m_workspace = nullptr;
     ProjectActions* m_project = nullptr;
 };

@@ -1,12 +1,12 @@
 #include "app/projectactions.h"
 
+#include "app/actionids.h"
+#include "app/actionregistry.h"
 #include "app/document.h"
-#include "app/mainwindow.h"
 #include "app/recoverydialog.h"
 #include "app/sessionhost.h"
 #include "app/setting.h"
 #include "app/trainingcontroller.h"
-#include "app/workspace.h"
 #include "bridge/keras/traininghistory.h"
 #include "inspectors/traininghistoryview.h"
 #include "inspectors/trainingrunmodel.h"
@@ -20,7 +20,6 @@
 #include <QMessageBox>
 #include <QSaveFile>
 #include <QScopedValueRollback>
-#include <QStatusBar>
 #include <QUndoStack>
 
 namespace qk::app {
@@ -44,55 +43,59 @@ bool isKerasModel(const QString& path) {
 
 } // namespace
 
-ProjectActions::ProjectActions(MainWindow& window, QMenu* fileMenu)
-    : QObject(&window)
+ProjectActions::ProjectActions(Document& document, inspectors::TrainingHistoryView& history,
+                               TrainingController& trainer, SessionHost& host,
+                               ActionRegistry& actions, QWidget* window)
+    : QObject(window)
+    , m_document(document)
+    , m_history(history)
+    , m_trainer(trainer)
+    , m_host(host)
     , m_window(window) {
-    QAction* first = fileMenu->actions().value(0);
-    const auto add = [&](const QString& text, QKeySequence::StandardKey key, auto slot) {
+    const auto add = [&](const char* id, const QString& text, QKeySequence::StandardKey key,
+                         auto slot) {
         auto* action = new QAction(text, this);
         action->setShortcut(key);
         connect(action, &QAction::triggered, this, slot);
-        fileMenu->insertAction(first, action);
-        return action;
+        actions.add(id, action);
     };
-    add(tr("&New"), QKeySequence::New, [this] {
+    add(ids::fileNew, tr("&New"), QKeySequence::New, [this] {
         afterUnsavedChanges(tr("%1 has unsaved changes. Save them before starting a new project?")
-                                .arg(m_window.document().displayName()),
+                                .arg(m_document.displayName()),
                             [this] { newProject(); });
     });
-    add(tr("&Open…"), QKeySequence::Open, &ProjectActions::askOpen);
-    m_recent = new QMenu(tr("Open &Recent"), &window);
-    fileMenu->insertMenu(first, m_recent);
-    add(tr("&Import Keras Model…"), QKeySequence::UnknownKey, &ProjectActions::askImport);
-    m_save = add(tr("&Save"), QKeySequence::Save, &ProjectActions::save);
-    add(tr("Save &As…"), QKeySequence::SaveAs, &ProjectActions::askSaveAs);
-    fileMenu->insertSeparator(first);
-    add(tr("&Export Python Script…"), QKeySequence::UnknownKey, &ProjectActions::askExportScript);
-    add(tr("Save &Trained Model…"), QKeySequence::UnknownKey, &ProjectActions::askSaveModel);
-    fileMenu->insertSeparator(first);
+    add(ids::fileOpen, tr("&Open…"), QKeySequence::Open, &ProjectActions::askOpen);
+    m_recent = actions.addMenu(ids::recentMenu, new QMenu(tr("Open &Recent"), window));
+    add(ids::fileImportKeras, tr("&Import Keras Model…"), QKeySequence::UnknownKey,
+        &ProjectActions::askImport);
+    add(ids::fileSave, tr("&Save"), QKeySequence::Save, &ProjectActions::save);
+    add(ids::fileSaveAs, tr("Save &As…"), QKeySequence::SaveAs, &ProjectActions::askSaveAs);
+    add(ids::fileExportScript, tr("&Export Python Script…"), QKeySequence::UnknownKey,
+        &ProjectActions::askExportScript);
+    add(ids::fileSaveModel, tr("Save &Trained Model…"), QKeySequence::UnknownKey,
+        &ProjectActions::askSaveModel);
     updateRecentMenu();
 
     m_autosave = new Autosave(
-        window.document(), [this] { return capture(); }, this);
+        document, [this] { return capture(); }, this);
     connect(m_autosave, &Autosave::failed, this,
-            [this](const QString& message) { m_window.statusBar()->showMessage(message, 15000); });
+            [this](const QString& message) { Q_EMIT this->message(message, 15000); });
     // A new, removed or renamed training run is a change the project file would keep.
-    connect(&window.workspace().historyView()->runs(), &inspectors::TrainingRunModel::runsReshaped,
-            this, [this] {
-                if (!m_applying)
-                    m_window.document().setModified(true);
-            });
+    connect(&history.runs(), &inspectors::TrainingRunModel::runsReshaped, this, [this] {
+        if (!m_applying)
+            m_document.setModified(true);
+    });
 }
 
 Project ProjectActions::capture() const {
-    const Document& document = m_window.document();
+    const Document& document = m_document;
     Project project;
     for (const LayerItem& item : document.layers())
         project.layers.push_back(item.layer);
     project.compile = document.compileSettings();
     project.training = document.trainingSettings();
     project.data = document.dataSource();
-    const inspectors::TrainingHistoryView* view = m_window.workspace().historyView();
+    const inspectors::TrainingHistoryView* view = &m_history;
     project.smoothing = view->smoothing();
     const inspectors::TrainingRunModel& runs = view->runs();
     for (int row = 0; row < runs.rowCount(); ++row) {
@@ -106,7 +109,7 @@ Project ProjectActions::capture() const {
 
 void ProjectActions::apply(const Project& project) {
     const QScopedValueRollback applying(m_applying, true);
-    Document& document = m_window.document();
+    Document& document = m_document;
     while (document.layerCount() > 0)
         document.takeLayerItem(document.layerCount() - 1);
     int id = 1;
@@ -117,7 +120,7 @@ void ProjectActions::apply(const Project& project) {
     document.replaceDataSource(project.data);
     document.undoStack()->clear();
 
-    inspectors::TrainingHistoryView* view = m_window.workspace().historyView();
+    inspectors::TrainingHistoryView* view = &m_history;
     inspectors::TrainingRunModel& runs = view->runs();
     runs.removeRows(0, runs.rowCount());
     int count = 0;
@@ -135,7 +138,7 @@ void ProjectActions::apply(const Project& project) {
 
 void ProjectActions::newProject() {
     apply(Project{});
-    m_window.document().setFileName({});
+    m_document.setFileName({});
 }
 
 bool ProjectActions::open(const QString& path, QString* error) {
@@ -147,7 +150,7 @@ bool ProjectActions::open(const QString& path, QString* error) {
         return false;
     }
     apply(*project);
-    m_window.document().setFileName(QFileInfo(path).absoluteFilePath());
+    m_document.setFileName(QFileInfo(path).absoluteFilePath());
     addRecent(path);
     return true;
 }
@@ -155,10 +158,10 @@ bool ProjectActions::open(const QString& path, QString* error) {
 bool ProjectActions::saveAs(const QString& path, QString* error) {
     if (!ProjectFile::write(path, capture(), error))
         return false;
-    m_window.document().setFileName(QFileInfo(path).absoluteFilePath());
-    m_window.document().setModified(false);
+    m_document.setFileName(QFileInfo(path).absoluteFilePath());
+    m_document.setModified(false);
     addRecent(path);
-    m_window.statusBar()->showMessage(tr("Saved %1").arg(QDir::toNativeSeparators(path)), 5000);
+    Q_EMIT message(tr("Saved %1").arg(QDir::toNativeSeparators(path)), 5000);
     return true;
 }
 
@@ -168,7 +171,7 @@ bool ProjectActions::exportScript(const QString& path, QString* error) {
             *error = message;
         return false;
     };
-    const auto& model = m_window.workspace().trainer().model();
+    const auto& model = m_trainer.model();
     if (!model)
         return fail(tr("Train the model first: the script embeds its training data."));
     QString script;
@@ -184,7 +187,7 @@ bool ProjectActions::exportScript(const QString& path, QString* error) {
 }
 
 std::optional<QFuture<Value>> ProjectActions::saveModel(const QString& path, QString* error) {
-    const auto& model = m_window.workspace().trainer().model();
+    const auto& model = m_trainer.model();
     if (!model) {
         if (error)
             *error = tr("Train the model first.");
@@ -194,7 +197,7 @@ std::optional<QFuture<Value>> ProjectActions::saveModel(const QString& path, QSt
 }
 
 void ProjectActions::askSaveModel() {
-    QString path = QFileDialog::getSaveFileName(&m_window, tr("Save Trained Model"), {},
+    QString path = QFileDialog::getSaveFileName(m_window, tr("Save Trained Model"), {},
                                                 tr("Keras models (*.keras)"));
     if (path.isEmpty())
         return;
@@ -209,8 +212,8 @@ void ProjectActions::askSaveModel() {
     saved
         ->then(this,
                [this, path](const Value&) {
-                   m_window.statusBar()->showMessage(
-                       tr("Saved the model to %1").arg(QDir::toNativeSeparators(path)), 5000);
+                   Q_EMIT message(tr("Saved the model to %1").arg(QDir::toNativeSeparators(path)),
+                                  5000);
                })
         .onFailed(this, [this](const std::exception& e) {
             showError(tr("Cannot save the model"), QString::fromUtf8(e.what()));
@@ -219,7 +222,7 @@ void ProjectActions::askSaveModel() {
 
 QFuture<ImportedModel> ProjectActions::importKerasModel(const QString& path) {
     const QString absolute = QFileInfo(path).absoluteFilePath();
-    return qk::app::importKerasModel(m_window.host().session(), absolute)
+    return qk::app::importKerasModel(m_host.session(), absolute)
         .then(this,
               [this, absolute](const ImportedModel& model) {
                   applyImport(model, absolute);
@@ -233,7 +236,7 @@ QFuture<ImportedModel> ProjectActions::importKerasModel(const QString& path) {
 }
 
 void ProjectActions::applyImport(const ImportedModel& model, const QString& path) {
-    Document& document = m_window.document();
+    Document& document = m_document;
     QList<int> ids;
     for (const LayerItem& item : document.layers())
         ids << item.id;
@@ -250,12 +253,12 @@ void ProjectActions::applyImport(const ImportedModel& model, const QString& path
                           .arg(model.totalParams);
     if (!model.notes.isEmpty())
         message += QStringLiteral(". ") + model.notes.join(QLatin1Char(' '));
-    m_window.statusBar()->showMessage(message, 15000);
+    Q_EMIT this->message(message, 15000);
 }
 
 void ProjectActions::askImport() {
     const QString path =
-        QFileDialog::getOpenFileName(&m_window, tr("Import Keras Model"), {}, kerasFilter());
+        QFileDialog::getOpenFileName(m_window, tr("Import Keras Model"), {}, kerasFilter());
     if (!path.isEmpty())
         importKerasModel(path);
 }
@@ -265,13 +268,13 @@ void ProjectActions::afterUnsavedChanges(const QString& question, std::function<
         m_unsavedQuestion->raise();
         return;
     }
-    if (!m_window.document().isModified()) {
+    if (!m_document.isModified()) {
         proceed();
         return;
     }
     auto* box =
         new QMessageBox(QMessageBox::Warning, tr("Unsaved changes"), question,
-                        QMessageBox::Save | QMessageBox::Discard | QMessageBox::Cancel, &m_window);
+                        QMessageBox::Save | QMessageBox::Discard | QMessageBox::Cancel, m_window);
     box->setObjectName(QStringLiteral("unsavedQuestion"));
     box->setDefaultButton(QMessageBox::Save);
     box->setAttribute(Qt::WA_DeleteOnClose);
@@ -291,16 +294,16 @@ void ProjectActions::afterUnsavedChanges(const QString& question, std::function<
 }
 
 bool ProjectActions::closeRequested() {
-    if (m_closeConfirmed || (!m_window.document().isModified() && !m_unsavedQuestion)) {
+    if (m_closeConfirmed || (!m_document.isModified() && !m_unsavedQuestion)) {
         m_autosave->discard();
         return true;
     }
-    afterUnsavedChanges(tr("%1 has unsaved changes. Save them before closing?")
-                            .arg(m_window.document().displayName()),
-                        [this] {
-                            const QScopedValueRollback confirmed(m_closeConfirmed, true);
-                            m_window.close();
-                        });
+    afterUnsavedChanges(
+        tr("%1 has unsaved changes. Save them before closing?").arg(m_document.displayName()),
+        [this] {
+            const QScopedValueRollback confirmed(m_closeConfirmed, true);
+            m_window->close();
+        });
     return false;
 }
 
@@ -312,7 +315,7 @@ RecoveryDialog* ProjectActions::offerRecovery(const QString& directory) {
     std::vector<RecoveryFile> files = Autosave::orphans(directory);
     if (files.empty())
         return nullptr;
-    auto* dialog = new RecoveryDialog(std::move(files), *this, &m_window);
+    auto* dialog = new RecoveryDialog(std::move(files), *this, m_window);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     dialog->open();
     return dialog;
@@ -326,7 +329,7 @@ bool ProjectActions::restore(RecoveryFile& file, QString* error) {
         return false;
     }
     apply(*file.project);
-    Document& document = m_window.document();
+    Document& document = m_document;
     document.setFileName(file.info.originalPath);
     document.setModified(true);
     QString message =
@@ -338,7 +341,7 @@ bool ProjectActions::restore(RecoveryFile& file, QString* error) {
     if (!m_autosave->saveNow(&reason) || !Autosave::remove(file, &reason))
         message += QLatin1Char(' ') + tr("The recovery file is kept at %1 (%2).")
                                           .arg(QDir::toNativeSeparators(file.path), reason);
-    m_window.statusBar()->showMessage(message, 15000);
+    Q_EMIT this->message(message, 15000);
     return true;
 }
 
@@ -348,7 +351,7 @@ QStringList ProjectActions::recentFiles() {
 
 void ProjectActions::askOpen() {
     const QString path = QFileDialog::getOpenFileName(
-        &m_window, tr("Open Project"), {}, projectFilter() + QStringLiteral(";;") + kerasFilter());
+        m_window, tr("Open Project"), {}, projectFilter() + QStringLiteral(";;") + kerasFilter());
     if (path.isEmpty())
         return;
     // A .keras model goes into the builder as an edit that can be undone.
@@ -361,7 +364,7 @@ void ProjectActions::askOpen() {
 
 void ProjectActions::openAfterUnsavedChanges(const QString& path) {
     afterUnsavedChanges(tr("%1 has unsaved changes. Save them before opening %2?")
-                            .arg(m_window.document().displayName(), QFileInfo(path).fileName()),
+                            .arg(m_document.displayName(), QFileInfo(path).fileName()),
                         [this, path] {
                             QString error;
                             if (!open(path, &error))
@@ -370,7 +373,7 @@ void ProjectActions::openAfterUnsavedChanges(const QString& path) {
 }
 
 bool ProjectActions::save() {
-    const QString path = m_window.document().fileName();
+    const QString path = m_document.fileName();
     if (path.isEmpty())
         return askSaveAs();
     QString error;
@@ -381,8 +384,8 @@ bool ProjectActions::save() {
 }
 
 bool ProjectActions::askSaveAs() {
-    QString path = QFileDialog::getSaveFileName(&m_window, tr("Save Project As"),
-                                                m_window.document().fileName(), projectFilter());
+    QString path = QFileDialog::getSaveFileName(m_window, tr("Save Project As"),
+                                                m_document.fileName(), projectFilter());
     if (path.isEmpty())
         return false;
     if (QFileInfo(path).suffix().isEmpty())
@@ -395,7 +398,7 @@ bool ProjectActions::askSaveAs() {
 }
 
 void ProjectActions::askExportScript() {
-    const QString path = QFileDialog::getSaveFileName(&m_window, tr("Export Python Script"), {},
+    const QString path = QFileDialog::getSaveFileName(m_window, tr("Export Python Script"), {},
                                                       tr("Python scripts (*.py)"));
     if (path.isEmpty())
         return;
@@ -426,7 +429,7 @@ void ProjectActions::updateRecentMenu() {
 }
 
 void ProjectActions::showError(const QString& title, const QString& message) {
-    auto* box = new QMessageBox(QMessageBox::Warning, title, message, QMessageBox::Ok, &m_window);
+    auto* box = new QMessageBox(QMessageBox::Warning, title, message, QMessageBox::Ok, m_window);
     box->setAttribute(Qt::WA_DeleteOnClose);
     box->open();
 }

@@ -9,25 +9,35 @@
 #include <QObject>
 #include <QPointer>
 
-class QAction;
 class QMenu;
 class QMessageBox;
+class QWidget;
+
+namespace qk::inspectors {
+class TrainingHistoryView;
+}
 
 namespace qk::app {
 
-class MainWindow;
+class ActionRegistry;
+class Document;
 class RecoveryDialog;
+class SessionHost;
+class TrainingController;
 
-// The File menu's project commands: New, Open, Save, Save As, the recent files, the import of
-// a .keras model into the builder, the export of the trained model as a Python script, and
-// the question about unsaved changes when the window closes. A project is the window's
-// document with the runs of its training-history view; new runs count as unsaved changes.
-// Its Autosave keeps a recovery file while there are unsaved changes.
+// The File menu's project commands (registered under ids::file*): New, Open, Save, Save As,
+// the recent files, the import of a .keras model into the builder, the export of the trained
+// model as a Python script, and the question about unsaved changes when the window closes.
+// A project is the document with the runs of the training-history view; new runs count as
+// unsaved changes. Its Autosave keeps a recovery file while there are unsaved changes.
 class ProjectActions : public QObject {
     Q_OBJECT
 public:
-    // Puts its actions at the top of `fileMenu`.
-    ProjectActions(MainWindow& window, QMenu* fileMenu);
+    // `window` parents the dialogs and is closed again once its unsaved changes are settled;
+    // `trainer` has the trained model that is exported or saved.
+    ProjectActions(Document& document, inspectors::TrainingHistoryView& history,
+                   TrainingController& trainer, SessionHost& host, ActionRegistry& actions,
+                   QWidget* window);
 
     // The window's project as it would be saved.
     Project capture() const;
@@ -71,8 +81,11 @@ public:
 
     static QStringList recentFiles();
 
-    QAction* saveAction() const { return m_save; }
     Autosave& autosave() const { return *m_autosave; }
+
+Q_SIGNALS:
+    // For the status bar: what was saved, imported or restored.
+    void message(const QString& text, int timeoutMs);
 
 private:
     void askOpen();
@@ -87,8 +100,11 @@ private:
     void updateRecentMenu();
     void showError(const QString& title, const QString& message);
 
-    MainWindow& m_window;
-    QAction* m_save = nullptr;
+    Document& m_document;
+    inspectors::TrainingHistoryView& m_history;
+    TrainingController& m_trainer;
+    SessionHost& m_host;
+    QWidget* m_window;
     QMenu* m_recent = nullptr;
     Autosave* m_autosave = nullptr;
     QPointer<QMessageBox> m_unsavedQuestion;

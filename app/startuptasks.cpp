@@ -1,16 +1,13 @@
 #include "app/startuptasks.h"
 
 #include "app/console.h"
-#include "app/docks.h"
 #include "app/errorrecoverydialog.h"
 #include "app/errorrecoverypolicy.h"
 #include "app/mainwindow.h"
-#include "app/queuemonitorpanel.h"
 #include "app/screenshot.h"
 #include "app/sessionhost.h"
 #include "inspectors/commandmodel.h"
 
-#include <QDockWidget>
 #include <QTimer>
 
 namespace qk::app {
@@ -20,8 +17,10 @@ constexpr int pollMs = 100;
 constexpr int maxPolls = 1800; // three minutes
 } // namespace
 
-StartupTasks::StartupTasks(MainWindow& window, QStringList code, QString screenshotFile)
+StartupTasks::StartupTasks(SessionHost& host, MainWindow& window, QStringList code,
+                           QString screenshotFile)
     : QObject(&window)
+    , m_host(host)
     , m_window(window)
     , m_code(std::move(code))
     , m_screenshotFile(std::move(screenshotFile))
@@ -31,8 +30,7 @@ StartupTasks::StartupTasks(MainWindow& window, QStringList code, QString screens
 }
 
 void StartupTasks::start() {
-    m_window.host()
-        .session()
+    m_host.session()
         .ready()
         .then(this, [this](const WorkerInfo&) { runCode(); })
         .onFailed(this, [this](const std::exception&) { m_poll->start(); });
@@ -61,12 +59,9 @@ void StartupTasks::poll() {
         inspectors::CommandModel& commands = m_window.commands();
         commands.flush();
         if (auto* dialog = m_window.errorPolicy().openDialog())
-            m_window.queueMonitor()->selectCommand(dialog->failure().id);
+            m_window.showCommand(dialog->failure().id);
         else if (commands.rowCount() > 0)
-            m_window.queueMonitor()->selectCommand(commands.info(commands.rowCount() - 1).id);
-        // The command queue in front of the tabs it shares, to show that command.
-        if (QDockWidget* queue = m_window.docks().dock(DockSlot::Queue))
-            queue->raise();
+            m_window.showCommand(commands.info(commands.rowCount() - 1).id);
         writeScreenshot();
     });
 }

@@ -8,6 +8,7 @@ class QTimer;
 namespace qk::app {
 
 class MainWindow;
+class SessionHost;
 
 // What the command line asks for at start-up: run code in the console once the worker is
 // ready, then, when the commands have settled or one waits for a decision, write a
@@ -15,7 +16,7 @@ class MainWindow;
 class StartupTasks : public QObject {
     Q_OBJECT
 public:
-    StartupTasks(MainWindow& window, QStringList code, QString screenshotFile);
+    StartupTasks(SessionHost& host, MainWindow& window, QStringList code, QString screenshotFile);
 
     void start();
 
@@ -27,6 +28,7 @@ private:
     void poll();
     void writeScreenshot();
 
+    SessionHost& m_host;
     MainWindow& m_window;
     QStringList m_code;
     QString m_screenshotFile;

@@ -2,44 +2,47 @@
 
 #include <QObject>
 
-class QAction;
-class QToolBar;
-
 namespace qk::inspectors {
 class TrainingHistoryView;
 }
 
 namespace qk::app {
 
+class ActionRegistry;
 class CatalogSource;
+class Docks;
+class Document;
 class LayerPalette;
-class MainWindow;
 class ModelBuilder;
 class PropertiesPanel;
+class SessionHost;
 class ShapeChecker;
 class TrainingController;
 
-// The model-building side of the window: the builder in the centre, the layer palette and
-// the properties of the selected layer in their docks, the Model menu and the tool bar,
-// all over the window's document. The window makes one and keeps it.
+// The model-building side of the window over its document: the builder (for the centre),
+// the layer palette, the selected layer's properties, the training and data settings and the
+// training history in their docks, and the builder's and training's actions (registered
+// under ids::model*).
 class Workspace : public QObject {
     Q_OBJECT
 public:
-    explicit Workspace(MainWindow& window);
+    Workspace(SessionHost& host, Document& document, Docks& docks, ActionRegistry& actions,
+              QObject* parent = nullptr);
 
     CatalogSource& catalog() const { return *m_catalog; }
     ShapeChecker& shapes() const { return *m_shapes; }
     ModelBuilder* builder() const { return m_builder; }
     LayerPalette* palette() const { return m_palette; }
     PropertiesPanel* properties() const { return m_properties; }
-    QToolBar* toolBar() const { return m_toolBar; }
     TrainingController& trainer() const { return *m_trainer; }
     inspectors::TrainingHistoryView* historyView() const { return m_history; }
-    QAction* trainAction() const { return m_train; }
-    QAction* stopAction() const { return m_stop; }
+
+Q_SIGNALS:
+    // For the status bar: a training that finished or could not start.
+    void message(const QString& text, int timeoutMs);
 
 private:
-    void createMenu(MainWindow& window);
+    void createActions(ActionRegistry& actions);
     void train();
 
     CatalogSource* m_catalog;
@@ -49,10 +52,6 @@ private:
     PropertiesPanel* m_properties;
     TrainingController* m_trainer;
     inspectors::TrainingHistoryView* m_history;
-    MainWindow& m_window;
-    QToolBar* m_toolBar = nullptr;
-    QAction* m_train = nullptr;
-    QAction* m_stop = nullptr;
 };
 
 } // namespace qk::app

@@ -49,6 +49,10 @@ py::Keywords fitKeywords(const FitOptions& o, const std::optional<py::Expr>& val
         kw.emplace_back(QStringLiteral("initial_epoch"), *o.initialEpoch);
     if (o.stepsPerEpoch)
         kw.emplace_back(QStringLiteral("steps_per_epoch"), *o.stepsPerEpoch);
+    if (o.checkpoint)
+        kw.emplace_back(QStringLiteral("checkpoint"), *o.checkpoint);
+    if (o.resume)
+        kw.emplace_back(QStringLiteral("resume"), true);
     if (!o.callbacks.empty()) {
         std::vector<py::Expr> callbacks;
         for (const Callback& c : o.callbacks)
@@ -365,6 +369,9 @@ QString Model::exportScript(const ExportOptions& options) const {
         FitOptions fitOptions = fitted->options;
         if (options.epochs)
             fitOptions.epochs = options.epochs;
+        // Checkpoints are the worker's, not plain Keras' fit().
+        fitOptions.checkpoint.reset();
+        fitOptions.resume = false;
         py::Keywords kw = fitKeywords(fitOptions, validation);
         kw.emplace_back(QStringLiteral("verbose"), 2);
         script += py::Statement::assign(

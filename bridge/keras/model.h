@@ -31,6 +31,11 @@ struct FitOptions {
     std::optional<int> initialEpoch = {};
     std::optional<int> stepsPerEpoch = {};
     std::vector<Callback> callbacks = {};
+    // A directory that receives the model's and optimizer's variables after every epoch
+    // (written by process 0 of a job); with resume, training starts from the checkpoint
+    // there, at the epoch after the last one it holds.
+    std::optional<QString> checkpoint = {};
+    bool resume = false;
 };
 
 struct EvaluateOptions {

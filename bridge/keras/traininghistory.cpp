@@ -2,6 +2,7 @@
 
 #include "bridge/session/session.h"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -45,6 +46,11 @@ TrainingHistory::TrainingHistory(QString commandId, std::optional<int> plannedEp
 std::optional<int> TrainingHistory::plannedEpochs() const {
     std::lock_guard lock(m_mutex);
     return m_plannedEpochs;
+}
+
+int TrainingHistory::epochsBefore() const {
+    std::lock_guard lock(m_mutex);
+    return m_epochsBefore;
 }
 
 int TrainingHistory::epochCount() const {
@@ -135,7 +141,9 @@ void TrainingHistory::onEvent(const WorkerEvent& event) {
     {
         std::lock_guard lock(m_mutex);
         const auto epoch = event.data["epoch"].toInt();
-        if (!m_finished && epoch == m_seconds.size() + 1) {
+        if (m_seconds.isEmpty() && !m_finished && epoch >= 1)
+            m_epochsBefore = static_cast<int>(epoch - 1); // a fit() that resumed
+        if (!m_finished && epoch == m_epochsBefore + m_seconds.size() + 1) {
             const QMap<QString, double> values = metricsOf(event.data["logs"], &m_metrics);
             for (auto it = values.cbegin(); it != values.cend(); ++it)
                 m_series[it.key()].append(it.value());
@@ -170,8 +178,11 @@ void TrainingHistory::finish(const Value& fitResult) {
         m_seconds.clear();
         for (const Value& s : fitResult["seconds"].items())
             m_seconds.append(s.toDouble());
-        const auto epochsRun = fitResult["epochs"].items().size();
-        m_stopped = m_plannedEpochs && static_cast<int>(epochsRun) < *m_plannedEpochs;
+        const auto& epochsRun = fitResult["epochs"].items();
+        if (!epochsRun.empty())
+            m_epochsBefore = std::max(0, static_cast<int>(epochsRun.front().toInt() - 1));
+        m_stopped = m_plannedEpochs &&
+                    m_epochsBefore + static_cast<int>(epochsRun.size()) < *m_plannedEpochs;
         m_finished = true;
     }
     QMetaObject::invokeMethod(

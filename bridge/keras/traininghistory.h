@@ -38,6 +38,9 @@ public:
     // The epochs fit() was asked for, when known.
     std::optional<int> plannedEpochs() const;
     int epochCount() const;
+    // Epochs done before this fit() began, when it resumed from a checkpoint; the values here
+    // are those of the epochs after them.
+    int epochsBefore() const;
     QStringList metricNames() const;
     QList<double> series(const QString& metric) const;
     // The metric's latest value; NaN when it has none.
@@ -79,6 +82,7 @@ private:
     QStringList m_metrics;
     QMap<QString, QList<double>> m_series;
     QList<double> m_seconds;
+    int m_epochsBefore = 0;
     BatchProgress m_lastBatch;
     bool m_finished = false;
     bool m_stopped = false;

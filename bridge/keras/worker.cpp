@@ -2,11 +2,16 @@
 
 namespace qk::keras::worker {
 
+py::Expr call(const QString& module, const QString& function, std::vector<py::Expr> args,
+              py::Keywords kwargs) {
+    const py::Expr imported = py::Expr::name(QStringLiteral("__import__"))
+                                  .call({QStringLiteral("qtkeras_worker.") + module},
+                                        {{QStringLiteral("fromlist"), py::Expr::list({function})}});
+    return imported.attr(function).call(std::move(args), std::move(kwargs));
+}
+
 py::Expr support(const QString& function, std::vector<py::Expr> args, py::Keywords kwargs) {
-    const py::Expr module = py::Expr::name(QStringLiteral("__import__"))
-                                .call({QStringLiteral("qtkeras_worker.model_support")},
-                                      {{QStringLiteral("fromlist"), py::Expr::list({function})}});
-    return module.attr(function).call(std::move(args), std::move(kwargs));
+    return call(QStringLiteral("model_support"), function, std::move(args), std::move(kwargs));
 }
 
 Command command(py::Program program, std::vector<std::pair<QString, Value>> bindings) {

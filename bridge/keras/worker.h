@@ -8,6 +8,10 @@
 
 namespace qk::keras::worker {
 
+// qtkeras_worker.<module>.<function>(args..., kwargs...) as an expression.
+py::Expr call(const QString& module, const QString& function, std::vector<py::Expr> args = {},
+              py::Keywords kwargs = {});
+
 // qtkeras_worker.model_support.<function>(args..., kwargs...) as an expression.
 py::Expr support(const QString& function, std::vector<py::Expr> args = {},
                  py::Keywords kwargs = {});

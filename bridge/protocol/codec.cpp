@@ -1,5 +1,7 @@
 #include "bridge/protocol/codec.h"
 
+#include "bridge/protocol/sharedslice.h"
+
 #include <QStringDecoder>
 
 #include <algorithm>
@@ -1063,18 +1065,6 @@ QByteArray serialize(const Json& message, Format format, const Payloads& payload
 }
 
 namespace {
-
-// `size` bytes at `offset` of `body`, as a QByteArray that shares the body's memory block when
-// it has one (a QByteArray may begin inside its block; writing to it detaches it, as to any
-// shared QByteArray). The bytes are not followed by a '\0'.
-QByteArray sharedSlice(QByteArray body, qsizetype offset, qsizetype size) {
-    QByteArray::DataPointer block = body.data_ptr(); // one more reference to the block
-    if (!block.isMutable())
-        return QByteArray(body.constData() + offset, size); // raw data: nothing to share
-    block.setBegin(block.data() + offset);
-    block.size = size;
-    return QByteArray(std::move(block));
-}
 
 Json parse(QByteArrayView bytes, Format format, int maxDepth, Payloads* payloads,
            const QByteArray* owner) {

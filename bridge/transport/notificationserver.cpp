@@ -4,6 +4,7 @@
 
 #include <QAbstractHttpServer>
 #include <QHttpServerRequest>
+#include <QHttpServerResponder>
 #include <QLoggingCategory>
 #include <QTcpServer>
 #include <QTcpSocket>
@@ -58,6 +59,8 @@ private:
 };
 
 // The HTTP server proper: every request that reaches it has passed its connection's gate.
+// From Qt 6.5 on it is given a responder instead of the socket; the request's peer then
+// names the connection (all of them come from the loopback interface to one port).
 class NotificationFront : public QAbstractHttpServer {
 public:
     explicit NotificationFront(NotificationServer* owner)
@@ -65,11 +68,25 @@ public:
         , m_owner(owner) {}
 
 protected:
+#if QT_VERSION < QT_VERSION_CHECK(6, 5, 0)
     bool handleRequest(const QHttpServerRequest& request, QTcpSocket* socket) override {
-        m_owner->answer(request, socket);
+        m_owner->answer(request,
+                        socket->findChild<RequestGate*>(QString(), Qt::FindDirectChildrenOnly));
         return true;
     }
-    void missingHandler(const QHttpServerRequest&, QTcpSocket* socket) override { socket->abort(); }
+    void missingHandler(const QHttpServerRequest&, QTcpSocket* socket) override {
+        socket->abort();
+    }
+#else
+    bool handleRequest(const QHttpServerRequest& request, QHttpServerResponder&) override {
+        m_owner->answer(request, m_owner->gateOf(request.remoteAddress(), request.remotePort()));
+        return true;
+    }
+    void missingHandler(const QHttpServerRequest& request, QHttpServerResponder&) override {
+        if (RequestGate* gate = m_owner->gateOf(request.remoteAddress(), request.remotePort()))
+            gate->finish();
+    }
+#endif
 
 private:
     NotificationServer* m_owner;
@@ -152,7 +169,7 @@ void NotificationServer::accept(qintptr descriptor) {
     }
     socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
 
-    if (m_connections >= m_limits.maxConnections) {
+    if (connectionCount() >= m_limits.maxConnections) {
         const QString reason = QStringLiteral("too many connections");
         connect(socket, &QAbstractSocket::disconnected, socket, &QObject::deleteLater);
         closeAfterResponse(socket, httpResponse(503, reason, true));
@@ -160,8 +177,6 @@ void NotificationServer::accept(qintptr descriptor) {
         return;
     }
 
-    ++m_connections;
-    connect(socket, &QObject::destroyed, this, [this] { --m_connections; });
     GateRules rules;
     rules.tokenDigest = m_tokenDigest;
     rules.port = port();
@@ -170,33 +185,38 @@ void NotificationServer::accept(qintptr descriptor) {
     rules.headerTimeoutMs = m_limits.headerTimeoutMs;
     rules.idleTimeoutMs = m_limits.idleTimeoutMs;
     rules.postPaths = paths();
-    // The gate connects to readyRead first, so it runs before the HTTP server's slot.
+    // Created before the HTTP server sees the socket, so that the gate's slot runs first.
     auto* gate = new RequestGate(socket, rules);
+    m_connections.append({gate, socket->peerAddress(), socket->peerPort()});
+    connect(gate, &QObject::destroyed, this, [this, gate] {
+        m_connections.removeIf([gate](const Connection& c) { return c.gate == gate; });
+    });
     connect(gate, &RequestGate::refused, this, &NotificationServer::requestRefused);
     m_tcp->handOver(socket);
-    gate->followHttpServer(m_front);
 }
 
-void NotificationServer::answer(const QHttpServerRequest& request, QTcpSocket* socket) {
-    auto* gate = socket->findChild<RequestGate*>(QString(), Qt::FindDirectChildrenOnly);
-    const std::optional<ApprovedRequest> approved = gate ? gate->takeApproved() : std::nullopt;
-    if (!approved) {
-        // Every request the HTTP server completes was approved by the gate first.
-        socket->abort();
-        return;
+RequestGate* NotificationServer::gateOf(const QHostAddress& peer, quint16 port) const {
+    for (const Connection& connection : m_connections) {
+        if (connection.port == port && connection.peer == peer)
+            return connection.gate;
     }
+    return nullptr;
+}
+
+void NotificationServer::answer(const QHttpServerRequest& request, RequestGate* gate) {
+    // Every request the HTTP server completes was approved by its gate first.
+    const std::optional<ApprovedRequest> approved = gate ? gate->takeCompleted() : std::nullopt;
+    if (!approved)
+        return;
     int status = 500;
     try {
-        const QByteArray body = request.body();
-        status = m_handler(approved->path, body, approved->format);
+        status = m_handler(approved->path, request.body(), approved->format);
     } catch (const std::exception&) {
         status = 500;
     }
     if (status < 200 || status > 599)
         status = 500;
-    socket->write(httpResponse(status, {}, approved->closeAfter));
-    if (approved->closeAfter)
-        gate->finish();
+    gate->respond(httpResponse(status, {}, approved->closeAfter));
 }
 
 } // namespace qk::transport

@@ -12,12 +12,12 @@
 #include <functional>
 
 class QHttpServerRequest;
-class QTcpSocket;
 
 namespace qk::transport {
 
 class LoopbackTcpServer;
 class NotificationFront;
+class RequestGate;
 
 // Resource caps of one server; a connection that breaks them is closed.
 struct ServerLimits {
@@ -58,7 +58,7 @@ public:
     QUrl url() const; // http://127.0.0.1:<port>
     QString errorString() const;
     // Connections currently open (the refused excess ones are not counted).
-    int connectionCount() const { return m_connections; }
+    int connectionCount() const { return int(m_connections.size()); }
 
 Q_SIGNALS:
     // A request or connection was refused; for logs and tests, never contains the token.
@@ -69,7 +69,15 @@ private:
     friend class NotificationFront;
 
     void accept(qintptr descriptor);
-    void answer(const QHttpServerRequest& request, QTcpSocket* socket);
+    // An open connection: its gate and its peer (recorded, as a closed socket forgets it).
+    struct Connection {
+        RequestGate* gate;
+        QHostAddress peer;
+        quint16 port;
+    };
+    // The gate of the connection from `peer` and `port`.
+    RequestGate* gateOf(const QHostAddress& peer, quint16 port) const;
+    void answer(const QHttpServerRequest& request, RequestGate* gate);
 
     QByteArray m_tokenDigest;
     bool m_tokenTooShort = false;
@@ -78,7 +86,7 @@ private:
     NotificationFront* m_front = nullptr;
     LoopbackTcpServer* m_tcp = nullptr;
     QString m_error;
-    int m_connections = 0;
+    QList<Connection> m_connections;
 };
 
 } // namespace qk::transport

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cctype>
 #include <memory>
+#include <utility>
 
 #ifdef Q_OS_UNIX
 #include <sys/socket.h>
@@ -21,6 +22,10 @@ namespace {
 constexpr int kLingerMs = 2000;
 // How much a refused connection may still send (discarded) before it is aborted.
 constexpr qint64 kLingerBytes = qint64(1) << 20;
+// Below QHttpServer's own limits (100 header fields, 100 KiB per field), past which its parser
+// drops every header field, Content-Length included, and so would frame the request otherwise.
+constexpr int kMaxHeaderFields = 64;
+constexpr int kMaxHeadBytes = 64 << 10;
 
 bool isTokenChar(char c) {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
@@ -65,48 +70,32 @@ HeadVerdict refusal(int status, const char* reason) {
 }
 
 const char* reasonPhrase(int status) {
-    switch (status) {
-    case 200:
-        return "OK";
-    case 202:
-        return "Accepted";
-    case 204:
-        return "No Content";
-    case 400:
-        return "Bad Request";
-    case 401:
-        return "Unauthorized";
-    case 403:
-        return "Forbidden";
-    case 404:
-        return "Not Found";
-    case 405:
-        return "Method Not Allowed";
-    case 408:
-        return "Request Timeout";
-    case 409:
-        return "Conflict";
-    case 411:
-        return "Length Required";
-    case 413:
-        return "Content Too Large";
-    case 415:
-        return "Unsupported Media Type";
-    case 417:
-        return "Expectation Failed";
-    case 422:
-        return "Unprocessable Content";
-    case 431:
-        return "Request Header Fields Too Large";
-    case 500:
-        return "Internal Server Error";
-    case 503:
-        return "Service Unavailable";
-    case 505:
-        return "HTTP Version Not Supported";
-    default:
-        return status < 400 ? "OK" : "Error";
+    static const std::pair<int, const char*> phrases[] = {
+        {200, "OK"},
+        {202, "Accepted"},
+        {204, "No Content"},
+        {400, "Bad Request"},
+        {401, "Unauthorized"},
+        {403, "Forbidden"},
+        {404, "Not Found"},
+        {405, "Method Not Allowed"},
+        {408, "Request Timeout"},
+        {409, "Conflict"},
+        {411, "Length Required"},
+        {413, "Content Too Large"},
+        {415, "Unsupported Media Type"},
+        {417, "Expectation Failed"},
+        {422, "Unprocessable Content"},
+        {431, "Request Header Fields Too Large"},
+        {500, "Internal Server Error"},
+        {503, "Service Unavailable"},
+        {505, "HTTP Version Not Supported"},
+    };
+    for (const auto& [code, phrase] : phrases) {
+        if (code == status)
+            return phrase;
     }
+    return status < 400 ? "OK" : "Error";
 }
 
 // A header field; the name in lower case.
@@ -124,12 +113,7 @@ QList<QByteArrayView> valuesOf(const QList<Field>& fields, QByteArrayView name) 
     return values;
 }
 
-} // namespace
-
-QByteArray tokenDigest(QByteArrayView token) {
-    return QCryptographicHash::hash(token, QCryptographicHash::Sha256);
-}
-
+// Checks a request line (without CRLF): 0, 400 or 505.
 HeadVerdict checkRequestLine(QByteArrayView line) {
     const qsizetype methodEnd = line.indexOf(' ');
     const qsizetype targetEnd = methodEnd > 0 ? line.indexOf(' ', methodEnd + 1) : -1;
@@ -151,6 +135,12 @@ HeadVerdict checkRequestLine(QByteArrayView line) {
                            : refusal(400, "malformed request line");
     }
     return {};
+}
+
+} // namespace
+
+QByteArray tokenDigest(QByteArrayView token) {
+    return QCryptographicHash::hash(token, QCryptographicHash::Sha256);
 }
 
 HeadVerdict checkRequestHead(QByteArrayView head, const GateRules& rules) {
@@ -180,7 +170,7 @@ HeadVerdict checkRequestHead(QByteArrayView head, const GateRules& rules) {
         };
         if (std::any_of(value.begin(), value.end(), control))
             return refusal(400, "control character in a header field");
-        if (fields.size() >= rules.maxHeaderFields)
+        if (fields.size() >= kMaxHeaderFields)
             return refusal(431, "too many header fields");
         fields.append({line.first(colon).toByteArray().toLower(), value});
     }
@@ -333,22 +323,114 @@ void closeAfterResponse(QTcpSocket* socket, const QByteArray& response) {
 #endif
 }
 
+RequestFramer::RequestFramer(const GateRules& rules)
+    : m_rules(rules) {
+    m_rules.maxHeaderBytes = std::min(m_rules.maxHeaderBytes, kMaxHeadBytes);
+}
+
+QList<RequestFramer::Request> RequestFramer::feed(QByteArrayView bytes) {
+    QList<Request> heads;
+    while (!bytes.isEmpty() && !m_refusal) {
+        if (m_bodyLeft > 0) {
+            const qint64 counted = std::min<qint64>(bytes.size(), m_bodyLeft);
+            m_bodyLeft -= counted;
+            m_position += counted;
+            bytes = bytes.sliced(qsizetype(counted));
+            continue;
+        }
+        if (m_head.isEmpty()) {
+            m_requestStart = m_position;
+            if (m_lastRequest) {
+                refuse(400, QStringLiteral("request after Connection: close"));
+                break;
+            }
+        }
+        const qsizetype from = m_head.size();
+        const qsizetype taken = std::min(bytes.size(), m_rules.maxHeaderBytes - from);
+        m_head.append(bytes.first(taken));
+        const qsizetype end = headEnd(from);
+        if (m_refusal)
+            break;
+        if (end < 0) {
+            m_position += taken;
+            bytes = bytes.sliced(taken);
+            if (m_head.size() >= m_rules.maxHeaderBytes)
+                refuse(431, QStringLiteral("request head too large"));
+            continue;
+        }
+        m_position += end - from;
+        bytes = bytes.sliced(end - from);
+        const HeadVerdict verdict =
+            checkRequestHead(QByteArrayView(m_head).first(end - 2), m_rules);
+        m_head.clear();
+        m_requestLineChecked = false;
+        if (verdict.status != 0) {
+            refuse(verdict.status, verdict.reason);
+            break;
+        }
+        m_bodyLeft = verdict.contentLength;
+        m_lastRequest = verdict.request.closeAfter;
+        heads.append({verdict.request, m_requestStart, m_position, m_position + m_bodyLeft,
+                      verdict.expectContinue});
+    }
+    m_position += bytes.size(); // after a refusal
+    return heads;
+}
+
+qsizetype RequestFramer::headEnd(qsizetype from) {
+    for (qsizetype k = from; k < m_head.size(); ++k) {
+        const char c = m_head.at(k);
+        if (k == 0 && !isTokenChar(c)) {
+            refuse(400, QStringLiteral("malformed request line"));
+            return -1;
+        }
+        // QHttpServer also ends lines at a bare LF: refusing bare CR and LF keeps both framings
+        // the same.
+        if ((k > 0 && m_head.at(k - 1) == '\r') != (c == '\n')) {
+            refuse(400, QStringLiteral("bare CR or LF in the request head"));
+            return -1;
+        }
+        if (c != '\n')
+            continue;
+        // QHttpServer parses a request line as soon as it ends, and drops the connection
+        // without an answer when it cannot: the gate refuses such a line first.
+        if (!m_requestLineChecked) {
+            m_requestLineChecked = true;
+            const HeadVerdict verdict = checkRequestLine(QByteArrayView(m_head).first(k - 1));
+            if (verdict.status != 0) {
+                refuse(verdict.status, verdict.reason);
+                return -1;
+            }
+        } else if (m_head.at(k - 2) == '\n') {
+            return k + 1;
+        }
+    }
+    return -1;
+}
+
+void RequestFramer::refuse(int status, const QString& reason) {
+    m_refusal = Refusal{m_requestStart, status, reason};
+    m_head.clear();
+    m_bodyLeft = 0;
+}
+
 RequestGate::RequestGate(QTcpSocket* socket, const GateRules& rules)
     : QObject(socket)
     , m_socket(socket)
     , m_rules(rules)
+    , m_framer(rules)
     , m_headerTimer(this)
     , m_idleTimer(this) {
     m_headerTimer.setSingleShot(true);
     m_headerTimer.setInterval(m_rules.headerTimeoutMs);
     m_idleTimer.setSingleShot(true);
     m_idleTimer.setInterval(m_rules.idleTimeoutMs);
-    connect(&m_headerTimer, &QTimer::timeout, this, &RequestGate::onHeaderTimeout);
+    connect(&m_headerTimer, &QTimer::timeout, this,
+            [this] { close(408, QStringLiteral("request head not complete in time")); });
     connect(&m_idleTimer, &QTimer::timeout, this, &RequestGate::onIdleTimeout);
-    connect(socket, &QTcpSocket::readyRead, this, &RequestGate::beforeRead);
+    connect(socket, &QTcpSocket::readyRead, this, &RequestGate::onReadyRead);
+    // What arrived before the peer closed may still be read and answered.
     connect(socket, &QTcpSocket::disconnected, this, [this] {
-        m_closing = true;
-        m_phase = Phase::Stopped;
         m_headerTimer.stop();
         m_idleTimer.stop();
     });
@@ -356,208 +438,108 @@ RequestGate::RequestGate(QTcpSocket* socket, const GateRules& rules)
     m_idleTimer.start();
 }
 
-void RequestGate::followHttpServer(QObject* httpServer) {
-    m_httpServer = httpServer;
-    connect(m_socket, &QTcpSocket::readyRead, this, &RequestGate::afterRead);
-}
-
-std::optional<ApprovedRequest> RequestGate::takeApproved() {
-    if (m_approved.isEmpty())
-        return std::nullopt;
-    return m_approved.dequeue();
-}
-
-qint64 RequestGate::readPosition() const {
-    return m_arrived - m_socket->bytesAvailable();
-}
-
-void RequestGate::beforeRead() {
+void RequestGate::onReadyRead() {
     if (m_closing)
         return;
+    // Where the HTTP server is: at the end of the request it completed since the gate last
+    // looked; else past every byte the gate has seen, since in one run of its slot it reads all
+    // it has unless it completes a request.
+    if (!m_completedSinceLook)
+        m_serverAt = m_framer.position();
+    m_completedSinceLook = false;
     const qint64 available = m_socket->bytesAvailable();
-    const qint64 fresh = available - m_unread;
-    m_unread = available;
+    const qint64 fresh = m_serverAt + available - m_framer.position();
+    if (fresh < 0) {
+        close(500, QStringLiteral("socket buffer out of step"));
+        return;
+    }
     if (fresh > 0) {
-        const qint64 base = m_arrived;
-        m_arrived += fresh;
-        m_idleTimer.start(m_rules.idleTimeoutMs);
-        // Body bytes are only counted; the head bytes after them are peeked at.
-        qint64 counted = 0;
-        if (m_phase == Phase::Body) {
-            counted = std::min(fresh, m_bodyLeft);
-            m_bodyLeft -= counted;
-            m_continueAt = -1;
-            if (m_bodyLeft == 0)
-                m_phase = Phase::Head;
+        const QByteArray buffered = m_socket->peek(available);
+        if (buffered.size() != available) {
+            close(500, QStringLiteral("socket buffer out of step"));
+            return;
         }
-        if (counted < fresh && m_phase != Phase::Stopped) {
-            const QByteArray buffered = m_socket->peek(available);
-            const qint64 rest = fresh - counted;
-            if (buffered.size() < rest) {
-                close(500, QStringLiteral("socket buffer out of step"));
-                return;
-            }
-            scan(QByteArrayView(buffered).last(rest), base + counted);
-        }
+        const QList<RequestFramer::Request> heads =
+            m_framer.feed(QByteArrayView(buffered).last(qsizetype(fresh)));
+        m_approved.append(heads);
+        m_authenticated = m_authenticated || !heads.isEmpty();
+        m_idleTimer.start();
+        if (!heads.isEmpty())
+            m_headerTimer.stop();
+        if (m_framer.inHead() && !m_headerTimer.isActive())
+            m_headerTimer.start();
     }
-    if (m_refuseAt >= 0 && readPosition() >= m_refuseAt)
-        refuseNow();
-    else
-        continueIfDue();
-}
-
-void RequestGate::afterRead() {
-    if (m_closing || m_socket->state() != QAbstractSocket::ConnectedState)
-        return;
-    const qint64 before = m_arrived - m_unread;
-    m_unread = m_socket->bytesAvailable();
-    const qint64 position = readPosition();
-    if (m_refuseAt >= 0 && position >= m_refuseAt) {
-        refuseNow();
-        return;
-    }
+    refuseIfDue();
     continueIfDue();
-    // Time the handler took does not count as idle. (When pipelined requests remain, the HTTP
-    // server delivers readyRead again itself, and the gate runs before it again.)
-    if (position > before)
-        m_idleTimer.start(m_rules.idleTimeoutMs);
 }
 
-void RequestGate::scan(QByteArrayView data, qint64 base) {
-    qsizetype i = 0;
-    while (i < data.size() && m_phase != Phase::Stopped) {
-        if (m_phase == Phase::Body) {
-            const qint64 counted = std::min<qint64>(data.size() - i, m_bodyLeft);
-            m_bodyLeft -= counted;
-            m_continueAt = -1;
-            i += counted;
-            if (m_bodyLeft == 0)
-                m_phase = Phase::Head;
-            continue;
-        }
-        if (m_head.isEmpty()) {
-            m_requestStart = base + i;
-            if (m_lastRequest) {
-                setRefusal(m_requestStart, 400, QStringLiteral("request after Connection: close"));
-                break;
-            }
-            if (!m_headerTimer.isActive())
-                m_headerTimer.start(m_rules.headerTimeoutMs);
-        }
-        const qsizetype from = m_head.size();
-        const qsizetype taken = std::min<qsizetype>(data.size() - i, m_rules.maxHeaderBytes - from);
-        m_head.append(data.sliced(i, taken));
-        const qsizetype end = scanHead(from);
-        if (m_phase == Phase::Stopped)
-            break;
-        if (end < 0) {
-            i += taken;
-            if (m_head.size() >= m_rules.maxHeaderBytes)
-                setRefusal(m_requestStart, 431, QStringLiteral("request head too large"));
-            continue;
-        }
-        i += end - from;
-        completeHead(end);
+std::optional<ApprovedRequest> RequestGate::takeCompleted() {
+    const qint64 serverAt = m_framer.position() - m_socket->bytesAvailable();
+    if (m_closing || m_approved.isEmpty() || m_approved.head().end != serverAt) {
+        close(500, QStringLiteral("the HTTP server framed a request otherwise than the gate"));
+        return std::nullopt;
     }
+    m_serverAt = serverAt;
+    m_completedSinceLook = true;
+    const RequestFramer::Request request = m_approved.dequeue();
+    m_closeAfterResponse = request.approved.closeAfter;
+    return request.approved;
 }
 
-qsizetype RequestGate::scanHead(qsizetype from) {
-    // Only CRLF line ends: a bare CR or LF is refused, so that the gate and the HTTP server
-    // (which also accepts bare LF) always agree where a head ends.
-    for (qsizetype k = from; k < m_head.size(); ++k) {
-        const char c = m_head.at(k);
-        const char previous = k > 0 ? m_head.at(k - 1) : '\0';
-        if (k == 0 && !isTokenChar(c)) {
-            setRefusal(m_requestStart, 400, QStringLiteral("malformed request line"));
-            return -1;
-        }
-        if ((previous == '\r' && c != '\n') || (c == '\n' && previous != '\r')) {
-            setRefusal(m_requestStart, 400, QStringLiteral("bare CR or LF in the request head"));
-            return -1;
-        }
-        if (c != '\n')
-            continue;
-        if (!m_requestLineChecked) {
-            m_requestLineChecked = true;
-            const HeadVerdict verdict = checkRequestLine(QByteArrayView(m_head).first(k - 1));
-            if (verdict.status != 0) {
-                setRefusal(m_requestStart, verdict.status, verdict.reason);
-                return -1;
-            }
-        }
-        if (k >= 3 && m_head.at(k - 2) == '\n')
-            return k + 1;
-    }
-    return -1;
-}
-
-void RequestGate::completeHead(qint64 end) {
-    const HeadVerdict verdict =
-        checkRequestHead(QByteArrayView(m_head).first(qsizetype(end) - 2), m_rules);
-    m_head.clear();
-    m_requestLineChecked = false;
-    if (verdict.status != 0) {
-        setRefusal(m_requestStart, verdict.status, verdict.reason);
+void RequestGate::respond(const QByteArray& response, const QByteArray& body) {
+    m_socket->write(response);
+    if (!body.isEmpty())
+        m_socket->write(body);
+    if (m_closeAfterResponse) {
+        finish();
         return;
     }
-    m_headerTimer.stop();
-    if (verdict.expectContinue)
-        m_continueAt = m_requestStart;
-    m_approved.enqueue(verdict.request);
-    m_lastRequest = verdict.request.closeAfter;
-    m_bodyLeft = verdict.contentLength;
-    m_phase = m_bodyLeft > 0 ? Phase::Body : Phase::Head;
+    m_idleTimer.start(); // the handler's time is not idle time
+    continueIfDue();
+    // A refusal that is now due waits for the next readyRead, which the HTTP server queues
+    // itself while bytes are unread.
+}
+
+void RequestGate::refuseIfDue() {
+    const std::optional<RequestFramer::Refusal>& refusal = m_framer.refusal();
+    if (refusal && m_serverAt >= refusal->at)
+        close(refusal->status, refusal->reason);
 }
 
 void RequestGate::continueIfDue() {
-    // Once the responses to every earlier request are out, and while no byte of the body
-    // has come.
-    if (m_continueAt >= 0 && readPosition() >= m_continueAt) {
-        m_continueAt = -1;
+#if QT_VERSION < QT_VERSION_CHECK(6, 5, 0)
+    // Once the responses to every earlier request are out, and while no byte of the body has
+    // come. (From Qt 6.5 on the HTTP server sends 100 Continue itself.)
+    if (m_closing || m_approved.isEmpty())
+        return;
+    RequestFramer::Request& next = m_approved.head();
+    if (next.expectContinue && next.start == m_serverAt && m_framer.position() == next.bodyStart) {
+        next.expectContinue = false;
         m_socket->write("HTTP/1.1 100 Continue\r\n\r\n");
     }
-}
-
-void RequestGate::setRefusal(qint64 at, int status, const QString& reason) {
-    if (m_refuseAt >= 0)
-        return;
-    m_refuseAt = at;
-    m_refuseStatus = status;
-    m_refuseReason = reason;
-    m_phase = Phase::Stopped;
-    m_head.clear();
-}
-
-void RequestGate::refuseNow() {
-    close(m_refuseStatus, m_refuseReason);
+#endif
 }
 
 void RequestGate::close(int status, const QString& reason) {
     if (m_closing)
         return;
     m_closing = true;
-    m_phase = Phase::Stopped;
     m_headerTimer.stop();
     m_idleTimer.stop();
-    if (m_httpServer)
-        QObject::disconnect(m_socket, &QTcpSocket::readyRead, m_httpServer, nullptr);
-    QObject::disconnect(m_socket, &QTcpSocket::readyRead, this, nullptr);
+    // Neither the HTTP server nor the gate reads from the connection any more.
+    QObject::disconnect(m_socket, &QTcpSocket::readyRead, nullptr, nullptr);
     closeAfterResponse(m_socket, status != 0 ? httpResponse(status, reason, true) : QByteArray());
     if (status != 0)
         Q_EMIT refused(status, reason);
 }
 
-void RequestGate::onHeaderTimeout() {
-    close(408, QStringLiteral("request head not complete in time"));
-}
-
 void RequestGate::onIdleTimeout() {
-    if (m_refuseAt >= 0)
-        refuseNow();
-    else if (m_phase == Phase::Body || !m_head.isEmpty())
+    if (const std::optional<RequestFramer::Refusal>& refusal = m_framer.refusal())
+        close(refusal->status, refusal->reason);
+    else if (m_framer.inHead() || m_framer.inBody())
         close(408, QStringLiteral("connection idle in the middle of a request"));
     else
-        close(0, {});
+        finish();
 }
 
 } // namespace qk::transport

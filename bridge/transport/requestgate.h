@@ -21,14 +21,13 @@ struct GateRules {
     QByteArray tokenDigest; // SHA-256 of the token; the token itself is not kept
     quint16 port = 0;
     qint64 maxBodyBytes = 0;
-    int maxHeaderBytes = 8 << 10;
-    int maxHeaderFields = 64;
+    int maxHeaderBytes = 8 << 10; // taken as at most 64 KiB (QHttpServer's parser takes 100 KiB)
     int headerTimeoutMs = 10000;
     int idleTimeoutMs = 60000;
     QList<QByteArray> postPaths; // the known paths; each accepts POST only
 };
 
-// A request that passed the rules, waiting for its body.
+// A request that passed the rules.
 struct ApprovedRequest {
     QString path;
     qk::protocol::Format format = qk::protocol::Format::Json;
@@ -44,8 +43,6 @@ struct HeadVerdict {
     ApprovedRequest request;
 };
 
-// Checks a request line (without CRLF): 0, 400 or 505.
-HeadVerdict checkRequestLine(QByteArrayView line);
 // Checks a request head (request line and header fields, each line ending in CRLF, without
 // the empty line) against the rules, in the order of the protocol's table.
 HeadVerdict checkRequestHead(QByteArrayView head, const GateRules& rules);
@@ -63,14 +60,59 @@ QByteArray httpResponse(int status, const QString& reason = {}, bool close = fal
 // response. Whoever else reads the socket must have stopped.
 void closeAfterResponse(QTcpSocket* socket, const QByteArray& response);
 
-// Frames and checks the requests on one connection before the HTTP server reads them.
+// The framing of the requests on one connection, as QHttpServer reads them: a head up to the
+// first empty line, then Content-Length body bytes. Stricter than QHttpServer where they could
+// differ: line ends are CRLF only, a head starts with its method, and each head must pass the
+// rules when it completes. The first refused request ends the framing.
+class RequestFramer {
+public:
+    struct Request {
+        ApprovedRequest approved;
+        qint64 start = 0;     // stream position of its first byte
+        qint64 bodyStart = 0; // of its first body byte
+        qint64 end = 0;       // after its last body byte
+        bool expectContinue = false;
+    };
+    struct Refusal {
+        qint64 at = 0; // stream position of the refused request
+        int status = 0;
+        QString reason;
+    };
+
+    explicit RequestFramer(const GateRules& rules);
+
+    // Frames the next bytes of the stream; returns the requests whose heads they complete.
+    // After a refusal, bytes are only counted.
+    QList<Request> feed(QByteArrayView bytes);
+
+    qint64 position() const { return m_position; } // bytes fed so far
+    bool inHead() const { return !m_head.isEmpty(); }
+    bool inBody() const { return m_bodyLeft > 0; }
+    const std::optional<Refusal>& refusal() const { return m_refusal; }
+
+private:
+    // The end of the head in m_head, scanning from `from`; -1 when not there yet (or refused).
+    qsizetype headEnd(qsizetype from);
+    void refuse(int status, const QString& reason);
+
+    GateRules m_rules;
+    qint64 m_position = 0;
+    qint64 m_requestStart = 0;
+    QByteArray m_head;
+    bool m_requestLineChecked = false;
+    qint64 m_bodyLeft = 0;
+    bool m_lastRequest = false; // an approved request asked for Connection: close
+    std::optional<Refusal> m_refusal;
+};
+
+// Checks the requests on one connection before the HTTP server reads them.
 //
-// The gate peeks at the bytes of each readyRead before the HTTP server's slot runs, follows
-// the HTTP/1.1 framing (head up to the empty line, then Content-Length body bytes, which it
-// counts but does not read), and checks each head when it completes. An approved request is
-// queued for takeApproved(); a refused one is answered and the connection closed once the
-// HTTP server has consumed every request before it (pipelined requests), so the server never
-// reads a byte of it. It also drops connections whose head is late or that stay idle.
+// Its slot on readyRead runs before the HTTP server's (it is connected first and never
+// reconnected): it peeks at the bytes that are new and frames them. A refused request is
+// answered, and the connection closed, when the HTTP server has completed every request before
+// it, so the server never reads a byte of it. When the server completes a request, the gate
+// hands out its approval only if the server's position in the stream is where the gate's
+// framing ends that request. It also drops connections whose head is late or that stay idle.
 class RequestGate : public QObject {
     Q_OBJECT
 public:
@@ -78,13 +120,17 @@ public:
     // the socket. The gate is a child of the socket.
     RequestGate(QTcpSocket* socket, const GateRules& rules);
 
-    // Completes the set-up once `httpServer` has connected to the socket: the gate runs
-    // again after its slot, and cuts it off when refusing.
-    void followHttpServer(QObject* httpServer);
+    QTcpSocket* socket() const { return m_socket; }
+    // Whether a request on this connection has passed the rules (the peer holds the token).
+    bool authenticated() const { return m_authenticated; }
 
-    // The approved request that the HTTP server has just completed, oldest first.
-    std::optional<ApprovedRequest> takeApproved();
-
+    // The approved request that the HTTP server has just completed; nothing, and the
+    // connection closed, when the server's framing and the gate's disagree.
+    std::optional<ApprovedRequest> takeCompleted();
+    // Answers the request just completed: a response head (or a whole response), then a body
+    // written as it is (a QByteArray is shared with the socket, not copied). Ends the
+    // connection after a request that asked for Connection: close.
+    void respond(const QByteArray& response, const QByteArray& body = {});
     // Ends the connection after the responses written so far.
     void finish() { close(0, {}); }
 
@@ -92,42 +138,23 @@ Q_SIGNALS:
     void refused(int status, const QString& reason);
 
 private:
-    enum class Phase { Head, Body, Stopped };
-
-    void beforeRead();
-    void afterRead();
-    void scan(QByteArrayView data, qint64 base);
-    // Checks the head bytes from `from` on; returns the head's end or -1.
-    qsizetype scanHead(qsizetype from);
-    void completeHead(qint64 end);
-    // Answers Expect: 100-continue when the request's turn has come.
+    void onReadyRead();
+    void refuseIfDue();
+    // Answers Expect: 100-continue when the request's turn has come (Qt 6.4 does not).
     void continueIfDue();
-    void setRefusal(qint64 at, int status, const QString& reason);
-    void refuseNow();
     void close(int status, const QString& reason);
-    void onHeaderTimeout();
     void onIdleTimeout();
-    qint64 readPosition() const;
 
     QTcpSocket* m_socket;
-    QObject* m_httpServer = nullptr;
     GateRules m_rules;
+    RequestFramer m_framer;
     QTimer m_headerTimer;
     QTimer m_idleTimer;
-    QQueue<ApprovedRequest> m_approved;
-
-    Phase m_phase = Phase::Head;
-    qint64 m_arrived = 0;      // bytes of the stream that have reached the socket's buffer
-    qint64 m_unread = 0;       // bytesAvailable() when the gate last looked
-    qint64 m_requestStart = 0; // stream position of the request being framed
-    QByteArray m_head;
-    bool m_requestLineChecked = false;
-    qint64 m_bodyLeft = 0;
-    bool m_lastRequest = false; // an approved request asked for Connection: close
-    qint64 m_continueAt = -1;   // start of a request that waits for 100 Continue
-    qint64 m_refuseAt = -1;
-    int m_refuseStatus = 0;
-    QString m_refuseReason;
+    QQueue<RequestFramer::Request> m_approved; // not yet completed by the HTTP server
+    qint64 m_serverAt = 0;                     // the HTTP server's position in the stream
+    bool m_completedSinceLook = false;         // the server completed a request since onReadyRead
+    bool m_closeAfterResponse = false;
+    bool m_authenticated = false;
     bool m_closing = false;
 };
 

@@ -13,7 +13,7 @@
 
 #include <algorithm>
 #include <csignal>
-#include <cstring>
+#include <utility>
 
 #include <unistd.h>
 
@@ -21,9 +21,23 @@ namespace qk {
 
 namespace {
 
+// The name of a signal (SIGKILL), or its number when it has none here. POSIX has no function
+// for this (glibc's sigabbrev_np is its own).
 QString signalName(int sig) {
-    const char* name = sigabbrev_np(sig);
-    return name ? QStringLiteral("SIG") + QString::fromLatin1(name) : QString::number(sig);
+    static const std::pair<int, const char*> names[] = {
+        {SIGHUP, "SIGHUP"},       {SIGINT, "SIGINT"},   {SIGQUIT, "SIGQUIT"}, {SIGILL, "SIGILL"},
+        {SIGTRAP, "SIGTRAP"},     {SIGABRT, "SIGABRT"}, {SIGBUS, "SIGBUS"},   {SIGFPE, "SIGFPE"},
+        {SIGKILL, "SIGKILL"},     {SIGUSR1, "SIGUSR1"}, {SIGSEGV, "SIGSEGV"}, {SIGUSR2, "SIGUSR2"},
+        {SIGPIPE, "SIGPIPE"},     {SIGALRM, "SIGALRM"}, {SIGTERM, "SIGTERM"}, {SIGCHLD, "SIGCHLD"},
+        {SIGCONT, "SIGCONT"},     {SIGSTOP, "SIGSTOP"}, {SIGTSTP, "SIGTSTP"}, {SIGTTIN, "SIGTTIN"},
+        {SIGTTOU, "SIGTTOU"},     {SIGURG, "SIGURG"},   {SIGXCPU, "SIGXCPU"}, {SIGXFSZ, "SIGXFSZ"},
+        {SIGVTALRM, "SIGVTALRM"}, {SIGPROF, "SIGPROF"}, {SIGSYS, "SIGSYS"},
+    };
+    for (const auto& [number, name] : names) {
+        if (number == sig)
+            return QString::fromLatin1(name);
+    }
+    return QString::number(sig);
 }
 
 constexpr int kMaxStderrLine = 4096;

@@ -13,6 +13,8 @@ import sys
 import threading
 from typing import TextIO
 
+from . import hardware
+
 MIN_TOKEN_LENGTH = 32
 MAX_MESSAGE_BINARY = 2**32 - 1  # what one MessagePack bin holds
 BACKENDS = ("jax", "tensorflow", "torch")
@@ -101,6 +103,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="BYTES",
         help="captured stdout/stderr kept per command; the rest is dropped (default: 1 MiB)",
     )
+    hardware.add_arguments(parser)
     return parser
 
 
@@ -188,9 +191,13 @@ def main(argv: list[str] | None = None) -> int:
                 raise StartupError(f"--{flag.replace('_', '-')} must not be negative")
         if args.max_result_bytes > MAX_MESSAGE_BINARY:
             raise StartupError(f"--max-result-bytes is at most {MAX_MESSAGE_BINARY}")
+        problem = hardware.check_arguments(args)
+        if problem:
+            raise StartupError(problem)
     except StartupError as exc:
         print(f"qtkeras_worker: {exc}", file=sys.stderr)
         return 2
+    hardware.apply(args)
 
     # Private descriptors: the ready line, end-of-file on stdin, and the real stderr. Then
     # fd 1 becomes stderr (C-level prints can never reach stdout) and fd 0 /dev/null.

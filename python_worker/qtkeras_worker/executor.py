@@ -21,7 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import codec
+from . import codec, hardware
 from .notifier import NOTIFY, NOTIFY_ERROR, Notifier
 from .output import EmptyInput, OutputRouter
 from .scope import Scope, type_name
@@ -368,6 +368,7 @@ def error_report(exc: BaseException, command: Command) -> dict[str, Any]:
         message = str(exc)
     except BaseException:  # noqa: BLE001 - a user __str__ may raise anything
         message = f"<{type_name(exc)} (str() failed)>"
+    message = hardware.explain(exc) or message
     try:
         details = traceback.TracebackException.from_exception(exc)
         _strip_worker_frames(details, set())

@@ -66,21 +66,28 @@ def install(executor: Executor, notifier: Notifier) -> None:
     _executor, _notifier = executor, notifier
 
 
-def progress_callback(batch_interval: float = BATCH_INTERVAL) -> Any:
+def executor() -> Executor | None:
+    """The worker's executor, None outside a worker."""
+    return _executor
+
+
+def progress_callback(batch_interval: float = BATCH_INTERVAL, stop_each_batch: bool = True) -> Any:
     """A ``keras.callbacks.Callback`` bound to the command that is running now.
 
     Generated code passes it to ``fit``, for example
     ``model.fit(x, y, callbacks=[qtkeras_worker.keras_support.progress_callback()])``
     (after ``import qtkeras_worker.keras_support``). It sends an ``epoch`` event after every
     epoch and ``batch`` events at most every ``batch_interval`` seconds, never waiting on the
-    network, and stops training after the current batch once ``POST /stop-training`` asks.
+    network, and stops training after the current batch once ``POST /stop-training`` asks
+    (unless ``stop_each_batch`` is false: processes of one job must stop together, which
+    the distribution's own callback arranges at the end of an epoch).
     """
     if _executor is None or _notifier is None:
         raise RuntimeError("progress_callback() works only inside a qtkeras worker")
     command = _executor.running_command
     if command is None:
         raise RuntimeError("progress_callback() must be called while a command runs")
-    return _progress_class()(_executor, _notifier, command, batch_interval)
+    return _progress_class()(_executor, _notifier, command, batch_interval, stop_each_batch)
 
 
 def _metrics(logs: dict | None) -> dict[str, Any]:
@@ -101,8 +108,11 @@ def _progress_class() -> type:
     class ProgressCallback(keras.callbacks.Callback):
         """Sends epoch and throttled batch events for one command; honours stop-training."""
 
-        def __init__(self, executor: Any, notifier: Any, command: Any, interval: float) -> None:
+        def __init__(
+            self, executor: Any, notifier: Any, command: Any, interval: float, stops: bool
+        ) -> None:
             super().__init__()
+            self._stops = stops
             self._executor = executor
             self._notifier = notifier
             self._command = command
@@ -112,7 +122,7 @@ def _progress_class() -> type:
             self._last_batch = 0.0
 
         def _check_stop(self) -> None:
-            if self._executor.stop_requested(self._command):
+            if self._stops and self._executor.stop_requested(self._command):
                 self.model.stop_training = True
 
         def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None:

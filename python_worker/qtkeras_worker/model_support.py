@@ -60,8 +60,8 @@ def _layer_label(layer: Any) -> str:
     return f"layer '{layer.name}' ({type(layer).__name__})"
 
 
-def add(model: Any, factory: Any, /, *args: Any, **kwargs: Any) -> dict[str, Any]:
-    """Creates a layer, adds it to a Sequential model and returns the model's info().
+def _add_layer(model: Any, factory: Any, args: Any, kwargs: dict[str, Any]) -> Any:
+    """Creates a layer and adds it to a Sequential model; returns the layer.
 
     When the layer cannot be made or does not fit (a shape error), the model is left
     exactly as it was and the error names the layer.
@@ -74,6 +74,15 @@ def add(model: Any, factory: Any, /, *args: Any, **kwargs: Any) -> dict[str, Any
     except Exception as exc:  # noqa: BLE001 - undone, then reported with the layer named
         _undo_add(model, count, had_input)
         _rethrow(exc, f"cannot add {_layer_label(layer)}")
+    return layer
+
+
+def add(model: Any, factory: Any, /, *args: Any, **kwargs: Any) -> dict[str, Any]:
+    """Creates a layer, adds it to a Sequential model and returns the model's info().
+
+    A layer that cannot be made or does not fit leaves the model as it was (_add_layer).
+    """
+    _add_layer(model, factory, args, kwargs)
     return info(model)
 
 
@@ -93,14 +102,7 @@ def describe(specs: list[Any]) -> dict[str, Any]:
     error = None
     for index, (factory, args, kwargs) in enumerate(specs):
         try:
-            layer = create(factory, *args, **kwargs)
-            count = len(model.layers)
-            had_input = getattr(model, "_has_input_layer", False)
-            try:
-                model.add(layer)
-            except Exception as exc:  # noqa: BLE001 - undone, then reported with the layer named
-                _undo_add(model, count, had_input)
-                _rethrow(exc, f"cannot add {_layer_label(layer)}")
+            layer = _add_layer(model, factory, args, kwargs)
         except Exception as exc:  # noqa: BLE001 - reported on the layer that caused it
             error = {"index": index, "type": type(exc).__name__, "message": _clean(exc)}
             break
@@ -252,12 +254,12 @@ def _timing() -> type:
     return EpochTimer
 
 
-def _progress() -> Any:
+def _progress(stop_each_batch: bool = True) -> Any:
     """The worker's progress callback for the running command, or None outside a worker."""
     from . import keras_support
 
     try:
-        return keras_support.progress_callback()
+        return keras_support.progress_callback(stop_each_batch=stop_each_batch)
     except RuntimeError:
         return None
 
@@ -270,11 +272,31 @@ def fit(model: Any, x: Any, y: Any = None, /, **kwargs: Any) -> dict[str, Any]:
     """model.fit() with progress events; returns Keras' History.history, epochs and timings.
 
     The worker's progress callback (epoch and batch events, stop-training) is added to the
-    caller's callbacks; Keras' own progress bar is off unless verbose is given.
+    caller's callbacks; Keras' own progress bar is off unless verbose is given. Under a
+    distribution (and with `checkpoint` or `resume`), distribution.fit feeds each process
+    its rows and writes or restores checkpoints.
     """
+    from . import distribution
+
+    if distribution.active() or "checkpoint" in kwargs or "resume" in kwargs:
+        return distribution.fit(model, x, y, **kwargs)
+    return run_fit(model, x, y, **kwargs)
+
+
+def run_fit(
+    model: Any,
+    x: Any,
+    y: Any = None,
+    /,
+    *,
+    extra: list[Any] | tuple[Any, ...] = (),
+    stop_each_batch: bool = True,
+    **kwargs: Any,
+) -> dict[str, Any]:
+    """fit() itself, with `extra` callbacks before the worker's own."""
     timer = _timing()()
-    callbacks = [*list(kwargs.pop("callbacks", None) or []), timer]
-    progress = _progress()
+    callbacks = [*list(kwargs.pop("callbacks", None) or []), *extra, timer]
+    progress = _progress(stop_each_batch)
     if progress is not None:
         callbacks.append(progress)
     kwargs.setdefault("verbose", 0)
@@ -289,6 +311,14 @@ def fit(model: Any, x: Any, y: Any = None, /, **kwargs: Any) -> dict[str, Any]:
 
 def evaluate(model: Any, x: Any, y: Any = None, /, **kwargs: Any) -> dict[str, float]:
     """model.evaluate() as a dict of metric name to value (loss first)."""
+    from . import distribution
+
+    if distribution.active():
+        return distribution.evaluate(model, x, y, **kwargs)
+    return run_evaluate(model, x, y, **kwargs)
+
+
+def run_evaluate(model: Any, x: Any, y: Any = None, /, **kwargs: Any) -> dict[str, float]:
     kwargs.setdefault("verbose", 0)
     scores = model.evaluate(x, y, return_dict=True, **kwargs)
     ordered = {"loss": scores["loss"]} if "loss" in scores else {}

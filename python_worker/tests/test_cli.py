@@ -31,6 +31,8 @@ def test_help_documents_every_flag_and_the_token():
         "--fetch-results-over",
         "--max-body",
         "--output-cap",
+        "--cpu-devices",
+        "--gpu-workers",
     ):
         assert flag in out.stdout
     assert "QTKERAS_TOKEN" in out.stdout

@@ -17,6 +17,7 @@
 #include "bridge/keras/traininghistory.h"
 #include "inspectors/metricchart.h"
 #include "inspectors/traininghistoryview.h"
+#include "support/idefixture.h"
 #include "support/testsupport.h"
 
 #include <QImage>
@@ -74,10 +75,7 @@ private Q_SLOTS:
 };
 
 void TestDemo::initTestCase() {
-    QStandardPaths::setTestModeEnabled(true);
-    QCoreApplication::setOrganizationName(QStringLiteral("QtKerasTests"));
-    QCoreApplication::setApplicationName(QStringLiteral("tst_demo"));
-    QSettings().clear();
+    qk::test::useFreshSettings();
 }
 
 void TestDemo::irisDemoInTheWindow() {
@@ -90,7 +88,7 @@ void TestDemo::irisDemoInTheWindow() {
     MainWindow window(host);
     window.show();
     QVERIFY(QTest::qWaitForWindowExposed(&window));
-    auto* demo = new IrisGuiDemo(window, shot);
+    auto* demo = new IrisGuiDemo(host, window.document(), window.workspace(), window, shot);
     QSignalSpy finished(demo, &IrisGuiDemo::finished);
     demo->start();
     // While it trains: the charts already hold the epochs done so far. The window at that

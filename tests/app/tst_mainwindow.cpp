@@ -1,6 +1,8 @@
 // The IDE's main window with the real worker, clicked as a user would: the status bar, the
 // console, the queue monitor, error recovery by each decision, the worker variables, a killed
 // worker and its restart, the settings' environment check and the saved layout.
+#include "app/actionids.h"
+#include "app/actionregistry.h"
 #include "app/console.h"
 #include "app/consolepanel.h"
 #include "app/docks.h"
@@ -20,6 +22,7 @@
 #include "inspectors/commanddetailview.h"
 #include "inspectors/commandmodel.h"
 #include "inspectors/variablemodel.h"
+#include "support/idefixture.h"
 #include "support/testsupport.h"
 
 #include <QAbstractItemModelTester>
@@ -28,12 +31,14 @@
 #include <QDockWidget>
 #include <QElapsedTimer>
 #include <QLineEdit>
+#include <QMenuBar>
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QSpinBox>
 #include <QStandardPaths>
 #include <QTableView>
 #include <QTimer>
+#include <QToolBar>
 #include <QUndoStack>
 #include <QtTest>
 
@@ -54,6 +59,7 @@ private Q_SLOTS:
     void cleanupTestCase();
 
     void statusBarShowsReadyAndVersions();
+    void menusAndToolBarHoldRegisteredActions();
     void consoleRunsOnePlusOne();
     void monitorShowsFailedCommandAndTraceback();
     void ignoreRunsTheCommandsBehind();
@@ -67,41 +73,36 @@ private Q_SLOTS:
     void layoutIsRestored();
 
 private:
+    // The window's one widget of that class, found as a user finds it: on the screen.
+    template <typename Panel>
+    Panel* panel() const {
+        return m_ide.window->findChild<Panel*>();
+    }
     ErrorRecoveryDialog* waitForDialog();
     QString stateOf(const QString& id) const;
     bool waitForState(const QString& id, const QString& state);
 
-    std::unique_ptr<SessionHost> m_host;
-    std::unique_ptr<MainWindow> m_window;
+    qk::test::IdeFixture m_ide;
 };
 
 void TestMainWindow::initTestCase() {
-    QStandardPaths::setTestModeEnabled(true);
-    QCoreApplication::setOrganizationName(QStringLiteral("QtKerasTests"));
-    QCoreApplication::setApplicationName(QStringLiteral("tst_mainwindow"));
-    QSettings().clear();
-    m_host = std::make_unique<SessionHost>(qk::test::workerOptions());
-    m_window = std::make_unique<MainWindow>(*m_host);
-    m_window->show();
-    QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
-    QVERIFY2(waitFinished(m_host->session().ready(), 60000), "the worker did not start");
+    m_ide.start();
 }
 
 void TestMainWindow::cleanupTestCase() {
-    m_window.reset();
-    m_host.reset();
+    m_ide.stop();
 }
 
 ErrorRecoveryDialog* TestMainWindow::waitForDialog() {
-    waitUntil([this] { return m_window->errorPolicy().openDialog() != nullptr; });
-    ErrorRecoveryDialog* dialog = m_window->errorPolicy().openDialog();
+    waitUntil([this] { return m_ide.window->errorPolicy().openDialog() != nullptr; });
+    ErrorRecoveryDialog* dialog = m_ide.window->errorPolicy().openDialog();
     if (dialog)
         waitUntil([dialog] { return dialog->isVisible(); });
     return dialog;
 }
 
 QString TestMainWindow::stateOf(const QString& id) const {
-    CommandModel& model = m_window->commands();
+    CommandModel& model = m_ide.window->commands();
     const int row = model.rowOf(id);
     return row < 0 ? QStringLiteral("(no row)")
                    : model.index(row, CommandModel::StateColumn).data().toString();
@@ -112,19 +113,79 @@ bool TestMainWindow::waitForState(const QString& id, const QString& state) {
 }
 
 void TestMainWindow::statusBarShowsReadyAndVersions() {
-    WorkerStatusWidget* status = m_window->workerStatus();
+    WorkerStatusWidget* status = panel<WorkerStatusWidget>();
     QVERIFY(waitUntil([&] { return status->stateText().contains(QStringLiteral("ready")); }));
-    const WorkerInfo info = m_host->workerInfo();
+    const WorkerInfo info = m_ide.host->workerInfo();
     QVERIFY(status->versionsText().contains(QStringLiteral("Python ") + info.python));
     QVERIFY(status->versionsText().contains(QStringLiteral("Keras ") + info.keras));
     QVERIFY(status->versionsText().contains(QStringLiteral("jax")));
     // The palette's catalog is asked for at start-up; the queue empties once it is answered.
     QVERIFY(waitUntil([&] { return status->queueText() == QStringLiteral("Queue: 0"); }));
-    QVERIFY(!m_window->banner()->isVisible());
+    QVERIFY(!panel<WorkerBanner>()->isVisible());
+}
+
+void TestMainWindow::menusAndToolBarHoldRegisteredActions() {
+    ActionRegistry& actions = m_ide.window->actionRegistry();
+    QStringList menus;
+    QStringList titles;
+    for (QAction* entry : m_ide.window->menuBar()->actions()) {
+        menus << entry->menu()->objectName();
+        titles << entry->text();
+    }
+    QCOMPARE(menus, (QStringList{ids::fileMenu, ids::editMenu, ids::modelMenu, ids::viewMenu,
+                                 ids::workerMenu, ids::helpMenu}));
+    QCOMPARE(titles, (QStringList{"&File", "&Edit", "&Model", "&View", "&Worker", "&Help"}));
+
+    // Every entry of the menus and of the tool bar is a registered action or menu, found by its
+    // id (the recent files, listed in a registered menu, are not actions of their own).
+    QList<QWidget*> containers{m_ide.window->findChild<QToolBar*>(QStringLiteral("toolbar-model"))};
+    QVERIFY(containers.first());
+    for (QAction* entry : m_ide.window->menuBar()->actions())
+        containers << entry->menu();
+    int entries = 0;
+    for (QWidget* container : std::as_const(containers)) {
+        for (QAction* action : container->actions()) {
+            if (action->isSeparator())
+                continue;
+            QAction* registered = action->menu()
+                                      ? actions.menu(action->menu()->objectName())->menuAction()
+                                      : actions.action(action->objectName());
+            QVERIFY2(registered == action,
+                     qPrintable(container->objectName() + QLatin1String(": ") + action->text()));
+            ++entries;
+        }
+    }
+    QVERIFY(entries > actions.ids().size());
+
+    // A window-wide shortcut does one thing: Qt ignores a key that two actions share.
+    QHash<QString, QString> owner;
+    for (const QString& id : actions.ids()) {
+        QAction* action = actions.action(id);
+        if (action->shortcutContext() != Qt::WindowShortcut &&
+            action->shortcutContext() != Qt::ApplicationShortcut)
+            continue;
+        for (const QKeySequence& key : action->shortcuts()) {
+            const QString text = key.toString();
+            QVERIFY2(!owner.contains(text),
+                     qPrintable(text + QLatin1String(": ") + owner.value(text) +
+                                QLatin1String(" and ") + id));
+            owner.insert(text, id);
+        }
+    }
+    QCOMPARE(owner.value(QStringLiteral("F5")), QString::fromLatin1(ids::modelTrain));
+
+    // A toggle in the View menu shows and hides its dock.
+    QDockWidget* variables = m_ide.window->docks().dock(DockSlot::Variables);
+    QAction* toggle = actions.action(ids::viewVariables);
+    QCOMPARE(toggle, variables->toggleViewAction());
+    toggle->trigger();
+    QVERIFY(variables->isHidden());
+    toggle->trigger();
+    QVERIFY(!variables->isHidden());
 }
 
 void TestMainWindow::consoleRunsOnePlusOne() {
-    ConsolePanel* console = m_window->consolePanel();
+    ConsolePanel* console = panel<ConsolePanel>();
     console->input()->setFocus();
     QTest::keyClicks(console->input(), QStringLiteral("1+1"));
     QTest::keyClick(console->input(), Qt::Key_Return);
@@ -140,14 +201,14 @@ void TestMainWindow::consoleRunsOnePlusOne() {
 }
 
 void TestMainWindow::monitorShowsFailedCommandAndTraceback() {
-    QFuture<Value> bad =
-        m_host->session().run(QStringLiteral("def ratio(a, b):\n    return a / b\n\nratio(1, 0)"));
+    QFuture<Value> bad = m_ide.host->session().run(
+        QStringLiteral("def ratio(a, b):\n    return a / b\n\nratio(1, 0)"));
     ErrorRecoveryDialog* dialog = waitForDialog();
     QVERIFY(dialog);
     const QString id = dialog->failure().id;
     QVERIFY(waitForState(id, QStringLiteral("failed")));
 
-    QueueMonitorPanel* monitor = m_window->queueMonitor();
+    QueueMonitorPanel* monitor = panel<QueueMonitorPanel>();
     QVERIFY(monitor->selectCommand(id));
     inspectors::CommandDetailView* detail = monitor->detail();
     QCOMPARE(detail->shownId(), id);
@@ -156,7 +217,7 @@ void TestMainWindow::monitorShowsFailedCommandAndTraceback() {
     QCOMPARE(detail->codeView()->code(),
              QStringLiteral("def ratio(a, b):\n    return a / b\n\nratio(1, 0)"));
     QVERIFY(detail->codeView()->markedLine() == 2 || detail->codeView()->markedLine() == 4);
-    QVERIFY(m_window->workerStatus()->stateText().contains(QStringLiteral("paused on error")));
+    QVERIFY(panel<WorkerStatusWidget>()->stateText().contains(QStringLiteral("paused on error")));
 
     // The dialog says the same, with the failing line marked.
     QVERIFY(dialog->summary().contains(QStringLiteral("ZeroDivisionError")));
@@ -169,7 +230,7 @@ void TestMainWindow::monitorShowsFailedCommandAndTraceback() {
 }
 
 void TestMainWindow::ignoreRunsTheCommandsBehind() {
-    Session& s = m_host->session();
+    Session& s = m_ide.host->session();
     QFuture<Value> bad = s.run(QStringLiteral("import time\ntime.sleep(0.2)\nundefined_thing"));
     QFuture<Value> behind1 = s.run(QStringLiteral("'first behind'"));
     QFuture<Value> behind2 = s.run(QStringLiteral("'second behind'"));
@@ -186,11 +247,11 @@ void TestMainWindow::ignoreRunsTheCommandsBehind() {
     QCOMPARE(behind1.result(), Value(QStringLiteral("first behind")));
     QCOMPARE(behind2.result(), Value(QStringLiteral("second behind")));
     QVERIFY(waitForState(errorOf(bad)->failure().id, QStringLiteral("ignored")));
-    QVERIFY(!m_window->errorPolicy().openDialog());
+    QVERIFY(!m_ide.window->errorPolicy().openDialog());
 }
 
 void TestMainWindow::replaceRunsTheEditedCode() {
-    Session& s = m_host->session();
+    Session& s = m_ide.host->session();
     QFuture<Value> bad = s.run(QStringLiteral("base = 40\nbase + missing_offset"));
     QFuture<Value> behind = s.run(QStringLiteral("base * 2"));
     ErrorRecoveryDialog* dialog = waitForDialog();
@@ -209,8 +270,8 @@ void TestMainWindow::replaceRunsTheEditedCode() {
     QVERIFY(waitForState(id, QStringLiteral("replaced")));
     // The monitor shows "replaced" as soon as the replacement starts; its value follows.
     auto outcome = [this, &id] {
-        return m_window->queueMonitor()->selectCommand(id)
-                   ? m_window->queueMonitor()->detail()->outcomeText()
+        return panel<QueueMonitorPanel>()->selectCommand(id)
+                   ? panel<QueueMonitorPanel>()->detail()->outcomeText()
                    : QString();
     };
     QTRY_VERIFY2(outcome().startsWith(QStringLiteral("42\n")), qPrintable(outcome()));
@@ -218,7 +279,7 @@ void TestMainWindow::replaceRunsTheEditedCode() {
 }
 
 void TestMainWindow::dropQueueDropsTheCommandsBehind() {
-    Session& s = m_host->session();
+    Session& s = m_ide.host->session();
     QFuture<Value> bad = s.run(QStringLiteral("import time\ntime.sleep(0.2)\nraise "
                                               "RuntimeError('bad batch')"));
     QList<QFuture<Value>> behind;
@@ -234,12 +295,12 @@ void TestMainWindow::dropQueueDropsTheCommandsBehind() {
         QVERIFY(waitFinished(f));
         QCOMPARE(errorOf(f)->state(), CommandState::Dropped);
     }
-    QVERIFY(waitUntil([&] { return m_window->commands().openCount() == 0; }));
-    m_window->commands().flush();
+    QVERIFY(waitUntil([&] { return m_ide.window->commands().openCount() == 0; }));
+    m_ide.window->commands().flush();
     QCOMPARE(stateOf(errorOf(bad)->failure().id), QStringLiteral("failed"));
-    const int last = m_window->commands().rowCount() - 1;
+    const int last = m_ide.window->commands().rowCount() - 1;
     for (int row = last - 2; row <= last; ++row)
-        QCOMPARE(m_window->commands().index(row, CommandModel::StateColumn).data().toString(),
+        QCOMPARE(m_ide.window->commands().index(row, CommandModel::StateColumn).data().toString(),
                  QStringLiteral("dropped"));
     // The worker takes new commands afterwards.
     QFuture<Value> later = s.run(QStringLiteral("'still here'"));
@@ -248,7 +309,7 @@ void TestMainWindow::dropQueueDropsTheCommandsBehind() {
 }
 
 void TestMainWindow::restOfSessionChoiceSkipsTheDialog() {
-    Session& s = m_host->session();
+    Session& s = m_ide.host->session();
     QFuture<Value> first = s.run(QStringLiteral("first_missing_name"));
     ErrorRecoveryDialog* dialog = waitForDialog();
     QVERIFY(dialog);
@@ -256,9 +317,9 @@ void TestMainWindow::restOfSessionChoiceSkipsTheDialog() {
     QTest::mouseClick(dialog->ignoreButton(), Qt::LeftButton);
     QVERIFY(waitFinished(first));
     QCOMPARE(errorOf(first)->state(), CommandState::Ignored);
-    QCOMPARE(m_window->errorPolicy().rememberedChoice(), Decision::Kind::Ignore);
+    QCOMPARE(m_ide.window->errorPolicy().rememberedChoice(), Decision::Kind::Ignore);
 
-    QSignalSpy opened(&m_window->errorPolicy(), &ErrorRecoveryPolicy::dialogOpened);
+    QSignalSpy opened(&m_ide.window->errorPolicy(), &ErrorRecoveryPolicy::dialogOpened);
     QFuture<Value> second = s.run(QStringLiteral("second_missing_name"));
     QFuture<Value> behind = s.run(QStringLiteral("'ran anyway'"));
     QVERIFY(waitFinished(second));
@@ -266,21 +327,21 @@ void TestMainWindow::restOfSessionChoiceSkipsTheDialog() {
     QCOMPARE(errorOf(second)->state(), CommandState::Ignored);
     QCOMPARE(behind.result(), Value(QStringLiteral("ran anyway")));
     QCOMPARE(opened.count(), 0);
-    QVERIFY(!m_window->errorPolicy().openDialog());
+    QVERIFY(!m_ide.window->errorPolicy().openDialog());
     QVERIFY(waitForState(errorOf(second)->failure().id, QStringLiteral("ignored")));
 
-    m_window->errorPolicy().forgetChoice();
+    m_ide.window->errorPolicy().forgetChoice();
     QFuture<Value> third = s.run(QStringLiteral("third_missing_name"));
     QVERIFY(waitForDialog());
-    QTest::mouseClick(m_window->errorPolicy().openDialog()->ignoreButton(), Qt::LeftButton);
+    QTest::mouseClick(m_ide.window->errorPolicy().openDialog()->ignoreButton(), Qt::LeftButton);
     QVERIFY(waitFinished(third));
 }
 
 void TestMainWindow::variablesAreListedAndDeleted() {
-    VariablesPanel* panel = m_window->variablesPanel();
+    VariablesPanel* panel = this->panel<VariablesPanel>();
     QAbstractItemModelTester tester(panel->model(),
                                     QAbstractItemModelTester::FailureReportingMode::QtTest);
-    QFuture<Value> f = m_host->session().run(QStringLiteral("shown_in_panel = [1, 2, 3]"));
+    QFuture<Value> f = m_ide.host->session().run(QStringLiteral("shown_in_panel = [1, 2, 3]"));
     QVERIFY(waitFinished(f));
     const auto rowOf = [panel](const QString& name) {
         for (int row = 0; row < panel->model()->rowCount(); ++row) {
@@ -296,20 +357,21 @@ void TestMainWindow::variablesAreListedAndDeleted() {
     panel->view()->selectRow(row);
     panel->deleteSelected();
     QVERIFY(waitUntil([&] { return rowOf(QStringLiteral("shown_in_panel")) < 0; }));
-    QFuture<Value> gone = m_host->session().run(QStringLiteral("'shown_in_panel' in globals()"));
+    QFuture<Value> gone =
+        m_ide.host->session().run(QStringLiteral("'shown_in_panel' in globals()"));
     QVERIFY(waitFinished(gone));
     QCOMPARE(gone.result(), Value(false));
 }
 
 void TestMainWindow::settingsCheckTheEnvironment() {
-    m_window->openSettings();
-    SettingsDialog* dialog = m_window->findChild<SettingsDialog*>();
+    m_ide.window->openSettings();
+    SettingsDialog* dialog = panel<SettingsDialog>();
     QVERIFY(dialog);
     QVERIFY(dialog->isVisible());
     QTest::mouseClick(dialog->checkButton(), Qt::LeftButton);
     QVERIFY(waitUntil([&] { return dialog->checkButton()->isEnabled(); }, 60000));
     const QString report = dialog->reportText();
-    QVERIFY2(report.contains(QStringLiteral("keras ") + m_host->workerInfo().keras),
+    QVERIFY2(report.contains(QStringLiteral("keras ") + m_ide.host->workerInfo().keras),
              qPrintable(report));
     QVERIFY2(report.contains(QStringLiteral("numpy ")), qPrintable(report));
     QVERIFY2(report.contains(QStringLiteral("msgpack ")), qPrintable(report));
@@ -336,11 +398,11 @@ void TestMainWindow::settingsCheckTheEnvironment() {
 
 void TestMainWindow::settingsSetTheAutosaveInterval() {
     const int before = Autosave::defaultIntervalSeconds();
-    const qint64 pid = m_host->workerInfo().pid;
+    const qint64 pid = m_ide.host->workerInfo().pid;
     // The dialog just opened (a closed one may wait for its deferred deletion).
     const auto openDialog = [this] {
-        m_window->openSettings();
-        for (SettingsDialog* d : m_window->findChildren<SettingsDialog*>())
+        m_ide.window->openSettings();
+        for (SettingsDialog* d : m_ide.window->findChildren<SettingsDialog*>())
             if (d->isVisible())
                 return d;
         return static_cast<SettingsDialog*>(nullptr);
@@ -353,23 +415,23 @@ void TestMainWindow::settingsSetTheAutosaveInterval() {
     dialog->autosaveBox()->setValue(15);
     dialog->accept();
     // The window autosaves at the new interval, new windows too, and the worker stays.
-    QCOMPARE(m_window->project().autosave().intervalSeconds(), 15);
+    QCOMPARE(m_ide.window->project().autosave().intervalSeconds(), 15);
     QCOMPARE(Autosave::defaultIntervalSeconds(), 15);
-    QCOMPARE(m_host->workerInfo().pid, pid);
+    QCOMPARE(m_ide.host->workerInfo().pid, pid);
 
     dialog = openDialog();
     QVERIFY(dialog);
     QCOMPARE(dialog->autosaveBox()->value(), 15);
     dialog->autosaveBox()->setValue(before);
     dialog->accept();
-    QCOMPARE(m_window->project().autosave().intervalSeconds(), before);
+    QCOMPARE(m_ide.window->project().autosave().intervalSeconds(), before);
 }
 
 void TestMainWindow::killedWorkerShowsMessageAndRestarts() {
-    const qint64 pid = m_host->workerInfo().pid;
+    const qint64 pid = m_ide.host->workerInfo().pid;
     QVERIFY(pid > 0);
     // The project in the window: the worker's death must not touch it.
-    Document& document = m_window->document();
+    Document& document = m_ide.window->document();
     document.addLayer(keras::InputLayer({4}));
     document.addLayer(keras::Dense(8));
     const auto projectSnapshot = [&document] {
@@ -381,11 +443,12 @@ void TestMainWindow::killedWorkerShowsMessageAndRestarts() {
     const QStringList projectBefore = projectSnapshot();
     const int undoBefore = document.undoStack()->count();
 
-    QFuture<Value> running = m_host->session().run(QStringLiteral("import time\ntime.sleep(30)"));
+    QFuture<Value> running =
+        m_ide.host->session().run(QStringLiteral("import time\ntime.sleep(30)"));
     std::vector<QFuture<Value>> queued;
     for (int i = 0; i < 10; ++i)
-        queued.push_back(m_host->session().run(QStringLiteral("%1").arg(i)));
-    QVERIFY(waitUntil([&] { return m_host->workerState() == WorkerState::Busy; }));
+        queued.push_back(m_ide.host->session().run(QStringLiteral("%1").arg(i)));
+    QVERIFY(waitUntil([&] { return m_ide.host->workerState() == WorkerState::Busy; }));
     QTest::qWait(200);
 
     // An event-loop probe: how late a 1 ms timer fires while the worker dies and restarts.
@@ -417,10 +480,10 @@ void TestMainWindow::killedWorkerShowsMessageAndRestarts() {
         QVERIFY(errorOf(f)->reason().contains(QStringLiteral("SIGKILL")));
     }
 
-    WorkerBanner* banner = m_window->banner();
+    WorkerBanner* banner = panel<WorkerBanner>();
     const bool shown = waitUntil([&] { return banner->isVisible(); }, 10000);
-    QVERIFY2(shown, qPrintable(m_window->workerStatus()->stateText() + QLatin1Char(' ') +
-                               workerStateName(m_host->workerState())));
+    QVERIFY2(shown, qPrintable(panel<WorkerStatusWidget>()->stateText() + QLatin1Char(' ') +
+                               workerStateName(m_ide.host->workerState())));
     QVERIFY2(banner->message().contains(QStringLiteral("The Python worker stopped:")),
              qPrintable(banner->message()));
     QVERIFY2(banner->message().contains(QStringLiteral("SIGKILL")), qPrintable(banner->message()));
@@ -429,14 +492,14 @@ void TestMainWindow::killedWorkerShowsMessageAndRestarts() {
     // The window stays usable: no modal dialog holds it.
     QVERIFY(!QApplication::activeModalWidget());
 
-    QVERIFY(m_window->consolePanel()->transcript()->toPlainText().contains(
+    QVERIFY(panel<ConsolePanel>()->transcript()->toPlainText().contains(
         QStringLiteral("The worker stopped:")));
     // The session starts a new worker by itself; the message says so and stays until the user
     // dismisses it or restarts.
     QVERIFY(waitUntil([&] { return banner->message().contains(QStringLiteral("A new worker")); },
                       60000));
     QVERIFY(banner->isVisible());
-    const qint64 replacement = m_host->workerInfo().pid;
+    const qint64 replacement = m_ide.host->workerInfo().pid;
     QVERIFY(replacement != pid);
     qInfo("a new worker was ready %lld ms after SIGKILL", sinceKill.elapsed());
     QVERIFY(sinceKill.elapsed() < 5000);
@@ -447,26 +510,26 @@ void TestMainWindow::killedWorkerShowsMessageAndRestarts() {
     QCOMPARE(document.undoStack()->count(), undoBefore);
 
     QTest::mouseClick(banner->restartButton(), Qt::LeftButton);
-    QVERIFY(waitUntil([&] { return m_host->workerState() == WorkerState::Ready; }, 60000));
+    QVERIFY(waitUntil([&] { return m_ide.host->workerState() == WorkerState::Ready; }, 60000));
     QVERIFY(!banner->isVisible());
     QVERIFY(waitUntil([&] {
-        return m_window->workerStatus()->stateText().contains(QStringLiteral("ready")) &&
-               !m_window->workerStatus()->versionsText().isEmpty();
+        return panel<WorkerStatusWidget>()->stateText().contains(QStringLiteral("ready")) &&
+               !panel<WorkerStatusWidget>()->versionsText().isEmpty();
     }));
     QVERIFY(waitUntil([&] {
-        return m_host->workerInfo().pid != pid && m_host->workerInfo().pid != replacement;
+        return m_ide.host->workerInfo().pid != pid && m_ide.host->workerInfo().pid != replacement;
     }));
-    QFuture<Value> again = m_host->session().run(QStringLiteral("1+1"));
+    QFuture<Value> again = m_ide.host->session().run(QStringLiteral("1+1"));
     QVERIFY(waitFinished(again));
     QCOMPARE(again.result(), Value(2));
 }
 
 void TestMainWindow::layoutIsRestored() {
-    QDockWidget* variables = m_window->docks().dock(DockSlot::Variables);
+    QDockWidget* variables = m_ide.window->docks().dock(DockSlot::Variables);
     QVERIFY(variables && variables->isVisible());
     variables->hide();
-    m_window->close(); // saves the layout
-    MainWindow second(*m_host);
+    m_ide.window->close(); // saves the layout
+    MainWindow second(*m_ide.host);
     second.show();
     QVERIFY(QTest::qWaitForWindowExposed(&second));
     QVERIFY(!second.docks().dock(DockSlot::Variables)->isVisible());

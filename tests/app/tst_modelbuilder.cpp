@@ -16,6 +16,7 @@
 #include "app/shapechecker.h"
 #include "app/workspace.h"
 #include "bridge/keras/layers.h"
+#include "support/idefixture.h"
 #include "support/testsupport.h"
 
 #include <QAbstractItemModelTester>
@@ -57,11 +58,11 @@ private Q_SLOTS:
     void screenshots();
 
 private:
-    ModelBuilder* builder() const { return m_window->workspace().builder(); }
-    LayerPalette* palette() const { return m_window->workspace().palette(); }
-    PropertiesPanel* properties() const { return m_window->workspace().properties(); }
-    Document& document() const { return m_window->document(); }
-    ShapeChecker& shapes() const { return m_window->workspace().shapes(); }
+    ModelBuilder* builder() const { return m_ide.window->workspace().builder(); }
+    LayerPalette* palette() const { return m_ide.window->workspace().palette(); }
+    PropertiesPanel* properties() const { return m_ide.window->workspace().properties(); }
+    Document& document() const { return m_ide.window->document(); }
+    ShapeChecker& shapes() const { return m_ide.window->workspace().shapes(); }
     void doubleClickPaletteEntry(const QString& name);
     void clickLayer(int row);
     bool waitForShapes();
@@ -69,23 +70,15 @@ private:
     qint64 paramsAt(int row) const;
     void clearModel();
 
-    std::unique_ptr<SessionHost> m_host;
-    std::unique_ptr<MainWindow> m_window;
+    qk::test::IdeFixture m_ide;
     std::vector<std::unique_ptr<QAbstractItemModelTester>> m_testers;
 };
 
 void TestModelBuilder::initTestCase() {
-    QStandardPaths::setTestModeEnabled(true);
-    QCoreApplication::setOrganizationName(QStringLiteral("QtKerasTests"));
-    QCoreApplication::setApplicationName(QStringLiteral("tst_modelbuilder"));
-    QSettings().clear();
-    m_host = std::make_unique<SessionHost>(qk::test::workerOptions());
-    m_window = std::make_unique<MainWindow>(*m_host);
-    m_window->resize(1400, 900);
-    m_window->show();
-    QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
-    QVERIFY2(waitFinished(m_host->session().ready(), 60000), "the worker did not start");
-    QVERIFY2(waitUntil([this] { return m_window->workspace().catalog().isLoaded(); }, 120000),
+    m_ide.start({1400, 900});
+    if (QTest::currentTestFailed())
+        return;
+    QVERIFY2(waitUntil([this] { return m_ide.window->workspace().catalog().isLoaded(); }, 120000),
              "the catalog did not load");
     // Every model the builder shows is checked for the whole test.
     for (QAbstractItemModel* model : {static_cast<QAbstractItemModel*>(builder()->model()),
@@ -97,8 +90,7 @@ void TestModelBuilder::initTestCase() {
 
 void TestModelBuilder::cleanupTestCase() {
     m_testers.clear();
-    m_window.reset();
-    m_host.reset();
+    m_ide.stop();
 }
 
 void TestModelBuilder::doubleClickPaletteEntry(const QString& name) {
@@ -492,7 +484,7 @@ void TestModelBuilder::screenshots() {
     clickLayer(1);
     QVERIFY(waitForShapes());
     const QImage builderShot = builder()->grab().toImage();
-    const QImage windowShot = m_window->grab().toImage();
+    const QImage windowShot = m_ide.window->grab().toImage();
     QVERIFY(!builderShot.isNull() && !windowShot.isNull());
     const QString dir = qEnvironmentVariable("QTKERAS_SCREENSHOT_DIR");
     if (!dir.isEmpty()) {

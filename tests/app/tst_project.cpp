@@ -3,6 +3,8 @@
 // project stays; the exported Python script trains the same model on its own; a .keras model,
 // saved by the IDE or built in Python, imports into the builder as one undoable edit, and a
 // file that is not a model or not a chain of layers is refused with the project unchanged.
+#include "app/actionids.h"
+#include "app/actionregistry.h"
 #include "app/document.h"
 #include "app/errorrecoverypolicy.h"
 #include "app/kerasimport.h"
@@ -18,6 +20,7 @@
 #include "bridge/keras/traininghistory.h"
 #include "inspectors/traininghistoryview.h"
 #include "inspectors/trainingrunmodel.h"
+#include "support/idefixture.h"
 #include "support/testsupport.h"
 
 #include <QJsonDocument>
@@ -52,8 +55,8 @@ private Q_SLOTS:
     void refusedImportLeavesTheProjectUnchanged();
 
 private:
-    Document& document() const { return m_window->document(); }
-    ProjectActions& project() const { return m_window->project(); }
+    Document& document() const { return m_ide.window->document(); }
+    ProjectActions& project() const { return m_ide.window->project(); }
     std::vector<keras::Layer> layers() const;
     // Imports a .keras file and waits; the error message when it was refused.
     std::optional<QString> import(const QString& path);
@@ -61,8 +64,7 @@ private:
     Value python(const QString& code);
     qint64 totalParams() const;
 
-    std::unique_ptr<SessionHost> m_host;
-    std::unique_ptr<MainWindow> m_window;
+    qk::test::IdeFixture m_ide;
     QTemporaryDir m_dir;
     QString m_saved;
 };
@@ -104,30 +106,24 @@ std::optional<QString> TestProject::import(const QString& path) {
 }
 
 Value TestProject::python(const QString& code) {
-    QFuture<Value> future = m_host->session().run(code);
+    QFuture<Value> future = m_ide.host->session().run(code);
     if (!waitFinished(future, 60000))
         return {};
     return future.result();
 }
 
 qint64 TestProject::totalParams() const {
-    ShapeChecker& shapes = m_window->workspace().shapes();
+    ShapeChecker& shapes = m_ide.window->workspace().shapes();
     if (!waitUntil([&shapes] { return shapes.isUpToDate(); }, 60000))
         return -1;
     return shapes.totalParams();
 }
 
 void TestProject::initTestCase() {
-    QStandardPaths::setTestModeEnabled(true);
-    QCoreApplication::setOrganizationName(QStringLiteral("QtKerasTests"));
-    QCoreApplication::setApplicationName(QStringLiteral("tst_project"));
-    QSettings().clear();
     QVERIFY(m_dir.isValid());
-    m_host = std::make_unique<SessionHost>(qk::test::workerOptions());
-    m_window = std::make_unique<MainWindow>(*m_host);
-    m_window->show();
-    QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
-    QVERIFY2(waitFinished(m_host->session().ready(), 60000), "the worker did not start");
+    m_ide.start();
+    if (QTest::currentTestFailed())
+        return;
     document().addLayer(keras::InputLayer({4}));
     document().addLayer(keras::Dense(16));
     document().addLayer(keras::Activation("sigmoid"));
@@ -138,57 +134,56 @@ void TestProject::initTestCase() {
     settings.batchSize = 8;
     settings.validationSplit = 0.25;
     document().setTrainingSettings(settings);
-    QVERIFY(waitUntil([this] { return m_window->workspace().shapes().isUpToDate(); }, 60000));
-    QCOMPARE(m_window->workspace().shapes().totalParams(), 131);
+    QVERIFY(waitUntil([this] { return m_ide.window->workspace().shapes().isUpToDate(); }, 60000));
+    QCOMPARE(m_ide.window->workspace().shapes().totalParams(), 131);
 
-    TrainingController& trainer = m_window->workspace().trainer();
+    TrainingController& trainer = m_ide.window->workspace().trainer();
     QSignalSpy finished(&trainer, &TrainingController::finished);
-    m_window->workspace().trainAction()->trigger();
+    m_ide.window->actionRegistry().action(ids::modelTrain)->trigger();
     QVERIFY(finished.wait(120000));
     QVERIFY2(finished.at(0).at(0).toBool(), qPrintable(finished.at(0).at(1).toString()));
 }
 
 void TestProject::cleanupTestCase() {
-    m_window.reset();
-    m_host.reset();
+    m_ide.stop();
 }
 
 void TestProject::savedProjectOpensIdentical() {
     const std::vector<keras::Layer> before = layers();
     const TrainingSettings training = document().trainingSettings();
-    const keras::TrainingHistory& trained = *m_window->workspace().trainer().history();
+    const keras::TrainingHistory& trained = *m_ide.window->workspace().trainer().history();
     const QMap<QString, QList<double>> series = trained.toMap();
     QCOMPARE(trained.epochCount(), 4);
     QVERIFY(series.contains(QStringLiteral("val_loss")));
     const QList<double> seconds = trained.epochSeconds();
-    m_window->workspace().historyView()->setSmoothing(0.6);
+    m_ide.window->workspace().historyView()->setSmoothing(0.6);
 
     QVERIFY(document().isModified());
     m_saved = m_dir.filePath(QStringLiteral("iris.qtkeras"));
     QString error;
     QVERIFY2(project().saveAs(m_saved, &error), qPrintable(error));
     QVERIFY(!document().isModified());
-    QVERIFY(m_window->windowTitle().startsWith(QStringLiteral("iris.qtkeras")));
+    QVERIFY(m_ide.window->windowTitle().startsWith(QStringLiteral("iris.qtkeras")));
     QCOMPARE(ProjectActions::recentFiles().value(0), QFileInfo(m_saved).absoluteFilePath());
 
     project().newProject();
     QCOMPARE(document().layerCount(), 0);
-    QCOMPARE(m_window->workspace().historyView()->runs().rowCount(), 0);
-    QVERIFY(m_window->windowTitle().startsWith(QStringLiteral("Untitled")));
+    QCOMPARE(m_ide.window->workspace().historyView()->runs().rowCount(), 0);
+    QVERIFY(m_ide.window->windowTitle().startsWith(QStringLiteral("Untitled")));
 
     QVERIFY2(project().open(m_saved, &error), qPrintable(error));
     QVERIFY(layers() == before);
     QCOMPARE(document().trainingSettings(), training);
     QVERIFY(!document().isModified());
     QVERIFY(!document().undoStack()->canUndo());
-    const inspectors::TrainingRunModel& runs = m_window->workspace().historyView()->runs();
+    const inspectors::TrainingRunModel& runs = m_ide.window->workspace().historyView()->runs();
     QCOMPARE(runs.rowCount(), 1);
     const keras::TrainingHistory& opened = runs.history(0);
     QCOMPARE(opened.toMap(), series);
     QCOMPARE(opened.epochSeconds(), seconds);
     QCOMPARE(opened.metricNames(), trained.metricNames());
     QVERIFY(opened.isFinished());
-    QCOMPARE(m_window->workspace().historyView()->smoothing(), 0.6);
+    QCOMPARE(m_ide.window->workspace().historyView()->smoothing(), 0.6);
 }
 
 void TestProject::damagedFileKeepsTheOpenProject_data() {
@@ -220,7 +215,7 @@ void TestProject::damagedFileKeepsTheOpenProject() {
     QVERIFY2(error.contains(message), qPrintable(error));
     QVERIFY(layers() == before);
     QCOMPARE(document().fileName(), fileName);
-    QCOMPARE(m_window->workspace().historyView()->runs().rowCount(), 1);
+    QCOMPARE(m_ide.window->workspace().historyView()->runs().rowCount(), 1);
 }
 
 void TestProject::exportedScriptTrainsTheSameModel() {
@@ -311,8 +306,9 @@ void TestProject::importsAModelBuiltInPython() {
 
     const std::optional<QString> refused = import(path);
     QVERIFY2(!refused, qPrintable(refused.value_or(QString())));
-    QVERIFY2(m_window->statusBar()->currentMessage().contains(QStringLiteral("Imported 4 layers")),
-             qPrintable(m_window->statusBar()->currentMessage()));
+    QVERIFY2(
+        m_ide.window->statusBar()->currentMessage().contains(QStringLiteral("Imported 4 layers")),
+        qPrintable(m_ide.window->statusBar()->currentMessage()));
     const std::vector<Value>& pythonLayers = original.items()[1].items();
     QCOMPARE(document().layerCount(), static_cast<int>(pythonLayers.size()) + 1);
     QCOMPARE(document().layers()[0].layer.className(), QStringLiteral("InputLayer"));
@@ -337,12 +333,12 @@ void TestProject::importsAModelBuiltInPython() {
     QCOMPARE(compile.metrics, QStringList({QStringLiteral("accuracy"), QStringLiteral("auc")}));
 
     // The imported network trains: the builder's layers make a valid model.
-    TrainingController& trainer = m_window->workspace().trainer();
+    TrainingController& trainer = m_ide.window->workspace().trainer();
     TrainingSettings training = document().trainingSettings();
     training.epochs = 2;
     document().setTrainingSettings(training);
     QSignalSpy finished(&trainer, &TrainingController::finished);
-    m_window->workspace().trainAction()->trigger();
+    m_ide.window->actionRegistry().action(ids::modelTrain)->trigger();
     QVERIFY(finished.wait(120000));
     QVERIFY2(finished.at(0).at(0).toBool(), qPrintable(finished.at(0).at(1).toString()));
 }
@@ -395,14 +391,14 @@ void TestProject::refusedImportLeavesTheProjectUnchanged() {
     QCOMPARE(document().undoStack()->count(), undoCount);
     // The user is told, in a box of its own; no command failed, so no error-recovery dialog.
     QMessageBox* box = nullptr;
-    for (QMessageBox* b : m_window->findChildren<QMessageBox*>()) {
+    for (QMessageBox* b : m_ide.window->findChildren<QMessageBox*>()) {
         if (b->isVisible() && b->informativeText().isEmpty() && b->text() == *refused)
             box = b;
     }
     QVERIFY(box);
     QVERIFY(box->windowTitle().contains(file));
     box->close();
-    QVERIFY(!m_window->errorPolicy().openDialog());
+    QVERIFY(!m_ide.window->errorPolicy().openDialog());
     QCOMPARE(python(QStringLiteral("1 + 1")), Value(2));
 }
 

@@ -2,6 +2,8 @@
 // Cancel; autosave writes a recovery file while there are unsaved changes and removes it once
 // they are saved or discarded; after a crash — the real program killed with SIGKILL — the next
 // start offers the file and restores the same model and settings; a damaged file is kept.
+#include "app/actionids.h"
+#include "app/actionregistry.h"
 #include "app/autosave.h"
 #include "app/document.h"
 #include "app/mainwindow.h"
@@ -14,6 +16,7 @@
 #include "bridge/keras/traininghistory.h"
 #include "inspectors/traininghistoryview.h"
 #include "inspectors/trainingrunmodel.h"
+#include "support/idefixture.h"
 #include "support/testsupport.h"
 
 #include <QAction>
@@ -81,23 +84,17 @@ private Q_SLOTS:
 
 private:
     MainWindow& newWindow();
-    Document& document() const { return m_window->document(); }
-    ProjectActions& project() const { return m_window->project(); }
+    Document& document() const { return m_ide.window->document(); }
+    ProjectActions& project() const { return m_ide.window->project(); }
     QString recoveryDir() const { return m_dir.filePath(QStringLiteral("recovery")); }
 
-    std::unique_ptr<SessionHost> m_host;
-    std::unique_ptr<MainWindow> m_window;
+    qk::test::IdeFixture m_ide;
     QTemporaryDir m_dir;
 };
 
 void TestRecovery::initTestCase() {
-    QStandardPaths::setTestModeEnabled(true);
-    QCoreApplication::setOrganizationName(QStringLiteral("QtKerasTests"));
-    QCoreApplication::setApplicationName(QStringLiteral("tst_recovery"));
-    QSettings().clear();
     QVERIFY(m_dir.isValid());
-    m_host = std::make_unique<SessionHost>(qk::test::workerOptions());
-    QVERIFY2(qk::test::waitFinished(m_host->session().ready(), 60000), "the worker did not start");
+    m_ide.startHost();
 }
 
 void TestRecovery::init() {
@@ -106,26 +103,24 @@ void TestRecovery::init() {
 }
 
 void TestRecovery::cleanup() {
-    m_window.reset();
+    m_ide.window.reset();
 }
 
 void TestRecovery::cleanupTestCase() {
-    m_window.reset();
-    m_host.reset();
+    m_ide.stop();
 }
 
 MainWindow& TestRecovery::newWindow() {
-    m_window = std::make_unique<MainWindow>(*m_host);
-    m_window->project().autosave().setDirectory(recoveryDir());
-    m_window->show();
-    [[maybe_unused]] const bool exposed = QTest::qWaitForWindowExposed(m_window.get());
-    return *m_window;
+    m_ide.window = m_ide.newWindow();
+    m_ide.window->project().autosave().setDirectory(recoveryDir());
+    [[maybe_unused]] const bool exposed = QTest::qWaitForWindowExposed(m_ide.window.get());
+    return *m_ide.window;
 }
 
 void TestRecovery::closingAnUnchangedProjectAsksNothing() {
     QVERIFY(!document().isModified());
-    QVERIFY(m_window->close());
-    QVERIFY(!m_window->isVisible());
+    QVERIFY(m_ide.window->close());
+    QVERIFY(!m_ide.window->isVisible());
     QVERIFY(!project().unsavedQuestion());
 }
 
@@ -150,22 +145,22 @@ void TestRecovery::closingAsksToSave() {
     document().addLayer(keras::InputLayer({4}));
     document().addLayer(keras::Dense(8));
     QVERIFY(document().isModified());
-    QVERIFY(m_window->windowTitle().contains(QStringLiteral("[*]")));
-    QVERIFY(m_window->isWindowModified());
+    QVERIFY(m_ide.window->windowTitle().contains(QStringLiteral("[*]")));
+    QVERIFY(m_ide.window->isWindowModified());
 
     // The question is window-modal: close() returns at once and the event loop goes on.
-    QVERIFY(!m_window->close());
-    QVERIFY(m_window->isVisible());
+    QVERIFY(!m_ide.window->close());
+    QVERIFY(m_ide.window->isVisible());
     QMessageBox* box = project().unsavedQuestion();
     QVERIFY(box);
     QVERIFY(box->isVisible());
     QVERIFY(box->text().contains(QStringLiteral("unsaved changes")));
-    QVERIFY(!m_window->close()); // asking again shows the same question
+    QVERIFY(!m_ide.window->close()); // asking again shows the same question
     QCOMPARE(project().unsavedQuestion(), box);
 
     clickButton(box, QMessageBox::StandardButton(answer));
     QVERIFY(waitUntil([this] { return !project().unsavedQuestion(); }));
-    QCOMPARE(m_window->isVisible(), !closes);
+    QCOMPARE(m_ide.window->isVisible(), !closes);
     QCOMPARE(QFileInfo::exists(path), answer == QMessageBox::Save && !saveFails);
     if (QFileInfo::exists(path)) {
         const std::optional<Project> saved = ProjectFile::read(path);
@@ -175,7 +170,7 @@ void TestRecovery::closingAsksToSave() {
     if (saveFails) {
         // The failed save says why, in a box of its own.
         QMessageBox* error = nullptr;
-        for (QMessageBox* b : m_window->findChildren<QMessageBox*>()) {
+        for (QMessageBox* b : m_ide.window->findChildren<QMessageBox*>()) {
             if (b->isVisible() && b->text().contains(QStringLiteral("Cannot write")))
                 error = b;
         }
@@ -194,11 +189,7 @@ void TestRecovery::newAndOpenAskWithoutBlocking() {
     project().newProject();
     QVERIFY(!document().isModified());
 
-    QAction* newAction = nullptr;
-    for (QAction* action : m_window->findChildren<QAction*>()) {
-        if (action->text() == QLatin1String("&New"))
-            newAction = action;
-    }
+    QAction* newAction = m_ide.window->actionRegistry().action(ids::fileNew);
     QVERIFY(newAction);
     document().addLayer(keras::Dense(8));
     QVERIFY(document().isModified());
@@ -219,21 +210,17 @@ void TestRecovery::newAndOpenAskWithoutBlocking() {
     newAction->trigger();
     box = project().unsavedQuestion();
     QVERIFY(box);
-    QVERIFY(!m_window->close());
+    QVERIFY(!m_ide.window->close());
     QCOMPARE(project().unsavedQuestion(), box);
     clickButton(box, QMessageBox::Discard);
     QVERIFY(waitUntil([this] { return !project().unsavedQuestion(); }));
-    QVERIFY(m_window->isVisible());
+    QVERIFY(m_ide.window->isVisible());
     QCOMPARE(document().layers().size(), std::size_t(0));
     QVERIFY(!document().isModified());
 
     // Open Recent: asks the same way, then opens.
     document().addLayer(keras::Dense(4));
-    QMenu* recent = nullptr;
-    for (QMenu* menu : m_window->findChildren<QMenu*>()) {
-        if (menu->title() == QLatin1String("Open &Recent"))
-            recent = menu;
-    }
+    QMenu* recent = m_ide.window->actionRegistry().menu(ids::recentMenu);
     QVERIFY(recent);
     QAction* entry = nullptr;
     for (QAction* action : recent->actions()) {
@@ -254,16 +241,16 @@ void TestRecovery::newAndOpenAskWithoutBlocking() {
 
 void TestRecovery::newTrainingRunsAreUnsavedChanges() {
     QVERIFY(!document().isModified());
-    inspectors::TrainingHistoryView* view = m_window->workspace().historyView();
+    inspectors::TrainingHistoryView* view = m_ide.window->workspace().historyView();
     view->addRun(std::make_shared<keras::TrainingHistory>(
         QStringLiteral("run"), 2, QStringList{QStringLiteral("loss")},
         QMap<QString, QList<double>>{{QStringLiteral("loss"), {0.9, 0.5}}}, QList<double>{1, 1},
         false));
     QVERIFY(document().isModified());
-    QVERIFY(m_window->isWindowModified());
-    QVERIFY(!m_window->close());
+    QVERIFY(m_ide.window->isWindowModified());
+    QVERIFY(!m_ide.window->close());
     clickButton(project().unsavedQuestion(), QMessageBox::Cancel);
-    QVERIFY(m_window->isVisible());
+    QVERIFY(m_ide.window->isVisible());
 
     // Saved, the run is no change any more; undoing edits back to the saved state keeps it so.
     QString error;
@@ -274,7 +261,7 @@ void TestRecovery::newTrainingRunsAreUnsavedChanges() {
     QVERIFY(document().isModified());
     document().undoStack()->undo();
     QVERIFY(!document().isModified());
-    QVERIFY(m_window->close());
+    QVERIFY(m_ide.window->close());
 }
 
 void TestRecovery::autosaveWritesWhileModifiedAndRemovesOnSave() {
@@ -327,9 +314,9 @@ void TestRecovery::autosaveWritesWhileModifiedAndRemovesOnSave() {
     document().addLayer(keras::Dense(1));
     QVERIFY(saved.wait(5000));
     QCOMPARE(recoveryFiles(recoveryDir()).size(), 1);
-    QVERIFY(!m_window->close());
+    QVERIFY(!m_ide.window->close());
     clickButton(project().unsavedQuestion(), QMessageBox::Discard);
-    QVERIFY(waitUntil([this] { return !m_window->isVisible(); }));
+    QVERIFY(waitUntil([this] { return !m_ide.window->isVisible(); }));
     QVERIFY(recoveryFiles(recoveryDir()).isEmpty());
 }
 
@@ -391,7 +378,7 @@ void TestRecovery::restoreKeepsTheOriginalPath() {
     QVERIFY(dialog->list()->topLevelItem(0)->text(1).contains(QStringLiteral("original.qtkeras")));
     QVERIFY(dialog->restoreButton()->isEnabled());
     QTest::mouseClick(dialog->restoreButton(), Qt::LeftButton);
-    QVERIFY(waitUntil([this] { return !m_window->findChild<RecoveryDialog*>(); }));
+    QVERIFY(waitUntil([this] { return !m_ide.window->findChild<RecoveryDialog*>(); }));
 
     QVERIFY(layersOf(document()) == layersBefore);
     QCOMPARE(document().compileSettings(), compile);
@@ -399,7 +386,7 @@ void TestRecovery::restoreKeepsTheOriginalPath() {
     QCOMPARE(document().dataSource(), before.data);
     QCOMPARE(document().fileName(), QFileInfo(original).absoluteFilePath());
     QVERIFY(document().isModified());
-    QVERIFY(m_window->windowTitle().startsWith(QStringLiteral("original.qtkeras")));
+    QVERIFY(m_ide.window->windowTitle().startsWith(QStringLiteral("original.qtkeras")));
     QVERIFY(!document().undoStack()->canUndo());
     // The orphan is gone; the project lives on in this window's own recovery file.
     QVERIFY(!QFileInfo::exists(orphan));
@@ -470,7 +457,7 @@ void TestRecovery::killedProgramIsRecovered() {
     QCOMPARE(dialog->list()->topLevelItemCount(), 1);
     QVERIFY(dialog->list()->topLevelItem(0)->text(1).contains(QStringLiteral("Untitled")));
     QTest::mouseClick(dialog->restoreButton(), Qt::LeftButton);
-    QVERIFY(waitUntil([this] { return !m_window->findChild<RecoveryDialog*>(); }));
+    QVERIFY(waitUntil([this] { return !m_ide.window->findChild<RecoveryDialog*>(); }));
 
     // The demo's network, and every setting as the killed program last wrote it.
     QStringList classes;
@@ -487,7 +474,7 @@ void TestRecovery::killedProgramIsRecovered() {
     QVERIFY(document().isModified());
     const Project restored = project().capture();
     QVERIFY(restored.runs == left->runs);
-    QCOMPARE(m_window->workspace().historyView()->runs().rowCount(), 1);
+    QCOMPARE(m_ide.window->workspace().historyView()->runs().rowCount(), 1);
     QVERIFY(!QFileInfo::exists(orphan));
     QVERIFY(recoveryFiles(crashDir).isEmpty());
 }
@@ -516,7 +503,7 @@ void TestRecovery::damagedRecoveryFileIsKept() {
 
     // Later: nothing changes, and the file is offered again next time.
     QTest::mouseClick(dialog->laterButton(), Qt::LeftButton);
-    QVERIFY(waitUntil([this] { return !m_window->findChild<RecoveryDialog*>(); }));
+    QVERIFY(waitUntil([this] { return !m_ide.window->findChild<RecoveryDialog*>(); }));
     QVERIFY(QFileInfo::exists(damaged));
     QVERIFY(layersOf(document()) == before);
 
@@ -533,7 +520,7 @@ void TestRecovery::damagedRecoveryFileIsKept() {
     dialog = project().offerRecovery(crashDir);
     QVERIFY(dialog);
     QTest::mouseClick(dialog->discardButton(), Qt::LeftButton);
-    QVERIFY(waitUntil([this] { return !m_window->findChild<RecoveryDialog*>(); }));
+    QVERIFY(waitUntil([this] { return !m_ide.window->findChild<RecoveryDialog*>(); }));
     QVERIFY(!QFileInfo::exists(damaged));
 }
 

@@ -2,6 +2,8 @@
 // undoable edit of the document, invalid input is refused in the panel, a CSV file fills the
 // preview and the column choices (a broken one shows where it breaks and keeps the data),
 // and a run uses the settings the panels set.
+#include "app/actionids.h"
+#include "app/actionregistry.h"
 #include "app/catalogsource.h"
 #include "app/datapanel.h"
 #include "app/datasetmodel.h"
@@ -15,6 +17,7 @@
 #include "app/workspace.h"
 #include "bridge/keras/layers.h"
 #include "bridge/keras/traininghistory.h"
+#include "support/idefixture.h"
 #include "support/testsupport.h"
 
 #include <QAbstractItemModelTester>
@@ -50,36 +53,28 @@ private Q_SLOTS:
     void trainingUsesThePanelsSettings();
 
 private:
-    Document& document() const { return m_window->document(); }
+    Document& document() const { return m_ide.window->document(); }
     TrainingSettingsPanel* training() const {
-        return m_window->findChild<TrainingSettingsPanel*>();
+        return m_ide.window->findChild<TrainingSettingsPanel*>();
     }
-    DataPanel* data() const { return m_window->findChild<DataPanel*>(); }
+    DataPanel* data() const { return m_ide.window->findChild<DataPanel*>(); }
     void writeFile(const QString& name, const QByteArray& text) const;
     // Undoes the last edit and checks that it was the only one and that it restored `before`.
     template <typename T, typename Get>
     void checkOneUndoableEdit(const T& before, Get get, int stackBefore);
 
-    std::unique_ptr<SessionHost> m_host;
-    std::unique_ptr<MainWindow> m_window;
+    qk::test::IdeFixture m_ide;
     QTemporaryDir m_dir;
 };
 
 void TestSettingsPanels::initTestCase() {
     QVERIFY(m_dir.isValid());
-    QStandardPaths::setTestModeEnabled(true);
-    QCoreApplication::setOrganizationName(QStringLiteral("QtKerasTests"));
-    QCoreApplication::setApplicationName(QStringLiteral("tst_settingspanels"));
-    QSettings().clear();
-    m_host = std::make_unique<SessionHost>(qk::test::workerOptions());
-    m_window = std::make_unique<MainWindow>(*m_host);
-    m_window->resize(1500, 1000);
-    m_window->show();
-    QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
-    QVERIFY2(waitFinished(m_host->session().ready(), 60000), "the worker did not start");
+    m_ide.start({1500, 1000});
+    if (QTest::currentTestFailed())
+        return;
     QVERIFY(training());
     QVERIFY(data());
-    QVERIFY(waitUntil([this] { return m_window->workspace().catalog().isLoaded(); }, 60000));
+    QVERIFY(waitUntil([this] { return m_ide.window->workspace().catalog().isLoaded(); }, 60000));
     QVERIFY(training()->lossCombo()->findText(QStringLiteral("mean_squared_error")) >= 0);
     QVERIFY(training()->optimizerCombo()->findText(QStringLiteral("SGD")) >= 0);
     QCOMPARE(training()->lossCombo()->currentText(), QStringLiteral("categorical_crossentropy"));
@@ -88,8 +83,7 @@ void TestSettingsPanels::initTestCase() {
 }
 
 void TestSettingsPanels::cleanupTestCase() {
-    m_window.reset();
-    m_host.reset();
+    m_ide.stop();
 }
 
 void TestSettingsPanels::writeFile(const QString& name, const QByteArray& text) const {
@@ -103,7 +97,7 @@ void TestSettingsPanels::checkOneUndoableEdit(const T& before, Get get, int stac
     QUndoStack* stack = document().undoStack();
     QCOMPARE(stack->index(), stackBefore + 1);
     QVERIFY(!(get() == before));
-    QTest::keyClick(m_window.get(), Qt::Key_Z, Qt::ControlModifier);
+    QTest::keyClick(m_ide.window.get(), Qt::Key_Z, Qt::ControlModifier);
     QVERIFY(get() == before);
     stack->redo();
     QVERIFY(!(get() == before));
@@ -377,7 +371,7 @@ void TestSettingsPanels::trainingUsesThePanelsSettings() {
     doc.addLayer(keras::Activation("relu"));
     doc.addLayer(keras::Dense(3));
     doc.addLayer(keras::Activation("softmax"));
-    QVERIFY(waitUntil([this] { return m_window->workspace().shapes().isUpToDate(); }, 60000));
+    QVERIFY(waitUntil([this] { return m_ide.window->workspace().shapes().isUpToDate(); }, 60000));
 
     TrainingSettingsPanel* panel = training();
     QComboBox* optimizer = panel->optimizerCombo();
@@ -397,13 +391,13 @@ void TestSettingsPanels::trainingUsesThePanelsSettings() {
     if (trainingDock)
         trainingDock->raise();
     // The window with both panels, for a look at them.
-    const QPixmap shot = m_window->grab();
+    const QPixmap shot = m_ide.window->grab();
     QVERIFY(!shot.isNull());
     QVERIFY(shot.save(QStringLiteral(QT_TESTCASE_BUILDDIR "/settings-panels.png")));
 
-    TrainingController& trainer = m_window->workspace().trainer();
+    TrainingController& trainer = m_ide.window->workspace().trainer();
     QSignalSpy finished(&trainer, &TrainingController::finished);
-    m_window->workspace().trainAction()->trigger();
+    m_ide.window->actionRegistry().action(ids::modelTrain)->trigger();
     QVERIFY(trainer.isRunning());
     QVERIFY(waitUntil([&] { return !finished.isEmpty(); }, 120000));
     QVERIFY2(finished.first().at(0).toBool(), qPrintable(finished.first().at(1).toString()));

@@ -1,6 +1,8 @@
 // Training from the IDE with the real worker: the iris network of the document trained with
 // the Train action, its history growing while fit() runs and shown in the history inspector;
 // a long run stopped with the Stop action keeps its weights.
+#include "app/actionids.h"
+#include "app/actionregistry.h"
 #include "app/document.h"
 #include "app/mainwindow.h"
 #include "app/sessionhost.h"
@@ -11,6 +13,7 @@
 #include "bridge/keras/traininghistory.h"
 #include "inspectors/traininghistoryview.h"
 #include "inspectors/trainingrunmodel.h"
+#include "support/idefixture.h"
 #include "support/testsupport.h"
 
 #include <QAction>
@@ -32,54 +35,46 @@ private Q_SLOTS:
     void stoppedRunKeepsItsWeights();
 
 private:
-    TrainingController& trainer() const { return m_window->workspace().trainer(); }
+    TrainingController& trainer() const { return m_ide.window->workspace().trainer(); }
     void setEpochs(int epochs);
 
-    std::unique_ptr<SessionHost> m_host;
-    std::unique_ptr<MainWindow> m_window;
+    qk::test::IdeFixture m_ide;
 };
 
 void TestTraining::initTestCase() {
-    QStandardPaths::setTestModeEnabled(true);
-    QCoreApplication::setOrganizationName(QStringLiteral("QtKerasTests"));
-    QCoreApplication::setApplicationName(QStringLiteral("tst_training"));
-    QSettings().clear();
-    m_host = std::make_unique<SessionHost>(qk::test::workerOptions());
-    m_window = std::make_unique<MainWindow>(*m_host);
-    m_window->show();
-    QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
-    QVERIFY2(waitFinished(m_host->session().ready(), 60000), "the worker did not start");
-    Document& document = m_window->document();
+    m_ide.start();
+    if (QTest::currentTestFailed())
+        return;
+    Document& document = m_ide.window->document();
     document.addLayer(keras::InputLayer({4}));
     document.addLayer(keras::Dense(16));
     document.addLayer(keras::Activation("sigmoid"));
     document.addLayer(keras::Dense(3));
     document.addLayer(keras::Activation("softmax"));
-    QVERIFY(waitUntil([this] { return m_window->workspace().shapes().isUpToDate(); }, 60000));
-    QCOMPARE(m_window->workspace().shapes().totalParams(), 131);
+    QVERIFY(waitUntil([this] { return m_ide.window->workspace().shapes().isUpToDate(); }, 60000));
+    QCOMPARE(m_ide.window->workspace().shapes().totalParams(), 131);
 }
 
 void TestTraining::cleanupTestCase() {
-    m_window.reset();
-    m_host.reset();
+    m_ide.stop();
 }
 
 void TestTraining::setEpochs(int epochs) {
-    TrainingSettings settings = m_window->document().trainingSettings();
+    TrainingSettings settings = m_ide.window->document().trainingSettings();
     settings.epochs = epochs;
     settings.batchSize = 8;
-    m_window->document().setTrainingSettings(settings);
+    m_ide.window->document().setTrainingSettings(settings);
 }
 
 void TestTraining::trainsTwentyEpochsAndTheHistoryGrowsWhileItRuns() {
     setEpochs(20);
     QSignalSpy finished(&trainer(), &TrainingController::finished);
-    QAction* train = m_window->workspace().trainAction();
+    QAction* train = m_ide.window->actionRegistry().action(ids::modelTrain);
     QVERIFY(train->isEnabled());
     train->trigger();
     QVERIFY(trainer().isRunning());
     QVERIFY(!train->isEnabled());
-    QVERIFY(m_window->workspace().stopAction()->isEnabled());
+    QVERIFY(m_ide.window->actionRegistry().action(ids::modelStop)->isEnabled());
     const std::shared_ptr<keras::TrainingHistory> history = trainer().history();
     QVERIFY(history);
     // Epochs arrive while fit() still runs: the history's size at each arrival before the
@@ -102,17 +97,17 @@ void TestTraining::trainsTwentyEpochsAndTheHistoryGrowsWhileItRuns() {
     QVERIFY(history->metricNames().contains(QStringLiteral("accuracy")));
     QVERIFY(history->series(QStringLiteral("loss")).last() <
             history->series(QStringLiteral("loss")).first());
-    QCOMPARE(m_window->workspace().historyView()->runs().rowCount(), 1);
+    QCOMPARE(m_ide.window->workspace().historyView()->runs().rowCount(), 1);
     QVERIFY(train->isEnabled());
 }
 
 void TestTraining::stoppedRunKeepsItsWeights() {
     setEpochs(5000);
     QSignalSpy finished(&trainer(), &TrainingController::finished);
-    m_window->workspace().trainAction()->trigger();
+    m_ide.window->actionRegistry().action(ids::modelTrain)->trigger();
     const std::shared_ptr<keras::TrainingHistory> history = trainer().history();
     QVERIFY(waitUntil([&] { return history->epochCount() >= 40; }, 120000));
-    m_window->workspace().stopAction()->trigger();
+    m_ide.window->actionRegistry().action(ids::modelStop)->trigger();
     QVERIFY(waitUntil([&] { return !finished.isEmpty(); }, 60000));
     QCOMPARE(finished.first().at(0).toBool(), true);
     QVERIFY(history->stoppedEarly());
@@ -122,7 +117,7 @@ void TestTraining::stoppedRunKeepsItsWeights() {
     // 60-odd epochs on iris: far above the one-in-three of chance.
     QVERIFY2(scores.result().value(QStringLiteral("accuracy")) > 0.8,
              qPrintable(QString::number(scores.result().value(QStringLiteral("accuracy")))));
-    QCOMPARE(m_window->workspace().historyView()->runs().rowCount(), 2);
+    QCOMPARE(m_ide.window->workspace().historyView()->runs().rowCount(), 2);
 }
 
 QTEST_MAIN(TestTraining)

@@ -318,7 +318,13 @@ void TestNotificationServer::validPost() {
 
     RawClient client(port);
     client.send(bytes);
-    const std::optional<Response> response = client.readResponse();
+    std::optional<Response> response = client.readResponse();
+#if QT_VERSION >= QT_VERSION_CHECK(6, 5, 0)
+    // From Qt 6.5 on the HTTP server answers Expect: 100-continue itself, also when the body
+    // came with the head (which HTTP allows): a 100 Continue may come first.
+    if (response && response->status == 100)
+        response = client.readResponse();
+#endif
     QVERIFY(response);
     QCOMPARE(response->status, 200);
     QCOMPARE(response->header("content-type"), QByteArray("application/json"));

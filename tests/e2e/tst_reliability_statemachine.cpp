@@ -2,6 +2,7 @@
 // drop), interrupt, kill and restart in random order against the real worker, with fixed
 // seeds. Whatever happens, every command settles exactly once, its future and its final
 // commandChanged signal agree, and the session works afterwards.
+#include "bridge/session/readyfuture.h"
 #include "bridge/session/session.h"
 #include "e2e/reliability.h"
 
@@ -60,12 +61,11 @@ void TestReliabilityStateMachine::everyCommandSettlesOnce() {
             ++decisions[kind];
             switch (kind) {
             case 0:
-                return QtFuture::makeReadyFuture(Decision::ignore());
+                return qk::readyFuture(Decision::ignore());
             case 1:
-                return QtFuture::makeReadyFuture(
-                    Decision::replace(Command(QStringLiteral("'replaced'"))));
+                return qk::readyFuture(Decision::replace(Command(QStringLiteral("'replaced'"))));
             default:
-                return QtFuture::makeReadyFuture(Decision::dropQueue());
+                return qk::readyFuture(Decision::dropQueue());
             }
         },
         this);

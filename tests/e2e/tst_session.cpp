@@ -1,5 +1,6 @@
 // The C++ session against the real worker with real Keras (JAX backend): values, errors and
 // decisions, interrupts, a killed worker, bulk data and pipelining.
+#include "bridge/session/readyfuture.h"
 #include "bridge/session/session.h"
 #include "support/testsupport.h"
 
@@ -26,7 +27,7 @@ struct FixedPolicy {
     Session::ErrorPolicy policy() {
         return [this](const CommandFailure& failure) {
             ++asked;
-            return QtFuture::makeReadyFuture(decide(failure));
+            return qk::readyFuture(decide(failure));
         };
     }
 };

@@ -1,5 +1,6 @@
 // The command-queue model over a real session: structure checked by QAbstractItemModelTester
 // while commands run, fail and settle; thousands of commands in batches; the state filter.
+#include "bridge/session/readyfuture.h"
 #include "inspectors/commandfiltermodel.h"
 #include "inspectors/commandmodel.h"
 #include "support/testsupport.h"
@@ -48,8 +49,8 @@ private:
 void TestCommandModel::initTestCase() {
     m_session = std::make_unique<Session>(qk::test::workerOptions());
     QVERIFY2(waitFinished(m_session->ready(), 60000), "the worker did not start");
-    m_session->setErrorPolicy(
-        [this](const CommandFailure&) { return QtFuture::makeReadyFuture(m_decision); }, this);
+    m_session->setErrorPolicy([this](const CommandFailure&) { return qk::readyFuture(m_decision); },
+                              this);
 }
 
 void TestCommandModel::cleanupTestCase() {

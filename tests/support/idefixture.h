@@ -1,0 +1,71 @@
+#pragma once
+
+#include "app/mainwindow.h"
+#include "app/sessionhost.h"
+#include "support/testsupport.h"
+
+#include <QCoreApplication>
+#include <QRegularExpression>
+#include <QSettings>
+#include <QSize>
+#include <QStandardPaths>
+#include <QtTest>
+
+#include <memory>
+
+namespace qk::test {
+
+// Settings of the test program's own, emptied: QStandardPaths' test locations, under the
+// organization "QtKerasTests" and the program's name, so that a test reads and changes neither
+// the user's settings nor another test's nor its own from an earlier run.
+inline void useFreshSettings() {
+    QStandardPaths::setTestModeEnabled(true);
+    QCoreApplication::setOrganizationName(QStringLiteral("QtKerasTests"));
+    QSettings().clear();
+}
+
+// The IDE as a user starts it, shared by the test functions of one program: a session host on
+// the test worker and its main window. start() and startHost() are QtTest helpers for
+// initTestCase(): when they fail, the calling test function has failed.
+struct IdeFixture {
+    std::unique_ptr<app::SessionHost> host;
+    std::unique_ptr<app::MainWindow> window;
+
+    // Fresh settings, the session host and its main window (at `size` when given), shown and
+    // exposed; returns once the worker is ready.
+    void start(QSize size = {}) {
+        useFreshSettings();
+        host = std::make_unique<app::SessionHost>(workerOptions());
+        window = newWindow(size);
+        QVERIFY(QTest::qWaitForWindowExposed(window.get()));
+        QVERIFY2(waitFinished(host->session().ready(), 60000), "the worker did not start");
+    }
+
+    // Fresh settings and the session host, without a window (the test makes its own with
+    // newWindow()); returns once the worker is ready.
+    void startHost() {
+        useFreshSettings();
+        host = std::make_unique<app::SessionHost>(workerOptions());
+        QVERIFY2(waitFinished(host->session().ready(), 60000), "the worker did not start");
+    }
+
+    // A main window on the host, shown. Building it must not meet an action id that is not
+    // registered (ActionRegistry warns, and the test function fails).
+    std::unique_ptr<app::MainWindow> newWindow(QSize size = {}) const {
+        QTest::failOnWarning(QRegularExpression(QStringLiteral("^ActionRegistry:")));
+        auto made = std::make_unique<app::MainWindow>(*host);
+        if (size.isValid())
+            made->resize(size);
+        made->show();
+        return made;
+    }
+
+    // The window goes before the host it uses.
+    void stop() {
+        window.reset();
+        host.reset();
+    }
+    ~IdeFixture() { stop(); }
+};
+
+} // namespace qk::test
