@@ -28,6 +28,13 @@ Outbox::Outbox(transport::WorkerClient& client, CommandRegistry& registry, Relea
     , m_changed(std::move(changed))
     , m_answered(std::move(answered)) {}
 
+void Outbox::setStaging(qsizetype from, std::function<QString(const QByteArray&)> stage,
+                        std::function<void(const QString&)> release) {
+    m_stageFrom = from;
+    m_stage = std::move(stage);
+    m_release = std::move(release);
+}
+
 void Outbox::push(Command command) {
     m_commands.push_back(std::move(command));
     flush();
@@ -58,9 +65,17 @@ void Outbox::flush() {
     protocol::Json commands = protocol::Json::array();
     std::vector<QString> ids;
     protocol::Payloads payloads; // array data, shared with the bindings until serialized
+    QStringList staged;          // large array data, pulled by the worker
+    protocol::Stager stager;
+    stager.from = m_stageFrom;
+    stager.stage = [this, &staged](const QByteArray& bytes) {
+        staged.append(m_stage(bytes));
+        return staged.back();
+    };
     for (const Command& command : batch) {
         try {
-            commands.push_back(wire::command(command, format, payloads));
+            commands.push_back(
+                wire::command(command, format, payloads, m_stage ? &stager : nullptr));
             ids.push_back(command.id);
         } catch (const std::exception& e) {
             m_changed(m_registry.fail(
@@ -82,7 +97,9 @@ void Outbox::flush() {
     m_inFlight = true;
     // A batch sent again is answered as the first (the worker knows its ids).
     m_client.post(QStringLiteral("/commands"), body, format,
-                  [this, ids](const transport::WorkerReply& reply) {
+                  [this, ids, staged](const transport::WorkerReply& reply) {
+                      for (const QString& id : staged)
+                          m_release(id);
                       posted(ids, reply.status, reply.body, reply.error);
                   });
 }

@@ -29,6 +29,12 @@ public:
     Outbox(transport::WorkerClient& client, CommandRegistry& registry, ReleaseQueue& releases,
            Changed changed, std::function<void()> answered, QObject* parent = nullptr);
 
+    // Where bindings of `from` bytes or more go instead of the request's body: `stage` keeps
+    // one for the worker to pull (GET /blobs/<id> of the notification server) and returns
+    // its id; `release` drops it once the worker has answered the request.
+    void setStaging(qsizetype from, std::function<QString(const QByteArray&)> stage,
+                    std::function<void(const QString&)> release);
+
     void push(Command command);
     // Sends while the worker is ready; holds the commands otherwise.
     void setOpen(bool open);
@@ -47,6 +53,9 @@ private:
     Changed m_changed;
     std::function<void()> m_answered;
     std::deque<Command> m_commands;
+    qsizetype m_stageFrom = 0;
+    std::function<QString(const QByteArray&)> m_stage;
+    std::function<void(const QString&)> m_release;
     bool m_open = false;
     bool m_inFlight = false;
 };

@@ -20,6 +20,8 @@ namespace {
 
 // How often releases of owned variables go out when no command carries them.
 constexpr int kReleaseIntervalMs = 200;
+// Bindings with this much binary data or more are pulled by the worker.
+constexpr qsizetype kStageFrom = qsizetype(256) << 10;
 
 QByteArray randomToken() {
     quint32 words[8];
@@ -82,6 +84,12 @@ void SessionCore::start() {
     const auto changedFn = [this](const std::optional<CommandInfo>& info) { changed(info); };
     m_outbox = new Outbox(
         *m_client, *m_registry, *m_releases, changedFn, [this] { updateBusyState(); }, this);
+    // Large bindings are pulled by the worker from the notification server, which writes
+    // them from their own memory: QNetworkAccessManager forwards a request body to its HTTP
+    // thread in 16 KiB pieces, one queued call each (about 200 MB/s).
+    m_outbox->setStaging(
+        kStageFrom, [this](const QByteArray& bytes) { return m_server->stage(bytes); },
+        [this](const QString& id) { m_server->release(id); });
     m_decisions = new Decisions(
         *m_client, *m_registry, m_policy, changedFn, [this] { updateBusyState(); }, log, this);
     Inbox::Handlers handlers;

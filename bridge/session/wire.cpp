@@ -31,11 +31,12 @@ bool hasBinary(const Command& command) {
 }
 
 protocol::Json command(const Command& command, protocol::Format format,
-                       protocol::Payloads& payloads) {
+                       protocol::Payloads& payloads, const protocol::Stager* stager) {
     protocol::Json bindings = protocol::Json::object();
     for (const auto& [name, value] : command.bindings)
         bindings[name.toStdString()] =
-            protocol::toWire(value, format, protocol::kDefaultMaxDepth, &payloads);
+            stager ? protocol::toWire(value, format, *stager, &payloads)
+                   : protocol::toWire(value, format, protocol::kDefaultMaxDepth, &payloads);
     protocol::Json wire = protocol::Json::object();
     wire["id"] = command.id.toStdString();
     wire["code"] = command.code.toStdString();

@@ -10,9 +10,10 @@ namespace qk::wire {
 
 // Whether a command's bindings hold binary data (then it travels as MessagePack).
 bool hasBinary(const Command& command);
-// A command as the worker takes it; large payloads go to `payloads` (see protocol::toWire).
+// A command as the worker takes it; large payloads go to `payloads` (see protocol::toWire),
+// or to `stager` from its size on, for the worker to pull.
 protocol::Json command(const Command& command, protocol::Format format,
-                       protocol::Payloads& payloads);
+                       protocol::Payloads& payloads, const protocol::Stager* stager = nullptr);
 // The string at `key` of an object, or an empty string.
 QString text(const protocol::Json& object, const char* key);
 

@@ -49,6 +49,8 @@ class Command:
     result: str = "value"
     # The bindings decoded at acceptance, unless they hold refs (resolved when run).
     decoded: dict[str, Any] | None = None
+    # Binding data the client staged and the worker fetched (docs/PROTOCOL.md, "blob").
+    blobs: dict[str, memoryview] | None = None
 
     @property
     def filename(self) -> str:
@@ -263,10 +265,8 @@ class Executor:
                 self._in_user = True
                 values = command.decoded
                 if values is None:
-                    values = {
-                        name: codec.decode(tree, self.scope.lookup)
-                        for name, tree in command.bindings.items()
-                    }
+                    decoder = codec.Decoder(self.scope.lookup, command.blobs)
+                    values = {name: decoder.decode(tree) for name, tree in command.bindings.items()}
                 names = list(values)
                 self.scope.bind(values)
                 has_value, value = self._exec(command)

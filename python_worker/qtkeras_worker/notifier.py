@@ -241,6 +241,54 @@ class Notifier:
         with self._lock:
             return self._fetchable.pop(seq, None) is not None
 
+    # ------------------------------------------------------------ staged bindings
+
+    def fetch_blobs(self, refs: list[tuple[str, int]]) -> dict[str, memoryview]:
+        """The binding data the client staged (GET /blobs/<id> of the notify URL), each in a
+        64-byte aligned, read-only buffer of its own; raises OSError or ValueError. Sent again
+        on a new connection, with back-off, while the client's server refuses or drops it."""
+        if not self._url:
+            raise ValueError("staged binding data needs a notify URL to fetch it from")
+        fetched: dict[str, memoryview] = {}
+        failures = 0
+        while True:
+            try:
+                with socket.create_connection((self._host, self._port), timeout=60) as sock:
+                    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+                    answers = sock.makefile("rb")
+                    for blob_id, size in refs:
+                        if blob_id not in fetched:
+                            fetched[blob_id] = self._fetch_blob(sock, answers, blob_id, size)
+                return fetched
+            except (OSError, http.client.HTTPException, _Refused) as exc:
+                failures += 1
+                if failures >= len(RETRY_DELAYS):
+                    raise OSError(f"{exc!r}") from None
+                time.sleep(RETRY_DELAYS[failures])
+
+    def _fetch_blob(self, sock: socket.socket, answers: Any, blob_id: str, size: int) -> memoryview:
+        path = urllib.parse.quote(blob_id, safe="")
+        sock.sendall(
+            f"GET {self._base}/blobs/{path} HTTP/1.1\r\nHost: {self._host_header}\r\n"
+            f"Authorization: Bearer {self._token}\r\n\r\n".encode("latin-1")
+        )
+        status, length = _read_head(answers)
+        if status in RETRYABLE:
+            raise _Refused(status)
+        if status != 200:
+            raise ValueError(f"the client answered {status} for blob {blob_id!r}")
+        if length != size:
+            raise ValueError(f"blob {blob_id!r} has {length} bytes, not the {size} announced")
+        body, target = codec.aligned_buffer(size)
+        got = 0
+        while got < size:
+            n = answers.readinto(target[got:])
+            if not n:
+                raise http.client.IncompleteRead(b"")
+            got += n
+        body.flags.writeable = False
+        return target.toreadonly()
+
     def fetches(self, binary: bool, nbytes: int) -> bool:
         """Whether a result with this much binary data goes to the notify URL as an
         announcement for the client to download."""
@@ -529,6 +577,23 @@ class _Refused(Exception):
 def _write(sock: socket.socket, requests: list[tuple[bytes, list[Any]]]) -> None:
     """Writes requests back to back: small buffers joined, large ones without a copy."""
     codec.send_parts(sock, [piece for head, body in requests for piece in (head, *body)])
+
+
+def _read_head(answers: Any) -> tuple[int, int]:
+    """Reads a response head; returns its status and Content-Length (its body is not read)."""
+    line = answers.readline(65537)
+    parts = line.split(None, 2)
+    if len(parts) < 2 or not parts[0].startswith(b"HTTP/1.") or not parts[1].isdigit():
+        raise http.client.BadStatusLine(repr(line))
+    length = 0
+    for _ in range(100):
+        header = answers.readline(65537)
+        if header in (b"\r\n", b"\n", b""):
+            return int(parts[1]), length
+        name, _, value = header.partition(b":")
+        if name.strip().lower() == b"content-length":
+            length = int(value.strip())
+    raise http.client.HTTPException("too many header lines")
 
 
 def _read_response(answers: Any) -> tuple[int, bool]:

@@ -124,6 +124,8 @@ class NotifyServer:
         self.raw: list[tuple[str, str, bytes]] = []
         self.refused = 0
         self.hosts: set[str] = set()
+        self.blobs: dict[str, bytes] = {}  # staged binding data, served on GET /blobs/<id>
+        self.blob_gets = 0
         server = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -147,6 +149,19 @@ class NotifyServer:
                 server.raw.append((self.path, content_type, data))
                 server.recorder.add(self.path, codec.loads(data, content_type))
                 self._answer(200)
+
+            def do_GET(self) -> None:
+                if self.headers.get("Authorization") != f"Bearer {token}":
+                    server.refused += 1
+                    self._answer(401)
+                    return
+                blob = server.blobs.get(self.path.removeprefix("/blobs/"))
+                if not self.path.startswith("/blobs/") or blob is None:
+                    self._answer(404)
+                    return
+                server.blob_gets += 1
+                head = f"HTTP/1.1 200 OK\r\nContent-Length: {len(blob)}\r\n\r\n"
+                self.wfile.write(head.encode() + blob)
 
             def setup(self) -> None:
                 super().setup()

@@ -203,3 +203,44 @@ def test_a_result_too_large_to_carry_becomes_a_ref_without_a_copy():
         assert w.run(f"float({big['name']}.sum())") == size // 8
     finally:
         w.close()
+
+
+def _blob_array(blob_id: str, n: int) -> dict:
+    return {
+        codec.TAG: "ndarray",
+        "dtype": "float32",
+        "shape": [n],
+        "data": {codec.TAG: "blob", "id": blob_id, "bytes": 4 * n},
+    }
+
+
+def test_staged_bindings_are_pulled_from_the_client(worker):
+    # A large binding stays with the client; the worker fetches it before it accepts the
+    # command, into an aligned read-only buffer, and the command sees the array.
+    data = np.arange(300_000, dtype=np.float32)
+    worker.notify.blobs["7"] = data.tobytes()
+    command = {
+        "id": new_id(),
+        "code": "(float(x.sum()), x.flags.writeable, x.ctypes.data % 64)",
+        "bindings": {"x": _blob_array("7", data.size)},
+    }
+    status, body = worker.request("POST", "/commands", {"commands": [command]})
+    assert status == 202, body
+    assert worker.result(command["id"]) == (float(data.sum()), False, 0)
+    assert worker.notify.blob_gets == 1
+
+
+@pytest.mark.parametrize(
+    "blob,status",
+    [({"id": "missing", "bytes": 40}, 502), ({"id": "7", "bytes": 41}, 502), ({"id": 7}, 400)],
+    ids=["unknown", "wrong size", "malformed"],
+)
+def test_staged_bindings_that_cannot_be_had_refuse_the_command(worker, blob, status):
+    worker.notify.blobs["7"] = bytes(40)
+    command_id = new_id()
+    binding = {codec.TAG: "bytes", "v": {codec.TAG: "blob", **blob}}
+    answer = worker.request(
+        "POST", "/commands", {"id": command_id, "code": "1", "bindings": {"b": binding}}
+    )
+    assert answer[0] == status, answer
+    assert command_id not in worker.request("GET", "/status")[1]["queued"]
