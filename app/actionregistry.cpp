@@ -9,32 +9,35 @@
 
 namespace qk::app {
 
+namespace {
+
+// Puts `object` in `table` under `key` (also its objectName) unless the id is taken; an object
+// deleted with its owner (a dock, a panel) leaves the table.
+template <typename T>
+T* enter(QObject* registry, QHash<QString, T*>& table, bool taken, const QString& key, T* object) {
+    if (taken) {
+        qWarning("ActionRegistry: %s is registered already", qPrintable(key));
+        return nullptr;
+    }
+    object->setObjectName(key);
+    table.insert(key, object);
+    QObject::connect(object, &QObject::destroyed, registry, [&table, key] { table.remove(key); });
+    return object;
+}
+
+} // namespace
+
 ActionRegistry::ActionRegistry(QObject* parent)
     : QObject(parent) {}
 
 QAction* ActionRegistry::add(QAnyStringView id, QAction* action) {
     const QString key = id.toString();
-    if (m_actions.contains(key) || m_menus.contains(key)) {
-        qWarning("ActionRegistry: %s is registered already", qPrintable(key));
-        return nullptr;
-    }
-    action->setObjectName(key);
-    m_actions.insert(key, action);
-    // An action deleted with its owner (a dock, a panel) leaves the registry.
-    connect(action, &QObject::destroyed, this, [this, key] { m_actions.remove(key); });
-    return action;
+    return enter(this, m_actions, m_actions.contains(key) || m_menus.contains(key), key, action);
 }
 
 QMenu* ActionRegistry::addMenu(QAnyStringView id, QMenu* menu) {
     const QString key = id.toString();
-    if (m_actions.contains(key) || m_menus.contains(key)) {
-        qWarning("ActionRegistry: %s is registered already", qPrintable(key));
-        return nullptr;
-    }
-    menu->setObjectName(key);
-    m_menus.insert(key, menu);
-    connect(menu, &QObject::destroyed, this, [this, key] { m_menus.remove(key); });
-    return menu;
+    return enter(this, m_menus, m_actions.contains(key) || m_menus.contains(key), key, menu);
 }
 
 QAction* ActionRegistry::action(QAnyStringView id) const {

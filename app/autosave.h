@@ -52,6 +52,8 @@ public:
     int intervalSeconds() const { return m_intervalSeconds; }
     // 0 turns autosave off.
     void setIntervalSeconds(int seconds);
+    // Whether a write is due at the end of the interval (there are unsaved changes).
+    bool isScheduled() const { return m_timer.isActive(); }
 
     // The recovery file; empty before the first write.
     QString filePath() const;

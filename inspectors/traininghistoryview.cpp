@@ -321,6 +321,10 @@ void TrainingHistoryView::redrawNow() {
     redraw();
 }
 
+bool TrainingHistoryView::redrawPending() const {
+    return m_redrawTimer->isActive();
+}
+
 void TrainingHistoryView::scheduleRedraw() {
     if (!m_redrawTimer->isActive())
         m_redrawTimer->start();

@@ -63,6 +63,8 @@ public:
     int redrawCount() const { return m_redraws; }
     // Draws pending changes now rather than on the timer.
     void redrawNow();
+    // Whether changes wait for the next redraw.
+    bool redrawPending() const;
 
 Q_SIGNALS:
     // The user asked the live fit() to stop after its current batch (the weights are kept).

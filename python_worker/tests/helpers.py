@@ -33,6 +33,14 @@ class Ref(dict):
     """A ref result, as its wire fields."""
 
 
+def held(gate: Any, code: str) -> str:
+    """Code that waits until the file `gate` exists, then runs `code`: a command that runs
+    until the test creates the file, instead of for a time that a busy machine may outlast."""
+    return (
+        f"import os, time\nwhile not os.path.exists({str(gate)!r}):\n    time.sleep(0.005)\n{code}"
+    )
+
+
 def value_of(tree: Any) -> Any:
     if isinstance(tree, dict) and tree.get(codec.TAG) == "ref":
         return Ref(tree)

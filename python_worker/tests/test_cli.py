@@ -94,7 +94,7 @@ def test_token_from_the_environment_is_not_inherited_by_user_code():
         w.close()
 
 
-def test_ready_line_then_nothing_on_stdout_and_exit_when_stdin_closes():
+def test_ready_line_then_nothing_on_stdout_and_exit_within_5s_when_stdin_closes():
     w = Worker(notify=False, env=_clean_env())
     try:
         ready = w.ready

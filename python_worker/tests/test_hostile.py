@@ -184,7 +184,7 @@ def test_truncated_body_runs_nothing(worker, tmp_path):
     assert not marker.exists()
 
 
-def test_many_slow_connections_do_not_stop_commands(worker):
+def test_many_slow_connections_delay_no_command_over_two_seconds(worker):
     """1,000 connections that trickle a request head: the excess is refused at once, the rest
     dropped by the header deadline, and commands on the established connection still run."""
     worker.run("'warm'")  # the test client's keep-alive connection is open

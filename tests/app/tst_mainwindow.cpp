@@ -70,6 +70,7 @@ private Q_SLOTS:
     void settingsCheckTheEnvironment();
     void settingsSetTheAutosaveInterval();
     void killedWorkerShowsMessageAndRestarts();
+    void killedWorkerMeetsItsDeadlines();
     void layoutIsRestored();
 
 private:
@@ -79,6 +80,9 @@ private:
         return m_ide.window->findChild<Panel*>();
     }
     ErrorRecoveryDialog* waitForDialog();
+    // A command that sleeps until the worker is killed, and the wait until it runs.
+    QFuture<Value> runUntilKilled();
+    bool waitForSleeper();
     QString stateOf(const QString& id) const;
     bool waitForState(const QString& id, const QString& state);
 
@@ -99,6 +103,22 @@ ErrorRecoveryDialog* TestMainWindow::waitForDialog() {
     if (dialog)
         waitUntil([dialog] { return dialog->isVisible(); });
     return dialog;
+}
+
+QFuture<Value> TestMainWindow::runUntilKilled() {
+    return m_ide.host->session().run(QStringLiteral("import time\ntime.sleep(300)"));
+}
+
+bool TestMainWindow::waitForSleeper() {
+    CommandModel& model = m_ide.window->commands();
+    return waitUntil([&model] {
+        for (int row = model.rowCount() - 1; row >= 0; --row) {
+            const CommandInfo& info = model.info(row);
+            if (info.code == QLatin1String("import time\ntime.sleep(300)"))
+                return info.state == CommandState::Running;
+        }
+        return false;
+    });
 }
 
 QString TestMainWindow::stateOf(const QString& id) const {
@@ -443,13 +463,71 @@ void TestMainWindow::killedWorkerShowsMessageAndRestarts() {
     const QStringList projectBefore = projectSnapshot();
     const int undoBefore = document.undoStack()->count();
 
-    QFuture<Value> running =
-        m_ide.host->session().run(QStringLiteral("import time\ntime.sleep(30)"));
+    QFuture<Value> running = runUntilKilled();
     std::vector<QFuture<Value>> queued;
     for (int i = 0; i < 10; ++i)
         queued.push_back(m_ide.host->session().run(QStringLiteral("%1").arg(i)));
-    QVERIFY(waitUntil([&] { return m_ide.host->workerState() == WorkerState::Busy; }));
-    QTest::qWait(200);
+    QVERIFY(waitForSleeper());
+
+    ::kill(static_cast<pid_t>(pid), SIGKILL);
+    QVERIFY(waitUntil([&] {
+        return running.isFinished() && std::all_of(queued.begin(), queued.end(),
+                                                   [](const auto& f) { return f.isFinished(); });
+    }));
+    QCOMPARE(errorOf(running)->state(), CommandState::Cancelled);
+    for (const auto& f : queued) {
+        QCOMPARE(errorOf(f)->state(), CommandState::Cancelled);
+        QVERIFY(errorOf(f)->reason().contains(QStringLiteral("SIGKILL")));
+    }
+
+    WorkerBanner* banner = panel<WorkerBanner>();
+    const bool shown = waitUntil([&] { return banner->isVisible(); });
+    QVERIFY2(shown, qPrintable(panel<WorkerStatusWidget>()->stateText() + QLatin1Char(' ') +
+                               workerStateName(m_ide.host->workerState())));
+    QVERIFY2(banner->message().contains(QStringLiteral("The Python worker stopped:")),
+             qPrintable(banner->message()));
+    QVERIFY2(banner->message().contains(QStringLiteral("SIGKILL")), qPrintable(banner->message()));
+    // The window stays usable: no modal dialog holds it.
+    QVERIFY(!QApplication::activeModalWidget());
+
+    QVERIFY(panel<ConsolePanel>()->transcript()->toPlainText().contains(
+        QStringLiteral("The worker stopped:")));
+    // The session starts a new worker by itself; the message says so and stays until the user
+    // dismisses it or restarts.
+    QVERIFY(waitUntil([&] { return banner->message().contains(QStringLiteral("A new worker")); },
+                      60000));
+    QVERIFY(banner->isVisible());
+    const qint64 replacement = m_ide.host->workerInfo().pid;
+    QVERIFY(replacement != pid);
+    QCOMPARE(projectSnapshot(), projectBefore);
+    QCOMPARE(document.undoStack()->count(), undoBefore);
+
+    QTest::mouseClick(banner->restartButton(), Qt::LeftButton);
+    QVERIFY(waitUntil([&] { return m_ide.host->workerState() == WorkerState::Ready; }, 60000));
+    QVERIFY(!banner->isVisible());
+    QVERIFY(waitUntil([&] {
+        return panel<WorkerStatusWidget>()->stateText().contains(QStringLiteral("ready")) &&
+               !panel<WorkerStatusWidget>()->versionsText().isEmpty();
+    }));
+    QVERIFY(waitUntil([&] {
+        return m_ide.host->workerInfo().pid != pid && m_ide.host->workerInfo().pid != replacement;
+    }));
+    QFuture<Value> again = m_ide.host->session().run(QStringLiteral("1+1"));
+    QVERIFY(waitFinished(again));
+    QCOMPARE(again.result(), Value(2));
+}
+
+// The deadlines are the point here (issue 6, item 1): after a SIGKILL the open commands fail
+// within 1 s, a new worker is ready within 5 s, and meanwhile the GUI thread never stalls for
+// 1 s. The figures are printed; bench/ measures them on an idle machine.
+void TestMainWindow::killedWorkerMeetsItsDeadlines() {
+    QVERIFY(waitUntil([&] { return m_ide.host->workerState() == WorkerState::Ready; }, 60000));
+    const qint64 pid = m_ide.host->workerInfo().pid;
+    QFuture<Value> running = runUntilKilled();
+    std::vector<QFuture<Value>> futures{running};
+    for (int i = 0; i < 10; ++i)
+        futures.push_back(m_ide.host->session().run(QStringLiteral("%1").arg(i)));
+    QVERIFY(waitForSleeper());
 
     // An event-loop probe: how late a 1 ms timer fires while the worker dies and restarts.
     QElapsedTimer clock;
@@ -467,61 +545,25 @@ void TestMainWindow::killedWorkerShowsMessageAndRestarts() {
     QElapsedTimer sinceKill;
     sinceKill.start();
     ::kill(static_cast<pid_t>(pid), SIGKILL);
-    QVERIFY(waitUntil(
+    const bool failed = waitUntil(
         [&] {
-            return running.isFinished() &&
-                   std::all_of(queued.begin(), queued.end(),
+            return std::all_of(futures.begin(), futures.end(),
                                [](const auto& f) { return f.isFinished(); });
         },
-        1000));
+        1000);
     qInfo("all 11 futures failed %lld ms after SIGKILL", sinceKill.elapsed());
-    for (const auto& f : queued) {
-        QCOMPARE(errorOf(f)->state(), CommandState::Cancelled);
-        QVERIFY(errorOf(f)->reason().contains(QStringLiteral("SIGKILL")));
-    }
-
-    WorkerBanner* banner = panel<WorkerBanner>();
-    const bool shown = waitUntil([&] { return banner->isVisible(); }, 10000);
-    QVERIFY2(shown, qPrintable(panel<WorkerStatusWidget>()->stateText() + QLatin1Char(' ') +
-                               workerStateName(m_ide.host->workerState())));
-    QVERIFY2(banner->message().contains(QStringLiteral("The Python worker stopped:")),
-             qPrintable(banner->message()));
-    QVERIFY2(banner->message().contains(QStringLiteral("SIGKILL")), qPrintable(banner->message()));
-    QVERIFY(waitFinished(running));
-    QCOMPARE(errorOf(running)->state(), CommandState::Cancelled);
-    // The window stays usable: no modal dialog holds it.
-    QVERIFY(!QApplication::activeModalWidget());
-
-    QVERIFY(panel<ConsolePanel>()->transcript()->toPlainText().contains(
-        QStringLiteral("The worker stopped:")));
-    // The session starts a new worker by itself; the message says so and stays until the user
-    // dismisses it or restarts.
-    QVERIFY(waitUntil([&] { return banner->message().contains(QStringLiteral("A new worker")); },
-                      60000));
-    QVERIFY(banner->isVisible());
-    const qint64 replacement = m_ide.host->workerInfo().pid;
-    QVERIFY(replacement != pid);
+    QVERIFY2(failed, "the open commands did not fail within 1 s of the SIGKILL");
+    const bool replaced = waitUntil(
+        [&] {
+            return m_ide.host->workerState() == WorkerState::Ready &&
+                   m_ide.host->workerInfo().pid != pid;
+        },
+        5000);
     qInfo("a new worker was ready %lld ms after SIGKILL", sinceKill.elapsed());
-    QVERIFY(sinceKill.elapsed() < 5000);
+    QVERIFY2(replaced, "no new worker was ready within 5 s of the SIGKILL");
     probe.stop();
     qInfo("largest GUI-thread stall from the kill to the new worker: %lld ms", worstStall);
     QVERIFY2(worstStall < 1000, "the GUI thread froze while the worker died and restarted");
-    QCOMPARE(projectSnapshot(), projectBefore);
-    QCOMPARE(document.undoStack()->count(), undoBefore);
-
-    QTest::mouseClick(banner->restartButton(), Qt::LeftButton);
-    QVERIFY(waitUntil([&] { return m_ide.host->workerState() == WorkerState::Ready; }, 60000));
-    QVERIFY(!banner->isVisible());
-    QVERIFY(waitUntil([&] {
-        return panel<WorkerStatusWidget>()->stateText().contains(QStringLiteral("ready")) &&
-               !panel<WorkerStatusWidget>()->versionsText().isEmpty();
-    }));
-    QVERIFY(waitUntil([&] {
-        return m_ide.host->workerInfo().pid != pid && m_ide.host->workerInfo().pid != replacement;
-    }));
-    QFuture<Value> again = m_ide.host->session().run(QStringLiteral("1+1"));
-    QVERIFY(waitFinished(again));
-    QCOMPARE(again.result(), Value(2));
 }
 
 void TestMainWindow::layoutIsRestored() {

@@ -213,8 +213,8 @@ void TestTrainingHistoryView::burstOfEpochsIsCoalesced() {
     for (int e = 2; e <= 1000; ++e)
         feed.epoch(*history, logsAt(e));
     QTRY_COMPARE(loss->count(), 1000);
-    QTest::qWait(3 * TrainingHistoryView::RedrawIntervalMs);
     QCOMPARE(valLoss->count(), 1000);
+    QVERIFY(!view.redrawPending()); // all drawn: no redraw is left to come
     qInfo() << "999 epochs in one burst:" << lossReplaced.size() << "replace() on loss,"
             << view.redrawCount() - redrawsBefore << "redraws";
     QVERIFY(lossReplaced.size() >= 1);
@@ -246,7 +246,7 @@ void TestTrainingHistoryView::pacedEpochsRedrawAtMostThirtyTimesASecond() {
     }
     const qint64 elapsed = clock.elapsed();
     QTRY_COMPARE(loss->count(), 1000);
-    QTest::qWait(3 * TrainingHistoryView::RedrawIntervalMs);
+    QVERIFY(!view.redrawPending()); // all drawn: no redraw is left to come
     const qint64 allowed = elapsed / TrainingHistoryView::RedrawIntervalMs + 3;
     qInfo() << "999 epochs over" << elapsed << "ms:" << replaced.size()
             << "replace() on loss (at most" << allowed << ")";
@@ -455,9 +455,9 @@ void TestTrainingHistoryView::legendClickHidesAndShowsASeries() {
     MetricChart* chart = view.chart(QStringLiteral("loss"));
     QLineSeries* valLoss = chart->line(history.get(), QStringLiteral("val_loss"));
     QLineSeries* loss = chart->line(history.get(), QStringLiteral("loss"));
-    QTest::qWait(50); // the legend lays out its entries
-    const auto entry = legendEntry(chart, QStringLiteral("val_loss"));
-    QVERIFY(entry);
+    // Once the legend has laid out its entries.
+    std::optional<QPoint> entry;
+    QTRY_VERIFY((entry = legendEntry(chart, QStringLiteral("val_loss"))).has_value());
     // Only the two lines are listed: no raw lines, no best-epoch marker.
     int listed = 0;
     for (QLegendMarker* marker : chart->chart()->legend()->markers())
@@ -491,7 +491,6 @@ void TestTrainingHistoryView::hoverShowsEpochAndValue() {
     view.redrawNow();
     MetricChart* chart = view.chart(QStringLiteral("loss"));
     QLineSeries* loss = chart->line(history.get(), QStringLiteral("loss"));
-    QTest::qWait(50);
     const QPointF at = chart->chart()->mapToPosition(loss->at(2), loss);
     const QPoint pos = chart->mapFromScene(chart->chart()->mapToScene(at)) + QPoint(3, -2);
     QTest::mouseMove(chart->viewport(), pos);

@@ -4,11 +4,14 @@
 
 #include <QCoreApplication>
 #include <QDeadlineTimer>
+#include <QDir>
+#include <QFile>
 #include <QFuture>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
 #include <QProcessEnvironment>
+#include <QTemporaryDir>
 #include <QThread>
 
 #include <functional>
@@ -52,6 +55,29 @@ inline std::optional<CommandError> errorOf(QFuture<Value> future) {
     }
     return std::nullopt;
 }
+
+// Holds a command in the worker until the test lets it go: the command's code waits for a file
+// that open() creates. A test that needs a command running (or commands queued behind it)
+// waits on that state instead of on a sleep of a given length.
+class Gate {
+public:
+    // Python that waits until the gate is open, then runs `rest`.
+    QString code(const QString& rest) const {
+        return QStringLiteral(
+                   "import os, time\nwhile not os.path.exists(%1):\n    time.sleep(0.005)\n")
+                   .arg(QLatin1Char('\'') + path() + QLatin1Char('\'')) +
+               rest;
+    }
+    void open() const {
+        QFile file(path());
+        [[maybe_unused]] const bool created = file.open(QIODevice::WriteOnly);
+    }
+
+private:
+    QString path() const { return QDir(m_dir.path()).filePath(QStringLiteral("open")); }
+
+    QTemporaryDir m_dir;
+};
 
 // What a Python script printed when run by the test interpreter as a plain program.
 struct ScriptRun {
