@@ -212,9 +212,11 @@ int NotificationServer::connectionCount() const {
 }
 
 RequestGate* NotificationServer::gateOf(const QHostAddress& peer, quint16 port) const {
-    for (const Connection& connection : m_connections) {
-        if (connection.port == port && connection.peer == peer)
-            return connection.gate;
+    // The newest first: a closed connection's gate lives on until its socket is deleted, and
+    // the peer may already have opened another one from the same port.
+    for (auto it = m_connections.crbegin(); it != m_connections.crend(); ++it) {
+        if (it->port == port && it->peer == peer)
+            return it->gate;
     }
     return nullptr;
 }
