@@ -139,7 +139,7 @@ void TestDistributionDialog::dataParallelOnSimulatedDevicesTrains() {
     dialog->kindBox()->setCurrentIndex(1);
     dialog->cpuDevicesSpin()->setValue(2);
     auto* box = dialog->findChild<QDialogButtonBox*>();
-    QSignalSpy restarted(m_ide.host.get(), &SessionHost::workerReady);
+    QSignalSpy restarted(&m_ide.host->events(), &qk::SessionEvents::workerReady);
     QTest::mouseClick(box->button(QDialogButtonBox::Ok), Qt::LeftButton);
     QVERIFY(restarted.wait(60000)); // a new worker with 2 simulated devices
     QCOMPARE(cpuDevices(savedWorkerOptions()), 2);
