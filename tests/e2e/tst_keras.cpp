@@ -441,11 +441,11 @@ void TestKeras::exportedScriptsRunWithPlainPython() {
 // variables named for what they hold, the worker's own helpers few and named (issue 12).
 void TestKeras::commandsReadAsPlainKeras() {
     QStringList codes;
-    const auto connection =
-        connect(m_session.get(), &Session::commandChanged, this, [&codes](const CommandInfo& info) {
-            if (info.state == CommandState::Succeeded)
-                codes << info.code;
-        });
+    const auto connection = connect(&m_session->events(), &SessionEvents::commandChanged, this,
+                                    [&codes](const CommandInfo& info) {
+                                        if (info.state == CommandState::Succeeded)
+                                            codes << info.code;
+                                    });
     K::Sequential model(*m_session);
     model.add(K::InputLayer({4}));
     model.add(K::Dense(16).activation("relu"));
