@@ -456,7 +456,8 @@ class Notifier:
             try:
                 sock, _ = self._connection()
                 _write(sock, [request for _, request in requests])
-            except OSError:
+            except OSError as exc:
+                self._failed(requests[0][0][0].path, exc)
                 with self._lock:
                     self._broken = True
 
@@ -604,14 +605,19 @@ class Notifier:
             except (OSError, ValueError, http.client.HTTPException, _Refused) as exc:
                 self._close()
                 failures += 1
-                with self._lock:
-                    report = not self._failing
-                    self._failing = True
-                if report:
-                    self._log(
-                        f"cannot deliver notifications to {pending[0][0][0].path} ({exc!r}); "
-                        "retrying until the client answers (they stay in the journal)"
-                    )
+                self._failed(pending[0][0][0].path, exc)
+
+    def _failed(self, path: str, exc: Exception) -> None:
+        """Says once, until a delivery succeeds again, that the notify URL does not answer;
+        also when the client then catches up from the journal and nothing is left to resend."""
+        with self._lock:
+            report = not self._failing
+            self._failing = True
+        if report:
+            self._log(
+                f"cannot deliver notifications to {path} ({exc!r}); "
+                "retrying until the client answers (they stay in the journal)"
+            )
 
     def _connection(self) -> tuple[socket.socket, Any]:
         if self._sock is None:
