@@ -92,6 +92,8 @@ Project ProjectActions::capture() const {
     Project project;
     for (const LayerItem& item : document.layers())
         project.layers.push_back(item.layer);
+    project.isGraph = document.isGraph();
+    project.graph = document.graph();
     project.compile = document.compileSettings();
     project.training = document.trainingSettings();
     project.data = document.dataSource();
@@ -110,11 +112,11 @@ Project ProjectActions::capture() const {
 void ProjectActions::apply(const Project& project) {
     const QScopedValueRollback applying(m_applying, true);
     Document& document = m_document;
-    while (document.layerCount() > 0)
-        document.takeLayerItem(document.layerCount() - 1);
-    int id = 1;
+    std::vector<LayerItem> items;
+    int id = project.graph.maxId() + 1;
     for (const keras::Layer& layer : project.layers)
-        document.insertLayerItem(document.layerCount(), {id++, layer});
+        items.push_back({id++, layer});
+    document.replaceModel(project.isGraph, items, project.graph);
     document.replaceCompileSettings(project.compile);
     document.replaceTrainingSettings(project.training);
     document.replaceDataSource(project.data);
