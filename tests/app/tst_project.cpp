@@ -193,7 +193,7 @@ void TestProject::damagedFileKeepsTheOpenProject_data() {
     QTest::newRow("not a project")
         << QByteArray(R"({"format": "other", "version": 1})") << "not a QtKeras project";
     QTest::newRow("newer version")
-        << QByteArray(R"({"format": "qtkeras-project", "version": 2})") << "newer QtKeras";
+        << QByteArray(R"({"format": "qtkeras-project", "version": 3})") << "newer QtKeras";
     QTest::newRow("missing part")
         << QByteArray(R"({"format": "qtkeras-project", "version": 1, "model": {"layers": []}})")
         << "damaged";
