@@ -240,6 +240,9 @@ def _load_structure(path: str) -> tuple[Any, dict[str, Any] | None]:
         raise model_support.ModelError(
             f"cannot load '{path}': it is not a .keras model file ({exc})"
         ) from exc
+    # Compiling builds the optimizer's variables, which the unallocated scope refuses: the
+    # compile settings are read from the config instead.
+    compile_config = config.pop("compile_config", None)
     try:
         with _unallocated():
             model = keras.saving.deserialize_keras_object(config, safe_mode=True)
@@ -247,7 +250,7 @@ def _load_structure(path: str) -> tuple[Any, dict[str, Any] | None]:
         raise model_support.ModelError(
             f"cannot load '{path}': {model_support._clean(exc)}"
         ) from exc
-    return model, config.get("compile_config")
+    return model, compile_config
 
 
 def _compile(config: dict[str, Any] | None, notes: list[str]) -> dict[str, Any] | None:
@@ -298,19 +301,23 @@ def _node(node_id: int, item: dict[str, Any], shared: int | None, call: list) ->
             "module": "keras.layers",
             "class": item["class_name"],
             "kwargs": [],
+            "auto_name": True,
             "shared": shared,
             "call": call,
         }
     layer = model_import._layer(item)
     kwargs = layer["kwargs"]
-    # The layer keeps its name, so that the rebuilt model's weights line up with the file's.
-    if layer["name"] and not any(k["name"] == "name" for k in kwargs):
+    # The layer keeps its name, so that the rebuilt model's weights line up with the file's;
+    # auto_name says it is one Keras made up (a Sequential list can do without it).
+    auto_name = not any(k["name"] == "name" for k in kwargs)
+    if layer["name"] and auto_name:
         kwargs.append({"name": "name", "value": layer["name"]})
     return {
         "id": node_id,
         "module": "keras.layers",
         "class": layer["class"],
         "kwargs": kwargs,
+        "auto_name": auto_name,
         "shared": None,
         "call": call,
     }
