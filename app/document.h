@@ -100,6 +100,8 @@ public:
     // selects those that were selected before (`selectionBefore`).
     void setGraph(const ModelGraph& graph, const QString& text, const QList<int>& selection = {},
                   const QList<int>& selectionBefore = {});
+    // Back to an empty Sequential list, as one undoable edit (no-op when already one).
+    void resetToSequential(const QString& text);
     // The Sequential layers as a graph, as one undoable edit (no-op when already one).
     void convertToGraph();
     // A fresh node id (never reused in this document).

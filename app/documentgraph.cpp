@@ -61,6 +61,13 @@ void Document::setGraph(const ModelGraph& graph, const QString& text, const QLis
                                               {true, {}, graph, selection}));
 }
 
+void Document::resetToSequential(const QString& text) {
+    if (!m_isGraph)
+        return;
+    m_undoStack->push(
+        new ReplaceModelCommand(*this, text, {true, {}, m_graph, {}}, {false, {}, {}, {}}));
+}
+
 void Document::convertToGraph() {
     if (m_isGraph)
         return;
