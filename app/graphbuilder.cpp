@@ -12,9 +12,12 @@
 #include <QApplication>
 #include <QClipboard>
 #include <QHBoxLayout>
+#include <QImage>
 #include <QLabel>
 #include <QMimeData>
+#include <QPainter>
 #include <QVBoxLayout>
+#include <QtMath>
 
 namespace qk::app {
 
@@ -137,6 +140,28 @@ int GraphBuilder::addNode(const QString& className) {
     if (!after)
         at = m_view->mapToScene(m_view->viewport()->rect().center());
     return m_scene->editor().addNode(className, at, after);
+}
+
+QImage GraphBuilder::renderGraph(int maxSide) const {
+    const QRectF rect = m_scene->graphRect().adjusted(-20, -20, 20, 20);
+    const qreal scale = std::min<qreal>(1.0, maxSide / std::max(rect.width(), rect.height()));
+    constexpr int headerHeight = 36;
+    const QSize size(std::max(480, qCeil(rect.width() * scale)),
+                     qCeil(rect.height() * scale) + headerHeight);
+    QImage image(size, QImage::Format_ARGB32_Premultiplied);
+    image.fill(QColor(0xf3, 0xf5, 0xf8));
+    QPainter painter(&image);
+    painter.setRenderHint(QPainter::Antialiasing);
+    QFont font = painter.font();
+    font.setPointSizeF(11);
+    font.setBold(true);
+    painter.setFont(font);
+    painter.drawText(QRect(12, 0, size.width() - 24, headerHeight), Qt::AlignVCenter,
+                     m_title->text() + QStringLiteral("  ·  ") + m_total->text());
+    const QRectF target((size.width() - rect.width() * scale) / 2, headerHeight,
+                        rect.width() * scale, rect.height() * scale);
+    m_scene->render(&painter, target, rect);
+    return image;
 }
 
 void GraphBuilder::copySelection() {

@@ -3,6 +3,7 @@
 #include <QWidget>
 
 class QAction;
+class QImage;
 class QLabel;
 
 namespace qk::app {
@@ -30,6 +31,9 @@ public:
     int currentNodeId() const;
     // Adds a palette entry after the current node (connected to it), or where it was dropped.
     int addNode(const QString& className);
+    // The whole graph as a picture, at the view's scale where it fits in `maxSide` pixels
+    // (smaller otherwise), under a line with the node count and the total parameters.
+    QImage renderGraph(int maxSide = 12000) const;
 
 Q_SIGNALS:
     // The node whose arguments the Properties dock shows (0: none).

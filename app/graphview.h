@@ -6,7 +6,7 @@ namespace qk::app {
 
 class GraphScene;
 
-// The graph's canvas: wheel zooms about the cursor, a middle-button or space drag (or a
+// The graph's canvas: wheel zooms about the cursor, a middle-button drag (or a
 // drag on empty canvas with Alt) pans, a rubber band selects; palette entries dropped on it
 // become nodes where they fall. A minimap in the corner shows the whole graph and where the
 // view is once the graph outgrows the view.

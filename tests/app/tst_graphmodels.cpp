@@ -16,6 +16,7 @@
 #include "support/idefixture.h"
 #include "support/testsupport.h"
 
+#include <QImage>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
@@ -128,6 +129,7 @@ private Q_SLOTS:
     void importCheckAndExport();
     void chainImportsAsAList();
     void graphSavesAsKeras();
+    void commandLineExportsAScriptAndAPicture();
 
 private:
     Document& document() const { return m_ide.window->document(); }
@@ -311,6 +313,60 @@ void TestGraphModels::graphSavesAsKeras() {
                    .arg(pyString(source), pyString(target))
                    .arg(expected));
     QCOMPARE(same, Value(true));
+}
+
+void TestGraphModels::commandLineExportsAScriptAndAPicture() {
+    const QString model = m_dir.filePath(QStringLiteral("cli.keras"));
+    const qint64 expected = save(QString::fromLatin1(twoInputsTwoOutputs), model);
+    QVERIFY(expected > 0);
+    const QString script = m_dir.filePath(QStringLiteral("cli.py"));
+    const QString picture = m_dir.filePath(QStringLiteral("cli.png"));
+    QProcess program;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    // No QT_QPA_PLATFORM: the scripted import chooses the offscreen platform itself.
+    env.remove(QStringLiteral("QT_QPA_PLATFORM"));
+    env.remove(QStringLiteral("DISPLAY"));
+    env.remove(QStringLiteral("WAYLAND_DISPLAY"));
+    env.insert(QStringLiteral("QTKERAS_PYTHON"), QStringLiteral(QTKERAS_TEST_PYTHON));
+    env.insert(QStringLiteral("KERAS_BACKEND"), QStringLiteral("jax"));
+    env.insert(QStringLiteral("XDG_CONFIG_HOME"), m_dir.filePath(QStringLiteral("config")));
+    program.setProcessEnvironment(env);
+    program.setProcessChannelMode(QProcess::ForwardedErrorChannel);
+    program.start(QStringLiteral(QTKERAS_TEST_APP),
+                  {QStringLiteral("--import"), model, QStringLiteral("--export-script"), script,
+                   QStringLiteral("--screenshot"), picture});
+    QVERIFY2(program.waitForFinished(300000), "qtkeras --import did not exit");
+    QCOMPARE(program.exitStatus(), QProcess::NormalExit);
+    QCOMPARE(program.exitCode(), 0);
+    QVERIFY(program.readAllStandardOutput().contains("cli.py"));
+    // The script rebuilds the model, with the file's weights.
+    const QJsonObject result = runScript(script);
+    QCOMPARE(result.value(QStringLiteral("total_params")).toInteger(), expected);
+    // The picture is the laid-out graph: nodes drawn over the background.
+    const QImage image(picture);
+    QVERIFY(!image.isNull());
+    QVERIFY(image.width() >= 480 && image.height() > 200);
+    const QRgb background = image.pixel(image.width() - 1, image.height() - 1);
+    int drawn = 0;
+    for (int y = 0; y < image.height(); y += 4)
+        for (int x = 0; x < image.width(); x += 4)
+            drawn += image.pixel(x, y) != background;
+    QVERIFY2(drawn > image.width() * image.height() / 16 / 20, "the picture is nearly empty");
+
+    // A file that is not a model: exit 1, a message naming it, no script.
+    const QString bad = m_dir.filePath(QStringLiteral("bad.keras"));
+    QFile out(bad);
+    QVERIFY(out.open(QIODevice::WriteOnly));
+    out.write("not a zip");
+    out.close();
+    const QString none = m_dir.filePath(QStringLiteral("none.py"));
+    program.setProcessChannelMode(QProcess::SeparateChannels);
+    program.start(QStringLiteral(QTKERAS_TEST_APP),
+                  {QStringLiteral("--import"), bad, QStringLiteral("--export-script"), none});
+    QVERIFY2(program.waitForFinished(300000), "qtkeras --import did not exit");
+    QCOMPARE(program.exitCode(), 1);
+    QVERIFY(program.readAllStandardError().contains("bad.keras"));
+    QVERIFY(!QFileInfo::exists(none));
 }
 
 QTEST_MAIN(TestGraphModels)
