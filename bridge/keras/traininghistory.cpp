@@ -28,7 +28,7 @@ TrainingHistory::TrainingHistory(Session& session, QString commandId,
                                  std::optional<int> plannedEpochs)
     : m_commandId(std::move(commandId))
     , m_plannedEpochs(plannedEpochs) {
-    connect(&session, &Session::workerEvent, this, &TrainingHistory::onEvent);
+    connect(&session.events(), &SessionEvents::workerEvent, this, &TrainingHistory::onEvent);
 }
 
 TrainingHistory::TrainingHistory(QString commandId, std::optional<int> plannedEpochs,

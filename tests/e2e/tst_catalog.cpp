@@ -297,12 +297,12 @@ void TestCatalog::refusesBadArgumentsBeforeSending_data() {
 void TestCatalog::refusesBadArgumentsBeforeSending() {
     QFETCH(RefusedCase, c);
     // Earlier commands' news has arrived; from here on, every command sent is noticed.
-    for (QSignalSpy quiet(m_session.get(), &Session::commandChanged);; quiet.clear()) {
+    for (QSignalSpy quiet(&m_session->events(), &SessionEvents::commandChanged);; quiet.clear()) {
         QTest::qWait(100);
         if (quiet.isEmpty())
             break;
     }
-    QSignalSpy commands(m_session.get(), &Session::commandChanged);
+    QSignalSpy commands(&m_session->events(), &SessionEvents::commandChanged);
     const std::optional<CatalogError> error = refusal(m_catalog, c);
     QVERIFY2(error, "the catalog accepted the call");
     const QString message = QString::fromUtf8(error->what());

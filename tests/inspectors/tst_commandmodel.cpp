@@ -66,8 +66,10 @@ void TestCommandModel::init() {
         m_model.get(), QAbstractItemModelTester::FailureReportingMode::QtTest);
     m_proxyTester = std::make_unique<QAbstractItemModelTester>(
         m_proxy.get(), QAbstractItemModelTester::FailureReportingMode::QtTest);
-    connect(m_session.get(), &Session::commandChanged, m_model.get(), &CommandModel::apply);
-    connect(m_session.get(), &Session::commandFailed, m_model.get(), &CommandModel::applyFailure);
+    connect(&m_session->events(), &SessionEvents::commandChanged, m_model.get(),
+            &CommandModel::apply);
+    connect(&m_session->events(), &SessionEvents::commandFailed, m_model.get(),
+            &CommandModel::applyFailure);
 }
 
 void TestCommandModel::cleanup() {
