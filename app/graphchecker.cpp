@@ -29,7 +29,7 @@ GraphChecker::GraphChecker(SessionHost& host, Document& document, QObject* paren
     m_timer.setInterval(coalesceMs);
     connect(&m_timer, &QTimer::timeout, this, &GraphChecker::send);
     connect(&document, &Document::changed, this, &GraphChecker::onChanged);
-    connect(&host, &SessionHost::workerReady, this, &GraphChecker::recheck);
+    connect(&host.events(), &SessionEvents::workerReady, this, &GraphChecker::recheck);
 }
 
 const GraphChecker::NodeResult* GraphChecker::result(int nodeId) const {
