@@ -11,6 +11,7 @@ import signal
 import stat
 import sys
 import threading
+from collections.abc import Callable
 from typing import TextIO
 
 from . import hardware
@@ -164,7 +165,7 @@ def _end_process_group() -> None:
         pass
 
 
-def _log_to(stream: TextIO):
+def _log_to(stream: TextIO) -> Callable[[str], None]:
     lock = threading.Lock()
 
     def log(message: str) -> None:
