@@ -298,7 +298,8 @@ def _candidates(cls: Any, config: dict[str, Any], parameters: Any, keep: set[str
     makes from its required arguments alone, then those that differ from the signature's
     defaults."""
     try:
-        made = cls(**{k: _deserialized(config[k]) for k in keep if k in config and k != "name"})
+        # Named as the original, so that Keras counts no new automatic name.
+        made = cls(**{k: _deserialized(config[k]) for k in keep if k in config})
         baseline = made.get_config()
         yield {
             k: v

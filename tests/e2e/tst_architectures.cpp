@@ -246,6 +246,7 @@ private Q_SLOTS:
 
     void parameterCountsEqualPython_data();
     void parameterCountsEqualPython();
+    void inputTakesDtypeBatchSizeAndName();
     void attentionTakesKeyMaskAndTraining();
     void frozenBlockKeepsItsWeightsWhileTheHeadLearns();
     void blockOfTheWrongShapeIsNamed();
@@ -329,6 +330,17 @@ void TestArchitectures::parameterCountsEqualPython() {
     QCOMPARE(K::shapeText(cpp.outputShape), K::shapeText(expected.outputShape));
     if (sameLayers)
         QCOMPARE(structure(cpp), structure(expected));
+}
+
+// keras.Input's options reach Keras: the tensor's dtype, its fixed batch size and name.
+void TestArchitectures::inputTakesDtypeBatchSizeAndName() {
+    const K::Tensor tokens =
+        K::Input(*m_session, {5}, {.name = "tokens", .dtype = "int32", .batchSize = 2});
+    QCOMPARE(await(tokens.shape()), Value(Value::List{2, 5}));
+    const Value seen = await(m_session->send(
+        Command(QStringLiteral("(str(%1.dtype), %1.name)").arg(tokens.variable()))));
+    QCOMPARE(seen.items().at(0).toString(), QStringLiteral("int32"));
+    QCOMPARE(seen.items().at(1).toString(), QStringLiteral("tokens"));
 }
 
 // MultiHeadAttention called on query, value and key, with attention_mask, training and
