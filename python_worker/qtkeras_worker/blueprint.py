@@ -100,13 +100,13 @@ def _functional(model: Any) -> dict[str, Any]:
     described["inputs"] = [_input_kwargs(t._keras_history[0]) for t in inputs]
 
     # The model's own nodes, deepest first: the order in which the calls can be made.
-    nodes = []
+    nodes: list[Any] = []
     for depth in sorted(model._nodes_by_depth, reverse=True):
         nodes.extend(n for n in model._nodes_by_depth[depth] if not n.is_input)
     layers: list[Any] = []
     layer_index: dict[int, int] = {}
     call_index: dict[int, int] = {}
-    calls = []
+    calls: list[Any] = []
 
     def ref(tensor: Any) -> dict[str, Any]:
         if id(tensor) in input_index:
