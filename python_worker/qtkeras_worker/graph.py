@@ -294,7 +294,9 @@ def _graph(model: Any, compile_config: dict[str, Any] | None) -> dict[str, Any]:
     }
 
 
-def _node(node_id: int, item: dict[str, Any], shared: int | None, call: list) -> dict[str, Any]:
+def _node(
+    node_id: int, item: dict[str, Any], shared: int | None, call: list[dict[str, Any]]
+) -> dict[str, Any]:
     if shared is not None:
         return {
             "id": node_id,
@@ -330,7 +332,9 @@ def _history(value: Any) -> tuple[str, int, int] | None:
     return None
 
 
-def _functional(model: Any, config: dict[str, Any]) -> tuple[list, list, list]:
+def _functional(
+    model: Any, config: dict[str, Any]
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[int]]:
     ids: dict[tuple[str, int], int] = {}
     several: dict[tuple[str, int], bool] = {}
     nodes: list[dict[str, Any]] = []
@@ -381,15 +385,22 @@ def _several_outputs(model: Any, name: str, call_index: int) -> bool:
     return len(node.outputs) > 1
 
 
-def _collect(arg: Any, port: Any, node_id: int, edges: list, call_arguments: list, name: str):
+def _collect(
+    arg: Any,
+    port: Any,
+    node_id: int,
+    edges: list[tuple[tuple[str, int, int], int, Any]],
+    call_arguments: list[dict[str, Any]],
+    name: str,
+) -> None:
     """Tensors in a call argument become edges; other values become call arguments."""
     history = _history(arg)
     if history is not None:
         edges.append((history, node_id, port))
         return
-    if isinstance(arg, list | tuple) and arg and all(_history(a) for a in arg):
-        for a in arg:
-            edges.append((_history(a), node_id, port))
+    histories = [_history(a) for a in arg] if isinstance(arg, list | tuple) else []
+    if histories and all(h is not None for h in histories):
+        edges.extend((h, node_id, port) for h in histories if h is not None)
         return
     if isinstance(port, int):
         raise model_import.UnsupportedModel(
