@@ -41,10 +41,14 @@ QFuture<Decision> ErrorRecoveryPolicy::decide(const CommandFailure& failure) {
                 promise->finish();
             });
     m_dialog = dialog;
-    dialog->show();
-    dialog->raise();
+    dialog->showWithoutFocus();
     Q_EMIT dialogOpened(dialog);
     return future;
+}
+
+void ErrorRecoveryPolicy::refreshWaiting() {
+    if (m_dialog && m_waitingCounter)
+        m_dialog->setWaiting(m_waitingCounter());
 }
 
 ErrorRecoveryDialog* ErrorRecoveryPolicy::openDialog() const {
