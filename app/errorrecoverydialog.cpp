@@ -65,10 +65,7 @@ ErrorRecoveryDialog::ErrorRecoveryDialog(const CommandFailure& failure, QWidget*
                              .arg(failure.type.toHtmlEscaped(), failure.message.toHtmlEscaped()));
     m_exception->setWordWrap(true);
     m_exception->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    m_waiting->setText(failure.queued == 0 ? tr("No commands wait behind it.")
-                       : failure.queued == 1
-                           ? tr("1 command waits behind it.")
-                           : tr("%1 commands wait behind it.").arg(failure.queued));
+    setWaiting(failure.queued);
 
     m_code->setCode(failure.code);
     m_code->markLine(failure.lineno);
@@ -145,6 +142,13 @@ ErrorRecoveryDialog::ErrorRecoveryDialog(const CommandFailure& failure, QWidget*
     connect(m_back, &QAbstractButton::clicked, this, [this] { showReplaceEditor(false); });
     connect(m_runReplacement, &QAbstractButton::clicked, this,
             [this] { decide(Decision::replace(Command(m_editor->toPlainText()))); });
+}
+
+void ErrorRecoveryDialog::setWaiting(int commands) {
+    m_failure.queued = commands;
+    m_waiting->setText(commands == 0   ? tr("No commands wait behind it.")
+                       : commands == 1 ? tr("1 command waits behind it.")
+                                       : tr("%1 commands wait behind it.").arg(commands));
 }
 
 QString ErrorRecoveryDialog::summary() const {
