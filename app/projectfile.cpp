@@ -147,6 +147,8 @@ void to_json(Json& j, const DataSource& s) {
         {"kind", s.kind},        {"csv_path", str(s.csvPath)},  {"features", strings(s.features)},
         {"label", str(s.label)}, {"one_hot", s.oneHot},         {"test_fraction", s.testFraction},
         {"seed", s.seed},        {"standardize", s.standardize}};
+    if (!s.encoded.isEmpty())
+        j["encoded"] = strings(s.encoded);
 }
 
 void from_json(const Json& j, DataSource& s) {
@@ -157,6 +159,7 @@ void from_json(const Json& j, DataSource& s) {
     s.oneHot = j.at("one_hot").get<bool>();
     s.testFraction = j.at("test_fraction").get<double>();
     s.seed = j.at("seed").get<std::uint64_t>();
+    s.encoded = j.contains("encoded") ? qstrings(j.at("encoded")) : QStringList();
     s.standardize = j.at("standardize").get<bool>();
 }
 

@@ -37,6 +37,7 @@ bool TrainingController::train(QString* error) {
         keras::PrepareOptions options;
         options.label = source.label;
         options.features = source.features;
+        options.encoded = source.encoded;
         options.testFraction = source.testFraction;
         options.seed = source.seed;
         options.standardize = source.standardize;
