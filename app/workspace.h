@@ -10,6 +10,7 @@ namespace qk::app {
 
 class ActionRegistry;
 class CatalogSource;
+class DataFitCheck;
 class Docks;
 class Document;
 class LayerPalette;
@@ -31,6 +32,7 @@ public:
 
     CatalogSource& catalog() const { return *m_catalog; }
     ShapeChecker& shapes() const { return *m_shapes; }
+    DataFitCheck& dataFit() const { return *m_fit; }
     ModelBuilder* builder() const { return m_builder; }
     LayerPalette* palette() const { return m_palette; }
     PropertiesPanel* properties() const { return m_properties; }
@@ -47,6 +49,7 @@ private:
 
     CatalogSource* m_catalog;
     ShapeChecker* m_shapes;
+    DataFitCheck* m_fit;
     ModelBuilder* m_builder;
     LayerPalette* m_palette;
     PropertiesPanel* m_properties;
