@@ -589,6 +589,10 @@ int MetricChart::valueTicks() const {
 }
 
 void MetricChart::userMovedView() {
+    // Zoomed out around a point near the start: there are no epochs before the first, so the
+    // view slides right rather than showing negative ones.
+    if (const double low = m_epochAxis->min(); low < 0)
+        m_epochAxis->setRange(0, m_epochAxis->max() - low);
     // Zoomed in or out: ticks as many as before, on round values.
     fitTicksToRange();
     hideHover();

@@ -509,11 +509,13 @@ void TrainingHistoryView::updateProgress() {
         parts.append(batchText);
     }
     parts.append(tr("elapsed %1").arg(clock(elapsed)));
-    if (fraction > 0 && planned > 0)
-        parts.append(tr("about %1 left").arg(clock(elapsed * (1 - fraction) / fraction)));
+    const double perEpoch = secondsPerEpoch(history.epochSeconds());
+    if (planned > 0 && perEpoch > 0)
+        parts.append(tr("about %1 left").arg(clock((planned - done) * perEpoch)));
     else
         parts.append(tr("estimating time left…"));
     m_progressText->setText(parts.join(QStringLiteral(" · ")));
+    m_progressText->setToolTip(m_progressText->text());
 }
 
 void TrainingHistoryView::removeSelectedRuns() {
