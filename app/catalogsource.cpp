@@ -7,7 +7,7 @@ namespace qk::app {
 CatalogSource::CatalogSource(SessionHost& host, QObject* parent)
     : QObject(parent)
     , m_host(host) {
-    connect(&host, &SessionHost::workerReady, this, &CatalogSource::load);
+    connect(&host.events(), &SessionEvents::workerReady, this, &CatalogSource::load);
     if (host.workerState() != WorkerState::Starting && host.workerState() != WorkerState::Dead)
         load();
 }

@@ -7,18 +7,18 @@ namespace qk::app {
 Console::Console(SessionHost& host, QObject* parent)
     : QObject(parent)
     , m_host(host) {
-    connect(&host, &SessionHost::output, this,
+    connect(&host.events(), &SessionEvents::output, this,
             [this](const QString& id, const QString& stream, const QString& text) {
                 Q_EMIT entry(stream == QStringLiteral("stderr") ? EntryKind::Stderr
                                                                 : EntryKind::Stdout,
                              text, id);
             });
-    connect(&host, &SessionHost::workerLost, this, [this](const QString& reason) {
+    connect(&host.events(), &SessionEvents::workerLost, this, [this](const QString& reason) {
         Q_EMIT entry(EntryKind::Error, tr("The worker stopped: %1").arg(reason), {});
     });
-    connect(&host, &SessionHost::workerWarning, this,
+    connect(&host.events(), &SessionEvents::workerWarning, this,
             [this](const QString& message) { Q_EMIT entry(EntryKind::Info, message, {}); });
-    connect(&host, &SessionHost::workerReady, this, [this](const WorkerInfo& info) {
+    connect(&host.events(), &SessionEvents::workerReady, this, [this](const WorkerInfo& info) {
         Q_EMIT entry(EntryKind::Info,
                      tr("Python %1, Keras %2 (%3)").arg(info.python, info.keras, info.backend), {});
     });

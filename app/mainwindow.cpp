@@ -89,25 +89,26 @@ MainWindow::MainWindow(SessionHost& host, QWidget* parent)
     connect(m_workspace, &Workspace::message, this, showMessage);
     connect(m_project, &ProjectActions::message, this, showMessage);
 
-    connect(&host, &SessionHost::commandChanged, m_commands, &inspectors::CommandModel::apply);
-    connect(&host, &SessionHost::commandFailed, m_commands,
+    connect(&host.events(), &SessionEvents::commandChanged, m_commands,
+            &inspectors::CommandModel::apply);
+    connect(&host.events(), &SessionEvents::commandFailed, m_commands,
             &inspectors::CommandModel::applyFailure);
     connect(&host, &SessionHost::sessionReplaced, m_commands, &inspectors::CommandModel::clear);
     connect(m_commands, &inspectors::CommandModel::openCountChanged, m_workerStatus,
             &WorkerStatusWidget::setOpenCommands);
-    connect(&host, &SessionHost::workerStateChanged, this, &MainWindow::onWorkerState);
+    connect(&host.events(), &SessionEvents::workerStateChanged, this, &MainWindow::onWorkerState);
     connect(&host, &SessionHost::restarting, this, [this] {
         m_errorPolicy->closeDialog();
         m_errorPolicy->forgetChoice();
         m_banner->hide();
     });
-    connect(&host, &SessionHost::workerLost, this, [this](const QString& reason) {
+    connect(&host.events(), &SessionEvents::workerLost, this, [this](const QString& reason) {
         m_errorPolicy->closeDialog();
         m_banner->showCrash(reason);
     });
-    connect(&host, &SessionHost::workerRestarted, this,
+    connect(&host.events(), &SessionEvents::workerRestarted, this,
             [this](const WorkerInfo& info) { m_banner->showReplacement(info.python); });
-    connect(&host, &SessionHost::workerWarning, this,
+    connect(&host.events(), &SessionEvents::workerWarning, this,
             [this](const QString& message) { statusBar()->showMessage(message, 15000); });
     connect(m_banner, &WorkerBanner::restartRequested, this, &MainWindow::restartWorker);
     connect(m_errorPolicy, &ErrorRecoveryPolicy::decidedAutomatically, this,

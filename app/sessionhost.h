@@ -8,8 +8,8 @@
 
 namespace qk::app {
 
-// Owns the IDE's current session and forwards its signals, so panels connect once even
-// when new settings replace the session (and its worker) with a new one.
+// Owns the IDE's current session and forwards its events to one SessionEvents of its own,
+// so panels connect once even when new settings replace the session (and its worker).
 class SessionHost : public QObject {
     Q_OBJECT
 public:
@@ -17,6 +17,8 @@ public:
     ~SessionHost() override;
 
     qk::Session& session() const { return *m_session; }
+    // The events of the current session, whichever it is.
+    qk::SessionEvents& events() const { return *m_events; }
     const qk::SessionOptions& options() const { return m_options; }
     qk::WorkerState workerState() const { return m_session->workerState(); }
     qk::WorkerInfo workerInfo() const { return m_session->workerInfo(); }
@@ -34,21 +36,11 @@ Q_SIGNALS:
     // The worker is being restarted (restart() or reconfigure()).
     void restarting();
 
-    void workerReady(const qk::WorkerInfo& info);
-    void workerStateChanged(qk::WorkerState state, const QString& reason);
-    void commandChanged(const qk::CommandInfo& info);
-    void commandFailed(const qk::CommandFailure& failure);
-    void output(const QString& commandId, const QString& stream, const QString& text);
-    void workerEvent(const qk::WorkerEvent& event);
-    void workerLog(const QString& line);
-    void workerLost(const QString& reason);
-    void workerRestarted(const qk::WorkerInfo& info, const QString& reason);
-    void workerWarning(const QString& message);
-
 private:
     void connectSession();
 
     qk::SessionOptions m_options;
+    qk::SessionEvents* m_events;
     std::unique_ptr<qk::Session> m_session;
     qk::Session::ErrorPolicy m_policy;
     QObject* m_policyContext = nullptr;

@@ -19,7 +19,7 @@ ShapeChecker::ShapeChecker(SessionHost& host, Document& document, QObject* paren
     m_timer.setInterval(coalesceMs);
     connect(&m_timer, &QTimer::timeout, this, &ShapeChecker::send);
     connect(&document, &Document::changed, this, &ShapeChecker::onDocumentChanged);
-    connect(&host, &SessionHost::workerReady, this, &ShapeChecker::recheck);
+    connect(&host.events(), &SessionEvents::workerReady, this, &ShapeChecker::recheck);
 }
 
 const ShapeChecker::LayerResult* ShapeChecker::result(int layerId) const {

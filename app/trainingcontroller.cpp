@@ -9,7 +9,7 @@ TrainingController::TrainingController(SessionHost& host, Document& document, QO
     : QObject(parent)
     , m_host(host)
     , m_document(document) {
-    connect(&host, &SessionHost::commandChanged, this, [this](const CommandInfo& info) {
+    connect(&host.events(), &SessionEvents::commandChanged, this, [this](const CommandInfo& info) {
         if (!m_running || !m_history || info.id != m_history->commandId() ||
             info.state != CommandState::Running)
             return;

@@ -55,7 +55,7 @@ VariablesPanel::VariablesPanel(SessionHost& host, QWidget* parent)
     m_refreshTimer->setSingleShot(true);
     m_refreshTimer->setInterval(250);
     connect(m_refreshTimer, &QTimer::timeout, this, &VariablesPanel::refresh);
-    connect(&host, &SessionHost::workerStateChanged, this, [this](WorkerState state) {
+    connect(&host.events(), &SessionEvents::workerStateChanged, this, [this](WorkerState state) {
         if (state == WorkerState::Ready)
             m_refreshTimer->start();
         else if (state == WorkerState::Dead || state == WorkerState::Starting)

@@ -42,8 +42,9 @@ WorkerStatusWidget::WorkerStatusWidget(SessionHost& host, QWidget* parent)
     layout->addWidget(m_versions);
     layout->addSpacing(12);
     layout->addWidget(m_queue);
-    connect(&host, &SessionHost::workerStateChanged, this, &WorkerStatusWidget::showState);
-    connect(&host, &SessionHost::workerReady, this, &WorkerStatusWidget::showVersions);
+    connect(&host.events(), &SessionEvents::workerStateChanged, this,
+            &WorkerStatusWidget::showState);
+    connect(&host.events(), &SessionEvents::workerReady, this, &WorkerStatusWidget::showVersions);
     connect(&host, &SessionHost::restarting, this, [this] { showVersions(WorkerInfo{}); });
     showState(host.workerState(), {});
     showVersions(host.workerInfo());

@@ -125,14 +125,15 @@ Json benchStartup(const Settings& settings) {
         Session session(workerOptions());
         double keras = 0;
         QEventLoop loop;
-        QObject::connect(&session, &Session::workerEvent, &loop, [&](const WorkerEvent& event) {
-            if (event.kind == QLatin1String("keras-ready")) {
-                keras = now() - launched;
-                loop.quit();
-            } else if (event.kind == QLatin1String("keras-failed")) {
-                loop.quit();
-            }
-        });
+        QObject::connect(&session.events(), &SessionEvents::workerEvent, &loop,
+                         [&](const WorkerEvent& event) {
+                             if (event.kind == QLatin1String("keras-ready")) {
+                                 keras = now() - launched;
+                                 loop.quit();
+                             } else if (event.kind == QLatin1String("keras-failed")) {
+                                 loop.quit();
+                             }
+                         });
         QFuture<Value> first = session.run(QString::fromUtf8(kTrivial));
         first.waitForFinished(); // settles on the transport thread
         firstCommand.push_back(now() - launched);
@@ -365,10 +366,11 @@ Json benchTraining(Session& session, const Settings& settings) {
     const IrisData iris = loadIris(sourcePath("resources/data/iris.csv"));
     int epochEvents = 0;
     QObject counter;
-    QObject::connect(&session, &Session::workerEvent, &counter, [&](const WorkerEvent& event) {
-        if (event.kind == QLatin1String("epoch"))
-            ++epochEvents;
-    });
+    QObject::connect(&session.events(), &SessionEvents::workerEvent, &counter,
+                     [&](const WorkerEvent& event) {
+                         if (event.kind == QLatin1String("epoch"))
+                             ++epochEvents;
+                     });
     session.run(QStringLiteral("import keras")).result();
     std::vector<double> seconds, cpuSeconds;
     const qint64 worker = session.workerInfo().pid;
@@ -395,11 +397,78 @@ Json benchTraining(Session& session, const Settings& settings) {
     return {{"train_bridge_s", seconds}, {"train_bridge_cpu_s", cpuSeconds}};
 }
 
-// --- client: the worker's HTTP client against QNetworkAccessManager -------------------------
+// --- client: the bridge's QNetworkAccessManager client against a raw-socket floor ----------
 
-// The bridge's client (transport::WorkerClient, HTTP/1.1 on keep-alive QTcpSockets on the
-// calling thread) and a QNetworkAccessManager set up as the client was before it, side by
-// side against one worker started with a token the benchmark knows.
+// One keep-alive HTTP/1.1 connection on a blocking socket, with no event loop and no thread
+// hop: the floor under any HTTP client of the worker (here only, never in the product).
+class RawHttp {
+public:
+    RawHttp(quint16 port, QByteArray token)
+        : m_fd(::socket(AF_INET, SOCK_STREAM, 0))
+        , m_port(port)
+        , m_token(std::move(token)) {
+        sockaddr_in address{};
+        address.sin_family = AF_INET;
+        address.sin_port = htons(port);
+        address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        if (::connect(m_fd, reinterpret_cast<const sockaddr*>(&address), sizeof address) != 0)
+            throw std::runtime_error("cannot connect to the worker");
+        const int one = 1;
+        ::setsockopt(m_fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    }
+    ~RawHttp() { ::close(m_fd); }
+    RawHttp(const RawHttp&) = delete;
+    RawHttp& operator=(const RawHttp&) = delete;
+
+    // Sends a request (head, then body) and reads its answer; returns the status.
+    int exchange(const char* method, const QString& path, const QByteArray& body = {}) {
+        QByteArray head = QByteArray(method) + ' ' + path.toUtf8() +
+                          " HTTP/1.1\r\nHost: 127.0.0.1:" + QByteArray::number(m_port) +
+                          "\r\nAuthorization: Bearer " + m_token + "\r\n";
+        if (!body.isEmpty())
+            head += "Content-Type: application/msgpack\r\nContent-Length: " +
+                    QByteArray::number(body.size()) + "\r\n";
+        head += "\r\n";
+        if (body.size() <= (64 << 10)) {
+            const QByteArray whole = head + body;
+            sendAll(m_fd, whole.constData(), std::size_t(whole.size()));
+        } else {
+            sendAll(m_fd, head.constData(), std::size_t(head.size()));
+            sendAll(m_fd, body.constData(), std::size_t(body.size()));
+        }
+        // The head, then Content-Length bytes of body.
+        QByteArray answer;
+        qsizetype end = -1;
+        char buffer[16384];
+        while ((end = answer.indexOf("\r\n\r\n")) < 0) {
+            const ssize_t n = ::recv(m_fd, buffer, sizeof buffer, 0);
+            if (n <= 0)
+                throw std::runtime_error("the worker closed the connection");
+            answer.append(buffer, n);
+        }
+        const qsizetype at = answer.toLower().indexOf("content-length:");
+        const qint64 length =
+            at < 0 ? 0
+                   : answer.mid(at + 15, answer.indexOf('\r', at) - at - 15).trimmed().toLongLong();
+        qint64 have = answer.size() - end - 4;
+        while (have < length) {
+            const ssize_t n = ::recv(m_fd, buffer, sizeof buffer, 0);
+            if (n <= 0)
+                throw std::runtime_error("the worker closed the connection");
+            have += n;
+        }
+        return answer.mid(9, 3).toInt();
+    }
+
+private:
+    int m_fd;
+    quint16 m_port;
+    QByteArray m_token;
+};
+
+// The bridge's client (transport::WorkerClient on QNetworkAccessManager, set up as the
+// session sets it up), a QNetworkAccessManager with its defaults, and the raw-socket floor,
+// side by side against one worker started with a token the benchmark knows.
 class ClientBench {
 public:
     ClientBench()
@@ -412,10 +481,7 @@ public:
                        }
                        return 200;
                    })
-        , m_client(m_token) {
-        m_manager.setProxy(QNetworkProxy::NoProxy);
-        m_manager.setAutoDeleteReplies(true);
-    }
+        , m_client(m_token) {}
 
     void start() {
         if (!m_server.listen())
@@ -435,6 +501,7 @@ public:
         if (!m_worker->isReady())
             throw std::runtime_error("the worker did not start: " + failure.toStdString());
         m_client.setPort(m_worker->info().port);
+        m_raw = std::make_unique<RawHttp>(m_worker->info().port, m_token);
         // Steady state: the worker imports Keras in the background after its start.
         for (int i = 0; i < 600; ++i) {
             const transport::WorkerReply health = clientGet(QStringLiteral("/health"));
@@ -447,21 +514,49 @@ public:
     }
 
     ~ClientBench() {
+        m_raw.reset();
         if (m_worker)
             m_worker->stop();
     }
-
-    qint64 workerPid() const { return m_worker->pid(); }
 
     transport::WorkerReply clientGet(const QString& path) {
         return answerOf(
             [&](transport::WorkerClient::Callback done) { m_client.get(path, std::move(done)); });
     }
 
-    transport::WorkerReply clientPost(const QString& path, std::vector<QByteArray> body) {
+    transport::WorkerReply clientPost(const QString& path, const QByteArray& body) {
         return answerOf([&](transport::WorkerClient::Callback done) {
-            m_client.post(path, std::move(body), protocol::Format::MsgPack, std::move(done));
+            m_client.post(path, body, protocol::Format::MsgPack, std::move(done));
         });
+    }
+
+    // A QNetworkAccessManager as it comes: proxy look-up, cookie jar, HTTP/2 allowed.
+    transport::WorkerReply defaultGet(const QString& path) {
+        QUrl url;
+        url.setScheme(QStringLiteral("http"));
+        url.setHost(QStringLiteral("127.0.0.1"));
+        url.setPort(m_worker->info().port);
+        url.setPath(path);
+        QNetworkRequest request(url);
+        request.setRawHeader("Authorization", "Bearer " + m_token);
+        QNetworkReply* reply = m_default.get(request);
+        QEventLoop loop;
+        QObject::connect(reply, &QNetworkReply::finished, &loop, &QEventLoop::quit);
+        if (!reply->isFinished())
+            loop.exec();
+        transport::WorkerReply answer;
+        answer.status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+        answer.body = reply->readAll();
+        reply->deleteLater();
+        return answer;
+    }
+
+    transport::WorkerReply rawGet(const QString& path) {
+        return {m_raw->exchange("GET", path), {}, {}};
+    }
+
+    int rawPost(const QString& path, const QByteArray& body) {
+        return m_raw->exchange("POST", path, body);
     }
 
     // Sends a request through `send` and runs an event loop until its answer is in.
@@ -478,47 +573,6 @@ public:
         if (!done)
             loop.exec();
         return answer;
-    }
-
-    // The request as the QNetworkAccessManager client built it: bearer token, HTTP/2 off,
-    // never from a cache, no transfer timeout.
-    QNetworkRequest qnamRequest(const QString& path) const {
-        QUrl url;
-        url.setScheme(QStringLiteral("http"));
-        url.setHost(QStringLiteral("127.0.0.1"));
-        url.setPort(m_worker->info().port);
-        url.setPath(path);
-        QNetworkRequest request(url);
-        request.setRawHeader("Authorization", "Bearer " + m_token);
-        request.setAttribute(QNetworkRequest::Http2AllowedAttribute, false);
-        request.setAttribute(QNetworkRequest::CacheLoadControlAttribute,
-                             QNetworkRequest::AlwaysNetwork);
-        request.setTransferTimeout(0);
-        return request;
-    }
-
-    transport::WorkerReply qnamWait(QNetworkReply* reply) {
-        QEventLoop loop;
-        QObject::connect(reply, &QNetworkReply::finished, &loop, &QEventLoop::quit);
-        if (!reply->isFinished())
-            loop.exec();
-        transport::WorkerReply answer;
-        answer.status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
-        answer.body = reply->readAll();
-        if (reply->error() != QNetworkReply::NoError)
-            answer.error = reply->errorString();
-        return answer;
-    }
-
-    transport::WorkerReply qnamGet(const QString& path) {
-        return qnamWait(m_manager.get(qnamRequest(path)));
-    }
-
-    transport::WorkerReply qnamPost(const QString& path, const QByteArray& body) {
-        QNetworkRequest request = qnamRequest(path);
-        request.setHeader(QNetworkRequest::ContentTypeHeader,
-                          protocol::contentType(protocol::Format::MsgPack));
-        return qnamWait(m_manager.post(request, body));
     }
 
     // Runs the event loop until the worker has posted the result of command `id`.
@@ -553,13 +607,14 @@ private:
     QByteArray m_results;
     transport::NotificationServer m_server;
     transport::WorkerClient m_client;
-    QNetworkAccessManager m_manager;
+    QNetworkAccessManager m_default;
     std::unique_ptr<WorkerProcess> m_worker;
+    std::unique_ptr<RawHttp> m_raw;
 };
 
 // A POST /commands body binding a float32 array of `megabytes` to `bulk` for one command
-// whose result is not sent back, as MessagePack pieces.
-std::vector<QByteArray> uploadBody(const NdArray& array, const QString& id) {
+// whose result is not sent back.
+QByteArray uploadBody(const NdArray& array, const QString& id) {
     protocol::Payloads payloads;
     protocol::Json command = protocol::Json::object();
     command["id"] = id.toStdString();
@@ -568,15 +623,15 @@ std::vector<QByteArray> uploadBody(const NdArray& array, const QString& id) {
                                                    protocol::kDefaultMaxDepth, &payloads);
     command["lifetime"] = "command";
     command["result"] = "none";
-    return protocol::serializePieces(command, protocol::Format::MsgPack, payloads);
+    return protocol::serialize(command, protocol::Format::MsgPack, payloads);
 }
 
 Json benchClient(const Settings& settings) {
     ClientBench bench;
     bench.start();
 
-    // (a) request -> answer of GET /health, alternating the two clients in blocks.
-    std::vector<double> client, qnam;
+    // (a) request -> answer of GET /health, the three clients taking turns in blocks.
+    std::vector<double> client, plain, raw;
     // One block of requests through `get`, timed into `times` once past the warm-up.
     const auto timeBlock = [](const auto& get, std::vector<double>& times, bool measured,
                               const char* which) {
@@ -596,63 +651,62 @@ Json benchClient(const Settings& settings) {
         const bool measured = done >= settings.warmup;
         timeBlock([&bench](const QString& path) { return bench.clientGet(path); }, client, measured,
                   "");
-        timeBlock([&bench](const QString& path) { return bench.qnamGet(path); }, qnam, measured,
-                  " (QNAM)");
+        timeBlock([&bench](const QString& path) { return bench.defaultGet(path); }, plain, measured,
+                  " (QNAM defaults)");
+        timeBlock([&bench](const QString& path) { return bench.rawGet(path); }, raw, measured,
+                  " (raw socket)");
     }
-    progress(QStringLiteral("GET /health p50/p99: WorkerClient %1/%2 us, QNAM %3/%4 us (%5 each)")
+    progress(QStringLiteral("GET /health p50/p99: WorkerClient %1/%2 us, QNAM with its defaults "
+                            "%3/%4 us, raw socket %5/%6 us (%7 each)")
                  .arg(percentile(client, 0.5) * 1e6, 0, 'f', 0)
                  .arg(percentile(client, 0.99) * 1e6, 0, 'f', 0)
-                 .arg(percentile(qnam, 0.5) * 1e6, 0, 'f', 0)
-                 .arg(percentile(qnam, 0.99) * 1e6, 0, 'f', 0)
+                 .arg(percentile(plain, 0.5) * 1e6, 0, 'f', 0)
+                 .arg(percentile(plain, 0.99) * 1e6, 0, 'f', 0)
+                 .arg(percentile(raw, 0.5) * 1e6, 0, 'f', 0)
+                 .arg(percentile(raw, 0.99) * 1e6, 0, 'f', 0)
                  .arg(client.size()));
 
-    // (b) a POST /commands of a 100 MB float32 binding, from the first byte to the worker's
-    // result notification of that command (it ran with the whole array bound).
+    // (b) a POST /commands of a 100 MB float32 binding in the request's body, from the first
+    // byte to the worker's result notification of that command (it ran with the whole array
+    // bound): what QNetworkAccessManager's upload path gives, against the raw socket.
     const NdArray array = makeArray(settings.bulkMegabytes);
-    std::vector<double> clientUp, qnamUp;
+    std::vector<double> clientUp, rawUp;
     double megabytes = 0;
     for (int rep = 0; rep < settings.bulkReps; ++rep) {
         const QString clientId = QStringLiteral("client-upload-%1").arg(rep);
-        std::vector<QByteArray> pieces = uploadBody(array, clientId);
-        qint64 size = 0;
-        for (const QByteArray& piece : pieces)
-            size += piece.size();
-        megabytes = static_cast<double>(size) / 1e6;
+        QByteArray body = uploadBody(array, clientId);
+        megabytes = static_cast<double>(body.size()) / 1e6;
         QCoreApplication::processEvents();
         double start = now();
-        transport::WorkerReply reply =
-            bench.clientPost(QStringLiteral("/commands"), std::move(pieces));
+        const transport::WorkerReply reply = bench.clientPost(QStringLiteral("/commands"), body);
         if (reply.status != 202)
             throw std::runtime_error("POST /commands failed: " + reply.error.toStdString());
         bench.waitForResult(clientId.toUtf8());
         clientUp.push_back(megabytes / (now() - start));
+        body.clear();
 
-        // QNetworkAccessManager takes the body in one buffer, as the client gave it.
-        const QString qnamId = QStringLiteral("qnam-upload-%1").arg(rep);
-        QByteArray whole;
-        whole.reserve(size);
-        for (const QByteArray& piece : uploadBody(array, qnamId))
-            whole += piece;
-        QCoreApplication::processEvents();
+        const QString rawId = QStringLiteral("raw-upload-%1").arg(rep);
+        body = uploadBody(array, rawId);
         start = now();
-        reply = bench.qnamPost(QStringLiteral("/commands"), whole);
-        if (reply.status != 202)
-            throw std::runtime_error("POST /commands failed (QNAM): " + reply.error.toStdString());
-        bench.waitForResult(qnamId.toUtf8());
-        qnamUp.push_back(megabytes / (now() - start));
-        progress(QStringLiteral("POST /commands of %1 MB: WorkerClient %2 MB/s, QNAM %3 MB/s")
+        if (bench.rawPost(QStringLiteral("/commands"), body) != 202)
+            throw std::runtime_error("POST /commands failed (raw socket)");
+        bench.waitForResult(rawId.toUtf8());
+        rawUp.push_back(megabytes / (now() - start));
+        progress(QStringLiteral("POST /commands of %1 MB: WorkerClient %2 MB/s, raw socket %3 MB/s")
                      .arg(megabytes, 0, 'f', 0)
                      .arg(clientUp.back(), 0, 'f', 0)
-                     .arg(qnamUp.back(), 0, 'f', 0));
+                     .arg(rawUp.back(), 0, 'f', 0));
     }
     return {{"client_rtt_p50_us", percentile(client, 0.5) * 1e6},
             {"client_rtt_p99_us", percentile(client, 0.99) * 1e6},
-            {"qnam_rtt_p50_us", percentile(qnam, 0.5) * 1e6},
-            {"qnam_rtt_p99_us", percentile(qnam, 0.99) * 1e6},
+            {"qnam_default_rtt_p50_us", percentile(plain, 0.5) * 1e6},
+            {"qnam_default_rtt_p99_us", percentile(plain, 0.99) * 1e6},
+            {"raw_rtt_p50_us", percentile(raw, 0.5) * 1e6},
+            {"raw_rtt_p99_us", percentile(raw, 0.99) * 1e6},
             {"client_rtt_samples", client.size()},
             {"client_upload_mb", megabytes},
             {"client_upload_mb_s", median(clientUp)},
-            {"qnam_upload_mb_s", median(qnamUp)}};
+            {"raw_upload_mb_s", median(rawUp)}};
 }
 
 } // namespace

@@ -7,10 +7,13 @@ file(GLOB_RECURSE sources
      ${SOURCE_DIR}/tests/*.cpp ${SOURCE_DIR}/tests/*.h
      ${SOURCE_DIR}/bench/*.cpp ${SOURCE_DIR}/bench/*.h
      ${SOURCE_DIR}/examples/*.cpp)
-find_program(CLANG_FORMAT NAMES clang-format clang-format-14 REQUIRED)
+# The pinned clang-format in the worker's environment (python_worker/requirements.txt): each
+# major version lays the same code out a little differently.
+get_filename_component(python_bin ${PYTHON} DIRECTORY)
+find_program(CLANG_FORMAT NAMES clang-format PATHS ${python_bin} NO_DEFAULT_PATH REQUIRED)
 execute_process(COMMAND ${CLANG_FORMAT} --dry-run --Werror ${sources} RESULT_VARIABLE rc)
 if(NOT rc EQUAL 0)
-    message(FATAL_ERROR "C++ sources are not formatted: run clang-format -i on them")
+    message(FATAL_ERROR "C++ sources are not formatted: run .venv/bin/clang-format -i on them")
 endif()
 set(python_dirs ${SOURCE_DIR}/python_worker)
 foreach(dir bench tests scripts)

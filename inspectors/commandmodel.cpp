@@ -8,6 +8,8 @@
 #include <QPixmap>
 #include <QTimer>
 
+#include <algorithm>
+
 namespace qk::inspectors {
 
 namespace {
@@ -15,12 +17,22 @@ namespace {
 constexpr int flushIntervalMs = 40;
 constexpr int clockIntervalMs = 500;
 
+// The line that says what a command does: the first one that is not an import (generated
+// commands start with theirs), with " …" when there is more.
 QString firstLine(const QString& code) {
-    const QString trimmed = code.trimmed();
-    const qsizetype newline = trimmed.indexOf(QLatin1Char('\n'));
-    if (newline < 0)
-        return trimmed;
-    return trimmed.left(newline).trimmed() + QStringLiteral(" …");
+    QStringList lines;
+    for (const QString& line : code.split(QLatin1Char('\n'))) {
+        if (!line.trimmed().isEmpty())
+            lines << line.trimmed();
+    }
+    if (lines.isEmpty())
+        return {};
+    const auto isImport = [](const QString& line) {
+        return line.startsWith(QLatin1String("import ")) || line.startsWith(QLatin1String("from "));
+    };
+    const auto it = std::find_if_not(lines.cbegin(), lines.cend(), isImport);
+    const QString shown = it == lines.cend() ? lines.front() : *it;
+    return lines.size() == 1 ? shown : shown + QStringLiteral(" …");
 }
 
 QString formatDuration(qint64 ms) {

@@ -14,7 +14,7 @@ class QTimer;
 namespace qk::inspectors {
 
 // Every command of a session, one row per command id in submission order, updated in place
-// as the session reports changes (Session::commandChanged, Session::commandFailed). Changes
+// as the session reports changes (SessionEvents::commandChanged and commandFailed). Changes
 // are coalesced on a short timer and reported as one row insertion and one dataChanged range
 // per batch, so thousands of commands a second keep the view responsive.
 class CommandModel : public QAbstractTableModel {

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Installs what QtKeras needs on a Debian 12 machine when it is missing, then configures and
-# builds. Sourced by run.sh, test.sh and bench.sh; safe to run again (each step is skipped
+# Installs what QtKeras needs on a Debian 12 or 13 machine when it is missing, then configures
+# and builds. Sourced by run.sh, test.sh and bench.sh; safe to run again (each step is skipped
 # when already done).
 #   QTKERAS_PRESET   CMake preset to build (default: dev)
 #   QTKERAS_TARGETS  targets to build, separated by spaces (default: all)
@@ -23,9 +23,14 @@ debian_packages=(
 )
 
 missing_packages() {
-  local p
+  local p provided
+  # What installed packages provide counts too (Debian 13's qt6-base-dev provides
+  # libqt6opengl6-dev, which is a package of its own in Debian 12).
+  provided=$(dpkg-query -W -f='${Status}|${Provides}\n' 2>/dev/null |
+    sed -n 's/^install ok installed|//p' | tr ',' '\n' | sed 's/(.*//; s/ //g')
   for p in "${debian_packages[@]}"; do
-    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || printf '%s\n' "$p"
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
+      grep -qxF "$p" <<<"$provided" || printf '%s\n' "$p"
   done
 }
 

@@ -1,6 +1,7 @@
 #include "bridge/codegen/expr.h"
 
 #include "bridge/codegen/identifier.h"
+#include "bridge/codegen/rawsource.h"
 
 #include <QSet>
 
@@ -163,23 +164,72 @@ QString normalizedBigInt(const QString& digits) {
     return negative && magnitude != QLatin1String("0") ? QLatin1Char('-') + magnitude : magnitude;
 }
 
-// Throws on values that have no literal form.
-void checkLiteral(const Value& value) {
+// The most digits an int literal may have under any setting of sys.set_int_max_str_digits:
+// Python never limits conversions below its threshold of 640 digits.
+constexpr qsizetype intDigitsAlwaysAccepted = 640;
+
+// How many levels of parentheses the rendering of a magnitude of `digits` digits takes.
+int bigIntLevels(qsizetype digits) {
+    int levels = 0;
+    while (digits > intDigitsAlwaysAccepted) {
+        digits = (digits + 1) / 2;
+        ++levels;
+    }
+    return levels;
+}
+
+// A non-negative magnitude without leading zeros as Python source: a literal when it is
+// short enough, else (high * 10**n + low) with each half rendered the same way.
+QString magnitudeSource(QStringView digits) {
+    qsizetype first = 0;
+    while (first + 1 < digits.size() && digits.at(first) == QLatin1Char('0'))
+        ++first;
+    digits = digits.mid(first);
+    if (digits.size() <= intDigitsAlwaysAccepted)
+        return digits.toString();
+    const qsizetype low = digits.size() / 2;
+    const QString high = magnitudeSource(digits.left(digits.size() - low));
+    const QString rest = magnitudeSource(digits.right(low));
+    const QString scaled = QStringLiteral("%1 * 10**%2").arg(high).arg(low);
+    return QLatin1Char('(') + scaled +
+           (rest == QLatin1String("0") ? QString() : QLatin1String(" + ") + rest) +
+           QLatin1Char(')');
+}
+
+[[noreturn]] void tooDeep(int depth) {
+    throw std::invalid_argument(
+        QStringLiteral("an expression nested %1 levels deep cannot be rendered: at most %2 are "
+                       "(Python's parser refuses deeper nesting)")
+            .arg(depth)
+            .arg(Expr::maxDepth)
+            .toStdString());
+}
+
+// Throws on values that have no literal form or nest deeper than Expr::maxDepth; returns
+// the depth of the literal (1 for a scalar). The recursion stops at the limit.
+int checkLiteral(const Value& value, int level = 1) {
+    if (level > Expr::maxDepth)
+        tooDeep(level);
+    int depth = level;
     switch (value.kind()) {
-    case Value::Kind::BigInt:
-        normalizedBigInt(value.toBigInt().digits);
-        return;
+    case Value::Kind::BigInt: {
+        const QString digits = normalizedBigInt(value.toBigInt().digits);
+        depth = level + bigIntLevels(digits.size() - (digits.startsWith(QLatin1Char('-')) ? 1 : 0));
+        if (depth > Expr::maxDepth)
+            tooDeep(depth);
+        return depth;
+    }
     case Value::Kind::List:
     case Value::Kind::Tuple:
         for (const Value& item : value.items())
-            checkLiteral(item);
-        return;
+            depth = std::max(depth, checkLiteral(item, level + 1));
+        return depth;
     case Value::Kind::Dict:
         for (const auto& [key, item] : value.toDict()) {
-            checkLiteral(key);
-            checkLiteral(item);
+            depth = std::max(depth, checkLiteral(key, level + 1));
+            depth = std::max(depth, checkLiteral(item, level + 1));
         }
-        return;
+        return depth;
     case Value::Kind::Array:
     case Value::Kind::Csr:
     case Value::Kind::Ref:
@@ -188,7 +238,7 @@ void checkLiteral(const Value& value) {
                 .arg(kindName(value.kind()))
                 .toStdString());
     default:
-        return;
+        return depth;
     }
 }
 
@@ -218,7 +268,12 @@ Rendered renderLiteral(const Value& value) {
         return {QString::number(value.toInt()), value.toInt() < 0 ? Prec::Unary : Prec::Number};
     case Value::Kind::BigInt: {
         const QString digits = normalizedBigInt(value.toBigInt().digits);
-        return {digits, digits.startsWith(QLatin1Char('-')) ? Prec::Unary : Prec::Number};
+        const bool negative = digits.startsWith(QLatin1Char('-'));
+        const QString magnitude = magnitudeSource(QStringView(digits).mid(negative ? 1 : 0));
+        const Prec prec = magnitude.startsWith(QLatin1Char('(')) ? Prec::Primary : Prec::Number;
+        if (negative)
+            return {QLatin1Char('-') + magnitude, Prec::Unary};
+        return {magnitude, prec};
     }
     case Value::Kind::Float:
         return floatLiteral(value.toDouble());
@@ -255,6 +310,8 @@ struct Expr::Node {
     QString text;
     std::vector<Expr> children;
     std::vector<QString> keywords;
+    int depth = 1;
+    bool rawComment = false; // Raw: the text ends in a comment, so ')' goes on a line of its own
 
     Rendered render() const;
     // The source of `expr`, in parentheses when it binds looser than `needed`.
@@ -270,6 +327,10 @@ struct Expr::Node {
 };
 
 Expr Expr::make(Node node) {
+    for (const Expr& child : node.children)
+        node.depth = std::max(node.depth, child.m_node->depth + 1);
+    if (node.depth > maxDepth)
+        tooDeep(node.depth);
     return Expr(std::make_shared<const Node>(std::move(node)));
 }
 
@@ -279,14 +340,17 @@ Expr Expr::name(const QString& identifier) {
 }
 
 Expr Expr::literal(const Value& value) {
-    checkLiteral(value);
-    return make({Kind::Literal, value, {}, {}, {}});
+    const int depth = checkLiteral(value);
+    return make({Kind::Literal, value, {}, {}, {}, depth});
 }
 
 Expr Expr::raw(const QString& source) {
     if (source.trimmed().isEmpty())
         throw std::invalid_argument("a raw Python expression must not be empty");
-    return make({Kind::Raw, {}, source, {}, {}});
+    const SourceScan scan = scanSource(source, "raw expression");
+    Node node{Kind::Raw, {}, source, {}, {}, scan.bracketDepth + 1};
+    node.rawComment = scan.hasComment;
+    return make(std::move(node));
 }
 
 Expr Expr::list(std::vector<Expr> items) {
@@ -341,6 +405,19 @@ Expr::Kind Expr::kind() const {
     return m_node->kind;
 }
 
+int Expr::depth() const {
+    return m_node->depth;
+}
+
+QSet<QString> Expr::names() const {
+    QSet<QString> found;
+    if (m_node->kind == Kind::Name)
+        found.insert(m_node->text);
+    for (const Expr& child : m_node->children)
+        found.unite(child.names());
+    return found;
+}
+
 bool Expr::isTarget() const {
     const Node& node = *m_node;
     switch (node.kind) {
@@ -372,7 +449,8 @@ Rendered Expr::Node::render() const {
     case Kind::Literal:
         return renderLiteral(value);
     case Kind::Raw:
-        return {QLatin1Char('(') + text + QLatin1Char(')'), Prec::Primary};
+        return {QLatin1Char('(') + text + (rawComment ? QLatin1String("\n)") : QLatin1String(")")),
+                Prec::Primary};
     case Kind::Attribute:
         return {operand(children[0], Prec::Primary) + QLatin1Char('.') + text, Prec::Primary};
     case Kind::Call: {

@@ -2,6 +2,7 @@
 
 #include "bridge/protocol/value.h"
 
+#include <QSet>
 #include <QString>
 
 #include <concepts>
@@ -17,10 +18,15 @@ using Keywords = std::vector<std::pair<QString, Expr>>;
 
 // An immutable Python expression tree. Copies share their nodes; source() renders the tree
 // to Python, parenthesising wherever precedence requires, so that the source always parses
-// and means what the tree says. Construction validates names and literals and throws
-// std::invalid_argument on anything that cannot be rendered.
+// and means what the tree says. Construction validates names, literals and raw text and
+// throws std::invalid_argument on anything that cannot be rendered, including nesting deeper
+// than maxDepth.
 class Expr {
 public:
+    // The deepest nesting rendered (calls, displays, subscripts, literals, a raw expression's
+    // own brackets): far below the 200 brackets and the recursion Python's parser allows.
+    static constexpr int maxDepth = 100;
+
     enum class Kind { Name, Literal, Attribute, Call, Subscript, List, Tuple, Dict, Negation, Raw };
 
     // Any value a qk::Value can be made from becomes a literal: Expr(3), Expr("text"),
@@ -34,9 +40,13 @@ public:
     static Expr name(const QString& identifier);
     // Plain data: None, bool, int, big int, float (NaN, infinities and -0.0 included), str,
     // bytes, list, tuple and dict, nested. Arrays, CSR matrices and references are not
-    // literals: they travel as command bindings.
+    // literals: they travel as command bindings. An int of more digits than any Python
+    // accepts in a literal (640 is the least limit sys.set_int_max_str_digits allows) is
+    // rendered as arithmetic on shorter ones, so it reads back the same under any limit.
     static Expr literal(const Value& value);
-    // A trusted single expression, rendered in parentheses.
+    // A trusted single expression, rendered in parentheses; it may span lines and end in a
+    // comment. Refused when it could break the code around it: a string or bracket left
+    // open, a bracket closed that it did not open, a final line continuation, NUL.
     static Expr raw(const QString& source);
     static Expr list(std::vector<Expr> items);
     static Expr tuple(std::vector<Expr> items);
@@ -50,6 +60,10 @@ public:
     Expr operator-() const;
 
     Kind kind() const;
+    // How deeply the expression nests (1 for a name or a scalar literal).
+    int depth() const;
+    // The variable names it reads, at any depth (a raw expression's text is not looked into).
+    QSet<QString> names() const;
     // True when the expression can be assigned to or deleted: a name, an attribute, a
     // subscript, or a non-empty tuple or list of those; `__debug__` is never a target.
     bool isTarget() const;

@@ -9,8 +9,26 @@
 namespace qk::py {
 namespace {
 
-bool isStartCategory(QChar::Category category) {
-    switch (category) {
+// Unicode's Other_ID_Start and Other_ID_Continue: characters kept in identifiers for
+// stability although their category would not admit them.
+bool isOtherIdStart(char32_t c) {
+    return c == 0x1885 || c == 0x1886 || c == 0x2118 || c == 0x212E || c == 0x309B || c == 0x309C;
+}
+
+bool isOtherIdContinue(char32_t c) {
+    return c == 0x00B7 || c == 0x0387 || (c >= 0x1369 && c <= 0x1371) || c == 0x19DA;
+}
+
+// Pattern_Syntax characters that a letter category would otherwise admit.
+bool isPatternSyntaxLetter(char32_t c) {
+    return c == 0x2E2F;
+}
+
+// Unicode's ID_Start (Python admits '_' too).
+bool isIdStart(char32_t c) {
+    if (isPatternSyntaxLetter(c))
+        return false;
+    switch (QChar::category(c)) {
     case QChar::Letter_Uppercase:
     case QChar::Letter_Lowercase:
     case QChar::Letter_Titlecase:
@@ -19,20 +37,29 @@ bool isStartCategory(QChar::Category category) {
     case QChar::Number_Letter:
         return true;
     default:
-        return false;
+        return isOtherIdStart(c);
     }
 }
 
-bool isContinueCategory(QChar::Category category) {
-    switch (category) {
+// Unicode's ID_Continue.
+bool isIdContinue(char32_t c) {
+    if (isIdStart(c) || isOtherIdContinue(c))
+        return true;
+    switch (QChar::category(c)) {
     case QChar::Mark_NonSpacing:
     case QChar::Mark_SpacingCombining:
     case QChar::Number_DecimalDigit:
     case QChar::Punctuation_Connector:
         return true;
     default:
-        return isStartCategory(category);
+        return false;
     }
+}
+
+// Characters that every supported Python knows: 3.10 reads Unicode 13.0, and a character
+// assigned later may not be a letter to it.
+bool isKnownToEveryPython(char32_t c) {
+    return c < 0x80 || QChar::unicodeVersion(c) <= QChar::Unicode_13_0;
 }
 
 [[noreturn]] void reject(const QString& text, const char* role, const char* why) {
@@ -52,8 +79,7 @@ bool isIdentifier(QStringView text) {
         const char32_t c = codePoints[i];
         if (c == U'_')
             continue;
-        const QChar::Category category = QChar::category(c);
-        if (!(i == 0 ? isStartCategory(category) : isContinueCategory(category)))
+        if (!isKnownToEveryPython(c) || !(i == 0 ? isIdStart(c) : isIdContinue(c)))
             return false;
     }
     return true;

@@ -6,11 +6,14 @@
 // Python's rules for names, shared by expressions, statements and imports.
 namespace qk::py {
 
-// True when `text` is a Python identifier (Unicode letters, digits and '_', not starting
-// with a digit) that is already in NFKC form, so that Python reads it as the same name.
+// True when `text` is a Python identifier as str.isidentifier() says (PEP 3131: '_' or a
+// character of Unicode's XID_Start, then '_' or XID_Continue) that is already in NFKC form,
+// so that Python reads it as the same name. Characters assigned after Unicode 13.0 (the
+// Unicode of Python 3.10) are refused: an older Python would not read them as letters.
 bool isIdentifier(QStringView text);
 
-// True for Python's reserved keywords (soft keywords such as `match` are valid names).
+// True for Python's reserved keywords. Soft keywords (`match`, `case`, `type`, `_`) are
+// valid names.
 bool isKeyword(QStringView text);
 
 // Throws std::invalid_argument naming `text` and `role` (e.g. "keyword argument") unless it

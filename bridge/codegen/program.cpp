@@ -21,4 +21,11 @@ QString Program::source() const {
     return lines.join(QLatin1Char('\n'));
 }
 
+QSet<QString> Program::names() const {
+    QSet<QString> found;
+    for (const Statement& statement : m_statements)
+        found.unite(statement.names());
+    return found;
+}
+
 } // namespace qk::py

@@ -27,6 +27,8 @@ public:
 
     // The statements' source, one after another, separated by newlines.
     QString source() const;
+    // The variable names its statements read or bind (raw text is not looked into).
+    QSet<QString> names() const;
 
 private:
     std::vector<Statement> m_statements;

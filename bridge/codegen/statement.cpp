@@ -1,6 +1,7 @@
 #include "bridge/codegen/statement.h"
 
 #include "bridge/codegen/identifier.h"
+#include "bridge/codegen/rawsource.h"
 
 #include <stdexcept>
 
@@ -69,7 +70,32 @@ Statement Statement::importFrom(const QString& module,
     return s;
 }
 
+Statement Statement::with(Expr context, std::vector<Statement> body, std::optional<Expr> target) {
+    if (body.empty())
+        throw std::invalid_argument("a with statement needs a body");
+    if (target)
+        requireTarget(*target, "bind with ... as");
+    Statement s(Kind::With);
+    s.m_exprs.push_back(std::move(context));
+    if (target)
+        s.m_exprs.push_back(std::move(*target));
+    s.m_body = std::move(body);
+    return s;
+}
+
 Statement Statement::raw(const QString& source) {
+    scanSource(source, "raw statement");
+    for (const QString& line : source.split(QLatin1Char('\n'))) {
+        const QString code = line.trimmed();
+        if (code.isEmpty() || code.startsWith(QLatin1Char('#')))
+            continue;
+        if (line.at(0).isSpace())
+            throw std::invalid_argument(
+                QStringLiteral("raw statement '%1' cannot be embedded: its first line is indented")
+                    .arg(source.left(60))
+                    .toStdString());
+        break;
+    }
     Statement s(Kind::Raw);
     s.m_text = source;
     return s;
@@ -93,10 +119,35 @@ QString Statement::source() const {
         for (const auto& name : m_names)
             out += (out.isEmpty() ? QString() : QStringLiteral(", ")) + importedName(name);
         return QLatin1String("from ") + m_text + QLatin1String(" import ") + out;
+    case Kind::With:
+        out = QLatin1String("with ") + m_exprs[0].source();
+        if (m_exprs.size() > 1)
+            out += QLatin1String(" as ") + m_exprs[1].source();
+        out += QLatin1Char(':');
+        if (m_body.size() == 1 && m_body[0].m_kind != Kind::With && m_body[0].m_kind != Kind::Raw) {
+            const QString only = m_body[0].source();
+            if (!only.contains(QLatin1Char('\n')))
+                return out + QLatin1Char(' ') + only;
+        }
+        for (const Statement& statement : m_body)
+            out += QLatin1String("\n    ") +
+                   indentedSource(statement.source(), QStringLiteral("    "));
+        return out;
     case Kind::Raw:
         return m_text;
     }
     throw std::logic_error("unknown statement kind");
+}
+
+QSet<QString> Statement::names() const {
+    QSet<QString> found;
+    for (const Expr& expr : m_exprs)
+        found.unite(expr.names());
+    for (const auto& [name, alias] : m_names)
+        found.insert(alias.isEmpty() ? name.section(QLatin1Char('.'), 0, 0) : alias);
+    for (const Statement& statement : m_body)
+        found.unite(statement.names());
+    return found;
 }
 
 } // namespace qk::py

@@ -2,8 +2,10 @@
 
 #include "bridge/codegen/expr.h"
 
+#include <QSet>
 #include <QString>
 
+#include <optional>
 #include <utility>
 #include <vector>
 
@@ -25,20 +27,31 @@ public:
     // `from module import a, b as c`: each pair is a name and its alias (empty for none).
     static Statement importFrom(const QString& module,
                                 std::vector<std::pair<QString, QString>> names);
-    // Trusted statement text, possibly several lines, inserted as it is.
+    // `with context:` (or `with context as target:`) and the body, indented under it; a body
+    // of one simple statement on one line stays on the header's line.
+    static Statement with(Expr context, std::vector<Statement> body,
+                          std::optional<Expr> target = std::nullopt);
+    // Trusted statement text, possibly several lines, inserted as it is. Refused when it could
+    // break the code around it: a string or bracket left open, a final line continuation, a
+    // first line that is indented, NUL.
     static Statement raw(const QString& source);
 
     QString source() const;
+    // The variable names it reads or binds (raw text is not looked into).
+    QSet<QString> names() const;
 
 private:
-    enum class Kind { Expression, Assign, Delete, Import, ImportFrom, Raw };
+    enum class Kind { Expression, Assign, Delete, Import, ImportFrom, With, Raw };
     explicit Statement(Kind kind)
         : m_kind(kind) {}
 
     Kind m_kind;
-    std::vector<Expr> m_exprs; // Expression: the expression; Assign: target, value; Delete
-    QString m_text;            // module (imports) or raw text
+    // Expression: the expression; Assign: target, value; Delete: the targets; With: the
+    // context and the target, if any.
+    std::vector<Expr> m_exprs;
+    QString m_text;                                   // module (imports) or raw text
     std::vector<std::pair<QString, QString>> m_names; // imported names and their aliases
+    std::vector<Statement> m_body;                    // With
 };
 
 } // namespace qk::py

@@ -1,6 +1,6 @@
 #include "bridge/keras/catalog.h"
 
-#include "bridge/codegen/expr.h"
+#include "bridge/keras/worker.h"
 #include "bridge/session/session.h"
 
 #include <QHash>
@@ -49,7 +49,8 @@ struct Catalog::Data {
     QString backend;
     QStringList groups;
     std::vector<CatalogEntry> entries;
-    QHash<QString, qsizetype> index; // "group/name" -> position in entries
+    QHash<QString, qsizetype> index;       // "group/name" -> position in entries
+    QHash<QString, QString> groupOfModule; // "keras.optimizers.schedules" -> "schedules"
 };
 
 namespace {
@@ -327,22 +328,15 @@ Catalog::Catalog(const Value& data) {
         if (d->index.contains(k))
             malformed(QStringLiteral("%1 is listed twice").arg(entry.qualifiedName()));
         d->index.insert(k, static_cast<qsizetype>(d->entries.size()));
+        d->groupOfModule.insert(entry.module, entry.group);
         d->entries.push_back(std::move(entry));
     }
     m_data = std::move(d);
 }
 
 QFuture<Catalog> Catalog::load(Session& session) {
-    // __import__ keeps the worker's module out of the user's scope.
-    const py::Expr call =
-        py::Expr::name(QStringLiteral("__import__"))
-            .call({QStringLiteral("qtkeras_worker.catalog")},
-                  {{QStringLiteral("fromlist"), py::Expr::list({QStringLiteral("catalog")})}})
-            .attr(QStringLiteral("catalog"))
-            .call();
-    return session.send(Command(call.source())).then([](const Value& value) {
-        return Catalog(value);
-    });
+    return session.send(worker::command({worker::support(QStringLiteral("catalog"))}))
+        .then([](const Value& value) { return Catalog(value); });
 }
 
 bool Catalog::isEmpty() const {
@@ -396,7 +390,8 @@ const CatalogEntry& Catalog::at(const QString& group, const QString& name) const
         if (e.group == group && e.name.compare(name, Qt::CaseInsensitive) == 0)
             hint = QStringLiteral(" (did you mean %1?)").arg(e.name);
     }
-    const QString qualified = QStringLiteral("keras.") + group + u'.' + name;
+    const QString module = m_data->groupOfModule.key(group, QStringLiteral("keras.") + group);
+    const QString qualified = module + u'.' + name;
     throw CatalogError(QStringLiteral("%1 is not in the Keras catalog%2").arg(qualified, hint),
                        qualified);
 }
@@ -443,13 +438,13 @@ KerasObject Catalog::instantiate(const QString& group, const QString& name,
 }
 
 void Catalog::check(const KerasObject& object) const {
-    const QString prefix = QStringLiteral("keras.");
-    if (!object.module().startsWith(prefix)) {
+    const auto group = m_data->groupOfModule.constFind(object.module());
+    if (group == m_data->groupOfModule.cend()) {
         throw CatalogError(
             QStringLiteral("%1 is not in the Keras catalog").arg(object.qualifiedName()),
             object.qualifiedName());
     }
-    check(at(object.module().mid(prefix.size()), object.className()), object);
+    check(at(*group, object.className()), object);
 }
 
 KerasObject Catalog::withNamedArguments(const CatalogEntry& entry, const KerasObject& object) {

@@ -35,8 +35,9 @@ private:
 };
 
 // What the worker knows about Keras: every public class and function of keras.layers,
-// optimizers, losses, metrics, activations, initializers, regularizers and callbacks, with
-// parameters, defaults and docs. The IDE's palette and property editor are generated from
+// optimizers, losses, metrics, activations, initializers, regularizers, callbacks,
+// constraints, schedules (keras.optimizers.schedules) and applications, with parameters,
+// defaults and docs. The IDE's palette and property editor are generated from
 // it, and instantiate() checks a call against it before it is sent. Copies share the data.
 class Catalog {
 public:
@@ -77,7 +78,7 @@ public:
                            std::move(keywords));
     }
     // Checks an object built elsewhere (a typed layer, say) the same way; its module must be
-    // one of the catalog's ("keras.layers").
+    // one of the catalog's ("keras.layers", "keras.optimizers.schedules").
     void check(const KerasObject& object) const;
     static void check(const CatalogEntry& entry, const KerasObject& object);
     // The same call with its positional arguments given by keyword where Python allows it

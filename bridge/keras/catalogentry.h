@@ -55,11 +55,12 @@ struct CatalogParameter {
 
 // A public class or function of a Keras module (keras.layers.Dense, keras.optimizers.Adam...).
 struct CatalogEntry {
-    QString group;  // "layers", "optimizers", "losses", "metrics", "activations", ...
+    QString group;  // "layers", "optimizers", "losses", ..., "schedules", "applications"
     QString name;   // "Dense"
-    QString module; // "keras.layers"
+    QString module; // "keras.layers", "keras.optimizers.schedules"
     bool isClass = true;
-    QString category;    // layers: core, convolution, pooling, recurrent, ...; else the group
+    QString category;    // layers: core, convolution, pooling, recurrent, ...; applications: the
+                         // family (resnet, mobilenet_v2...); else the group
     QString doc;         // the docstring's first line
     QString source;      // the module that defines it ("keras.src.layers.core.dense")
     QString canonical;   // the name Keras gives it; differs from name for an alias

@@ -13,6 +13,20 @@ Argument Argument::expression(py::Expr expr) {
     return a;
 }
 
+Argument Argument::list(const std::vector<Argument>& items) {
+    std::vector<py::Expr> exprs;
+    for (const Argument& item : items)
+        exprs.push_back(item.expr());
+    return expression(py::Expr::list(std::move(exprs)));
+}
+
+Argument Argument::dict(const std::vector<std::pair<QString, Argument>>& items) {
+    std::vector<std::pair<py::Expr, py::Expr>> exprs;
+    for (const auto& [key, item] : items)
+        exprs.emplace_back(py::Expr(key), item.expr());
+    return expression(py::Expr::dict(std::move(exprs)));
+}
+
 py::Expr Argument::expr() const {
     if (m_object)
         return m_object->expr();
@@ -31,9 +45,12 @@ bool operator==(const Argument& a, const Argument& b) {
     return a.m_value == b.m_value;
 }
 
-KerasObject::KerasObject(QString module, QString className)
+KerasObject::KerasObject(QString module, QString className, const Keywords& kwargs)
     : m_module(std::move(module))
-    , m_className(std::move(className)) {}
+    , m_className(std::move(className)) {
+    for (const auto& [key, value] : kwargs)
+        set(key, value);
+}
 
 KerasObject& KerasObject::addPositional(Argument value) {
     m_positional.push_back(std::move(value));

@@ -5,6 +5,7 @@
 
 #include <QString>
 
+#include <cstddef>
 #include <memory>
 #include <optional>
 #include <utility>
@@ -30,8 +31,15 @@ public:
         : m_value(d) {}
     Argument(bool b)
         : m_value(b) {}
+    // Python's None (weights=None).
+    Argument(std::nullptr_t)
+        : m_value(nullptr) {}
     Argument(const KerasObject& object);
     static Argument expression(py::Expr expr);
+    // A list or a dict of arguments that may hold Keras objects, such as the losses of a model
+    // of several outputs: Argument::dict({{"priority", "mse"}, {"department", loss}}).
+    static Argument list(const std::vector<Argument>& items);
+    static Argument dict(const std::vector<std::pair<QString, Argument>>& items);
 
     bool isValue() const { return !m_object && !m_expr; }
     bool isObject() const { return m_object != nullptr; }
@@ -53,8 +61,10 @@ private:
 // Keras' own defaults are never copied here. expr() renders the call.
 class KerasObject {
 public:
+    using Keywords = std::vector<std::pair<QString, Argument>>;
+
     KerasObject() = default;
-    KerasObject(QString module, QString className);
+    KerasObject(QString module, QString className, const Keywords& kwargs = {});
 
     const QString& module() const { return m_module; }
     const QString& className() const { return m_className; }
@@ -85,6 +95,26 @@ private:
     QString m_className;
     std::vector<Argument> m_positional;
     std::vector<std::pair<QString, Argument>> m_keywords;
+};
+
+// The fluent setters of the typed Keras objects. Each setter sets one keyword argument and
+// returns the typed object, so that Dense(16).activation("relu").name("hidden") stays a
+// Dense; a typed class declares its setters as one-liners over with(). Setters shared by a
+// family (every layer's name, every optimizer's learning rate) live in a template between
+// this and the typed class.
+template <typename Self, typename Base>
+class Builder : public Base {
+public:
+    using Base::Base;
+
+    // Any keyword argument, in Keras' snake_case name.
+    Self& arg(const QString& keyword, Argument value) { return with(keyword, std::move(value)); }
+
+protected:
+    Self& with(const QString& keyword, Argument value) {
+        this->set(keyword, std::move(value));
+        return static_cast<Self&>(*this);
+    }
 };
 
 } // namespace qk::keras

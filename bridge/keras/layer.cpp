@@ -6,7 +6,8 @@ namespace qk::keras {
 
 namespace {
 const QString layersModule = QStringLiteral("keras.layers");
-}
+const QString applicationsModule = QStringLiteral("keras.applications");
+} // namespace
 
 Value shapeValue(const Shape& shape) {
     std::vector<Value> dims;
@@ -31,9 +32,12 @@ Layer::Layer(const QString& className, const Keywords& kwargs)
         set(key, value);
 }
 
+Layer::Layer(Module, const QString& className)
+    : KerasObject(applicationsModule, className) {}
+
 Layer::Layer(KerasObject object)
     : KerasObject(std::move(object)) {
-    if (module() != layersModule)
+    if (module() != layersModule && module() != applicationsModule)
         throw std::invalid_argument(
             QStringLiteral("%1 is not a layer").arg(qualifiedName()).toStdString());
 }

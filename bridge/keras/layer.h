@@ -2,6 +2,7 @@
 
 #include "bridge/keras/kerasobject.h"
 
+#include <concepts>
 #include <cstdint>
 #include <initializer_list>
 #include <optional>
@@ -11,6 +12,8 @@
 namespace qk::keras {
 
 class Tensor;
+class CallArgument;
+using CallKeywords = std::vector<std::pair<QString, CallArgument>>;
 
 // A tensor shape without the batch dimension; std::nullopt is a size left open (None).
 using Shape = std::vector<std::optional<std::int64_t>>;
@@ -30,41 +33,48 @@ private:
     Value m_value;
 };
 
+// How a layer, an application or a layer made once (SharedLayer) is called on tensors, as
+// in Python: layer(x); layer([a, b]) for merges, which take one list; layer(query, value,
+// key) with several tensors; and layer.call({...}, {{"attention_mask", mask}}) with any
+// positional and keyword arguments (tensors, lists and dicts of them, plain values).
+template <typename Self>
+class Callable {
+public:
+    Tensor operator()(const Tensor& input) const;
+    Tensor operator()(const std::vector<Tensor>& inputs) const;
+    template <typename... More>
+    requires(std::same_as<More, Tensor>&&...) Tensor
+    operator()(const Tensor& first, const Tensor& second, const More&... more) const;
+    Tensor call(std::vector<CallArgument> args, CallKeywords kwargs = {}) const;
+};
+
 // A keras.layers constructor call: a generic Layer(type, kwargs) that any class of
 // keras.layers can be, and the base of the typed classes. The layer is created in Python
-// when it is added to a model or called on a tensor.
-class Layer : public KerasObject {
+// when it is added to a model or called on tensors; each call makes a new layer (for one
+// layer called on several tensors, see SharedLayer).
+class Layer : public KerasObject, public Callable<Layer> {
 public:
     using Keywords = std::vector<std::pair<QString, Argument>>;
 
     explicit Layer(const QString& className, const Keywords& kwargs = {});
-    // A keras.layers object made elsewhere (the catalog); its module must be keras.layers.
+    // A keras.layers or keras.applications object made elsewhere (the catalog).
     explicit Layer(KerasObject object);
 
-    // Calls the layer on symbolic tensors (the functional API); a list of inputs is passed as
-    // one Python list, as merge layers (Add, Concatenate) take it.
-    Tensor operator()(const Tensor& input) const;
-    Tensor operator()(const std::vector<Tensor>& inputs) const;
+protected:
+    enum class Module { Applications };
+    // A layer of another module: a keras.applications model.
+    Layer(Module module, const QString& className);
 };
 
-// The base of typed layers: chained setters return the typed layer, so that
-// Dense(16).activation("relu").name("hidden") stays a Dense.
+// The base of typed layers, with the arguments every layer takes.
 template <typename Self>
-class LayerBuilder : public Layer {
+class LayerBuilder : public Builder<Self, Layer> {
 public:
-    using Layer::Layer;
+    using Builder<Self, Layer>::Builder;
 
-    Self& name(const QString& value) { return with("name", value); }
-    Self& trainable(bool value) { return with("trainable", value); }
-    Self& dtype(const QString& value) { return with("dtype", value); }
-    // Any other keyword argument, in Keras' snake_case name.
-    Self& arg(const QString& keyword, Argument value) { return with(keyword, std::move(value)); }
-
-protected:
-    Self& with(const QString& keyword, Argument value) {
-        set(keyword, std::move(value));
-        return static_cast<Self&>(*this);
-    }
+    Self& name(const QString& value) { return this->with("name", value); }
+    Self& trainable(bool value) { return this->with("trainable", value); }
+    Self& dtype(const QString& value) { return this->with("dtype", value); }
 };
 
 } // namespace qk::keras

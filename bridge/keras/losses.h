@@ -6,95 +6,129 @@
 
 namespace qk::keras {
 
-// A keras.losses constructor call; any loss class by name, or a typed one below.
-class Loss : public KerasObject {
+// Options every loss takes.
+template <typename Self, typename Base>
+class LossOptions : public Builder<Self, Base> {
 public:
-    explicit Loss(const QString& className,
-                  const std::vector<std::pair<QString, Argument>>& kwargs = {});
-    Loss& name(const QString& value);
-    Loss& reduction(const QString& value);
+    using Builder<Self, Base>::Builder;
+    Self& name(const QString& value) { return this->with("name", value); }
+    Self& reduction(const QString& value) { return this->with("reduction", value); }
+};
+
+// A keras.losses constructor call; any loss class by name, or a typed one below.
+class Loss : public LossOptions<Loss, KerasObject> {
+public:
+    explicit Loss(const QString& className, const Keywords& kwargs = {})
+        : LossOptions(QStringLiteral("keras.losses"), className, kwargs) {}
 };
 
 // Losses over class probabilities or logits.
-class CategoricalCrossentropy : public Loss {
+template <typename Self>
+class CrossentropyLoss : public LossOptions<Self, Loss> {
 public:
-    CategoricalCrossentropy();
-    CategoricalCrossentropy& fromLogits(bool value);
-    CategoricalCrossentropy& labelSmoothing(double value);
+    using LossOptions<Self, Loss>::LossOptions;
+    Self& fromLogits(bool value) { return this->with("from_logits", value); }
 };
 
-class SparseCategoricalCrossentropy : public Loss {
+class CategoricalCrossentropy : public CrossentropyLoss<CategoricalCrossentropy> {
 public:
-    SparseCategoricalCrossentropy();
-    SparseCategoricalCrossentropy& fromLogits(bool value);
+    CategoricalCrossentropy()
+        : CrossentropyLoss("CategoricalCrossentropy") {}
+    CategoricalCrossentropy& labelSmoothing(double value) { return with("label_smoothing", value); }
 };
 
-class BinaryCrossentropy : public Loss {
+class SparseCategoricalCrossentropy : public CrossentropyLoss<SparseCategoricalCrossentropy> {
 public:
-    BinaryCrossentropy();
-    BinaryCrossentropy& fromLogits(bool value);
-    BinaryCrossentropy& labelSmoothing(double value);
+    SparseCategoricalCrossentropy()
+        : CrossentropyLoss("SparseCategoricalCrossentropy") {}
+    SparseCategoricalCrossentropy& ignoreClass(int value) { return with("ignore_class", value); }
 };
 
-class MeanSquaredError : public Loss {
+class BinaryCrossentropy : public CrossentropyLoss<BinaryCrossentropy> {
 public:
-    MeanSquaredError();
+    BinaryCrossentropy()
+        : CrossentropyLoss("BinaryCrossentropy") {}
+    BinaryCrossentropy& labelSmoothing(double value) { return with("label_smoothing", value); }
 };
 
-class MeanAbsoluteError : public Loss {
+class MeanSquaredError : public LossOptions<MeanSquaredError, Loss> {
 public:
-    MeanAbsoluteError();
+    MeanSquaredError()
+        : LossOptions("MeanSquaredError") {}
 };
 
-class Huber : public Loss {
+class MeanAbsoluteError : public LossOptions<MeanAbsoluteError, Loss> {
 public:
-    Huber();
-    Huber& delta(double value);
+    MeanAbsoluteError()
+        : LossOptions("MeanAbsoluteError") {}
+};
+
+class Huber : public LossOptions<Huber, Loss> {
+public:
+    Huber()
+        : LossOptions("Huber") {}
+    Huber& delta(double value) { return with("delta", value); }
+};
+
+// Options every metric takes.
+template <typename Self, typename Base>
+class MetricOptions : public Builder<Self, Base> {
+public:
+    using Builder<Self, Base>::Builder;
+    Self& name(const QString& value) { return this->with("name", value); }
 };
 
 // A keras.metrics constructor call. Metrics may also be given by name ("accuracy").
-class Metric : public KerasObject {
+class Metric : public MetricOptions<Metric, KerasObject> {
 public:
-    explicit Metric(const QString& className,
-                    const std::vector<std::pair<QString, Argument>>& kwargs = {});
-    Metric& name(const QString& value);
+    explicit Metric(const QString& className, const Keywords& kwargs = {})
+        : MetricOptions(QStringLiteral("keras.metrics"), className, kwargs) {}
 };
 
-class CategoricalAccuracy : public Metric {
+class CategoricalAccuracy : public MetricOptions<CategoricalAccuracy, Metric> {
 public:
-    CategoricalAccuracy();
+    CategoricalAccuracy()
+        : MetricOptions("CategoricalAccuracy") {}
 };
 
-class SparseCategoricalAccuracy : public Metric {
+class SparseCategoricalAccuracy : public MetricOptions<SparseCategoricalAccuracy, Metric> {
 public:
-    SparseCategoricalAccuracy();
+    SparseCategoricalAccuracy()
+        : MetricOptions("SparseCategoricalAccuracy") {}
 };
 
-class BinaryAccuracy : public Metric {
+class BinaryAccuracy : public MetricOptions<BinaryAccuracy, Metric> {
 public:
-    BinaryAccuracy();
-    BinaryAccuracy& threshold(double value);
+    BinaryAccuracy()
+        : MetricOptions("BinaryAccuracy") {}
+    BinaryAccuracy& threshold(double value) { return with("threshold", value); }
 };
 
-class TopKCategoricalAccuracy : public Metric {
+class TopKCategoricalAccuracy : public MetricOptions<TopKCategoricalAccuracy, Metric> {
 public:
-    TopKCategoricalAccuracy();
-    TopKCategoricalAccuracy& k(int value);
+    TopKCategoricalAccuracy()
+        : MetricOptions("TopKCategoricalAccuracy") {}
+    TopKCategoricalAccuracy& k(int value) { return with("k", value); }
 };
 
-class AUC : public Metric {
+class AUC : public MetricOptions<AUC, Metric> {
 public:
-    AUC();
+    AUC()
+        : MetricOptions("AUC") {}
+    AUC& curve(const QString& value) { return with("curve", value); }
+    AUC& multiLabel(bool value) { return with("multi_label", value); }
 };
 
-class Precision : public Metric {
+class Precision : public MetricOptions<Precision, Metric> {
 public:
-    Precision();
+    Precision()
+        : MetricOptions("Precision") {}
 };
 
-class Recall : public Metric {
+class Recall : public MetricOptions<Recall, Metric> {
 public:
-    Recall();
+    Recall()
+        : MetricOptions("Recall") {}
 };
 
 // An activation function of keras.activations, as an argument: activation(relu()) renders

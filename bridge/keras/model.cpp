@@ -21,15 +21,10 @@ QFuture<ModelInfo> toInfo(QFuture<Value> future) {
     return future.then([](const Value& v) { return ModelInfo::fromValue(v); });
 }
 
-// One tensor as itself, several as a list.
-template <typename Namer>
-py::Expr tensorsExpr(const std::vector<Tensor>& tensors, Namer&& nameOf) {
-    if (tensors.size() == 1)
-        return nameOf(tensors.front());
-    std::vector<py::Expr> items;
-    for (const Tensor& t : tensors)
-        items.push_back(nameOf(t));
-    return py::Expr::list(std::move(items));
+// `target = value` and the new model's info(), as one command.
+Command creation(const py::Expr& target, const py::Expr& value) {
+    return worker::command(
+        {py::Statement::assign(target, value), worker::support(QStringLiteral("info"), {target})});
 }
 
 // fit()'s keyword arguments: only those set; validation data as the given expressions.
@@ -95,6 +90,19 @@ Value nestedList(const NdArray& a, std::size_t dim, std::int64_t& offset) {
 }
 
 py::Expr arrayExpr(const Value& value, const char* what) {
+    // Several inputs or outputs: a list or dict of arrays.
+    if (value.isList() || value.isTuple()) {
+        std::vector<py::Expr> items;
+        for (const Value& item : value.items())
+            items.push_back(arrayExpr(item, what));
+        return py::Expr::list(std::move(items));
+    }
+    if (value.isDict()) {
+        std::vector<std::pair<py::Expr, py::Expr>> items;
+        for (const auto& [key, item] : value.toDict())
+            items.emplace_back(py::Expr::literal(key), arrayExpr(item, what));
+        return py::Expr::dict(std::move(items));
+    }
     if (!value.isArray())
         throw std::logic_error(
             QStringLiteral("the exported script embeds the training data, but %1 is a %2, "
@@ -121,14 +129,13 @@ Model::Model(std::shared_ptr<State> state)
 
 Model::~Model() = default;
 
-Model::Model(const std::vector<Tensor>& inputs, const std::vector<Tensor>& outputs,
-             const QString& modelName)
+Model::Model(const Tensors& inputs, const Tensors& outputs, const QString& modelName)
     : m_state(std::make_shared<State>()) {
-    if (inputs.empty() || outputs.empty())
+    if (inputs.all().empty() || outputs.all().empty())
         throw std::invalid_argument("a functional model needs inputs and outputs");
-    Session& s = inputs.front().session();
+    Session& s = inputs.all().front().session();
     m_state->session = &s;
-    m_state->variable = Session::freshName();
+    m_state->variable = worker::variable(QStringLiteral("model"));
     m_state->kind = State::Kind::Functional;
     m_state->name = modelName;
     m_state->inputs = inputs;
@@ -137,24 +144,32 @@ Model::Model(const std::vector<Tensor>& inputs, const std::vector<Tensor>& outpu
     if (!modelName.isEmpty())
         kwargs.emplace_back(QStringLiteral("name"), modelName);
     auto byVariable = [](const Tensor& t) { return name(t.variable()); };
-    const py::Expr target = name(m_state->variable);
-    m_state->created = toInfo(s.send(worker::command(
-        {py::Statement::assign(target, worker::support(QStringLiteral("model"),
-                                                       {tensorsExpr(inputs, byVariable),
-                                                        tensorsExpr(outputs, byVariable)},
-                                                       std::move(kwargs))),
-         worker::support(QStringLiteral("info"), {target})})));
+    m_state->created = toInfo(s.send(creation(
+        name(m_state->variable),
+        name(QStringLiteral("keras"))
+            .attr(QStringLiteral("Model"))
+            .call({inputs.expr(byVariable), outputs.expr(byVariable)}, std::move(kwargs)))));
+}
+
+Model::Model(Session& session, const Application& application)
+    : m_state(std::make_shared<State>()) {
+    m_state->session = &session;
+    m_state->variable = worker::variable(QStringLiteral("model"));
+    m_state->kind = State::Kind::Application;
+    m_state->application = application;
+    m_state->created = toInfo(session.send(creation(name(m_state->variable), application.expr())));
 }
 
 Model Model::load(Session& session, const QString& path) {
     auto state = std::make_shared<State>();
     state->session = &session;
-    state->variable = Session::freshName();
+    state->variable = worker::variable(QStringLiteral("model"));
     state->kind = State::Kind::Loaded;
-    const py::Expr target = name(state->variable);
-    state->created = toInfo(session.send(worker::command(
-        {py::Statement::assign(target, worker::support(QStringLiteral("load"), {path})),
-         worker::support(QStringLiteral("info"), {target})})));
+    state->created =
+        toInfo(session.send(creation(name(state->variable), name(QStringLiteral("keras"))
+                                                                .attr(QStringLiteral("saving"))
+                                                                .attr(QStringLiteral("load_model"))
+                                                                .call({path}))));
     return Model(std::move(state));
 }
 
@@ -197,17 +212,19 @@ QFuture<Value> Model::compile(Argument loss, Argument optimizer, std::vector<Arg
 
 Training Model::fit(const Value& x, const Value& y, const FitOptions& options) {
     Session& s = session();
-    const QString xName = Session::freshName();
-    const QString yName = Session::freshName();
+    const QString xName = worker::variable(QStringLiteral("x_train"));
+    const QString yName = worker::variable(QStringLiteral("y_train"));
     std::vector<std::pair<QString, Value>> bindings{{xName, x}, {yName, y}};
     std::optional<py::Expr> validation;
     if (options.validationData) {
-        const QString xValName = Session::freshName();
-        const QString yValName = Session::freshName();
+        const QString xValName = worker::variable(QStringLiteral("x_val"));
+        const QString yValName = worker::variable(QStringLiteral("y_val"));
         bindings.emplace_back(xValName, options.validationData->first);
         bindings.emplace_back(yValName, options.validationData->second);
         validation = py::Expr::tuple({name(xValName), name(yValName)});
     }
+    // model.fit() with the worker's progress events, and under a distribution each
+    // process's rows (qtkeras_worker.model_support.fit).
     py::Program code{worker::support(QStringLiteral("fit"),
                                      {name(variable()), name(xName), name(yName)},
                                      fitKeywords(options, validation))};
@@ -231,11 +248,12 @@ Training Model::fit(const Value& x, const Value& y, const FitOptions& options) {
 }
 
 QFuture<Scores> Model::evaluate(const Value& x, const Value& y, const EvaluateOptions& options) {
-    const QString xName = Session::freshName();
-    const QString yName = Session::freshName();
+    const QString xName = worker::variable(QStringLiteral("x_test"));
+    const QString yName = worker::variable(QStringLiteral("y_test"));
     py::Keywords kw;
     if (options.batchSize)
         kw.emplace_back(QStringLiteral("batch_size"), *options.batchSize);
+    // model.evaluate() as a dict, under a distribution on each process's rows.
     return session()
         .send(worker::command(
             {worker::support(QStringLiteral("evaluate"),
@@ -250,14 +268,15 @@ QFuture<Scores> Model::evaluate(const Value& x, const Value& y, const EvaluateOp
 }
 
 QFuture<NdArray> Model::predict(const Value& x, const PredictOptions& options) {
-    const QString xName = Session::freshName();
+    const QString xName = worker::variable(QStringLiteral("x_test"));
     py::Keywords kw;
     if (options.batchSize)
         kw.emplace_back(QStringLiteral("batch_size"), *options.batchSize);
+    kw.emplace_back(QStringLiteral("verbose"), 0);
     return session()
-        .send(worker::command({worker::support(QStringLiteral("predict"),
-                                               {name(variable()), name(xName)}, std::move(kw))},
-                              {{xName, x}}))
+        .send(worker::command(
+            {name(variable()).attr(QStringLiteral("predict")).call({name(xName)}, std::move(kw))},
+            {{xName, x}}))
         .then([](const Value& v) { return v.toArray(); });
 }
 
@@ -279,9 +298,10 @@ QString Model::exportScript(const ExportOptions& options) const {
     if (m_state->kind == State::Kind::Loaded)
         throw std::logic_error("a loaded model cannot be exported: how it was built is unknown");
 
-    const QString title = m_state->kind == State::Kind::Sequential
-                              ? QStringLiteral("a Sequential model")
-                              : QStringLiteral("a functional model");
+    const QString title =
+        m_state->kind == State::Kind::Sequential    ? QStringLiteral("a Sequential model")
+        : m_state->kind == State::Kind::Application ? QStringLiteral("a keras.applications model")
+                                                    : QStringLiteral("a functional model");
     py::Program script{
         py::Statement::raw(QStringLiteral("# Builds, compiles and trains %1, as QtKeras made it.\n"
                                           "# Run it with: KERAS_BACKEND=jax python <this file>")
@@ -321,43 +341,47 @@ QString Model::exportScript(const ExportOptions& options) const {
                                                    .call({}, std::move(modelKwargs)));
         for (const Layer& layer : layers)
             script += model.attr(QStringLiteral("add")).call({layer.expr()});
+    } else if (m_state->kind == State::Kind::Application) {
+        script += py::Statement::assign(model, m_state->application->expr());
     } else {
-        // The graph in dependency order, each tensor under a readable name.
+        // The graph in dependency order, each tensor (and each layer made once) under a
+        // readable name.
         std::map<const Tensor::Node*, QString> names;
+        std::map<QString, QString> sharedNames; // by worker variable
         int inputCount = 0;
         int hiddenCount = 0;
-        const bool oneInput = m_state->inputs.size() == 1;
-        std::function<QString(const Tensor&)> visit = [&](const Tensor& t) -> QString {
+        const bool oneInput = m_state->inputs->all().size() == 1;
+        const auto layerOf = [&](const SharedLayer& layer) {
+            auto it = sharedNames.find(layer.variable());
+            if (it == sharedNames.end()) {
+                const QString label = QStringLiteral("layer_%1").arg(sharedNames.size() + 1);
+                script += py::Statement::assign(name(label), layer.layer().expr());
+                it = sharedNames.emplace(layer.variable(), label).first;
+            }
+            return name(it->second);
+        };
+        std::function<py::Expr(const Tensor&)> visit = [&](const Tensor& t) -> py::Expr {
             const Tensor::Node* node = &t.node();
             if (auto it = names.find(node); it != names.end())
-                return it->second;
-            py::Expr value = t.node().producer.expr();
-            if (!t.isInput()) {
-                std::vector<py::Expr> args;
-                for (const Tensor& input : t.node().inputs)
-                    args.push_back(name(visit(input)));
-                const py::Expr argument =
-                    t.node().listInput ? py::Expr::list(std::move(args)) : args.front();
-                value = value.call({argument});
-            }
+                return name(it->second);
+            const py::Expr value = node->expr(visit, layerOf);
             const QString label = t.isInput()
                                       ? (oneInput ? QStringLiteral("inputs")
                                                   : QStringLiteral("input_%1").arg(++inputCount))
                                       : QStringLiteral("x%1").arg(++hiddenCount);
             script += py::Statement::assign(name(label), value);
             names.emplace(node, label);
-            return label;
+            return name(label);
         };
-        for (const Tensor& t : m_state->inputs)
+        for (const Tensor& t : m_state->inputs->all())
             visit(t);
-        for (const Tensor& t : m_state->outputs)
+        for (const Tensor& t : m_state->outputs->all())
             visit(t);
-        auto byLabel = [&](const Tensor& t) { return name(names.at(&t.node())); };
-        script += py::Statement::assign(model, name(QStringLiteral("keras"))
-                                                   .attr(QStringLiteral("Model"))
-                                                   .call({tensorsExpr(m_state->inputs, byLabel),
-                                                          tensorsExpr(m_state->outputs, byLabel)},
-                                                         std::move(modelKwargs)));
+        script += py::Statement::assign(
+            model, name(QStringLiteral("keras"))
+                       .attr(QStringLiteral("Model"))
+                       .call({m_state->inputs->expr(visit), m_state->outputs->expr(visit)},
+                             std::move(modelKwargs)));
     }
     script += model.attr(QStringLiteral("summary")).call();
 

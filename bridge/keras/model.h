@@ -1,5 +1,6 @@
 #pragma once
 
+#include "bridge/keras/applications.h"
 #include "bridge/keras/callbacks.h"
 #include "bridge/keras/kerasobject.h"
 #include "bridge/keras/modelinfo.h"
@@ -80,16 +81,18 @@ struct ExportOptions {
     std::optional<int> epochs = {}; // overrides the epochs of the last fit()
 };
 
-// A Keras model in a worker variable (25 random characters), with what it was made of, so
-// that it can be exported as a standalone script. Copies share the model; the variable is
-// deleted when the last copy goes. Every method queues a command and returns at once;
-// commands run in order, so add(), compile() and fit() may be chained without waiting.
+// A Keras model in a worker variable (model_ and 25 random characters), with what it was
+// made of, so that it can be exported as a standalone script. Copies share the model; the
+// variable is deleted when the last copy goes. Every method queues a command and returns at
+// once; commands run in order, so add(), compile() and fit() may be chained without waiting.
 class Model {
 public:
-    // keras.Model(inputs, outputs): a functional model. A single input or output is passed
-    // as the tensor itself, several as a list.
-    Model(const std::vector<Tensor>& inputs, const std::vector<Tensor>& outputs,
-          const QString& name = {});
+    // keras.Model(inputs, outputs): a functional model. Inputs and outputs are a tensor, a
+    // list, or a dict of named tensors ({{"title", title}, {"body", body}}), whose names
+    // then key the data of fit() and the losses of compile().
+    Model(const Tensors& inputs, const Tensors& outputs, const QString& name = {});
+    // A keras.applications model of its own: Model(session, ResNet50().weights(nullptr)).
+    Model(Session& session, const Application& application);
     // keras.saving.load_model(path).
     static Model load(Session& session, const QString& path);
     virtual ~Model();
@@ -106,9 +109,11 @@ public:
     QFuture<QString> summary() const;
 
     // model.compile(loss=..., optimizer=..., metrics=[...]); a loss, optimizer or metric is a
-    // typed object or its Keras name ("categorical_crossentropy", "adam", "accuracy").
+    // typed object or its Keras name ("categorical_crossentropy", "adam", "accuracy"). For a
+    // model of several outputs, a loss may be a dict by output name (a Value::Dict).
     QFuture<Value> compile(Argument loss, Argument optimizer, std::vector<Argument> metrics = {});
-    // model.fit(): x and y are arrays (or references to worker values).
+    // model.fit(): x and y are arrays (or references to worker values), or lists or dicts of
+    // arrays for a model of several inputs or outputs.
     Training fit(const Value& x, const Value& y, const FitOptions& options = {});
     QFuture<Scores> evaluate(const Value& x, const Value& y, const EvaluateOptions& options = {});
     QFuture<NdArray> predict(const Value& x, const PredictOptions& options = {});
@@ -120,7 +125,7 @@ public:
     // The training data of the last fit() is embedded as numpy arrays, so the script needs no
     // other file; it ends by printing one JSON line with the parameter count and the final
     // metrics. Throws std::logic_error for a loaded model (its construction is unknown) or
-    // training data that is not an array.
+    // training data that is not an array (or a list or dict of arrays).
     QString exportScript(const ExportOptions& options = {}) const;
 
     struct State;

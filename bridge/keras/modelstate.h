@@ -11,14 +11,15 @@ namespace qk::keras {
 
 // What a model is made of: its worker variable, how it was built, compiled and last trained.
 struct Model::State {
-    enum class Kind { Sequential, Functional, Loaded };
+    enum class Kind { Sequential, Functional, Application, Loaded };
 
     QPointer<Session> session;
     QString variable;
     Kind kind = Kind::Sequential;
     QString name; // the name given to Keras, empty for its default
     QFuture<ModelInfo> created;
-    std::vector<Tensor> inputs, outputs; // Functional
+    std::optional<Tensors> inputs, outputs; // Functional
+    std::optional<Application> application; // Application
 
     struct Compiled {
         Argument loss;

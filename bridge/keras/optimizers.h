@@ -9,33 +9,29 @@ namespace qk::keras {
 // A keras.optimizers constructor call; any optimizer class by name, or a typed one below.
 class Optimizer : public KerasObject {
 public:
-    explicit Optimizer(const QString& className,
-                       const std::vector<std::pair<QString, Argument>>& kwargs = {});
+    explicit Optimizer(const QString& className, const Keywords& kwargs = {})
+        : KerasObject(QStringLiteral("keras.optimizers"), className, kwargs) {}
 };
 
+// Options every optimizer takes.
 template <typename Self>
-class OptimizerBuilder : public Optimizer {
+class OptimizerBuilder : public Builder<Self, Optimizer> {
 public:
-    using Optimizer::Optimizer;
-    Self& learningRate(Argument value) { return with("learning_rate", std::move(value)); }
-    Self& weightDecay(double value) { return with("weight_decay", value); }
-    Self& clipnorm(double value) { return with("clipnorm", value); }
-    Self& clipvalue(double value) { return with("clipvalue", value); }
-    Self& globalClipnorm(double value) { return with("global_clipnorm", value); }
-    Self& useEma(bool value) { return with("use_ema", value); }
-    Self& name(const QString& value) { return with("name", value); }
-    Self& arg(const QString& keyword, Argument value) { return with(keyword, std::move(value)); }
-
-protected:
-    Self& with(const QString& keyword, Argument value) {
-        set(keyword, std::move(value));
-        return static_cast<Self&>(*this);
-    }
+    using Builder<Self, Optimizer>::Builder;
+    // A number, or a schedule of keras.optimizers.schedules (ExponentialDecay...).
+    Self& learningRate(Argument value) { return this->with("learning_rate", std::move(value)); }
+    Self& weightDecay(double value) { return this->with("weight_decay", value); }
+    Self& clipnorm(double value) { return this->with("clipnorm", value); }
+    Self& clipvalue(double value) { return this->with("clipvalue", value); }
+    Self& globalClipnorm(double value) { return this->with("global_clipnorm", value); }
+    Self& useEma(bool value) { return this->with("use_ema", value); }
+    Self& name(const QString& value) { return this->with("name", value); }
 };
 
 class SGD : public OptimizerBuilder<SGD> {
 public:
-    SGD();
+    SGD()
+        : OptimizerBuilder("SGD") {}
     SGD& momentum(double value) { return with("momentum", value); }
     SGD& nesterov(bool value) { return with("nesterov", value); }
 };
@@ -52,29 +48,34 @@ public:
 
 class Adam : public AdamLike<Adam> {
 public:
-    Adam();
+    Adam()
+        : AdamLike("Adam") {}
     Adam& amsgrad(bool value) { return with("amsgrad", value); }
 };
 
 class AdamW : public AdamLike<AdamW> {
 public:
-    AdamW();
+    AdamW()
+        : AdamLike("AdamW") {}
     AdamW& amsgrad(bool value) { return with("amsgrad", value); }
 };
 
 class Adamax : public AdamLike<Adamax> {
 public:
-    Adamax();
+    Adamax()
+        : AdamLike("Adamax") {}
 };
 
 class Nadam : public AdamLike<Nadam> {
 public:
-    Nadam();
+    Nadam()
+        : AdamLike("Nadam") {}
 };
 
 class RMSprop : public OptimizerBuilder<RMSprop> {
 public:
-    RMSprop();
+    RMSprop()
+        : OptimizerBuilder("RMSprop") {}
     RMSprop& rho(double value) { return with("rho", value); }
     RMSprop& momentum(double value) { return with("momentum", value); }
     RMSprop& epsilon(double value) { return with("epsilon", value); }
@@ -83,7 +84,8 @@ public:
 
 class Adagrad : public OptimizerBuilder<Adagrad> {
 public:
-    Adagrad();
+    Adagrad()
+        : OptimizerBuilder("Adagrad") {}
     Adagrad& initialAccumulatorValue(double value) {
         return with("initial_accumulator_value", value);
     }
@@ -92,7 +94,8 @@ public:
 
 class Adadelta : public OptimizerBuilder<Adadelta> {
 public:
-    Adadelta();
+    Adadelta()
+        : OptimizerBuilder("Adadelta") {}
     Adadelta& rho(double value) { return with("rho", value); }
     Adadelta& epsilon(double value) { return with("epsilon", value); }
 };

@@ -95,15 +95,16 @@ QFuture<GroupInfo> ProcessGroup::start() {
             options.worker.extraArguments << QStringLiteral("--cpu-devices")
                                           << QString::number(m_options.cpuDevicesPerProcess);
         auto session = std::make_unique<Session>(options);
-        connect(session.get(), &Session::workerLost, this,
+        connect(&session->events(), &SessionEvents::workerLost, this,
                 [this, i](const QString& reason) { onLost(i, reason); });
-        connect(session.get(), &Session::workerLog, this, [this, i](const QString& line) {
-            auto& tail = m_stderr[static_cast<std::size_t>(i)];
-            tail.push_back(line);
-            if (tail.size() > stderrLines)
-                tail.pop_front();
-        });
-        connect(session.get(), &Session::commandFailed, this,
+        connect(&session->events(), &SessionEvents::workerLog, this,
+                [this, i](const QString& line) {
+                    auto& tail = m_stderr[static_cast<std::size_t>(i)];
+                    tail.push_back(line);
+                    if (tail.size() > stderrLines)
+                        tail.pop_front();
+                });
+        connect(&session->events(), &SessionEvents::commandFailed, this,
                 [this, i](const CommandFailure& failure) {
                     onCommandFailed(i, QStringLiteral("%1: %2").arg(failure.type, failure.message));
                 });

@@ -7,10 +7,11 @@
 namespace qk::keras {
 
 namespace {
+
 std::shared_ptr<Model::State> sequentialState(Session& session, const QString& name) {
     auto state = std::make_shared<Model::State>();
     state->session = &session;
-    state->variable = Session::freshName();
+    state->variable = worker::variable(QStringLiteral("model"));
     state->kind = Model::State::Kind::Sequential;
     state->name = name;
     py::Keywords kwargs;
@@ -26,19 +27,19 @@ std::shared_ptr<Model::State> sequentialState(Session& session, const QString& n
                          .then([](const Value& v) { return ModelInfo::fromValue(v); });
     return state;
 }
+
 } // namespace
 
 Sequential::Sequential(Session& session, const QString& name)
     : Model(sequentialState(session, name)) {}
 
 QFuture<ModelInfo> Sequential::add(const Layer& layer) {
-    std::vector<py::Expr> args{py::Expr::name(m_state->variable), layer.callee()};
-    for (py::Expr& a : layer.positionalExprs())
-        args.push_back(std::move(a));
+    const py::Expr model = py::Expr::name(m_state->variable);
     auto state = m_state;
     return session()
         .send(worker::command(
-            {worker::support(QStringLiteral("add"), std::move(args), layer.keywordExprs())}))
+            {worker::building({model.attr(QStringLiteral("add")).call({layer.expr()})}, model),
+             worker::support(QStringLiteral("info"), {model})}))
         .then([state, layer](const Value& v) {
             std::lock_guard lock(state->mutex);
             state->layers.push_back(layer);
@@ -47,10 +48,11 @@ QFuture<ModelInfo> Sequential::add(const Layer& layer) {
 }
 
 QFuture<ModelInfo> Sequential::pop() {
+    const py::Expr model = py::Expr::name(m_state->variable);
     auto state = m_state;
     return session()
-        .send(worker::command(
-            {worker::support(QStringLiteral("pop"), {py::Expr::name(m_state->variable)})}))
+        .send(worker::command({model.attr(QStringLiteral("pop")).call(),
+                               worker::support(QStringLiteral("info"), {model})}))
         .then([state](const Value& v) {
             std::lock_guard lock(state->mutex);
             if (!state->layers.empty())

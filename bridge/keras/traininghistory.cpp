@@ -28,8 +28,9 @@ TrainingHistory::TrainingHistory(Session& session, QString commandId,
                                  std::optional<int> plannedEpochs)
     : m_commandId(std::move(commandId))
     , m_plannedEpochs(plannedEpochs) {
-    connect(&session, &Session::workerEvent, this, &TrainingHistory::onEvent);
-    connect(&session, &Session::commandChanged, this, &TrainingHistory::onCommandChanged);
+    connect(&session.events(), &SessionEvents::workerEvent, this, &TrainingHistory::onEvent);
+    connect(&session.events(), &SessionEvents::commandChanged, this,
+            &TrainingHistory::onCommandChanged);
 }
 
 TrainingHistory::TrainingHistory(QString commandId, std::optional<int> plannedEpochs,

@@ -1,26 +1,91 @@
 #include "bridge/keras/worker.h"
 
+#include "bridge/session/session.h"
+
+#include <QRegularExpression>
+
 namespace qk::keras::worker {
+
+namespace {
+
+const QString kerasName = QStringLiteral("keras");
+const QString packageName = QStringLiteral("qtkeras_worker");
+const QString supportModule = QStringLiteral("model_support");
+const QString helpersName = QStringLiteral("qk");
+const QString helperPrefix = QStringLiteral("qk_");
+
+QString aliasOf(const QString& module) {
+    return module == supportModule ? helpersName : helperPrefix + module;
+}
+
+} // namespace
 
 py::Expr call(const QString& module, const QString& function, std::vector<py::Expr> args,
               py::Keywords kwargs) {
-    const py::Expr imported = py::Expr::name(QStringLiteral("__import__"))
-                                  .call({QStringLiteral("qtkeras_worker.") + module},
-                                        {{QStringLiteral("fromlist"), py::Expr::list({function})}});
-    return imported.attr(function).call(std::move(args), std::move(kwargs));
+    return py::Expr::name(aliasOf(module)).attr(function).call(std::move(args), std::move(kwargs));
 }
 
 py::Expr support(const QString& function, std::vector<py::Expr> args, py::Keywords kwargs) {
-    return call(QStringLiteral("model_support"), function, std::move(args), std::move(kwargs));
+    return call(supportModule, function, std::move(args), std::move(kwargs));
+}
+
+py::Statement building(std::vector<py::Statement> body, std::optional<py::Expr> model) {
+    std::vector<py::Expr> args;
+    if (model)
+        args.push_back(std::move(*model));
+    return py::Statement::with(support(QStringLiteral("building"), std::move(args)),
+                               std::move(body));
 }
 
 Command command(py::Program program, std::vector<std::pair<QString, Value>> bindings) {
-    py::Program code{py::Statement::importModule(QStringLiteral("keras"))};
+    const QSet<QString> names = program.names();
+    py::Program code;
+    if (names.contains(kerasName))
+        code += py::Statement::importModule(kerasName);
+    if (names.contains(helpersName))
+        code += py::Statement::importModule(packageName + u'.' + supportModule, helpersName);
+    QStringList others;
+    for (const QString& name : names) {
+        if (name.startsWith(helperPrefix))
+            others << name;
+    }
+    others.sort();
+    for (const QString& alias : others)
+        code +=
+            py::Statement::importModule(packageName + u'.' + alias.mid(helperPrefix.size()), alias);
     code += program;
     Command c(code.source());
     for (auto& [name, value] : bindings)
         c.bind(name, std::move(value));
     return c;
+}
+
+QString variable(const QString& prefix) {
+    QString clean;
+    for (const QChar c : prefix.toLower()) {
+        const bool ascii = c.unicode() < 0x80 && (c.isLetterOrNumber() || c == u'_');
+        if (ascii)
+            clean += c;
+        else if (!clean.endsWith(u'_'))
+            clean += u'_';
+    }
+    while (!clean.isEmpty() && !clean.front().isLetter())
+        clean.remove(0, 1);
+    clean = clean.left(40);
+    while (clean.endsWith(u'_'))
+        clean.chop(1);
+    if (clean.isEmpty() || clean == helpersName || clean.startsWith(helperPrefix))
+        clean.prepend(QStringLiteral("v_"));
+    return clean + u'_' + Session::freshName();
+}
+
+QString snakeCase(const QString& className) {
+    static const QRegularExpression wordStart(QStringLiteral("(.)([A-Z][a-z]+)"));
+    static const QRegularExpression caseChange(QStringLiteral("([a-z])([A-Z])"));
+    QString name = className;
+    name.replace(wordStart, QStringLiteral("\\1_\\2"));
+    name.replace(caseChange, QStringLiteral("\\1_\\2"));
+    return name.toLower();
 }
 
 } // namespace qk::keras::worker

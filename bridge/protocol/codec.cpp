@@ -159,10 +159,11 @@ Value integerValue(const QString& canonical) {
 
 class Encoder {
 public:
-    Encoder(Format format, int maxDepth, Payloads* payloads)
+    Encoder(Format format, int maxDepth, Payloads* payloads, const Stager* stager = nullptr)
         : m_format(format)
         , m_maxDepth(maxDepth)
-        , m_payloads(payloads) {}
+        , m_payloads(payloads)
+        , m_stager(stager) {}
 
     // `depth` counts the lists and maps around the value.
     Json encode(const Value& value, int depth) const;
@@ -188,9 +189,17 @@ private:
     Format m_format;
     int m_maxDepth;
     Payloads* m_payloads;
+    const Stager* m_stager;
 };
 
 Json Encoder::bytes(const QByteArray& bytes) const {
+    if (m_stager && bytes.size() >= m_stager->from) {
+        Json blob = Json::object();
+        blob[kTag] = "blob";
+        blob["id"] = utf8(m_stager->stage(bytes));
+        blob["bytes"] = bytes.size();
+        return blob;
+    }
     if (m_format == Format::MsgPack && m_payloads && bytes.size() >= kLiftThreshold) {
         m_payloads->push_back(bytes);
         return Json::binary(placeholder(m_payloads->size() - 1), kPlaceholderType);
@@ -992,6 +1001,10 @@ std::optional<Format> formatFromContentType(QByteArrayView contentType) {
 
 Json toWire(const Value& value, Format format, int maxDepth, Payloads* payloads) {
     return Encoder(format, maxDepth, payloads).encode(value, 0);
+}
+
+Json toWire(const Value& value, Format format, const Stager& stager, Payloads* payloads) {
+    return Encoder(format, kDefaultMaxDepth, payloads, &stager).encode(value, 0);
 }
 
 Value fromWire(const Json& wire, const DecodeContext& context) {

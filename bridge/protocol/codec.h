@@ -7,6 +7,7 @@
 #include <QByteArray>
 #include <QByteArrayView>
 
+#include <functional>
 #include <optional>
 #include <stdexcept>
 #include <vector>
@@ -56,6 +57,15 @@ struct DecodeContext {
 // MsgPack form keeps large payloads there (shared, not copied) behind placeholders.
 Json toWire(const Value& value, Format format, int maxDepth = kDefaultMaxDepth,
             Payloads* payloads = nullptr);
+
+// Binary payloads kept out of a message altogether: each of `from` bytes or more is handed to
+// `stage`, which keeps it where the receiver can fetch it and returns its id, and the message
+// holds {"$qk": "blob", "id", "bytes"} in its place (docs/PROTOCOL.md, "Large bindings").
+struct Stager {
+    qsizetype from = 0;
+    std::function<QString(const QByteArray& bytes)> stage;
+};
+Json toWire(const Value& value, Format format, const Stager& stager, Payloads* payloads = nullptr);
 Value fromWire(const Json& wire, const DecodeContext& context = {});
 
 // Whether a value holds bytes, arrays or CSR matrices (then MsgPack is the better format).

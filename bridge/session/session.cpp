@@ -48,23 +48,14 @@ QString workerStateName(WorkerState state) {
 
 Session::Session(SessionOptions options, QObject* parent)
     : QObject(parent)
+    , m_events(new SessionEvents(this))
     , m_thread(new QThread(this))
     , m_registry(std::make_shared<CommandRegistry>())
     , m_releases(std::make_shared<ReleaseQueue>())
-    , m_core(new SessionCore(std::move(options), m_registry, m_releases)) {
+    , m_core(new SessionCore(std::move(options), m_registry, m_releases, m_events)) {
     registerMetaTypes();
     m_thread->setObjectName(QStringLiteral("qtkeras-transport"));
     m_core->moveToThread(m_thread);
-    connect(m_core, &SessionCore::workerReady, this, &Session::workerReady);
-    connect(m_core, &SessionCore::workerStateChanged, this, &Session::workerStateChanged);
-    connect(m_core, &SessionCore::commandChanged, this, &Session::commandChanged);
-    connect(m_core, &SessionCore::commandFailed, this, &Session::commandFailed);
-    connect(m_core, &SessionCore::output, this, &Session::output);
-    connect(m_core, &SessionCore::workerEvent, this, &Session::workerEvent);
-    connect(m_core, &SessionCore::workerLog, this, &Session::workerLog);
-    connect(m_core, &SessionCore::workerLost, this, &Session::workerLost);
-    connect(m_core, &SessionCore::workerRestarted, this, &Session::workerRestarted);
-    connect(m_core, &SessionCore::workerWarning, this, &Session::workerWarning);
     m_thread->start();
     QMetaObject::invokeMethod(m_core, &SessionCore::start, Qt::QueuedConnection);
 }
@@ -118,7 +109,7 @@ QFuture<Value> Session::send(Command command) {
         return failedNow(info,
                          QStringLiteral("a command with id '%1' is still open").arg(command.id));
     QFuture<Value> future = m_registry->add(info);
-    Q_EMIT commandChanged(info);
+    Q_EMIT m_events->commandChanged(info);
     QMetaObject::invokeMethod(
         m_core, [core = m_core, command = std::move(command)] { core->submit(command); },
         Qt::QueuedConnection);

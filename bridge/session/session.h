@@ -2,6 +2,7 @@
 
 #include "bridge/protocol/value.h"
 #include "bridge/session/command.h"
+#include "bridge/session/sessionevents.h"
 #include "bridge/worker/workerprocess.h"
 
 #include <QFuture>
@@ -38,27 +39,6 @@ struct SessionOptions {
     // How long the running command may go on after interrupt() (code that ignores SIGINT or
     // is stuck in C) before the worker is killed and restarted; negative: never.
     int interruptGraceMs = 2000;
-};
-
-// The worker as the session sees it.
-enum class WorkerState {
-    Starting,
-    Ready,  // idle
-    Busy,   // commands open
-    Paused, // a command failed; waiting for a decision
-    Dead,   // exited or could not start
-    Stopped // the session closed it
-};
-
-QString workerStateName(WorkerState state);
-
-// Something the worker reported that is not a command's result: training progress
-// ("epoch", "batch"), Keras import ("keras-ready", "keras-failed"), and the others of
-// docs/PROTOCOL.md, with their fields in data.
-struct WorkerEvent {
-    QString kind;
-    QString commandId;
-    Value data;
 };
 
 // A worker could not be started, or a request to it failed.
@@ -123,27 +103,14 @@ public:
     // A 25-character random Python identifier for a worker variable.
     static QString freshName();
 
-Q_SIGNALS:
-    void workerReady(const qk::WorkerInfo& info);
-    void workerStateChanged(qk::WorkerState state, const QString& reason);
-    void commandChanged(const qk::CommandInfo& info);
-    void commandFailed(const qk::CommandFailure& failure);
-    void output(const QString& commandId, const QString& stream, const QString& text);
-    void workerEvent(const qk::WorkerEvent& event);
-    void workerLog(const QString& line);
-    // The worker ended while the session needed it (a crash, os._exit, a kill, an interrupt
-    // it ignored): every open command was cancelled and its variables are gone. The reason
-    // says how it ended, with its last output (a crash report with the command's frame).
-    void workerLost(const QString& reason);
-    // A new worker is ready in place of one that was lost or restarted; its scope is empty.
-    void workerRestarted(const qk::WorkerInfo& info, const QString& reason);
-    // A problem the worker can run with but the user should fix, with the fix (Keras could
-    // not be imported, a restart policy gave up).
-    void workerWarning(const QString& message);
+    // What the session reports (commands' states, output, worker events, its worker's life);
+    // signals arrive on the session's thread.
+    SessionEvents& events() const { return *m_events; }
 
 private:
     QFuture<Value> failedNow(CommandInfo info, const QString& reason);
 
+    SessionEvents* m_events;
     QThread* m_thread;
     std::shared_ptr<CommandRegistry> m_registry;
     std::shared_ptr<ReleaseQueue> m_releases;
@@ -152,6 +119,3 @@ private:
 };
 
 } // namespace qk
-
-Q_DECLARE_METATYPE(qk::WorkerState)
-Q_DECLARE_METATYPE(qk::WorkerEvent)

@@ -9,6 +9,7 @@
 #include <QTcpServer>
 #include <QTcpSocket>
 
+#include <algorithm>
 #include <exception>
 #include <mutex>
 
@@ -19,6 +20,9 @@
 namespace qk::transport {
 
 namespace {
+
+// Where the worker pulls staged bindings from.
+const QString kBlobPrefix = QStringLiteral("/blobs/");
 
 // The protocol's minimum token length.
 constexpr qsizetype kMinTokenLength = 32;
@@ -169,13 +173,19 @@ void NotificationServer::accept(qintptr descriptor) {
     }
     socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
 
-    if (connectionCount() >= m_limits.maxConnections) {
-        const QString reason = QStringLiteral("too many connections");
-        connect(socket, &QAbstractSocket::disconnected, socket, &QObject::deleteLater);
-        closeAfterResponse(socket, httpResponse(503, reason, true));
-        Q_EMIT requestRefused(503, reason);
-        return;
+    // At the cap, the connection without the token that has waited longest makes room: a
+    // flood of slow connections can neither take the worker's place nor keep it out.
+    int waiting = 0;
+    RequestGate* longestWaiting = nullptr;
+    for (const Connection& connection : std::as_const(m_connections)) {
+        if (connection.gate->closing() || connection.gate->authenticated())
+            continue;
+        ++waiting;
+        if (!longestWaiting)
+            longestWaiting = connection.gate;
     }
+    if (waiting >= m_limits.maxConnections && longestWaiting)
+        longestWaiting->evict();
 
     GateRules rules;
     rules.tokenDigest = m_tokenDigest;
@@ -185,6 +195,7 @@ void NotificationServer::accept(qintptr descriptor) {
     rules.headerTimeoutMs = m_limits.headerTimeoutMs;
     rules.idleTimeoutMs = m_limits.idleTimeoutMs;
     rules.postPaths = paths();
+    rules.getPrefixes = {kBlobPrefix.toLatin1()};
     // Created before the HTTP server sees the socket, so that the gate's slot runs first.
     auto* gate = new RequestGate(socket, rules);
     m_connections.append({gate, socket->peerAddress(), socket->peerPort()});
@@ -195,12 +206,25 @@ void NotificationServer::accept(qintptr descriptor) {
     m_tcp->handOver(socket);
 }
 
+int NotificationServer::connectionCount() const {
+    return int(std::count_if(m_connections.begin(), m_connections.end(),
+                             [](const Connection& c) { return !c.gate->closing(); }));
+}
+
 RequestGate* NotificationServer::gateOf(const QHostAddress& peer, quint16 port) const {
-    for (const Connection& connection : m_connections) {
-        if (connection.port == port && connection.peer == peer)
-            return connection.gate;
+    // The newest first: a closed connection's gate lives on until its socket is deleted, and
+    // the peer may already have opened another one from the same port.
+    for (auto it = m_connections.crbegin(); it != m_connections.crend(); ++it) {
+        if (it->port == port && it->peer == peer)
+            return it->gate;
     }
     return nullptr;
+}
+
+QString NotificationServer::stage(const QByteArray& bytes) {
+    const QString id = QString::number(++m_nextBlob);
+    m_blobs.insert(id, bytes);
+    return id;
 }
 
 void NotificationServer::answer(const QHttpServerRequest& request, RequestGate* gate) {
@@ -208,6 +232,21 @@ void NotificationServer::answer(const QHttpServerRequest& request, RequestGate* 
     const std::optional<ApprovedRequest> approved = gate ? gate->takeCompleted() : std::nullopt;
     if (!approved)
         return;
+    if (approved->get) {
+        // GET /blobs/<id>: the head, then the staged bytes as they are.
+        const auto blob = m_blobs.constFind(approved->path.mid(kBlobPrefix.size()));
+        if (blob == m_blobs.constEnd()) {
+            gate->respond(httpResponse(404, QStringLiteral("no such blob"), approved->closeAfter));
+            return;
+        }
+        QByteArray head = "HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\n"
+                          "Content-Length: " +
+                          QByteArray::number(blob->size()) + "\r\n";
+        if (approved->closeAfter)
+            head += "Connection: close\r\n";
+        gate->respond(head + "\r\n", *blob);
+        return;
+    }
     int status = 500;
     try {
         status = m_handler(approved->path, request.body(), approved->format);

@@ -4,6 +4,7 @@
 
 #include <QByteArray>
 #include <QByteArrayView>
+#include <QHash>
 #include <QHostAddress>
 #include <QObject>
 #include <QString>
@@ -23,6 +24,9 @@ class RequestGate;
 struct ServerLimits {
     qint64 maxBodyBytes = qint64(256) << 20;
     int maxHeaderBytes = 8 << 10; // request line and header fields together
+    // Connections that have not authenticated (sent a request with the token): a newcomer
+    // beyond them takes the place of the one that has waited longest. Connections that have
+    // authenticated count apart and are never given up for a newcomer.
     int maxConnections = 16;
     int headerTimeoutMs = 10000; // from a request's first byte (or the connection) to its headers
     int idleTimeoutMs = 60000;   // without a byte received
@@ -57,8 +61,15 @@ public:
     QHostAddress serverAddress() const;
     QUrl url() const; // http://127.0.0.1:<port>
     QString errorString() const;
-    // Connections currently open (the refused excess ones are not counted).
-    int connectionCount() const { return int(m_connections.size()); }
+    // Connections currently open (not those being closed).
+    int connectionCount() const;
+
+    // Offers `bytes` to the worker under GET /blobs/<id> until released: a large command
+    // binding that the worker pulls, written from this buffer (shared, not copied) rather
+    // than pushed through the client's upload path. Returns the id.
+    QString stage(const QByteArray& bytes);
+    void release(const QString& id) { m_blobs.remove(id); }
+    int stagedCount() const { return int(m_blobs.size()); }
 
 Q_SIGNALS:
     // A request or connection was refused; for logs and tests, never contains the token.
@@ -87,6 +98,8 @@ private:
     LoopbackTcpServer* m_tcp = nullptr;
     QString m_error;
     QList<Connection> m_connections;
+    QHash<QString, QByteArray> m_blobs;
+    quint64 m_nextBlob = 0;
 };
 
 } // namespace qk::transport

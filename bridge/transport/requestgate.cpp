@@ -206,38 +206,47 @@ HeadVerdict checkRequestHead(QByteArrayView head, const GateRules& rules) {
     const QByteArrayView method = requestLine.first(requestLine.indexOf(' '));
     const QByteArrayView target =
         requestLine.sliced(method.size() + 1, requestLine.lastIndexOf(' ') - method.size() - 1);
-    if (!rules.postPaths.contains(target))
+    const bool getPath =
+        std::any_of(rules.getPrefixes.begin(), rules.getPrefixes.end(),
+                    [&target](const QByteArray& prefix) { return target.startsWith(prefix); });
+    if (!rules.postPaths.contains(target) && !getPath)
         return refusal(404, "unknown path");
-    if (method != "POST")
+    if (method != (getPath ? "GET" : "POST"))
         return refusal(405, "method not allowed");
 
-    // A request without a body needs no Content-Type.
     const QList<QByteArrayView> lengths = valuesOf(fields, "content-length");
-    const auto zero = [](char c) { return c == '0'; };
-    const bool bodyless = lengths.size() == 1 && !lengths[0].isEmpty() &&
-                          std::all_of(lengths[0].begin(), lengths[0].end(), zero) &&
-                          valuesOf(fields, "transfer-encoding").isEmpty();
-    const QList<QByteArrayView> types = valuesOf(fields, "content-type");
-    const std::optional<protocol::Format> format =
-        types.size() == 1             ? protocol::formatFromContentType(types[0])
-        : types.isEmpty() && bodyless ? std::optional(protocol::Format::Json)
-                                      : std::nullopt;
-    if (!format)
-        return refusal(415, "Content-Type must be application/json or application/msgpack");
-
-    if (!valuesOf(fields, "transfer-encoding").isEmpty())
-        return refusal(411, "Transfer-Encoding is not accepted; send Content-Length");
-    if (lengths.isEmpty())
-        return refusal(411, "Content-Length is required");
-    const auto digit = [](char c) { return c >= '0' && c <= '9'; };
-    if (lengths.size() != 1 || lengths[0].isEmpty() ||
-        !std::all_of(lengths[0].begin(), lengths[0].end(), digit))
-        return refusal(400, "malformed Content-Length");
     qint64 length = 0;
-    for (const char c : lengths[0]) {
-        length = length * 10 + (c - '0');
-        if (length > rules.maxBodyBytes)
-            return refusal(413, "body larger than the server accepts");
+    std::optional<protocol::Format> format = protocol::Format::Json;
+    if (getPath) {
+        const bool noLength = lengths.isEmpty() || (lengths.size() == 1 && lengths[0] == "0");
+        if (!noLength || !valuesOf(fields, "transfer-encoding").isEmpty())
+            return refusal(400, "a GET carries no body");
+    } else {
+        // A request without a body needs no Content-Type.
+        const auto zero = [](char c) { return c == '0'; };
+        const bool bodyless = lengths.size() == 1 && !lengths[0].isEmpty() &&
+                              std::all_of(lengths[0].begin(), lengths[0].end(), zero) &&
+                              valuesOf(fields, "transfer-encoding").isEmpty();
+        const QList<QByteArrayView> types = valuesOf(fields, "content-type");
+        format = types.size() == 1             ? protocol::formatFromContentType(types[0])
+                 : types.isEmpty() && bodyless ? std::optional(protocol::Format::Json)
+                                               : std::nullopt;
+        if (!format)
+            return refusal(415, "Content-Type must be application/json or application/msgpack");
+
+        if (!valuesOf(fields, "transfer-encoding").isEmpty())
+            return refusal(411, "Transfer-Encoding is not accepted; send Content-Length");
+        if (lengths.isEmpty())
+            return refusal(411, "Content-Length is required");
+        const auto digit = [](char c) { return c >= '0' && c <= '9'; };
+        if (lengths.size() != 1 || lengths[0].isEmpty() ||
+            !std::all_of(lengths[0].begin(), lengths[0].end(), digit))
+            return refusal(400, "malformed Content-Length");
+        for (const char c : lengths[0]) {
+            length = length * 10 + (c - '0');
+            if (length > rules.maxBodyBytes)
+                return refusal(413, "body larger than the server accepts");
+        }
     }
 
     bool closeAfter = false;
@@ -260,7 +269,7 @@ HeadVerdict checkRequestHead(QByteArrayView head, const GateRules& rules) {
     HeadVerdict verdict;
     verdict.contentLength = length;
     verdict.expectContinue = !expectations.isEmpty() && length > 0;
-    verdict.request = {QString::fromLatin1(target), *format, closeAfter};
+    verdict.request = {QString::fromLatin1(target), *format, closeAfter, getPath};
     return verdict;
 }
 

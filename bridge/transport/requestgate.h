@@ -24,7 +24,8 @@ struct GateRules {
     int maxHeaderBytes = 8 << 10; // taken as at most 64 KiB (QHttpServer's parser takes 100 KiB)
     int headerTimeoutMs = 10000;
     int idleTimeoutMs = 60000;
-    QList<QByteArray> postPaths; // the known paths; each accepts POST only
+    QList<QByteArray> postPaths;   // the known paths; each accepts POST only
+    QList<QByteArray> getPrefixes; // paths that start with one accept GET only, without a body
 };
 
 // A request that passed the rules.
@@ -32,6 +33,7 @@ struct ApprovedRequest {
     QString path;
     qk::protocol::Format format = qk::protocol::Format::Json;
     bool closeAfter = false; // Connection: close
+    bool get = false;        // a GET (of a path under a GET prefix), with no body
 };
 
 // The outcome of checking one request head: status 0 when approved.
@@ -123,6 +125,10 @@ public:
     QTcpSocket* socket() const { return m_socket; }
     // Whether a request on this connection has passed the rules (the peer holds the token).
     bool authenticated() const { return m_authenticated; }
+    // Whether the connection is being closed (it no longer counts as one of the server's).
+    bool closing() const { return m_closing; }
+    // Closes a connection that has not authenticated to make room for a newcomer: 503.
+    void evict() { close(503, QStringLiteral("too many connections")); }
 
     // The approved request that the HTTP server has just completed; nothing, and the
     // connection closed, when the server's framing and the gate's disagree.

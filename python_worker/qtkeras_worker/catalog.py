@@ -1,11 +1,12 @@
 """The Keras catalog: every public class and function of keras.layers, optimizers, losses,
-metrics, activations, initializers, regularizers and callbacks, with its parameters, defaults,
+metrics, activations, initializers, regularizers, callbacks, constraints, learning-rate
+schedules (keras.optimizers.schedules) and applications, with its parameters, defaults,
 kinds and one-line docs, as plain data for the IDE's palette and property editor.
 
 ``catalog()`` computes it once per process (it imports Keras) and returns the cached result;
-the C++ side loads it with ``__import__('qtkeras_worker.catalog', fromlist=['catalog'])
-.catalog()``. Nothing here is hand-listed per class: categories come from Keras' own module
-paths, accepted value types from defaults, annotations and the documented argument text.
+the C++ side loads it with ``qk.catalog()`` (``qtkeras_worker.model_support``). Nothing
+here is hand-listed per class: categories come from Keras' own module paths, accepted value
+types from defaults, annotations and the documented argument text.
 """
 
 from __future__ import annotations
@@ -19,16 +20,21 @@ from typing import Any
 
 from . import codec
 
-GROUPS = (
-    "layers",
-    "optimizers",
-    "losses",
-    "metrics",
-    "activations",
-    "initializers",
-    "regularizers",
-    "callbacks",
-)
+# Each group and the module whose public classes and functions it lists.
+MODULES = {
+    "layers": "keras.layers",
+    "optimizers": "keras.optimizers",
+    "losses": "keras.losses",
+    "metrics": "keras.metrics",
+    "activations": "keras.activations",
+    "initializers": "keras.initializers",
+    "regularizers": "keras.regularizers",
+    "callbacks": "keras.callbacks",
+    "constraints": "keras.constraints",
+    "schedules": "keras.optimizers.schedules",
+    "applications": "keras.applications",
+}
+GROUPS = tuple(MODULES)
 
 # The registry helpers every group exports next to its items; they are not items themselves.
 _REGISTRY_HELPERS = frozenset({"get", "serialize", "deserialize"})
@@ -97,7 +103,9 @@ def _build() -> dict[str, Any]:
 
     entries = []
     for group in GROUPS:
-        module = getattr(keras, group)
+        module = keras
+        for part in MODULES[group].split(".")[1:]:
+            module = getattr(module, part)
         items = {
             name: obj
             for name, obj in vars(module).items()
@@ -169,7 +177,7 @@ def _entry(
     entry = {
         "group": group,
         "name": name,
-        "module": f"keras.{group}",
+        "module": MODULES[group],
         "kind": "class" if is_class else "function",
         "category": _category(group, source_module),
         "doc": _summary(obj),
@@ -277,9 +285,14 @@ def _accepted_types(p: inspect.Parameter, annotation: str | None, doc: str) -> l
 
 
 def _category(group: str, source_module: str) -> str:
+    parts = source_module.split(".")
+    if group == "applications":
+        # The family: resnet, mobilenet_v2, efficientnet...
+        return (
+            parts[3] if parts[:3] == ["keras", "src", "applications"] and len(parts) > 3 else group
+        )
     if group != "layers":
         return group
-    parts = source_module.split(".")
     if parts[:3] == ["keras", "src", "layers"] and len(parts) > 3:
         return _LAYER_CATEGORIES.get(parts[3], "other")
     return "other"

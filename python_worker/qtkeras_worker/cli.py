@@ -16,6 +16,7 @@ from typing import TextIO
 from . import hardware
 
 MIN_TOKEN_LENGTH = 32
+MAX_MESSAGE_BINARY = 2**32 - 1  # what one MessagePack bin holds
 BACKENDS = ("jax", "tensorflow", "torch")
 
 DESCRIPTION = """\
@@ -26,8 +27,10 @@ EPILOG = """\
 token:
   Every request must carry "Authorization: Bearer <token>". The token (at least 32
   characters) is read from --token-file (a file that only its owner may access), else from
-  the QTKERAS_TOKEN environment variable (removed from the environment once read), else from
-  the first line of standard input. It is never taken from the command line.
+  the QTKERAS_TOKEN environment variable, else from the first line of standard input. It is
+  never taken from the command line. The variable is removed from the worker's os.environ
+  (and so from its child processes), but the kernel keeps the environment the process was
+  started with readable to its user in /proc/PID/environ: prefer the file or stdin.
 
 start-up and lifetime:
   When ready, the worker prints one JSON line on stdout ({"ready": true, "port", "pid",
@@ -84,6 +87,14 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="BYTES",
         help="announce results with at least BYTES of binary data in /notify and let the "
         "client download them with GET /results (default: 0, every result is posted whole)",
+    )
+    parser.add_argument(
+        "--max-result-bytes",
+        type=int,
+        default=MAX_MESSAGE_BINARY,
+        metavar="BYTES",
+        help="a result with more binary data comes back as a ref, decided before any of it "
+        "is copied (default and most: 4 GiB - 1, what one MessagePack message holds)",
     )
     parser.add_argument(
         "--output-cap",
@@ -175,10 +186,11 @@ def main(argv: list[str] | None = None) -> int:
         os.environ.setdefault("KERAS_BACKEND", "jax")
     try:
         token = read_token(args.token_file)
-        if args.max_body < 0 or args.output_cap < 0 or args.fetch_results_over < 0:
-            raise StartupError(
-                "--max-body, --output-cap and --fetch-results-over must not be negative"
-            )
+        for flag in ("max_body", "output_cap", "fetch_results_over", "max_result_bytes"):
+            if getattr(args, flag) < 0:
+                raise StartupError(f"--{flag.replace('_', '-')} must not be negative")
+        if args.max_result_bytes > MAX_MESSAGE_BINARY:
+            raise StartupError(f"--max-result-bytes is at most {MAX_MESSAGE_BINARY}")
         problem = hardware.check_arguments(args)
         if problem:
             raise StartupError(problem)
@@ -217,7 +229,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     router = OutputRouter(notifier, real_stderr, args.output_cap)
     scope = Scope()
-    executor = Executor(scope, notifier, router, log)
+    executor = Executor(scope, notifier, router, log, args.max_result_bytes)
     keras_support.install(executor, notifier)
     loader = keras_support.KerasLoader(notifier)
     services = Services(executor, scope, notifier, loader)

@@ -280,6 +280,35 @@ def read_body(stream: BinaryIO, length: int, content_type: str) -> bytes | memor
     return memoryview(body)[shift : shift + got]
 
 
+def blob_refs(tree: Any) -> list[tuple[str, int]]:
+    """The (id, bytes) of every ``blob`` in a wire tree: binary data the client staged for the
+    worker to fetch."""
+    refs = []
+    stack = [tree]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            if node.get(TAG) == "blob":
+                blob_id, size = node.get("id"), node.get("bytes")
+                if not isinstance(blob_id, str) or type(size) is not int or size < 0:
+                    raise DecodeError("a blob needs a string id and a byte count")
+                refs.append((blob_id, size))
+            else:
+                stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+    return refs
+
+
+def aligned_buffer(size: int) -> tuple[np.ndarray, memoryview]:
+    """A buffer of ``size`` bytes starting on a 64-byte boundary, in private small-page memory
+    (see read_body), and a writable view of it."""
+    memory = mmap.mmap(-1, size + 64, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS)
+    body = np.frombuffer(memory, dtype=np.uint8).view(_Body)
+    shift = -body.ctypes.data % 64
+    return body, memoryview(body)[shift : shift + size]
+
+
 def loads(data: bytes | memoryview, content_type: str = JSON) -> Any:
     """Parse a message body into a wire tree (not yet decoded into Python values). Large bin
     payloads of a MessagePack body come as read-only memoryviews of ``data``."""
@@ -314,12 +343,20 @@ def loads(data: bytes | memoryview, content_type: str = JSON) -> Any:
 
 class Encoder:
     """One encoding pass; ``binary`` says whether the tree holds bytes (then MessagePack fits
-    better than JSON) and ``nbytes`` how many."""
+    better than JSON) and ``nbytes`` how many. With ``max_nbytes``, a value with more binary
+    data is not plain data, and that is found before its bytes are copied."""
 
-    def __init__(self) -> None:
+    def __init__(self, max_nbytes: int | None = None) -> None:
         self.binary = False
         self.nbytes = 0
+        self._max_nbytes = max_nbytes
         self._active: set[int] = set()
+
+    def _count(self, nbytes: int) -> None:
+        self.binary = True
+        self.nbytes += nbytes
+        if self._max_nbytes is not None and self.nbytes > self._max_nbytes:
+            raise NotPlainData(f"more than {self._max_nbytes} bytes of binary data")
 
     def encode(self, value: Any, depth: int = 0) -> Any:
         if depth > MAX_DEPTH:
@@ -354,6 +391,11 @@ class Encoder:
         sparse = sys.modules.get("scipy.sparse")
         if sparse is not None and sparse.issparse(value):
             return self._csr(value)
+        # A tensor too large is found before it is copied to the host.
+        size = getattr(value, "nbytes", None)
+        limit = self._max_nbytes
+        if type(size) is int and limit is not None and self.nbytes + size > limit:
+            raise NotPlainData(f"more than {limit} bytes of binary data")
         array = _tensor_to_numpy(value)
         if array is not None:
             return self._ndarray(array)
@@ -406,9 +448,8 @@ class Encoder:
         return {TAG: "dict", "items": items}
 
     def _bytes(self, value: Any) -> Any:
+        self._count(value.nbytes if isinstance(value, memoryview) else len(value))
         data = value.tobytes() if isinstance(value, memoryview) else bytes(value)
-        self.binary = True
-        self.nbytes += len(data)
         return {TAG: "bytes", "v": data}
 
     @staticmethod
@@ -425,6 +466,7 @@ class Encoder:
         name = array.dtype.name
         if array.dtype.kind not in "biuf" or name not in DTYPES:
             raise NotPlainData(f"arrays of dtype {array.dtype} are not plain data")
+        self._count(array.nbytes)
         array = np.asarray(array, dtype=DTYPES[name])
         # The notification is serialized later, on another thread, and must show the values
         # the array had when the command finished: a copy, unless its memory cannot change.
@@ -432,8 +474,6 @@ class Encoder:
             data: Any = memoryview(array.reshape(-1)).cast("B")
         else:
             data = array.tobytes(order="C")
-        self.binary = True
-        self.nbytes += len(data)
         return {TAG: "ndarray", "dtype": name, "shape": list(array.shape), "data": data}
 
     def _csr(self, matrix: Any) -> Any:
@@ -500,9 +540,25 @@ class Decoder:
     """One decoding pass. ``resolve_ref(name)`` looks up a ``ref``; ``has_refs`` tells
     whether the tree held any (then the value depends on the scope at run time)."""
 
-    def __init__(self, resolve_ref: Callable[[str], Any] | None = None) -> None:
+    def __init__(
+        self,
+        resolve_ref: Callable[[str], Any] | None = None,
+        blobs: dict[str, memoryview] | None = None,
+    ) -> None:
         self.resolve_ref = resolve_ref
+        self.blobs = blobs
         self.has_refs = False
+
+    def _data(self, v: Any, what: str) -> bytes | memoryview:
+        """Binary data: inline, or a ``blob`` the client staged and the worker has fetched."""
+        if isinstance(v, dict) and v.get(TAG) == "blob":
+            blob = (self.blobs or {}).get(v.get("id"))  # type: ignore[arg-type]
+            if blob is None:
+                raise DecodeError(f"{what}: blob {v.get('id')!r} was not fetched")
+            if len(blob) != v.get("bytes"):
+                raise DecodeError(f"{what}: blob {v.get('id')!r} is not the size announced")
+            return blob
+        return _binary(v, what)
 
     def decode(self, tree: Any, depth: int = 0) -> Any:
         if depth > MAX_DEPTH:
@@ -563,7 +619,7 @@ class Decoder:
         return tuple(self.decode(item, depth + 1) for item in v)
 
     def _bytes(self, tree: dict, depth: int) -> bytes:
-        data = _binary(tree["v"], "bytes")
+        data = self._data(tree["v"], "bytes")
         return data.tobytes() if isinstance(data, memoryview) else data
 
     def _dict(self, tree: dict, depth: int) -> dict:
@@ -591,7 +647,7 @@ class Decoder:
             raise DecodeError(f"ndarray shape must be a list of non-negative ints, not {shape!r}")
         if len(shape) > 64:
             raise DecodeError("ndarray has more than 64 dimensions")
-        data = _binary(tree["data"], "ndarray data")
+        data = self._data(tree["data"], "ndarray data")
         dtype = DTYPES[name]
         expected = math.prod(shape) * dtype.itemsize
         if len(data) != expected:

@@ -17,7 +17,7 @@ import sys
 import threading
 import time
 import traceback
-from collections import deque
+from collections import OrderedDict, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -35,7 +35,10 @@ _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
 MAX_RESULT_BYTES = 192 * 1024 * 1024
 # MessagePack holds at most 4 GiB - 1 in one binary value: a result with more binary data
 # comes back as a ref rather than fail to encode after the command succeeded.
-MAX_RESULT_PAYLOAD = 2**32 - 1
+MAX_RESULT_PAYLOAD = 2**32 - 1  # cli.MAX_MESSAGE_BINARY
+# How many accepted command ids (and decisions) are remembered, so that a request sent again
+# after its connection failed is answered as the first time instead of being applied twice.
+REMEMBERED = 100_000
 
 
 @dataclass(eq=False)
@@ -47,6 +50,8 @@ class Command:
     result: str = "value"
     # The bindings decoded at acceptance, unless they hold refs (resolved when run).
     decoded: dict[str, Any] | None = None
+    # Binding data the client staged and the worker fetched (docs/PROTOCOL.md, "blob").
+    blobs: dict[str, memoryview] | None = None
 
     @property
     def filename(self) -> str:
@@ -64,9 +69,15 @@ class Conflict(Exception):
 
 class Executor:
     def __init__(
-        self, scope: Scope, notifier: Notifier, router: OutputRouter, log: Callable[[str], None]
+        self,
+        scope: Scope,
+        notifier: Notifier,
+        router: OutputRouter,
+        log: Callable[[str], None],
+        max_result_payload: int = MAX_RESULT_PAYLOAD,
     ) -> None:
         self.scope = scope
+        self._max_result_payload = max_result_payload
         self._notifier = notifier
         self._router = router
         self._log = log
@@ -75,6 +86,9 @@ class Executor:
         self._queue: deque[Command | Release] = deque()
         self._queued_commands = 0
         self._ids: set[str] = set()  # queued, running or paused on
+        # Recently accepted command ids -> their acceptance, and recent decisions -> answers.
+        self._accepted: OrderedDict[str, dict[str, Any]] = OrderedDict()
+        self._decided: OrderedDict[str, tuple[str, list[str]]] = OrderedDict()
         self._running: Command | None = None
         self._paused_on: Command | None = None
         self._stop_for: Command | None = None
@@ -89,8 +103,16 @@ class Executor:
         self, commands: list[Command], release: list[str], wake: bool = True
     ) -> dict[str, Any]:
         """Appends ``release`` (first) and ``commands`` to the queue, all or nothing; without
-        ``wake``, the main thread takes them once ``wake`` is called."""
+        ``wake``, the main thread takes them once ``wake`` is called. A batch whose commands
+        were all accepted before (a request sent again) is answered as then, and not queued
+        again."""
         with self._cond:
+            if commands and all(c.id in self._accepted for c in commands):
+                return {
+                    "accepted": [self._accepted[c.id] for c in commands],
+                    "queued": self._queued_commands,
+                    "repeated": True,
+                }
             seen: set[str] = set()
             for command in commands:
                 if command.id in self._ids or command.id in seen:
@@ -100,7 +122,9 @@ class Executor:
                 self._queue.append(Release(list(release)))
             accepted = []
             for command in commands:
-                accepted.append({"id": command.id, "position": self._queued_commands})
+                entry = {"id": command.id, "position": self._queued_commands}
+                accepted.append(entry)
+                _remember(self._accepted, command.id, entry)
                 self._queue.append(command)
                 self._queued_commands += 1
                 self._ids.add(command.id)
@@ -120,9 +144,14 @@ class Executor:
             return self._queued_commands
 
     def decide(self, command_id: str, decision: str, replacement: Command | None) -> list[str]:
-        """Resumes the paused queue; returns the ids of the dropped commands."""
+        """Resumes the paused queue; returns the ids of the dropped commands. The same
+        decision about the same command again (a request sent again) has the same answer."""
         with self._cond:
             paused = self._paused_on
+            earlier = self._decided.get(command_id)
+            repeated = earlier is not None and earlier[0] == decision
+            if (paused is None or paused.id != command_id) and repeated:
+                return list(earlier[1])
             if paused is None or paused.id != command_id:
                 where = f"paused on {paused.id!r}" if paused else "not paused"
                 raise Conflict(f"the queue is {where}, not on {command_id!r}")
@@ -150,6 +179,7 @@ class Executor:
                 self._queue = kept
                 self._queued_commands = 0
             self._paused_on = None
+            _remember(self._decided, command_id, (decision, dropped))
             self._cond.notify_all()
             return dropped
 
@@ -236,10 +266,8 @@ class Executor:
                 self._in_user = True
                 values = command.decoded
                 if values is None:
-                    values = {
-                        name: codec.decode(tree, self.scope.lookup)
-                        for name, tree in command.bindings.items()
-                    }
+                    decoder = codec.Decoder(self.scope.lookup, command.blobs)
+                    values = {name: decoder.decode(tree) for name, tree in command.bindings.items()}
                 names = list(values)
                 self.scope.bind(values)
                 has_value, value = self._exec(command)
@@ -292,11 +320,15 @@ class Executor:
         if command.result == "none" or not has_value:
             return None, False, 0
         if command.result == "value":
-            encoder = codec.Encoder()
+            # Binary data beyond what the result may carry makes it a ref before any of it is
+            # copied: posted results are capped by the client's body size, downloaded ones by
+            # what one MessagePack message holds.
+            limit = self._max_result_payload
+            if not self._notifier.fetches(True, MAX_RESULT_BYTES):
+                limit = min(limit, MAX_RESULT_BYTES)
+            encoder = codec.Encoder(max_nbytes=limit)
             try:
                 tree = encoder.encode(value)
-                if encoder.nbytes > MAX_RESULT_PAYLOAD:
-                    raise codec.NotPlainData("more binary data than one message holds")
                 if (
                     self._notifier.fetches(encoder.binary, encoder.nbytes)
                     or _wire_size(tree, MAX_RESULT_BYTES) <= MAX_RESULT_BYTES
@@ -397,3 +429,10 @@ def _failing_line(exc: BaseException, command: Command) -> tuple[int | None, str
     if lineno is None or not 1 <= lineno <= len(lines):
         return lineno, None
     return lineno, lines[lineno - 1].strip()
+
+
+def _remember(memory: OrderedDict[str, Any], key: str, value: Any) -> None:
+    memory[key] = value
+    memory.move_to_end(key)
+    while len(memory) > REMEMBERED:
+        memory.popitem(last=False)

@@ -1,9 +1,18 @@
-"""Model support: what the C++ side's Keras objects call in the worker.
+"""Model support: what Keras does not do for the C++ side's Keras objects.
 
-Generated code reaches these functions through ``__import__('qtkeras_worker.model_support',
-fromlist=['info'])`` so that nothing but the user's own names lands in the scope. Every
-function that changes a model either succeeds or leaves the model as it was; errors name
-the layer they come from. Importable without Keras: keras is imported lazily.
+Generated commands are plain Keras plus a few of these helpers, imported as
+``import qtkeras_worker.model_support as qk``::
+
+    with qk.building(model):
+        model.add(keras.layers.Dense(16))
+    qk.info(model)
+
+``building`` names the layer in an error and leaves a model as it was when adding to it
+fails; ``info``, ``shape`` and ``summary`` describe models and tensors as plain data;
+``fit`` is model.fit with the worker's progress events (and, under a distribution, each
+process's rows). The factory-style ``add``, ``call`` and ``describe`` serve Python callers
+and the model builder.
+Importable without Keras: keras is imported lazily.
 """
 
 from __future__ import annotations
@@ -12,6 +21,7 @@ import io
 import math
 import re
 import time
+from types import TracebackType
 from typing import Any
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
@@ -60,6 +70,77 @@ def _layer_label(layer: Any) -> str:
     return f"layer '{layer.name}' ({type(layer).__name__})"
 
 
+def building(model: Any = None) -> _Building:
+    """``with qk.building(model):`` around code that makes, adds or calls layers.
+
+    An error raised inside names the layer it comes from ("cannot add layer 'dense_3'
+    (Dense): ..."), found from the traceback; and when `model` (a Sequential model) was
+    changed by a failed ``add``, it is put back as it was.
+    """
+    return _Building(model)
+
+
+class _Building:
+    """The context manager of building()."""
+
+    def __init__(self, model: Any = None) -> None:
+        self._model = model
+        self._count = len(model.layers) if model is not None else 0
+        self._had_input = getattr(model, "_has_input_layer", False)
+
+    def __enter__(self) -> _Building:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> bool:
+        if not isinstance(exc, Exception):
+            return False
+        added = None
+        if self._model is not None:
+            if len(self._model.layers) > self._count:
+                added = self._model.layers[-1]
+            _undo_add(self._model, self._count, self._had_input)
+        context = f"cannot add {_layer_label(added)}" if added is not None else None
+        context = context or _failure_context(exc, self._model)
+        if context is None:
+            return False
+        _rethrow(exc, context)
+        return False  # not reached: _rethrow raises
+
+
+def _failure_context(exc: BaseException, model: Any) -> str | None:
+    """What was being done to which layer when `exc` was raised, from its traceback: the
+    outermost frame of a layer's (or operation's) own code names it."""
+    import keras
+
+    tb = exc.__traceback__
+    while tb is not None:
+        frame = tb.tb_frame
+        tb = tb.tb_next
+        owner = frame.f_locals.get("self")
+        if owner is None:
+            continue
+        if model is not None and owner is model:
+            layer = frame.f_locals.get("layer")
+            if isinstance(layer, keras.layers.Layer):
+                return f"cannot add {_layer_label(layer)}"
+            continue
+        if isinstance(owner, keras.layers.Layer):
+            if frame.f_code.co_name in ("__init__", "__new__"):
+                given = frame.f_locals.get("kwargs") or {}
+                name = given.get("name") if isinstance(given, dict) else None
+                kind = type(owner).__name__
+                return f"layer '{name}' ({kind})" if name else kind
+            return f"cannot call {_layer_label(owner)}"
+        if isinstance(owner, keras.Operation):
+            return f"cannot compute {type(owner).__name__}"
+    return None
+
+
 def _add_layer(model: Any, factory: Any, args: Any, kwargs: dict[str, Any]) -> Any:
     """Creates a layer and adds it to a Sequential model; returns the layer.
 
@@ -67,13 +148,8 @@ def _add_layer(model: Any, factory: Any, args: Any, kwargs: dict[str, Any]) -> A
     exactly as it was and the error names the layer.
     """
     layer = create(factory, *args, **kwargs)
-    count = len(model.layers)
-    had_input = getattr(model, "_has_input_layer", False)
-    try:
+    with building(model):
         model.add(layer)
-    except Exception as exc:  # noqa: BLE001 - undone, then reported with the layer named
-        _undo_add(model, count, had_input)
-        _rethrow(exc, f"cannot add {_layer_label(layer)}")
     return layer
 
 
@@ -262,6 +338,13 @@ def _progress(stop_each_batch: bool = True) -> Any:
         return keras_support.progress_callback(stop_each_batch=stop_each_batch)
     except RuntimeError:
         return None
+
+
+def catalog() -> dict[str, Any]:
+    """The Keras catalog (qtkeras_worker.catalog), computed once per worker."""
+    from . import catalog as keras_catalog
+
+    return keras_catalog.catalog()
 
 
 def _plain(value: Any) -> float:

@@ -6,13 +6,20 @@ notify URL, coalescing consecutive messages of the same path into one request (`
 and ``/events``; every ``/notifyError`` goes alone), and reads every answer. A small message
 posted with ``direct=True`` while nothing waits to be sent is written by the posting thread
 itself: a command's result then reaches the client without waking the sender thread first.
-Every message also gets a sequence number and is kept in a ring buffer that
-``GET /notifications`` long-polls.
+Every message gets a sequence number (``seq``; a request holding several messages carries the
+first one's) and is kept in a journal that ``GET /notifications`` long-polls. Delivery is at
+least once: a request that is refused (5xx, 408, 429) or whose connection fails is sent again
+with back-off until it is answered, and the journal keeps a message until it has been
+acknowledged, either by a 2xx answer to its request or by a client that asked for the
+messages after it (``since``). The client applies each ``seq`` once. While there is nothing to
+send, a heartbeat (an empty ``/events`` request) every ``HEARTBEAT`` seconds keeps the
+connection open, so that the worker is not left to find a new one when its result is ready.
 
 With ``fetch_over``, a result with at least that many bytes of binary data goes to the notify
 URL as an announcement (``{"id", "fetch": {"seq", "bytes"}, "seconds"}``); the client
-downloads the result with ``GET /results?seq=N``, which writes it from the array's memory, and
-the worker forgets it once it has been written whole.
+downloads the result with ``GET /results?seq=N``, which writes it from the array's memory (as
+often as asked: a download cut short can be repeated), and releases it with
+``POST /results/release`` once it has it.
 """
 
 from __future__ import annotations
@@ -34,11 +41,16 @@ NOTIFY_ERROR = "/notifyError"
 EVENTS = "/events"
 _BATCH_KEY = {NOTIFY: "results", EVENTS: "events"}
 
-RING_SIZE = 10_000
+RING_SIZE = 10_000  # acknowledged messages kept for GET /notifications
 RING_BYTES = 256 * 1024 * 1024
+# Unacknowledged messages are kept up to these caps (a client that never acknowledges).
+JOURNAL_SIZE = 200_000
+JOURNAL_BYTES = 1024 * 1024 * 1024
 BATCH_MAX_MESSAGES = 1000
 BATCH_MAX_BYTES = 64 * 1024 * 1024
-RETRY_DELAYS = (0.0, 0.1, 0.5, 1.0)
+RETRY_DELAYS = (0.0, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0)  # the last one repeats
+RETRYABLE = frozenset({408, 429, 500, 502, 503, 504})
+HEARTBEAT = 20.0  # seconds without a request after which an empty one keeps the connection
 PIPELINE_MAX_REQUESTS = 64
 LARGE_BODY = 64 * 1024  # binary data from which a body is encoded in parts, arrays not copied
 DIRECT_MAX_BYTES = 64 * 1024  # body size up to which a direct post writes by itself
@@ -56,7 +68,11 @@ class Message:
     def body(self) -> Any:
         """The body this message has when it travels alone."""
         key = _BATCH_KEY.get(self.path)
-        return {key: [self.item]} if key else self.item
+        return {"seq": self.seq, key: [self.item]} if key else {"seq": self.seq, **self.item}
+
+
+# What the sender thread sends to keep its connection open; it has no seq and no journal entry.
+_HEARTBEAT = Message(0, EVENTS, None, False, 0)
 
 
 class Notifier:
@@ -82,9 +98,14 @@ class Notifier:
         self._news = threading.Condition(self._lock)
         self._work = threading.Condition(self._lock)
         self._queue: deque[Message] = deque()
-        self._ring: deque[Message] = deque()
+        self._ring: deque[Message] = deque()  # the journal, oldest first
         self._ring_bytes = 0
         self._seq = 0
+        # Every message up to this seq has been acknowledged (only counted with a notify URL:
+        # without one, there is nobody to acknowledge and the journal is a plain ring).
+        self._acked = 0
+        self._last_request = time.monotonic()  # when a request last went out
+        self._failing = False  # deliveries fail now (logged once per outage)
         self._hooks: list[Callable[[], None]] = []
         # Held while requests are written to the connection or the connection is replaced,
         # so that requests go out whole and in order; taken before ``_lock`` when both are.
@@ -135,10 +156,7 @@ class Notifier:
             message = Message(self._seq, path, item, binary, nbytes)
             self._ring.append(message)
             self._ring_bytes += nbytes
-            while len(self._ring) > 1 and (
-                len(self._ring) > self._ring_size or self._ring_bytes > self._ring_bytes_cap
-            ):
-                self._ring_bytes -= self._ring.popleft().nbytes
+            self._trim()
             self._news.notify_all()
             if not self._url:
                 return message.seq
@@ -160,10 +178,42 @@ class Notifier:
     def event(self, kind: str, hooks: bool = True, direct: bool = False, **fields: Any) -> int:
         return self.post(EVENTS, {"kind": kind, **fields}, hooks=hooks, direct=direct)
 
-    # ------------------------------------------------------------ ring buffer
+    # ------------------------------------------------------------ journal
+
+    def _trim(self) -> None:
+        """Forgets the oldest messages beyond the ring's caps once they are acknowledged, and
+        unacknowledged ones only beyond the journal's caps. Called with ``_lock`` held."""
+        ring = self._ring
+        while len(ring) > 1 and (
+            len(ring) > self._ring_size or self._ring_bytes > self._ring_bytes_cap
+        ):
+            oldest = ring[0]
+            if self._url and oldest.seq > self._acked:
+                if len(ring) <= JOURNAL_SIZE and self._ring_bytes <= JOURNAL_BYTES:
+                    return
+                self._log(
+                    f"the notification journal is full: message {oldest.seq} to "
+                    f"{oldest.path} was never acknowledged and is forgotten"
+                )
+            ring.popleft()
+            self._ring_bytes -= oldest.nbytes
+
+    def acknowledge(self, seq: int) -> None:
+        """Every message up to ``seq`` has reached the client."""
+        with self._lock:
+            if seq > self._acked:
+                self._acked = min(seq, self._seq)
+                self._trim()
+
+    @property
+    def last_seq(self) -> int:
+        with self._lock:
+            return self._seq
 
     def since(self, seq: int, wait: float) -> dict[str, Any]:
-        """Messages after ``seq``, waiting up to ``wait`` seconds for the first one."""
+        """Messages after ``seq``, waiting up to ``wait`` seconds for the first one. Asking
+        acknowledges every message up to ``seq``."""
+        self.acknowledge(seq)
         deadline = time.monotonic() + wait
         with self._lock:
             while self._seq <= seq:
@@ -182,14 +232,62 @@ class Notifier:
     # ------------------------------------------------------------ announced results
 
     def fetchable(self, seq: int) -> list[Any] | None:
-        """The MessagePack body (in parts) of the announced result ``seq``, if not fetched."""
+        """The MessagePack body (in parts) of the announced result ``seq``, until released."""
         with self._lock:
             return self._fetchable.get(seq)
 
-    def fetched(self, seq: int) -> None:
-        """Forgets an announced result once its download was written whole."""
+    def release(self, seq: int) -> bool:
+        """Forgets an announced result that the client has downloaded; false if there was none."""
         with self._lock:
-            self._fetchable.pop(seq, None)
+            return self._fetchable.pop(seq, None) is not None
+
+    # ------------------------------------------------------------ staged bindings
+
+    def fetch_blobs(self, refs: list[tuple[str, int]]) -> dict[str, memoryview]:
+        """The binding data the client staged (GET /blobs/<id> of the notify URL), each in a
+        64-byte aligned, read-only buffer of its own; raises OSError or ValueError. Sent again
+        on a new connection, with back-off, while the client's server refuses or drops it."""
+        if not self._url:
+            raise ValueError("staged binding data needs a notify URL to fetch it from")
+        fetched: dict[str, memoryview] = {}
+        failures = 0
+        while True:
+            try:
+                with socket.create_connection((self._host, self._port), timeout=60) as sock:
+                    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+                    answers = sock.makefile("rb")
+                    for blob_id, size in refs:
+                        if blob_id not in fetched:
+                            fetched[blob_id] = self._fetch_blob(sock, answers, blob_id, size)
+                return fetched
+            except (OSError, http.client.HTTPException, _Refused) as exc:
+                failures += 1
+                if failures >= len(RETRY_DELAYS):
+                    raise OSError(f"{exc!r}") from None
+                time.sleep(RETRY_DELAYS[failures])
+
+    def _fetch_blob(self, sock: socket.socket, answers: Any, blob_id: str, size: int) -> memoryview:
+        path = urllib.parse.quote(blob_id, safe="")
+        sock.sendall(
+            f"GET {self._base}/blobs/{path} HTTP/1.1\r\nHost: {self._host_header}\r\n"
+            f"Authorization: Bearer {self._token}\r\n\r\n".encode("latin-1")
+        )
+        status, length = _read_head(answers)
+        if status in RETRYABLE:
+            raise _Refused(status)
+        if status != 200:
+            raise ValueError(f"the client answered {status} for blob {blob_id!r}")
+        if length != size:
+            raise ValueError(f"blob {blob_id!r} has {length} bytes, not the {size} announced")
+        body, target = codec.aligned_buffer(size)
+        got = 0
+        while got < size:
+            n = answers.readinto(target[got:])
+            if not n:
+                raise http.client.IncompleteRead(b"")
+            got += n
+        body.flags.writeable = False
+        return target.toreadonly()
 
     def fetches(self, binary: bool, nbytes: int) -> bool:
         """Whether a result with this much binary data goes to the notify URL as an
@@ -240,6 +338,7 @@ class Notifier:
                 if len(self._inflight) == 1:
                     self._work.notify()
                 sock = self._sock
+                self._last_request = time.monotonic()
             try:
                 if sock is None:
                     raise ConnectionError("the connection has just closed")
@@ -255,7 +354,11 @@ class Notifier:
         while True:
             with self._lock:
                 while not (self._queue or self._inflight or self._broken):
-                    self._work.wait()
+                    idle = HEARTBEAT - (time.monotonic() - self._last_request)
+                    if idle <= 0:
+                        self._queue.append(_HEARTBEAT)
+                        break
+                    self._work.wait(idle)
                 if not (self._queue or self._broken):
                     self._work.wait(ANSWER_DELAY)  # only answers to read: they can wait
                 broken = self._broken
@@ -288,10 +391,12 @@ class Notifier:
                 return
             with self._lock:
                 self._inflight.extend(requests)
+                self._last_request = time.monotonic()
             try:
                 sock, _ = self._connection()
                 _write(sock, [request for _, request in requests])
-            except OSError:
+            except OSError as exc:
+                self._failed(requests[0][0][0].path, exc)
                 with self._lock:
                     self._broken = True
 
@@ -305,14 +410,32 @@ class Notifier:
                 self._broken = True
             return False
         with self._lock:
+            if status in RETRYABLE:
+                # Refused for now (e.g. too many connections): recovery sends it again.
+                self._broken = True
+                return False
             batch, _ = self._inflight.popleft()
+            self._delivered(batch, status)
             if close:
                 self._broken = True  # recovery closes it and resends what followed
             else:
                 self._proven = True
-        if status >= 300:
-            self._log(f"notification server answered {status} to {batch[0].path}")
         return not close
+
+    def _delivered(self, batch: list[Message], status: int) -> None:
+        """A request of ``batch`` was answered with a final ``status``; with ``_lock`` held."""
+        if self._failing:
+            self._failing = False
+            self._log("notifications are delivered again")
+        if 200 <= status < 300:
+            if batch[-1].seq > self._acked:
+                self._acked = batch[-1].seq
+                self._trim()
+        else:
+            self._log(f"notification server answered {status} to {batch[0].path}")
+
+    def _unacknowledged(self, batch: list[Message]) -> bool:
+        return batch[-1].seq > self._acked
 
     def _recover(self) -> None:
         """Replaces a failed connection and resends the requests it did not answer."""
@@ -326,15 +449,20 @@ class Notifier:
                 self._send(requests)
 
     def _take_batches(self, limit: int) -> list[list[Message]]:
-        """The queue's head as at most ``limit`` requests: runs of one path."""
+        """The queue's head as at most ``limit`` requests: runs of one path. Messages the
+        client has acknowledged meanwhile (it asked the journal for them) are skipped."""
         batches: list[list[Message]] = []
         total = 0
         while self._queue and len(batches) < limit and total < BATCH_MAX_BYTES:
+            if self._queue[0] is not _HEARTBEAT and self._queue[0].seq <= self._acked:
+                self._queue.popleft()
+                continue
             batch = [self._queue.popleft()]
             size = batch[0].nbytes
-            if batch[0].path in _BATCH_KEY:
+            if batch[0].path in _BATCH_KEY and batch[0] is not _HEARTBEAT:
                 while (
                     self._queue
+                    and self._queue[0] is not _HEARTBEAT
                     and self._queue[0].path == batch[0].path
                     and len(batch) < BATCH_MAX_MESSAGES
                     and size + self._queue[0].nbytes <= BATCH_MAX_BYTES
@@ -350,10 +478,15 @@ class Notifier:
         Large payloads stay buffers of their own, so an array's bytes are not copied."""
         path = batch[0].path
         key = _BATCH_KEY.get(path)
-        items = [self._announce(m) for m in batch]
+        if batch[0] is _HEARTBEAT:
+            items: list[Any] = []
+            body: Any = {"events": []}
+        else:
+            items = [self._announce(m) for m in batch]
+            first = {"seq": batch[0].seq}
+            body = {**first, key: items} if key else {**first, **items[0]}
         # The messages that travel whole (not announced) decide the body's format.
-        kept = [m for m, item in zip(batch, items, strict=True) if item is m.item]
-        body = {key: items} if key else items[0]
+        kept = [m for m, item in zip(batch, items, strict=False) if item is m.item]
         content_type = codec.MSGPACK if any(m.binary for m in kept) else codec.JSON
         if content_type == codec.MSGPACK and sum(m.nbytes for m in kept) >= LARGE_BODY:
             data = codec.dumps_parts(body)
@@ -369,44 +502,61 @@ class Notifier:
         return head.encode("latin-1"), data
 
     def _send(self, requests: list[tuple[list[Message], tuple[bytes, list[Any]]]]) -> None:
-        """Sends the requests in order on a new connection (with ``_write_lock`` held),
-        retrying those not yet answered: a few times after the last one that was.
+        """Sends the requests in order on a new connection (with ``_write_lock`` held), until
+        each is answered or acknowledged otherwise: a refusal (5xx, 408, 429) or a failed
+        connection is retried with back-off, for as long as it takes. Heartbeats are not
+        retried.
 
         On a connection that has answered a request and stayed open, the requests are
         pipelined: all written, then all answers read.
         """
         pending = deque(requests)
-        error: BaseException | None = None
         failures = 0
-        while pending:
-            delay = RETRY_DELAYS[failures]
+        while True:
+            with self._lock:
+                pending = deque(
+                    r for r in pending if r[0][0] is not _HEARTBEAT and self._unacknowledged(r[0])
+                )
+            if not pending:
+                return
+            delay = RETRY_DELAYS[min(failures, len(RETRY_DELAYS) - 1)]
             if delay:
                 time.sleep(delay)
             try:
                 while pending:
                     sock, answers = self._connection()
                     window = list(pending) if self._proven else [pending[0]]
+                    with self._lock:
+                        self._last_request = time.monotonic()
                     _write(sock, [request for _, request in window])
                     for batch, _ in window:
                         status, close = _read_response(answers)
+                        if status in RETRYABLE:
+                            raise _Refused(status)
                         pending.popleft()
                         failures = 0
-                        if status >= 300:
-                            self._log(f"notification server answered {status} to {batch[0].path}")
+                        with self._lock:
+                            self._delivered(batch, status)
                         if close:
                             self._close()
                             break
                         self._proven = True
-            except (OSError, ValueError, http.client.HTTPException) as exc:
-                error = exc
+            except (OSError, ValueError, http.client.HTTPException, _Refused) as exc:
                 self._close()
                 failures += 1
-                if failures == len(RETRY_DELAYS):
-                    break
-        if pending:
-            dropped = sum(len(batch) for batch, _ in pending)
-            path = pending[0][0][0].path
-            self._log(f"dropped {dropped} notification(s) to {path} after retries: {error!r}")
+                self._failed(pending[0][0][0].path, exc)
+
+    def _failed(self, path: str, exc: Exception) -> None:
+        """Says once, until a delivery succeeds again, that the notify URL does not answer;
+        also when the client then catches up from the journal and nothing is left to resend."""
+        with self._lock:
+            report = not self._failing
+            self._failing = True
+        if report:
+            self._log(
+                f"cannot deliver notifications to {path} ({exc!r}); "
+                "retrying until the client answers (they stay in the journal)"
+            )
 
     def _connection(self) -> tuple[socket.socket, Any]:
         if self._sock is None:
@@ -423,9 +573,33 @@ class Notifier:
             self._proven = False
 
 
+class _Refused(Exception):
+    """The notification server refused a request for now (its status is retryable)."""
+
+    def __init__(self, status: int) -> None:
+        super().__init__(f"HTTP {status}")
+
+
 def _write(sock: socket.socket, requests: list[tuple[bytes, list[Any]]]) -> None:
     """Writes requests back to back: small buffers joined, large ones without a copy."""
     codec.send_parts(sock, [piece for head, body in requests for piece in (head, *body)])
+
+
+def _read_head(answers: Any) -> tuple[int, int]:
+    """Reads a response head; returns its status and Content-Length (its body is not read)."""
+    line = answers.readline(65537)
+    parts = line.split(None, 2)
+    if len(parts) < 2 or not parts[0].startswith(b"HTTP/1.") or not parts[1].isdigit():
+        raise http.client.BadStatusLine(repr(line))
+    length = 0
+    for _ in range(100):
+        header = answers.readline(65537)
+        if header in (b"\r\n", b"\n", b""):
+            return int(parts[1]), length
+        name, _, value = header.partition(b":")
+        if name.strip().lower() == b"content-length":
+            length = int(value.strip())
+    raise http.client.HTTPException("too many header lines")
 
 
 def _read_response(answers: Any) -> tuple[int, bool]:

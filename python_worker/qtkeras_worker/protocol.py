@@ -74,12 +74,14 @@ def _names(value: Any, what: str) -> list[str]:
     return value
 
 
-def _bindings(value: Any) -> tuple[dict[str, Any], dict[str, Any] | None]:
+def _bindings(
+    value: Any, blobs: dict[str, memoryview] | None = None
+) -> tuple[dict[str, Any], dict[str, Any] | None]:
     """Checks the bindings; returns them with their decoded values (None if they hold refs,
     which are resolved only when the command runs)."""
     if not isinstance(value, dict):
         raise HttpError(400, "bindings must be an object of name -> value")
-    decoder = codec.Decoder()
+    decoder = codec.Decoder(blobs=blobs)
     decoded = {}
     for name, tree in value.items():
         if not is_identifier(name):
@@ -94,7 +96,7 @@ def _bindings(value: Any) -> tuple[dict[str, Any], dict[str, Any] | None]:
 _COMMAND_KEYS = {"id", "code", "bindings", "lifetime", "result"}
 
 
-def parse_command(body: Any) -> Command:
+def parse_command(body: Any, blobs: dict[str, memoryview] | None = None) -> Command:
     body = _object(body, "a command")
     unknown = set(body) - _COMMAND_KEYS
     if unknown:
@@ -111,8 +113,23 @@ def parse_command(body: Any) -> Command:
     result = body.get("result", "value")
     if result not in RESULTS:
         raise HttpError(400, f"command {command_id!r}: result must be one of {RESULTS}")
-    bindings, decoded = _bindings(body.get("bindings", {}))
-    return Command(command_id, code, bindings, lifetime, result, decoded)
+    bindings, decoded = _bindings(body.get("bindings", {}), blobs)
+    return Command(command_id, code, bindings, lifetime, result, decoded, blobs or None)
+
+
+def _fetch_blobs(services: Services, body: Any) -> dict[str, memoryview]:
+    """Fetches the binary data the client staged for these bindings (docs/PROTOCOL.md,
+    "Large bindings")."""
+    try:
+        refs = codec.blob_refs(body)
+    except codec.DecodeError as exc:
+        raise HttpError(400, str(exc)) from None
+    if not refs:
+        return {}
+    try:
+        return services.notifier.fetch_blobs(refs)
+    except (OSError, ValueError) as exc:
+        raise HttpError(502, f"cannot fetch the bindings' data from the client: {exc}") from None
 
 
 # ---------------------------------------------------------------- handlers
@@ -127,10 +144,11 @@ def do_commands(services: Services, request: Request) -> Reply:
         commands = body.get("commands", [])
         if not isinstance(commands, list):
             raise HttpError(400, "commands must be a list")
-        parsed = [parse_command(c) for c in commands]
+        blobs = _fetch_blobs(services, commands)
+        parsed = [parse_command(c, blobs) for c in commands]
         release = _names(body.get("release", []), "release")
     else:
-        parsed, release = [parse_command(body)], []
+        parsed, release = [parse_command(body, _fetch_blobs(services, body))], []
     # The executor starts once the 202 is out: woken now, the main thread would take the
     # interpreter back and forth with this one while the answer is written.
     accepted = services.executor.submit(parsed, release, wake=False)
@@ -194,6 +212,7 @@ def do_health(services: Services, request: Request) -> Reply:
         "keras": keras_support.keras_version(),
         "backend": keras_support.backend_name(),
         "keras_ready": services.keras.ready.is_set(),
+        "last": services.notifier.last_seq,
     }
 
 
@@ -215,8 +234,16 @@ def do_results(services: Services, request: Request) -> Reply:
         raise HttpError(400, "seq must be the integer of a result's announcement") from None
     parts = services.notifier.fetchable(seq)
     if parts is None:
-        raise HttpError(404, f"no announced result {seq} to fetch (or it was fetched already)")
-    return 200, RawBody(codec.MSGPACK, parts, lambda: services.notifier.fetched(seq))
+        raise HttpError(404, f"no announced result {seq} to fetch (or it was released already)")
+    return 200, RawBody(codec.MSGPACK, parts)
+
+
+def do_results_release(services: Services, request: Request) -> Reply:
+    body = _object(request.body, "the body")
+    seqs = body.get("seq")
+    if not isinstance(seqs, list) or not all(type(n) is int for n in seqs):
+        raise HttpError(400, "seq must be a list of the integers of announced results")
+    return 200, {"released": [n for n in seqs if services.notifier.release(n)]}
 
 
 ROUTES: dict[tuple[str, str], Handler] = {
@@ -230,6 +257,7 @@ ROUTES: dict[tuple[str, str], Handler] = {
     ("GET", "/health"): do_health,
     ("GET", "/notifications"): do_notifications,
     ("GET", "/results"): do_results,
+    ("POST", "/results/release"): do_results_release,
 }
 
 PATHS: dict[str, list[str]] = {}

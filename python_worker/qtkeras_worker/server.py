@@ -15,6 +15,7 @@ import sys
 import threading
 import time
 import urllib.parse
+from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -22,7 +23,12 @@ from typing import Any
 
 from . import codec, protocol
 
+# Connections that have not yet sent a request with the token: at the cap, a new one takes
+# the place of the one that has waited longest. Connections that did authenticate count apart
+# and are never given up for a newcomer, so a flood of slow connections cannot take the
+# client's connections, nor keep it from opening a new one.
 MAX_CONNECTIONS = 64
+MAX_AUTHENTICATED = 64
 MAX_HEADER_LINE = 65536  # bytes of one header line (http.client's limits)
 MAX_HEADERS = 100
 IDLE_TIMEOUT = 60.0  # seconds a keep-alive connection may wait for its next request
@@ -53,7 +59,8 @@ class WorkerServer(ThreadingHTTPServer):
         self.max_body = max_body
         self.log = log
         self._lock = threading.Lock()
-        self._active = 0
+        self._unauthenticated: OrderedDict[Any, None] = OrderedDict()  # sockets, oldest first
+        self._authenticated: set[Any] = set()
         self._deadlines: dict[RequestHandler, float] = {}
         super().__init__((host, port), RequestHandler)
         bound = self.server_address[1]
@@ -72,24 +79,47 @@ class WorkerServer(ThreadingHTTPServer):
         self.server_name, self.server_port = str(self.server_address[0]), self.server_address[1]
 
     def process_request(self, request: Any, client_address: Any) -> None:
+        evicted = None
         with self._lock:
-            if self._active >= MAX_CONNECTIONS:
-                self.shutdown_request(request)
-                return
-            self._active += 1
+            if len(self._unauthenticated) >= MAX_CONNECTIONS:
+                evicted, _ = self._unauthenticated.popitem(last=False)
+            self._unauthenticated[request] = None
+        if evicted is not None:
+            with contextlib.suppress(OSError):
+                evicted.shutdown(socket.SHUT_RDWR)  # its thread ends and closes it
         try:
             super().process_request(request, client_address)
         except BaseException:
-            with self._lock:
-                self._active -= 1
+            self._forget(request)
             raise
 
     def process_request_thread(self, request: Any, client_address: Any) -> None:
         try:
             super().process_request_thread(request, client_address)
         finally:
-            with self._lock:
-                self._active -= 1
+            self._forget(request)
+
+    def _forget(self, request: Any) -> None:
+        with self._lock:
+            self._unauthenticated.pop(request, None)
+            self._authenticated.discard(request)
+
+    def authenticated(self, request: Any) -> bool:
+        """Moves a connection that sent the token out of the newcomers' reach; false when
+        too many are authenticated already."""
+        with self._lock:
+            if request in self._authenticated:
+                return True
+            if len(self._authenticated) >= MAX_AUTHENTICATED:
+                return False
+            self._unauthenticated.pop(request, None)
+            self._authenticated.add(request)
+            return True
+
+    def connection_counts(self) -> tuple[int, int]:
+        """(unauthenticated, authenticated) connections now open."""
+        with self._lock:
+            return len(self._unauthenticated), len(self._authenticated)
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         exc = sys.exc_info()[1]
@@ -315,6 +345,8 @@ class RequestHandler(BaseHTTPRequestHandler):
         target = urllib.parse.urlsplit(self.path)
         path = target.path
         refusal = self._refusal(method, path)
+        if refusal is None and not self.server.authenticated(self.connection):
+            refusal = 503, "too many connections", {}
         if refusal is not None:
             status, reason, extra = refusal
             self._reply(status, {"error": reason}, close=True, headers=extra)

@@ -48,22 +48,41 @@ def value_of(tree: Any) -> Any:
 
 
 class Recorder:
-    """Notifications flattened into entries (kind, payload), kind result/error/event."""
+    """Notifications flattened into entries (kind, payload), kind result/error/event, each
+    applied once by its seq as a client does: a repeated delivery is counted in
+    ``repeated``, a seq that skips one is recorded as a ("gap", seq) entry."""
 
     def __init__(self) -> None:
         self.entries: list[tuple[str, Any]] = []
         self.cond = threading.Condition()
+        self.applied = 0
+        self.repeated = 0
 
     def add(self, path: str, body: Any) -> None:
         with self.cond:
+            if path in ("/notify", "/events", "/notifyError") and "seq" not in body:
+                if path != "/events" or body.get("events"):  # an empty one is a heartbeat
+                    self.entries.append(("unsequenced", (path, body)))
+                self.cond.notify_all()
+                return
             if path == "/notify":
-                self.entries += [("result", r) for r in body["results"]]
+                items = [("result", r) for r in body["results"]]
             elif path == "/notifyError":
-                self.entries.append(("error", body))
+                items = [("error", {k: v for k, v in body.items() if k != "seq"})]
             elif path == "/events":
-                self.entries += [("event", e) for e in body["events"]]
+                items = [("event", e) for e in body["events"]]
             else:
                 self.entries.append(("unknown", (path, body)))
+                self.cond.notify_all()
+                return
+            for seq, entry in enumerate(items, start=body["seq"]):
+                if seq <= self.applied:
+                    self.repeated += 1
+                    continue
+                if seq != self.applied + 1:
+                    self.entries.append(("gap", seq))
+                self.applied = seq
+                self.entries.append(entry)
             self.cond.notify_all()
 
     def wait(self, predicate, timeout: float = 30.0) -> Any:
@@ -113,6 +132,8 @@ class NotifyServer:
         self.raw: list[tuple[str, str, bytes]] = []
         self.refused = 0
         self.hosts: set[str] = set()
+        self.blobs: dict[str, bytes] = {}  # staged binding data, served on GET /blobs/<id>
+        self.blob_gets = 0
         server = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -136,6 +157,19 @@ class NotifyServer:
                 server.raw.append((self.path, content_type, data))
                 server.recorder.add(self.path, codec.loads(data, content_type))
                 self._answer(200)
+
+            def do_GET(self) -> None:
+                if self.headers.get("Authorization") != f"Bearer {token}":
+                    server.refused += 1
+                    self._answer(401)
+                    return
+                blob = server.blobs.get(self.path.removeprefix("/blobs/"))
+                if not self.path.startswith("/blobs/") or blob is None:
+                    self._answer(404)
+                    return
+                server.blob_gets += 1
+                head = f"HTTP/1.1 200 OK\r\nContent-Length: {len(blob)}\r\n\r\n"
+                self.wfile.write(head.encode() + blob)
 
             def setup(self) -> None:
                 super().setup()

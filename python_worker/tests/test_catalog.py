@@ -65,7 +65,31 @@ def test_counts_per_group_are_sane(data):
     assert counts["initializers"] >= 15
     assert counts["regularizers"] >= 4
     assert counts["callbacks"] >= 10
+    assert counts["constraints"] >= 4
+    assert counts["schedules"] >= 6
+    assert counts["applications"] >= 30
     assert sum(counts.values()) == len(data["entries"])
+
+
+def test_constraints_schedules_and_applications_have_their_modules(entries):
+    norm = entries["constraints", "MaxNorm"]
+    assert norm["module"] == "keras.constraints" and "max_value" in params(norm)
+    assert entries["constraints", "max_norm"]["canonical"] == "MaxNorm"
+    decay = entries["schedules", "ExponentialDecay"]
+    assert decay["module"] == "keras.optimizers.schedules"
+    assert [p["name"] for p in decay["parameters"]][:3] == [
+        "initial_learning_rate",
+        "decay_steps",
+        "decay_rate",
+    ]
+    mobilenet = entries["applications", "MobileNetV2"]
+    assert mobilenet["module"] == "keras.applications" and mobilenet["kind"] == "function"
+    assert mobilenet["category"] == "mobilenet_v2"
+    assert entries["applications", "ResNet50"]["category"] == "resnet"
+    weights = params(mobilenet)["weights"]
+    assert weights["default"] == "imagenet" and "none" in weights["types"]
+    assert params(mobilenet)["include_top"]["types"] == ["bool"]
+    assert ("applications", "resnet50") not in entries  # a module
 
 
 def test_no_private_names_modules_or_registry_helpers(data):

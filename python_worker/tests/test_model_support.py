@@ -174,3 +174,49 @@ def test_describe_stops_at_the_layer_that_does_not_fit():
     assert "Conv1D" in result["error"]["message"]
     assert "ndim" in result["error"]["message"]
     assert result["total_params"] == 80
+
+
+def _inputs():
+    return keras.Input((8,)), keras.Input((16,))
+
+
+@pytest.mark.parametrize(
+    ("build", "words"),
+    [
+        (lambda m, a, b: m.add(keras.layers.Dense(-3)), ["Dense:", "units"]),
+        (lambda m, a, b: m.add(keras.layers.Dense(3, name="out", foo=1)), ["'out' (Dense)", "foo"]),
+        (
+            lambda m, a, b: m.add(keras.layers.Reshape((5,), name="bad")),
+            ["cannot add layer 'bad' (Reshape)", "total size"],
+        ),
+        (lambda m, a, b: m.add(keras.layers.InputLayer(shape=(3,))), ["cannot add", "InputLayer"]),
+        (
+            lambda m, a, b: keras.layers.Add(name="bad_sum")([a, b]),
+            ["cannot call layer 'bad_sum' (Add)", "shapes"],
+        ),
+        (lambda m, a, b: keras.ops.add(a, b), ["cannot compute Add", "[None, 8]"]),
+    ],
+)
+def test_building_names_the_layer_and_leaves_the_model_as_it_was(mlp, build, words):
+    a, b = _inputs()
+    before = ms.info(mlp)
+    with pytest.raises(ValueError) as caught, ms.building(mlp):
+        build(mlp, a, b)
+    for word in words:
+        assert word in str(caught.value)
+    assert "\x1b[" not in str(caught.value)
+    assert ms.info(mlp) == before
+
+
+def test_building_lets_other_errors_pass_unchanged(mlp):
+    with pytest.raises(ZeroDivisionError, match="division by zero"), ms.building(mlp):
+        print(1 / 0)
+    with ms.building(mlp):
+        mlp.add(keras.layers.Dense(2))
+    assert ms.info(mlp)["total_params"] == 80 + 34
+
+
+def test_catalog_helper_is_the_workers_catalog():
+    from qtkeras_worker import catalog
+
+    assert ms.catalog() is catalog.catalog()

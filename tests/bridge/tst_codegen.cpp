@@ -8,6 +8,7 @@
 #include <QRandomGenerator>
 #include <QSet>
 #include <QTest>
+#include <QVersionNumber>
 
 #include <nlohmann/json.hpp>
 
@@ -45,6 +46,16 @@ struct Outcome {
 const char* const checker = R"py(
 import ast, json, math, sys
 
+# Generated ints must read back under the strictest limit Python allows.
+sys.set_int_max_str_digits(640)
+
+def big(digits):
+    sys.set_int_max_str_digits(0)
+    try:
+        return int(digits)
+    finally:
+        sys.set_int_max_str_digits(640)
+
 def same(a, b):
     if type(a) is not type(b):
         return False
@@ -74,10 +85,10 @@ def run(source, program):
 results = []
 for case in json.loads(sys.stdin.buffer.read().decode("utf-8")):
     try:
-        expected = eval(case["expected"], {})
+        expected = eval(case["expected"], {"big": big})
         actual = run(case["source"], case["program"])
         ok = same(actual, expected)
-        detail = "" if ok else f"got {actual!r}, expected {expected!r}"
+        detail = "" if ok else f"got {actual!r:.300}, expected {expected!r:.300}"
     except Exception as e:
         ok, detail = False, f"{type(e).__name__}: {e}"
     results.append({"name": case["name"], "ok": ok, "detail": detail})
@@ -246,6 +257,72 @@ std::vector<Case> cases() {
     expr("raw call", Expr::raw("lambda v, w=1: v * 2 + w").call({20}, {{"w", 2}}), "42");
     expr("raw in list", Expr::list({Expr::raw("'a' if True else 'b'"), 1}), "['a', 1]");
 
+    // Raw expressions that span lines or end in a comment.
+    expr("raw with a comment", name("abs").call({Expr::raw("-5  # a comment")}), "5");
+    expr("raw over lines", Expr::list({Expr::raw("[1,\n 2]  # two"), 3}), "[[1, 2], 3]");
+    expr("raw string with hash and lines",
+         Expr::raw("'''a\n# kept\nb''' + \"#\" + r'\\d' # c").attr("upper").call(),
+         "'A' + chr(10) + '# KEPT' + chr(10) + 'B#' + chr(92) + 'D'");
+    expr("raw with continuation", Expr::raw("1 + \\\n 2"), "3");
+
+    // Ints beyond Python's limits for literals, read back under its strictest limit.
+    const QString nines = QStringLiteral("9").repeated(5000);
+    expr("int of 641 digits", BigInt{QStringLiteral("1") + QStringLiteral("0").repeated(640)},
+         "10**640");
+    expr("int beyond 4300 digits", BigInt{nines}, "10**5000 - 1");
+    expr("int with zero runs",
+         BigInt{QStringLiteral("7") + QStringLiteral("0").repeated(3000) + QStringLiteral("5")},
+         "7 * 10**3001 + 5");
+    const QString mixed = QStringLiteral("1234567890").repeated(10000);
+    rows.push_back({"negative int of 100000 digits",
+                    Expr(BigInt{QLatin1Char('-') + mixed}).source(),
+                    QStringLiteral("-big('%1')").arg(mixed)});
+    expr("method of a huge int", Expr(BigInt{nines}).attr("bit_length").call(),
+         "(10**5000 - 1).bit_length()");
+    expr("huge ints in a tuple",
+         Value::tuple({BigInt{QLatin1Char('-') + QStringLiteral("9").repeated(700)}, 1}),
+         "(-(10**700 - 1), 1)");
+
+    // Nesting up to the limit.
+    Expr nestedList = 1;
+    for (int i = 1; i < Expr::maxDepth; ++i)
+        nestedList = Expr::list({nestedList});
+    rows.push_back({"list nested to the limit", nestedList.source(),
+                    QStringLiteral("eval('[' * %1 + '1' + ']' * %1)").arg(Expr::maxDepth - 1)});
+    Value nestedValue = 1;
+    for (int i = 1; i < Expr::maxDepth; ++i)
+        nestedValue = Value::tuple({nestedValue});
+    rows.push_back({"literal nested to the limit", Expr(nestedValue).source(),
+                    QStringLiteral("eval('(' * %1 + '1' + ',)' * %1)").arg(Expr::maxDepth - 1)});
+    Expr chain = "Ab";
+    for (int i = 0; i < (Expr::maxDepth - 1) / 2; ++i)
+        chain = chain.attr(i % 2 ? "upper" : "lower").call();
+    expr("call chain to the limit", chain, "'ab'");
+
+    // Names by Python's rules: Unicode letters (PEP 3131), soft keywords.
+    program("unicode and soft-keyword names",
+            {Statement::assign(name("größe"), 1), Statement::assign(name("名前"), 2),
+             Statement::assign(name("x·y"), 3), Statement::assign(name("℘"), 4),
+             Statement::assign(name("ᾈ"), 5), Statement::assign(name("type"), 6),
+             Statement::assign(name("match"), 7), Statement::assign(name("_"), 8),
+             Expr::list({name("größe"), name("名前"), name("x·y"), name("℘"), name("ᾈ"),
+                         name("type"), name("match"), name("_")})},
+            "[1, 2, 3, 4, 5, 6, 7, 8]");
+
+    // Blocks, with statements nested and raw lines indented outside their strings.
+    program(
+        "with blocks",
+        {Statement::importModule("contextlib"),
+         Statement::with(
+             name("contextlib").attr("nullcontext").call({5}),
+             {Statement::assign(name("w"), name("v")),
+              Statement::raw("s = '''line\n    kept'''  # a comment"),
+              Statement::with(name("contextlib").attr("suppress").call({name("ZeroDivisionError")}),
+                              {Expr::raw("1 // 0"), Statement::assign(name("w"), 0)})},
+             name("v")),
+         Expr::tuple({name("w"), name("s")})},
+        "(5, 'line' + chr(10) + '    kept')");
+
     // Programs.
     program("assign and mutate",
             {Statement::assign(name("x"), Expr::list({1, 2})), name("x").attr("append").call({3}),
@@ -318,6 +395,9 @@ private Q_SLOTS:
     void rendersReadableSource();
     void rejectsInvalidInput_data();
     void rejectsInvalidInput();
+    void hugeIntsKeepEveryDigitRunShort();
+    void identifiersAndKeywordsArePythons();
+    void namesListsWhatTheCodeUses();
 
 private:
     QHash<QString, Outcome> m_outcomes;
@@ -395,6 +475,16 @@ void TestCodegen::rendersReadableSource_data() {
         "from os.path import join, split as sp");
     row("import as", Statement::importModule("numpy", "np").source(), "import numpy as np");
     row("program", Program{Statement::assign(name("x"), 1), name("x")}.source(), "x = 1\nx");
+    row("raw ending in a comment", Expr::raw("x  # why").attr("y").source(), "(x  # why\n).y");
+    row("with block",
+        Statement::with(name("ctx"),
+                        {Statement::assign(name("a"), 1), Statement::raw("if a:\n    b = 2")},
+                        name("c"))
+            .source(),
+        "with ctx as c:\n    a = 1\n    if a:\n        b = 2");
+    row("with one simple statement",
+        Statement::with(name("ctx").call(), {name("f").call({1})}).source(), "with ctx(): f(1)");
+    row("short big int", Expr(BigInt{"-123"}).source(), "-123");
 }
 
 void TestCodegen::rendersReadableSource() {
@@ -514,6 +604,90 @@ void TestCodegen::rejectsInvalidInput_data() {
         "path.join");
     row(
         "from import nothing", [] { Statement::importFrom("os", {}); }, "name");
+    row(
+        "raw with an open string", [] { Expr::raw("'abc"); }, "left open");
+    row(
+        "raw with an open triple quote", [] { Expr::raw("'''abc''"); }, "left open");
+    row(
+        "raw with an open bracket", [] { Expr::raw("f(1"); }, "never closed");
+    row(
+        "raw closing what it did not open", [] { Expr::raw("1) + (2"); }, "closes");
+    row(
+        "raw with crossed brackets", [] { Expr::raw("[1)"); }, "closes");
+    row(
+        "raw ending in a continuation", [] { Expr::raw("1 + \\"); }, "continuation");
+    row(
+        "raw with NUL", [] { Expr::raw(QString::fromLatin1("1\0", 2)); }, "NUL");
+    row(
+        "raw with a lone surrogate",
+        [] { Expr::raw(QStringLiteral("'a") + QChar(0xD800) + QStringLiteral("'")); }, "surrogate");
+    row(
+        "raw nested too deep",
+        [] { Expr::raw(QStringLiteral("[").repeated(150) + QStringLiteral("]").repeated(150)); },
+        "nested");
+    row(
+        "raw statement with an open string", [] { Statement::raw("x = '''abc"); }, "left open");
+    row(
+        "raw statement indented", [] { Statement::raw("# note\n  x = 1"); }, "indented");
+    row(
+        "raw statement ending in a continuation", [] { Statement::raw("x = 1 + \\"); },
+        "continuation");
+    row(
+        "list nested too deep",
+        [] {
+            Expr e = 1;
+            for (int i = 0; i < Expr::maxDepth; ++i)
+                e = Expr::list({e});
+        },
+        "nested 101 levels");
+    row(
+        "attribute chain too deep",
+        [] {
+            Expr e = name("x");
+            for (int i = 0; i < 100000; ++i)
+                e = e.attr("a");
+        },
+        "nested 101 levels");
+    row(
+        "negation chain too deep",
+        [] {
+            Expr e = name("x");
+            for (int i = 0; i < 100000; ++i)
+                e = -e;
+        },
+        "nested");
+    row(
+        "literal nested too deep",
+        [] {
+            Value v = 1;
+            for (int i = 0; i < Expr::maxDepth; ++i)
+                v = Value(Value::List{v});
+            Expr::literal(v);
+        },
+        "nested 101 levels");
+    row(
+        "literal nested very deep",
+        [] {
+            Value v = 1;
+            for (int i = 0; i < 20000; ++i) {
+                Value::List list;
+                list.push_back(std::move(v));
+                v = Value(std::move(list));
+            }
+            Expr::literal(v);
+        },
+        "nested");
+    row(
+        "with without a body", [] { Statement::with(name("x"), {}); }, "body");
+    row(
+        "with binding a call", [] { Statement::with(name("x"), {name("y")}, name("f").call()); },
+        "f()");
+    row(
+        "pattern-syntax letter as name", [] { Expr::name(QString(QChar(0x2E2F))); }, "identifier");
+    row(
+        "letter newer than Unicode 13", [] { Expr::name(QString(QChar(0x0870))); }, "identifier");
+    row(
+        "middle dot first", [] { Expr::name(QString(QChar(0x00B7))); }, "identifier");
 }
 
 void TestCodegen::rejectsInvalidInput() {
@@ -526,6 +700,110 @@ void TestCodegen::rejectsInvalidInput() {
         const QString message = fromUtf8(e.what());
         QVERIFY2(message.contains(mentions), qPrintable(message));
     }
+}
+
+void TestCodegen::hugeIntsKeepEveryDigitRunShort() {
+    for (const int size : {641, 4301, 100000, 1000000}) {
+        const QString digits = QStringLiteral("9") +
+                               QStringLiteral("0123456789").repeated(size / 10 + 1).left(size - 1);
+        const QString source = Expr(BigInt{digits}).source();
+        qsizetype run = 0;
+        qsizetype longest = 0;
+        for (const QChar c : source) {
+            run = c.isDigit() ? run + 1 : 0;
+            longest = std::max(longest, run);
+        }
+        QVERIFY2(longest <= 640, qPrintable(QString::number(longest)));
+        QVERIFY(source.size() < digits.size() * 2);
+    }
+}
+
+// Every code point, as the first character of a name and after 'a', against the test
+// interpreter's str.isidentifier() (and its NFKC rule); the keywords against keyword.kwlist.
+void TestCodegen::identifiersAndKeywordsArePythons() {
+    const char* const script = R"py(
+import json, keyword, sys, unicodedata
+def ok(s):
+    return s.isidentifier() and unicodedata.normalize("NFKC", s) == s
+start = bytearray(0x110000)
+cont = bytearray(0x110000)
+for c in range(0x110000):
+    if 0xD800 <= c <= 0xDFFF:
+        continue
+    ch = chr(c)
+    start[c] = ok(ch)
+    cont[c] = ok("a" + ch)
+sys.stdout.write(json.dumps({"start": bytes(start).hex(), "cont": bytes(cont).hex(),
+    "unicode": unicodedata.unidata_version, "keywords": keyword.kwlist,
+    "soft": keyword.softkwlist}))
+)py";
+    QProcess python;
+    python.start(QStringLiteral(QTKERAS_TEST_PYTHON),
+                 {QStringLiteral("-I"), QStringLiteral("-c"), fromUtf8(script)});
+    QVERIFY(python.waitForFinished(120000));
+    QVERIFY2(python.exitCode() == 0, python.readAllStandardError().constData());
+    const nlohmann::json tables =
+        nlohmann::json::parse(python.readAllStandardOutput().toStdString());
+    const QByteArray start =
+        QByteArray::fromHex(QByteArray::fromStdString(tables.at("start").get<std::string>()));
+    const QByteArray cont =
+        QByteArray::fromHex(QByteArray::fromStdString(tables.at("cont").get<std::string>()));
+    QCOMPARE(start.size(), 0x110000);
+    const QString pythonUnicode = QString::fromStdString(tables.at("unicode").get<std::string>());
+    QVERIFY2(QVersionNumber::fromString(pythonUnicode) >= QVersionNumber(13),
+             qPrintable(pythonUnicode));
+
+    QStringList wrong;
+    int accepted = 0;
+    for (char32_t c = 0; c < 0x110000; ++c) {
+        if (QChar::isSurrogate(c))
+            continue;
+        const QString alone = QStringView(QChar::fromUcs4(c)).toString(); // keeps U+FEFF
+        for (const bool first : {true, false}) {
+            const bool ours = isIdentifier(first ? alone : QStringLiteral("a") + alone);
+            const bool theirs = (first ? start : cont).at(c) != 0;
+            // A name we accept must be Python's; one Python accepts must be ours unless its
+            // character came after Unicode 13.0 (Python 3.10 would not know it).
+            const bool known = QChar::unicodeVersion(c) != QChar::Unicode_Unassigned &&
+                               QChar::unicodeVersion(c) <= QChar::Unicode_13_0;
+            if (ours != theirs && (ours || known) && wrong.size() < 20)
+                wrong << QStringLiteral("U+%1 %2: ours %3, Python's %4")
+                             .arg(uint(c), 4, 16, QLatin1Char('0'))
+                             .arg(first ? QStringLiteral("first") : QStringLiteral("after a"))
+                             .arg(ours)
+                             .arg(theirs);
+            accepted += ours;
+        }
+    }
+    QVERIFY2(wrong.isEmpty(), qPrintable(wrong.join(u'\n')));
+    QVERIFY(accepted > 200000);
+
+    QStringList keywords;
+    for (const auto& k : tables.at("keywords"))
+        keywords << QString::fromStdString(k.get<std::string>());
+    QCOMPARE(keywords.size(), 35);
+    for (const QString& k : keywords)
+        QVERIFY2(isKeyword(k), qPrintable(k));
+    for (const auto& k : tables.at("soft")) {
+        const QString soft = QString::fromStdString(k.get<std::string>());
+        QVERIFY2(!isKeyword(soft), qPrintable(soft));
+        QCOMPARE(Expr::name(soft).source(), soft);
+    }
+    for (const char* notKeyword : {"print", "self", "exec", "nonlocals", "Match"})
+        QVERIFY2(!isKeyword(fromUtf8(notKeyword)), notKeyword);
+}
+
+void TestCodegen::namesListsWhatTheCodeUses() {
+    const Program program{
+        Statement::importModule("numpy", "np"), Statement::importModule("os.path"),
+        Statement::assign(name("x"), name("np").attr("zeros").call({}, {{"shape", name("n")}})),
+        Statement::with(name("ctx").call(), {name("f").call({Expr::raw("hidden + 1")})},
+                        name("c"))};
+    QCOMPARE(program.names(), (QSet<QString>{"np", "os", "x", "n", "ctx", "f", "c"}));
+    QCOMPARE(Expr::dict({{"k", name("v")}}).names(), QSet<QString>{"v"});
+    QCOMPARE(Expr(1).depth(), 1);
+    QCOMPARE(name("f").call({Expr::list({1})}).depth(), 3);
+    QCOMPARE(Expr::raw("[[1]]").depth(), 3);
 }
 
 QTEST_GUILESS_MAIN(TestCodegen)

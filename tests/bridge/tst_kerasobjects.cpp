@@ -1,5 +1,5 @@
 // The Python that typed Keras objects stand for: only the arguments that were set appear, in
-// Keras' snake_case names; nested objects render as nested calls.
+// Keras' snake_case names; nested objects render as nested calls; setters keep the type.
 #include "bridge/keras/keras.h"
 
 #include <QtTest>
@@ -77,6 +77,37 @@ void TestKerasObjects::rendersOnlyTheArgumentsSet_data() {
         "keras.callbacks.ReduceLROnPlateau(factor=0.5, min_lr=1e-05)");
     row("activation function", K::Dense(3).activation(K::activationFunction("relu")),
         "keras.layers.Dense(3, activation=keras.activations.relu)");
+    row("MultiHeadAttention", K::MultiHeadAttention(2, 32).dropout(0.1),
+        "keras.layers.MultiHeadAttention(num_heads=2, key_dim=32, dropout=0.1)");
+    row("ReLU", K::ReLU(), "keras.layers.ReLU()");
+    row("Dot", K::Dot({1, 1}).normalize(true), "keras.layers.Dot(axes=(1, 1), normalize=True)");
+    row("TimeDistributed", K::TimeDistributed(K::Dense(4)),
+        "keras.layers.TimeDistributed(keras.layers.Dense(4))");
+    row("kernel constraint", K::Dense(4).kernelConstraint(K::MaxNorm(2.0).axis(0)),
+        "keras.layers.Dense(4, kernel_constraint=keras.constraints.MaxNorm(max_value=2.0, "
+        "axis=0))");
+    row("NonNeg", K::NonNeg(), "keras.constraints.NonNeg()");
+    row("schedule as learning rate",
+        K::Adam().learningRate(K::ExponentialDecay(0.01, 1000, 0.9).staircase(true)),
+        "keras.optimizers.Adam(learning_rate=keras.optimizers.schedules.ExponentialDecay(0.01, "
+        "1000, 0.9, staircase=True))");
+    row("PiecewiseConstantDecay", K::PiecewiseConstantDecay({100, 200}, {0.1, 0.01, 0.001}),
+        "keras.optimizers.schedules.PiecewiseConstantDecay([100, 200], [0.1, 0.01, 0.001])");
+    row("CosineDecay", K::CosineDecay(0.1, 500).warmupSteps(10),
+        "keras.optimizers.schedules.CosineDecay(0.1, 500, warmup_steps=10)");
+    row("application", K::MobileNetV2().weights(nullptr).includeTop(false).inputShape({96, 96, 3}),
+        "keras.applications.MobileNetV2(weights=None, include_top=False, input_shape=(96, 96, "
+        "3))");
+    row("application by name", K::Application("ResNet101").classes(10),
+        "keras.applications.ResNet101(classes=10)");
+    row("generic loss with options", K::Loss("Huber").name("h").reduction("sum"),
+        "keras.losses.Huber(name='h', reduction='sum')");
+    row("typed loss keeps its type", K::BinaryCrossentropy().name("bce").labelSmoothing(0.1),
+        "keras.losses.BinaryCrossentropy(name='bce', label_smoothing=0.1)");
+    row("ModelCheckpoint", K::ModelCheckpoint("best.keras").monitor("val_loss").saveBestOnly(true),
+        "keras.callbacks.ModelCheckpoint('best.keras', monitor='val_loss', save_best_only=True)");
+    row("None argument", K::Dense(2).arg("bias_initializer", nullptr),
+        "keras.layers.Dense(2, bias_initializer=None)");
 }
 
 void TestKerasObjects::rendersOnlyTheArgumentsSet() {
@@ -97,6 +128,16 @@ void TestKerasObjects::genericLayerEqualsTypedLayer() {
     QVERIFY(!typed.has(QStringLiteral("use_bias")));
 }
 
+// Every setter of a typed object returns that type, so that chains stay typed (a compile
+// error here is the failure).
+static_assert(std::is_same_v<decltype(K::Dense(1).name("a").activation("relu")), K::Dense&>);
+static_assert(std::is_same_v<decltype(K::CategoricalCrossentropy().name("a").fromLogits(true)),
+                             K::CategoricalCrossentropy&>);
+static_assert(
+    std::is_same_v<decltype(K::EarlyStopping().patience(1).arg("verbose", 1)), K::EarlyStopping&>);
+static_assert(std::is_same_v<decltype(K::MobileNetV2().name("m").alpha(0.5)), K::MobileNetV2&>);
+static_assert(std::is_same_v<decltype(K::SGD().learningRate(0.1).momentum(0.9)), K::SGD&>);
+
 void TestKerasObjects::settingAnArgumentAgainReplacesIt() {
     K::Dense dense(4);
     dense.activation("relu").name("a").activation("tanh");
@@ -110,6 +151,9 @@ void TestKerasObjects::shapesRejectNegativeSizes() {
 
 void TestKerasObjects::layerRefusesObjectsOfOtherModules() {
     QVERIFY_THROWS_EXCEPTION(std::invalid_argument, K::Layer(K::KerasObject(K::Adam())));
+    // An application is a layer (a model is one in Keras): it can be added and called.
+    const K::Layer application(K::KerasObject(K::ResNet50().weights(nullptr)));
+    QCOMPARE(application.qualifiedName(), QStringLiteral("keras.applications.ResNet50"));
     const K::Layer fromCatalog(
         K::KerasObject(QStringLiteral("keras.layers"), QStringLiteral("GaussianNoise")));
     QCOMPARE(fromCatalog.expr().source(), QStringLiteral("keras.layers.GaussianNoise()"));

@@ -242,6 +242,7 @@ private Q_SLOTS:
     void idleConnectionDropped();
     void shortTokenRefused();
     void tokenNeverLogged();
+    void stagedBlobsAreServedToTheTokenOnly();
 };
 
 void TestNotificationServer::listensOnLoopbackOnly() {
@@ -753,40 +754,52 @@ void TestNotificationServer::pipelinedGoodThenBodilessBad() {
 }
 
 void TestNotificationServer::connectionCap() {
+    // Two connections without the token at most: a newcomer takes the place of the one that
+    // has waited longest. Connections that authenticated are not counted and never closed
+    // for a newcomer (issue 16).
     ServerLimits limits;
     limits.maxConnections = 2;
     const auto server = start(limits);
     QSignalSpy refusals(server.get(), &NotificationServer::requestRefused);
     const quint16 port = server->port();
 
-    std::vector<std::unique_ptr<RawClient>> clients;
-    for (int i = 0; i < 2; ++i) {
-        clients.push_back(std::make_unique<RawClient>(port));
-        clients.back()->send(post(port, "/notify", "{}"));
-        const std::optional<Response> response = clients.back()->readResponse();
+    std::vector<std::unique_ptr<RawClient>> authenticated;
+    for (int i = 0; i < 3; ++i) {
+        authenticated.push_back(std::make_unique<RawClient>(port));
+        authenticated.back()->send(post(port, "/notify", "{}"));
+        const std::optional<Response> response = authenticated.back()->readResponse();
         QVERIFY(response);
         QCOMPARE(response->status, 200);
     }
-    QCOMPARE(server->connectionCount(), 2);
+    QCOMPARE(server->connectionCount(), 3);
 
-    RawClient excess(port);
-    const std::optional<Response> refusal = excess.readResponse();
+    // Silent ones: the third of them closes the first.
+    RawClient first(port);
+    QVERIFY(QTest::qWaitFor([&] { return server->connectionCount() == 4; }, 5000));
+    RawClient second(port);
+    QVERIFY(QTest::qWaitFor([&] { return server->connectionCount() == 5; }, 5000));
+    RawClient third(port);
+    const std::optional<Response> refusal = first.readResponse();
     QVERIFY(refusal);
     QCOMPARE(refusal->status, 503);
-    QVERIFY(excess.waitClosed());
+    QVERIFY(first.waitClosed());
     QCOMPARE(refusals.size(), 1);
     QCOMPARE(refusals[0][0].toInt(), 503);
-    QCOMPARE(m_recorder.calls.size(), 2);
+    QVERIFY(second.isOpen());
 
-    // A closed connection frees its place.
-    clients.front()->socket().disconnectFromHost();
-    QVERIFY(QTest::qWaitFor([&] { return server->connectionCount() == 1; }, 5000));
-    RawClient next(port);
-    next.send(post(port, "/notify", "{}"));
-    const std::optional<Response> response = next.readResponse();
+    // The newcomer is served, and so are the authenticated connections.
+    third.send(post(port, "/notify", "{}"));
+    std::optional<Response> response = third.readResponse();
     QVERIFY(response);
     QCOMPARE(response->status, 200);
-    QVERIFY(clients.back()->isOpen());
+    for (const auto& client : authenticated) {
+        QVERIFY(client->isOpen());
+        client->send(post(port, "/notify", "{}"));
+        response = client->readResponse();
+        QVERIFY(response);
+        QCOMPARE(response->status, 200);
+    }
+    QCOMPARE(m_recorder.calls.size(), 7);
 }
 
 void TestNotificationServer::slowHeaderDropped() {
@@ -896,6 +909,56 @@ void TestNotificationServer::tokenNeverLogged() {
     for (const QString& message : std::as_const(loggedMessages)) {
         QVERIFY2(!message.contains(QString::fromLatin1(kToken.left(40))), qPrintable(message));
     }
+}
+
+void TestNotificationServer::stagedBlobsAreServedToTheTokenOnly() {
+    // A large binding the worker pulls: GET /blobs/<id> answers its bytes, as often as asked,
+    // until it is released; the same rules as any request apply before that.
+    const auto server = start();
+    const quint16 port = server->port();
+    QByteArray bytes(3 << 20, Qt::Uninitialized);
+    for (qsizetype i = 0; i < bytes.size(); ++i)
+        bytes[i] = char(i % 253);
+    const QString id = server->stage(bytes);
+    QCOMPARE(server->stagedCount(), 1);
+    const QByteArray get = "GET /blobs/" + id.toLatin1() + " HTTP/1.1";
+
+    RawClient client(port);
+    for (int i = 0; i < 2; ++i) {
+        client.send(
+            request({get, "Host: 127.0.0.1:{port}", "Authorization: Bearer {token}"}, {}, port));
+        const std::optional<Response> response = client.readResponse();
+        QVERIFY(response);
+        QCOMPARE(response->status, 200);
+        QCOMPARE(response->header("content-type"), QByteArray("application/octet-stream"));
+        QVERIFY(response->body == bytes);
+    }
+    QVERIFY(client.isOpen());
+
+    const auto statusOf = [port](const QByteArrayList& lines) {
+        RawClient other(port);
+        other.send(request(lines, {}, port));
+        const std::optional<Response> response = other.readResponse();
+        return response ? response->status : 0;
+    };
+    QCOMPARE(statusOf({get, "Host: 127.0.0.1:{port}"}), 401);
+    QCOMPARE(statusOf({get, "Host: example.com:{port}", "Authorization: Bearer {token}"}), 403);
+    QCOMPARE(statusOf({"POST /blobs/" + id.toLatin1() + " HTTP/1.1", "Host: 127.0.0.1:{port}",
+                       "Authorization: Bearer {token}", "Content-Length: 0"}),
+             405);
+    QCOMPARE(statusOf({get, "Host: 127.0.0.1:{port}", "Authorization: Bearer {token}",
+                       "Content-Length: 5"}),
+             400);
+    QCOMPARE(statusOf({"GET /notify HTTP/1.1", "Host: 127.0.0.1:{port}",
+                       "Authorization: Bearer {token}"}),
+             405);
+    QCOMPARE(statusOf({"GET /blobs/9999 HTTP/1.1", "Host: 127.0.0.1:{port}",
+                       "Authorization: Bearer {token}"}),
+             404);
+    server->release(id);
+    QCOMPARE(server->stagedCount(), 0);
+    QCOMPARE(statusOf({get, "Host: 127.0.0.1:{port}", "Authorization: Bearer {token}"}), 404);
+    QCOMPARE(m_recorder.calls.size(), 0);
 }
 
 QTEST_GUILESS_MAIN(TestNotificationServer)

@@ -13,6 +13,13 @@ SETTLED = globals()["SETTLED"]
 notifier = next(o for o in gc.get_objects() if isinstance(o, Notifier))
 
 
+def next_seq():
+    """The next notification seq, taken from the notifier so that its own go on after it."""
+    with notifier._lock:
+        notifier._seq += 1
+        return notifier._seq
+
+
 def post(path, body, ctype="application/json", length=None):
     """Sends one request and reads until the server closes. A body shorter than ``length`` is
     followed by the end of the stream, as from a sender that died mid-request."""
@@ -33,18 +40,18 @@ def post(path, body, ctype="application/json", length=None):
 
 
 def results(id_, value):
-    return json.dumps({"seq": 10**6, "results": [{"id": id_, "value": value}]}).encode()
+    return json.dumps({"seq": next_seq(), "results": [{"id": id_, "value": value}]}).encode()
 
 
 def announcement(id_):
     item = {"id": id_, "fetch": {"seq": 1, "bytes": 10**15}, "seconds": 0}
-    return json.dumps({"seq": 10**6, "results": [item]}).encode()
+    return json.dumps({"seq": next_seq(), "results": [item]}).encode()
 
 
 def error(id_):
     return json.dumps(
         {
-            "seq": 10**6,
+            "seq": next_seq(),
             "id": id_,
             "error": {
                 "type": "Evil",
@@ -68,7 +75,7 @@ statuses = {
         "/events",
         json.dumps(
             {
-                "seq": 10**6,
+                "seq": next_seq(),
                 "events": [{"kind": "epoch", "id": "no-such-command", "epoch": 1}],
             }
         ).encode(),

@@ -2,6 +2,7 @@
 // arguments refused before anything is sent, and catalog layers working inside real models.
 #include "bridge/codegen/expr.h"
 #include "bridge/keras/catalog.h"
+#include "bridge/keras/keras.h"
 #include "bridge/session/session.h"
 #include "support/testsupport.h"
 
@@ -89,6 +90,7 @@ private Q_SLOTS:
 
     void loadsWithEveryGroup();
     void looksUpEntriesWithParameters();
+    void checksSchedulesConstraintsAndApplications();
     void aliasesNameTheirCanonicalForm();
     void searchFindsNamesThenDocs();
     void refusesBadArgumentsBeforeSending_data();
@@ -130,7 +132,8 @@ void TestCatalog::loadsWithEveryGroup() {
     QCOMPARE(m_catalog.backend(), QStringLiteral("jax"));
     QVERIFY(!m_catalog.kerasVersion().isEmpty());
     const QStringList expected{"layers",      "optimizers",   "losses",       "metrics",
-                               "activations", "initializers", "regularizers", "callbacks"};
+                               "activations", "initializers", "regularizers", "callbacks",
+                               "constraints", "schedules",    "applications"};
     QCOMPARE(m_catalog.groups(), expected);
     const QMap<QString, int> sizes = m_catalog.sizes();
     int total = 0;
@@ -148,6 +151,9 @@ void TestCatalog::loadsWithEveryGroup() {
     QVERIFY(sizes["optimizers"] >= 10);
     QVERIFY(sizes["losses"] >= 20);
     QVERIFY(sizes["metrics"] >= 30);
+    QVERIFY(sizes["constraints"] >= 4);
+    QVERIFY(sizes["schedules"] >= 6);
+    QVERIFY(sizes["applications"] >= 30);
 }
 
 void TestCatalog::looksUpEntriesWithParameters() {
@@ -181,6 +187,46 @@ void TestCatalog::looksUpEntriesWithParameters() {
         QFAIL("a misspelt name was found");
     } catch (const CatalogError& e) {
         QVERIFY2(QString::fromUtf8(e.what()).contains("did you mean Dense"), e.what());
+    }
+}
+
+// Constraints, learning-rate schedules and applications are groups like the others: typed
+// C++ objects pass the catalog's checks, and a bad argument is refused before sending.
+void TestCatalog::checksSchedulesConstraintsAndApplications() {
+    const CatalogEntry& decay = m_catalog.at("schedules", "ExponentialDecay");
+    QCOMPARE(decay.qualifiedName(), QStringLiteral("keras.optimizers.schedules.ExponentialDecay"));
+    QCOMPARE(decay.requiredParameters(),
+             (QStringList{"initial_learning_rate", "decay_steps", "decay_rate"}));
+    m_catalog.check(ExponentialDecay(0.01, 100, 0.9).staircase(true));
+    m_catalog.check(CosineDecay(0.01, 100).warmupSteps(5));
+    m_catalog.check(PiecewiseConstantDecay({10, 20}, {0.1, 0.01, 0.001}));
+    m_catalog.check(MaxNorm(2.0).axis(0));
+    m_catalog.check(MinMaxNorm(0.0, 1.0).rate(0.5));
+    m_catalog.check(MobileNetV2().weights(nullptr).includeTop(false).inputShape({96, 96, 3}));
+    m_catalog.check(ResNet50().weights(nullptr).classes(10).pooling("avg"));
+    m_catalog.check(Application("EfficientNetB0").weights(nullptr));
+    QCOMPARE(m_catalog.at("applications", "MobileNetV2").category, QStringLiteral("mobilenet_v2"));
+    QVERIFY(!m_catalog.at("applications", "ResNet50").isClass);
+
+    try {
+        m_catalog.check(MobileNetV2().arg("include_tops", false));
+        QFAIL("an unknown keyword was accepted");
+    } catch (const CatalogError& e) {
+        QVERIFY2(QString::fromUtf8(e.what()).contains("include_top"), e.what());
+        QCOMPARE(e.entry(), QStringLiteral("keras.applications.MobileNetV2"));
+    }
+    try {
+        m_catalog.check(MobileNetV2().includeTop(false).arg("classes", "ten"));
+        QFAIL("a string was accepted for classes");
+    } catch (const CatalogError& e) {
+        QCOMPARE(e.parameter(), QStringLiteral("classes"));
+    }
+    try {
+        m_catalog.at("schedules", "NoSuchDecay");
+        QFAIL("an unknown schedule was found");
+    } catch (const CatalogError& e) {
+        QVERIFY2(QString::fromUtf8(e.what()).contains("keras.optimizers.schedules.NoSuchDecay"),
+                 e.what());
     }
 }
 
@@ -251,12 +297,12 @@ void TestCatalog::refusesBadArgumentsBeforeSending_data() {
 void TestCatalog::refusesBadArgumentsBeforeSending() {
     QFETCH(RefusedCase, c);
     // Earlier commands' news has arrived; from here on, every command sent is noticed.
-    for (QSignalSpy quiet(m_session.get(), &Session::commandChanged);; quiet.clear()) {
+    for (QSignalSpy quiet(&m_session->events(), &SessionEvents::commandChanged);; quiet.clear()) {
         QTest::qWait(100);
         if (quiet.isEmpty())
             break;
     }
-    QSignalSpy commands(m_session.get(), &Session::commandChanged);
+    QSignalSpy commands(&m_session->events(), &SessionEvents::commandChanged);
     const std::optional<CatalogError> error = refusal(m_catalog, c);
     QVERIFY2(error, "the catalog accepted the call");
     const QString message = QString::fromUtf8(error->what());

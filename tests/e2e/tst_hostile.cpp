@@ -6,6 +6,7 @@
 // Requests that need the session's token come from the worker itself (a compromised worker
 // holds the token), by running code in it that posts straight to the notification server.
 #include "bridge/session/session.h"
+#include "e2e/rawconnection.h"
 #include "support/testsupport.h"
 
 #include <QElapsedTimer>
@@ -17,79 +18,11 @@
 #include <cerrno>
 #include <vector>
 
-#include <arpa/inet.h>
-#include <fcntl.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 using namespace qk;
+using qk::test::RawConnection;
 using qk::test::waitFinished;
 
 namespace {
-
-// A raw loopback connection: sends bytes as they are and reads until the server closes.
-class RawConnection {
-public:
-    explicit RawConnection(quint16 port, bool blocking = true) {
-        m_fd = ::socket(AF_INET, SOCK_STREAM, 0);
-        timeval timeout{10, 0};
-        ::setsockopt(m_fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
-        if (!blocking)
-            ::fcntl(m_fd, F_SETFL, ::fcntl(m_fd, F_GETFL) | O_NONBLOCK);
-        sockaddr_in address{};
-        address.sin_family = AF_INET;
-        address.sin_port = htons(port);
-        address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        m_connected = ::connect(m_fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0 ||
-                      errno == EINPROGRESS;
-    }
-    ~RawConnection() { ::close(m_fd); }
-    RawConnection(const RawConnection&) = delete;
-    RawConnection& operator=(const RawConnection&) = delete;
-
-    bool connected() const { return m_connected; }
-    // Sends what the peer takes; false once the peer has closed.
-    bool send(QByteArrayView bytes) {
-        const ssize_t n = ::send(m_fd, bytes.data(), size_t(bytes.size()), MSG_NOSIGNAL);
-        return n >= 0 || errno == EAGAIN || errno == ENOTCONN;
-    }
-    // A response head (up to its blank line), without waiting for the server to close.
-    QByteArray readHead() {
-        QByteArray head;
-        char c = 0;
-        while (!head.endsWith("\r\n\r\n") && ::recv(m_fd, &c, 1, 0) == 1)
-            head.append(c);
-        return head;
-    }
-    // Everything the server sends until it closes (or 10 s pass).
-    QByteArray readAll() {
-        QByteArray all;
-        char buffer[4096];
-        for (;;) {
-            const ssize_t n = ::recv(m_fd, buffer, sizeof buffer, 0);
-            if (n <= 0)
-                return all;
-            all.append(buffer, n);
-        }
-    }
-    // Non-blocking: whether the server has closed the connection (or never accepted it).
-    bool closedByServer() {
-        char buffer[4096];
-        for (;;) {
-            const ssize_t n = ::recv(m_fd, buffer, sizeof buffer, MSG_DONTWAIT);
-            if (n > 0)
-                continue; // a last answer (408, 503) before the close
-            if (n == 0)
-                return true;
-            return errno != EAGAIN && errno != EWOULDBLOCK;
-        }
-    }
-
-private:
-    int m_fd = -1;
-    bool m_connected = false;
-};
 
 int statusOf(const QByteArray& response) {
     if (!response.startsWith("HTTP/1.1 "))
@@ -236,8 +169,8 @@ void TestHostile::refusedByBothServers() {
     QFETCH(bool, foreignHost);
     QFETCH(int, status);
 
-    QSignalSpy changed(m_session.get(), &Session::commandChanged);
-    QSignalSpy events(m_session.get(), &Session::workerEvent);
+    QSignalSpy changed(&m_session->events(), &SessionEvents::commandChanged);
+    QSignalSpy events(&m_session->events(), &SessionEvents::workerEvent);
     // A body that would leave a trace if it ran (worker) or settled a command (notify).
     const QByteArray body =
         server == QLatin1String("worker")
@@ -302,7 +235,7 @@ void TestHostile::tenGigabyteBodyWithoutTokenIsNotRead() {
 
 void TestHostile::compromisedWorkerCannotDisturbTheSession() {
     // A command whose result the worker later claims again, with another value.
-    QSignalSpy changed(m_session.get(), &Session::commandChanged);
+    QSignalSpy changed(&m_session->events(), &SessionEvents::commandChanged);
     QFuture<Value> settled = m_session->run(QStringLiteral("41 + 1"));
     QVERIFY(waitFinished(settled));
     QCOMPARE(settled.result(), Value(42));
@@ -323,8 +256,8 @@ void TestHostile::compromisedWorkerCannotDisturbTheSession() {
     QVERIFY(script.open(QIODevice::ReadOnly));
     const QString attack = QString::fromUtf8(script.readAll());
     changed.clear();
-    QSignalSpy failed(m_session.get(), &Session::commandFailed);
-    QSignalSpy events(m_session.get(), &Session::workerEvent);
+    QSignalSpy failed(&m_session->events(), &SessionEvents::commandFailed);
+    QSignalSpy events(&m_session->events(), &SessionEvents::workerEvent);
     QFuture<Value> attacked =
         m_session->send(Command(attack).bind(QStringLiteral("SETTLED"), Value(settledId)));
     QVERIFY(waitFinished(attacked, 60000));

@@ -76,6 +76,7 @@ private Q_SLOTS:
     void incompatibleFunctionalShapesNameTheLayer();
     void saveAndLoadKeepTheModel();
     void exportedScriptsRunWithPlainPython();
+    void commandsReadAsPlainKeras();
 
 private:
     void compareWithPython(const K::Model& model, const QString& pythonModel);
@@ -450,6 +451,69 @@ void TestKeras::exportedScriptsRunWithPlainPython() {
         QCOMPARE(result.value(QStringLiteral("total_params")).toInteger(), info.totalParams);
         QCOMPARE(result.value(QStringLiteral("epochs")).toInt(), 2);
         QVERIFY(result.contains(QStringLiteral("accuracy")));
+    }
+}
+
+// What the command queue and the error dialog show: Keras as a person writes it, worker
+// variables named for what they hold, the worker's own helpers few and named (issue 12).
+void TestKeras::commandsReadAsPlainKeras() {
+    QStringList codes;
+    const auto connection = connect(&m_session->events(), &SessionEvents::commandChanged, this,
+                                    [&codes](const CommandInfo& info) {
+                                        if (info.state == CommandState::Succeeded)
+                                            codes << info.code;
+                                    });
+    K::Sequential model(*m_session);
+    model.add(K::InputLayer({4}));
+    model.add(K::Dense(16).activation("relu"));
+    model.add(K::Dense(3).activation("softmax"));
+    model.compile(K::CategoricalCrossentropy(), K::Adam().learningRate(0.01), {"accuracy"});
+    await(model.fit(m_iris.xTrain, m_iris.yTrain, {.epochs = 2, .batchSize = 16}).future());
+    await(model.evaluate(m_iris.xTest, m_iris.yTest));
+    K::Tensor inputs = K::Input(*m_session, {4}, {.name = "features"});
+    K::Tensor hidden = K::Dense(8).name("hidden")(inputs);
+    K::Model functional(inputs, K::Dense(3)(hidden));
+    await(functional.created());
+    // The last command's signal reaches this thread after its future has settled.
+    QVERIFY(qk::test::waitUntil([&] {
+        return std::any_of(codes.cbegin(), codes.cend(), [&](const QString& code) {
+            return code.contains(functional.variable() + QStringLiteral(" = keras.Model("));
+        });
+    }));
+    disconnect(connection);
+
+    const QString all = codes.join(QStringLiteral("\n----\n"));
+    qInfo().noquote() << "generated commands:\n" << all;
+    QVERIFY2(!all.contains(QStringLiteral("__import__")), qPrintable(all));
+    const QString id = QStringLiteral("[a-z][a-z0-9]{24}");
+    const QStringList expected{
+        QStringLiteral("model_%1 = keras\\.Sequential\\(\\)\nqk\\.info\\(model_%1\\)"),
+        QStringLiteral(
+            "with qk\\.building\\(model_%1\\): model_%1\\.add\\(keras\\.layers\\.Dense\\("
+            "16, activation='relu'\\)\\)\nqk\\.info\\(model_%1\\)"),
+        QStringLiteral("model_%1\\.compile\\(loss=keras\\.losses\\.CategoricalCrossentropy\\(\\), "
+                       "optimizer=keras\\.optimizers\\.Adam\\(learning_rate=0\\.01\\), "
+                       "metrics=\\['accuracy'\\]\\)"),
+        QStringLiteral("qk\\.fit\\(model_%1, x_train_%1, y_train_%1, epochs=2, batch_size=16\\)"),
+        QStringLiteral("qk\\.evaluate\\(model_%1, x_test_%1, y_test_%1\\)"),
+        QStringLiteral("features_%1 = keras\\.Input\\(shape=\\(4,\\), name='features'\\)"),
+        QStringLiteral("with qk\\.building\\(\\): hidden_%1 = keras\\.layers\\.Dense\\(8, "
+                       "name='hidden'\\)\\(features_%1\\)\nqk\\.shape\\(hidden_%1\\)"),
+        QStringLiteral(
+            "with qk\\.building\\(\\): dense_%1 = keras\\.layers\\.Dense\\(3\\)\\(hidden_%1\\)"),
+        QStringLiteral(
+            "model_%1 = keras\\.Model\\(features_%1, dense_%1\\)\nqk\\.info\\(model_%1\\)"),
+    };
+    for (const QString& pattern : expected) {
+        const QRegularExpression re(pattern.arg(id));
+        QVERIFY2(re.isValid(), qPrintable(re.errorString()));
+        QVERIFY2(re.match(all).hasMatch(), qPrintable(pattern.arg(id)));
+    }
+    // Every command starts with the imports it uses, and nothing else of the worker's.
+    for (const QString& code : codes) {
+        if (code.contains(QStringLiteral("qk.")))
+            QVERIFY2(code.contains(QStringLiteral("import qtkeras_worker.model_support as qk\n")),
+                     qPrintable(code));
     }
 }
 

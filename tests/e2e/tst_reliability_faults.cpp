@@ -68,8 +68,8 @@ void TestReliabilityFaults::killedWorkerFailsQueuedCommandsAndRestarts() {
     Started s = startSession();
     QVERIFY(s.pid > 0);
     Session& session = *s.session;
-    QSignalSpy lost(&session, &Session::workerLost);
-    QSignalSpy restarted(&session, &Session::workerRestarted);
+    QSignalSpy lost(&session.events(), &SessionEvents::workerLost);
+    QSignalSpy restarted(&session.events(), &SessionEvents::workerRestarted);
     QVERIFY(waitFinished(session.run(QStringLiteral("marker = 'old worker'"))));
 
     qk::test::SettleCounter settled(11);
@@ -138,8 +138,8 @@ void TestReliabilityFaults::crashInsideACommand() {
     Started s = startSession();
     QVERIFY(s.pid > 0);
     Session& session = *s.session;
-    QSignalSpy lost(&session, &Session::workerLost);
-    QSignalSpy restarted(&session, &Session::workerRestarted);
+    QSignalSpy lost(&session.events(), &SessionEvents::workerLost);
+    QSignalSpy restarted(&session.events(), &SessionEvents::workerRestarted);
     QVERIFY(waitUntil([&] { return session.workerState() == WorkerState::Ready; }));
 
     qk::test::SettleCounter settled(11);
@@ -206,7 +206,7 @@ void TestReliabilityFaults::exitAndInterruptInCodeAreErrors() {
     static Started s = startSession();
     QVERIFY(s.pid > 0);
     Session& session = *s.session;
-    QSignalSpy lost(&session, &Session::workerLost);
+    QSignalSpy lost(&session.events(), &SessionEvents::workerLost);
     QVERIFY(waitFinished(session.run(QStringLiteral("survivor = [1, 2, 3]"))));
     QFuture<Value> f = session.run(code);
     QVERIFY(waitFinished(f));
@@ -260,8 +260,8 @@ void TestReliabilityFaults::ignoredInterruptKillsAndRestarts() {
     Started s = startSession(options);
     QVERIFY(s.pid > 0);
     Session& session = *s.session;
-    QSignalSpy lost(&session, &Session::workerLost);
-    QSignalSpy restarted(&session, &Session::workerRestarted);
+    QSignalSpy lost(&session.events(), &SessionEvents::workerLost);
+    QSignalSpy restarted(&session.events(), &SessionEvents::workerRestarted);
     QVERIFY(waitFinished(session.run(QStringLiteral("state = 'precious'"))));
     std::vector<QFuture<Value>> futures{session.run(code)};
     for (int i = 0; i < 3; ++i)
@@ -341,7 +341,7 @@ void TestReliabilityFaults::workerThatCannotStartNamesCauseAndFix() {
     timer.start();
     const double cpuBefore = qk::test::cpuSeconds();
     Session session(options);
-    QSignalSpy states(&session, &Session::workerStateChanged);
+    QSignalSpy states(&session.events(), &SessionEvents::workerStateChanged);
     QFuture<WorkerInfo> ready = session.ready();
     QVERIFY(waitFinished(ready, 60000));
     QString reason;
@@ -401,7 +401,7 @@ void TestReliabilityFaults::missingKerasIsReportedWithTheFix() {
     SessionOptions options = qk::test::workerOptions();
     options.worker.python = python;
     Session session(options);
-    QSignalSpy warnings(&session, &Session::workerWarning);
+    QSignalSpy warnings(&session.events(), &SessionEvents::workerWarning);
     QFuture<WorkerInfo> ready = session.ready();
     QVERIFY(waitFinished(ready, 60000));
     QVERIFY(ready.result().keras.isEmpty());
@@ -434,9 +434,9 @@ void TestReliabilityFaults::crashLoopIsBoundedAndIdle() {
     options.restart.maxRestarts = 3;
     options.restart.delayMs = 200;
     Session session(options);
-    QSignalSpy lost(&session, &Session::workerLost);
-    QSignalSpy readies(&session, &Session::workerReady);
-    QSignalSpy warnings(&session, &Session::workerWarning);
+    QSignalSpy lost(&session.events(), &SessionEvents::workerLost);
+    QSignalSpy readies(&session.events(), &SessionEvents::workerReady);
+    QSignalSpy warnings(&session.events(), &SessionEvents::workerWarning);
     QElapsedTimer timer;
     timer.start();
     QVERIFY(waitUntil([&] { return warnings.count() == 1; }, 60000));

@@ -66,12 +66,13 @@ void TestReliabilityLoad::gigabyteOfOutputIsCapped() {
     qint64 received = 0;
     qint64 logged = 0;
     bool truncated = false;
-    QMetaObject::Connection out = connect(
-        &session, &Session::output, this, [&](const QString&, const QString&, const QString& text) {
-            received += text.size();
-            truncated = truncated || text.contains(QStringLiteral("output truncated"));
-        });
-    QMetaObject::Connection log = connect(&session, &Session::workerLog, this,
+    QMetaObject::Connection out =
+        connect(&session.events(), &SessionEvents::output, this,
+                [&](const QString&, const QString&, const QString& text) {
+                    received += text.size();
+                    truncated = truncated || text.contains(QStringLiteral("output truncated"));
+                });
+    QMetaObject::Connection log = connect(&session.events(), &SessionEvents::workerLog, this,
                                           [&](const QString& line) { logged += line.size(); });
     QVERIFY(waitFinished(session.run(QStringLiteral("import gc\ngc.collect()"))));
     malloc_trim(0);
@@ -238,7 +239,7 @@ void TestReliabilityLoad::hundredThousandCommandsInFlight() {
 void TestReliabilityLoad::hundredRestartsLeaveNothingBehind() {
     constexpr int restarts = 100;
     Session& session = *m_session;
-    QSignalSpy restarted(&session, &Session::workerRestarted);
+    QSignalSpy restarted(&session.events(), &SessionEvents::workerRestarted);
     auto restartOnce = [&] {
         const int before = static_cast<int>(restarted.count());
         session.restart();

@@ -47,7 +47,7 @@ void TestReliabilityStateMachine::everyCommandSettlesOnce() {
     QHash<QString, int> finalSignals;
     QHash<QString, CommandState> finalStates;
     QHash<QString, CommandState> lastStates;
-    connect(&session, &Session::commandChanged, this, [&](const CommandInfo& info) {
+    connect(&session.events(), &SessionEvents::commandChanged, this, [&](const CommandInfo& info) {
         lastStates[info.id] = info.state;
         if (info.finished.isValid()) {
             ++finalSignals[info.id];

@@ -219,7 +219,7 @@ void TestSession::csrArrivesAsScipy() {
 }
 
 void TestSession::pythonExceptionHasTracebackAndLine() {
-    QSignalSpy failed(m_session.get(), &Session::commandFailed);
+    QSignalSpy failed(&m_session->events(), &SessionEvents::commandFailed);
     QFuture<Value> f =
         m_session->run(QStringLiteral("def helper(d):\n    return 1 / d\nx = 1\nhelper(0)\n"));
     QVERIFY(waitFinished(f));
@@ -261,7 +261,7 @@ void TestSession::replaceTakesTheReplacementsValue() {
         code.replace(QStringLiteral("10 / 0"), QStringLiteral("10 / 5"));
         return Decision::replace(Command(code));
     };
-    QSignalSpy changed(m_session.get(), &Session::commandChanged);
+    QSignalSpy changed(&m_session->events(), &SessionEvents::commandChanged);
     QFuture<Value> bad = m_session->run(QStringLiteral("import time\ntime.sleep(0.1)\n10 / 0"));
     QFuture<Value> after = m_session->run(QStringLiteral("'after'"));
     QVERIFY(waitFinished(bad));
@@ -463,9 +463,19 @@ void TestSession::resultLargerThanANotificationBody() {
 }
 
 void TestSession::lostDownloadFailsItsCommandAlone() {
+    // The worker no longer offers the result for download (404): it comes from its journal.
     QVERIFY(waitFinished(m_session->run(onDownload(QStringLiteral("None")))));
-    QFuture<Value> lost =
-        m_session->run(QStringLiteral("import numpy as np\nnp.ones(1_000_000, np.float32)"));
+    QFuture<Value> recovered =
+        m_session->run(QStringLiteral("import numpy as np\nnp.full(1_000_000, 5, np.float32)"));
+    QVERIFY(waitFinished(recovered));
+    const auto failure = errorOf(recovered);
+    QVERIFY2(!failure, failure ? qPrintable(failure->reason()) : "");
+    QCOMPARE(recovered.result().toArray().data<float>()[999'999], 5.0f);
+
+    // Nor does its journal hold it: that command fails alone, with the reason.
+    QVERIFY(waitFinished(m_session->run(QStringLiteral(
+        "_notifier.since = lambda seq, wait: {'messages': [], 'last': seq, 'missed': 0}"))));
+    QFuture<Value> lost = m_session->run(QStringLiteral("np.ones(1_000_000, np.float32)"));
     QFuture<Value> after = m_session->run(QStringLiteral("'after'"));
     QVERIFY(waitFinished(lost));
     QVERIFY(waitFinished(after));
@@ -473,12 +483,12 @@ void TestSession::lostDownloadFailsItsCommandAlone() {
     QVERIFY(error);
     QCOMPARE(error->state(), CommandState::Failed);
     QVERIFY2(error->reason().contains(QStringLiteral("could not be downloaded")) &&
-                 error->reason().contains(QStringLiteral("404")),
+                 error->reason().contains(QStringLiteral("no longer holds it")),
              qPrintable(error->reason()));
     QCOMPARE(after.result(), Value("after"));
     // Downloads work again once the worker answers them.
-    QFuture<Value> again = m_session->run(
-        QStringLiteral("del _notifier.fetchable\nnp.full(1_000_000, 2, np.float32)"));
+    QFuture<Value> again = m_session->run(QStringLiteral(
+        "del _notifier.fetchable, _notifier.since\nnp.full(1_000_000, 2, np.float32)"));
     QVERIFY(waitFinished(again));
     QCOMPARE(again.result().toArray().data<float>()[999'999], 2.0f);
     QCOMPARE(m_session->workerState(), WorkerState::Ready);
@@ -539,7 +549,7 @@ void TestSession::notPlainDataComesBackAsReference() {
 }
 
 void TestSession::outputIsCapturedAsSignals() {
-    QSignalSpy output(m_session.get(), &Session::output);
+    QSignalSpy output(&m_session->events(), &SessionEvents::output);
     QFuture<Value> f = m_session->run(
         QStringLiteral("import sys\nprint('hello from python')\nprint('oops', file=sys.stderr)"));
     QVERIFY(waitFinished(f));

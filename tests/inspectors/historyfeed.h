@@ -38,7 +38,8 @@ public:
                             {Value("seconds"), Value(seconds)}};
         const auto planned = m_planned.value(&history);
         data.emplace_back(Value("epochs"), planned ? Value(*planned) : Value());
-        Q_EMIT m_session.workerEvent({QStringLiteral("epoch"), history.commandId(), Value(data)});
+        Q_EMIT m_session.events().workerEvent(
+            {QStringLiteral("epoch"), history.commandId(), Value(data)});
     }
 
     void batch(const keras::TrainingHistory& history, int epoch, int batch, int batches,
@@ -48,7 +49,7 @@ public:
                          {QStringLiteral("batch"), batch},
                          {QStringLiteral("batches"), batches},
                          {QStringLiteral("logs"), Value::dict({{QStringLiteral("loss"), loss}})}});
-        Q_EMIT m_session.workerEvent({QStringLiteral("batch"), history.commandId(), data});
+        Q_EMIT m_session.events().workerEvent({QStringLiteral("batch"), history.commandId(), data});
     }
 
     // Ends fit() with what the history holds, as Keras' History.history.

@@ -34,6 +34,7 @@ private Q_SLOTS:
     void stateFilterShowsOnlyChosenStates();
     void clearFinishedKeepsOpenCommands();
     void tenThousandCommandsArriveInBatches();
+    void codeColumnSkipsLeadingImports();
 
 private:
     QString stateAt(const QString& id) const;
@@ -65,8 +66,10 @@ void TestCommandModel::init() {
         m_model.get(), QAbstractItemModelTester::FailureReportingMode::QtTest);
     m_proxyTester = std::make_unique<QAbstractItemModelTester>(
         m_proxy.get(), QAbstractItemModelTester::FailureReportingMode::QtTest);
-    connect(m_session.get(), &Session::commandChanged, m_model.get(), &CommandModel::apply);
-    connect(m_session.get(), &Session::commandFailed, m_model.get(), &CommandModel::applyFailure);
+    connect(&m_session->events(), &SessionEvents::commandChanged, m_model.get(),
+            &CommandModel::apply);
+    connect(&m_session->events(), &SessionEvents::commandFailed, m_model.get(),
+            &CommandModel::applyFailure);
 }
 
 void TestCommandModel::cleanup() {
@@ -243,6 +246,19 @@ void TestCommandModel::tenThousandCommandsArriveInBatches() {
     // Coalesced: far fewer model signals than the 40,000 state changes they carry.
     QVERIFY2(inserted.count() < count / 20, qPrintable(QString::number(inserted.count())));
     QVERIFY2(changed.count() < count / 5, qPrintable(QString::number(changed.count())));
+}
+
+// Generated commands start with their imports; the code column shows what they do (issue 12).
+void TestCommandModel::codeColumnSkipsLeadingImports() {
+    QVERIFY(
+        waitFinished(m_session->run(QStringLiteral("import math\nimport os\nmath.floor(2.5)"))));
+    QVERIFY(waitFinished(m_session->run(QStringLiteral("import math"))));
+    QVERIFY(waitUntil([&] { return m_model->rowCount() == 2 && m_model->openCount() == 0; }));
+    m_model->flush();
+    QCOMPARE(m_model->index(0, CommandModel::CodeColumn).data().toString(),
+             QStringLiteral("math.floor(2.5) …"));
+    QCOMPARE(m_model->index(1, CommandModel::CodeColumn).data().toString(),
+             QStringLiteral("import math"));
 }
 
 QTEST_MAIN(TestCommandModel)

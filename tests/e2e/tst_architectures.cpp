@@ -1,0 +1,451 @@
+// keras.io architectures built from C++ objects (examples/kerasio.cpp) against the same models
+// written in plain Python in the worker (issue 12): parameter counts, and layer by layer where
+// the Python uses only built-in layers. Calls of layers on several tensors with keyword
+// arguments, dict inputs and outputs trained on dicts, keras.ops in a graph, shared layers and
+// applications as blocks, and exported scripts of such graphs run by plain Python.
+#include "bridge/keras/keras.h"
+#include "bridge/session/session.h"
+#include "examples/kerasio.h"
+#include "support/testsupport.h"
+
+#include <QJsonObject>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <functional>
+#include <random>
+
+using namespace qk;
+namespace K = qk::keras;
+namespace E = qk::examples;
+using qk::test::waitFinished;
+
+namespace {
+
+template <typename T>
+T await(const QFuture<T>& future, int timeoutMs = 300000) {
+    if (!waitFinished(future, timeoutMs))
+        throw std::runtime_error("timed out");
+    return future.result();
+}
+
+using Builder = std::function<K::Model(Session&)>;
+
+// Each layer's class, output shape and parameters, and the totals.
+QStringList structure(const K::ModelInfo& info) {
+    QStringList lines;
+    for (const K::LayerInfo& layer : info.layers)
+        lines << QStringLiteral("%1 %2 %3")
+                     .arg(layer.className, layer.outputShapeText())
+                     .arg(layer.params);
+    return lines;
+}
+
+// The keras.io code of each architecture, as written there (sizes as in the C++ builders);
+// it leaves the model in `model`.
+const char* const mnistPython = R"py(
+num_classes = 10
+input_shape = (28, 28, 1)
+model = keras.Sequential(
+    [
+        keras.Input(shape=input_shape),
+        layers.Conv2D(32, kernel_size=(3, 3), activation="relu"),
+        layers.MaxPooling2D(pool_size=(2, 2)),
+        layers.Conv2D(64, kernel_size=(3, 3), activation="relu"),
+        layers.MaxPooling2D(pool_size=(2, 2)),
+        layers.Flatten(),
+        layers.Dropout(0.5),
+        layers.Dense(num_classes, activation="softmax"),
+    ]
+)
+)py";
+
+const char* const bidirectionalPython = R"py(
+max_features = 20000
+inputs = keras.Input(shape=(None,), dtype="int32")
+x = layers.Embedding(max_features, 128)(inputs)
+x = layers.Bidirectional(layers.LSTM(64, return_sequences=True))(x)
+x = layers.Bidirectional(layers.LSTM(64))(x)
+outputs = layers.Dense(1, activation="sigmoid")(x)
+model = keras.Model(inputs, outputs)
+)py";
+
+const char* const transformerPython = R"py(
+class TransformerBlock(layers.Layer):
+    def __init__(self, embed_dim, num_heads, ff_dim, rate=0.1):
+        super().__init__()
+        self.att = layers.MultiHeadAttention(num_heads=num_heads, key_dim=embed_dim)
+        self.ffn = keras.Sequential(
+            [layers.Dense(ff_dim, activation="relu"), layers.Dense(embed_dim),]
+        )
+        self.layernorm1 = layers.LayerNormalization(epsilon=1e-6)
+        self.layernorm2 = layers.LayerNormalization(epsilon=1e-6)
+        self.dropout1 = layers.Dropout(rate)
+        self.dropout2 = layers.Dropout(rate)
+
+    def call(self, inputs):
+        attn_output = self.att(inputs, inputs)
+        attn_output = self.dropout1(attn_output)
+        out1 = self.layernorm1(inputs + attn_output)
+        ffn_output = self.ffn(out1)
+        ffn_output = self.dropout2(ffn_output)
+        return self.layernorm2(out1 + ffn_output)
+
+class TokenAndPositionEmbedding(layers.Layer):
+    def __init__(self, maxlen, vocab_size, embed_dim):
+        super().__init__()
+        self.token_emb = layers.Embedding(input_dim=vocab_size, output_dim=embed_dim)
+        self.pos_emb = layers.Embedding(input_dim=maxlen, output_dim=embed_dim)
+
+    def call(self, x):
+        maxlen = ops.shape(x)[-1]
+        positions = ops.arange(start=0, stop=maxlen, step=1)
+        positions = self.pos_emb(positions)
+        x = self.token_emb(x)
+        return x + positions
+
+vocab_size = 20000
+maxlen = 200
+embed_dim = 32
+num_heads = 2
+ff_dim = 32
+inputs = layers.Input(shape=(maxlen,))
+embedding_layer = TokenAndPositionEmbedding(maxlen, vocab_size, embed_dim)
+x = embedding_layer(inputs)
+transformer_block = TransformerBlock(embed_dim, num_heads, ff_dim)
+x = transformer_block(x)
+x = layers.GlobalAveragePooling1D()(x)
+x = layers.Dropout(0.1)(x)
+x = layers.Dense(20, activation="relu")(x)
+x = layers.Dropout(0.1)(x)
+outputs = layers.Dense(2, activation="softmax")(x)
+model = keras.Model(inputs=inputs, outputs=outputs)
+)py";
+
+const char* const ticketPython = R"py(
+num_words = 10000
+num_departments = 4
+title_input = keras.Input(shape=(None,), name="title")
+body_input = keras.Input(shape=(None,), name="body")
+title_features = layers.Embedding(num_words, 64)(title_input)
+body_features = layers.Embedding(num_words, 64)(body_input)
+title_features = layers.LSTM(128)(title_features)
+body_features = layers.LSTM(32)(body_features)
+x = layers.concatenate([title_features, body_features])
+priority_pred = layers.Dense(1, name="priority")(x)
+department_pred = layers.Dense(num_departments, name="department")(x)
+model = keras.Model(
+    inputs={"title": title_input, "body": body_input},
+    outputs={"priority": priority_pred, "department": department_pred},
+)
+)py";
+
+const char* const timeseriesPython = R"py(
+def make_model(input_shape):
+    input_layer = keras.layers.Input(input_shape)
+    conv1 = keras.layers.Conv1D(filters=64, kernel_size=3, padding="same")(input_layer)
+    conv1 = keras.layers.BatchNormalization()(conv1)
+    conv1 = keras.layers.ReLU()(conv1)
+    conv2 = keras.layers.Conv1D(filters=64, kernel_size=3, padding="same")(conv1)
+    conv2 = keras.layers.BatchNormalization()(conv2)
+    conv2 = keras.layers.ReLU()(conv2)
+    conv3 = keras.layers.Conv1D(filters=64, kernel_size=3, padding="same")(conv2)
+    conv3 = keras.layers.BatchNormalization()(conv3)
+    conv3 = keras.layers.ReLU()(conv3)
+    gap = keras.layers.GlobalAveragePooling1D()(conv3)
+    output_layer = keras.layers.Dense(2, activation="softmax")(gap)
+    return keras.models.Model(inputs=input_layer, outputs=output_layer)
+
+model = make_model(input_shape=(500, 1))
+)py";
+
+const char* const mobileNetBlockPython = R"py(
+inputs = keras.Input(shape=(96, 96, 3))
+x = layers.Rescaling(1.0 / 127.5, offset=-1)(inputs)
+x = keras.applications.MobileNetV2(include_top=False, weights=None, input_shape=(96, 96, 3))(x)
+x = layers.GlobalAveragePooling2D()(x)
+x = layers.Dropout(0.2)(x)
+outputs = layers.Dense(10)(x)
+model = keras.Model(inputs, outputs)
+)py";
+
+const char* const siamesePython = R"py(
+left = keras.Input(shape=(16,), name="left")
+right = keras.Input(shape=(16,), name="right")
+encoder = layers.Dense(8, activation="relu")
+difference = encoder(left) - encoder(right)
+distance = ops.sqrt(ops.sum(ops.square(difference), axis=1, keepdims=True))
+model = keras.Model([left, right], distance)
+)py";
+
+NdArray randomArray(DType dtype, std::vector<std::int64_t> shape, int high, unsigned seed) {
+    std::int64_t size = 1;
+    for (const std::int64_t d : shape)
+        size *= d;
+    std::mt19937 random(seed);
+    if (dtype == DType::Float32) {
+        std::vector<float> values(static_cast<std::size_t>(size));
+        std::uniform_real_distribution<float> uniform(0, static_cast<float>(high));
+        for (float& v : values)
+            v = uniform(random);
+        return NdArray::fromVector(values, std::move(shape));
+    }
+    std::vector<std::int32_t> values(static_cast<std::size_t>(size));
+    std::uniform_int_distribution<std::int32_t> uniform(0, high - 1);
+    for (std::int32_t& v : values)
+        v = uniform(random);
+    return NdArray::fromVector(values, std::move(shape));
+}
+
+} // namespace
+
+Q_DECLARE_METATYPE(Builder)
+
+class TestArchitectures : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase();
+    void cleanupTestCase();
+
+    void parameterCountsEqualPython_data();
+    void parameterCountsEqualPython();
+    void attentionTakesKeyMaskAndTraining();
+    void dictModelTrainsOnDicts();
+    void exportedGraphsRunWithPlainPython_data();
+    void exportedGraphsRunWithPlainPython();
+    void scheduleDrivesTheLearningRate();
+    void constraintHoldsTheWeights();
+    void callsWithoutTensorsAreRefused();
+
+private:
+    K::ModelInfo python(const QString& code);
+
+    std::unique_ptr<Session> m_session;
+};
+
+void TestArchitectures::initTestCase() {
+    m_session = std::make_unique<Session>(qk::test::workerOptions());
+    QVERIFY2(waitFinished(m_session->ready(), 60000), "the worker did not start");
+}
+
+void TestArchitectures::cleanupTestCase() {
+    m_session.reset();
+}
+
+// The structure of the model that `code` leaves in `model`, run in a namespace of its own so
+// that nothing stays behind in the worker.
+K::ModelInfo TestArchitectures::python(const QString& code) {
+    const QString prelude = QStringLiteral("import keras\nfrom keras import layers, ops\n");
+    const py::Expr run = py::Expr::raw(QStringLiteral("lambda namespace: (exec(source, namespace), "
+                                                      "namespace['model'])[1]"))
+                             .call({Value::Dict{}});
+    Command command(QStringLiteral("import qtkeras_worker.model_support as qk\n") +
+                    QStringLiteral("qk.info(%1)").arg(run.source()));
+    command.bind(QStringLiteral("source"), prelude + code);
+    return K::ModelInfo::fromValue(await(m_session->send(std::move(command))));
+}
+
+void TestArchitectures::parameterCountsEqualPython_data() {
+    QTest::addColumn<Builder>("build");
+    QTest::addColumn<QString>("code");
+    QTest::addColumn<bool>("sameLayers"); // the Python uses built-in layers only
+    auto row = [](const char* name, Builder build, const char* code, bool sameLayers) {
+        QTest::newRow(name) << build << QString::fromUtf8(code) << sameLayers;
+    };
+    row("MNIST convnet", E::mnistConvnet, mnistPython, true);
+    row("bidirectional LSTM", E::bidirectionalLstm, bidirectionalPython, true);
+    row("transformer text classifier", E::transformerClassifier, transformerPython, false);
+    row("two inputs, two outputs", E::ticketClassifier, ticketPython, true);
+    row("Conv1D timeseries classifier", E::timeseriesClassifier, timeseriesPython, true);
+    row(
+        "MobileNetV2 as a block", [](Session& s) { return E::mobileNetV2Classifier(s); },
+        mobileNetBlockPython, true);
+    row("shared layer and ops", E::siameseDistance, siamesePython, false);
+    row(
+        "MobileNetV2", [](Session& s) { return K::Model(s, K::MobileNetV2().weights(nullptr)); },
+        "model = keras.applications.MobileNetV2(weights=None)", true);
+    row(
+        "ResNet50", [](Session& s) { return K::Model(s, K::ResNet50().weights(nullptr)); },
+        "model = keras.applications.ResNet50(weights=None)", true);
+}
+
+void TestArchitectures::parameterCountsEqualPython() {
+    QFETCH(Builder, build);
+    QFETCH(QString, code);
+    QFETCH(bool, sameLayers);
+    const K::Model model = build(*m_session);
+    const K::ModelInfo cpp = await(model.info());
+    const K::ModelInfo expected = python(code);
+    qInfo("%s: %lld parameters from C++, %lld from Python", QTest::currentDataTag(),
+          static_cast<long long>(cpp.totalParams), static_cast<long long>(expected.totalParams));
+    QVERIFY(cpp.totalParams > 0);
+    QCOMPARE(cpp.totalParams, expected.totalParams);
+    QCOMPARE(cpp.trainableParams, expected.trainableParams);
+    QCOMPARE(cpp.nonTrainableParams, expected.nonTrainableParams);
+    QCOMPARE(K::shapeText(cpp.outputShape), K::shapeText(expected.outputShape));
+    if (sameLayers)
+        QCOMPARE(structure(cpp), structure(expected));
+}
+
+// MultiHeadAttention called on query, value and key, with attention_mask, training and
+// return_attention_scores: the mask decides which values each query attends to (their
+// scores are 0 elsewhere), and the scores come back as the second of two outputs.
+void TestArchitectures::attentionTakesKeyMaskAndTraining() {
+    const K::Tensor query = K::Input(*m_session, {4, 8}, {.name = "query"});
+    const K::Tensor value = K::Input(*m_session, {6, 8}, {.name = "value"});
+    const K::Tensor mask = K::Input(*m_session, {4, 6}, {.name = "mask", .dtype = "bool"});
+    const K::Tensor both = K::MultiHeadAttention(2, 4)
+                               .name("attention")
+                               .call({query, value, value}, {{"attention_mask", mask},
+                                                             {"training", false},
+                                                             {"return_attention_scores", true}});
+    QCOMPARE(await(both[0].shape()), Value(Value::List{Value(), 4, 8}));
+    const K::Tensors inputs{{"query", query}, {"value", value}, {"mask", mask}};
+    K::Model attended(inputs, both[0]);
+    K::Model scores(inputs, both[1]);
+    QCOMPARE(await(attended.created()).totalParams, 3 * (8 * 2 * 4 + 2 * 4) + (2 * 4 * 8 + 8));
+
+    const NdArray q = randomArray(DType::Float32, {2, 4, 8}, 1, 1);
+    const NdArray v = randomArray(DType::Float32, {2, 6, 8}, 1, 2);
+    std::vector<bool> open(2 * 4 * 6, true);
+    std::vector<bool> half(2 * 4 * 6);
+    for (std::size_t i = 0; i < half.size(); ++i)
+        half[i] = i % 6 < 3; // each query sees the first three values only
+    auto data = [&](const std::vector<bool>& m) {
+        return Value::dict(
+            {{"query", q}, {"value", v}, {"mask", NdArray::fromVector(m, {2, 4, 6})}});
+    };
+    const NdArray weights = await(scores.predict(data(half)));
+    QCOMPARE(weights.shape(), (std::vector<std::int64_t>{2, 2, 4, 6}));
+    for (std::int64_t i = 0; i < 2 * 2 * 4 * 6; ++i) {
+        if (i % 6 < 3)
+            QVERIFY(weights.valueAt(i) > 0);
+        else
+            QCOMPARE(weights.valueAt(i), 0.0);
+    }
+    const NdArray seeingAll = await(attended.predict(data(open)));
+    const NdArray seeingHalf = await(attended.predict(data(half)));
+    QCOMPARE(seeingAll.shape(), (std::vector<std::int64_t>{2, 4, 8}));
+    QVERIFY2(seeingAll.bytes() != seeingHalf.bytes(), "the attention mask had no effect");
+}
+
+// The two-input, two-output model takes dicts of arrays keyed by its input and output names,
+// and a dict of losses, and trains.
+void TestArchitectures::dictModelTrainsOnDicts() {
+    K::Model model = E::ticketClassifier(*m_session);
+    model.compile(
+        K::Argument::dict({{"priority", K::BinaryCrossentropy().fromLogits(true)},
+                           {"department", K::CategoricalCrossentropy().fromLogits(true)}}),
+        K::Adam().learningRate(0.01));
+    std::vector<float> departments(32 * 4, 0.0f);
+    for (int i = 0; i < 32; ++i)
+        departments[static_cast<std::size_t>(i * 4 + i % 4)] = 1.0f;
+    const Value x = Value::dict({{"title", randomArray(DType::Int32, {32, 10}, 10000, 3)},
+                                 {"body", randomArray(DType::Int32, {32, 20}, 10000, 4)}});
+    const Value y = Value::dict({{"priority", randomArray(DType::Float32, {32, 1}, 1, 5)},
+                                 {"department", NdArray::fromVector(departments, {32, 4})}});
+    const auto history = await(model.fit(x, y, {.epochs = 3, .batchSize = 8}).future());
+    QCOMPARE(history->epochCount(), 3);
+    for (const char* metric : {"loss", "priority_loss", "department_loss"})
+        QVERIFY2(history->metricNames().contains(QLatin1String(metric)),
+                 qPrintable(history->metricNames().join(u' ')));
+    const QList<double> loss = history->series(QStringLiteral("loss"));
+    QVERIFY2(loss.back() < loss.front(), "the loss did not fall on 32 samples");
+    const K::Scores scores = await(model.evaluate(x, y));
+    QVERIFY(scores.contains(QStringLiteral("department_loss")));
+
+    // The exported script embeds the dicts and trains the same graph.
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("tickets.py"));
+    QFile file(path);
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.write(model.exportScript({.epochs = 1}).toUtf8());
+    file.close();
+    const qk::test::ScriptRun run = qk::test::runPythonScript(path, dir.path());
+    QVERIFY2(run.exitCode == 0, run.standardError.constData());
+    QCOMPARE(run.lastLine.value(QStringLiteral("total_params")).toInteger(),
+             await(model.info()).totalParams);
+    QVERIFY(run.lastLine.contains(QStringLiteral("department_loss")));
+}
+
+void TestArchitectures::exportedGraphsRunWithPlainPython_data() {
+    QTest::addColumn<Builder>("build");
+    QTest::newRow("transformer (ops, attention)") << Builder(E::transformerClassifier);
+    QTest::newRow("siamese (shared layer)") << Builder(E::siameseDistance);
+    QTest::newRow("attention scores") << Builder([](Session& s) {
+        const K::Tensor x = K::Input(s, {5, 4});
+        const K::Tensor both =
+            K::MultiHeadAttention(1, 2).call({x, x}, {{"return_attention_scores", true}});
+        return K::Model(x, {both[0], both[1]});
+    });
+}
+
+void TestArchitectures::exportedGraphsRunWithPlainPython() {
+    QFETCH(Builder, build);
+    const K::Model model = build(*m_session);
+    const K::ModelInfo info = await(model.created());
+    const QString script = model.exportScript();
+    QVERIFY(!script.contains(QStringLiteral("qk.")));
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("model.py"));
+    QFile file(path);
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.write(script.toUtf8());
+    file.close();
+    const qk::test::ScriptRun run = qk::test::runPythonScript(path, dir.path());
+    QVERIFY2(run.exitCode == 0, qPrintable(script + QString::fromUtf8(run.standardError)));
+    QCOMPARE(run.lastLine.value(QStringLiteral("total_params")).toInteger(), info.totalParams);
+}
+
+// An optimizer's learning rate given as a schedule follows it while training: after six
+// steps of ExponentialDecay(0.1, 10, 0.5), it is 0.1 * 0.5 ** 0.6.
+void TestArchitectures::scheduleDrivesTheLearningRate() {
+    K::Sequential model(*m_session);
+    model.add(K::InputLayer({4}));
+    model.add(K::Dense(3).activation("softmax"));
+    model.compile("categorical_crossentropy",
+                  K::SGD().learningRate(K::ExponentialDecay(0.1, 10, 0.5)));
+    const NdArray x = randomArray(DType::Float32, {120, 4}, 1, 6);
+    std::vector<float> labels(120 * 3, 0.0f);
+    for (int i = 0; i < 120; ++i)
+        labels[static_cast<std::size_t>(i * 3 + i % 3)] = 1.0f;
+    await(model.fit(x, NdArray::fromVector(labels, {120, 3}), {.epochs = 2, .batchSize = 40})
+              .future());
+    const double rate =
+        await(m_session->run(
+                  QStringLiteral("float(%1.optimizer.learning_rate)").arg(model.variable())))
+            .toDouble();
+    QVERIFY2(std::abs(rate - 0.1 * std::pow(0.5, 0.6)) < 1e-6, qPrintable(QString::number(rate)));
+}
+
+// A kernel constraint holds the weights it constrains after training: every unit's incoming
+// weights have a norm of at most 0.5 under MaxNorm(0.5).
+void TestArchitectures::constraintHoldsTheWeights() {
+    K::Sequential model(*m_session);
+    model.add(K::InputLayer({4}));
+    model.add(K::Dense(8).kernelConstraint(K::MaxNorm(0.5)).kernelInitializer("ones").name("held"));
+    model.add(K::Dense(1));
+    model.compile("mse", K::SGD().learningRate(0.1));
+    const NdArray x = randomArray(DType::Float32, {64, 4}, 1, 7);
+    const NdArray y = randomArray(DType::Float32, {64, 1}, 10, 8);
+    await(model.fit(x, y, {.epochs = 2}).future());
+    const double largest =
+        await(m_session->run(QStringLiteral("import numpy as np\n"
+                                            "w = %1.get_layer('held').kernel.numpy()\n"
+                                            "float(np.sqrt((w ** 2).sum(axis=0)).max())")
+                                 .arg(model.variable())))
+            .toDouble();
+    QVERIFY2(largest <= 0.5 + 1e-5, qPrintable(QString::number(largest)));
+    QVERIFY(largest > 0.4); // the constraint acted on weights that started at norm 2
+}
+
+void TestArchitectures::callsWithoutTensorsAreRefused() {
+    QVERIFY_THROWS_EXCEPTION(std::invalid_argument, K::Dense(2).call({1, 2}));
+    QVERIFY_THROWS_EXCEPTION(std::invalid_argument, K::ops::call(QStringLiteral("add"), {1, 2}));
+    const K::Tensor range = K::ops::arange(*m_session, 0, 5);
+    QCOMPARE(await(range.shape()), Value(Value::List{5}));
+}
+
+QTEST_GUILESS_MAIN(TestArchitectures)
+#include "tst_architectures.moc"
