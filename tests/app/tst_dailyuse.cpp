@@ -43,6 +43,7 @@
 #include <QGraphicsTextItem>
 #include <QImage>
 #include <QLabel>
+#include <QListView>
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QRegularExpression>
@@ -85,6 +86,9 @@ private Q_SLOTS:
 
     // 5. With three runs and more, every chart's legend (and its export) names every run.
     void legendsNameEveryRun();
+
+    // 6. Selection and Properties follow undo and redo; Delete acts on what is selected.
+    void selectionFollowsUndoAndRedo();
 
     // 7. Run names stay unique and colours stay the same across save and open.
     void runNamesAndColoursSurviveReopening();
@@ -540,6 +544,57 @@ void TestDailyUse::legendsNameEveryRun() {
     m_ide.window->resize(1600, 1000);
     settings.validationSplit = 0;
     document().setTrainingSettings(settings);
+}
+
+// Delete a layer (the Delete key), undo, redo (the Edit menu's actions): each time the layer that
+// Properties shows is the one drawn selected, and the next Delete removes exactly that one.
+void TestDailyUse::selectionFollowsUndoAndRedo() {
+    useIrisNetwork();
+    ModelBuilder* builder = m_ide.window->workspace().builder();
+    QListView* view = builder->view();
+    PropertiesPanel* properties = m_ide.window->workspace().properties();
+    const auto shownId = [&] {
+        const QModelIndexList rows = view->selectionModel()->selectedRows();
+        return rows.size() == 1 ? builder->model()->layerId(rows.front()) : 0;
+    };
+    const auto consistent = [&] {
+        const int id = shownId();
+        return id != 0 && id == builder->currentLayerId() && properties->layerId() == id;
+    };
+    const int dense = document().layerAt(1).id;
+    // Delete is a shortcut of the builder: the window has the keyboard.
+    m_ide.window->activateWindow();
+    QTRY_COMPARE(QApplication::activeWindow(), m_ide.window.get());
+    QTest::mouseClick(view->viewport(), Qt::LeftButton, {},
+                      view->visualRect(builder->model()->indexOfLayer(dense)).center());
+    QVERIFY(consistent());
+    QCOMPARE(shownId(), dense);
+    view->setFocus();
+    QTest::keyClick(view, Qt::Key_Delete);
+    QCOMPARE(document().indexOf(dense), -1);
+    QVERIFY2(consistent(), "after Delete");
+
+    QAction* undo = m_ide.window->actionRegistry().action(ids::editUndo);
+    QAction* redo = m_ide.window->actionRegistry().action(ids::editRedo);
+    undo->trigger();
+    QCOMPARE(document().indexOf(dense), 1);
+    QVERIFY2(consistent(), "after undo");
+    QCOMPARE(shownId(), dense);
+    redo->trigger();
+    QCOMPARE(document().indexOf(dense), -1);
+    QVERIFY2(consistent(), "after redo");
+    const int visible = shownId();
+    screenshot(builder, QStringLiteral("selection-after-redo"));
+
+    // Delete removes the layer drawn selected, and only that one.
+    const int before = document().layerCount();
+    QTest::keyClick(view, Qt::Key_Delete);
+    QCOMPARE(document().layerCount(), before - 1);
+    QCOMPARE(document().indexOf(visible), -1);
+    QVERIFY2(consistent(), "after the second Delete");
+    undo->trigger();
+    undo->trigger();
+    QCOMPARE(document().indexOf(dense), 1);
 }
 
 // A project trained in one window (runs 1 and 2, the first removed) and opened in a new
