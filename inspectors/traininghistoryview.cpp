@@ -70,18 +70,18 @@ QString oneLine(const QString& reason) {
     return type.isEmpty() ? text : type + QStringLiteral(": ") + text;
 }
 
-// What an epoch takes now: the mean of the last epochs but the first, which also compiles the
-// model (on iris, the first epoch takes several times as long as the others); 0 while only the
-// first is done.
+// What an epoch takes now: the median of the last epochs but the first, which also compiles
+// the model (on iris, the first epoch takes a hundred times as long as the others); the
+// median, so that an epoch slowed by something else running does not move it. 0 while only
+// the first is done.
 double secondsPerEpoch(const QList<double>& seconds) {
-    constexpr qsizetype recent = 10;
+    constexpr qsizetype recent = 11;
     if (seconds.size() < 2)
         return 0;
-    const qsizetype from = std::max<qsizetype>(1, seconds.size() - recent);
-    double sum = 0;
-    for (qsizetype i = from; i < seconds.size(); ++i)
-        sum += seconds.at(i);
-    return sum / static_cast<double>(seconds.size() - from);
+    QList<double> last = seconds.mid(std::max<qsizetype>(1, seconds.size() - recent));
+    const auto middle = last.begin() + last.size() / 2;
+    std::nth_element(last.begin(), middle, last.end());
+    return *middle;
 }
 
 } // namespace

@@ -53,6 +53,7 @@
 #include <QValueAxis>
 #include <QtTest>
 
+#include <algorithm>
 #include <csignal>
 
 using namespace qk;
@@ -103,7 +104,7 @@ private Q_SLOTS:
     void choiceListsDoNotLookDisabled();
     void zoomingOutNeverShowsNegativeEpochs();
     void interruptIsNoErrorToDecideAbout();
-    void timeLeftEarlyInARunIsWithinAFactorOfTwo();
+    void timeLeftFollowsTheTypicalEpoch();
 
     // 8. The dialog counts the commands that wait behind the failure, also those sent later.
     void waitingCountFollowsNewCommands();
@@ -829,15 +830,16 @@ void TestDailyUse::interruptIsNoErrorToDecideAbout() {
                  qPrintable(console->transcript()->toPlainText().right(300)));
 }
 
-// 100 epochs of iris: the time left shown once 15 epochs are done is within a factor of two
-// of the time the run then took (the first epoch, which compiles, must not weigh on it).
-void TestDailyUse::timeLeftEarlyInARunIsWithinAFactorOfTwo() {
+// 100 epochs of iris: the time left shown once 15 epochs are done is the rest of the run at
+// the pace of a typical epoch, within a factor of two: the first epoch, which compiles the
+// model and takes a hundred times as long as the others, must not weigh on it. The pace is
+// what the worker measured (the median epoch after the first), so that a busy machine does
+// not decide the outcome.
+void TestDailyUse::timeLeftFollowsTheTypicalEpoch() {
     useIrisNetwork();
-    // Batches of 2: about a tenth of a second an epoch, so that the rest takes seconds.
     setTraining(100, 2);
     train();
     const std::shared_ptr<keras::TrainingHistory> run = trainer().history();
-    QElapsedTimer clock;
     double estimate = -1;
     QString shown;
     const QRegularExpression left(QStringLiteral("about (\\d+):(\\d+) left"));
@@ -847,18 +849,20 @@ void TestDailyUse::timeLeftEarlyInARunIsWithinAFactorOfTwo() {
         history().redrawNow();
         shown = progressText()->text();
         const QRegularExpressionMatch match = left.match(shown);
-        if (!match.hasMatch())
-            return;
-        estimate = match.captured(1).toInt() * 60 + match.captured(2).toInt();
-        clock.start();
+        if (match.hasMatch())
+            estimate = match.captured(1).toInt() * 60 + match.captured(2).toInt();
     });
     QVERIFY(waitUntil([&] { return !trainer().isRunning(); }, 300000));
     QVERIFY2(estimate >= 0, qPrintable(shown));
-    const double actual = clock.elapsed() / 1000.0;
-    qInfo("at epoch 15: %s; the rest took %.1f s", qPrintable(shown), actual);
+    QList<double> seconds = run->epochSeconds().mid(1);
+    QCOMPARE(seconds.size(), 99);
+    std::sort(seconds.begin(), seconds.end());
+    const double rest = 85 * seconds.at(seconds.size() / 2);
+    qInfo("at epoch 15: %s; 85 typical epochs take %.1f s; the first took %.1f s",
+          qPrintable(shown), rest, run->epochSeconds().front());
     // Whole seconds are shown: one second either way is the display's own rounding.
-    QVERIFY2(estimate <= 2 * actual + 1 && estimate >= actual / 2 - 1,
-             qPrintable(QStringLiteral("estimated %1 s, took %2 s").arg(estimate).arg(actual)));
+    QVERIFY2(estimate <= 2 * rest + 1 && estimate >= rest / 2 - 1,
+             qPrintable(QStringLiteral("estimated %1 s for %2 s").arg(estimate).arg(rest)));
 }
 
 void TestDailyUse::waitingCountFollowsNewCommands() {
