@@ -85,7 +85,10 @@ struct ExportOptions {
 // made of, so that it can be exported as a standalone script. Copies share the model; the
 // variable is deleted when the last copy goes. Every method queues a command and returns at
 // once; commands run in order, so add(), compile() and fit() may be chained without waiting.
-class Model {
+// A model is also a block of a larger one: model(x) calls it on tensors, as a layer (its
+// layers and weights are shared with the larger model), and model.call({x}, {{"training",
+// false}}) passes keyword arguments.
+class Model : public Callable<Model> {
 public:
     // keras.Model(inputs, outputs): a functional model. Inputs and outputs are a tensor, a
     // list, or a dict of named tensors ({{"title", title}, {"body", body}}), whose names
@@ -105,6 +108,13 @@ public:
     QFuture<ModelInfo> created() const;
     // The model's structure now.
     QFuture<ModelInfo> info() const;
+    // The name given to Keras (empty for Keras' default).
+    QString name() const;
+
+    // model.trainable = trainable: freezes every layer (false), as keras.io's transfer learning
+    // does with a pre-trained block before compile(), or unfreezes them; answers with the
+    // model's structure, its parameters counted as trainable or not.
+    QFuture<ModelInfo> setTrainable(bool trainable);
     // Keras' summary text.
     QFuture<QString> summary() const;
 
@@ -117,6 +127,9 @@ public:
     Training fit(const Value& x, const Value& y, const FitOptions& options = {});
     QFuture<Scores> evaluate(const Value& x, const Value& y, const EvaluateOptions& options = {});
     QFuture<NdArray> predict(const Value& x, const PredictOptions& options = {});
+    // model.predict() for a model of several outputs: a list or dict of arrays, as Keras
+    // gives them (predict() fails for such a model: its result is not one array).
+    QFuture<Value> predictOutputs(const Value& x, const PredictOptions& options = {});
     // model.save(path), a .keras file.
     QFuture<Value> save(const QString& path) const;
 
@@ -124,7 +137,8 @@ public:
     // `python` (numpy and keras installed), with readable names (model, x_train, y_train, ...).
     // The training data of the last fit() is embedded as numpy arrays, so the script needs no
     // other file; it ends by printing one JSON line with the parameter count and the final
-    // metrics. Throws std::logic_error for a loaded model (its construction is unknown) or
+    // metrics. Models used as blocks are built in the script too. Throws std::logic_error for
+    // a loaded model, or a graph with one as a block (its construction is unknown), or
     // training data that is not an array (or a list or dict of arrays).
     QString exportScript(const ExportOptions& options = {}) const;
 
@@ -133,6 +147,9 @@ public:
 protected:
     explicit Model(std::shared_ptr<State> state);
     std::shared_ptr<State> m_state;
+
+private:
+    friend class ModelScript; // writes the models of exportScript(), blocks included
 };
 
 } // namespace qk::keras

@@ -35,7 +35,9 @@ token:
 start-up and lifetime:
   When ready, the worker prints one JSON line on stdout ({"ready": true, "port", "pid",
   "python", "keras", "backend"}) and nothing else ever goes to stdout. It exits when its
-  standard input closes, so keep stdin open for as long as the worker should live.
+  standard input closes, so keep stdin open for as long as the worker should live; a line
+  "stop" on stdin ends it at once. With --lease it outlives the end of its standard input (a
+  dropped SSH connection) for as long as a client makes a request within the lease.
 """
 
 
@@ -103,6 +105,38 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="BYTES",
         help="captured stdout/stderr kept per command; the rest is dropped (default: 1 MiB)",
     )
+    parser.add_argument(
+        "--lease",
+        type=float,
+        default=0,
+        metavar="SECONDS",
+        help="keep running when standard input closes, until no client has made a request "
+        "for SECONDS (at least 10); POST /shutdown or a line 'stop' on stdin end it sooner "
+        "(default: 0, exit when stdin closes)",
+    )
+    parser.add_argument(
+        "--run-dir",
+        metavar="DIR",
+        help="a directory of the worker's own (mode 0700): it writes info.json there, keeps "
+        "the notifications that do not fit in memory in DIR/journal until a client has them, "
+        "and its log once a leased worker's stdin closes; removed when the worker exits",
+    )
+    parser.add_argument(
+        "--journal-bytes",
+        type=int,
+        default=4 * 1024**3,
+        metavar="BYTES",
+        help="most disk space for the journal in --run-dir; beyond it the oldest "
+        "unacknowledged notifications are forgotten (default: 4 GiB)",
+    )
+    parser.add_argument(
+        "--journal-memory",
+        type=int,
+        default=10_000,
+        metavar="MESSAGES",
+        help="notifications the journal keeps in memory; older ones the client has not "
+        "acknowledged go to --run-dir's journal on disk (default: 10000)",
+    )
     hardware.add_arguments(parser)
     return parser
 
@@ -142,26 +176,13 @@ def _read_line(fd: int, limit: int = 4096) -> str:
     return data.decode("utf-8", "replace")
 
 
-def _watch_stdin(fd: int) -> None:
-    """Ends the process when standard input reaches end of file, with its children."""
+def _check_run_dir(path: str) -> None:
     try:
-        while os.read(fd, 65536):
-            pass
-    except OSError:
-        pass
-    _end_process_group()
-    os._exit(0)
-
-
-def _end_process_group() -> None:
-    """Kills the worker's process group (itself included) if the worker leads it, as it does
-    when the IDE starts it: processes that user code started go with it. A worker started
-    from a shell is in the shell's job and leaves the group alone."""
-    try:
-        if os.getpgid(0) == os.getpid():
-            os.killpg(0, signal.SIGKILL)
-    except OSError:
-        pass
+        info = os.stat(path)
+    except OSError as exc:
+        raise StartupError(f"cannot use the run directory: {exc}") from None
+    if not stat.S_ISDIR(info.st_mode) or info.st_mode & (stat.S_IRWXG | stat.S_IRWXO):
+        raise StartupError(f"run directory {path} must be a directory only its owner may access")
 
 
 def _log_to(stream: TextIO):
@@ -191,6 +212,12 @@ def main(argv: list[str] | None = None) -> int:
                 raise StartupError(f"--{flag.replace('_', '-')} must not be negative")
         if args.max_result_bytes > MAX_MESSAGE_BINARY:
             raise StartupError(f"--max-result-bytes is at most {MAX_MESSAGE_BINARY}")
+        if args.lease and args.lease < 10:
+            raise StartupError("--lease is at least 10 seconds (or 0: no lease)")
+        if args.journal_bytes <= 0 or args.journal_memory <= 0:
+            raise StartupError("--journal-bytes and --journal-memory must be positive")
+        if args.run_dir:
+            _check_run_dir(args.run_dir)
         problem = hardware.check_arguments(args)
         if problem:
             raise StartupError(problem)
@@ -216,14 +243,30 @@ def main(argv: list[str] | None = None) -> int:
     # Imported only now, so that a refused start is quick and stdout is already redirected.
     from . import keras_support
     from .executor import Executor
+    from .journal import DiskJournal
+    from .lifetime import Lifetime
     from .notifier import Notifier
     from .output import CaptureStream, EmptyInput, OutputRouter
     from .protocol import Services
     from .scope import Scope
     from .server import WorkerServer
 
+    journal = None
+    if args.run_dir:
+        try:
+            journal = DiskJournal(os.path.join(args.run_dir, "journal"), args.journal_bytes)
+        except OSError as exc:
+            log(f"cannot keep a journal in the run directory: {exc}")
+            return 2
     try:
-        notifier = Notifier(args.notify_url, token, log, fetch_over=args.fetch_results_over)
+        notifier = Notifier(
+            args.notify_url,
+            token,
+            log,
+            ring_size=args.journal_memory,
+            fetch_over=args.fetch_results_over,
+            journal=journal,
+        )
     except ValueError as exc:
         log(str(exc))
         return 2
@@ -238,6 +281,13 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as exc:
         log(f"cannot listen on {args.host}:{args.port}: {exc}")
         return 1
+    life = Lifetime(args.lease, args.run_dir, server.idle_for, log, [1, 2, real_stderr.fileno()])
+    services.shutdown = lambda: life.end("shut down by a client")
+    services.life = life.info
+    if args.lease:
+        # A hang-up of the terminal or session it was started from detaches it like the end of
+        # stdin does; only the lease, `stop` or POST /shutdown end it.
+        signal.signal(signal.SIGHUP, signal.SIG_IGN)
     if args.host not in ("127.0.0.1", "::1", "localhost"):
         log(
             f"warning: listening on {args.host}; anyone who can reach it and has the token "
@@ -250,9 +300,7 @@ def main(argv: list[str] | None = None) -> int:
     sys.modules["__main__"] = scope.module
 
     threading.Thread(target=server.serve_forever, name="qtkeras-http", daemon=True).start()
-    threading.Thread(
-        target=_watch_stdin, args=(stdin_fd,), name="qtkeras-stdin", daemon=True
-    ).start()
+    threading.Thread(target=life.watch, args=(stdin_fd,), name="qtkeras-stdin", daemon=True).start()
     ready = {
         "ready": True,
         "port": server.port,
@@ -261,6 +309,12 @@ def main(argv: list[str] | None = None) -> int:
         "keras": keras_support.keras_version(),
         "backend": keras_support.backend_name(),
     }
+    if args.run_dir:
+        ready["run"] = os.path.basename(os.path.normpath(args.run_dir))
+        try:
+            life.write_info(ready)
+        except OSError as exc:
+            log(f"cannot write info.json in the run directory: {exc}")
     os.write(ready_fd, (json.dumps(ready) + "\n").encode("utf-8"))
     loader.start()
     executor.run_forever()

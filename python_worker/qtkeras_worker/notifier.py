@@ -32,9 +32,11 @@ import urllib.parse
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
+from itertools import islice
 from typing import Any
 
 from . import codec
+from .journal import DiskJournal
 
 NOTIFY = "/notify"
 NOTIFY_ERROR = "/notifyError"
@@ -46,6 +48,9 @@ RING_BYTES = 256 * 1024 * 1024
 # Unacknowledged messages are kept up to these caps (a client that never acknowledges).
 JOURNAL_SIZE = 200_000
 JOURNAL_BYTES = 1024 * 1024 * 1024
+# The most one GET /notifications answer holds: messages, and binary data (at least one).
+ANSWER_MESSAGES = 10_000
+ANSWER_BYTES = 64 * 1024 * 1024
 BATCH_MAX_MESSAGES = 1000
 BATCH_MAX_BYTES = 64 * 1024 * 1024
 RETRY_DELAYS = (0.0, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0)  # the last one repeats
@@ -84,8 +89,13 @@ class Notifier:
         ring_size: int = RING_SIZE,
         ring_bytes: int = RING_BYTES,
         fetch_over: int = 0,
+        journal: DiskJournal | None = None,
     ) -> None:
         self._token = token
+        # Unacknowledged messages are kept for the client: always with a notify URL, and
+        # with a journal on disk for a client that reads them with GET /notifications.
+        self._disk = journal
+        self._keeps = bool(url) or journal is not None
         self._fetch_over = fetch_over
         # Announced results not downloaded yet: seq -> the MessagePack of the result, in parts.
         self._fetchable: dict[int, list[Any]] = {}
@@ -101,8 +111,8 @@ class Notifier:
         self._ring: deque[Message] = deque()  # the journal, oldest first
         self._ring_bytes = 0
         self._seq = 0
-        # Every message up to this seq has been acknowledged (only counted with a notify URL:
-        # without one, there is nobody to acknowledge and the journal is a plain ring).
+        # Every message up to this seq has been acknowledged (only counted when unacknowledged
+        # messages are kept: otherwise the journal is a plain ring).
         self._acked = 0
         self._last_request = time.monotonic()  # when a request last went out
         self._failing = False  # deliveries fail now (logged once per outage)
@@ -181,28 +191,53 @@ class Notifier:
     # ------------------------------------------------------------ journal
 
     def _trim(self) -> None:
-        """Forgets the oldest messages beyond the ring's caps once they are acknowledged, and
-        unacknowledged ones only beyond the journal's caps. Called with ``_lock`` held."""
+        """Forgets the oldest messages beyond the ring's caps once they are acknowledged;
+        unacknowledged ones go to the disk journal when there is one, else are kept up to the
+        journal's caps. Called with ``_lock`` held."""
         ring = self._ring
         while len(ring) > 1 and (
             len(ring) > self._ring_size or self._ring_bytes > self._ring_bytes_cap
         ):
             oldest = ring[0]
-            if self._url and oldest.seq > self._acked:
-                if len(ring) <= JOURNAL_SIZE and self._ring_bytes <= JOURNAL_BYTES:
+            if self._keeps and oldest.seq > self._acked:
+                if self._disk is not None:
+                    self._spill(oldest)
+                elif len(ring) <= JOURNAL_SIZE and self._ring_bytes <= JOURNAL_BYTES:
                     return
-                self._log(
-                    f"the notification journal is full: message {oldest.seq} to "
-                    f"{oldest.path} was never acknowledged and is forgotten"
-                )
+                else:
+                    self._log(
+                        f"the notification journal is full: message {oldest.seq} to "
+                        f"{oldest.path} was never acknowledged and is forgotten"
+                    )
             ring.popleft()
             self._ring_bytes -= oldest.nbytes
+
+    def _spill(self, message: Message) -> None:
+        """Writes an unacknowledged message to the disk journal; with ``_lock`` held."""
+        disk = self._disk
+        assert disk is not None
+        dropped = disk.dropped_through
+        try:
+            disk.append(message.seq, message.path, message.body())
+        except (OSError, ValueError, TypeError) as exc:
+            self._log(
+                f"cannot write message {message.seq} to the journal on disk ({exc!r}); "
+                "it is forgotten"
+            )
+            return
+        if disk.dropped_through > dropped:
+            self._log(
+                f"the journal on disk is full: messages up to {disk.dropped_through} were never "
+                "acknowledged and are forgotten"
+            )
 
     def acknowledge(self, seq: int) -> None:
         """Every message up to ``seq`` has reached the client."""
         with self._lock:
             if seq > self._acked:
                 self._acked = min(seq, self._seq)
+                if self._disk is not None:
+                    self._disk.forget_through(self._acked)
                 self._trim()
 
     @property
@@ -211,8 +246,10 @@ class Notifier:
             return self._seq
 
     def since(self, seq: int, wait: float) -> dict[str, Any]:
-        """Messages after ``seq``, waiting up to ``wait`` seconds for the first one. Asking
-        acknowledges every message up to ``seq``."""
+        """Messages after ``seq``, waiting up to ``wait`` seconds for the first one: at most
+        ANSWER_MESSAGES, and no more once ANSWER_BYTES of binary data are in (the client asks
+        again from the last one; ``last`` says how far there is to go). Asking acknowledges
+        every message up to ``seq``."""
         self.acknowledge(seq)
         deadline = time.monotonic() + wait
         with self._lock:
@@ -221,10 +258,34 @@ class Notifier:
                 if remaining <= 0:
                     break
                 self._news.wait(remaining)
-            messages = [m for m in self._ring if m.seq > seq]
-            oldest = self._ring[0].seq if self._ring else seq + 1
+            messages: list[Any] = []
+            disk = self._disk
+            if disk is not None and disk.first is not None and seq < disk.last:
+                try:
+                    messages = disk.read(seq, ANSWER_MESSAGES, ANSWER_BYTES)
+                except (OSError, ValueError) as exc:
+                    self._log(f"cannot read the journal on disk: {exc!r}")
+            after = messages[-1]["seq"] if messages else seq
+            room = ANSWER_MESSAGES - len(messages) if len(messages) < ANSWER_MESSAGES else 0
+            budget = ANSWER_BYTES if not messages else 0
+            # The ring's newest messages are those after `after`: taken from its end.
+            count = max(0, self._seq - after) if room else 0
+            newer = list(islice(reversed(self._ring), count))
+            for message in reversed(newer):
+                if message.seq <= after:
+                    continue
+                if not room or (budget <= 0 and len(messages) > 0):
+                    break
+                body = message.body()
+                messages.append({"seq": message.seq, "path": message.path, "body": body})
+                room -= 1
+                budget -= message.nbytes
+            if disk is not None and disk.first is not None:
+                oldest = disk.first
+            else:
+                oldest = self._ring[0].seq if self._ring else seq + 1
             return {
-                "messages": [{"seq": m.seq, "path": m.path, "body": m.body()} for m in messages],
+                "messages": messages,
                 "last": self._seq,
                 "missed": max(0, oldest - seq - 1),
             }

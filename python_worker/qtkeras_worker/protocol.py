@@ -43,6 +43,10 @@ class Services:
     scope: Scope
     notifier: Notifier
     keras: keras_support.KerasLoader
+    # Ends the worker (and its process group) once the answer to POST /shutdown is out.
+    shutdown: Callable[[], None] | None = None
+    # What GET /health adds about the worker's life: its run directory's name, its lease.
+    life: Callable[[], dict[str, Any]] | None = None
 
 
 @dataclass
@@ -213,7 +217,16 @@ def do_health(services: Services, request: Request) -> Reply:
         "backend": keras_support.backend_name(),
         "keras_ready": services.keras.ready.is_set(),
         "last": services.notifier.last_seq,
+        **(services.life() if services.life else {}),
     }
+
+
+def do_shutdown(services: Services, request: Request) -> Reply:
+    _object(request.body, "the body")
+    if services.shutdown is None:
+        raise HttpError(501, "this worker cannot be shut down over HTTP")
+    request.after.append(services.shutdown)
+    return 200, {"stopping": True}
 
 
 def do_notifications(services: Services, request: Request) -> Reply:
@@ -258,6 +271,7 @@ ROUTES: dict[tuple[str, str], Handler] = {
     ("GET", "/notifications"): do_notifications,
     ("GET", "/results"): do_results,
     ("POST", "/results/release"): do_results_release,
+    ("POST", "/shutdown"): do_shutdown,
 }
 
 PATHS: dict[str, list[str]] = {}

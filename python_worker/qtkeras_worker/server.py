@@ -63,10 +63,13 @@ class WorkerServer(ThreadingHTTPServer):
         self._authenticated: set[Any] = set()
         self._deadlines: dict[RequestHandler, float] = {}
         super().__init__((host, port), RequestHandler)
-        bound = self.server_address[1]
         literal = f"[{host}]" if ":" in host else host
-        names = ("127.0.0.1", "localhost", "[::1]", literal.lower())
-        self.allowed_hosts = {f"{name}:{bound}" for name in names}
+        # The names a Host header may give. Any port goes with them: a client reaches the
+        # worker through an SSH tunnel from a port of its own, and names its end. A browser
+        # tricked by DNS rebinding names the attacker's host, which is not among them.
+        self.allowed_hosts = {"127.0.0.1", "localhost", "[::1]", literal.lower()}
+        self.touched = time.monotonic()  # when an authenticated request last ended
+        self.active = 0  # authenticated requests being handled now
         threading.Thread(target=self._reap, name="qtkeras-http-reaper", daemon=True).start()
 
     @property
@@ -115,6 +118,33 @@ class WorkerServer(ThreadingHTTPServer):
             self._unauthenticated.pop(request, None)
             self._authenticated.add(request)
             return True
+
+    def allows_host(self, value: str) -> bool:
+        """Whether a Host header names a loopback address (or the address listened on) and a
+        port: ``127.0.0.1:PORT``, ``localhost:PORT`` or ``[::1]:PORT``."""
+        name, colon, port = value.strip().lower().rpartition(":")
+        return (
+            bool(colon)
+            and name in self.allowed_hosts
+            and port.isascii()
+            and port.isdigit()
+            and len(port) <= 5
+            and 0 < int(port) < 65536
+        )
+
+    def begin_request(self) -> None:
+        with self._lock:
+            self.active += 1
+
+    def end_request(self) -> None:
+        with self._lock:
+            self.active -= 1
+            self.touched = time.monotonic()
+
+    def idle_for(self) -> float:
+        """Seconds since the last authenticated request ended; 0 while one is handled."""
+        with self._lock:
+            return 0.0 if self.active else time.monotonic() - self.touched
 
     def connection_counts(self) -> tuple[int, int]:
         """(unauthenticated, authenticated) connections now open."""
@@ -304,8 +334,8 @@ class RequestHandler(BaseHTTPRequestHandler):
         """The first failed check of docs/PROTOCOL.md, as (status, reason, headers)."""
         headers = self.headers
         hosts = headers.get_all("Host") or []
-        if len(hosts) != 1 or hosts[0].strip().lower() not in self.server.allowed_hosts:
-            return 403, "Host must name the worker's loopback address and port", {}
+        if len(hosts) != 1 or not self.server.allows_host(hosts[0]):
+            return 403, "Host must name a loopback address and a port", {}
         for name in headers:
             lowered = name.lower()
             if lowered == "origin" or lowered.startswith("sec-fetch-"):
@@ -351,6 +381,14 @@ class RequestHandler(BaseHTTPRequestHandler):
             status, reason, extra = refusal
             self._reply(status, {"error": reason}, close=True, headers=extra)
             return
+        self.server.begin_request()
+        try:
+            self._serve(method, target)
+        finally:
+            self.server.end_request()
+
+    def _serve(self, method: str, target: urllib.parse.SplitResult) -> None:
+        path = target.path
         body = None
         if method == "POST":
             length = int(self.headers["Content-Length"])

@@ -213,6 +213,7 @@ class Worker:
         token_on_stdin: bool = True,
         close_each: bool = False,
         cut_every: int = 0,
+        poll: bool = True,
     ) -> None:
         self.token = token
         self.recorder = Recorder()
@@ -233,8 +234,12 @@ class Worker:
         self.port = self.ready["port"]
         self._local = threading.local()
         self._conns: list[http.client.HTTPConnection] = []
-        if not notify:
-            threading.Thread(target=self._poll, daemon=True).start()
+        if not notify and poll:
+            self.start_polling()
+
+    def start_polling(self) -> None:
+        """Without a notify URL: reads the journal into the recorder from now on."""
+        threading.Thread(target=self._poll, daemon=True).start()
 
     # ------------------------------------------------------------ process
 

@@ -544,7 +544,11 @@ def test_status_and_health(worker, tmp_path):
     assert health["status"] == "ok"
     assert health["pid"] == worker.proc.pid
     assert health["backend"] == "jax"
-    assert set(health) == {"status", "pid", "python", "keras", "backend", "keras_ready", "last"}
+    assert set(health) == {
+        "status", "pid", "python", "keras", "backend", "keras_ready", "last",
+        "run", "lease", "attached",
+    }  # fmt: skip
+    assert (health["run"], health["lease"], health["attached"]) == (None, 0, True)
     assert health["last"] >= 2  # the seq of the newest notification (started, result, ...)
 
 

@@ -18,18 +18,15 @@
 using namespace qk;
 namespace K = qk::keras;
 namespace E = qk::examples;
+using qk::test::await;
 using qk::test::waitFinished;
 
 namespace {
 
-template <typename T>
-T await(const QFuture<T>& future, int timeoutMs = 300000) {
-    if (!waitFinished(future, timeoutMs))
-        throw std::runtime_error("timed out");
-    return future.result();
-}
-
 using Builder = std::function<K::Model(Session&)>;
+
+// Building ResNet50 twice takes a while on a loaded machine.
+constexpr int slowMs = 600000;
 
 // Each layer's class, output shape and parameters, and the totals.
 QStringList structure(const K::ModelInfo& info) {
@@ -169,6 +166,26 @@ outputs = layers.Dense(10)(x)
 model = keras.Model(inputs, outputs)
 )py";
 
+const char* const transferPython = R"py(
+base_model = keras.applications.MobileNetV2(
+    alpha=0.35, include_top=False, weights=None, input_shape=(32, 32, 3)
+)
+base_model.trainable = False
+inputs = keras.Input(shape=(32, 32, 3))
+x = base_model(inputs, training=False)
+x = keras.layers.GlobalAveragePooling2D()(x)
+outputs = keras.layers.Dense(1)(x)
+model = keras.Model(inputs, outputs)
+)py";
+
+const char* const blocksPython = R"py(
+encoder = keras.Sequential([layers.Dense(8, activation="relu")], name="encoder")
+inner = keras.Input(shape=(8,))
+head = keras.Model(inner, layers.Dense(3)(inner), name="head")
+inputs = keras.Input(shape=(6,))
+model = keras.Model(inputs, head(layers.Dropout(0.1)(encoder(inputs))))
+)py";
+
 const char* const siamesePython = R"py(
 left = keras.Input(shape=(16,), name="left")
 right = keras.Input(shape=(16,), name="right")
@@ -197,6 +214,16 @@ NdArray randomArray(DType dtype, std::vector<std::int64_t> shape, int high, unsi
     return NdArray::fromVector(values, std::move(shape));
 }
 
+// Two models used as blocks of a third: a Sequential encoder and a functional head.
+K::Model withBlocks(Session& session) {
+    K::Sequential encoder(session, QStringLiteral("encoder"));
+    encoder.add(K::Dense(8).activation("relu"));
+    const K::Tensor inner = K::Input(session, {8});
+    K::Model head(inner, K::Dense(3)(inner), QStringLiteral("head"));
+    const K::Tensor inputs = K::Input(session, {6});
+    return K::Model(inputs, head(K::Dropout(0.1)(encoder(inputs))));
+}
+
 } // namespace
 
 Q_DECLARE_METATYPE(Builder)
@@ -211,6 +238,8 @@ private Q_SLOTS:
     void parameterCountsEqualPython_data();
     void parameterCountsEqualPython();
     void attentionTakesKeyMaskAndTraining();
+    void frozenBlockKeepsItsWeightsWhileTheHeadLearns();
+    void blockOfTheWrongShapeIsNamed();
     void dictModelTrainsOnDicts();
     void exportedGraphsRunWithPlainPython_data();
     void exportedGraphsRunWithPlainPython();
@@ -243,7 +272,7 @@ K::ModelInfo TestArchitectures::python(const QString& code) {
     Command command(QStringLiteral("import qtkeras_worker.model_support as qk\n") +
                     QStringLiteral("qk.info(%1)").arg(run.source()));
     command.bind(QStringLiteral("source"), prelude + code);
-    return K::ModelInfo::fromValue(await(m_session->send(std::move(command))));
+    return K::ModelInfo::fromValue(await(m_session->send(std::move(command)), slowMs));
 }
 
 void TestArchitectures::parameterCountsEqualPython_data() {
@@ -262,6 +291,8 @@ void TestArchitectures::parameterCountsEqualPython_data() {
         "MobileNetV2 as a block", [](Session& s) { return E::mobileNetV2Classifier(s); },
         mobileNetBlockPython, true);
     row("shared layer and ops", E::siameseDistance, siamesePython, false);
+    row("models as blocks", withBlocks, blocksPython, true);
+    row("transfer learning (frozen application)", E::frozenBaseClassifier, transferPython, true);
     row(
         "MobileNetV2", [](Session& s) { return K::Model(s, K::MobileNetV2().weights(nullptr)); },
         "model = keras.applications.MobileNetV2(weights=None)", true);
@@ -275,7 +306,7 @@ void TestArchitectures::parameterCountsEqualPython() {
     QFETCH(QString, code);
     QFETCH(bool, sameLayers);
     const K::Model model = build(*m_session);
-    const K::ModelInfo cpp = await(model.info());
+    const K::ModelInfo cpp = await(model.info(), slowMs);
     const K::ModelInfo expected = python(code);
     qInfo("%s: %lld parameters from C++, %lld from Python", QTest::currentDataTag(),
           static_cast<long long>(cpp.totalParams), static_cast<long long>(expected.totalParams));
@@ -330,6 +361,50 @@ void TestArchitectures::attentionTakesKeyMaskAndTraining() {
     QVERIFY2(seeingAll.bytes() != seeingHalf.bytes(), "the attention mask had no effect");
 }
 
+// A functional model used as a block of another and frozen: training the larger model
+// changes its head but not the block, which still gives the same outputs.
+void TestArchitectures::frozenBlockKeepsItsWeightsWhileTheHeadLearns() {
+    const K::Tensor features = K::Input(*m_session, {4});
+    K::Model block(features, K::Dense(3).activation("tanh")(features), QStringLiteral("features"));
+    const K::ModelInfo frozen = await(block.setTrainable(false));
+    QCOMPARE(frozen.trainableParams, 0);
+    QCOMPARE(frozen.nonTrainableParams, 4 * 3 + 3);
+
+    const K::Tensor inputs = K::Input(*m_session, {4});
+    K::Model model(inputs, K::Dense(1)(block(inputs)));
+    const K::ModelInfo info = await(model.created());
+    QCOMPARE(info.trainableParams, 3 + 1);
+    QCOMPARE(info.nonTrainableParams, 4 * 3 + 3);
+    QCOMPARE(info.layers.at(1).className, QStringLiteral("Functional"));
+    QCOMPARE(info.layers.at(1).name, QStringLiteral("features"));
+
+    const NdArray x = randomArray(DType::Float32, {64, 4}, 1, 9);
+    const NdArray y = randomArray(DType::Float32, {64, 1}, 1, 10);
+    const NdArray blockBefore = await(block.predict(x));
+    const NdArray modelBefore = await(model.predict(x));
+    model.compile("mse", K::SGD().learningRate(0.1));
+    await(model.fit(x, y, {.epochs = 3, .batchSize = 16}).future());
+    QCOMPARE(await(block.predict(x)).bytes(), blockBefore.bytes());
+    QVERIFY2(await(model.predict(x)).bytes() != modelBefore.bytes(), "the head did not learn");
+
+    // The exported script makes the block once, frozen, and calls it.
+    const QString script = model.exportScript();
+    for (const char* line : {"block_1 = keras.Model(input_1, x1, name='features')",
+                             "block_1.trainable = False", "x2 = block_1(inputs)"})
+        QVERIFY2(script.contains(QLatin1String(line)), qPrintable(script));
+}
+
+// A model called on a tensor it does not fit fails with an error that names the model.
+void TestArchitectures::blockOfTheWrongShapeIsNamed() {
+    const K::Tensor inner = K::Input(*m_session, {8});
+    const K::Model head(inner, K::Dense(3)(inner), QStringLiteral("head"));
+    const K::Tensor tooNarrow = K::Input(*m_session, {5});
+    const K::Tensor out = head(tooNarrow);
+    QVERIFY(out.variable().startsWith(QStringLiteral("head_")));
+    const QString message = qk::test::errorMessage(out.shape());
+    QVERIFY2(message.contains(QStringLiteral("'head'")), qPrintable(message));
+}
+
 // The two-input, two-output model takes dicts of arrays keyed by its input and output names,
 // and a dict of losses, and trains.
 void TestArchitectures::dictModelTrainsOnDicts() {
@@ -354,6 +429,11 @@ void TestArchitectures::dictModelTrainsOnDicts() {
     QVERIFY2(loss.back() < loss.front(), "the loss did not fall on 32 samples");
     const K::Scores scores = await(model.evaluate(x, y));
     QVERIFY(scores.contains(QStringLiteral("department_loss")));
+    const Value predicted = await(model.predictOutputs(x));
+    QCOMPARE(predicted[QStringLiteral("priority")].toArray().shape(),
+             (std::vector<std::int64_t>{32, 1}));
+    QCOMPARE(predicted[QStringLiteral("department")].toArray().shape(),
+             (std::vector<std::int64_t>{32, 4}));
 
     // The exported script embeds the dicts and trains the same graph.
     QTemporaryDir dir;
@@ -373,6 +453,8 @@ void TestArchitectures::exportedGraphsRunWithPlainPython_data() {
     QTest::addColumn<Builder>("build");
     QTest::newRow("transformer (ops, attention)") << Builder(E::transformerClassifier);
     QTest::newRow("siamese (shared layer)") << Builder(E::siameseDistance);
+    QTest::newRow("models as blocks") << Builder(withBlocks);
+    QTest::newRow("frozen application as a block") << Builder(E::frozenBaseClassifier);
     QTest::newRow("attention scores") << Builder([](Session& s) {
         const K::Tensor x = K::Input(s, {5, 4});
         const K::Tensor both =
@@ -396,6 +478,8 @@ void TestArchitectures::exportedGraphsRunWithPlainPython() {
     const qk::test::ScriptRun run = qk::test::runPythonScript(path, dir.path());
     QVERIFY2(run.exitCode == 0, qPrintable(script + QString::fromUtf8(run.standardError)));
     QCOMPARE(run.lastLine.value(QStringLiteral("total_params")).toInteger(), info.totalParams);
+    QCOMPARE(run.lastLine.value(QStringLiteral("trainable_params")).toInteger(),
+             info.trainableParams);
 }
 
 // An optimizer's learning rate given as a schedule follows it while training: after six
