@@ -116,11 +116,25 @@ Model Model::load(Session& session, const QString& path) {
     state->session = &session;
     state->variable = worker::variable(QStringLiteral("model"));
     state->kind = State::Kind::Loaded;
-    state->created = toInfo(
-        session.send(creation(pyName(state->variable), pyName(QStringLiteral("keras"))
-                                                           .attr(QStringLiteral("saving"))
-                                                           .attr(QStringLiteral("load_model"))
-                                                           .call({path}))));
+    const py::Expr model = pyName(state->variable);
+    const py::Expr load = pyName(QStringLiteral("keras"))
+                              .attr(QStringLiteral("saving"))
+                              .attr(QStringLiteral("load_model"));
+    // The structure, and how the model is built for exportScript(): the worker reads it here,
+    // where the model is, once.
+    const py::Expr answer = py::Expr::dict(
+        {{QStringLiteral("info"), worker::support(QStringLiteral("info"), {model})},
+         {QStringLiteral("blueprint"),
+          worker::call(QStringLiteral("blueprint"), QStringLiteral("read"), {model})}});
+    state->created =
+        session.send(worker::command({py::Statement::assign(model, load.call({path})), answer}))
+            .then([state = std::weak_ptr<State>(state)](const Value& v) {
+                if (auto alive = state.lock()) {
+                    std::lock_guard lock(alive->mutex);
+                    alive->blueprint = v[QStringLiteral("blueprint")];
+                }
+                return ModelInfo::fromValue(v[QStringLiteral("info")]);
+            });
     return Model(std::move(state));
 }
 
@@ -252,6 +266,11 @@ QFuture<Value> Model::predictOutputs(const Value& x, const PredictOptions& optio
     return session().send(worker::command(
         {pyName(variable()).attr(QStringLiteral("predict")).call({pyName(xName)}, std::move(kw))},
         {{xName, x}}));
+}
+
+QFuture<Value> Model::saveWeights(const QString& path) const {
+    return session().send(worker::command(
+        {pyName(variable()).attr(QStringLiteral("save_weights")).call({path}), py::Expr(nullptr)}));
 }
 
 QFuture<Value> Model::save(const QString& path) const {

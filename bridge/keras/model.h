@@ -79,6 +79,9 @@ private:
 // What an exported script trains for, and with which data.
 struct ExportOptions {
     std::optional<int> epochs = {}; // overrides the epochs of the last fit()
+    // A weights file (saveWeights()) that the script loads after building the model, as the
+    // script's own path sees it; none: the script starts from fresh weights.
+    QString weights = {};
 };
 
 // A Keras model in a worker variable (model_ and 25 random characters), with what it was
@@ -96,7 +99,7 @@ public:
     Model(const Tensors& inputs, const Tensors& outputs, const QString& name = {});
     // A keras.applications model of its own: Model(session, ResNet50().weights(nullptr)).
     Model(Session& session, const Application& application);
-    // keras.saving.load_model(path).
+    // keras.saving.load_model(path), read as layers and calls for exportScript() too.
     static Model load(Session& session, const QString& path);
     virtual ~Model();
 
@@ -132,14 +135,19 @@ public:
     QFuture<Value> predictOutputs(const Value& x, const PredictOptions& options = {});
     // model.save(path), a .keras file.
     QFuture<Value> save(const QString& path) const;
+    // model.save_weights(path), a .weights.h5 file (what ExportOptions::weights loads).
+    QFuture<Value> saveWeights(const QString& path) const;
 
     // A standalone Python script that builds, compiles and trains the same model with plain
     // `python` (numpy and keras installed), with readable names (model, x_train, y_train, ...).
     // The training data of the last fit() is embedded as numpy arrays, so the script needs no
     // other file; it ends by printing one JSON line with the parameter count and the final
-    // metrics. Models used as blocks are built in the script too. Throws std::logic_error for
-    // a loaded model, or a graph with one as a block (its construction is unknown), or
-    // training data that is not an array (or a list or dict of arrays).
+    // metrics. Models used as blocks are built in the script too. A loaded model is written
+    // layer by layer and call by call as the worker read it at load(), so its script is
+    // there once created() has settled. Throws std::logic_error for a loaded model before
+    // that, or one plain Keras cannot rebuild (a subclassed model, a custom or Lambda layer:
+    // the message names it), or training data that is not an array (or a list or dict of
+    // arrays).
     QString exportScript(const ExportOptions& options = {}) const;
 
     struct State;

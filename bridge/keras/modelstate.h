@@ -20,6 +20,9 @@ struct Model::State {
     QFuture<ModelInfo> created;
     std::optional<Tensors> inputs, outputs; // Functional
     std::optional<Application> application; // Application
+    // Loaded: how the model is built, as qtkeras_worker.blueprint.read() answered once the
+    // model was loaded ({"blueprint": ..., "error": None or why it cannot be rebuilt}).
+    std::optional<Value> blueprint;
 
     struct Compiled {
         Argument loss;

@@ -187,7 +187,7 @@ def _layer(item: dict[str, Any]) -> dict[str, Any]:
     """One serialized layer as the builder's class and keyword arguments."""
     import keras
 
-    class_name = item.get("class_name")
+    class_name = str(item.get("class_name"))
     label = _label(item)
     if item.get("module") != "keras.layers" or not hasattr(keras.layers, class_name):
         if class_name in ("Sequential", "Functional") or item.get("module") == "keras":
@@ -365,7 +365,7 @@ def _loss(loss: Any, notes: list[str]) -> str | None:
             )
         if isinstance(name, str) and callable(getattr(keras.losses, name, None)):
             return name
-        return loss["class_name"]
+        return str(loss["class_name"])
     notes.append("The model has one loss per output; the project keeps its own loss.")
     return None
 

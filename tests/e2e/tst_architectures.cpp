@@ -8,6 +8,7 @@
 #include "examples/kerasio.h"
 #include "support/testsupport.h"
 
+#include <QJsonArray>
 #include <QJsonObject>
 #include <QTemporaryDir>
 #include <QtTest>
@@ -214,6 +215,24 @@ NdArray randomArray(DType dtype, std::vector<std::int64_t> shape, int high, unsi
     return NdArray::fromVector(values, std::move(shape));
 }
 
+// One call of a layer that gives two tensors, both outputs of the model.
+K::Model attentionScores(Session& session) {
+    const K::Tensor x = K::Input(session, {5, 4});
+    const K::Tensor both =
+        K::MultiHeadAttention(1, 2).call({x, x}, {{"return_attention_scores", true}});
+    return K::Model(x, {both[0], both[1]});
+}
+
+// Layers named as Python would not name a variable, or as the exported script's own names.
+K::Model oddNames(Session& session) {
+    const K::Tensor x = K::Input(session, {3}, {.name = "model"});
+    K::Tensor y = K::Dense(4).name("class")(x);
+    y = K::Dense(4).name("my-layer")(y);
+    y = K::Dense(4).name("1st")(y);
+    y = K::Dense(4).name("print")(y);
+    return K::Model(x, K::Dense(2).name("keras")(y), QStringLiteral("json"));
+}
+
 // Two models used as blocks of a third: a Sequential encoder and a functional head.
 K::Model withBlocks(Session& session) {
     K::Sequential encoder(session, QStringLiteral("encoder"));
@@ -237,12 +256,16 @@ private Q_SLOTS:
 
     void parameterCountsEqualPython_data();
     void parameterCountsEqualPython();
+    void inputTakesDtypeBatchSizeAndName();
     void attentionTakesKeyMaskAndTraining();
     void frozenBlockKeepsItsWeightsWhileTheHeadLearns();
     void blockOfTheWrongShapeIsNamed();
     void dictModelTrainsOnDicts();
     void exportedGraphsRunWithPlainPython_data();
     void exportedGraphsRunWithPlainPython();
+    void loadedModelsExportAsScriptsThatRebuildThem_data();
+    void loadedModelsExportAsScriptsThatRebuildThem();
+    void loadedCustomLayerIsNamedAsWhatAScriptCannotWrite();
     void scheduleDrivesTheLearningRate();
     void constraintHoldsTheWeights();
     void callsWithoutTensorsAreRefused();
@@ -317,6 +340,17 @@ void TestArchitectures::parameterCountsEqualPython() {
     QCOMPARE(K::shapeText(cpp.outputShape), K::shapeText(expected.outputShape));
     if (sameLayers)
         QCOMPARE(structure(cpp), structure(expected));
+}
+
+// keras.Input's options reach Keras: the tensor's dtype, its fixed batch size and name.
+void TestArchitectures::inputTakesDtypeBatchSizeAndName() {
+    const K::Tensor tokens =
+        K::Input(*m_session, {5}, {.name = "tokens", .dtype = "int32", .batchSize = 2});
+    QCOMPARE(await(tokens.shape()), Value(Value::List{2, 5}));
+    const Value seen = await(m_session->send(
+        Command(QStringLiteral("(str(%1.dtype), %1.name)").arg(tokens.variable()))));
+    QCOMPARE(seen.items().at(0).toString(), QStringLiteral("int32"));
+    QCOMPARE(seen.items().at(1).toString(), QStringLiteral("tokens"));
 }
 
 // MultiHeadAttention called on query, value and key, with attention_mask, training and
@@ -455,12 +489,7 @@ void TestArchitectures::exportedGraphsRunWithPlainPython_data() {
     QTest::newRow("siamese (shared layer)") << Builder(E::siameseDistance);
     QTest::newRow("models as blocks") << Builder(withBlocks);
     QTest::newRow("frozen application as a block") << Builder(E::frozenBaseClassifier);
-    QTest::newRow("attention scores") << Builder([](Session& s) {
-        const K::Tensor x = K::Input(s, {5, 4});
-        const K::Tensor both =
-            K::MultiHeadAttention(1, 2).call({x, x}, {{"return_attention_scores", true}});
-        return K::Model(x, {both[0], both[1]});
-    });
+    QTest::newRow("attention scores") << Builder(attentionScores);
 }
 
 void TestArchitectures::exportedGraphsRunWithPlainPython() {
@@ -480,6 +509,120 @@ void TestArchitectures::exportedGraphsRunWithPlainPython() {
     QCOMPARE(run.lastLine.value(QStringLiteral("total_params")).toInteger(), info.totalParams);
     QCOMPARE(run.lastLine.value(QStringLiteral("trainable_params")).toInteger(),
              info.trainableParams);
+}
+
+void TestArchitectures::loadedModelsExportAsScriptsThatRebuildThem_data() {
+    QTest::addColumn<Builder>("build");
+    QTest::addColumn<QString>("x"); // the inputs to predict on, in Python
+    const auto row = [](const char* tag, Builder build, const char* x) {
+        QTest::newRow(tag) << build << QString::fromUtf8(x);
+    };
+    row("MNIST convnet (Sequential)", E::mnistConvnet,
+        "np.linspace(0, 1, 2 * 28 * 28, dtype='float32').reshape(2, 28, 28, 1)");
+    row("bidirectional LSTM (a layer as an argument)", E::bidirectionalLstm,
+        "np.arange(24).reshape(2, 12) * 37 % 20000");
+    row("transformer (ops, attention)", E::transformerClassifier,
+        "np.arange(400).reshape(2, 200) * 7 % 20000");
+    row("ticket classifier (dicts in and out)", E::ticketClassifier,
+        "{'title': np.arange(20).reshape(2, 10) % 97, 'body': np.arange(30).reshape(2, 15) % 89}");
+    row("siamese (shared layer)", E::siameseDistance,
+        "[np.linspace(0, 1, 32, dtype='float32').reshape(2, 16), "
+        "np.linspace(1, 0, 32, dtype='float32').reshape(2, 16)]");
+    row("models as blocks", withBlocks, "np.linspace(-1, 1, 12, dtype='float32').reshape(2, 6)");
+    row("frozen application as a block", E::frozenBaseClassifier,
+        "np.linspace(0, 1, 2 * 32 * 32 * 3, dtype='float32').reshape(2, 32, 32, 3)");
+    row("attention scores (one call, two outputs)", attentionScores,
+        "np.linspace(-1, 1, 40, dtype='float32').reshape(2, 5, 4)");
+    row("names that are keywords or the script's own", oddNames,
+        "np.linspace(-1, 1, 6, dtype='float32').reshape(2, 3)");
+}
+
+// A model saved to a .keras file and loaded exports as a script of plain constructor calls
+// that rebuilds the same graph: the same parameters, and with the saved weights, the same
+// predictions.
+void TestArchitectures::loadedModelsExportAsScriptsThatRebuildThem() {
+    QFETCH(Builder, build);
+    QFETCH(QString, x);
+    QTemporaryDir dir;
+    {
+        const K::Model built = build(*m_session);
+        await(built.created(), slowMs);
+        await(built.save(dir.filePath(QStringLiteral("saved.keras"))));
+    }
+    const K::Model loaded = K::Model::load(*m_session, dir.filePath(QStringLiteral("saved.keras")));
+    const K::ModelInfo info = await(loaded.created(), slowMs);
+    await(loaded.saveWeights(dir.filePath(QStringLiteral("saved.weights.h5"))));
+
+    QVERIFY(!loaded.exportScript().contains(QStringLiteral("load_weights")));
+    QString script = loaded.exportScript({.weights = QStringLiteral("saved.weights.h5")});
+    for (const char* part : {"keras.layers.", "model.load_weights('saved.weights.h5')"})
+        QVERIFY2(script.contains(QLatin1String(part)), qPrintable(script));
+    // Every layer by its constructor, none from a config dict.
+    QVERIFY2(!script.contains(QLatin1String("deserialize_keras_object")), qPrintable(script));
+    QVERIFY(!script.contains(loaded.variable()));
+
+    // Every output, flattened, as the loaded model and the script's model predict it.
+    const QString flat =
+        QStringLiteral("np.concatenate([np.ravel(np.asarray(a)) for a in keras.tree.flatten(%1)])");
+    const NdArray expected =
+        await(m_session->send(Command(
+                  QStringLiteral("import numpy as np\nimport keras\n") +
+                  flat.arg(QStringLiteral("%1.predict(%2, verbose=0)").arg(loaded.variable(), x)))))
+            .toArray();
+    script += QStringLiteral("x = %1\nprint(json.dumps({\"total_params\": model.count_params(), "
+                             "\"trainable_params\": trainable, \"predicted\": %2.tolist()}))\n")
+                  .arg(x, flat.arg(QStringLiteral("model.predict(x, verbose=0)")));
+    const QString path = dir.filePath(QStringLiteral("rebuild.py"));
+    QFile file(path);
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.write(script.toUtf8());
+    file.close();
+    const qk::test::ScriptRun run = qk::test::runPythonScript(path, dir.path(), slowMs);
+    QVERIFY2(run.exitCode == 0, qPrintable(script + QString::fromUtf8(run.standardError)));
+    QCOMPARE(run.lastLine.value(QStringLiteral("total_params")).toInteger(), info.totalParams);
+    QCOMPARE(run.lastLine.value(QStringLiteral("trainable_params")).toInteger(),
+             info.trainableParams);
+    const QJsonArray predicted = run.lastLine.value(QStringLiteral("predicted")).toArray();
+    QCOMPARE(predicted.size(), qsizetype(expected.size()));
+    for (qsizetype i = 0; i < predicted.size(); ++i) {
+        const double want = expected.valueAt(i);
+        QVERIFY2(std::abs(predicted[i].toDouble() - want) <= 1e-4 * (1 + std::abs(want)),
+                 qPrintable(QStringLiteral("output %1: %2 from the script, %3 loaded")
+                                .arg(i)
+                                .arg(predicted[i].toDouble())
+                                .arg(want)));
+    }
+}
+
+// A layer class of the user's own cannot be written as plain Keras: the export says which.
+void TestArchitectures::loadedCustomLayerIsNamedAsWhatAScriptCannotWrite() {
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("custom.keras"));
+    Command save(QStringLiteral("exec(source, {'path': path})"));
+    save.bind(QStringLiteral("source"), QStringLiteral(R"py(
+import keras
+
+@keras.saving.register_keras_serializable(package="qtkeras_tests")
+class Doubling(keras.layers.Layer):
+    def call(self, x):
+        return x * 2.0
+
+inputs = keras.Input((3,))
+keras.Model(inputs, keras.layers.Dense(2)(Doubling(name="twice")(inputs))).save(path)
+)py"));
+    save.bind(QStringLiteral("path"), path);
+    await(m_session->send(std::move(save)));
+    const K::Model loaded = K::Model::load(*m_session, path);
+    QCOMPARE(await(loaded.created()).totalParams, 3 * 2 + 2);
+    try {
+        loaded.exportScript();
+        QFAIL("a model with a custom layer was exported");
+    } catch (const std::logic_error& e) {
+        const QString message = QString::fromUtf8(e.what());
+        QVERIFY2(message.contains(QLatin1String("'twice'")) &&
+                     message.contains(QLatin1String("Doubling")),
+                 qPrintable(message));
+    }
 }
 
 // An optimizer's learning rate given as a schedule follows it while training: after six
