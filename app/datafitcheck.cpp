@@ -99,7 +99,9 @@ void DataFitCheck::update() {
     readData();
     QHash<int, QString> layerWarnings;
     QStringList warnings;
-    const std::vector<LayerItem>& layers = m_document.layers();
+    // A graph's inputs and outputs are its own nodes; the check reads a chain of layers.
+    static const std::vector<LayerItem> none;
+    const std::vector<LayerItem>& layers = m_document.isGraph() ? none : m_document.layers();
     if (!layers.empty() && m_features > 0) {
         const int inputId = layers.front().id;
         const ShapeChecker::LayerResult* input = m_shapes.result(inputId);
