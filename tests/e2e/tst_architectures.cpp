@@ -223,6 +223,16 @@ K::Model attentionScores(Session& session) {
     return K::Model(x, {both[0], both[1]});
 }
 
+// Layers named as Python would not name a variable, or as the exported script's own names.
+K::Model oddNames(Session& session) {
+    const K::Tensor x = K::Input(session, {3}, {.name = "model"});
+    K::Tensor y = K::Dense(4).name("class")(x);
+    y = K::Dense(4).name("my-layer")(y);
+    y = K::Dense(4).name("1st")(y);
+    y = K::Dense(4).name("print")(y);
+    return K::Model(x, K::Dense(2).name("keras")(y), QStringLiteral("json"));
+}
+
 // Two models used as blocks of a third: a Sequential encoder and a functional head.
 K::Model withBlocks(Session& session) {
     K::Sequential encoder(session, QStringLiteral("encoder"));
@@ -523,6 +533,8 @@ void TestArchitectures::loadedModelsExportAsScriptsThatRebuildThem_data() {
         "np.linspace(0, 1, 2 * 32 * 32 * 3, dtype='float32').reshape(2, 32, 32, 3)");
     row("attention scores (one call, two outputs)", attentionScores,
         "np.linspace(-1, 1, 40, dtype='float32').reshape(2, 5, 4)");
+    row("names that are keywords or the script's own", oddNames,
+        "np.linspace(-1, 1, 6, dtype='float32').reshape(2, 3)");
 }
 
 // A model saved to a .keras file and loaded exports as a script of plain constructor calls
