@@ -28,7 +28,7 @@ QString Console::execute(const QString& code) {
     m_history.add(code);
     Command command(code);
     command.id = QStringLiteral("console-%1").arg(++m_counter);
-    const QString id = command.id;
+    QString id = command.id;
     QFuture<Value> future = m_host.session().send(std::move(command));
     m_open.insert(id);
     Q_EMIT entry(EntryKind::Input, code, id);

@@ -18,7 +18,7 @@ debian_packages=(
   libqt6opengl6-dev libxkbcommon-dev libgl-dev
   nlohmann-json3-dev libgraphviz-dev
   python3 python3-venv
-  xvfb xauth clang-format
+  xvfb xauth clang-format clang-tidy
   desktop-file-utils appstream dpkg-dev
 )
 

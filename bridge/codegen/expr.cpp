@@ -361,6 +361,7 @@ Expr Expr::tuple(std::vector<Expr> items) {
     return make({Kind::Tuple, {}, {}, std::move(items), {}});
 }
 
+// NOLINTNEXTLINE(performance-unnecessary-value-param): moved from through a structured binding
 Expr Expr::dict(std::vector<std::pair<Expr, Expr>> items) {
     std::vector<Expr> children;
     for (auto& [key, value] : items) {
@@ -375,6 +376,7 @@ Expr Expr::attr(const QString& attribute) const {
     return make({Kind::Attribute, {}, attribute, {*this}, {}});
 }
 
+// NOLINTNEXTLINE(performance-unnecessary-value-param): moved from through a structured binding
 Expr Expr::call(std::vector<Expr> args, Keywords kwargs) const {
     std::vector<Expr> children{*this};
     children.insert(children.end(), std::make_move_iterator(args.begin()),

@@ -418,6 +418,7 @@ std::vector<const CatalogEntry*> Catalog::search(const QString& text, const QStr
     return byName;
 }
 
+// NOLINTNEXTLINE(performance-unnecessary-value-param): moved from through a structured binding
 KerasObject Catalog::instantiate(const QString& group, const QString& name,
                                  std::vector<Argument> positional, Keywords keywords) const {
     const CatalogEntry& entry = at(group, name);

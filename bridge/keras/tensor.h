@@ -220,6 +220,11 @@ requires(std::same_as<More, Tensor>&&...) Tensor Callable<Self>::operator()(
 }
 
 template <typename Self>
+Tensor Callable<Self>::call(std::vector<CallArgument> args) const {
+    return call(std::move(args), {});
+}
+
+template <typename Self>
 Tensor Callable<Self>::call(std::vector<CallArgument> args, CallKeywords kwargs) const {
     return Tensor::call(static_cast<const Self&>(*this), std::move(args), std::move(kwargs));
 }

@@ -66,7 +66,7 @@ void walkBlobs(QByteArrayView in, Visit visit) {
         if (b <= 0x7f || b >= 0xe0)
             continue; // fixint
         if (b <= 0x8f) {
-            pending += 2u * (b & 0x0fu); // fixmap
+            pending += std::uint64_t{2} * (b & 0x0fu); // fixmap
             continue;
         }
         if (b <= 0x9f) {

@@ -50,7 +50,7 @@ public:
     // The paths a worker may post to.
     static const QList<QByteArray>& paths();
 
-    NotificationServer(QByteArray token, Handler handler, ServerLimits limits = {},
+    NotificationServer(const QByteArray& token, Handler handler, ServerLimits limits = {},
                        QObject* parent = nullptr);
     ~NotificationServer() override;
 

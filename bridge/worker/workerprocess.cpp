@@ -83,15 +83,15 @@ void WorkerProcess::killGroup() {
 QString WorkerProcess::resolvePython(const WorkerOptions& options) {
     if (!options.python.isEmpty())
         return options.python;
-    const QString fromEnv = qEnvironmentVariable("QTKERAS_PYTHON");
+    QString fromEnv = qEnvironmentVariable("QTKERAS_PYTHON");
     if (!fromEnv.isEmpty())
         return fromEnv;
     // A build uses its own virtual environment; an installed program never does.
-    const QString build = QStringLiteral(QTKERAS_DEFAULT_PYTHON);
+    QString build = QStringLiteral(QTKERAS_DEFAULT_PYTHON);
     const bool installed = isInstalled();
     if (!installed && QFileInfo::exists(build))
         return build;
-    const QString user = userEnvironment() + QStringLiteral("/bin/python");
+    QString user = userEnvironment() + QStringLiteral("/bin/python");
     if (QFileInfo::exists(user))
         return user;
     return installed ? QStringLiteral("python3") : build;
@@ -220,7 +220,7 @@ void WorkerProcess::onStdout() {
     }
     const qsizetype newline = m_stdoutBuffer.indexOf('\n');
     if (newline < 0) {
-        if (m_stdoutBuffer.size() > 64 * 1024)
+        if (m_stdoutBuffer.size() > qsizetype{64} * 1024)
             fail(QStringLiteral("the worker wrote an overlong first line to stdout"));
         return;
     }
