@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Runs clang-tidy (the checks of .clang-tidy) over the C++ sources of bridge/, inspectors/ and
 # app/ with a build's compile commands, one file per core at a time. Fails on any finding.
 # After a build:

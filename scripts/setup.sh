@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Installs what QtKeras needs on a Debian 12 or 13 machine when it is missing, then configures
 # and builds. Sourced by run.sh, test.sh and bench.sh; safe to run again (each step is skipped
 # when already done).

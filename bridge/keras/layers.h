@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
 // Typed builders for the common keras.layers classes. Each sets only what its constructor and

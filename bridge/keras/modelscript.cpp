@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Model::exportScript(): a standalone Python script that rebuilds, compiles and trains a model.
 #include "bridge/codegen/python.h"
 #include "bridge/keras/model.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // keras.io architectures built from C++ objects (examples/kerasio.cpp) against the same models
 // written in plain Python in the worker (issue 12): parameter counts, and layer by layer where
 // the Python uses only built-in layers. Calls of layers on several tensors with keyword
