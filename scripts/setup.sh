@@ -19,6 +19,7 @@ debian_packages=(
   nlohmann-json3-dev
   python3 python3-venv
   xvfb xauth clang-format
+  openssh-client openssh-server
   desktop-file-utils appstream dpkg-dev
 )
 
