@@ -149,7 +149,7 @@ class Executor:
             paused = self._paused_on
             earlier = self._decided.get(command_id)
             repeated = earlier is not None and earlier[0] == decision
-            if (paused is None or paused.id != command_id) and repeated:
+            if (paused is None or paused.id != command_id) and earlier and repeated:
                 return list(earlier[1])
             if paused is None or paused.id != command_id:
                 where = f"paused on {paused.id!r}" if paused else "not paused"
@@ -189,6 +189,7 @@ class Executor:
             if running is None or (command_id is not None and running.id != command_id):
                 return None
             self._interrupt_target = running
+            assert self._main_ident is not None  # a command runs only under run_forever
             signal.pthread_kill(self._main_ident, signal.SIGINT)
             return running.id
 
@@ -305,8 +306,10 @@ class Executor:
         linecache.cache[filename] = (len(code), None, code.splitlines(True), filename)
         tree = ast.parse(code, filename, "exec")
         last = None
-        if tree.body and isinstance(tree.body[-1], ast.Expr):
-            last = ast.Expression(tree.body.pop().value)
+        tail = tree.body[-1] if tree.body else None
+        if isinstance(tail, ast.Expr):
+            tree.body.pop()
+            last = ast.Expression(tail.value)
         namespace = self.scope.namespace
         if tree.body:  # code that is one expression (the common case) is compiled once
             exec(compile(tree, filename, "exec", dont_inherit=True), namespace)

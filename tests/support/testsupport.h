@@ -16,6 +16,7 @@
 
 #include <functional>
 #include <optional>
+#include <stdexcept>
 
 namespace qk::test {
 
@@ -43,6 +44,28 @@ inline bool waitUntil(const std::function<bool()>& condition, int timeoutMs = 30
 template <typename T>
 bool waitFinished(const QFuture<T>& future, int timeoutMs = 30000) {
     return waitUntil([&future] { return future.isFinished(); }, timeoutMs);
+}
+
+// The future's result once it has settled (throws its exception, or std::runtime_error when
+// it has not settled in time).
+template <typename T>
+T await(const QFuture<T>& future, int timeoutMs = 120000) {
+    if (!waitFinished(future, timeoutMs))
+        throw std::runtime_error("timed out");
+    return future.result();
+}
+
+// The message of the CommandError a future failed with, once it has settled (empty when it
+// succeeded).
+template <typename T>
+QString errorMessage(QFuture<T> future, int timeoutMs = 60000) {
+    waitFinished(future, timeoutMs);
+    try {
+        future.result();
+    } catch (const CommandError& e) {
+        return QString::fromUtf8(e.what());
+    }
+    return {};
 }
 
 // The CommandError a finished future failed with, or nothing when it succeeded.
