@@ -72,7 +72,7 @@ MainWindow::MainWindow(SessionHost& host, QWidget* parent)
 
     m_docks = new Docks(this, *m_actions);
     m_workspace = new Workspace(host, *m_document, *m_docks, *m_actions, this);
-    setCentralPanel(m_workspace->builder());
+    setCentralPanel(m_workspace->centralPanel());
     m_project = new ProjectActions(*m_document, *m_workspace->historyView(), m_workspace->trainer(),
                                    host, *m_actions, this);
     m_docks->add(DockSlot::Console, m_consolePanel);
@@ -198,7 +198,10 @@ void MainWindow::createMenus() {
     menu(editMenu, tr("&Edit"), {editUndo, editRedo});
     menu(modelMenu, tr("&Model"),
          {modelDeleteLayer, modelDuplicateLayer, separator, modelMoveUp, modelMoveDown, separator,
-          modelTrain, modelStop});
+          modelEditAsGraph, separator, modelTrain, modelStop});
+    menu(graphMenu, tr("&Graph"),
+         {graphDelete, graphDuplicate, graphCopy, graphPaste, graphShare, separator, graphLayout,
+          graphFit, graphZoomIn, graphZoomOut});
     menu(viewMenu, tr("&View"),
          {viewPalette, viewData, viewProperties, viewTraining, viewVariables, viewConsole,
           viewQueue, viewHistory, separator, viewResetLayout});

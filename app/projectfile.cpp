@@ -5,6 +5,7 @@
 
 #include <QFile>
 #include <QSaveFile>
+#include <QSet>
 
 #include <cmath>
 #include <limits>
@@ -197,13 +198,73 @@ void from_json(const Json& j, RecoveryInfo& info) {
     info.pid = j.at("pid").get<qint64>();
 }
 
+void to_json(Json& j, const GraphEdge& e) {
+    j = Json{{"from", e.from}, {"output", e.output}, {"to", e.to}, {"port", str(e.port)}};
+}
+
+void from_json(const Json& j, GraphEdge& e) {
+    e.from = j.at("from").get<int>();
+    e.output = j.at("output").get<int>();
+    e.to = j.at("to").get<int>();
+    e.port = qstr(j.at("port"));
+}
+
+void to_json(Json& j, const GraphNode& n) {
+    Json call = Json::array();
+    for (const auto& [name, argument] : n.callArguments)
+        call.push_back(Json{{"name", str(name)}, {"value", argument}});
+    j = Json{
+        {"id", n.id},
+        {"layer", n.object},
+        {"shared_with", n.sharedWith},
+        {"call", call},
+        {"position", n.position ? Json::array({n.position->x(), n.position->y()}) : Json(nullptr)},
+        {"expanded", n.expanded}};
+}
+
+void from_json(const Json& j, GraphNode& n) {
+    n.id = j.at("id").get<int>();
+    n.object = keras::objectFromJson(j.at("layer"));
+    n.sharedWith = j.at("shared_with").get<int>();
+    n.callArguments.clear();
+    for (const Json& item : j.at("call"))
+        n.callArguments.emplace_back(qstr(item.at("name")),
+                                     keras::argumentFromJson(item.at("value")));
+    const Json& position = j.at("position");
+    n.position = position.is_null() ? std::nullopt
+                                    : std::optional<QPointF>(QPointF(position.at(0).get<double>(),
+                                                                     position.at(1).get<double>()));
+    n.expanded = j.value("expanded", false);
+}
+
+void to_json(Json& j, const ModelGraph& g) {
+    j = Json{{"nodes", g.nodes}, {"edges", g.edges}};
+}
+
+void from_json(const Json& j, ModelGraph& g) {
+    g.nodes = j.at("nodes").get<std::vector<GraphNode>>();
+    g.edges = j.at("edges").get<std::vector<GraphEdge>>();
+    QSet<int> ids;
+    for (const GraphNode& n : g.nodes) {
+        if (n.id <= 0 || ids.contains(n.id))
+            throw std::invalid_argument("graph node ids must be positive and unique");
+        ids.insert(n.id);
+    }
+    for (const GraphEdge& e : g.edges) {
+        if (!ids.contains(e.from) || !ids.contains(e.to))
+            throw std::invalid_argument("a graph edge names a node that is not in the graph");
+    }
+}
+
 QByteArray ProjectFile::toBytes(const Project& project, const RecoveryInfo* recovery) {
     Json layers = Json::array();
     for (const keras::Layer& layer : project.layers)
         layers.push_back(static_cast<const keras::KerasObject&>(layer));
     Json j{{"format", "qtkeras-project"},
            {"version", Version},
-           {"model", Json{{"layers", layers}}},
+           {"model", project.isGraph
+                         ? Json{{"kind", "graph"}, {"layers", layers}, {"graph", project.graph}}
+                         : Json{{"kind", "sequential"}, {"layers", layers}}},
            {"compile", project.compile},
            {"training", project.training},
            {"data", project.data},
@@ -233,8 +294,13 @@ std::optional<Project> ProjectFile::fromBytes(const QByteArray& bytes, QString* 
         if (version < 1)
             return fail(QObject::tr("Unknown project file version %1.").arg(version));
         Project project;
-        for (const Json& layer : j.at("model").at("layers"))
+        const Json& model = j.at("model");
+        for (const Json& layer : model.at("layers"))
             project.layers.emplace_back(keras::objectFromJson(layer));
+        if (version >= 2 && model.value("kind", std::string("sequential")) == "graph") {
+            project.isGraph = true;
+            project.graph = model.at("graph").get<ModelGraph>();
+        }
         project.compile = j.at("compile").get<CompileSettings>();
         project.training = j.at("training").get<TrainingSettings>();
         project.data = j.at("data").get<DataSource>();
@@ -247,6 +313,18 @@ std::optional<Project> ProjectFile::fromBytes(const QByteArray& bytes, QString* 
     } catch (const std::exception& e) {
         return fail(
             QObject::tr("The project file is damaged: %1").arg(QString::fromUtf8(e.what())));
+    }
+}
+
+QByteArray ProjectFile::graphToBytes(const ModelGraph& graph) {
+    return QByteArray::fromStdString(Json(graph).dump());
+}
+
+std::optional<ModelGraph> ProjectFile::graphFromBytes(const QByteArray& bytes) {
+    try {
+        return Json::parse(bytes.toStdString()).get<ModelGraph>();
+    } catch (const std::exception&) {
+        return std::nullopt;
     }
 }
 

@@ -270,7 +270,21 @@ def _arguments(
     return out
 
 
+_references: dict[Any, tuple[dict[str, Any], str]] = {}
+
+
 def _reference(cls: Any, required: dict[str, Any]) -> tuple[dict[str, Any], str]:
+    """_make_reference(), remembered per class and required arguments."""
+    try:
+        key = (cls, repr(sorted(required.items())))
+    except TypeError:
+        return _make_reference(cls, required)
+    if key not in _references:
+        _references[key] = _make_reference(cls, required)
+    return _references[key]
+
+
+def _make_reference(cls: Any, required: dict[str, Any]) -> tuple[dict[str, Any], str]:
     """The config of `cls` made with only its required arguments, and the stem of the names
     Keras gives its objects (dense_3 -> dense); ({}, stem) when such an object cannot be made.
 
