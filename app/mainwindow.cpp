@@ -119,7 +119,14 @@ MainWindow::MainWindow(SessionHost& host, QWidget* parent)
                              kind == Decision::Kind::Ignore ? tr("ignored") : tr("queue dropped")),
                     8000);
             });
+    connect(m_errorPolicy, &ErrorRecoveryPolicy::interrupted, this,
+            [this](const CommandFailure& failure) {
+                statusBar()->showMessage(
+                    tr("Interrupted %1; the commands behind it go on").arg(failure.id), 8000);
+            });
     m_errorPolicy->setWaitingCounter([this] { return qMax(0, m_commands->openCount() - 1); });
+    connect(m_commands, &inspectors::CommandModel::openCountChanged, m_errorPolicy,
+            &ErrorRecoveryPolicy::refreshWaiting);
     host.setErrorPolicy(
         [policy = m_errorPolicy](const CommandFailure& failure) { return policy->decide(failure); },
         this);

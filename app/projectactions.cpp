@@ -107,8 +107,15 @@ Project ProjectActions::capture() const {
     const inspectors::TrainingRunModel& runs = view->runs();
     for (int row = 0; row < runs.rowCount(); ++row) {
         const keras::TrainingHistory& history = runs.history(row);
-        project.runs.push_back({runs.name(row), runs.isShown(row), history.plannedEpochs(),
-                                history.stoppedEarly(), history.metricNames(), history.toMap(),
+        // A run still training is saved as it is now; read back, it counts as lost.
+        const auto outcome = history.outcome() == keras::TrainingHistory::Outcome::Running
+                                 ? keras::TrainingHistory::Outcome::Lost
+                                 : history.outcome();
+        const QString reason = history.outcome() == keras::TrainingHistory::Outcome::Running
+                                   ? tr("saved while it was training")
+                                   : history.reason();
+        project.runs.push_back({runs.name(row), runs.isShown(row), history.plannedEpochs(), outcome,
+                                reason, runs.colour(row), history.metricNames(), history.toMap(),
                                 history.epochSeconds()});
     }
     return project;
@@ -136,8 +143,8 @@ void ProjectActions::apply(const Project& project) {
         const int row =
             view->addRun(std::make_shared<keras::TrainingHistory>(
                              QStringLiteral("saved-%1").arg(++count), run.plannedEpochs,
-                             run.metrics, run.series, run.epochSeconds, run.stoppedEarly),
-                         run.name);
+                             run.metrics, run.series, run.epochSeconds, run.outcome, run.reason),
+                         run.name, run.colour);
         runs.setShown(row, run.shown);
     }
     view->setSmoothing(project.smoothing);
