@@ -196,7 +196,11 @@ bool ProjectActions::exportScript(const QString& path, QString* error, bool with
             const auto& model = m_trainer.model();
             if (!model)
                 return fail(tr("Train the model first: the script embeds its training data."));
-            script = model->exportScript();
+            // The test rows the Data panel held out: the script scores the model on them.
+            keras::ExportOptions options;
+            if (const auto& data = m_trainer.data())
+                options.testData = std::pair<Value, Value>(data->xTest, data->yTest);
+            script = model->exportScript(options);
         }
     } catch (const std::exception& e) {
         return fail(QString::fromUtf8(e.what()));
@@ -421,6 +425,16 @@ void ProjectActions::askOpen() {
     openAfterUnsavedChanges(path);
 }
 
+void ProjectActions::openFile(const QString& path) {
+    if (isKerasModel(path)) {
+        importKerasModel(path);
+        return;
+    }
+    QString error;
+    if (!open(path, &error))
+        showError(tr("Cannot open the project"), error);
+}
+
 void ProjectActions::openAfterUnsavedChanges(const QString& path) {
     afterUnsavedChanges(tr("%1 has unsaved changes. Save them before opening %2?")
                             .arg(m_document.displayName(), QFileInfo(path).fileName()),
@@ -457,10 +471,20 @@ bool ProjectActions::askSaveAs() {
 }
 
 void ProjectActions::askExportScript() {
-    const QString path = QFileDialog::getSaveFileName(m_window, tr("Export Python Script"), {},
-                                                      tr("Python scripts (*.py)"));
+    // Said before a file name is asked for: the script needs a model trained in this window.
+    if (!m_document.isGraph() && !m_trainer.model()) {
+        showError(tr("Cannot export the script"),
+                  tr("Train the model first: the script embeds the data it was trained on "
+                     "and scores it on the test rows. A project opened from a file has its "
+                     "runs' curves, not a trained model."));
+        return;
+    }
+    QString path = QFileDialog::getSaveFileName(m_window, tr("Export Python Script"), {},
+                                                tr("Python scripts (*.py)"));
     if (path.isEmpty())
         return;
+    if (QFileInfo(path).suffix().isEmpty())
+        path += QStringLiteral(".py");
     QString error;
     if (!exportScript(path, &error))
         showError(tr("Cannot export the script"), error);
