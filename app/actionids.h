@@ -11,6 +11,7 @@ inline constexpr char separator[] = "-";
 inline constexpr char fileMenu[] = "menu.file";
 inline constexpr char editMenu[] = "menu.edit";
 inline constexpr char modelMenu[] = "menu.model";
+inline constexpr char graphMenu[] = "menu.graph";
 inline constexpr char viewMenu[] = "menu.view";
 inline constexpr char workerMenu[] = "menu.worker";
 inline constexpr char helpMenu[] = "menu.help";
@@ -44,6 +45,18 @@ inline constexpr char modelMoveUp[] = "model.moveUp";
 inline constexpr char modelMoveDown[] = "model.moveDown";
 inline constexpr char modelTrain[] = "model.train";
 inline constexpr char modelStop[] = "model.stop";
+inline constexpr char modelEditAsGraph[] = "model.editAsGraph";
+
+// GraphBuilder (the functional graph's canvas)
+inline constexpr char graphDelete[] = "graph.delete";
+inline constexpr char graphDuplicate[] = "graph.duplicate";
+inline constexpr char graphCopy[] = "graph.copy";
+inline constexpr char graphPaste[] = "graph.paste";
+inline constexpr char graphShare[] = "graph.share";
+inline constexpr char graphLayout[] = "graph.layout";
+inline constexpr char graphFit[] = "graph.fit";
+inline constexpr char graphZoomIn[] = "graph.zoomIn";
+inline constexpr char graphZoomOut[] = "graph.zoomOut";
 
 // Docks: each dock's show/hide toggle
 inline constexpr char viewPalette[] = "view.palette";

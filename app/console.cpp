@@ -47,7 +47,9 @@ QString Console::execute(const QString& code) {
                 text = error.reason();
             else if (!text.contains(failure.type))
                 text += QLatin1Char('\n') + failure.type + QStringLiteral(": ") + failure.message;
-            if (error.state() != CommandState::Failed)
+            if (failure.type == QLatin1String("KeyboardInterrupt"))
+                text += QStringLiteral("\n") + tr("(interrupted)");
+            else if (error.state() != CommandState::Failed)
                 text += QStringLiteral("\n(") + stateName(error.state()) + QLatin1Char(')');
             Q_EMIT entry(EntryKind::Error, text, id);
         });

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "app/console.h"
+#include "inspectors/terminaltext.h"
 
 #include <QWidget>
 
@@ -30,6 +31,8 @@ private:
     Console& m_console;
     QPlainTextEdit* m_transcript;
     ConsoleInput* m_input;
+    inspectors::TerminalText m_stdoutCodes; // the rendition carries over between chunks
+    inspectors::TerminalText m_stderrCodes;
 };
 
 } // namespace qk::app

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "app/modelgraph.h"
 #include "app/projectsettings.h"
 #include "bridge/keras/layer.h"
 
@@ -30,12 +31,15 @@ struct DocumentChange {
         LayerChanged,  // index: which; its arguments changed
         CompileChanged,
         TrainingChanged,
-        DataChanged
+        DataChanged,
+        GraphChanged // the graph was replaced; nodeIds: the nodes the edit is about
     };
     Kind kind;
     int index = -1;
     int to = -1;
     int layerId = 0;
+    QList<int> nodeIds = {};
+    bool layoutOnly = false; // GraphChanged: only positions or open/closed blocks changed
 
     bool isLayerChange() const {
         return kind == Kind::LayerInserted || kind == Kind::LayerRemoved ||
@@ -87,6 +91,29 @@ public:
     void setTrainingSettings(const TrainingSettings& settings);
     void setDataSource(const DataSource& source);
 
+    // The functional graph (documentgraph.cpp). A document is a Sequential layer list or a
+    // graph; the list is the graph's simple special case, shown as the list of cards.
+    bool isGraph() const { return m_isGraph; }
+    const ModelGraph& graph() const { return m_graph; }
+    // Replaces the graph as one undoable edit named `text`; the document becomes a graph.
+    // `selection` names the nodes to select after the edit (and after its redo); undo
+    // selects those that were selected before (`selectionBefore`).
+    void setGraph(const ModelGraph& graph, const QString& text, const QList<int>& selection = {},
+                  const QList<int>& selectionBefore = {});
+    // Back to an empty Sequential list, as one undoable edit (no-op when already one).
+    void resetToSequential(const QString& text);
+    // The Sequential layers as a graph, as one undoable edit (no-op when already one).
+    void convertToGraph();
+    // A fresh node id (never reused in this document).
+    int newNodeId() { return m_nextId++; }
+    // The layer (or block) of a list entry or graph node by id; nullptr when there is none.
+    const keras::KerasObject* findLayer(int id) const;
+    // Replaces the object of a list entry or a graph node, as one edit named `text`.
+    void setLayerObject(int id, const keras::KerasObject& object, const QString& text);
+    // Unrecorded: the whole model (list or graph), for undo commands and loading projects.
+    void replaceModel(bool isGraph, const std::vector<LayerItem>& layers, const ModelGraph& graph,
+                      const QList<int>& selection = {}, bool layoutOnly = false);
+
     // The unrecorded changes that undo commands make; not for widgets.
     void insertLayerItem(int index, const LayerItem& item);
     LayerItem takeLayerItem(int index);
@@ -111,6 +138,8 @@ private:
     bool m_modified = false;   // as last announced by modifiedChanged
     QString m_fileName;
     std::vector<LayerItem> m_layers;
+    bool m_isGraph = false;
+    ModelGraph m_graph;
     int m_nextId = 1;
     CompileSettings m_compile;
     TrainingSettings m_training;

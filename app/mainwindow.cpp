@@ -72,7 +72,7 @@ MainWindow::MainWindow(SessionHost& host, QWidget* parent)
 
     m_docks = new Docks(this, *m_actions);
     m_workspace = new Workspace(host, *m_document, *m_docks, *m_actions, this);
-    setCentralPanel(m_workspace->builder());
+    setCentralPanel(m_workspace->centralPanel());
     m_project = new ProjectActions(*m_document, *m_workspace->historyView(), m_workspace->trainer(),
                                    host, *m_actions, this);
     m_docks->add(DockSlot::Console, m_consolePanel);
@@ -119,7 +119,14 @@ MainWindow::MainWindow(SessionHost& host, QWidget* parent)
                              kind == Decision::Kind::Ignore ? tr("ignored") : tr("queue dropped")),
                     8000);
             });
+    connect(m_errorPolicy, &ErrorRecoveryPolicy::interrupted, this,
+            [this](const CommandFailure& failure) {
+                statusBar()->showMessage(
+                    tr("Interrupted %1; the commands behind it go on").arg(failure.id), 8000);
+            });
     m_errorPolicy->setWaitingCounter([this] { return qMax(0, m_commands->openCount() - 1); });
+    connect(m_commands, &inspectors::CommandModel::openCountChanged, m_errorPolicy,
+            &ErrorRecoveryPolicy::refreshWaiting);
     host.setErrorPolicy(
         [policy = m_errorPolicy](const CommandFailure& failure) { return policy->decide(failure); },
         this);
@@ -198,7 +205,10 @@ void MainWindow::createMenus() {
     menu(editMenu, tr("&Edit"), {editUndo, editRedo});
     menu(modelMenu, tr("&Model"),
          {modelDeleteLayer, modelDuplicateLayer, separator, modelMoveUp, modelMoveDown, separator,
-          modelTrain, modelStop});
+          modelEditAsGraph, separator, modelTrain, modelStop});
+    menu(graphMenu, tr("&Graph"),
+         {graphDelete, graphDuplicate, graphCopy, graphPaste, graphShare, separator, graphLayout,
+          graphFit, graphZoomIn, graphZoomOut});
     menu(viewMenu, tr("&View"),
          {viewPalette, viewData, viewProperties, viewTraining, viewVariables, viewConsole,
           viewQueue, viewHistory, separator, viewResetLayout});

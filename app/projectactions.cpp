@@ -3,11 +3,16 @@
 #include "app/actionids.h"
 #include "app/actionregistry.h"
 #include "app/document.h"
+#include "app/graphitems.h"
+#include "app/graphlayout.h"
+#include "app/graphscript.h"
 #include "app/recoverydialog.h"
 #include "app/sessionhost.h"
 #include "app/setting.h"
 #include "app/trainingcontroller.h"
 #include "bridge/keras/traininghistory.h"
+#include "bridge/keras/worker.h"
+#include "bridge/session/session.h"
 #include "inspectors/traininghistoryview.h"
 #include "inspectors/trainingrunmodel.h"
 
@@ -92,6 +97,8 @@ Project ProjectActions::capture() const {
     Project project;
     for (const LayerItem& item : document.layers())
         project.layers.push_back(item.layer);
+    project.isGraph = document.isGraph();
+    project.graph = document.graph();
     project.compile = document.compileSettings();
     project.training = document.trainingSettings();
     project.data = document.dataSource();
@@ -100,8 +107,15 @@ Project ProjectActions::capture() const {
     const inspectors::TrainingRunModel& runs = view->runs();
     for (int row = 0; row < runs.rowCount(); ++row) {
         const keras::TrainingHistory& history = runs.history(row);
-        project.runs.push_back({runs.name(row), runs.isShown(row), history.plannedEpochs(),
-                                history.stoppedEarly(), history.metricNames(), history.toMap(),
+        // A run still training is saved as it is now; read back, it counts as lost.
+        const auto outcome = history.outcome() == keras::TrainingHistory::Outcome::Running
+                                 ? keras::TrainingHistory::Outcome::Lost
+                                 : history.outcome();
+        const QString reason = history.outcome() == keras::TrainingHistory::Outcome::Running
+                                   ? tr("saved while it was training")
+                                   : history.reason();
+        project.runs.push_back({runs.name(row), runs.isShown(row), history.plannedEpochs(), outcome,
+                                reason, runs.colour(row), history.metricNames(), history.toMap(),
                                 history.epochSeconds()});
     }
     return project;
@@ -110,11 +124,12 @@ Project ProjectActions::capture() const {
 void ProjectActions::apply(const Project& project) {
     const QScopedValueRollback applying(m_applying, true);
     Document& document = m_document;
-    while (document.layerCount() > 0)
-        document.takeLayerItem(document.layerCount() - 1);
-    int id = 1;
+    std::vector<LayerItem> items;
+    int id = project.graph.maxId() + 1;
     for (const keras::Layer& layer : project.layers)
-        document.insertLayerItem(document.layerCount(), {id++, layer});
+        items.push_back({id++, layer});
+    document.replaceModel(project.isGraph, items, project.graph);
+    m_importedFrom.clear();
     document.replaceCompileSettings(project.compile);
     document.replaceTrainingSettings(project.training);
     document.replaceDataSource(project.data);
@@ -128,8 +143,8 @@ void ProjectActions::apply(const Project& project) {
         const int row =
             view->addRun(std::make_shared<keras::TrainingHistory>(
                              QStringLiteral("saved-%1").arg(++count), run.plannedEpochs,
-                             run.metrics, run.series, run.epochSeconds, run.stoppedEarly),
-                         run.name);
+                             run.metrics, run.series, run.epochSeconds, run.outcome, run.reason),
+                         run.name, run.colour);
         runs.setShown(row, run.shown);
     }
     view->setSmoothing(project.smoothing);
@@ -165,18 +180,28 @@ bool ProjectActions::saveAs(const QString& path, QString* error) {
     return true;
 }
 
-bool ProjectActions::exportScript(const QString& path, QString* error) {
+bool ProjectActions::exportScript(const QString& path, QString* error, bool withWeights) {
     const auto fail = [error](const QString& message) {
         if (error)
             *error = message;
         return false;
     };
-    const auto& model = m_trainer.model();
-    if (!model)
-        return fail(tr("Train the model first: the script embeds its training data."));
     QString script;
     try {
-        script = model->exportScript();
+        if (m_document.isGraph()) {
+            script = graphScript(
+                m_document.graph(),
+                {m_document.compileSettings(), withWeights ? importedWeights() : QString(), {}});
+        } else {
+            const auto& model = m_trainer.model();
+            if (!model)
+                return fail(tr("Train the model first: the script embeds its training data."));
+            // The test rows the Data panel held out: the script scores the model on them.
+            keras::ExportOptions options;
+            if (const auto& data = m_trainer.data())
+                options.testData = std::pair<Value, Value>(data->xTest, data->yTest);
+            script = model->exportScript(options);
+        }
     } catch (const std::exception& e) {
         return fail(QString::fromUtf8(e.what()));
     }
@@ -186,7 +211,36 @@ bool ProjectActions::exportScript(const QString& path, QString* error) {
     return true;
 }
 
+QString ProjectActions::importedWeights() const {
+    const auto structure = [](ModelGraph graph) {
+        for (GraphNode& node : graph.nodes) {
+            node.position.reset();
+            node.expanded = false;
+        }
+        return graph;
+    };
+    if (m_importedFrom.isEmpty() || !m_document.isGraph() || !QFileInfo::exists(m_importedFrom) ||
+        structure(m_document.graph()) != structure(m_importedGraph))
+        return {};
+    return m_importedFrom;
+}
+
 std::optional<QFuture<Value>> ProjectActions::saveModel(const QString& path, QString* error) {
+    if (m_document.isGraph()) {
+        try {
+            const QString model = keras::worker::variable(QStringLiteral("model"));
+            py::Program code = graphProgram(m_document.graph(), model,
+                                            {m_document.compileSettings(), importedWeights(),
+                                             QFileInfo(path).absoluteFilePath()});
+            code += py::Statement::del({py::Expr::name(model)});
+            code += py::Statement::expression(py::Expr(Value()));
+            return m_host.session().send(keras::worker::command(code));
+        } catch (const std::exception& e) {
+            if (error)
+                *error = QString::fromUtf8(e.what());
+            return std::nullopt;
+        }
+    }
     const auto& model = m_trainer.model();
     if (!model) {
         if (error)
@@ -241,14 +295,23 @@ void ProjectActions::applyImport(const ImportedModel& model, const QString& path
     for (const LayerItem& item : document.layers())
         ids << item.id;
     document.undoStack()->beginMacro(tr("Import %1").arg(QFileInfo(path).fileName()));
-    document.removeLayers(ids);
-    for (const keras::Layer& layer : model.layers)
-        document.addLayer(layer);
+    if (model.graph) {
+        // A model that is not one chain opens as its graph, laid out.
+        document.setGraph(GraphLayout::laidOut(*model.graph, NodeItem::size),
+                          tr("Import %1").arg(QFileInfo(path).fileName()));
+    } else {
+        document.resetToSequential(tr("Import %1").arg(QFileInfo(path).fileName()));
+        document.removeLayers(ids);
+        for (const keras::Layer& layer : model.layers)
+            document.addLayer(layer);
+    }
     if (model.compile)
         document.setCompileSettings(*model.compile);
     document.undoStack()->endMacro();
+    m_importedFrom = path;
+    m_importedGraph = document.isGraph() ? document.graph() : ModelGraph{};
     QString message = tr("Imported %1 layers from %2 (%3 parameters; the weights are not kept)")
-                          .arg(model.layers.size())
+                          .arg(model.graph ? model.graph->nodes.size() : model.layers.size())
                           .arg(QDir::toNativeSeparators(path))
                           .arg(model.totalParams);
     if (!model.notes.isEmpty())
@@ -362,6 +425,16 @@ void ProjectActions::askOpen() {
     openAfterUnsavedChanges(path);
 }
 
+void ProjectActions::openFile(const QString& path) {
+    if (isKerasModel(path)) {
+        importKerasModel(path);
+        return;
+    }
+    QString error;
+    if (!open(path, &error))
+        showError(tr("Cannot open the project"), error);
+}
+
 void ProjectActions::openAfterUnsavedChanges(const QString& path) {
     afterUnsavedChanges(tr("%1 has unsaved changes. Save them before opening %2?")
                             .arg(m_document.displayName(), QFileInfo(path).fileName()),
@@ -398,10 +471,20 @@ bool ProjectActions::askSaveAs() {
 }
 
 void ProjectActions::askExportScript() {
-    const QString path = QFileDialog::getSaveFileName(m_window, tr("Export Python Script"), {},
-                                                      tr("Python scripts (*.py)"));
+    // Said before a file name is asked for: the script needs a model trained in this window.
+    if (!m_document.isGraph() && !m_trainer.model()) {
+        showError(tr("Cannot export the script"),
+                  tr("Train the model first: the script embeds the data it was trained on "
+                     "and scores it on the test rows. A project opened from a file has its "
+                     "runs' curves, not a trained model."));
+        return;
+    }
+    QString path = QFileDialog::getSaveFileName(m_window, tr("Export Python Script"), {},
+                                                tr("Python scripts (*.py)"));
     if (path.isEmpty())
         return;
+    if (QFileInfo(path).suffix().isEmpty())
+        path += QStringLiteral(".py");
     QString error;
     if (!exportScript(path, &error))
         showError(tr("Cannot export the script"), error);

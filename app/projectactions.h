@@ -47,12 +47,20 @@ public:
     void newProject();
     // Opens a project file; on failure the current project stays and `error` says why.
     bool open(const QString& path, QString* error = nullptr);
+    // Opens a file named from outside (the command line): a project, or a .keras model
+    // imported into the builder; a file that cannot be opened is reported in a message box.
+    void openFile(const QString& path);
     bool saveAs(const QString& path, QString* error = nullptr);
-    // The last trained model as a standalone Python script.
-    bool exportScript(const QString& path, QString* error = nullptr);
+    // A standalone Python script: for a graph, one that rebuilds it (loading the weights of
+    // the .keras file it was imported from while it is unchanged); else the last trained model.
+    bool exportScript(const QString& path, QString* error = nullptr, bool withWeights = true);
+    // The .keras file whose weights fit the graph: the one it was imported from, while the
+    // graph's structure is unchanged; empty otherwise.
+    QString importedWeights() const;
 
-    // Writes the last trained model as a .keras file (model.save); nullopt, with the reason,
-    // before the first training.
+    // Writes the model as a .keras file (model.save): a graph is built in the worker (with the
+    // imported weights, see importedWeights()); a Sequential model is the last trained one
+    // (nullopt, with the reason, before the first training).
     std::optional<QFuture<Value>> saveModel(const QString& path, QString* error = nullptr);
 
     // Reads a .keras model into the builder as one undoable edit (the layers replace the
@@ -110,6 +118,8 @@ private:
     QPointer<QMessageBox> m_unsavedQuestion;
     bool m_closeConfirmed = false;
     bool m_applying = false; // apply() adds runs: not a change of the user's
+    QString m_importedFrom;  // the .keras file the graph was imported from
+    ModelGraph m_importedGraph;
 };
 
 } // namespace qk::app

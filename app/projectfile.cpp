@@ -5,9 +5,11 @@
 
 #include <QFile>
 #include <QSaveFile>
+#include <QSet>
 
 #include <cmath>
 #include <limits>
+#include <stdexcept>
 
 using Json = qk::protocol::Json;
 
@@ -146,6 +148,8 @@ void to_json(Json& j, const DataSource& s) {
         {"kind", s.kind},        {"csv_path", str(s.csvPath)},  {"features", strings(s.features)},
         {"label", str(s.label)}, {"one_hot", s.oneHot},         {"test_fraction", s.testFraction},
         {"seed", s.seed},        {"standardize", s.standardize}};
+    if (!s.encoded.isEmpty())
+        j["encoded"] = strings(s.encoded);
 }
 
 void from_json(const Json& j, DataSource& s) {
@@ -156,6 +160,7 @@ void from_json(const Json& j, DataSource& s) {
     s.oneHot = j.at("one_hot").get<bool>();
     s.testFraction = j.at("test_fraction").get<double>();
     s.seed = j.at("seed").get<std::uint64_t>();
+    s.encoded = j.contains("encoded") ? qstrings(j.at("encoded")) : QStringList();
     s.standardize = j.at("standardize").get<bool>();
 }
 
@@ -166,7 +171,11 @@ void to_json(Json& j, const SavedRun& run) {
     j = Json{{"name", str(run.name)},
              {"shown", run.shown},
              {"planned_epochs", run.plannedEpochs ? Json(*run.plannedEpochs) : Json(nullptr)},
-             {"stopped_early", run.stoppedEarly},
+             // Read by versions that know no outcome.
+             {"stopped_early", run.outcome != keras::TrainingHistory::Outcome::Finished},
+             {"outcome", str(keras::TrainingHistory::outcomeName(run.outcome))},
+             {"reason", str(run.reason)},
+             {"colour", run.colour.isValid() ? str(run.colour.name()) : Json(nullptr)},
              {"metrics", strings(run.metrics)},
              {"series", series},
              {"epoch_seconds", numbers(run.epochSeconds)}};
@@ -177,7 +186,18 @@ void from_json(const Json& j, SavedRun& run) {
     run.shown = j.at("shown").get<bool>();
     const Json& planned = j.at("planned_epochs");
     run.plannedEpochs = planned.is_null() ? std::nullopt : std::optional<int>(planned.get<int>());
-    run.stoppedEarly = j.at("stopped_early").get<bool>();
+    // Files of versions that knew only whether a run stopped early have no outcome.
+    const auto outcome = j.contains("outcome")
+                             ? keras::TrainingHistory::outcomeFromName(qstr(j.at("outcome")))
+                             : std::nullopt;
+    if (j.contains("outcome") && !outcome)
+        throw std::runtime_error("a run has an unknown outcome: " + j.at("outcome").dump());
+    run.outcome = outcome.value_or(j.at("stopped_early").get<bool>()
+                                       ? keras::TrainingHistory::Outcome::Stopped
+                                       : keras::TrainingHistory::Outcome::Finished);
+    run.reason = j.contains("reason") ? qstr(j.at("reason")) : QString();
+    if (j.contains("colour") && !j.at("colour").is_null())
+        run.colour = QColor::fromString(qstr(j.at("colour")));
     run.metrics = qstrings(j.at("metrics"));
     run.series.clear();
     for (const auto& [name, values] : j.at("series").items())
@@ -197,13 +217,73 @@ void from_json(const Json& j, RecoveryInfo& info) {
     info.pid = j.at("pid").get<qint64>();
 }
 
+void to_json(Json& j, const GraphEdge& e) {
+    j = Json{{"from", e.from}, {"output", e.output}, {"to", e.to}, {"port", str(e.port)}};
+}
+
+void from_json(const Json& j, GraphEdge& e) {
+    e.from = j.at("from").get<int>();
+    e.output = j.at("output").get<int>();
+    e.to = j.at("to").get<int>();
+    e.port = qstr(j.at("port"));
+}
+
+void to_json(Json& j, const GraphNode& n) {
+    Json call = Json::array();
+    for (const auto& [name, argument] : n.callArguments)
+        call.push_back(Json{{"name", str(name)}, {"value", argument}});
+    j = Json{
+        {"id", n.id},
+        {"layer", n.object},
+        {"shared_with", n.sharedWith},
+        {"call", call},
+        {"position", n.position ? Json::array({n.position->x(), n.position->y()}) : Json(nullptr)},
+        {"expanded", n.expanded}};
+}
+
+void from_json(const Json& j, GraphNode& n) {
+    n.id = j.at("id").get<int>();
+    n.object = keras::objectFromJson(j.at("layer"));
+    n.sharedWith = j.at("shared_with").get<int>();
+    n.callArguments.clear();
+    for (const Json& item : j.at("call"))
+        n.callArguments.emplace_back(qstr(item.at("name")),
+                                     keras::argumentFromJson(item.at("value")));
+    const Json& position = j.at("position");
+    n.position = position.is_null() ? std::nullopt
+                                    : std::optional<QPointF>(QPointF(position.at(0).get<double>(),
+                                                                     position.at(1).get<double>()));
+    n.expanded = j.value("expanded", false);
+}
+
+void to_json(Json& j, const ModelGraph& g) {
+    j = Json{{"nodes", g.nodes}, {"edges", g.edges}};
+}
+
+void from_json(const Json& j, ModelGraph& g) {
+    g.nodes = j.at("nodes").get<std::vector<GraphNode>>();
+    g.edges = j.at("edges").get<std::vector<GraphEdge>>();
+    QSet<int> ids;
+    for (const GraphNode& n : g.nodes) {
+        if (n.id <= 0 || ids.contains(n.id))
+            throw std::invalid_argument("graph node ids must be positive and unique");
+        ids.insert(n.id);
+    }
+    for (const GraphEdge& e : g.edges) {
+        if (!ids.contains(e.from) || !ids.contains(e.to))
+            throw std::invalid_argument("a graph edge names a node that is not in the graph");
+    }
+}
+
 QByteArray ProjectFile::toBytes(const Project& project, const RecoveryInfo* recovery) {
     Json layers = Json::array();
     for (const keras::Layer& layer : project.layers)
         layers.push_back(static_cast<const keras::KerasObject&>(layer));
     Json j{{"format", "qtkeras-project"},
            {"version", Version},
-           {"model", Json{{"layers", layers}}},
+           {"model", project.isGraph
+                         ? Json{{"kind", "graph"}, {"layers", layers}, {"graph", project.graph}}
+                         : Json{{"kind", "sequential"}, {"layers", layers}}},
            {"compile", project.compile},
            {"training", project.training},
            {"data", project.data},
@@ -233,8 +313,13 @@ std::optional<Project> ProjectFile::fromBytes(const QByteArray& bytes, QString* 
         if (version < 1)
             return fail(QObject::tr("Unknown project file version %1.").arg(version));
         Project project;
-        for (const Json& layer : j.at("model").at("layers"))
+        const Json& model = j.at("model");
+        for (const Json& layer : model.at("layers"))
             project.layers.emplace_back(keras::objectFromJson(layer));
+        if (version >= 2 && model.value("kind", std::string("sequential")) == "graph") {
+            project.isGraph = true;
+            project.graph = model.at("graph").get<ModelGraph>();
+        }
         project.compile = j.at("compile").get<CompileSettings>();
         project.training = j.at("training").get<TrainingSettings>();
         project.data = j.at("data").get<DataSource>();
@@ -247,6 +332,18 @@ std::optional<Project> ProjectFile::fromBytes(const QByteArray& bytes, QString* 
     } catch (const std::exception& e) {
         return fail(
             QObject::tr("The project file is damaged: %1").arg(QString::fromUtf8(e.what())));
+    }
+}
+
+QByteArray ProjectFile::graphToBytes(const ModelGraph& graph) {
+    return QByteArray::fromStdString(Json(graph).dump());
+}
+
+std::optional<ModelGraph> ProjectFile::graphFromBytes(const QByteArray& bytes) {
+    try {
+        return Json::parse(bytes.toStdString()).get<ModelGraph>();
+    } catch (const std::exception&) {
+        return std::nullopt;
     }
 }
 

@@ -1,8 +1,11 @@
 #pragma once
 
+#include "app/modelgraph.h"
 #include "app/projectsettings.h"
 #include "bridge/keras/layer.h"
+#include "bridge/keras/traininghistory.h"
 
+#include <QColor>
 #include <QDateTime>
 #include <QList>
 #include <QMap>
@@ -14,12 +17,14 @@
 
 namespace qk::app {
 
-// One training run as saved: every metric series and the seconds of each epoch.
+// One training run as saved: how it ended, every metric series and the seconds of each epoch.
 struct SavedRun {
     QString name;
     bool shown = true;
     std::optional<int> plannedEpochs;
-    bool stoppedEarly = false;
+    keras::TrainingHistory::Outcome outcome = keras::TrainingHistory::Outcome::Finished;
+    QString reason; // why it stopped, failed or was lost
+    QColor colour;  // invalid: the history view picks one
     QStringList metrics;
     QMap<QString, QList<double>> series;
     QList<double> epochSeconds;
@@ -30,7 +35,9 @@ struct SavedRun {
 // Everything a project file holds: the network, how it is compiled and trained, its data,
 // its training runs and how the history charts show them.
 struct Project {
-    std::vector<keras::Layer> layers;
+    std::vector<keras::Layer> layers; // a Sequential model
+    bool isGraph = false;             // a functional graph instead (format version 2)
+    ModelGraph graph;
     CompileSettings compile;
     TrainingSettings training;
     DataSource data;
@@ -49,9 +56,11 @@ struct RecoveryInfo {
 
 // The versioned JSON project file ("format": "qtkeras-project"). Reading never half-succeeds:
 // a file that is not a project, is damaged or was written by a newer version gives an error.
+// Version 2 adds the functional graph ("model": {"kind": "graph", "graph": {...}}); version 1
+// files (a layer list) still open.
 class ProjectFile {
 public:
-    static constexpr int Version = 1;
+    static constexpr int Version = 2;
 
     // With `recovery`, the file is a recovery file: the project and where it comes from.
     static QByteArray toBytes(const Project& project, const RecoveryInfo* recovery = nullptr);
@@ -64,6 +73,10 @@ public:
                       const RecoveryInfo* recovery = nullptr);
     static std::optional<Project> read(const QString& path, QString* error = nullptr,
                                        RecoveryInfo* recovery = nullptr);
+
+    // A graph alone (the clipboard's sub-graphs), in the project's JSON for graphs.
+    static QByteArray graphToBytes(const ModelGraph& graph);
+    static std::optional<ModelGraph> graphFromBytes(const QByteArray& bytes);
 };
 
 } // namespace qk::app

@@ -38,6 +38,7 @@ struct DataSource {
     Kind kind = Kind::Iris;
     QString csvPath = {};
     QStringList features = {}; // empty: every numeric column but the label
+    QStringList encoded = {};  // text columns that are features too, one-hot
     QString label = QStringLiteral("species");
     bool oneHot = true; // one-hot targets; else class indices
     double testFraction = 0.2;

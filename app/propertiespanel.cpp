@@ -76,11 +76,12 @@ ParameterEditor* PropertiesPanel::editor(const QString& name) const {
 }
 
 void PropertiesPanel::onChanged(const DocumentChange& change) {
-    if (!change.isLayerChange())
+    const bool graph = change.kind == DocumentChange::Kind::GraphChanged;
+    if ((!change.isLayerChange() && !graph) || (graph && change.layoutOnly))
         return;
-    if (m_document.indexOf(m_layerId) < 0)
+    if (!m_document.findLayer(m_layerId))
         m_layerId = 0;
-    if (change.layerId == m_layerId || m_layerId == 0)
+    if (graph || change.layerId == m_layerId || m_layerId == 0)
         rebuild();
 }
 
@@ -88,20 +89,18 @@ void PropertiesPanel::rebuild() {
     auto* form = new QWidget;
     auto* outer = new QVBoxLayout(form);
     outer->setContentsMargins(0, 4, 0, 0);
-    const int index = m_document.indexOf(m_layerId);
-    const keras::CatalogEntry* entry =
-        index < 0 ? nullptr : m_catalog.layer(m_document.layerAt(index).layer.className());
-    if (index < 0) {
+    const keras::KerasObject* shown = m_document.findLayer(m_layerId);
+    const keras::CatalogEntry* entry = shown ? m_catalog.layer(shown->className()) : nullptr;
+    if (!shown) {
         m_title->setText(tr("No layer selected"));
         m_doc->setText(tr("Select a layer in the model to edit its arguments."));
     } else if (!entry) {
-        m_title->setText(m_document.layerAt(index).layer.className());
+        m_title->setText(shown->className());
         m_doc->setText(m_catalog.isLoaded() ? tr("This class is not in the worker's catalog.")
                                             : tr("Loading the Keras catalog…"));
     } else {
         // Arguments given by position (keras::Dense(16) from C++) show under their names.
-        const keras::KerasObject layer =
-            keras::Catalog::withNamedArguments(*entry, m_document.layerAt(index).layer);
+        const keras::KerasObject layer = keras::Catalog::withNamedArguments(*entry, *shown);
         m_title->setText(entry->name);
         m_doc->setText(entry->doc);
         QFormLayout* own = nullptr;
@@ -142,14 +141,14 @@ void PropertiesPanel::commit(const QString& name, const Value& value) {
 
 void PropertiesPanel::applyArgument(const QString& name, const std::optional<Value>& value) {
     ParameterEditor* source = editor(name);
-    const int index = m_document.indexOf(m_layerId);
-    if (index < 0 || !source)
+    const keras::KerasObject* shown = m_document.findLayer(m_layerId);
+    if (!shown || !source)
         return;
-    const keras::Layer& current = m_document.layerAt(index).layer;
+    const keras::KerasObject current = *shown;
     const keras::CatalogEntry* entry = m_catalog.layer(current.className());
     // An argument given by position is edited (or reset) by name, as the panel shows it.
-    keras::Layer candidate(entry ? keras::Catalog::withNamedArguments(*entry, current)
-                                 : keras::KerasObject(current));
+    keras::KerasObject candidate(entry ? keras::Catalog::withNamedArguments(*entry, current)
+                                       : current);
     if (value)
         candidate.set(name, *value);
     else
@@ -167,9 +166,9 @@ void PropertiesPanel::applyArgument(const QString& name, const std::optional<Val
         }
     }
     source->showError({});
-    m_document.setLayer(m_layerId, candidate,
-                        value ? tr("Set %1.%2").arg(current.className(), name)
-                              : tr("Reset %1.%2").arg(current.className(), name));
+    m_document.setLayerObject(m_layerId, candidate,
+                              value ? tr("Set %1.%2").arg(current.className(), name)
+                                    : tr("Reset %1.%2").arg(current.className(), name));
 }
 
 } // namespace qk::app

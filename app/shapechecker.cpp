@@ -63,7 +63,7 @@ void ShapeChecker::send() {
                        ++i) {
                       m_results.insert(ids[static_cast<int>(i)],
                                        {keras::shapeText(layers[i]["output_shape"]),
-                                        layers[i]["params"].toInt()});
+                                        layers[i]["params"].toInt(), layers[i]["output_shape"]});
                   }
                   m_failure = {};
                   if (const Value& error = answer["error"]; !error.isNone()) {

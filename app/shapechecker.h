@@ -1,5 +1,7 @@
 #pragma once
 
+#include "bridge/protocol/value.h"
+
 #include <QHash>
 #include <QObject>
 #include <QString>
@@ -21,6 +23,7 @@ public:
     struct LayerResult {
         QString outputShape; // "(None, 16)", "?" when it cannot be known yet
         qint64 params = 0;
+        Value shape; // the same as Keras gives it: a tuple of ints and None
     };
     struct Failure {
         int layerId = 0;

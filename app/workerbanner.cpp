@@ -1,5 +1,7 @@
 #include "app/workerbanner.h"
 
+#include "inspectors/terminaltext.h"
+
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QPushButton>
@@ -35,7 +37,9 @@ WorkerBanner::WorkerBanner(QWidget* parent)
     hide();
 }
 
-void WorkerBanner::showCrash(const QString& reason) {
+void WorkerBanner::showCrash(const QString& text) {
+    // The worker's last output may have been written for a terminal.
+    const QString reason = inspectors::TerminalText::strip(text);
     const QString firstLine = reason.section(QLatin1Char('\n'), 0, 0);
     m_crash = tr("<b>The Python worker stopped:</b> %1<br>Its open commands were cancelled and "
                  "its variables are gone; your work in the IDE is intact.")

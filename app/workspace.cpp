@@ -3,8 +3,13 @@
 #include "app/actionids.h"
 #include "app/actionregistry.h"
 #include "app/catalogsource.h"
+#include "app/datafitcheck.h"
 #include "app/datapanel.h"
 #include "app/docks.h"
+#include "app/document.h"
+#include "app/graphbuilder.h"
+#include "app/graphchecker.h"
+#include "app/layermodel.h"
 #include "app/layerpalette.h"
 #include "app/modelbuilder.h"
 #include "app/propertiespanel.h"
@@ -14,6 +19,7 @@
 #include "inspectors/traininghistoryview.h"
 
 #include <QAction>
+#include <QStackedWidget>
 #include <QStyle>
 
 namespace qk::app {
@@ -21,22 +27,46 @@ namespace qk::app {
 Workspace::Workspace(SessionHost& host, Document& document, Docks& docks, ActionRegistry& actions,
                      QObject* parent)
     : QObject(parent)
+    , m_document(document)
     , m_catalog(new CatalogSource(host, this))
     , m_shapes(new ShapeChecker(host, document, this))
+    , m_fit(new DataFitCheck(document, *m_shapes, this))
     , m_builder(new ModelBuilder(document, *m_shapes))
+    , m_graphChecker(new GraphChecker(host, document, this))
+    , m_graphBuilder(new GraphBuilder(document, *m_graphChecker, actions))
+    , m_central(new QStackedWidget)
     , m_palette(new LayerPalette(*m_catalog))
     , m_properties(new PropertiesPanel(document, *m_catalog))
     , m_trainer(new TrainingController(host, document, this))
     , m_history(new inspectors::TrainingHistoryView) {
     docks.add(DockSlot::Palette, m_palette);
     docks.add(DockSlot::Properties, m_properties);
-    docks.add(DockSlot::Training, new TrainingSettingsPanel(document, *m_catalog));
+    auto* training = new TrainingSettingsPanel(document, *m_catalog);
+    docks.add(DockSlot::Training, training);
+    m_builder->model()->setDataFit(m_fit);
+    connect(m_fit, &DataFitCheck::changed, training,
+            [this, training] { training->showFitWarnings(m_fit->warnings()); });
+    training->showFitWarnings(m_fit->warnings());
     docks.add(DockSlot::Data, new DataPanel(document));
     docks.add(DockSlot::History, m_history);
+    m_central->addWidget(m_builder);
+    m_central->addWidget(m_graphBuilder);
     connect(m_palette, &LayerPalette::layerRequested, m_builder,
-            [this](const QString& name) { m_builder->addLayer(name); });
+            [this, &document](const QString& name) {
+                if (document.isGraph())
+                    m_graphBuilder->addNode(name);
+                else
+                    m_builder->addLayer(name);
+            });
     connect(m_builder, &ModelBuilder::currentLayerChanged, m_properties,
             &PropertiesPanel::setLayer);
+    connect(m_graphBuilder, &GraphBuilder::currentNodeChanged, m_properties,
+            &PropertiesPanel::setLayer);
+    // A Sequential model keeps its list of cards; a graph gets the canvas.
+    connect(&document, &Document::changed, m_central, [this, &document] {
+        m_central->setCurrentWidget(document.isGraph() ? static_cast<QWidget*>(m_graphBuilder)
+                                                       : m_builder);
+    });
     connect(m_trainer, &TrainingController::started, m_history,
             [this](const std::shared_ptr<keras::TrainingHistory>& history) {
                 m_history->addRun(history);
@@ -47,6 +77,10 @@ Workspace::Workspace(SessionHost& host, Document& document, Docks& docks, Action
         Q_EMIT this->message(message.section(u'\n', 0, 0), 10000);
     });
     createActions(actions);
+}
+
+QWidget* Workspace::centralPanel() const {
+    return m_central;
 }
 
 void Workspace::train() {
@@ -63,6 +97,11 @@ void Workspace::createActions(ActionRegistry& actions) {
     actions.add(ids::modelDuplicateLayer, m_builder->duplicateAction());
     actions.add(ids::modelMoveUp, m_builder->moveUpAction());
     actions.add(ids::modelMoveDown, m_builder->moveDownAction());
+    auto* editAsGraph = new QAction(tr("Edit as &Graph"), this);
+    editAsGraph->setToolTip(tr("Edit the model as a functional graph: several inputs and "
+                               "outputs, merges, shared layers"));
+    connect(editAsGraph, &QAction::triggered, this, [this] { m_document.convertToGraph(); });
+    actions.add(ids::modelEditAsGraph, editAsGraph);
 
     QStyle* style = m_builder->style();
     auto* train = new QAction(style->standardIcon(QStyle::SP_MediaPlay), tr("&Train"), this);

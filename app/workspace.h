@@ -2,6 +2,8 @@
 
 #include <QObject>
 
+class QStackedWidget;
+
 namespace qk::inspectors {
 class TrainingHistoryView;
 }
@@ -10,8 +12,11 @@ namespace qk::app {
 
 class ActionRegistry;
 class CatalogSource;
+class DataFitCheck;
 class Docks;
 class Document;
+class GraphBuilder;
+class GraphChecker;
 class LayerPalette;
 class ModelBuilder;
 class PropertiesPanel;
@@ -31,7 +36,12 @@ public:
 
     CatalogSource& catalog() const { return *m_catalog; }
     ShapeChecker& shapes() const { return *m_shapes; }
+    DataFitCheck& dataFit() const { return *m_fit; }
     ModelBuilder* builder() const { return m_builder; }
+    GraphBuilder* graphBuilder() const { return m_graphBuilder; }
+    GraphChecker& graphChecker() const { return *m_graphChecker; }
+    // The window's centre: the list builder for a Sequential model, else the graph builder.
+    QWidget* centralPanel() const;
     LayerPalette* palette() const { return m_palette; }
     PropertiesPanel* properties() const { return m_properties; }
     TrainingController& trainer() const { return *m_trainer; }
@@ -45,9 +55,14 @@ private:
     void createActions(ActionRegistry& actions);
     void train();
 
+    Document& m_document;
     CatalogSource* m_catalog;
     ShapeChecker* m_shapes;
+    DataFitCheck* m_fit;
     ModelBuilder* m_builder;
+    GraphChecker* m_graphChecker;
+    GraphBuilder* m_graphBuilder;
+    QStackedWidget* m_central;
     LayerPalette* m_palette;
     PropertiesPanel* m_properties;
     TrainingController* m_trainer;

@@ -1,5 +1,5 @@
-# Fails when a C++ file is not clang-formatted or the worker does not pass ruff.
-# Run as: cmake -DSOURCE_DIR=... -DPYTHON=... -P CheckFormat.cmake
+# Fails when a C++ file is not clang-formatted or the worker does not pass ruff and mypy.
+# Run as: cmake -DSOURCE_DIR=... -DPYTHON=... [-DMYPY_CACHE=dir] -P CheckFormat.cmake
 file(GLOB_RECURSE sources
      ${SOURCE_DIR}/bridge/*.cpp ${SOURCE_DIR}/bridge/*.h
      ${SOURCE_DIR}/inspectors/*.cpp ${SOURCE_DIR}/inspectors/*.h
@@ -28,5 +28,14 @@ endif()
 execute_process(COMMAND ${PYTHON} -m ruff format --check ${python_dirs} RESULT_VARIABLE rc)
 if(NOT rc EQUAL 0)
     message(FATAL_ERROR "Python code is not formatted: run ruff format")
+endif()
+# The worker package's types: mypy --strict, as python_worker/pyproject.toml configures it.
+if(NOT MYPY_CACHE)
+    set(MYPY_CACHE ${SOURCE_DIR}/build/mypy_cache)
+endif()
+execute_process(COMMAND ${PYTHON} -m mypy --cache-dir ${MYPY_CACHE} qtkeras_worker
+                WORKING_DIRECTORY ${SOURCE_DIR}/python_worker RESULT_VARIABLE rc)
+if(NOT rc EQUAL 0)
+    message(FATAL_ERROR "mypy found type errors in python_worker/qtkeras_worker")
 endif()
 message(STATUS "formatting and lint are clean")

@@ -22,6 +22,7 @@ int main(int argc, char* argv[]) {
         {"ticket classifier (2 inputs, 2 outputs)", E::ticketClassifier},
         {"Conv1D timeseries classifier", E::timeseriesClassifier},
         {"MobileNetV2 classifier", [](qk::Session& s) { return E::mobileNetV2Classifier(s); }},
+        {"transfer learning (frozen MobileNetV2)", E::frozenBaseClassifier},
         {"siamese distance (shared layer)", E::siameseDistance},
         {"ResNet50", [](qk::Session& s) { return K::Model(s, K::ResNet50().weights(nullptr)); }},
     };

@@ -93,6 +93,18 @@ K::Model mobileNetV2Classifier(Session& session, int classes) {
     return K::Model(inputs, outputs);
 }
 
+K::Model frozenBaseClassifier(Session& session) {
+    K::Model base(
+        session,
+        K::MobileNetV2().alpha(0.35).includeTop(false).weights(nullptr).inputShape({32, 32, 3}));
+    base.setTrainable(false);
+    const K::Tensor inputs = K::Input(session, {32, 32, 3});
+    K::Tensor x = base.call({inputs}, {{"training", false}});
+    x = K::GlobalAveragePooling2D()(x);
+    const K::Tensor outputs = K::Dense(1)(x);
+    return K::Model(inputs, outputs);
+}
+
 K::Model siameseDistance(Session& session) {
     const K::Tensor left = K::Input(session, {16}, {.name = "left"});
     const K::Tensor right = K::Input(session, {16}, {.name = "right"});

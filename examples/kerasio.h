@@ -32,6 +32,12 @@ keras::Model timeseriesClassifier(Session& session);
 // learning examples do with pre-trained weights.
 keras::Model mobileNetV2Classifier(Session& session, int classes = 10);
 
+// keras.io's transfer learning guide (keras.io/guides/transfer_learning): a keras.applications
+// model made on its own, frozen (trainable = False) and called as a block in inference mode
+// (training=False) under a new head. MobileNetV2 (alpha 0.35, random weights) on 32 x 32
+// images stands for the guide's pre-trained Xception.
+keras::Model frozenBaseClassifier(Session& session);
+
 // Two inputs through one shared layer (the same weights): a siamese distance.
 keras::Model siameseDistance(Session& session);
 

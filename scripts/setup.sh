@@ -16,7 +16,7 @@ debian_packages=(
   build-essential cmake ninja-build pkg-config
   qt6-base-dev qt6-base-dev-tools qt6-charts-dev qt6-httpserver-dev qt6-websockets-dev
   libqt6opengl6-dev libxkbcommon-dev libgl-dev
-  nlohmann-json3-dev
+  nlohmann-json3-dev libgraphviz-dev
   python3 python3-venv
   xvfb xauth clang-format
   desktop-file-utils appstream dpkg-dev

@@ -6,14 +6,14 @@
 
 #include <QThread>
 
-#include <map>
 #include <stdexcept>
 
 namespace qk::keras {
 
 namespace {
 
-py::Expr name(const QString& identifier) {
+// A Python name in generated code.
+py::Expr pyName(const QString& identifier) {
     return py::Expr::name(identifier);
 }
 
@@ -27,7 +27,8 @@ Command creation(const py::Expr& target, const py::Expr& value) {
         {py::Statement::assign(target, value), worker::support(QStringLiteral("info"), {target})});
 }
 
-// fit()'s keyword arguments: only those set; validation data as the given expressions.
+} // namespace
+
 py::Keywords fitKeywords(const FitOptions& o, const std::optional<py::Expr>& validation) {
     py::Keywords kw;
     if (o.epochs)
@@ -57,67 +58,16 @@ py::Keywords fitKeywords(const FitOptions& o, const std::optional<py::Expr>& val
     return kw;
 }
 
-py::Keywords compileKeywords(const Model::State::Compiled& c) {
-    std::vector<py::Expr> metrics;
-    for (const Argument& m : c.metrics)
-        metrics.push_back(m.expr());
-    py::Keywords kw{{QStringLiteral("loss"), c.loss.expr()},
-                    {QStringLiteral("optimizer"), c.optimizer.expr()}};
-    if (!c.metrics.empty())
-        kw.emplace_back(QStringLiteral("metrics"), py::Expr::list(std::move(metrics)));
+py::Keywords Model::State::Compiled::keywords() const {
+    std::vector<py::Expr> metricExprs;
+    for (const Argument& m : metrics)
+        metricExprs.push_back(m.expr());
+    py::Keywords kw{{QStringLiteral("loss"), loss.expr()},
+                    {QStringLiteral("optimizer"), optimizer.expr()}};
+    if (!metrics.empty())
+        kw.emplace_back(QStringLiteral("metrics"), py::Expr::list(std::move(metricExprs)));
     return kw;
 }
-
-// An array as the nested list numpy reads back.
-Value nestedList(const NdArray& a, std::size_t dim, std::int64_t& offset) {
-    Value::List items;
-    const bool isFloat =
-        a.dtype() == DType::Float16 || a.dtype() == DType::Float32 || a.dtype() == DType::Float64;
-    for (std::int64_t i = 0; i < a.shape()[dim]; ++i) {
-        if (dim + 1 < a.shape().size()) {
-            items.push_back(nestedList(a, dim + 1, offset));
-        } else {
-            const double v = a.valueAt(offset++);
-            if (a.dtype() == DType::Bool)
-                items.emplace_back(v != 0);
-            else if (isFloat)
-                items.emplace_back(a.dtype() == DType::Float32 ? double(float(v)) : v);
-            else
-                items.emplace_back(static_cast<long long>(v));
-        }
-    }
-    return Value(std::move(items));
-}
-
-py::Expr arrayExpr(const Value& value, const char* what) {
-    // Several inputs or outputs: a list or dict of arrays.
-    if (value.isList() || value.isTuple()) {
-        std::vector<py::Expr> items;
-        for (const Value& item : value.items())
-            items.push_back(arrayExpr(item, what));
-        return py::Expr::list(std::move(items));
-    }
-    if (value.isDict()) {
-        std::vector<std::pair<py::Expr, py::Expr>> items;
-        for (const auto& [key, item] : value.toDict())
-            items.emplace_back(py::Expr::literal(key), arrayExpr(item, what));
-        return py::Expr::dict(std::move(items));
-    }
-    if (!value.isArray())
-        throw std::logic_error(
-            QStringLiteral("the exported script embeds the training data, but %1 is a %2, "
-                           "not an array")
-                .arg(QString::fromUtf8(what), kindName(value.kind()))
-                .toStdString());
-    const NdArray& a = value.toArray();
-    std::int64_t offset = 0;
-    const Value list = a.ndim() == 0 ? Value(a.valueAt(0)) : nestedList(a, 0, offset);
-    return name(QStringLiteral("np"))
-        .attr(QStringLiteral("array"))
-        .call({py::Expr::literal(list)}, {{QStringLiteral("dtype"), dtypeName(a.dtype())}});
-}
-
-} // namespace
 
 Model::State::~State() {
     if (session)
@@ -143,10 +93,10 @@ Model::Model(const Tensors& inputs, const Tensors& outputs, const QString& model
     py::Keywords kwargs;
     if (!modelName.isEmpty())
         kwargs.emplace_back(QStringLiteral("name"), modelName);
-    auto byVariable = [](const Tensor& t) { return name(t.variable()); };
+    auto byVariable = [](const Tensor& t) { return pyName(t.variable()); };
     m_state->created = toInfo(s.send(creation(
-        name(m_state->variable),
-        name(QStringLiteral("keras"))
+        pyName(m_state->variable),
+        pyName(QStringLiteral("keras"))
             .attr(QStringLiteral("Model"))
             .call({inputs.expr(byVariable), outputs.expr(byVariable)}, std::move(kwargs)))));
 }
@@ -157,7 +107,8 @@ Model::Model(Session& session, const Application& application)
     m_state->variable = worker::variable(QStringLiteral("model"));
     m_state->kind = State::Kind::Application;
     m_state->application = application;
-    m_state->created = toInfo(session.send(creation(name(m_state->variable), application.expr())));
+    m_state->created =
+        toInfo(session.send(creation(pyName(m_state->variable), application.expr())));
 }
 
 Model Model::load(Session& session, const QString& path) {
@@ -165,11 +116,25 @@ Model Model::load(Session& session, const QString& path) {
     state->session = &session;
     state->variable = worker::variable(QStringLiteral("model"));
     state->kind = State::Kind::Loaded;
+    const py::Expr model = pyName(state->variable);
+    const py::Expr load = pyName(QStringLiteral("keras"))
+                              .attr(QStringLiteral("saving"))
+                              .attr(QStringLiteral("load_model"));
+    // The structure, and how the model is built for exportScript(): the worker reads it here,
+    // where the model is, once.
+    const py::Expr answer = py::Expr::dict(
+        {{QStringLiteral("info"), worker::support(QStringLiteral("info"), {model})},
+         {QStringLiteral("blueprint"),
+          worker::call(QStringLiteral("blueprint"), QStringLiteral("read"), {model})}});
     state->created =
-        toInfo(session.send(creation(name(state->variable), name(QStringLiteral("keras"))
-                                                                .attr(QStringLiteral("saving"))
-                                                                .attr(QStringLiteral("load_model"))
-                                                                .call({path}))));
+        session.send(worker::command({py::Statement::assign(model, load.call({path})), answer}))
+            .then([state = std::weak_ptr<State>(state)](const Value& v) {
+                if (auto alive = state.lock()) {
+                    std::lock_guard lock(alive->mutex);
+                    alive->blueprint = v[QStringLiteral("blueprint")];
+                }
+                return ModelInfo::fromValue(v[QStringLiteral("info")]);
+            });
     return Model(std::move(state));
 }
 
@@ -189,19 +154,40 @@ QFuture<ModelInfo> Model::created() const {
 
 QFuture<ModelInfo> Model::info() const {
     return toInfo(session().send(
-        worker::command({worker::support(QStringLiteral("info"), {name(variable())})})));
+        worker::command({worker::support(QStringLiteral("info"), {pyName(variable())})})));
 }
 
 QFuture<QString> Model::summary() const {
     return session()
-        .send(worker::command({worker::support(QStringLiteral("summary"), {name(variable())})}))
+        .send(worker::command({worker::support(QStringLiteral("summary"), {pyName(variable())})}))
         .then([](const Value& v) { return v.toString(); });
+}
+
+QString Model::name() const {
+    if (m_state->application) {
+        const auto given = m_state->application->get(QStringLiteral("name"));
+        return given && given->isValue() ? given->value().toString() : QString();
+    }
+    return m_state->name;
+}
+
+QFuture<ModelInfo> Model::setTrainable(bool trainable) {
+    const py::Expr model = pyName(variable());
+    auto state = m_state;
+    return toInfo(session().send(worker::command(
+                      {py::Statement::assign(model.attr(QStringLiteral("trainable")), trainable),
+                       worker::support(QStringLiteral("info"), {model})})))
+        .then([state, trainable](const ModelInfo& info) {
+            std::lock_guard lock(state->mutex);
+            state->trainable = trainable;
+            return info;
+        });
 }
 
 QFuture<Value> Model::compile(Argument loss, Argument optimizer, std::vector<Argument> metrics) {
     State::Compiled compiled{std::move(loss), std::move(optimizer), std::move(metrics)};
     const py::Expr call =
-        name(variable()).attr(QStringLiteral("compile")).call({}, compileKeywords(compiled));
+        pyName(variable()).attr(QStringLiteral("compile")).call({}, compiled.keywords());
     auto state = m_state;
     return session().send(worker::command({call})).then([state, compiled](const Value& v) {
         std::lock_guard lock(state->mutex);
@@ -221,12 +207,12 @@ Training Model::fit(const Value& x, const Value& y, const FitOptions& options) {
         const QString yValName = worker::variable(QStringLiteral("y_val"));
         bindings.emplace_back(xValName, options.validationData->first);
         bindings.emplace_back(yValName, options.validationData->second);
-        validation = py::Expr::tuple({name(xValName), name(yValName)});
+        validation = py::Expr::tuple({pyName(xValName), pyName(yValName)});
     }
     // model.fit() with the worker's progress events, and under a distribution each
     // process's rows (qtkeras_worker.model_support.fit).
     py::Program code{worker::support(QStringLiteral("fit"),
-                                     {name(variable()), name(xName), name(yName)},
+                                     {pyName(variable()), pyName(xName), pyName(yName)},
                                      fitKeywords(options, validation))};
     Command command = worker::command(std::move(code), std::move(bindings));
     command.id = QStringLiteral("fit-") + Session::freshName();
@@ -257,7 +243,7 @@ QFuture<Scores> Model::evaluate(const Value& x, const Value& y, const EvaluateOp
     return session()
         .send(worker::command(
             {worker::support(QStringLiteral("evaluate"),
-                             {name(variable()), name(xName), name(yName)}, std::move(kw))},
+                             {pyName(variable()), pyName(xName), pyName(yName)}, std::move(kw))},
             {{xName, x}, {yName, y}}))
         .then([](const Value& v) {
             Scores scores;
@@ -268,150 +254,28 @@ QFuture<Scores> Model::evaluate(const Value& x, const Value& y, const EvaluateOp
 }
 
 QFuture<NdArray> Model::predict(const Value& x, const PredictOptions& options) {
+    return predictOutputs(x, options).then([](const Value& v) { return v.toArray(); });
+}
+
+QFuture<Value> Model::predictOutputs(const Value& x, const PredictOptions& options) {
     const QString xName = worker::variable(QStringLiteral("x_test"));
     py::Keywords kw;
     if (options.batchSize)
         kw.emplace_back(QStringLiteral("batch_size"), *options.batchSize);
     kw.emplace_back(QStringLiteral("verbose"), 0);
-    return session()
-        .send(worker::command(
-            {name(variable()).attr(QStringLiteral("predict")).call({name(xName)}, std::move(kw))},
-            {{xName, x}}))
-        .then([](const Value& v) { return v.toArray(); });
+    return session().send(worker::command(
+        {pyName(variable()).attr(QStringLiteral("predict")).call({pyName(xName)}, std::move(kw))},
+        {{xName, x}}));
+}
+
+QFuture<Value> Model::saveWeights(const QString& path) const {
+    return session().send(worker::command(
+        {pyName(variable()).attr(QStringLiteral("save_weights")).call({path}), py::Expr(nullptr)}));
 }
 
 QFuture<Value> Model::save(const QString& path) const {
     return session().send(worker::command(
-        {name(variable()).attr(QStringLiteral("save")).call({path}), py::Expr(nullptr)}));
-}
-
-QString Model::exportScript(const ExportOptions& options) const {
-    std::vector<Layer> layers;
-    std::optional<State::Compiled> compiled;
-    std::optional<State::Fitted> fitted;
-    {
-        std::lock_guard lock(m_state->mutex);
-        layers = m_state->layers;
-        compiled = m_state->compiled;
-        fitted = m_state->fitted;
-    }
-    if (m_state->kind == State::Kind::Loaded)
-        throw std::logic_error("a loaded model cannot be exported: how it was built is unknown");
-
-    const QString title =
-        m_state->kind == State::Kind::Sequential    ? QStringLiteral("a Sequential model")
-        : m_state->kind == State::Kind::Application ? QStringLiteral("a keras.applications model")
-                                                    : QStringLiteral("a functional model");
-    py::Program script{
-        py::Statement::raw(QStringLiteral("# Builds, compiles and trains %1, as QtKeras made it.\n"
-                                          "# Run it with: KERAS_BACKEND=jax python <this file>")
-                               .arg(title)),
-        py::Statement::importModule(QStringLiteral("json")),
-        py::Statement::importModule(QStringLiteral("numpy"), QStringLiteral("np")),
-        py::Statement::importModule(QStringLiteral("keras")),
-    };
-
-    std::optional<py::Expr> validation;
-    if (fitted) {
-        script += py::Statement::raw(QStringLiteral("\n# The training data, embedded."));
-        script +=
-            py::Statement::assign(name(QStringLiteral("x_train")), arrayExpr(fitted->x, "x_train"));
-        script +=
-            py::Statement::assign(name(QStringLiteral("y_train")), arrayExpr(fitted->y, "y_train"));
-        if (fitted->options.validationData) {
-            script +=
-                py::Statement::assign(name(QStringLiteral("x_val")),
-                                      arrayExpr(fitted->options.validationData->first, "x_val"));
-            script +=
-                py::Statement::assign(name(QStringLiteral("y_val")),
-                                      arrayExpr(fitted->options.validationData->second, "y_val"));
-            validation =
-                py::Expr::tuple({name(QStringLiteral("x_val")), name(QStringLiteral("y_val"))});
-        }
-    }
-
-    script += py::Statement::raw(QStringLiteral("\n# The model."));
-    const py::Expr model = name(QStringLiteral("model"));
-    py::Keywords modelKwargs;
-    if (!m_state->name.isEmpty())
-        modelKwargs.emplace_back(QStringLiteral("name"), m_state->name);
-    if (m_state->kind == State::Kind::Sequential) {
-        script += py::Statement::assign(model, name(QStringLiteral("keras"))
-                                                   .attr(QStringLiteral("Sequential"))
-                                                   .call({}, std::move(modelKwargs)));
-        for (const Layer& layer : layers)
-            script += model.attr(QStringLiteral("add")).call({layer.expr()});
-    } else if (m_state->kind == State::Kind::Application) {
-        script += py::Statement::assign(model, m_state->application->expr());
-    } else {
-        // The graph in dependency order, each tensor (and each layer made once) under a
-        // readable name.
-        std::map<const Tensor::Node*, QString> names;
-        std::map<QString, QString> sharedNames; // by worker variable
-        int inputCount = 0;
-        int hiddenCount = 0;
-        const bool oneInput = m_state->inputs->all().size() == 1;
-        const auto layerOf = [&](const SharedLayer& layer) {
-            auto it = sharedNames.find(layer.variable());
-            if (it == sharedNames.end()) {
-                const QString label = QStringLiteral("layer_%1").arg(sharedNames.size() + 1);
-                script += py::Statement::assign(name(label), layer.layer().expr());
-                it = sharedNames.emplace(layer.variable(), label).first;
-            }
-            return name(it->second);
-        };
-        std::function<py::Expr(const Tensor&)> visit = [&](const Tensor& t) -> py::Expr {
-            const Tensor::Node* node = &t.node();
-            if (auto it = names.find(node); it != names.end())
-                return name(it->second);
-            const py::Expr value = node->expr(visit, layerOf);
-            const QString label = t.isInput()
-                                      ? (oneInput ? QStringLiteral("inputs")
-                                                  : QStringLiteral("input_%1").arg(++inputCount))
-                                      : QStringLiteral("x%1").arg(++hiddenCount);
-            script += py::Statement::assign(name(label), value);
-            names.emplace(node, label);
-            return name(label);
-        };
-        for (const Tensor& t : m_state->inputs->all())
-            visit(t);
-        for (const Tensor& t : m_state->outputs->all())
-            visit(t);
-        script += py::Statement::assign(
-            model, name(QStringLiteral("keras"))
-                       .attr(QStringLiteral("Model"))
-                       .call({m_state->inputs->expr(visit), m_state->outputs->expr(visit)},
-                             std::move(modelKwargs)));
-    }
-    script += model.attr(QStringLiteral("summary")).call();
-
-    if (compiled) {
-        script += py::Statement::raw(QStringLiteral("\n# Compile and train."));
-        script += model.attr(QStringLiteral("compile")).call({}, compileKeywords(*compiled));
-    }
-    if (compiled && fitted) {
-        FitOptions fitOptions = fitted->options;
-        if (options.epochs)
-            fitOptions.epochs = options.epochs;
-        // Checkpoints are the worker's, not plain Keras' fit().
-        fitOptions.checkpoint.reset();
-        fitOptions.resume = false;
-        py::Keywords kw = fitKeywords(fitOptions, validation);
-        kw.emplace_back(QStringLiteral("verbose"), 2);
-        script += py::Statement::assign(
-            name(QStringLiteral("history")),
-            model.attr(QStringLiteral("fit"))
-                .call({name(QStringLiteral("x_train")), name(QStringLiteral("y_train"))},
-                      std::move(kw)));
-        script += py::Statement::raw(QStringLiteral(
-            "final = {metric: values[-1] for metric, values in history.history.items()}\n"
-            "print(json.dumps({\"total_params\": model.count_params(),\n"
-            "                  \"epochs\": len(history.epoch), **final}))"));
-    } else {
-        script += py::Statement::raw(
-            QStringLiteral("print(json.dumps({\"total_params\": model.count_params()}))"));
-    }
-    return script.source() + u'\n';
+        {pyName(variable()).attr(QStringLiteral("save")).call({path}), py::Expr(nullptr)}));
 }
 
 Training::Training(std::shared_ptr<TrainingHistory> history,

@@ -79,13 +79,22 @@ private:
 // What an exported script trains for, and with which data.
 struct ExportOptions {
     std::optional<int> epochs = {}; // overrides the epochs of the last fit()
+    // A weights file (saveWeights()) that the script loads after building the model, as the
+    // script's own path sees it; none: the script starts from fresh weights.
+    QString weights = {};
+    // Held-out data (x, y), embedded too: the script scores the trained model on it with
+    // model.evaluate() and prints the scores under "test".
+    std::optional<std::pair<Value, Value>> testData = {};
 };
 
 // A Keras model in a worker variable (model_ and 25 random characters), with what it was
 // made of, so that it can be exported as a standalone script. Copies share the model; the
 // variable is deleted when the last copy goes. Every method queues a command and returns at
 // once; commands run in order, so add(), compile() and fit() may be chained without waiting.
-class Model {
+// A model is also a block of a larger one: model(x) calls it on tensors, as a layer (its
+// layers and weights are shared with the larger model), and model.call({x}, {{"training",
+// false}}) passes keyword arguments.
+class Model : public Callable<Model> {
 public:
     // keras.Model(inputs, outputs): a functional model. Inputs and outputs are a tensor, a
     // list, or a dict of named tensors ({{"title", title}, {"body", body}}), whose names
@@ -93,7 +102,7 @@ public:
     Model(const Tensors& inputs, const Tensors& outputs, const QString& name = {});
     // A keras.applications model of its own: Model(session, ResNet50().weights(nullptr)).
     Model(Session& session, const Application& application);
-    // keras.saving.load_model(path).
+    // keras.saving.load_model(path), read as layers and calls for exportScript() too.
     static Model load(Session& session, const QString& path);
     virtual ~Model();
 
@@ -105,6 +114,13 @@ public:
     QFuture<ModelInfo> created() const;
     // The model's structure now.
     QFuture<ModelInfo> info() const;
+    // The name given to Keras (empty for Keras' default).
+    QString name() const;
+
+    // model.trainable = trainable: freezes every layer (false), as keras.io's transfer learning
+    // does with a pre-trained block before compile(), or unfreezes them; answers with the
+    // model's structure, its parameters counted as trainable or not.
+    QFuture<ModelInfo> setTrainable(bool trainable);
     // Keras' summary text.
     QFuture<QString> summary() const;
 
@@ -117,15 +133,24 @@ public:
     Training fit(const Value& x, const Value& y, const FitOptions& options = {});
     QFuture<Scores> evaluate(const Value& x, const Value& y, const EvaluateOptions& options = {});
     QFuture<NdArray> predict(const Value& x, const PredictOptions& options = {});
+    // model.predict() for a model of several outputs: a list or dict of arrays, as Keras
+    // gives them (predict() fails for such a model: its result is not one array).
+    QFuture<Value> predictOutputs(const Value& x, const PredictOptions& options = {});
     // model.save(path), a .keras file.
     QFuture<Value> save(const QString& path) const;
+    // model.save_weights(path), a .weights.h5 file (what ExportOptions::weights loads).
+    QFuture<Value> saveWeights(const QString& path) const;
 
     // A standalone Python script that builds, compiles and trains the same model with plain
     // `python` (numpy and keras installed), with readable names (model, x_train, y_train, ...).
     // The training data of the last fit() is embedded as numpy arrays, so the script needs no
     // other file; it ends by printing one JSON line with the parameter count and the final
-    // metrics. Throws std::logic_error for a loaded model (its construction is unknown) or
-    // training data that is not an array (or a list or dict of arrays).
+    // metrics (and, given test data, the test scores). Models used as blocks are built in the
+    // script too. A loaded model is written layer by layer and call by call as the worker read it
+    // at load(), so its script is there once created() has settled. Throws std::logic_error for a
+    // loaded model before that, or one plain Keras cannot rebuild (a subclassed model, a custom or
+    // Lambda layer: the message names it), or training data that is not an array (or a list or dict
+    // of arrays).
     QString exportScript(const ExportOptions& options = {}) const;
 
     struct State;
@@ -133,6 +158,9 @@ public:
 protected:
     explicit Model(std::shared_ptr<State> state);
     std::shared_ptr<State> m_state;
+
+private:
+    friend class ModelScript; // writes the models of exportScript(), blocks included
 };
 
 } // namespace qk::keras

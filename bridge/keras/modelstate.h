@@ -20,11 +20,16 @@ struct Model::State {
     QFuture<ModelInfo> created;
     std::optional<Tensors> inputs, outputs; // Functional
     std::optional<Application> application; // Application
+    // Loaded: how the model is built, as qtkeras_worker.blueprint.read() answered once the
+    // model was loaded ({"blueprint": ..., "error": None or why it cannot be rebuilt}).
+    std::optional<Value> blueprint;
 
     struct Compiled {
         Argument loss;
         Argument optimizer;
         std::vector<Argument> metrics;
+        // compile()'s keyword arguments: loss=..., optimizer=..., metrics=[...] when given.
+        py::Keywords keywords() const;
     };
     struct Fitted {
         Value x, y;
@@ -33,10 +38,14 @@ struct Model::State {
 
     mutable std::mutex mutex; // guards what follows, updated when commands succeed
     std::vector<Layer> layers;
+    std::optional<bool> trainable; // set by setTrainable()
     std::optional<Compiled> compiled;
     std::optional<Fitted> fitted;
 
     ~State();
 };
+
+// fit()'s keyword arguments: only those set; validation data as the given expressions.
+py::Keywords fitKeywords(const FitOptions& options, const std::optional<py::Expr>& validation);
 
 } // namespace qk::keras

@@ -1,5 +1,6 @@
 #include "bridge/keras/tensor.h"
 
+#include "bridge/keras/model.h"
 #include "bridge/keras/worker.h"
 #include "bridge/session/session.h"
 
@@ -70,8 +71,8 @@ py::Expr byVariable(const Tensor& t) {
     return py::Expr::name(t.variable());
 }
 
-py::Expr sharedByVariable(const SharedLayer& layer) {
-    return py::Expr::name(layer.variable());
+py::Expr calleeByVariable(const Tensor::Node& node) {
+    return py::Expr::name(node.shared ? node.shared->variable() : node.block->variable());
 }
 
 } // namespace
@@ -160,12 +161,12 @@ Tensor::Node::~Node() {
 }
 
 py::Expr Tensor::Node::expr(const TensorNamer& nameOf,
-                            const std::function<py::Expr(const SharedLayer&)>& layerOf) const {
+                            const std::function<py::Expr(const Node&)>& calleeOf) const {
     switch (kind) {
     case Kind::Input:
         return object.expr();
     case Kind::Layer: {
-        const py::Expr callee = shared ? layerOf(*shared) : object.expr();
+        const py::Expr callee = shared || block ? calleeOf(*this) : object.expr();
         return callee.call(argExprs(args, nameOf), keywordExprs(kwargs, nameOf));
     }
     case Kind::Function:
@@ -186,7 +187,7 @@ Tensor Tensor::make(Session& session, std::shared_ptr<Node> node, const QString&
     node->session = &session;
     node->variable = worker::variable(prefix);
     const py::Expr target = py::Expr::name(node->variable);
-    py::Statement assign = py::Statement::assign(target, node->expr(byVariable, sharedByVariable));
+    py::Statement assign = py::Statement::assign(target, node->expr(byVariable, calleeByVariable));
     if (node->kind == Node::Kind::Layer || node->kind == Node::Kind::Function)
         assign = worker::building({assign});
     node->shape =
@@ -245,6 +246,20 @@ Tensor Tensor::call(const SharedLayer& layer, std::vector<CallArgument> args, Ca
     node->args = std::move(args);
     node->kwargs = std::move(kwargs);
     return make(layer.session(), std::move(node), prefixOf(layer.layer()));
+}
+
+Tensor Tensor::call(const Model& model, std::vector<CallArgument> args, CallKeywords kwargs) {
+    auto node = std::make_shared<Node>();
+    node->kind = Node::Kind::Layer;
+    node->block = std::make_shared<const Model>(model);
+    collect(args, kwargs, node->inputs);
+    if (node->inputs.empty())
+        throw std::invalid_argument("a model must be called on at least one tensor");
+    node->args = std::move(args);
+    node->kwargs = std::move(kwargs);
+    const QString given = model.name();
+    return make(model.session(), std::move(node),
+                given.isEmpty() ? QStringLiteral("block") : given);
 }
 
 Tensor Tensor::function(const QString& name, std::vector<CallArgument> args, CallKeywords kwargs) {

@@ -22,6 +22,7 @@ namespace qk::keras {
 
 class Tensor;
 class SharedLayer;
+class Model;
 
 // Names a tensor in generated code: its worker variable, or a label in an exported script.
 using TensorNamer = std::function<py::Expr(const Tensor&)>;
@@ -93,7 +94,7 @@ public:
     struct Node {
         enum class Kind {
             Input,    // keras.Input(...): `object`
-            Layer,    // a layer or an application called: `object`, or `shared`
+            Layer,    // a layer or an application called: `object`, `shared` or `block`
             Function, // a keras.ops function called: `object` is keras.ops.<name>
             Item      // inputs[0][key]
         };
@@ -102,6 +103,7 @@ public:
         QString variable;
         KerasObject object; // the constructor call (Input, Layer) or function
         std::shared_ptr<const SharedLayer> shared; // Layer: the layer made once, when it is one
+        std::shared_ptr<const Model> block;        // Layer: a model called as a block
         std::vector<CallArgument> args;            // Layer, Function
         CallKeywords kwargs;                       // Layer, Function
         Value key;                                 // Item: an int or a str
@@ -109,10 +111,11 @@ public:
         QFuture<Value> shape;                      // settles when the tensor exists in the worker
         ~Node();
 
-        // The expression that makes the tensor, its inputs named by `nameOf` and a shared
-        // layer by `layerOf`.
+        // The expression that makes the tensor, its inputs named by `nameOf` and what a
+        // Layer node calls, when that is an object made before (`shared`, `block`), by
+        // `calleeOf`.
         py::Expr expr(const TensorNamer& nameOf,
-                      const std::function<py::Expr(const SharedLayer&)>& layerOf) const;
+                      const std::function<py::Expr(const Node&)>& calleeOf) const;
     };
 
     Session& session() const;
@@ -135,6 +138,9 @@ public:
     static Tensor call(const Layer& layer, std::vector<CallArgument> args, CallKeywords kwargs);
     static Tensor call(const SharedLayer& layer, std::vector<CallArgument> args,
                        CallKeywords kwargs);
+    // Calls a model on tensors, as a block of a larger model (its layers and weights are
+    // the model's own, shared with it).
+    static Tensor call(const Model& model, std::vector<CallArgument> args, CallKeywords kwargs);
     static Tensor function(const QString& name, std::vector<CallArgument> args,
                            CallKeywords kwargs);
     static Tensor function(Session& session, const QString& name, std::vector<CallArgument> args,

@@ -114,6 +114,7 @@ struct CommandInfo {
     CommandState state = CommandState::Pending;
     QDateTime submitted;
     QDateTime started;
+    QDateTime failed; // when the code raised: from then on it waited for a decision
     QDateTime finished;
     QString resultPreview;
     QString error; // one line, for failed/ignored/dropped/cancelled

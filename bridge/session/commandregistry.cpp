@@ -52,6 +52,7 @@ std::optional<CommandInfo> CommandRegistry::markFailed(const QString& id,
         return std::nullopt;
     Entry& e = *it->second;
     e.info.state = CommandState::Failed;
+    e.info.failed = QDateTime::currentDateTime();
     e.info.error = failure.type + QStringLiteral(": ") + failure.message;
     e.failure = failure;
     return e.info;

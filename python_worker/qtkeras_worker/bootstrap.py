@@ -41,6 +41,7 @@ import subprocess
 import sys
 import tempfile
 import zlib
+from typing import IO, Any
 
 _RUN_NAME = re.compile(r"[A-Za-z0-9_-]{1,64}\Z")
 _PACKAGE_PATH = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_./-]{0,200}\Z")
@@ -51,7 +52,7 @@ class Refusal(Exception):
     """A reason not to do what was asked, answered as {"error": reason}."""
 
 
-def answer(message: dict) -> None:
+def answer(message: dict[str, Any]) -> None:
     sys.stdout.write(json.dumps(message) + "\n")
     sys.stdout.flush()
 
@@ -128,7 +129,7 @@ def unpack(data: bytes, expected: str, target: str) -> None:
         shutil.rmtree(staging, ignore_errors=True)
 
 
-def package(request: dict, stream) -> str:
+def package(request: dict[str, Any], stream: IO[bytes]) -> str:
     """The directory of the worker package the request announces, unpacked if need be from
     the bytes that follow the request on ``stream``."""
     announced = request.get("package")
@@ -154,7 +155,7 @@ def default_python() -> str:
     return venv if os.access(venv, os.X_OK) else sys.executable
 
 
-def interpreter(request: dict) -> str:
+def interpreter(request: dict[str, Any]) -> str:
     python = request.get("python") or ""
     if not isinstance(python, str):
         raise Refusal("python must be a string")
@@ -164,7 +165,7 @@ def interpreter(request: dict) -> str:
 # ---------------------------------------------------------------- requests
 
 
-def do_start(request: dict, stream) -> None:
+def do_start(request: dict[str, Any], stream: IO[bytes]) -> None:
     token = request.get("token")
     if not isinstance(token, str) or len(token) < 32 or "\n" in token:
         raise Refusal("the request carries no valid token")
@@ -204,7 +205,7 @@ def do_start(request: dict, stream) -> None:
         raise Refusal(reason) from None
 
 
-def read_info(directory: str) -> dict | None:
+def read_info(directory: str) -> dict[str, Any] | None:
     try:
         with open(os.path.join(directory, "info.json"), encoding="utf-8") as file:
             info = json.load(file)
@@ -213,7 +214,7 @@ def read_info(directory: str) -> dict | None:
         return None
 
 
-def alive(info: dict | None) -> bool:
+def alive(info: dict[str, Any] | None) -> bool:
     pid = info.get("pid") if info else None
     if not isinstance(pid, int) or pid <= 0:
         return False
@@ -226,7 +227,7 @@ def alive(info: dict | None) -> bool:
     return True
 
 
-def stop(directory: str, info: dict | None) -> bool:
+def stop(directory: str, info: dict[str, Any] | None) -> bool:
     """Kills the worker of a run directory with its process group; removes the directory."""
     stopped = False
     if alive(info):
@@ -243,7 +244,7 @@ def stop(directory: str, info: dict | None) -> bool:
     return stopped
 
 
-def do_attach(request: dict, stream) -> None:
+def do_attach(request: dict[str, Any], stream: IO[bytes]) -> None:
     directory = run_dir(request.get("run"))
     info = read_info(directory)
     if not alive(info):
@@ -251,7 +252,7 @@ def do_attach(request: dict, stream) -> None:
             f"the worker {request.get('run')} is no longer running on this host (its lease "
             "ended, or it was stopped or died)"
         )
-    message: dict = {"attached": info}
+    message: dict[str, Any] = {"attached": info}
     if request.get("token"):
         with open(os.path.join(directory, "token"), encoding="utf-8") as file:
             message["token"] = file.readline().strip()
@@ -276,7 +277,7 @@ def log_tail(directory: str, lines: int = 20) -> list[str]:
     return text.splitlines()[-lines:]
 
 
-def do_list(request: dict, stream) -> None:
+def do_list(request: dict[str, Any], stream: IO[bytes]) -> None:
     workers = []
     base = workers_dir()
     for name in sorted(os.listdir(base)):
@@ -296,7 +297,7 @@ def do_list(request: dict, stream) -> None:
     answer({"workers": workers})
 
 
-def do_stop(request: dict, stream) -> None:
+def do_stop(request: dict[str, Any], stream: IO[bytes]) -> None:
     directory = run_dir(request.get("run"))
     answer({"stopped": stop(directory, read_info(directory))})
 
@@ -321,7 +322,7 @@ print(json.dumps(found))
 """
 
 
-def do_check(request: dict, stream) -> None:
+def do_check(request: dict[str, Any], stream: IO[bytes]) -> None:
     python = interpreter(request)
     code = _CHECK % (_CHECKED, bool(request.get("devices")))
     try:
@@ -337,7 +338,7 @@ def do_check(request: dict, stream) -> None:
     answer(found)
 
 
-def do_setup(request: dict, stream) -> None:
+def do_setup(request: dict[str, Any], stream: IO[bytes]) -> None:
     base = request.get("python") or "python3"
     if not isinstance(base, str):
         raise Refusal("python must be a string")
@@ -353,8 +354,8 @@ def do_setup(request: dict, stream) -> None:
         answer({"log": f"deleting {venv}"})
         shutil.rmtree(venv)
     try:
-        with open(stamp, encoding="utf-8") as file:
-            complete = file.read().split()[0] == want and os.access(python, os.X_OK)
+        with open(stamp, encoding="utf-8") as stamp_file:
+            complete = stamp_file.read().split()[0] == want and os.access(python, os.X_OK)
     except (OSError, IndexError):
         complete = False
     if complete:
@@ -362,7 +363,7 @@ def do_setup(request: dict, stream) -> None:
         answer({"done": True, "python": python})
         return
 
-    def run(argv: list) -> None:
+    def run(argv: list[str]) -> None:
         answer({"log": "$ " + " ".join(argv)})
         process = subprocess.Popen(
             argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL
@@ -387,8 +388,8 @@ def do_setup(request: dict, stream) -> None:
         run([python, "-m", "pip", "install", "--disable-pip-version-check", "-r", requirements])
     except OSError as exc:
         raise Refusal(f"cannot run pip: {exc}") from None
-    with open(stamp, "w", encoding="utf-8") as file:
-        file.write(want + "\n")
+    with open(stamp, "w", encoding="utf-8") as stamp_file:
+        stamp_file.write(want + "\n")
     answer({"done": True, "python": python})
 
 
@@ -402,7 +403,7 @@ OPS = {
 }
 
 
-def main(stream=None) -> int:
+def main(stream: IO[bytes] | None = None) -> int:
     stream = stream if stream is not None else sys.stdin.buffer
     os.umask(0o077)
     try:

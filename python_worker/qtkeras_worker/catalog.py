@@ -138,7 +138,7 @@ def _canonical(obj: Any, names: list[str]) -> str:
     """The name Keras itself gives an object exported under several names."""
     own = getattr(obj, "__name__", None)
     if own in names:
-        return own
+        return str(own)
     return sorted(names)[0]
 
 
@@ -163,7 +163,7 @@ def _entry(
         inherited = []
         if var_keyword and is_class and closed_root is not None and issubclass(obj, closed_root):
             root_docs = _argument_docs(closed_root)
-            for p in _params(inspect.signature(closed_root.__init__))[1:]:
+            for p in _params(inspect.signature(closed_root.__init__))[1:]:  # type: ignore[misc]
                 if p.name in declared or p.default is inspect.Parameter.empty:
                     continue
                 if p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD):

@@ -57,13 +57,13 @@ def save(model: Any, directory: str, finished: int) -> str | None:
     process takes part in gathering sharded values). Returns the file's path on process 0."""
     import numpy as np
 
-    arrays = {name: _gather(v) for name, v in _variables(model)}
+    arrays: dict[str, Any] = {name: _gather(v) for name, v in _variables(model)}
     if _process()[0] != 0:
         return None
     os.makedirs(directory, exist_ok=True)
     path = os.path.join(directory, FILE)
     partial = path + ".partial.npz"
-    np.savez(partial, **{"__epoch__": np.asarray(finished)}, **arrays)
+    np.savez(partial, __epoch__=np.asarray(finished), **arrays)
     os.replace(partial, path)
     return path
 

@@ -11,6 +11,7 @@ import signal
 import stat
 import sys
 import threading
+from collections.abc import Callable
 from typing import TextIO
 
 from . import hardware
@@ -185,7 +186,7 @@ def _check_run_dir(path: str) -> None:
         raise StartupError(f"run directory {path} must be a directory only its owner may access")
 
 
-def _log_to(stream: TextIO):
+def _log_to(stream: TextIO) -> Callable[[str], None]:
     lock = threading.Lock()
 
     def log(message: str) -> None:

@@ -182,7 +182,9 @@ def close(port: int | None = None) -> int:
 # ---------------------------------------------------------------- initialisation
 
 
-def initialize(coordinator: str, processes: int, process: int, bind: str | None = None) -> dict:
+def initialize(
+    coordinator: str, processes: int, process: int, bind: str | None = None
+) -> dict[str, Any]:
     """keras.distribution.initialize() for this worker as process `process` of `processes`,
     with the coordinator at `coordinator` (HOST:PORT). Process 0 runs the coordinator on
     `bind` (an address of this host; default: the coordinator's host), never on every

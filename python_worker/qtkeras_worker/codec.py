@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import binascii
 import contextlib
+import io
 import json
 import math
 import mmap
@@ -18,7 +19,7 @@ import os
 import re
 import sys
 from collections.abc import Callable, Iterator
-from typing import Any, BinaryIO
+from typing import Any
 
 import msgpack
 import numpy as np
@@ -92,7 +93,8 @@ def _reject_constant(name: str) -> Any:
 def dumps(tree: Any, content_type: str = JSON) -> bytes:
     """Serialize a wire tree (from ``encode`` or plain control data)."""
     if content_type == MSGPACK:
-        return msgpack.packb(tree, use_bin_type=True)
+        packed: bytes = msgpack.packb(tree, use_bin_type=True)
+        return packed
     try:
         text = json.dumps(
             tree, default=_json_default, allow_nan=False, ensure_ascii=False, separators=(",", ":")
@@ -256,7 +258,7 @@ class _Body(np.ndarray):
     """A body that ``read_body`` read, made read-only."""
 
 
-def read_body(stream: BinaryIO, length: int, content_type: str) -> bytes | memoryview:
+def read_body(stream: io.BufferedIOBase, length: int, content_type: str) -> bytes | memoryview:
     """Reads a body of ``length`` bytes (fewer when the stream ends first). A large MessagePack
     body is read into a read-only buffer placed so that its first large payload starts on a
     64-byte boundary: the array ``loads`` decodes from it is an aligned view."""
@@ -273,11 +275,11 @@ def read_body(stream: BinaryIO, length: int, content_type: str) -> bytes | memor
     memory = mmap.mmap(-1, length + 64, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS)
     body = np.frombuffer(memory, dtype=np.uint8).view(_Body)
     shift = -(body.ctypes.data + offset) % 64
-    with memoryview(body) as target:
+    with body.data as target:
         target[shift : shift + len(head)] = head
         got = len(head) + (stream.readinto(target[shift + len(head) : shift + length]) or 0)
     body.flags.writeable = False
-    return memoryview(body)[shift : shift + got]
+    return body.data[shift : shift + got]
 
 
 def blob_refs(tree: Any) -> list[tuple[str, int]]:
@@ -306,7 +308,7 @@ def aligned_buffer(size: int) -> tuple[np.ndarray, memoryview]:
     memory = mmap.mmap(-1, size + 64, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS)
     body = np.frombuffer(memory, dtype=np.uint8).view(_Body)
     shift = -body.ctypes.data % 64
-    return body, memoryview(body)[shift : shift + size]
+    return body, body.data[shift : shift + size]
 
 
 def loads(data: bytes | memoryview, content_type: str = JSON) -> Any:
@@ -323,6 +325,8 @@ def loads(data: bytes | memoryview, content_type: str = JSON) -> Any:
                 return payloads[int.from_bytes(index, "big")]
 
             return msgpack.unpackb(document, raw=False, strict_map_key=False, ext_hook=payload)
+        if isinstance(data, memoryview):
+            data = data.tobytes()
         tree = json.loads(data, parse_constant=_reject_constant)
         if _SURROGATE_ESCAPE.search(data):
             _check_surrogates(tree)
@@ -441,7 +445,7 @@ class Encoder:
         finally:
             self._active.discard(key)
 
-    def _dict(self, value: dict, depth: int) -> Any:
+    def _dict(self, value: dict[Any, Any], depth: int) -> Any:
         if TAG not in value and all(type(k) is str for k in value):
             return {self._str(k): self.encode(v, depth + 1) for k, v in value.items()}
         items = [[self.encode(k, depth + 2), self.encode(v, depth + 2)] for k, v in value.items()]
@@ -471,7 +475,7 @@ class Encoder:
         # The notification is serialized later, on another thread, and must show the values
         # the array had when the command finished: a copy, unless its memory cannot change.
         if array.nbytes >= LARGE_PAYLOAD and array.flags.c_contiguous and _immutable(array):
-            data: Any = memoryview(array.reshape(-1)).cast("B")
+            data: Any = array.reshape(-1).data.cast("B")
         else:
             data = array.tobytes(order="C")
         return {TAG: "ndarray", "dtype": name, "shape": list(array.shape), "data": data}
@@ -513,7 +517,7 @@ def _tensor_to_numpy(value: Any) -> np.ndarray | None:
         return np.asarray(value)
     torch = sys.modules.get("torch")
     if torch is not None and isinstance(value, torch.Tensor):
-        return value.detach().cpu().numpy()
+        return np.asarray(value.detach().cpu().numpy())
     tf = sys.modules.get("tensorflow")
     if tf is not None and tf.is_tensor(value) and hasattr(value, "numpy"):
         return np.asarray(value.numpy())
@@ -585,7 +589,7 @@ class Decoder:
             return tree.tobytes()
         raise DecodeError(f"unsupported wire type {kind.__name__}")
 
-    def _tagged(self, tree: dict, depth: int) -> Any:
+    def _tagged(self, tree: dict[str, Any], depth: int) -> Any:
         tag = tree[TAG]
         handler = _TAGS.get(tag) if isinstance(tag, str) else None
         if handler is None:
@@ -595,7 +599,7 @@ class Decoder:
         except KeyError as exc:
             raise DecodeError(f"{TAG} {tag!r} lacks the field {exc}") from None
 
-    def _float(self, tree: dict, depth: int) -> float:
+    def _float(self, tree: dict[str, Any], depth: int) -> float:
         v = tree["v"]
         if isinstance(v, float) and not math.isfinite(v):
             return v
@@ -603,7 +607,7 @@ class Decoder:
             raise DecodeError(f"float tag value must be 'nan', 'inf' or '-inf', not {v!r}")
         return _NONFINITE[v]
 
-    def _int(self, tree: dict, depth: int) -> int:
+    def _int(self, tree: dict[str, Any], depth: int) -> int:
         v = tree["v"]
         if not isinstance(v, str) or not _DECIMAL.fullmatch(v):
             raise DecodeError(f"int tag value must be a decimal string, not {v!r}")
@@ -612,17 +616,17 @@ class Decoder:
         except ValueError as exc:
             raise DecodeError(str(exc)) from None
 
-    def _tuple(self, tree: dict, depth: int) -> tuple:
+    def _tuple(self, tree: dict[str, Any], depth: int) -> tuple[Any, ...]:
         v = tree["v"]
         if not isinstance(v, list):
             raise DecodeError("tuple tag value must be a list")
         return tuple(self.decode(item, depth + 1) for item in v)
 
-    def _bytes(self, tree: dict, depth: int) -> bytes:
+    def _bytes(self, tree: dict[str, Any], depth: int) -> bytes:
         data = self._data(tree["v"], "bytes")
         return data.tobytes() if isinstance(data, memoryview) else data
 
-    def _dict(self, tree: dict, depth: int) -> dict:
+    def _dict(self, tree: dict[str, Any], depth: int) -> dict[Any, Any]:
         items = tree["items"]
         if not isinstance(items, list):
             raise DecodeError("dict tag items must be a list of [key, value] pairs")
@@ -637,7 +641,7 @@ class Decoder:
                 raise DecodeError(f"dict key {key!r}: {exc}") from None
         return out
 
-    def _ndarray(self, tree: dict, depth: int) -> np.ndarray:
+    def _ndarray(self, tree: dict[str, Any], depth: int) -> np.ndarray:
         name, shape = tree["dtype"], tree["shape"]
         if not isinstance(name, str) or name not in DTYPES:
             raise DecodeError(f"ndarray dtype must be one of {', '.join(DTYPES)}, not {name!r}")
@@ -661,7 +665,7 @@ class Decoder:
             array = np.frombuffer(bytes(data), dtype=dtype)
         return array.reshape(shape)
 
-    def _csr(self, tree: dict, depth: int) -> Any:
+    def _csr(self, tree: dict[str, Any], depth: int) -> Any:
         shape = tree["shape"]
         if not (isinstance(shape, list) and len(shape) == 2 and all(type(n) is int for n in shape)):
             raise DecodeError("csr shape must be [rows, cols]")
@@ -686,7 +690,7 @@ class Decoder:
         except ValueError as exc:
             raise DecodeError(f"invalid csr matrix: {exc}") from None
 
-    def _ref(self, tree: dict, depth: int) -> Any:
+    def _ref(self, tree: dict[str, Any], depth: int) -> Any:
         name = tree["name"]
         if not isinstance(name, str) or not name.isidentifier():
             raise DecodeError(f"ref name must be an identifier, not {name!r}")
@@ -696,7 +700,7 @@ class Decoder:
         return self.resolve_ref(name)
 
 
-_TAGS: dict[str, Callable[[Decoder, dict, int], Any]] = {
+_TAGS: dict[str, Callable[[Decoder, dict[str, Any], int], Any]] = {
     "float": Decoder._float,
     "int": Decoder._int,
     "tuple": Decoder._tuple,

@@ -150,7 +150,7 @@ def _check_spec(spec: dict[str, Any]) -> dict[str, Any]:
 def _chosen_devices(choice: Any) -> list[str]:
     import keras
 
-    available = keras.distribution.list_devices()
+    available: list[str] = keras.distribution.list_devices()
     if choice in (None, "all"):
         return available
     import jax
@@ -406,7 +406,9 @@ def _sharded_class() -> type:
         of its P equal parts. Every process computes the same permutation (the same seed),
         so together they feed exactly the global batches one process would see."""
 
-        def __init__(self, data, batch, shards, index, shuffle, seed):
+        def __init__(
+            self, data: Any, batch: int, shards: int, index: int, shuffle: bool, seed: int
+        ) -> None:
             super().__init__(workers=1, use_multiprocessing=False)
             self._data = data
             self._count = _rows(data)
@@ -418,15 +420,15 @@ def _sharded_class() -> type:
             self._epoch = 0
             self._order = self._permutation()
 
-        def _permutation(self):
+        def _permutation(self) -> Any:
             if not self._shuffle:
                 return np.arange(self._count)
             return np.random.default_rng([self._seed, self._epoch]).permutation(self._count)
 
-        def __len__(self):
+        def __len__(self) -> int:
             return math.ceil(self._count / self._batch)
 
-        def __getitem__(self, i):
+        def __getitem__(self, i: int) -> Any:
             rows = self._order[i * self._batch : (i + 1) * self._batch]
             part = len(rows) // self._shards
             mine = rows[self._index * part : (self._index + 1) * part]
@@ -434,7 +436,7 @@ def _sharded_class() -> type:
                 lambda a: None if a is None else np.asarray(a)[mine], self._data
             )
 
-        def on_epoch_end(self):
+        def on_epoch_end(self) -> None:
             self._epoch += 1
             self._order = self._permutation()
 
@@ -482,12 +484,16 @@ def _callbacks(model: Any, checkpoint: str | None, together: bool) -> list[Any]:
         """At each epoch's end: stops every process together when any was asked to (they
         must run the same number of steps), then writes the checkpoint."""
 
-        def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
+        def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
             if together:
                 import numpy as np
                 from jax.experimental import multihost_utils
 
-                asked = executor is not None and executor.stop_requested(command)
+                asked = (
+                    executor is not None
+                    and command is not None
+                    and executor.stop_requested(command)
+                )
                 flags = multihost_utils.process_allgather(np.asarray(int(asked)))
                 if np.any(flags):
                     self.model.stop_training = True

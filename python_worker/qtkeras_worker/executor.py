@@ -11,6 +11,7 @@ from __future__ import annotations
 import ast
 import linecache
 import os
+import re
 import signal
 import sys
 import threading
@@ -149,7 +150,7 @@ class Executor:
             paused = self._paused_on
             earlier = self._decided.get(command_id)
             repeated = earlier is not None and earlier[0] == decision
-            if (paused is None or paused.id != command_id) and repeated:
+            if (paused is None or paused.id != command_id) and earlier and repeated:
                 return list(earlier[1])
             if paused is None or paused.id != command_id:
                 where = f"paused on {paused.id!r}" if paused else "not paused"
@@ -189,6 +190,7 @@ class Executor:
             if running is None or (command_id is not None and running.id != command_id):
                 return None
             self._interrupt_target = running
+            assert self._main_ident is not None  # a command runs only under run_forever
             signal.pthread_kill(self._main_ident, signal.SIGINT)
             return running.id
 
@@ -305,8 +307,10 @@ class Executor:
         linecache.cache[filename] = (len(code), None, code.splitlines(True), filename)
         tree = ast.parse(code, filename, "exec")
         last = None
-        if tree.body and isinstance(tree.body[-1], ast.Expr):
-            last = ast.Expression(tree.body.pop().value)
+        tail = tree.body[-1] if tree.body else None
+        if isinstance(tail, ast.Expr):
+            tree.body.pop()
+            last = ast.Expression(tail.value)
         namespace = self.scope.namespace
         if tree.body:  # code that is one expression (the common case) is compiled once
             exec(compile(tree, filename, "exec", dont_inherit=True), namespace)
@@ -362,8 +366,21 @@ def _wire_size(tree: Any, limit: int) -> int:
 # ---------------------------------------------------------------- error reports
 
 
+# Terminal escape sequences: CSI (colours, bold), OSC and other strings, and two-byte escapes.
+# Keras writes some messages for a terminal (bold); a report is plain text.
+_TERMINAL_CODES = re.compile(
+    r"\x1b(?:\[[0-?]*[ -/]*[@-~]|[\]PX^_][^\x07\x1b]*(?:\x07|\x1b\\)|[ -/]*[0-~])"
+)
+
+
+def plain_text(text: str) -> str:
+    """``text`` without terminal escape sequences."""
+    return _TERMINAL_CODES.sub("", text) if "\x1b" in text else text
+
+
 def error_report(exc: BaseException, command: Command) -> dict[str, Any]:
-    """type, message, traceback (without the worker's frames), lineno, line and code."""
+    """type, message, traceback (without the worker's frames), lineno, line and code; the
+    texts without terminal escape sequences."""
     try:
         message = str(exc)
     except BaseException:  # noqa: BLE001 - a user __str__ may raise anything
@@ -378,8 +395,8 @@ def error_report(exc: BaseException, command: Command) -> dict[str, Any]:
     lineno, line = _failing_line(exc, command)
     return {
         "type": type_name(exc),
-        "message": message,
-        "traceback": text,
+        "message": plain_text(message),
+        "traceback": plain_text(text),
         "lineno": lineno,
         "line": line,
         "code": command.code,

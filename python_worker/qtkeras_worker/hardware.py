@@ -65,8 +65,11 @@ def environment(
         ]
         flags.append(f"{CPU_DEVICES_FLAG}={cpu_devices}")
         changes["XLA_FLAGS"] = " ".join(flags)
-    shared = gpu_workers is not None and gpu_workers > 1
-    if shared and not any(name in environ for name in GPU_VARIABLES):
+    if (
+        gpu_workers is not None
+        and gpu_workers > 1
+        and not any(name in environ for name in GPU_VARIABLES)
+    ):
         changes["XLA_PYTHON_CLIENT_PREALLOCATE"] = "false"
         share = (1.0 - GPU_HEADROOM) / gpu_workers
         changes["XLA_PYTHON_CLIENT_MEM_FRACTION"] = f"{share:.2f}"

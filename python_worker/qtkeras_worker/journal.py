@@ -77,7 +77,7 @@ class DiskJournal:
         self.bytes += size
         while self.bytes > self._max_bytes and len(self._segments) > 1:
             self._drop(self._segments[0])
-            self.dropped_through = max(self.dropped_through, self.first - 1)
+            self.dropped_through = max(self.dropped_through, self._segments[0].first - 1)
 
     def _start(self, seq: int) -> _Segment:
         if self._file is not None:

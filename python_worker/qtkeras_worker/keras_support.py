@@ -90,7 +90,7 @@ def progress_callback(batch_interval: float = BATCH_INTERVAL, stop_each_batch: b
     return _progress_class()(_executor, _notifier, command, batch_interval, stop_each_batch)
 
 
-def _metrics(logs: dict | None) -> dict[str, Any]:
+def _metrics(logs: dict[str, Any] | None) -> dict[str, Any]:
     out = {}
     for key, value in (logs or {}).items():
         number = codec.encode_float(value)
@@ -125,12 +125,12 @@ def _progress_class() -> type:
             if self._stops and self._executor.stop_requested(self._command):
                 self.model.stop_training = True
 
-        def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None:
+        def on_epoch_begin(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
             self._epoch = epoch
             self._epoch_start = time.perf_counter()
             self._check_stop()
 
-        def on_train_batch_end(self, batch: int, logs: dict | None = None) -> None:
+        def on_train_batch_end(self, batch: int, logs: dict[str, Any] | None = None) -> None:
             self._check_stop()
             now = time.perf_counter()
             if now - self._last_batch < self._interval:
@@ -145,7 +145,7 @@ def _progress_class() -> type:
                 logs=_metrics(logs),
             )
 
-        def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
+        def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
             self._notifier.event(
                 "epoch",
                 id=self._command.id,

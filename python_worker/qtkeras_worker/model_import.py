@@ -187,7 +187,7 @@ def _layer(item: dict[str, Any]) -> dict[str, Any]:
     """One serialized layer as the builder's class and keyword arguments."""
     import keras
 
-    class_name = item.get("class_name")
+    class_name = str(item.get("class_name"))
     label = _label(item)
     if item.get("module") != "keras.layers" or not hasattr(keras.layers, class_name):
         if class_name in ("Sequential", "Functional") or item.get("module") == "keras":
@@ -270,7 +270,21 @@ def _arguments(
     return out
 
 
+_references: dict[Any, tuple[dict[str, Any], str]] = {}
+
+
 def _reference(cls: Any, required: dict[str, Any]) -> tuple[dict[str, Any], str]:
+    """_make_reference(), remembered per class and required arguments."""
+    try:
+        key = (cls, repr(sorted(required.items())))
+    except TypeError:
+        return _make_reference(cls, required)
+    if key not in _references:
+        _references[key] = _make_reference(cls, required)
+    return _references[key]
+
+
+def _make_reference(cls: Any, required: dict[str, Any]) -> tuple[dict[str, Any], str]:
     """The config of `cls` made with only its required arguments, and the stem of the names
     Keras gives its objects (dense_3 -> dense); ({}, stem) when such an object cannot be made.
 
@@ -365,7 +379,7 @@ def _loss(loss: Any, notes: list[str]) -> str | None:
             )
         if isinstance(name, str) and callable(getattr(keras.losses, name, None)):
             return name
-        return loss["class_name"]
+        return str(loss["class_name"])
     notes.append("The model has one loss per output; the project keeps its own loss.")
     return None
 

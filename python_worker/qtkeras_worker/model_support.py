@@ -32,8 +32,8 @@ class ModelError(ValueError):
     """A layer or model could not be made or changed; the message names the layer."""
 
 
-def _clean(message: str) -> str:
-    """An exception message without terminal colours and Keras' argument dump."""
+def _clean(message: object) -> str:
+    """A message (an exception's too) without terminal colours and Keras' argument dump."""
     text = _ANSI.sub("", str(message))
     text = text.split("\n\nArguments received by", 1)[0]
     text = re.sub(r"Exception encountered when calling \S+\s*", "", text).strip()
@@ -96,9 +96,9 @@ class _Building:
         kind: type[BaseException] | None,
         exc: BaseException | None,
         tb: TracebackType | None,
-    ) -> bool:
+    ) -> None:
         if not isinstance(exc, Exception):
-            return False
+            return
         added = None
         if self._model is not None:
             if len(self._model.layers) > self._count:
@@ -107,9 +107,8 @@ class _Building:
         context = f"cannot add {_layer_label(added)}" if added is not None else None
         context = context or _failure_context(exc, self._model)
         if context is None:
-            return False
+            return
         _rethrow(exc, context)
-        return False  # not reached: _rethrow raises
 
 
 def _failure_context(exc: BaseException, model: Any) -> str | None:
@@ -320,10 +319,10 @@ def _timing() -> type:
             self.seconds: list[float] = []
             self._start = time.perf_counter()
 
-        def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None:
+        def on_epoch_begin(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
             self._start = time.perf_counter()
 
-        def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
+        def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
             self.seconds.append(time.perf_counter() - self._start)
 
     _timing_class = EpochTimer

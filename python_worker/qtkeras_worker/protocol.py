@@ -66,7 +66,7 @@ Handler = Callable[[Services, Request], Reply]
 # ---------------------------------------------------------------- validation
 
 
-def _object(body: Any, what: str) -> dict:
+def _object(body: Any, what: str) -> dict[str, Any]:
     if not isinstance(body, dict):
         raise HttpError(400, f"{what} must be an object")
     return body
@@ -173,9 +173,9 @@ def do_decisions(services: Services, request: Request) -> Reply:
             raise HttpError(400, "a replace decision needs code (a string)")
         fields = {k: body[k] for k in ("bindings", "lifetime", "result") if k in body}
         replacement = parse_command({"id": command_id, "code": body["code"], **fields})
-        # Missing lifetime and result are taken from the failed command.
-        replacement.lifetime = body.get("lifetime")
-        replacement.result = body.get("result")
+        # Missing lifetime and result ("") are taken from the failed command.
+        replacement.lifetime = body.get("lifetime", "")
+        replacement.result = body.get("result", "")
     dropped = services.executor.decide(command_id, decision, replacement)
     return 200, {"id": command_id, "decision": decision, "dropped": dropped}
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import hmac
+import io
 import socket
 import socketserver
 import sys
@@ -204,7 +205,8 @@ class Headers:
         return list(values) if values else default
 
     def __getitem__(self, name: str) -> str | None:
-        return self.get(name)
+        value: str | None = self.get(name)
+        return value
 
     def __contains__(self, name: object) -> bool:
         return isinstance(name, str) and name.lower() in self._index
@@ -221,6 +223,7 @@ class Headers:
 
 class RequestHandler(BaseHTTPRequestHandler):
     server: WorkerServer
+    rfile: io.BufferedReader  # socketserver makes it buffered
     protocol_version = "HTTP/1.1"
     disable_nagle_algorithm = True
     timeout = IDLE_TIMEOUT
@@ -261,7 +264,7 @@ class RequestHandler(BaseHTTPRequestHandler):
         """http.server's parse_request with a lean reader of the header fields: the email
         package's parser took most of a small request's time. Folded (continued) lines and
         lines that are not ``name: value`` are refused."""
-        self.command = None
+        self.command = None  # type: ignore[assignment]  # as http.server does
         self.request_version = self.default_request_version
         self.close_connection = True
         self.requestline = str(self.raw_requestline, "iso-8859-1").rstrip("\r\n")
@@ -284,7 +287,7 @@ class RequestHandler(BaseHTTPRequestHandler):
         self.command, self.path = command, path
         if self.path.startswith("//"):
             self.path = "/" + self.path.lstrip("/")
-        fields = []
+        fields: list[tuple[str, str]] = []
         while True:
             line = self.rfile.readline(MAX_HEADER_LINE + 1)
             if len(line) > MAX_HEADER_LINE:

@@ -97,6 +97,20 @@ def test_error_report_has_type_message_traceback_and_line(worker):
     assert worker.run("before, 'after' in globals()") == (1, False)
 
 
+def test_error_report_is_plain_text_without_terminal_codes(worker):
+    # Keras writes some messages for a terminal: bold, colours, a hyperlink.
+    code = (
+        "raise ValueError('\\x1b[1mbold\\x1b[0m, \\x1b[38;5;196mred\\x1b[39m, '\n"
+        "                 '\\x1b]8;;https://keras.io\\x07link\\x1b]8;;\\x07')"
+    )
+    body = worker.fail(code)
+    error = body["error"]
+    assert error["message"] == "bold, red, link"
+    assert error["traceback"].rstrip().endswith("ValueError: bold, red, link")
+    assert "\x1b" not in error["traceback"]
+    worker.decide(body["id"], "ignore")
+
+
 def test_error_type_is_qualified_outside_builtins(worker):
     body = worker.fail("import json\njson.loads('{')")
     assert body["error"]["type"] == "json.decoder.JSONDecodeError"
@@ -240,7 +254,7 @@ def test_interrupts_racing_with_the_end_of_a_command_never_hit_the_next(worker):
     for _ in range(15):
         command_id = worker.submit("import time\ntime.sleep(0.02)")
         worker.wait_event("started", command_id)
-        time.sleep(float(rng.uniform(0.0, 0.04)))
+        time.sleep(float(rng.uniform(0.0, 0.04)))  # a random moment near the command's end
         worker.request("POST", "/interrupt", {})
         kind, body = worker.outcome(command_id)
         if kind == "error":

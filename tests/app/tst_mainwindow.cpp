@@ -152,9 +152,10 @@ void TestMainWindow::menusAndToolBarHoldRegisteredActions() {
         menus << entry->menu()->objectName();
         titles << entry->text();
     }
-    QCOMPARE(menus, (QStringList{ids::fileMenu, ids::editMenu, ids::modelMenu, ids::viewMenu,
-                                 ids::workerMenu, ids::helpMenu}));
-    QCOMPARE(titles, (QStringList{"&File", "&Edit", "&Model", "&View", "&Worker", "&Help"}));
+    QCOMPARE(menus, (QStringList{ids::fileMenu, ids::editMenu, ids::modelMenu, ids::graphMenu,
+                                 ids::viewMenu, ids::workerMenu, ids::helpMenu}));
+    QCOMPARE(titles,
+             (QStringList{"&File", "&Edit", "&Model", "&Graph", "&View", "&Worker", "&Help"}));
 
     // Every entry of the menus and of the tool bar is a registered action or menu, found by its
     // id (the recent files, listed in a registered menu, are not actions of their own).

@@ -245,7 +245,7 @@ void TestRecovery::newTrainingRunsAreUnsavedChanges() {
     view->addRun(std::make_shared<keras::TrainingHistory>(
         QStringLiteral("run"), 2, QStringList{QStringLiteral("loss")},
         QMap<QString, QList<double>>{{QStringLiteral("loss"), {0.9, 0.5}}}, QList<double>{1, 1},
-        false));
+        keras::TrainingHistory::Outcome::Finished));
     QVERIFY(document().isModified());
     QVERIFY(m_ide.window->isWindowModified());
     QVERIFY(!m_ide.window->close());

@@ -8,6 +8,7 @@
 #include "examples/kerasio.h"
 #include "support/testsupport.h"
 
+#include <QJsonArray>
 #include <QJsonObject>
 #include <QTemporaryDir>
 #include <QtTest>
@@ -18,18 +19,15 @@
 using namespace qk;
 namespace K = qk::keras;
 namespace E = qk::examples;
+using qk::test::await;
 using qk::test::waitFinished;
 
 namespace {
 
-template <typename T>
-T await(const QFuture<T>& future, int timeoutMs = 300000) {
-    if (!waitFinished(future, timeoutMs))
-        throw std::runtime_error("timed out");
-    return future.result();
-}
-
 using Builder = std::function<K::Model(Session&)>;
+
+// Building ResNet50 twice takes a while on a loaded machine.
+constexpr int slowMs = 600000;
 
 // Each layer's class, output shape and parameters, and the totals.
 QStringList structure(const K::ModelInfo& info) {
@@ -169,6 +167,26 @@ outputs = layers.Dense(10)(x)
 model = keras.Model(inputs, outputs)
 )py";
 
+const char* const transferPython = R"py(
+base_model = keras.applications.MobileNetV2(
+    alpha=0.35, include_top=False, weights=None, input_shape=(32, 32, 3)
+)
+base_model.trainable = False
+inputs = keras.Input(shape=(32, 32, 3))
+x = base_model(inputs, training=False)
+x = keras.layers.GlobalAveragePooling2D()(x)
+outputs = keras.layers.Dense(1)(x)
+model = keras.Model(inputs, outputs)
+)py";
+
+const char* const blocksPython = R"py(
+encoder = keras.Sequential([layers.Dense(8, activation="relu")], name="encoder")
+inner = keras.Input(shape=(8,))
+head = keras.Model(inner, layers.Dense(3)(inner), name="head")
+inputs = keras.Input(shape=(6,))
+model = keras.Model(inputs, head(layers.Dropout(0.1)(encoder(inputs))))
+)py";
+
 const char* const siamesePython = R"py(
 left = keras.Input(shape=(16,), name="left")
 right = keras.Input(shape=(16,), name="right")
@@ -197,6 +215,34 @@ NdArray randomArray(DType dtype, std::vector<std::int64_t> shape, int high, unsi
     return NdArray::fromVector(values, std::move(shape));
 }
 
+// One call of a layer that gives two tensors, both outputs of the model.
+K::Model attentionScores(Session& session) {
+    const K::Tensor x = K::Input(session, {5, 4});
+    const K::Tensor both =
+        K::MultiHeadAttention(1, 2).call({x, x}, {{"return_attention_scores", true}});
+    return K::Model(x, {both[0], both[1]});
+}
+
+// Layers named as Python would not name a variable, or as the exported script's own names.
+K::Model oddNames(Session& session) {
+    const K::Tensor x = K::Input(session, {3}, {.name = "model"});
+    K::Tensor y = K::Dense(4).name("class")(x);
+    y = K::Dense(4).name("my-layer")(y);
+    y = K::Dense(4).name("1st")(y);
+    y = K::Dense(4).name("print")(y);
+    return K::Model(x, K::Dense(2).name("keras")(y), QStringLiteral("json"));
+}
+
+// Two models used as blocks of a third: a Sequential encoder and a functional head.
+K::Model withBlocks(Session& session) {
+    K::Sequential encoder(session, QStringLiteral("encoder"));
+    encoder.add(K::Dense(8).activation("relu"));
+    const K::Tensor inner = K::Input(session, {8});
+    K::Model head(inner, K::Dense(3)(inner), QStringLiteral("head"));
+    const K::Tensor inputs = K::Input(session, {6});
+    return K::Model(inputs, head(K::Dropout(0.1)(encoder(inputs))));
+}
+
 } // namespace
 
 Q_DECLARE_METATYPE(Builder)
@@ -210,10 +256,16 @@ private Q_SLOTS:
 
     void parameterCountsEqualPython_data();
     void parameterCountsEqualPython();
+    void inputTakesDtypeBatchSizeAndName();
     void attentionTakesKeyMaskAndTraining();
+    void frozenBlockKeepsItsWeightsWhileTheHeadLearns();
+    void blockOfTheWrongShapeIsNamed();
     void dictModelTrainsOnDicts();
     void exportedGraphsRunWithPlainPython_data();
     void exportedGraphsRunWithPlainPython();
+    void loadedModelsExportAsScriptsThatRebuildThem_data();
+    void loadedModelsExportAsScriptsThatRebuildThem();
+    void loadedCustomLayerIsNamedAsWhatAScriptCannotWrite();
     void scheduleDrivesTheLearningRate();
     void constraintHoldsTheWeights();
     void callsWithoutTensorsAreRefused();
@@ -243,7 +295,7 @@ K::ModelInfo TestArchitectures::python(const QString& code) {
     Command command(QStringLiteral("import qtkeras_worker.model_support as qk\n") +
                     QStringLiteral("qk.info(%1)").arg(run.source()));
     command.bind(QStringLiteral("source"), prelude + code);
-    return K::ModelInfo::fromValue(await(m_session->send(std::move(command))));
+    return K::ModelInfo::fromValue(await(m_session->send(std::move(command)), slowMs));
 }
 
 void TestArchitectures::parameterCountsEqualPython_data() {
@@ -262,6 +314,8 @@ void TestArchitectures::parameterCountsEqualPython_data() {
         "MobileNetV2 as a block", [](Session& s) { return E::mobileNetV2Classifier(s); },
         mobileNetBlockPython, true);
     row("shared layer and ops", E::siameseDistance, siamesePython, false);
+    row("models as blocks", withBlocks, blocksPython, true);
+    row("transfer learning (frozen application)", E::frozenBaseClassifier, transferPython, true);
     row(
         "MobileNetV2", [](Session& s) { return K::Model(s, K::MobileNetV2().weights(nullptr)); },
         "model = keras.applications.MobileNetV2(weights=None)", true);
@@ -275,7 +329,7 @@ void TestArchitectures::parameterCountsEqualPython() {
     QFETCH(QString, code);
     QFETCH(bool, sameLayers);
     const K::Model model = build(*m_session);
-    const K::ModelInfo cpp = await(model.info());
+    const K::ModelInfo cpp = await(model.info(), slowMs);
     const K::ModelInfo expected = python(code);
     qInfo("%s: %lld parameters from C++, %lld from Python", QTest::currentDataTag(),
           static_cast<long long>(cpp.totalParams), static_cast<long long>(expected.totalParams));
@@ -286,6 +340,17 @@ void TestArchitectures::parameterCountsEqualPython() {
     QCOMPARE(K::shapeText(cpp.outputShape), K::shapeText(expected.outputShape));
     if (sameLayers)
         QCOMPARE(structure(cpp), structure(expected));
+}
+
+// keras.Input's options reach Keras: the tensor's dtype, its fixed batch size and name.
+void TestArchitectures::inputTakesDtypeBatchSizeAndName() {
+    const K::Tensor tokens =
+        K::Input(*m_session, {5}, {.name = "tokens", .dtype = "int32", .batchSize = 2});
+    QCOMPARE(await(tokens.shape()), Value(Value::List{2, 5}));
+    const Value seen = await(m_session->send(
+        Command(QStringLiteral("(str(%1.dtype), %1.name)").arg(tokens.variable()))));
+    QCOMPARE(seen.items().at(0).toString(), QStringLiteral("int32"));
+    QCOMPARE(seen.items().at(1).toString(), QStringLiteral("tokens"));
 }
 
 // MultiHeadAttention called on query, value and key, with attention_mask, training and
@@ -330,6 +395,50 @@ void TestArchitectures::attentionTakesKeyMaskAndTraining() {
     QVERIFY2(seeingAll.bytes() != seeingHalf.bytes(), "the attention mask had no effect");
 }
 
+// A functional model used as a block of another and frozen: training the larger model
+// changes its head but not the block, which still gives the same outputs.
+void TestArchitectures::frozenBlockKeepsItsWeightsWhileTheHeadLearns() {
+    const K::Tensor features = K::Input(*m_session, {4});
+    K::Model block(features, K::Dense(3).activation("tanh")(features), QStringLiteral("features"));
+    const K::ModelInfo frozen = await(block.setTrainable(false));
+    QCOMPARE(frozen.trainableParams, 0);
+    QCOMPARE(frozen.nonTrainableParams, 4 * 3 + 3);
+
+    const K::Tensor inputs = K::Input(*m_session, {4});
+    K::Model model(inputs, K::Dense(1)(block(inputs)));
+    const K::ModelInfo info = await(model.created());
+    QCOMPARE(info.trainableParams, 3 + 1);
+    QCOMPARE(info.nonTrainableParams, 4 * 3 + 3);
+    QCOMPARE(info.layers.at(1).className, QStringLiteral("Functional"));
+    QCOMPARE(info.layers.at(1).name, QStringLiteral("features"));
+
+    const NdArray x = randomArray(DType::Float32, {64, 4}, 1, 9);
+    const NdArray y = randomArray(DType::Float32, {64, 1}, 1, 10);
+    const NdArray blockBefore = await(block.predict(x));
+    const NdArray modelBefore = await(model.predict(x));
+    model.compile("mse", K::SGD().learningRate(0.1));
+    await(model.fit(x, y, {.epochs = 3, .batchSize = 16}).future());
+    QCOMPARE(await(block.predict(x)).bytes(), blockBefore.bytes());
+    QVERIFY2(await(model.predict(x)).bytes() != modelBefore.bytes(), "the head did not learn");
+
+    // The exported script makes the block once, frozen, and calls it.
+    const QString script = model.exportScript();
+    for (const char* line : {"block_1 = keras.Model(input_1, x1, name='features')",
+                             "block_1.trainable = False", "x2 = block_1(inputs)"})
+        QVERIFY2(script.contains(QLatin1String(line)), qPrintable(script));
+}
+
+// A model called on a tensor it does not fit fails with an error that names the model.
+void TestArchitectures::blockOfTheWrongShapeIsNamed() {
+    const K::Tensor inner = K::Input(*m_session, {8});
+    const K::Model head(inner, K::Dense(3)(inner), QStringLiteral("head"));
+    const K::Tensor tooNarrow = K::Input(*m_session, {5});
+    const K::Tensor out = head(tooNarrow);
+    QVERIFY(out.variable().startsWith(QStringLiteral("head_")));
+    const QString message = qk::test::errorMessage(out.shape());
+    QVERIFY2(message.contains(QStringLiteral("'head'")), qPrintable(message));
+}
+
 // The two-input, two-output model takes dicts of arrays keyed by its input and output names,
 // and a dict of losses, and trains.
 void TestArchitectures::dictModelTrainsOnDicts() {
@@ -354,6 +463,11 @@ void TestArchitectures::dictModelTrainsOnDicts() {
     QVERIFY2(loss.back() < loss.front(), "the loss did not fall on 32 samples");
     const K::Scores scores = await(model.evaluate(x, y));
     QVERIFY(scores.contains(QStringLiteral("department_loss")));
+    const Value predicted = await(model.predictOutputs(x));
+    QCOMPARE(predicted[QStringLiteral("priority")].toArray().shape(),
+             (std::vector<std::int64_t>{32, 1}));
+    QCOMPARE(predicted[QStringLiteral("department")].toArray().shape(),
+             (std::vector<std::int64_t>{32, 4}));
 
     // The exported script embeds the dicts and trains the same graph.
     QTemporaryDir dir;
@@ -373,12 +487,9 @@ void TestArchitectures::exportedGraphsRunWithPlainPython_data() {
     QTest::addColumn<Builder>("build");
     QTest::newRow("transformer (ops, attention)") << Builder(E::transformerClassifier);
     QTest::newRow("siamese (shared layer)") << Builder(E::siameseDistance);
-    QTest::newRow("attention scores") << Builder([](Session& s) {
-        const K::Tensor x = K::Input(s, {5, 4});
-        const K::Tensor both =
-            K::MultiHeadAttention(1, 2).call({x, x}, {{"return_attention_scores", true}});
-        return K::Model(x, {both[0], both[1]});
-    });
+    QTest::newRow("models as blocks") << Builder(withBlocks);
+    QTest::newRow("frozen application as a block") << Builder(E::frozenBaseClassifier);
+    QTest::newRow("attention scores") << Builder(attentionScores);
 }
 
 void TestArchitectures::exportedGraphsRunWithPlainPython() {
@@ -396,6 +507,122 @@ void TestArchitectures::exportedGraphsRunWithPlainPython() {
     const qk::test::ScriptRun run = qk::test::runPythonScript(path, dir.path());
     QVERIFY2(run.exitCode == 0, qPrintable(script + QString::fromUtf8(run.standardError)));
     QCOMPARE(run.lastLine.value(QStringLiteral("total_params")).toInteger(), info.totalParams);
+    QCOMPARE(run.lastLine.value(QStringLiteral("trainable_params")).toInteger(),
+             info.trainableParams);
+}
+
+void TestArchitectures::loadedModelsExportAsScriptsThatRebuildThem_data() {
+    QTest::addColumn<Builder>("build");
+    QTest::addColumn<QString>("x"); // the inputs to predict on, in Python
+    const auto row = [](const char* tag, Builder build, const char* x) {
+        QTest::newRow(tag) << build << QString::fromUtf8(x);
+    };
+    row("MNIST convnet (Sequential)", E::mnistConvnet,
+        "np.linspace(0, 1, 2 * 28 * 28, dtype='float32').reshape(2, 28, 28, 1)");
+    row("bidirectional LSTM (a layer as an argument)", E::bidirectionalLstm,
+        "np.arange(24).reshape(2, 12) * 37 % 20000");
+    row("transformer (ops, attention)", E::transformerClassifier,
+        "np.arange(400).reshape(2, 200) * 7 % 20000");
+    row("ticket classifier (dicts in and out)", E::ticketClassifier,
+        "{'title': np.arange(20).reshape(2, 10) % 97, 'body': np.arange(30).reshape(2, 15) % 89}");
+    row("siamese (shared layer)", E::siameseDistance,
+        "[np.linspace(0, 1, 32, dtype='float32').reshape(2, 16), "
+        "np.linspace(1, 0, 32, dtype='float32').reshape(2, 16)]");
+    row("models as blocks", withBlocks, "np.linspace(-1, 1, 12, dtype='float32').reshape(2, 6)");
+    row("frozen application as a block", E::frozenBaseClassifier,
+        "np.linspace(0, 1, 2 * 32 * 32 * 3, dtype='float32').reshape(2, 32, 32, 3)");
+    row("attention scores (one call, two outputs)", attentionScores,
+        "np.linspace(-1, 1, 40, dtype='float32').reshape(2, 5, 4)");
+    row("names that are keywords or the script's own", oddNames,
+        "np.linspace(-1, 1, 6, dtype='float32').reshape(2, 3)");
+}
+
+// A model saved to a .keras file and loaded exports as a script of plain constructor calls
+// that rebuilds the same graph: the same parameters, and with the saved weights, the same
+// predictions.
+void TestArchitectures::loadedModelsExportAsScriptsThatRebuildThem() {
+    QFETCH(Builder, build);
+    QFETCH(QString, x);
+    QTemporaryDir dir;
+    {
+        const K::Model built = build(*m_session);
+        await(built.created(), slowMs);
+        await(built.save(dir.filePath(QStringLiteral("saved.keras"))));
+    }
+    const K::Model loaded = K::Model::load(*m_session, dir.filePath(QStringLiteral("saved.keras")));
+    const K::ModelInfo info = await(loaded.created(), slowMs);
+    await(loaded.saveWeights(dir.filePath(QStringLiteral("saved.weights.h5"))));
+
+    QVERIFY(!loaded.exportScript().contains(QStringLiteral("load_weights")));
+    QString script = loaded.exportScript({.weights = QStringLiteral("saved.weights.h5")});
+    for (const char* part : {"keras.layers.", "model.load_weights('saved.weights.h5')"})
+        QVERIFY2(script.contains(QLatin1String(part)), qPrintable(script));
+    // Every layer by its constructor, none from a config dict.
+    QVERIFY2(!script.contains(QLatin1String("deserialize_keras_object")), qPrintable(script));
+    QVERIFY(!script.contains(loaded.variable()));
+
+    // Every output, flattened, as the loaded model and the script's model predict it.
+    const QString flat =
+        QStringLiteral("np.concatenate([np.ravel(np.asarray(a)) for a in keras.tree.flatten(%1)])");
+    const NdArray expected =
+        await(m_session->send(Command(
+                  QStringLiteral("import numpy as np\nimport keras\n") +
+                  flat.arg(QStringLiteral("%1.predict(%2, verbose=0)").arg(loaded.variable(), x)))))
+            .toArray();
+    script += QStringLiteral("x = %1\nprint(json.dumps({\"total_params\": model.count_params(), "
+                             "\"trainable_params\": trainable, \"predicted\": %2.tolist()}))\n")
+                  .arg(x, flat.arg(QStringLiteral("model.predict(x, verbose=0)")));
+    const QString path = dir.filePath(QStringLiteral("rebuild.py"));
+    QFile file(path);
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.write(script.toUtf8());
+    file.close();
+    const qk::test::ScriptRun run = qk::test::runPythonScript(path, dir.path(), slowMs);
+    QVERIFY2(run.exitCode == 0, qPrintable(script + QString::fromUtf8(run.standardError)));
+    QCOMPARE(run.lastLine.value(QStringLiteral("total_params")).toInteger(), info.totalParams);
+    QCOMPARE(run.lastLine.value(QStringLiteral("trainable_params")).toInteger(),
+             info.trainableParams);
+    const QJsonArray predicted = run.lastLine.value(QStringLiteral("predicted")).toArray();
+    QCOMPARE(predicted.size(), qsizetype(expected.size()));
+    for (qsizetype i = 0; i < predicted.size(); ++i) {
+        const double want = expected.valueAt(i);
+        QVERIFY2(std::abs(predicted[i].toDouble() - want) <= 1e-4 * (1 + std::abs(want)),
+                 qPrintable(QStringLiteral("output %1: %2 from the script, %3 loaded")
+                                .arg(i)
+                                .arg(predicted[i].toDouble())
+                                .arg(want)));
+    }
+}
+
+// A layer class of the user's own cannot be written as plain Keras: the export says which.
+void TestArchitectures::loadedCustomLayerIsNamedAsWhatAScriptCannotWrite() {
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("custom.keras"));
+    Command save(QStringLiteral("exec(source, {'path': path})"));
+    save.bind(QStringLiteral("source"), QStringLiteral(R"py(
+import keras
+
+@keras.saving.register_keras_serializable(package="qtkeras_tests")
+class Doubling(keras.layers.Layer):
+    def call(self, x):
+        return x * 2.0
+
+inputs = keras.Input((3,))
+keras.Model(inputs, keras.layers.Dense(2)(Doubling(name="twice")(inputs))).save(path)
+)py"));
+    save.bind(QStringLiteral("path"), path);
+    await(m_session->send(std::move(save)));
+    const K::Model loaded = K::Model::load(*m_session, path);
+    QCOMPARE(await(loaded.created()).totalParams, 3 * 2 + 2);
+    try {
+        loaded.exportScript();
+        QFAIL("a model with a custom layer was exported");
+    } catch (const std::logic_error& e) {
+        const QString message = QString::fromUtf8(e.what());
+        QVERIFY2(message.contains(QLatin1String("'twice'")) &&
+                     message.contains(QLatin1String("Doubling")),
+                 qPrintable(message));
+    }
 }
 
 // An optimizer's learning rate given as a schedule follows it while training: after six

@@ -1,0 +1,298 @@
+// The graph builder with the real worker, driven as a user would: layers dropped from the
+// palette onto the canvas, tensors connected by dragging from an output port to an input
+// port, Keras' shapes and parameters on every node, errors on the node and edge that cause
+// them, a cycle refused, undo and redo with the selection following, copy and paste, a
+// shared layer, and the graph laid out by Graphviz.
+#include "app/catalogsource.h"
+#include "app/document.h"
+#include "app/graphbuilder.h"
+#include "app/graphchecker.h"
+#include "app/graphitems.h"
+#include "app/graphlayout.h"
+#include "app/graphscene.h"
+#include "app/graphview.h"
+#include "app/layerpalette.h"
+#include "app/mainwindow.h"
+#include "app/palettemodel.h"
+#include "app/parametereditor.h"
+#include "app/propertiespanel.h"
+#include "app/workspace.h"
+#include "support/idefixture.h"
+#include "support/testsupport.h"
+
+#include <QLabel>
+#include <QLineEdit>
+#include <QMimeData>
+#include <QSortFilterProxyModel>
+#include <QSpinBox>
+#include <QUndoStack>
+#include <QtTest>
+
+using namespace qk;
+using namespace qk::app;
+using qk::test::waitUntil;
+
+class TestGraphBuilder : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase();
+    void cleanupTestCase();
+
+    void twoInputTwoOutputModelByDragging();
+    void shapeErrorShowsOnTheNodeAndItsEdges();
+    void cycleIsRefusedWithAMessage();
+    void undoRedoRestoreGraphAndSelection();
+    void copyPasteAndSharedLayer();
+    void layoutUsesGraphviz();
+
+private:
+    GraphBuilder* builder() const { return m_ide.window->workspace().graphBuilder(); }
+    GraphScene* scene() const { return builder()->scene(); }
+    GraphView* view() const { return builder()->view(); }
+    GraphChecker& checker() const { return m_ide.window->workspace().graphChecker(); }
+    LayerPalette* palette() const { return m_ide.window->workspace().palette(); }
+    PropertiesPanel* properties() const { return m_ide.window->workspace().properties(); }
+    Document& document() const { return m_ide.window->document(); }
+
+    // Drops a palette entry on the canvas at a viewport point, as a drag from the palette ends.
+    int dropFromPalette(const QString& name, QPoint at);
+    // Drags from a node's output port to the input port of another node.
+    void dragEdge(int from, int to, const QString& port = QStringLiteral("inputs"));
+    void setArgument(const QString& name, const QString& text);
+    bool waitForShapes();
+    QString shapeOf(int nodeId) const;
+    int nodeCount() const { return static_cast<int>(document().graph().nodes.size()); }
+
+    qk::test::IdeFixture m_ide;
+};
+
+void TestGraphBuilder::initTestCase() {
+    m_ide.start({1500, 950});
+    if (QTest::currentTestFailed())
+        return;
+    QVERIFY2(waitUntil([this] { return m_ide.window->workspace().catalog().isLoaded(); }, 120000),
+             "the catalog did not load");
+}
+
+void TestGraphBuilder::cleanupTestCase() {
+    m_ide.stop();
+}
+
+int TestGraphBuilder::dropFromPalette(const QString& name, QPoint at) {
+    const QModelIndex index = palette()->indexOf(name);
+    [&] { QVERIFY2(index.isValid(), qPrintable(name)); }();
+    QMimeData* mime = palette()->filterModel()->mimeData({index});
+    const int before = nodeCount();
+    QDragEnterEvent enter(at, Qt::CopyAction, mime, Qt::LeftButton, Qt::NoModifier);
+    QCoreApplication::sendEvent(view()->viewport(), &enter);
+    QDropEvent drop(QPointF(at), Qt::CopyAction, mime, Qt::LeftButton, Qt::NoModifier);
+    QCoreApplication::sendEvent(view()->viewport(), &drop);
+    delete mime;
+    [&] { QCOMPARE(nodeCount(), before + 1); }();
+    return document().graph().nodes.back().id;
+}
+
+void TestGraphBuilder::dragEdge(int from, int to, const QString& port) {
+    NodeItem* source = scene()->nodeItem(from);
+    NodeItem* target = scene()->nodeItem(to);
+    QVERIFY(source && target);
+    const QPoint start = view()->mapFromScene(source->outputPortPos(0));
+    const QPoint end = view()->mapFromScene(target->inputPortPos(port));
+    QWidget* viewport = view()->viewport();
+    QTest::mousePress(viewport, Qt::LeftButton, Qt::NoModifier, start);
+    QTest::mouseMove(viewport, (start + end) / 2);
+    QTest::mouseMove(viewport, end);
+    QTest::mouseRelease(viewport, Qt::LeftButton, Qt::NoModifier, end);
+}
+
+void TestGraphBuilder::setArgument(const QString& name, const QString& text) {
+    ParameterEditor* editor = properties()->editor(name);
+    QVERIFY2(editor, qPrintable(name));
+    if (auto* spin = qobject_cast<QSpinBox*>(editor->input())) {
+        spin->selectAll();
+        QTest::keyClicks(spin, text);
+        QTest::keyClick(spin, Qt::Key_Return);
+        return;
+    }
+    auto* line = qobject_cast<QLineEdit*>(editor->input());
+    QVERIFY2(line, qPrintable(name));
+    line->selectAll();
+    QTest::keyClicks(line, text);
+    QTest::keyClick(line, Qt::Key_Return);
+}
+
+bool TestGraphBuilder::waitForShapes() {
+    return waitUntil([this] { return checker().isUpToDate(); }, 60000);
+}
+
+QString TestGraphBuilder::shapeOf(int nodeId) const {
+    const GraphChecker::NodeResult* r = checker().result(nodeId);
+    return r ? r->shape : QString();
+}
+
+// keras.io's "multi-input, multi-output" pattern, small: two inputs, a Dense on each, a
+// Concatenate, two heads; every tensor connected by dragging on the canvas.
+void TestGraphBuilder::twoInputTwoOutputModelByDragging() {
+    document().setGraph(ModelGraph{}, QStringLiteral("New graph"));
+    QTRY_VERIFY(builder()->isVisible());
+    view()->resetTransform();
+    const int a = dropFromPalette(QStringLiteral("InputLayer"), {150, 60});
+    scene()->selectNodes({a});
+    QCOMPARE(properties()->layerId(), a);
+    setArgument(QStringLiteral("shape"), QStringLiteral("(8,)"));
+    setArgument(QStringLiteral("name"), QStringLiteral("title"));
+    const int b = dropFromPalette(QStringLiteral("InputLayer"), {450, 60});
+    scene()->selectNodes({b});
+    setArgument(QStringLiteral("shape"), QStringLiteral("(4,)"));
+    setArgument(QStringLiteral("name"), QStringLiteral("tags"));
+    const int da = dropFromPalette(QStringLiteral("Dense"), {150, 170});
+    scene()->selectNodes({da});
+    setArgument(QStringLiteral("units"), QStringLiteral("16"));
+    const int db = dropFromPalette(QStringLiteral("Dense"), {450, 170});
+    scene()->selectNodes({db});
+    setArgument(QStringLiteral("units"), QStringLiteral("8"));
+    const int cat = dropFromPalette(QStringLiteral("Concatenate"), {300, 280});
+    const int head1 = dropFromPalette(QStringLiteral("Dense"), {150, 400});
+    scene()->selectNodes({head1});
+    setArgument(QStringLiteral("units"), QStringLiteral("1"));
+    const int head2 = dropFromPalette(QStringLiteral("Dense"), {450, 400});
+    scene()->selectNodes({head2});
+    setArgument(QStringLiteral("units"), QStringLiteral("3"));
+
+    dragEdge(a, da);
+    dragEdge(b, db);
+    dragEdge(da, cat);
+    dragEdge(db, cat);
+    dragEdge(cat, head1);
+    dragEdge(cat, head2);
+    QCOMPARE(document().graph().edges.size(), size_t(6));
+    QCOMPARE(document().graph().edgesInto(cat).size(), size_t(2));
+    QVERIFY(waitForShapes());
+    QCOMPARE(checker().firstError(), QString());
+    QCOMPARE(shapeOf(cat), QStringLiteral("(None, 24)"));
+    QCOMPARE(shapeOf(head2), QStringLiteral("(None, 3)"));
+    // Python: 8*16+16 + 4*8+8 + 24*1+1 + 24*3+3 = 144 + 40 + 25 + 75
+    QCOMPARE(checker().totalParams(), 284);
+    QCOMPARE(builder()->totalLabel()->text(), QStringLiteral("Total params: 284"));
+    QCOMPARE(document().graph().inputIds(), (std::vector<int>{a, b}));
+    QCOMPARE(document().graph().outputIds(), (std::vector<int>{head1, head2}));
+
+    const QString dir = qEnvironmentVariable("QTKERAS_SCREENSHOT_DIR");
+    if (!dir.isEmpty()) {
+        builder()->scene()->editor().autoLayout();
+        view()->fitGraph();
+        QVERIFY(builder()->grab().save(dir + QStringLiteral("/screenshot-graph-two-inputs.png")));
+    }
+}
+
+void TestGraphBuilder::shapeErrorShowsOnTheNodeAndItsEdges() {
+    const ModelGraph& graph = document().graph();
+    const int cat = graph.nodes[4].id;
+    const int db = graph.nodes[3].id;
+    // Concatenate on the last axis of (None, 16) and (None, 8, 2) cannot work.
+    scene()->selectNodes({db});
+    setArgument(QStringLiteral("units"), QStringLiteral("8"));
+    const int reshape = dropFromPalette(QStringLiteral("Reshape"), {600, 230});
+    scene()->selectNodes({reshape});
+    setArgument(QStringLiteral("target_shape"), QStringLiteral("(4, 2)"));
+    dragEdge(db, reshape);
+    dragEdge(reshape, cat);
+    QVERIFY(waitForShapes());
+    QVERIFY(checker().hasError(cat));
+    QVERIFY2(checker().result(cat)->error.contains(QLatin1String("Concatenate")),
+             qPrintable(checker().result(cat)->error));
+    QVERIFY(scene()->nodeItem(cat)->hasError());
+    const auto into = document().graph().edgesInto(cat);
+    QVERIFY(std::all_of(into.begin(), into.end(),
+                        [this](const GraphEdge& e) { return checker().edgeHasError(e); }));
+    QVERIFY(builder()->statusLabel()->text().contains(QLatin1String("Concatenate")));
+    // Undo the two connections and the node: the error goes.
+    document().undoStack()->undo();
+    document().undoStack()->undo();
+    document().undoStack()->undo();
+    document().undoStack()->undo();
+    QVERIFY(waitForShapes());
+    QVERIFY(!checker().hasError(cat));
+    QCOMPARE(checker().totalParams(), 284);
+}
+
+void TestGraphBuilder::cycleIsRefusedWithAMessage() {
+    const ModelGraph before = document().graph();
+    const int da = before.nodes[2].id;
+    const int head1 = before.nodes[5].id;
+    const int undoCount = document().undoStack()->count();
+    dragEdge(head1, da);
+    QCOMPARE(document().graph(), before);
+    QCOMPARE(document().undoStack()->count(), undoCount);
+    QVERIFY2(builder()->statusLabel()->text().contains(QLatin1String("cycle")),
+             qPrintable(builder()->statusLabel()->text()));
+    // A dangling layer: the graph says which and why, without the worker.
+    const int lonely = dropFromPalette(QStringLiteral("Dense"), {700, 400});
+    QVERIFY(checker().hasError(lonely));
+    QVERIFY(checker().firstError().contains(QLatin1String("nothing connected")));
+    document().undoStack()->undo();
+    QVERIFY(!document().graph().node(lonely));
+}
+
+void TestGraphBuilder::undoRedoRestoreGraphAndSelection() {
+    const ModelGraph before = document().graph();
+    const int head2 = before.nodes[6].id;
+    scene()->selectNodes({head2});
+    QTest::keyClick(view()->viewport(), Qt::Key_Delete);
+    QVERIFY(!document().graph().node(head2));
+    QVERIFY(scene()->selectedNodeIds().isEmpty());
+    document().undoStack()->undo();
+    QCOMPARE(document().graph(), before);
+    // The restored node is selected again and the Properties dock shows it.
+    QCOMPARE(scene()->selectedNodeIds(), QList<int>{head2});
+    QCOMPARE(properties()->layerId(), head2);
+    document().undoStack()->redo();
+    QVERIFY(!document().graph().node(head2));
+    document().undoStack()->undo();
+    QVERIFY(waitForShapes());
+    QCOMPARE(checker().totalParams(), 284);
+}
+
+void TestGraphBuilder::copyPasteAndSharedLayer() {
+    const ModelGraph before = document().graph();
+    const int da = before.nodes[2].id;
+    const int db = before.nodes[3].id;
+    scene()->selectNodes({da, db});
+    builder()->setFocus();
+    view()->setFocus();
+    QTest::keyClick(view()->viewport(), Qt::Key_C, Qt::ControlModifier);
+    QTest::keyClick(view()->viewport(), Qt::Key_V, Qt::ControlModifier);
+    QCOMPARE(nodeCount(), 9);
+    QCOMPARE(scene()->selectedNodeIds().size(), 2);
+    document().undoStack()->undo();
+    QCOMPARE(document().graph(), before);
+
+    // One Dense called on both inputs' features: the same weights, counted once.
+    const int a = before.nodes[0].id;
+    const ModelGraph plain = document().graph();
+    const int shared = scene()->editor().share(da);
+    QVERIFY(shared != 0);
+    QCOMPARE(document().graph().node(shared)->sharedWith, da);
+    QVERIFY(scene()->editor().connect({a, -1, shared, QStringLiteral("inputs")}).isEmpty());
+    QVERIFY(waitForShapes());
+    QCOMPARE(shapeOf(shared), QStringLiteral("(None, 16)"));
+    // The shared call is a new output of the model but adds no parameters.
+    QCOMPARE(checker().totalParams(), 284);
+    document().undoStack()->undo();
+    document().undoStack()->undo();
+    QCOMPARE(document().graph(), plain);
+}
+
+void TestGraphBuilder::layoutUsesGraphviz() {
+    scene()->editor().autoLayout();
+    QVERIFY(GraphLayout::usedGraphviz());
+    const ModelGraph& graph = document().graph();
+    // Layered top to bottom: every tensor flows downwards.
+    for (const GraphEdge& e : graph.edges)
+        QVERIFY(graph.node(e.from)->position->y() < graph.node(e.to)->position->y());
+    document().undoStack()->undo();
+}
+
+QTEST_MAIN(TestGraphBuilder)
+#include "tst_graphbuilder.moc"

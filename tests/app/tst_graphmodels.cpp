@@ -1,0 +1,373 @@
+// keras.io architectures in the graph builder, against Python's own Keras: each model is made
+// in the worker by plain Keras code and saved, imported as File > Import does (a functional
+// model opens as its graph, laid out), checked by Keras node by node (the builder's total
+// equals Python's count_params()), exported as File > Export Python Script does, and the
+// script run with plain `python` rebuilds the model with the same parameter count (and,
+// loading the file's weights, the same predictions). A model that fits in a list opens as
+// one; saving the graph as .keras gives a file Keras loads.
+#include "app/document.h"
+#include "app/graphbuilder.h"
+#include "app/graphchecker.h"
+#include "app/graphscene.h"
+#include "app/mainwindow.h"
+#include "app/projectactions.h"
+#include "app/workspace.h"
+#include "bridge/codegen/python.h"
+#include "support/idefixture.h"
+#include "support/testsupport.h"
+
+#include <QImage>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QUndoStack>
+#include <QtTest>
+
+using namespace qk;
+using namespace qk::app;
+using qk::test::waitFinished;
+using qk::test::waitUntil;
+
+namespace {
+
+// Each builds `m` from built-in layers only (keras.io's examples, small where the example is
+// big and the structure the same).
+const char* const mnistConvnet = R"(
+i = keras.Input(shape=(28, 28, 1))
+x = keras.layers.Conv2D(32, kernel_size=(3, 3), activation="relu")(i)
+x = keras.layers.MaxPooling2D(pool_size=(2, 2))(x)
+x = keras.layers.Conv2D(64, kernel_size=(3, 3), activation="relu")(x)
+x = keras.layers.MaxPooling2D(pool_size=(2, 2))(x)
+x = keras.layers.Flatten()(x)
+x = keras.layers.Dropout(0.5)(x)
+m = keras.Model(i, keras.layers.Dense(10, activation="softmax")(x))
+)";
+
+const char* const bidirectionalLstm = R"(
+i = keras.Input(shape=(None,), dtype="int32")
+x = keras.layers.Embedding(20000, 128)(i)
+x = keras.layers.Bidirectional(keras.layers.LSTM(64, return_sequences=True))(x)
+x = keras.layers.Bidirectional(keras.layers.LSTM(64))(x)
+m = keras.Model(i, keras.layers.Dense(1, activation="sigmoid")(x))
+)";
+
+// keras.io "Text classification with Transformer", its TransformerBlock written out with
+// built-in layers (the token embedding only: the position embedding is a layer of its own
+// there): the attention takes the same tensor as query and value.
+const char* const transformerClassifier = R"(
+i = keras.Input(shape=(200,))
+x = keras.layers.Embedding(20000, 32)(i)
+a = keras.layers.MultiHeadAttention(num_heads=2, key_dim=32)(x, x)
+a = keras.layers.Dropout(0.1)(a)
+x1 = keras.layers.LayerNormalization(epsilon=1e-6)(keras.layers.Add()([x, a]))
+f = keras.layers.Dense(32, activation="relu")(x1)
+f = keras.layers.Dense(32)(f)
+f = keras.layers.Dropout(0.1)(f)
+x2 = keras.layers.LayerNormalization(epsilon=1e-6)(keras.layers.Add()([x1, f]))
+x = keras.layers.GlobalAveragePooling1D()(x2)
+x = keras.layers.Dropout(0.1)(x)
+x = keras.layers.Dense(20, activation="relu")(x)
+x = keras.layers.Dropout(0.1)(x)
+m = keras.Model(i, keras.layers.Dense(2, activation="softmax")(x))
+)";
+
+// keras.io "The Functional API": a ticket classifier with three inputs and two outputs.
+const char* const twoInputsTwoOutputs = R"(
+title = keras.Input(shape=(None,), name="title")
+body = keras.Input(shape=(None,), name="body")
+tags = keras.Input(shape=(12,), name="tags")
+t = keras.layers.LSTM(128)(keras.layers.Embedding(10000, 64)(title))
+b = keras.layers.LSTM(32)(keras.layers.Embedding(10000, 64)(body))
+x = keras.layers.concatenate([t, b, tags])
+priority = keras.layers.Dense(1, name="priority")(x)
+department = keras.layers.Dense(4, name="department")(x)
+m = keras.Model(inputs=[title, body, tags], outputs=[priority, department])
+)";
+
+const char* const conv1dTimeseries = R"(
+i = keras.Input(shape=(500, 1))
+x = i
+for _ in range(3):
+    x = keras.layers.Conv1D(filters=64, kernel_size=3, padding="same")(x)
+    x = keras.layers.BatchNormalization()(x)
+    x = keras.layers.ReLU()(x)
+x = keras.layers.GlobalAveragePooling1D()(x)
+m = keras.Model(i, keras.layers.Dense(2, activation="softmax")(x))
+)";
+
+const char* const sharedLayer = R"(
+a = keras.Input(shape=(16,))
+b = keras.Input(shape=(16,))
+shared = keras.layers.Dense(8, name="shared")
+x = keras.layers.Subtract()([shared(a), shared(b)])
+m = keras.Model([a, b], keras.layers.Dense(1)(x))
+)";
+
+const char* const mobileNetV2 = R"(
+m = keras.applications.MobileNetV2(weights=None)
+)";
+
+const char* const resNet50 = R"(
+m = keras.applications.ResNet50(weights=None)
+)";
+
+QString pyString(const QString& text) {
+    return py::Expr::literal(Value(text)).source();
+}
+
+} // namespace
+
+class TestGraphModels : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase();
+    void cleanupTestCase();
+
+    void importCheckAndExport_data();
+    void importCheckAndExport();
+    void chainImportsAsAList();
+    void graphSavesAsKeras();
+    void commandLineExportsAScriptAndAPicture();
+
+private:
+    Document& document() const { return m_ide.window->document(); }
+    ProjectActions& project() const { return m_ide.window->project(); }
+    GraphChecker& checker() const { return m_ide.window->workspace().graphChecker(); }
+    // Runs Python in the worker; its value.
+    Value python(const QString& code);
+    // Builds the model with `code` and saves it; Python's count_params().
+    qint64 save(const QString& code, const QString& path);
+    std::optional<QString> import(const QString& path);
+    // Runs a script with the test's Python; the last line of its output, as JSON.
+    QJsonObject runScript(const QString& path);
+
+    qk::test::IdeFixture m_ide;
+    QTemporaryDir m_dir;
+};
+
+void TestGraphModels::initTestCase() {
+    QVERIFY(m_dir.isValid());
+    m_ide.start({1500, 950});
+}
+
+void TestGraphModels::cleanupTestCase() {
+    m_ide.stop();
+}
+
+Value TestGraphModels::python(const QString& code) {
+    QFuture<Value> future = m_ide.host->session().run(code);
+    if (!waitFinished(future, 300000))
+        return {};
+    try {
+        return future.result();
+    } catch (const std::exception& e) {
+        qWarning("%s", e.what());
+        return {};
+    }
+}
+
+qint64 TestGraphModels::save(const QString& code, const QString& path) {
+    const Value count = python(
+        QStringLiteral("import keras\n%1\nm.save(%2)\nm.count_params()").arg(code, pyString(path)));
+    return count.isInt() ? count.toInt() : -1;
+}
+
+std::optional<QString> TestGraphModels::import(const QString& path) {
+    QFuture<ImportedModel> future = project().importKerasModel(path);
+    if (!waitUntil([&] { return future.isFinished(); }, 300000))
+        return QStringLiteral("the import did not finish");
+    try {
+        future.result();
+    } catch (const std::exception& e) {
+        return QString::fromUtf8(e.what());
+    }
+    return std::nullopt;
+}
+
+QJsonObject TestGraphModels::runScript(const QString& path) {
+    QProcess process;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(QStringLiteral("KERAS_BACKEND"), QStringLiteral("jax"));
+    process.setProcessEnvironment(env);
+    process.setProcessChannelMode(QProcess::MergedChannels);
+    process.start(QStringLiteral(QTKERAS_TEST_PYTHON), {path});
+    if (!process.waitForFinished(600000))
+        return {};
+    const QByteArray out = process.readAll();
+    if (process.exitCode() != 0) {
+        qWarning("%s", out.right(3000).constData());
+        return {};
+    }
+    const QList<QByteArray> lines = out.trimmed().split('\n');
+    return QJsonDocument::fromJson(lines.last()).object();
+}
+
+void TestGraphModels::importCheckAndExport_data() {
+    QTest::addColumn<QString>("code");
+    QTest::addColumn<int>("inputs");
+    QTest::addColumn<int>("outputs");
+    QTest::newRow("mnist convnet") << mnistConvnet << 1 << 1;
+    QTest::newRow("bidirectional lstm") << bidirectionalLstm << 1 << 1;
+    QTest::newRow("transformer classifier") << transformerClassifier << 1 << 1;
+    QTest::newRow("two inputs two outputs") << twoInputsTwoOutputs << 3 << 2;
+    QTest::newRow("conv1d timeseries") << conv1dTimeseries << 1 << 1;
+    QTest::newRow("shared layer") << sharedLayer << 2 << 1;
+    QTest::newRow("mobilenetv2") << mobileNetV2 << 1 << 1;
+    QTest::newRow("resnet50") << resNet50 << 1 << 1;
+}
+
+void TestGraphModels::importCheckAndExport() {
+    QFETCH(QString, code);
+    QFETCH(int, inputs);
+    QFETCH(int, outputs);
+    const QString tag = QString::fromLatin1(QTest::currentDataTag()).replace(u' ', u'_');
+    const QString file = m_dir.filePath(tag + QStringLiteral(".keras"));
+    const qint64 expected = save(code, file);
+    QVERIFY2(expected > 0, "the model could not be made in Python");
+
+    const std::optional<QString> refused = import(file);
+    QVERIFY2(!refused, qPrintable(refused.value_or(QString())));
+    // A chain opens as the Sequential list; Edit as Graph makes it the same graph.
+    const bool importedAsGraph = document().isGraph();
+    if (!importedAsGraph) {
+        QCOMPARE(inputs + outputs, 2);
+        document().convertToGraph();
+    }
+    QVERIFY(document().isGraph());
+    const ModelGraph& graph = document().graph();
+    QCOMPARE(static_cast<int>(graph.inputIds().size()), inputs);
+    QCOMPARE(static_cast<int>(graph.outputIds().size()), outputs);
+    if (importedAsGraph) // laid out by Graphviz
+        QVERIFY(std::all_of(graph.nodes.begin(), graph.nodes.end(),
+                            [](const GraphNode& n) { return n.position.has_value(); }));
+    QVERIFY(waitUntil([this] { return checker().isUpToDate(); }, 300000));
+    QVERIFY2(checker().firstError().isEmpty(), qPrintable(checker().firstError()));
+    QCOMPARE(checker().totalParams(), expected);
+    for (const GraphNode& node : graph.nodes)
+        QVERIFY2(checker().result(node.id), qPrintable(node.className()));
+
+    // The exported script rebuilds the same model and loads the file's weights into it.
+    const QString script = m_dir.filePath(tag + QStringLiteral(".py"));
+    QString error;
+    QVERIFY2(project().exportScript(script, &error), qPrintable(error));
+    QFile text(script);
+    QVERIFY(text.open(QIODevice::ReadOnly));
+    const QByteArray source = text.readAll();
+    text.close();
+    // Weights come along for a graph as imported (its layers keep the file's names).
+    QCOMPARE(source.contains("load_weights("), importedAsGraph);
+    QVERIFY(!source.contains("qtkeras_worker"));
+    const QJsonObject result = runScript(script);
+    QCOMPARE(result.value(QStringLiteral("total_params")).toInteger(), expected);
+    // Without weights it builds the model alone.
+    QVERIFY2(project().exportScript(script, &error, false), qPrintable(error));
+    QVERIFY(text.open(QIODevice::ReadOnly));
+    QVERIFY(!text.readAll().contains("load_weights("));
+}
+
+void TestGraphModels::chainImportsAsAList() {
+    // A graph first, which the chain replaces.
+    const QString graphFile = m_dir.filePath(QStringLiteral("before_chain.keras"));
+    QVERIFY(save(QString::fromLatin1(sharedLayer), graphFile) > 0);
+    QVERIFY(!import(graphFile));
+    QVERIFY(document().isGraph());
+    const QString file = m_dir.filePath(QStringLiteral("chain.keras"));
+    const qint64 expected = save(QStringLiteral("m = keras.Sequential([keras.Input((4,)), "
+                                                "keras.layers.Dense(16), keras.layers.Dense(3)])"),
+                                 file);
+    QVERIFY(expected > 0);
+    QVERIFY(!import(file));
+    QVERIFY(!document().isGraph());
+    QCOMPARE(document().layerCount(), 3);
+    // Keras' own names (dense_7) are not kept for a list.
+    QVERIFY(!document().layerAt(1).layer.has(QStringLiteral("name")));
+    // Undo brings the graph back.
+    document().undoStack()->undo();
+    QVERIFY(document().isGraph());
+    QCOMPARE(static_cast<int>(document().graph().inputIds().size()), 2);
+}
+
+void TestGraphModels::graphSavesAsKeras() {
+    const QString source = m_dir.filePath(QStringLiteral("shared_source.keras"));
+    const qint64 expected = save(QString::fromLatin1(sharedLayer), source);
+    QVERIFY(!import(source));
+    const QString target = m_dir.filePath(QStringLiteral("shared_saved.keras"));
+    QString error;
+    auto saved = project().saveModel(target, &error);
+    QVERIFY2(saved, qPrintable(error));
+    QVERIFY(waitFinished(*saved, 120000));
+    try {
+        saved->result();
+    } catch (const std::exception& e) {
+        QFAIL(e.what());
+    }
+    // The saved model is the graph, with the weights of the file it came from.
+    const Value same =
+        python(QStringLiteral("import numpy as np\n"
+                              "a = keras.saving.load_model(%1)\nb = keras.saving.load_model(%2)\n"
+                              "x = [np.ones((2, 16)), np.zeros((2, 16))]\n"
+                              "bool(np.allclose(a.predict(x, verbose=0), b.predict(x, verbose=0))) "
+                              "and a.count_params() == %3")
+                   .arg(pyString(source), pyString(target))
+                   .arg(expected));
+    QCOMPARE(same, Value(true));
+}
+
+void TestGraphModels::commandLineExportsAScriptAndAPicture() {
+    const QString model = m_dir.filePath(QStringLiteral("cli.keras"));
+    const qint64 expected = save(QString::fromLatin1(twoInputsTwoOutputs), model);
+    QVERIFY(expected > 0);
+    const QString script = m_dir.filePath(QStringLiteral("cli.py"));
+    const QString picture = m_dir.filePath(QStringLiteral("cli.png"));
+    QProcess program;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    // No QT_QPA_PLATFORM: the scripted import chooses the offscreen platform itself.
+    env.remove(QStringLiteral("QT_QPA_PLATFORM"));
+    env.remove(QStringLiteral("DISPLAY"));
+    env.remove(QStringLiteral("WAYLAND_DISPLAY"));
+    env.insert(QStringLiteral("QTKERAS_PYTHON"), QStringLiteral(QTKERAS_TEST_PYTHON));
+    env.insert(QStringLiteral("KERAS_BACKEND"), QStringLiteral("jax"));
+    env.insert(QStringLiteral("XDG_CONFIG_HOME"), m_dir.filePath(QStringLiteral("config")));
+    program.setProcessEnvironment(env);
+    program.setProcessChannelMode(QProcess::ForwardedErrorChannel);
+    program.start(QStringLiteral(QTKERAS_TEST_APP),
+                  {QStringLiteral("--import"), model, QStringLiteral("--export-script"), script,
+                   QStringLiteral("--screenshot"), picture});
+    QVERIFY2(program.waitForFinished(300000), "qtkeras --import did not exit");
+    QCOMPARE(program.exitStatus(), QProcess::NormalExit);
+    QCOMPARE(program.exitCode(), 0);
+    QVERIFY(program.readAllStandardOutput().contains("cli.py"));
+    // The script rebuilds the model, with the file's weights.
+    const QJsonObject result = runScript(script);
+    QCOMPARE(result.value(QStringLiteral("total_params")).toInteger(), expected);
+    // The picture is the laid-out graph: nodes drawn over the background.
+    const QImage image(picture);
+    QVERIFY(!image.isNull());
+    QVERIFY(image.width() >= 480 && image.height() > 200);
+    const QRgb background = image.pixel(image.width() - 1, image.height() - 1);
+    int drawn = 0;
+    for (int y = 0; y < image.height(); y += 4)
+        for (int x = 0; x < image.width(); x += 4)
+            drawn += image.pixel(x, y) != background;
+    QVERIFY2(drawn > image.width() * image.height() / 16 / 20, "the picture is nearly empty");
+
+    // A file that is not a model: exit 1, a message naming it, no script.
+    const QString bad = m_dir.filePath(QStringLiteral("bad.keras"));
+    QFile out(bad);
+    QVERIFY(out.open(QIODevice::WriteOnly));
+    out.write("not a zip");
+    out.close();
+    const QString none = m_dir.filePath(QStringLiteral("none.py"));
+    program.setProcessChannelMode(QProcess::SeparateChannels);
+    program.start(QStringLiteral(QTKERAS_TEST_APP),
+                  {QStringLiteral("--import"), bad, QStringLiteral("--export-script"), none});
+    QVERIFY2(program.waitForFinished(300000), "qtkeras --import did not exit");
+    QCOMPARE(program.exitCode(), 1);
+    QVERIFY(program.readAllStandardError().contains("bad.keras"));
+    QVERIFY(!QFileInfo::exists(none));
+}
+
+QTEST_MAIN(TestGraphModels)
+#include "tst_graphmodels.moc"
