@@ -5,7 +5,7 @@
 
 namespace qk::app {
 
-// The interpreter and Keras backend chosen in the settings dialog (empty: the defaults).
+// The host, interpreter and Keras backend chosen in the settings dialog (empty: the defaults).
 qk::WorkerOptions savedWorkerOptions();
 void saveWorkerOptions(const qk::WorkerOptions& options);
 

@@ -20,6 +20,7 @@ debian_packages=(
   nlohmann-json3-dev libgraphviz-dev
   python3 python3-venv
   xvfb xauth clang-format clang-tidy
+  openssh-client openssh-server
   desktop-file-utils appstream dpkg-dev
 )
 

@@ -1,8 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "bridge/worker/workerprocess.h"
 
-#include <nlohmann/json.hpp>
-
 #include <QCoreApplication>
 #include <QDateTime>
 #include <QDir>
@@ -56,7 +54,7 @@ QString lastTracebackFile(const QString& text) {
 
 WorkerProcess::WorkerProcess(WorkerOptions options, QByteArray token, QUrl notifyUrl,
                              QObject* parent)
-    : QObject(parent)
+    : WorkerHandle(parent)
     , m_options(std::move(options))
     , m_token(std::move(token))
     , m_notifyUrl(std::move(notifyUrl)) {}
@@ -227,24 +225,14 @@ void WorkerProcess::onStdout() {
     }
     const QByteArray line = m_stdoutBuffer.left(newline);
     m_stdoutBuffer.clear();
-    nlohmann::json j = nlohmann::json::parse(line.constBegin(), line.constEnd(), nullptr, false);
-    if (j.is_discarded() || !j.is_object() || !j.value("ready", false) || !j.contains("port") ||
-        !j["port"].is_number_unsigned()) {
+    const std::optional<WorkerInfo> info = parseReadyLine(line);
+    if (!info) {
         fail(QStringLiteral("the worker's ready line is not what this version expects: %1")
                  .arg(QString::fromUtf8(line.left(200))));
         kill();
         return;
     }
-    auto text = [&j](const char* key) {
-        return j.contains(key) && j[key].is_string()
-                   ? QString::fromStdString(j[key].get<std::string>())
-                   : QString();
-    };
-    m_info.port = j["port"].get<quint16>();
-    m_info.pid = j.value("pid", qint64{0});
-    m_info.python = text("python");
-    m_info.keras = text("keras");
-    m_info.backend = text("backend");
+    m_info = *info;
     m_ready = true;
     m_startTimer->stop();
     Q_EMIT ready(m_info);
