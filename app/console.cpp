@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "app/console.h"
 
 #include "app/sessionhost.h"
@@ -28,7 +29,7 @@ QString Console::execute(const QString& code) {
     m_history.add(code);
     Command command(code);
     command.id = QStringLiteral("console-%1").arg(++m_counter);
-    const QString id = command.id;
+    QString id = command.id;
     QFuture<Value> future = m_host.session().send(std::move(command));
     m_open.insert(id);
     Q_EMIT entry(EntryKind::Input, code, id);

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The QtKeras executable: the IDE's main window on a session with a local worker.
 #include "app/importtask.h"
 #include "app/irisguidemo.h"

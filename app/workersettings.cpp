@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "app/workersettings.h"
 
 #include "app/setting.h"
@@ -9,12 +10,14 @@ const Setting<QString> pythonSetting{"worker/python"};
 const Setting<QString> backendSetting{"worker/backend"};
 const Setting<int> cpuDevicesSetting{"worker/cpuDevices", 0};
 const QString cpuDevicesFlag = QStringLiteral("--cpu-devices");
+const Setting<QString> remoteSetting{"worker/remote"};
 } // namespace
 
 WorkerOptions savedWorkerOptions() {
     WorkerOptions options;
     options.python = pythonSetting.value();
     options.backend = backendSetting.value();
+    options.remote = remoteSetting.value();
     setCpuDevices(options, cpuDevicesSetting.value());
     return options;
 }
@@ -22,6 +25,7 @@ WorkerOptions savedWorkerOptions() {
 void saveWorkerOptions(const WorkerOptions& options) {
     pythonSetting.setValue(options.python);
     backendSetting.setValue(options.backend);
+    remoteSetting.setValue(options.remote);
     cpuDevicesSetting.setValue(cpuDevices(options));
 }
 

@@ -1,11 +1,12 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
 #include "bridge/worker/workerprocess.h"
 
 namespace qk::app {
 
-// The interpreter and Keras backend chosen in the settings dialog (empty: the defaults), and
-// the simulated CPU devices chosen in the distribution dialog.
+// The host, interpreter and Keras backend chosen in the settings dialog (empty: the defaults),
+// and the simulated CPU devices chosen in the distribution dialog.
 qk::WorkerOptions savedWorkerOptions();
 void saveWorkerOptions(const qk::WorkerOptions& options);
 

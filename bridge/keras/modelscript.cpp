@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Model::exportScript(): a standalone Python script that rebuilds, compiles and trains a model.
 #include "bridge/codegen/python.h"
 #include "bridge/keras/model.h"
@@ -79,8 +80,9 @@ public:
     ModelScript(py::Program& script, const Model::State& exported)
         : m_script(script) {
         for (const char* reserved :
-             {"keras", "np", "json", "model", "x_train", "y_train", "x_val", "y_val", "history",
-              "trainable", "final", "sum", "int", "len", "print", "metric", "values", "w"})
+             {"keras",   "np",        "json",   "model",  "x_train", "y_train", "x_val", "y_val",
+              "history", "trainable", "final",  "sum",    "int",     "len",     "print", "metric",
+              "values",  "w",         "x_test", "y_test", "scores",  "float"})
             m_used.insert(QString::fromLatin1(reserved));
         if (exported.kind == Model::State::Kind::Functional) {
             const std::vector<Tensor> inputs = exported.inputs->all();

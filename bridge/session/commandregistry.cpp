@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "bridge/session/commandregistry.h"
 
 #include <algorithm>
@@ -146,8 +147,8 @@ QString CommandRegistry::oldestActive() const {
     const Entry* oldest = nullptr;
     for (const auto& [id, entry] : m_open) {
         const CommandState state = entry->info.state;
-        if ((state == CommandState::Queued || state == CommandState::Running ||
-             state == CommandState::Replaced) &&
+        if ((state == CommandState::Pending || state == CommandState::Queued ||
+             state == CommandState::Running || state == CommandState::Replaced) &&
             (!oldest || entry->sequence < oldest->sequence))
             oldest = entry.get();
     }

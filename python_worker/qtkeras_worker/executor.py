@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """The FIFO queue and the executor that runs it on the main thread.
 
 HTTP threads append to the queue and make decisions; the main thread takes one item at a

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Relays one TCP connection to 127.0.0.1:PORT of the network namespace it runs in through
 its standard input and output, as `ssh -W` does: the test's client in another namespace
 reaches a worker that listens on its own loopback only."""

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """What the worker does on each Keras backend, with a real worker: JAX in every run, and
 TensorFlow or PyTorch when `scripts/test.sh --backend tensorflow|torch` runs this file in that
 backend's own environment (QTKERAS_TEST_BACKEND names it). Training, progress events, tensors

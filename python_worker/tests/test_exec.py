@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Execution semantics of the real worker: values, scope, bindings, errors, decisions,
 interrupts, output, refs and special values."""
 

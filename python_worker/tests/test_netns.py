@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """A two-host JAX job: two network namespaces joined by a veth pair, each with its own host
 name and /etc/hosts, one worker in each (listening on its own loopback only, reached through a
 relay as through `ssh -W`). The coordinator listens on its host's veth address only, each

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The worker's backends in Settings, with real interpreters: the environment check says what
 // each backend supports, offers JAX's CUDA plugin on a host whose nvidia-smi lists a GPU, and
 // choosing TensorFlow or PyTorch selects (and Create environment makes) that backend's own

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Issue 14: the IDE as a daily tool, driven as a user drives it (the real window, the real
 // worker, real Keras): runs that always end, dialogs that leave the keyboard alone, text from
 // the worker without terminal codes, data that does not fit the model, legends that keep

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Model ▸ Distribution… with the real worker: the dialog lists the worker's devices, its
 // layout view shows for every variable of the document's network the rule that matches it, the
 // sharding and the shard shape, marks a rule that matches nothing and a dimension the mesh does

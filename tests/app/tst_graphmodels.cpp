@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // keras.io architectures in the graph builder, against Python's own Keras: each model is made
 // in the worker by plain Keras code and saved, imported as File > Import does (a functional
 // model opens as its graph, laid out), checked by Keras node by node (the builder's total
@@ -17,7 +18,6 @@
 #include "support/testsupport.h"
 
 #include <QImage>
-#include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
 #include <QTemporaryDir>
@@ -26,6 +26,9 @@
 
 using namespace qk;
 using namespace qk::app;
+using qk::test::failureOf;
+using qk::test::runPythonScript;
+using qk::test::ScriptRun;
 using qk::test::waitFinished;
 using qk::test::waitUntil;
 
@@ -130,6 +133,7 @@ private Q_SLOTS:
     void chainImportsAsAList();
     void graphSavesAsKeras();
     void commandLineExportsAScriptAndAPicture();
+    void commandLineRefusesAFileThatIsNoModel();
 
 private:
     Document& document() const { return m_ide.window->document(); }
@@ -175,33 +179,16 @@ qint64 TestGraphModels::save(const QString& code, const QString& path) {
 }
 
 std::optional<QString> TestGraphModels::import(const QString& path) {
-    QFuture<ImportedModel> future = project().importKerasModel(path);
-    if (!waitUntil([&] { return future.isFinished(); }, 300000))
-        return QStringLiteral("the import did not finish");
-    try {
-        future.result();
-    } catch (const std::exception& e) {
-        return QString::fromUtf8(e.what());
-    }
-    return std::nullopt;
+    return failureOf(project().importKerasModel(path), 300000);
 }
 
 QJsonObject TestGraphModels::runScript(const QString& path) {
-    QProcess process;
-    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-    env.insert(QStringLiteral("KERAS_BACKEND"), QStringLiteral("jax"));
-    process.setProcessEnvironment(env);
-    process.setProcessChannelMode(QProcess::MergedChannels);
-    process.start(QStringLiteral(QTKERAS_TEST_PYTHON), {path});
-    if (!process.waitForFinished(600000))
-        return {};
-    const QByteArray out = process.readAll();
-    if (process.exitCode() != 0) {
-        qWarning("%s", out.right(3000).constData());
+    const ScriptRun run = runPythonScript(path, m_dir.path(), 600000);
+    if (!run.finished || run.exitCode != 0) {
+        qWarning("%s", run.standardError.right(3000).constData());
         return {};
     }
-    const QList<QByteArray> lines = out.trimmed().split('\n');
-    return QJsonDocument::fromJson(lines.last()).object();
+    return run.lastLine;
 }
 
 void TestGraphModels::importCheckAndExport_data() {
@@ -335,7 +322,7 @@ void TestGraphModels::commandLineExportsAScriptAndAPicture() {
     program.start(QStringLiteral(QTKERAS_TEST_APP),
                   {QStringLiteral("--import"), model, QStringLiteral("--export-script"), script,
                    QStringLiteral("--screenshot"), picture});
-    QVERIFY2(program.waitForFinished(300000), "qtkeras --import did not exit");
+    QVERIFY2(program.waitForFinished(900000), "qtkeras --import did not exit");
     QCOMPARE(program.exitStatus(), QProcess::NormalExit);
     QCOMPARE(program.exitCode(), 0);
     QVERIFY(program.readAllStandardOutput().contains("cli.py"));
@@ -352,7 +339,14 @@ void TestGraphModels::commandLineExportsAScriptAndAPicture() {
         for (int x = 0; x < image.width(); x += 4)
             drawn += image.pixel(x, y) != background;
     QVERIFY2(drawn > image.width() * image.height() / 16 / 20, "the picture is nearly empty");
+}
 
+void TestGraphModels::commandLineRefusesAFileThatIsNoModel() {
+    QProcess program;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(QStringLiteral("QTKERAS_PYTHON"), QStringLiteral(QTKERAS_TEST_PYTHON));
+    env.insert(QStringLiteral("XDG_CONFIG_HOME"), m_dir.filePath(QStringLiteral("config")));
+    program.setProcessEnvironment(env);
     // A file that is not a model: exit 1, a message naming it, no script.
     const QString bad = m_dir.filePath(QStringLiteral("bad.keras"));
     QFile out(bad);
@@ -360,10 +354,9 @@ void TestGraphModels::commandLineExportsAScriptAndAPicture() {
     out.write("not a zip");
     out.close();
     const QString none = m_dir.filePath(QStringLiteral("none.py"));
-    program.setProcessChannelMode(QProcess::SeparateChannels);
     program.start(QStringLiteral(QTKERAS_TEST_APP),
                   {QStringLiteral("--import"), bad, QStringLiteral("--export-script"), none});
-    QVERIFY2(program.waitForFinished(300000), "qtkeras --import did not exit");
+    QVERIFY2(program.waitForFinished(900000), "qtkeras --import did not exit");
     QCOMPARE(program.exitCode(), 1);
     QVERIFY(program.readAllStandardError().contains("bad.keras"));
     QVERIFY(!QFileInfo::exists(none));

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Project files with the real worker: a trained network saved and opened again gives the same
 // layers, settings and training history; a damaged or newer file is refused and the open
 // project stays; the exported Python script trains the same model on its own; a .keras model,
@@ -35,6 +36,7 @@
 
 using namespace qk;
 using namespace qk::app;
+using qk::test::failureOf;
 using qk::test::waitFinished;
 using qk::test::waitUntil;
 
@@ -94,15 +96,7 @@ QString pyString(const QString& text) {
 } // namespace
 
 std::optional<QString> TestProject::import(const QString& path) {
-    QFuture<ImportedModel> future = project().importKerasModel(path);
-    if (!waitUntil([&] { return future.isFinished(); }, 60000))
-        return QStringLiteral("the import did not finish");
-    try {
-        future.result();
-    } catch (const std::exception& e) {
-        return QString::fromUtf8(e.what());
-    }
-    return std::nullopt;
+    return failureOf(project().importKerasModel(path), 60000);
 }
 
 Value TestProject::python(const QString& code) {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Unsaved changes are not lost (issue 4, item 7): closing the window asks Save / Discard /
 // Cancel; autosave writes a recovery file while there are unsaved changes and removes it once
 // they are saved or discarded; after a crash — the real program killed with SIGKILL — the next

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The data side of the Keras API: the shipped iris table, CSV reading and its errors, and
 // the preparation of arrays for the worker (features, labels, one-hot, split, scaling).
 

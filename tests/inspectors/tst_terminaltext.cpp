@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Issue 14: text written for a terminal, shown without its escape sequences: SGR renditions
 // become formats, everything else is dropped, also when a sequence is cut between chunks.
 #include "inspectors/terminaltext.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The training-history inspector fed with synthetic epochs through real TrainingHistory objects.
 #include "inspectors/chartlegend.h"
 #include "inspectors/historyfeed.h"
