@@ -130,6 +130,7 @@ private Q_SLOTS:
     void chainImportsAsAList();
     void graphSavesAsKeras();
     void commandLineExportsAScriptAndAPicture();
+    void commandLineRefusesAFileThatIsNoModel();
 
 private:
     Document& document() const { return m_ide.window->document(); }
@@ -335,7 +336,7 @@ void TestGraphModels::commandLineExportsAScriptAndAPicture() {
     program.start(QStringLiteral(QTKERAS_TEST_APP),
                   {QStringLiteral("--import"), model, QStringLiteral("--export-script"), script,
                    QStringLiteral("--screenshot"), picture});
-    QVERIFY2(program.waitForFinished(300000), "qtkeras --import did not exit");
+    QVERIFY2(program.waitForFinished(900000), "qtkeras --import did not exit");
     QCOMPARE(program.exitStatus(), QProcess::NormalExit);
     QCOMPARE(program.exitCode(), 0);
     QVERIFY(program.readAllStandardOutput().contains("cli.py"));
@@ -352,7 +353,14 @@ void TestGraphModels::commandLineExportsAScriptAndAPicture() {
         for (int x = 0; x < image.width(); x += 4)
             drawn += image.pixel(x, y) != background;
     QVERIFY2(drawn > image.width() * image.height() / 16 / 20, "the picture is nearly empty");
+}
 
+void TestGraphModels::commandLineRefusesAFileThatIsNoModel() {
+    QProcess program;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(QStringLiteral("QTKERAS_PYTHON"), QStringLiteral(QTKERAS_TEST_PYTHON));
+    env.insert(QStringLiteral("XDG_CONFIG_HOME"), m_dir.filePath(QStringLiteral("config")));
+    program.setProcessEnvironment(env);
     // A file that is not a model: exit 1, a message naming it, no script.
     const QString bad = m_dir.filePath(QStringLiteral("bad.keras"));
     QFile out(bad);
@@ -360,10 +368,9 @@ void TestGraphModels::commandLineExportsAScriptAndAPicture() {
     out.write("not a zip");
     out.close();
     const QString none = m_dir.filePath(QStringLiteral("none.py"));
-    program.setProcessChannelMode(QProcess::SeparateChannels);
     program.start(QStringLiteral(QTKERAS_TEST_APP),
                   {QStringLiteral("--import"), bad, QStringLiteral("--export-script"), none});
-    QVERIFY2(program.waitForFinished(300000), "qtkeras --import did not exit");
+    QVERIFY2(program.waitForFinished(900000), "qtkeras --import did not exit");
     QCOMPARE(program.exitCode(), 1);
     QVERIFY(program.readAllStandardError().contains("bad.keras"));
     QVERIFY(!QFileInfo::exists(none));
