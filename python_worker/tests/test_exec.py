@@ -240,7 +240,7 @@ def test_interrupts_racing_with_the_end_of_a_command_never_hit_the_next(worker):
     for _ in range(15):
         command_id = worker.submit("import time\ntime.sleep(0.02)")
         worker.wait_event("started", command_id)
-        time.sleep(float(rng.uniform(0.0, 0.04)))
+        time.sleep(float(rng.uniform(0.0, 0.04)))  # a random moment near the command's end
         worker.request("POST", "/interrupt", {})
         kind, body = worker.outcome(command_id)
         if kind == "error":

@@ -8,6 +8,7 @@
 #include <QFile>
 #include <QLoggingCategory>
 #include <QNetworkInterface>
+#include <QPointer>
 #include <QSignalSpy>
 #include <QTcpSocket>
 #include <QTest>
@@ -142,6 +143,32 @@ private:
     QTcpSocket m_socket;
     QByteArray m_buffer;
 };
+
+// Sends `bytes` one at a time, each once the server's end of the connection has read the one
+// before, so that the server gets every byte in a read of its own; stops when the connection
+// closes. False when the server did not read a byte in time.
+bool sendByteByByte(const NotificationServer& server, RawClient& client, QByteArrayView bytes) {
+    QPointer<QTcpSocket> end;
+    const auto findEnd = [&] {
+        for (QTcpSocket* socket : server.findChildren<QTcpSocket*>()) {
+            if (socket->peerPort() == client.socket().localPort())
+                end = socket;
+        }
+        return !end.isNull();
+    };
+    if (!client.waitConnected() || !QTest::qWaitFor(findEnd, 5000))
+        return false;
+    for (const char byte : bytes) {
+        if (!client.isOpen() || end.isNull())
+            return true;
+        QSignalSpy read(end.data(), &QIODevice::readyRead);
+        client.send(QByteArrayView(&byte, 1));
+        if (!QTest::qWaitFor([&] { return !read.isEmpty() || end.isNull() || !client.isOpen(); },
+                             5000))
+            return false;
+    }
+    return true;
+}
 
 // A request from its lines (request line and header fields) and body, in which {port},
 // {otherport} and {token} stand for the server's port, another port and the token.
@@ -393,10 +420,7 @@ void TestNotificationServer::byteByByte() {
 
     RawClient client(port);
     QVERIFY(client.waitConnected());
-    for (const char byte : bytes) {
-        client.send(QByteArrayView(&byte, 1));
-        QTest::qWait(1);
-    }
+    QVERIFY(sendByteByByte(*server, client, bytes));
     for (int i = 0; i < 2; ++i) {
         const std::optional<Response> response = client.readResponse();
         QVERIFY(response);
@@ -722,12 +746,7 @@ void TestNotificationServer::refusedByteByByte() {
     const QByteArray bytes = request(without(validLines(), "Authorization"), "{}", port);
     RawClient client(port);
     QVERIFY(client.waitConnected());
-    for (const char byte : bytes) {
-        if (!client.isOpen())
-            break;
-        client.send(QByteArrayView(&byte, 1));
-        QTest::qWait(1);
-    }
+    QVERIFY(sendByteByByte(*server, client, bytes));
     const std::optional<Response> response = client.readResponse();
     QVERIFY(response);
     QCOMPARE(response->status, 401);
@@ -824,7 +843,7 @@ void TestNotificationServer::slowHeaderDropped() {
     drip.start(100);
 
     // Meanwhile another connection is served.
-    QTest::qWait(200);
+    QTRY_VERIFY(sent >= 2);
     RawClient normal(port);
     normal.send(post(port, "/events", "{}"));
     const std::optional<Response> served = normal.readResponse();

@@ -15,6 +15,7 @@ using namespace qk;
 using namespace qk::keras;
 using qk::test::errorOf;
 using qk::test::waitFinished;
+using qk::test::waitUntil;
 
 namespace {
 
@@ -296,12 +297,11 @@ void TestCatalog::refusesBadArgumentsBeforeSending_data() {
 
 void TestCatalog::refusesBadArgumentsBeforeSending() {
     QFETCH(RefusedCase, c);
-    // Earlier commands' news has arrived; from here on, every command sent is noticed.
-    for (QSignalSpy quiet(&m_session->events(), &SessionEvents::commandChanged);; quiet.clear()) {
-        QTest::qWait(100);
-        if (quiet.isEmpty())
-            break;
-    }
+    // A command after the earlier ones: once it is reported done, so are they, and whatever
+    // is reported after the refusal below but before this command's second run is the
+    // refusal's doing.
+    const QString marker = QStringLiteral("'nothing else was sent'");
+    QVERIFY(waitFinished(m_session->run(marker)));
     QSignalSpy commands(&m_session->events(), &SessionEvents::commandChanged);
     const std::optional<CatalogError> error = refusal(m_catalog, c);
     QVERIFY2(error, "the catalog accepted the call");
@@ -310,8 +310,13 @@ void TestCatalog::refusesBadArgumentsBeforeSending() {
     QVERIFY2(message.contains(c.phrase), qPrintable(message));
     QCOMPARE(error->entry(), "keras.layers." + c.name);
     QCOMPARE(error->parameter(), c.parameter);
-    QTest::qWait(50);
-    QCOMPARE(commands.count(), 0);
+    QVERIFY(waitFinished(m_session->run(marker)));
+    QVERIFY(waitUntil([&] {
+        return !commands.isEmpty() &&
+               commands.back().at(0).value<CommandInfo>().state == CommandState::Succeeded;
+    }));
+    for (const QList<QVariant>& reported : commands)
+        QCOMPARE(reported.at(0).value<CommandInfo>().code, marker);
 
     if (c.kerasRefusesToo) {
         // The same call, unchecked, fails in Keras: the catalog only refuses what Keras would.

@@ -47,8 +47,13 @@ void TestReliabilityStateMachine::everyCommandSettlesOnce() {
     QHash<QString, int> finalSignals;
     QHash<QString, CommandState> finalStates;
     QHash<QString, CommandState> lastStates;
+    bool draining = false; // at the end: every command that starts is interrupted
     connect(&session.events(), &SessionEvents::commandChanged, this, [&](const CommandInfo& info) {
         lastStates[info.id] = info.state;
+        if (draining && info.state == CommandState::Running) {
+            QMetaObject::invokeMethod(
+                this, [&session, id = info.id] { session.interrupt(id); }, Qt::QueuedConnection);
+        }
         if (info.finished.isValid()) {
             ++finalSignals[info.id];
             finalStates[info.id] = info.state;
@@ -110,17 +115,17 @@ void TestReliabilityStateMachine::everyCommandSettlesOnce() {
             session.restart();
             ++ops[5];
         } else {
-            QTest::qWait(static_cast<int>(random.bounded(60)));
+            qk::test::letTimePass(static_cast<int>(random.bounded(60))); // a random pause
         }
     }
-    // Loops left running are interrupted (and, where they ignore it, killed).
+    // Loops left running are interrupted (and, where they ignore it, killed), the one running
+    // now and each that starts from now on.
+    draining = true;
+    session.interrupt();
     const bool allSettled = waitUntil(
         [&] {
-            if (std::all_of(futures.begin(), futures.end(), [](auto& f) { return f.isFinished(); }))
-                return true;
-            session.interrupt();
-            QTest::qWait(300);
-            return false;
+            return std::all_of(futures.begin(), futures.end(),
+                               [](auto& f) { return f.isFinished(); });
         },
         60000);
     if (!allSettled) {
@@ -137,7 +142,7 @@ void TestReliabilityStateMachine::everyCommandSettlesOnce() {
             QStringLiteral("open after 60 s (worker %1, its status %2): %3")
                 .arg(workerStateName(session.workerState()), worker, open.join(u' ').left(300))));
     }
-    QTest::qWait(500); // a second settling would show now
+    qk::test::letTimePass(500); // a second settling would show now
     int succeeded = 0;
     for (std::size_t i = 0; i < futures.size(); ++i) {
         const QString& id = ids[i];

@@ -302,9 +302,10 @@ void TestSession::dropQueueDropsEveryQueuedCommand() {
 }
 
 void TestSession::interruptStopsAnEndlessLoop() {
-    QFuture<Value> loop = m_session->run(QStringLiteral("while True:\n    pass"));
-    QVERIFY(qk::test::waitUntil([&] { return m_session->workerState() == WorkerState::Busy; }));
-    QTest::qWait(200);
+    qk::test::CommandWatch watch(*m_session);
+    QFuture<Value> loop =
+        m_session->run(QStringLiteral("print('looping', flush=True)\nwhile True:\n    pass"));
+    QVERIFY(watch.waitOutput(QStringLiteral("looping")));
     QElapsedTimer timer;
     timer.start();
     m_session->interrupt();
@@ -578,12 +579,13 @@ void TestSession::killedWorkerFailsOpenCommandsWithinOneSecond() {
     Session session(options);
     QVERIFY(waitFinished(session.ready(), 60000));
     const qint64 pid = session.workerInfo().pid;
-    QFuture<Value> running = session.run(QStringLiteral("import time\ntime.sleep(60)"));
+    qk::test::CommandWatch watch(session);
+    const QString sleeper = QStringLiteral("import time\ntime.sleep(60)");
+    QFuture<Value> running = session.run(sleeper);
     std::vector<QFuture<Value>> queued;
     for (int i = 0; i < 10; ++i)
         queued.push_back(session.run(QStringLiteral("%1").arg(i)));
-    QVERIFY(qk::test::waitUntil([&] { return session.workerState() == WorkerState::Busy; }));
-    QTest::qWait(300);
+    QVERIFY(watch.waitStarted(sleeper));
     QElapsedTimer timer;
     timer.start();
     ::kill(static_cast<pid_t>(pid), SIGKILL);
@@ -625,8 +627,8 @@ void TestSession::workerThatCannotStartSaysWhy() {
         reason = e.reason();
     }
     QVERIFY2(reason.contains(QStringLiteral("/nonexistent/bin/python3")), qPrintable(reason));
-    QFuture<Value> f = session.run(QStringLiteral("1"));
-    QVERIFY(waitFinished(f, 1000));
+    QFuture<Value> f = session.run(QStringLiteral("1")); // fails rather than waits for a worker
+    QVERIFY(waitFinished(f));
     QVERIFY(errorOf(f));
 }
 

@@ -5,6 +5,7 @@
 #include <QCoreApplication>
 #include <QDeadlineTimer>
 #include <QDir>
+#include <QEventLoop>
 #include <QFile>
 #include <QFuture>
 #include <QJsonDocument>
@@ -13,6 +14,7 @@
 #include <QProcessEnvironment>
 #include <QTemporaryDir>
 #include <QThread>
+#include <QTimer>
 
 #include <functional>
 #include <optional>
@@ -39,6 +41,16 @@ inline bool waitUntil(const std::function<bool()>& condition, int timeoutMs = 30
         QThread::msleep(1);
     }
     return true;
+}
+
+// Runs the event loop for `ms` where the passing of time is itself what a test is about: a
+// window in which something must not happen (a second settling, a restart, CPU use) or an
+// attacker that trickles bytes past a server's deadline. Never a pause before acting: a test
+// that needs a state waits on it (waitUntil, QSignalSpy::wait, CommandWatch).
+inline void letTimePass(int ms) {
+    QEventLoop loop;
+    QTimer::singleShot(ms, &loop, &QEventLoop::quit);
+    loop.exec();
 }
 
 template <typename T>
@@ -100,6 +112,37 @@ private:
     QString path() const { return QDir(m_dir.path()).filePath(QStringLiteral("open")); }
 
     QTemporaryDir m_dir;
+};
+
+// What a session reports about its commands, recorded from the moment the watch is made: which
+// commands have started running in the worker (their "started" event) and what they printed.
+// A test that acts on a running command (interrupts it, kills its worker) waits on these
+// rather than for a fixed time.
+class CommandWatch {
+public:
+    explicit CommandWatch(const Session& session) {
+        QObject::connect(&session.events(), &SessionEvents::commandChanged, &m_context,
+                         [this](const CommandInfo& info) {
+                             if (info.state == CommandState::Running)
+                                 m_started.append(info.code);
+                         });
+        QObject::connect(
+            &session.events(), &SessionEvents::output, &m_context,
+            [this](const QString&, const QString&, const QString& text) { m_output += text; });
+    }
+    // Waits until a command with this code has started running.
+    bool waitStarted(const QString& code, int timeoutMs = 30000) {
+        return waitUntil([&] { return m_started.contains(code); }, timeoutMs);
+    }
+    // Waits until the commands have printed `text` (so the code that prints it has run).
+    bool waitOutput(const QString& text, int timeoutMs = 30000) {
+        return waitUntil([&] { return m_output.contains(text); }, timeoutMs);
+    }
+
+private:
+    QObject m_context;
+    QStringList m_started;
+    QString m_output;
 };
 
 // What a Python script printed when run by the test interpreter as a plain program.
