@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "app/console.h"
 
 #include "app/sessionhost.h"
@@ -28,7 +29,7 @@ QString Console::execute(const QString& code) {
     m_history.add(code);
     Command command(code);
     command.id = QStringLiteral("console-%1").arg(++m_counter);
-    const QString id = command.id;
+    QString id = command.id;
     QFuture<Value> future = m_host.session().send(std::move(command));
     m_open.insert(id);
     Q_EMIT entry(EntryKind::Input, code, id);
@@ -47,7 +48,9 @@ QString Console::execute(const QString& code) {
                 text = error.reason();
             else if (!text.contains(failure.type))
                 text += QLatin1Char('\n') + failure.type + QStringLiteral(": ") + failure.message;
-            if (error.state() != CommandState::Failed)
+            if (failure.type == QLatin1String("KeyboardInterrupt"))
+                text += QStringLiteral("\n") + tr("(interrupted)");
+            else if (error.state() != CommandState::Failed)
                 text += QStringLiteral("\n(") + stateName(error.state()) + QLatin1Char(')');
             Q_EMIT entry(EntryKind::Error, text, id);
         });

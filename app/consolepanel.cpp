@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "app/consolepanel.h"
 
 #include <QFontDatabase>
@@ -140,15 +141,18 @@ void ConsolePanel::append(Console::EntryKind kind, const QString& text) {
         break;
     }
     // Output arrives in chunks that need not end lines; everything else starts its own line.
+    // Output written for a terminal keeps its bold and colours; other text shows plain.
     QTextCursor cursor(m_transcript->document());
     cursor.movePosition(QTextCursor::End);
     const bool atLineStart = cursor.block().text().isEmpty();
-    if (kind == Console::EntryKind::Stdout || kind == Console::EntryKind::Stderr) {
-        cursor.insertText(shown, format);
+    if (kind == Console::EntryKind::Stdout) {
+        m_stdoutCodes.insert(cursor, shown, format);
+    } else if (kind == Console::EntryKind::Stderr) {
+        m_stderrCodes.insert(cursor, shown, format);
     } else {
         if (!atLineStart)
             cursor.insertText(QStringLiteral("\n"));
-        cursor.insertText(shown + QLatin1Char('\n'), format);
+        cursor.insertText(inspectors::TerminalText::strip(shown) + QLatin1Char('\n'), format);
     }
     m_transcript->verticalScrollBar()->setValue(m_transcript->verticalScrollBar()->maximum());
 }

@@ -1,6 +1,8 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
 #include "app/console.h"
+#include "inspectors/terminaltext.h"
 
 #include <QWidget>
 
@@ -30,6 +32,8 @@ private:
     Console& m_console;
     QPlainTextEdit* m_transcript;
     ConsoleInput* m_input;
+    inspectors::TerminalText m_stdoutCodes; // the rendition carries over between chunks
+    inspectors::TerminalText m_stderrCodes;
 };
 
 } // namespace qk::app

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "app/datapanel.h"
 
 #include "app/datasetmodel.h"
@@ -24,6 +25,12 @@ namespace qk::app {
 
 namespace {
 
+// Text columns with more different values than this are not offered for one-hot encoding.
+constexpr int maxCategories = 32;
+// Where a features-list item says which column it is, and whether it is encoded.
+constexpr int columnRole = Qt::UserRole;
+constexpr int encodedRole = Qt::UserRole + 1;
+
 // The numeric columns but the label: the features when none are chosen.
 QStringList defaultFeatures(const keras::Dataset& dataset, const QString& label) {
     QStringList features;
@@ -44,6 +51,8 @@ DataPanel::DataPanel(Document& document, QWidget* parent)
     , m_file(new QLabel)
     , m_error(new QLabel)
     , m_features(new QListWidget)
+    , m_leftOut(new QLabel)
+    , m_encode(new QPushButton(tr("&Encode text columns as one-hot features")))
     , m_label(new QComboBox)
     , m_oneHot(new QCheckBox(tr("&One-hot targets")))
     , m_testFraction(new QDoubleSpinBox)
@@ -60,6 +69,14 @@ DataPanel::DataPanel(Document& document, QWidget* parent)
     m_error->setStyleSheet(QStringLiteral("color: #c62828"));
     m_error->hide();
     m_features->setMaximumHeight(m_features->fontMetrics().height() * 6);
+    m_leftOut->setObjectName(QStringLiteral("leftOut"));
+    m_leftOut->setWordWrap(true);
+    m_leftOut->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_leftOut->hide();
+    m_encode->setObjectName(QStringLiteral("encodeText"));
+    m_encode->setToolTip(tr("Each text column becomes one feature per value (1 where the row "
+                            "has it, else 0)"));
+    m_encode->hide();
     m_oneHot->setToolTip(tr("One-hot targets for categorical_crossentropy; class indices "
                             "for sparse_categorical_crossentropy"));
     m_testFraction->setRange(0.05, 0.95);
@@ -81,6 +98,8 @@ DataPanel::DataPanel(Document& document, QWidget* parent)
     form->addRow(m_file);
     form->addRow(m_error);
     form->addRow(tr("&Features:"), m_features);
+    form->addRow(m_leftOut);
+    form->addRow(m_encode);
     form->addRow(tr("&Label:"), m_label);
     form->addRow(m_oneHot);
     form->addRow(tr("Test &fraction:"), m_testFraction);
@@ -98,6 +117,7 @@ DataPanel::DataPanel(Document& document, QWidget* parent)
     });
     connect(m_open, &QPushButton::clicked, this, &DataPanel::showOpenDialog);
     connect(m_features, &QListWidget::itemChanged, this, &DataPanel::commitFeatures);
+    connect(m_encode, &QPushButton::clicked, this, &DataPanel::encodeTextColumns);
     connect(m_label, &QComboBox::activated, this, &DataPanel::commitOptions);
     connect(m_oneHot, &QCheckBox::toggled, this, &DataPanel::commitOptions);
     connect(m_standardize, &QCheckBox::toggled, this, &DataPanel::commitOptions);
@@ -168,9 +188,15 @@ bool DataPanel::load(const DataSource& source) {
         (source.kind == DataSource::Kind::Iris || source.csvPath == m_loadedPath))
         return true;
     try {
-        m_preview->setDataset(source.kind == DataSource::Kind::Iris
-                                  ? keras::Dataset::iris()
-                                  : keras::Dataset::fromCsv(source.csvPath));
+        keras::Dataset table = source.kind == DataSource::Kind::Iris
+                                   ? keras::Dataset::iris()
+                                   : keras::Dataset::fromCsv(source.csvPath);
+        if (table.rowCount() == 0) {
+            showError(tr("%1 has a header but no rows: there is nothing to learn from.")
+                          .arg(QFileInfo(source.csvPath).fileName()));
+            return false;
+        }
+        m_preview->setDataset(std::move(table));
     } catch (const keras::DatasetError& error) {
         showError(QString::fromStdString(error.what()));
         return false;
@@ -212,9 +238,25 @@ void DataPanel::refresh() {
     const QStringList chosen = source.features.isEmpty() ? candidates : source.features;
     for (const QString& column : candidates) {
         auto* item = new QListWidgetItem(column, m_features);
+        item->setData(columnRole, column);
         item->setFlags(Qt::ItemIsEnabled | Qt::ItemIsUserCheckable);
         item->setCheckState(chosen.contains(column) ? Qt::Checked : Qt::Unchecked);
     }
+    for (const QString& column : source.encoded) {
+        if (!table.hasColumn(column) ||
+            table.columnType(column) != keras::Dataset::ColumnType::Categorical)
+            continue;
+        const auto values = table.categories(column).size();
+        auto* item =
+            new QListWidgetItem(values == 1 ? tr("%1 (one-hot, 1 value)").arg(column)
+                                            : tr("%1 (one-hot, %2 values)").arg(column).arg(values),
+                                m_features);
+        item->setData(columnRole, column);
+        item->setData(encodedRole, true);
+        item->setFlags(Qt::ItemIsEnabled | Qt::ItemIsUserCheckable);
+        item->setCheckState(Qt::Checked);
+    }
+    showLeftOut(table, source);
     m_oneHot->setChecked(source.oneHot);
     m_testFraction->setValue(source.testFraction);
     m_seed->setValue(
@@ -224,18 +266,73 @@ void DataPanel::refresh() {
 
 void DataPanel::commitFeatures() {
     QStringList features;
-    for (int i = 0; i < m_features->count(); ++i)
-        if (m_features->item(i)->checkState() == Qt::Checked)
-            features.append(m_features->item(i)->text());
-    if (features.isEmpty()) {
+    QStringList encoded;
+    int numeric = 0;
+    for (int i = 0; i < m_features->count(); ++i) {
+        const QListWidgetItem* item = m_features->item(i);
+        const bool isEncoded = item->data(encodedRole).toBool();
+        numeric += isEncoded ? 0 : 1;
+        if (item->checkState() != Qt::Checked)
+            continue;
+        (isEncoded ? encoded : features).append(item->data(columnRole).toString());
+    }
+    if (features.isEmpty() && encoded.isEmpty()) {
         showError(tr("Choose at least one feature column"));
         refresh();
         return;
     }
     DataSource source = m_document.dataSource();
     // All of them is the default, which also follows a change of label.
-    source.features = features.size() == m_features->count() ? QStringList() : features;
+    source.features = features.size() == numeric ? QStringList() : features;
+    source.encoded = encoded;
     showError({});
+    if (source != m_document.dataSource())
+        m_document.setDataSource(source);
+}
+
+void DataPanel::showLeftOut(const keras::Dataset& table, const DataSource& source) {
+    // Columns that are not features and not the label, and why: a text column can be encoded.
+    QStringList reasons;
+    m_encodable.clear();
+    for (const QString& column : table.columnNames()) {
+        if (column == source.label ||
+            table.columnType(column) != keras::Dataset::ColumnType::Categorical ||
+            source.encoded.contains(column))
+            continue;
+        const QStringList& texts = table.texts(column);
+        qsizetype first = 0;
+        while (first < texts.size() && texts.at(first).isEmpty())
+            ++first;
+        if (first == texts.size()) {
+            reasons << tr("<b>%1</b> is empty").arg(column.toHtmlEscaped());
+            continue;
+        }
+        const auto values = table.categories(column).size();
+        QString reason = tr("<b>%1</b> holds text (%2 on line %3)")
+                             .arg(column.toHtmlEscaped(),
+                                  (QLatin1Char('\'') + texts.at(first).left(40) + QLatin1Char('\''))
+                                      .toHtmlEscaped())
+                             .arg(table.lineOfRow(first));
+        if (values <= maxCategories)
+            m_encodable << column;
+        else
+            reason += tr(", %1 different values: too many to encode").arg(values);
+        reasons << reason;
+    }
+    m_leftOut->setText(
+        reasons.isEmpty()
+            ? QString()
+            : tr("Not used as features: %1.").arg(reasons.join(QStringLiteral("; "))));
+    m_leftOut->setVisible(!reasons.isEmpty());
+    m_encode->setVisible(!m_encodable.isEmpty());
+}
+
+void DataPanel::encodeTextColumns() {
+    DataSource source = m_document.dataSource();
+    for (const QString& column : std::as_const(m_encodable)) {
+        if (!source.encoded.contains(column))
+            source.encoded.append(column);
+    }
     if (source != m_document.dataSource())
         m_document.setDataSource(source);
 }
@@ -246,6 +343,7 @@ void DataPanel::commitOptions() {
     if (label != source.label) {
         source.label = label;
         source.features.removeAll(label);
+        source.encoded.removeAll(label);
     }
     source.oneHot = m_oneHot->isChecked();
     source.testFraction = m_testFraction->value();

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
 #include "bridge/keras/dataset.h"
@@ -20,7 +21,8 @@ struct DataSource;
 class Document;
 
 // The data the network learns from: iris built in or a CSV file, which columns are features
-// and which is the label, and how the rows become arrays (one-hot targets, test fraction,
+// (text columns one-hot encoded on request; the panel names the columns it leaves out and
+// why) and which is the label, and how the rows become arrays (one-hot targets, test fraction,
 // seed, standardization), with a preview of the table. Each choice is one undoable edit of
 // the document's data source. A file that cannot be read is refused with its line and
 // column shown here, and the data loaded before stays.
@@ -38,6 +40,7 @@ public:
     DatasetModel* previewModel() const { return m_preview; }
     QComboBox* sourceCombo() const { return m_source; }
     QPushButton* openButton() const { return m_open; }
+    QPushButton* encodeButton() const { return m_encode; }
     QListWidget* featureList() const { return m_features; }
     QComboBox* labelCombo() const { return m_label; }
     QCheckBox* oneHotCheck() const { return m_oneHot; }
@@ -54,6 +57,9 @@ private:
     void showError(const QString& message);
     void commitFeatures();
     void commitOptions();
+    // Says which columns are not features and why; offers to encode the text ones.
+    void showLeftOut(const keras::Dataset& table, const DataSource& source);
+    void encodeTextColumns();
 
     Document& m_document;
     DatasetModel* m_preview;
@@ -65,6 +71,9 @@ private:
     QLabel* m_file;
     QLabel* m_error;
     QListWidget* m_features;
+    QLabel* m_leftOut;
+    QPushButton* m_encode;
+    QStringList m_encodable; // text columns left out that could be encoded
     QComboBox* m_label;
     QCheckBox* m_oneHot;
     QDoubleSpinBox* m_testFraction;

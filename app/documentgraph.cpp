@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The document's functional graph: its edits and their undo command.
 #include "app/document.h"
 

@@ -1,4 +1,7 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "app/environmentcheck.h"
+
+#include "bridge/worker/remoteworker.h"
 
 #include <QDir>
 #include <QFileInfo>
@@ -13,6 +16,8 @@ namespace qk::app {
 namespace {
 
 constexpr int timeoutMs = 30000;
+// A remote check connects and imports JAX to list the devices.
+constexpr int remoteTimeoutMs = 120000;
 
 // Prints one JSON line: the interpreter's version, the versions of the packages that matter
 // (empty when missing) and whether the worker package is importable. Imports nothing heavy.
@@ -32,6 +37,8 @@ const char* const checkScript =
 
 QString EnvironmentReport::toText() const {
     QStringList lines;
+    if (!host.isEmpty())
+        lines << QObject::tr("Host: %1").arg(host);
     lines << QObject::tr("Interpreter: %1").arg(interpreter);
     if (ran) {
         lines << QObject::tr("Python %1").arg(python);
@@ -39,8 +46,13 @@ QString EnvironmentReport::toText() const {
             if (!it.value().isEmpty())
                 lines << QStringLiteral("  %1 %2").arg(it.key(), it.value());
         }
-        lines << QObject::tr("Worker package: %1")
-                     .arg(workerFound ? QObject::tr("found") : QObject::tr("not found"));
+        if (host.isEmpty())
+            lines << QObject::tr("Worker package: %1")
+                         .arg(workerFound ? QObject::tr("found") : QObject::tr("not found"));
+        else
+            lines << QObject::tr("Worker package: sent by the IDE when the worker starts");
+        if (!devices.isEmpty())
+            lines << QObject::tr("Devices: %1").arg(devices.join(QStringLiteral(", ")));
     }
     if (problems.isEmpty()) {
         lines << QObject::tr("Everything the worker needs is there (backend: %1).").arg(backend);
@@ -84,6 +96,10 @@ void EnvironmentCheck::start(const WorkerOptions& options) {
         m_process->deleteLater();
     }
     m_report = {};
+    if (!options.remote.isEmpty()) {
+        startRemote(options);
+        return;
+    }
     m_report.interpreter = WorkerProcess::resolvePython(options);
     m_report.backend = backendPackage(options.backend);
     const QStringList pythonPath = WorkerProcess::resolvePythonPath(options);
@@ -129,6 +145,58 @@ void EnvironmentCheck::start(const WorkerOptions& options) {
     process->start(m_report.interpreter, {QStringLiteral("-c"), QString::fromUtf8(checkScript)});
 }
 
+void EnvironmentCheck::startRemote(const WorkerOptions& options) {
+    m_report.host = options.remote;
+    m_report.interpreter = options.python.isEmpty()
+                               ? tr("the environment qtkeras-setup-python made there, else python3")
+                               : options.python;
+    m_report.backend = backendPackage(options.backend);
+    m_requirements.clear();
+    const nlohmann::json request = {
+        {"op", "check"}, {"python", options.python.toStdString()}, {"devices", true}};
+    QString error;
+    QProcess* process =
+        RemoteWorker::runRequest(options, QByteArray::fromStdString(request.dump()), this, &error);
+    if (!process) {
+        QTimer::singleShot(0, this, [this, error] { complete({}, error); });
+        return;
+    }
+    m_process = process;
+    connect(process, &QProcess::finished, this, [this, process](int, QProcess::ExitStatus) {
+        if (process != m_process)
+            return;
+        const QList<QByteArray> lines = process->readAllStandardOutput().trimmed().split('\n');
+        const QString err = QString::fromUtf8(process->readAllStandardError()).trimmed();
+        const nlohmann::json answer =
+            nlohmann::json::parse(lines.last().toStdString(), nullptr, false);
+        if (!answer.is_object()) {
+            complete({}, err.isEmpty() ? tr("ssh gave no answer") : err);
+            return;
+        }
+        if (answer.contains("error")) {
+            complete({}, QString::fromStdString(answer.value("error", std::string())));
+            return;
+        }
+        for (const auto& device : answer.value("devices", nlohmann::json::array()))
+            m_report.devices << QString::fromStdString(device.get<std::string>());
+        nlohmann::json local = answer;
+        local["worker"] = true; // the IDE sends the worker package with each start
+        complete(QByteArray::fromStdString(local.dump()), {});
+    });
+    connect(process, &QProcess::errorOccurred, this, [this, process](QProcess::ProcessError e) {
+        if (process == m_process && e == QProcess::FailedToStart)
+            complete({}, tr("cannot run ssh: %1").arg(process->errorString()));
+    });
+    QTimer::singleShot(remoteTimeoutMs, process, [this, process] {
+        if (process == m_process) {
+            process->kill();
+            complete(
+                {},
+                tr("%1 did not answer within %2 s").arg(m_report.host).arg(remoteTimeoutMs / 1000));
+        }
+    });
+}
+
 void EnvironmentCheck::complete(const QByteArray& output, const QString& error) {
     if (m_process) {
         m_process->disconnect(this);
@@ -137,7 +205,12 @@ void EnvironmentCheck::complete(const QByteArray& output, const QString& error) 
     }
     EnvironmentReport& r = m_report;
     QString installAll;
-    if (WorkerProcess::isInstalled())
+    if (!r.host.isEmpty())
+        installAll = tr("create the worker's environment on %1 (a virtual environment in "
+                        "~/.local/share/qtkeras/venv with the worker's requirements.txt), or "
+                        "name an interpreter there that has them")
+                         .arg(r.host);
+    else if (WorkerProcess::isInstalled())
         installAll = tr("run qtkeras-setup-python, which creates a Python environment with the "
                         "worker's packages in %1")
                          .arg(WorkerProcess::userEnvironment());
@@ -161,7 +234,8 @@ void EnvironmentCheck::complete(const QByteArray& output, const QString& error) 
             r.fixes << tr("Choose a CPython 3.10 or newer interpreter");
         }
     } else {
-        r.problems << tr("Could not run %1: %2").arg(r.interpreter, error);
+        r.problems << (r.host.isEmpty() ? tr("Could not run %1: %2").arg(r.interpreter, error)
+                                        : tr("Could not check %1: %2").arg(r.host, error));
         r.fixes << tr("Choose an existing Python interpreter, or %1").arg(installAll);
     }
     if (r.ran) {

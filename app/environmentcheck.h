@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
 #include "bridge/worker/workerprocess.h"
@@ -12,11 +13,13 @@ namespace qk::app {
 // What an interpreter offers the worker: versions, and what is missing with how to fix it.
 struct EnvironmentReport {
     QString interpreter;
+    QString host; // ssh://..., empty for this computer
     QString backend;
     bool ran = false;                // the interpreter ran the check
     QString python;                  // its version
     QMap<QString, QString> packages; // name -> version, empty when missing
     bool workerFound = false;
+    QStringList devices; // what JAX sees (checked on a remote host only)
     QStringList problems;
     QStringList fixes;
 
@@ -24,7 +27,8 @@ struct EnvironmentReport {
     QString toText() const;
 };
 
-// Runs an interpreter asynchronously to see whether it can run the worker with a backend.
+// Runs an interpreter asynchronously to see whether it can run the worker with a backend; on
+// a remote host (WorkerOptions::remote) through ssh, with the devices JAX sees there.
 class EnvironmentCheck : public QObject {
     Q_OBJECT
 public:
@@ -43,6 +47,7 @@ Q_SIGNALS:
     void finished(const qk::app::EnvironmentReport& report);
 
 private:
+    void startRemote(const qk::WorkerOptions& options);
     void complete(const QByteArray& output, const QString& error);
 
     QPointer<QProcess> m_process;

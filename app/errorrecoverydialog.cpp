@@ -1,10 +1,13 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "app/errorrecoverydialog.h"
 
 #include "inspectors/codeview.h"
 
+#include <QApplication>
 #include <QCheckBox>
 #include <QFontDatabase>
 #include <QHBoxLayout>
+#include <QKeyEvent>
 #include <QLabel>
 #include <QPlainTextEdit>
 #include <QPushButton>
@@ -48,6 +51,8 @@ ErrorRecoveryDialog::ErrorRecoveryDialog(const CommandFailure& failure, QWidget*
     setWindowTitle(tr("Command %1 failed").arg(failure.id));
     setModal(false);
     setWindowModality(Qt::NonModal);
+    // The failure shows up while the user may be typing elsewhere: the keyboard stays there.
+    setAttribute(Qt::WA_ShowWithoutActivating);
     resize(760, 560);
 
     auto* icon = new QLabel(this);
@@ -61,10 +66,7 @@ ErrorRecoveryDialog::ErrorRecoveryDialog(const CommandFailure& failure, QWidget*
                              .arg(failure.type.toHtmlEscaped(), failure.message.toHtmlEscaped()));
     m_exception->setWordWrap(true);
     m_exception->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    m_waiting->setText(failure.queued == 0 ? tr("No commands wait behind it.")
-                       : failure.queued == 1
-                           ? tr("1 command waits behind it.")
-                           : tr("%1 commands wait behind it.").arg(failure.queued));
+    setWaiting(failure.queued);
 
     m_code->setCode(failure.code);
     m_code->markLine(failure.lineno);
@@ -129,12 +131,25 @@ ErrorRecoveryDialog::ErrorRecoveryDialog(const CommandFailure& failure, QWidget*
     layout->addWidget(hint);
     layout->addLayout(buttons);
 
+    // No decision is the default: Enter decides nothing (Ignore and Drop discard work).
+    for (QPushButton* button : findChildren<QPushButton*>()) {
+        button->setAutoDefault(false);
+        button->setDefault(false);
+    }
+
     connect(m_ignore, &QAbstractButton::clicked, this, [this] { decide(Decision::ignore()); });
     connect(m_drop, &QAbstractButton::clicked, this, [this] { decide(Decision::dropQueue()); });
     connect(m_replace, &QAbstractButton::clicked, this, [this] { showReplaceEditor(true); });
     connect(m_back, &QAbstractButton::clicked, this, [this] { showReplaceEditor(false); });
     connect(m_runReplacement, &QAbstractButton::clicked, this,
             [this] { decide(Decision::replace(Command(m_editor->toPlainText()))); });
+}
+
+void ErrorRecoveryDialog::setWaiting(int commands) {
+    m_failure.queued = commands;
+    m_waiting->setText(commands == 0   ? tr("No commands wait behind it.")
+                       : commands == 1 ? tr("1 command waits behind it.")
+                                       : tr("%1 commands wait behind it.").arg(commands));
 }
 
 QString ErrorRecoveryDialog::summary() const {
@@ -168,6 +183,37 @@ void ErrorRecoveryDialog::decide(const Decision& decision) {
 
 void ErrorRecoveryDialog::reject() {
     decide(Decision::dropQueue());
+}
+
+void ErrorRecoveryDialog::showWithoutFocus() {
+    m_returnFocusTo =
+        QApplication::focusWidget() ? QApplication::focusWidget() : QApplication::activeWindow();
+    show();
+    raise();
+}
+
+bool ErrorRecoveryDialog::event(QEvent* event) {
+    // A platform that activates every new window anyway (some window managers, offscreen):
+    // the window and the widget that had the keyboard get it back at once.
+    if (event->type() == QEvent::WindowActivate && m_returnFocusTo) {
+        QWidget* previous = m_returnFocusTo;
+        m_returnFocusTo = nullptr;
+        if (previous->isVisible() && previous->window() != this) {
+            previous->window()->activateWindow();
+            if (previous != previous->window())
+                previous->setFocus(Qt::ActiveWindowFocusReason);
+        }
+    }
+    return QDialog::event(event);
+}
+
+void ErrorRecoveryDialog::keyPressEvent(QKeyEvent* event) {
+    // Escape would close the dialog, which drops the queue: it discards nothing unasked.
+    if (event->key() == Qt::Key_Escape && event->modifiers() == Qt::NoModifier) {
+        event->accept();
+        return;
+    }
+    QDialog::keyPressEvent(event);
 }
 
 } // namespace qk::app

@@ -1,8 +1,10 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
 #include "bridge/session/command.h"
 
 #include <QDialog>
+#include <QPointer>
 
 class QAbstractButton;
 class QCheckBox;
@@ -19,7 +21,9 @@ namespace qk::app {
 // Asks what to do about a failed command, without blocking anything: shows the exception,
 // the traceback, the code with the failing line marked and how many commands wait; offers
 // Ignore, Replace (with an editor prefilled with the code) and Drop queue. Emits decided()
-// once; closing it without a choice drops the queue. Deletes itself after deciding.
+// once; closing its window without a choice drops the queue. Deletes itself after deciding.
+// It leaves the keyboard where the user was typing, and no key decides: there is no default
+// button, and Escape does not close it.
 class ErrorRecoveryDialog : public QDialog {
     Q_OBJECT
 public:
@@ -35,6 +39,10 @@ public:
     inspectors::CodeView* codeView() const { return m_code; }
     inspectors::CodeView* replacementEditor() const { return m_editor; }
     QString summary() const;
+    // How many commands wait behind the failed one (it changes while the dialog is open).
+    void setWaiting(int commands);
+    // Shows the dialog on top without taking the keyboard from the widget that has it.
+    void showWithoutFocus();
     QString tracebackText() const;
 
 Q_SIGNALS:
@@ -44,12 +52,17 @@ Q_SIGNALS:
 public Q_SLOTS:
     void reject() override;
 
+protected:
+    bool event(QEvent* event) override;
+    void keyPressEvent(QKeyEvent* event) override;
+
 private:
     void decide(const qk::Decision& decision);
     void showReplaceEditor(bool show);
 
     qk::CommandFailure m_failure;
     bool m_decided = false;
+    QPointer<QWidget> m_returnFocusTo;
     QLabel* m_title;
     QLabel* m_exception;
     QLabel* m_waiting;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "app/errorrecoverypolicy.h"
 
 #include "app/errorrecoverydialog.h"
@@ -15,6 +16,12 @@ ErrorRecoveryPolicy::ErrorRecoveryPolicy(QWidget* dialogParent)
     , m_dialogParent(dialogParent) {}
 
 QFuture<Decision> ErrorRecoveryPolicy::decide(const CommandFailure& failure) {
+    // An interrupt is what the user asked for, not an error to decide about: the interrupted
+    // command ends, and the commands behind it run.
+    if (failure.type == QLatin1String("KeyboardInterrupt")) {
+        Q_EMIT interrupted(failure);
+        return qk::readyFuture(Decision::ignore());
+    }
     if (m_remembered) {
         Q_EMIT decidedAutomatically(failure, *m_remembered);
         return qk::readyFuture(*m_remembered == Decision::Kind::Ignore ? Decision::ignore()
@@ -41,10 +48,14 @@ QFuture<Decision> ErrorRecoveryPolicy::decide(const CommandFailure& failure) {
                 promise->finish();
             });
     m_dialog = dialog;
-    dialog->show();
-    dialog->raise();
+    dialog->showWithoutFocus();
     Q_EMIT dialogOpened(dialog);
     return future;
+}
+
+void ErrorRecoveryPolicy::refreshWaiting() {
+    if (m_dialog && m_waitingCounter)
+        m_dialog->setWaiting(m_waitingCounter());
 }
 
 ErrorRecoveryDialog* ErrorRecoveryPolicy::openDialog() const {

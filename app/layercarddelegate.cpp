@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "app/layercarddelegate.h"
 
 #include "app/layermodel.h"
@@ -55,8 +56,10 @@ int errorHeight(const QStyleOptionViewItem& option, const QString& error, int wi
 QSize LayerCardDelegate::sizeHint(const QStyleOptionViewItem& option,
                                   const QModelIndex& index) const {
     const int width = std::min(option.rect.width() - 2 * margin, maxCardWidth);
-    const QString error = index.data(LayerModel::ErrorRole).toString();
-    return QSize(width, connector + cardHeight + errorHeight(option, error, std::max(width, 200)));
+    QString note = index.data(LayerModel::ErrorRole).toString();
+    if (note.isEmpty())
+        note = index.data(LayerModel::WarningRole).toString();
+    return QSize(width, connector + cardHeight + errorHeight(option, note, std::max(width, 200)));
 }
 
 void LayerCardDelegate::paint(QPainter* painter, const QStyleOptionViewItem& option,
@@ -70,10 +73,14 @@ void LayerCardDelegate::paint(QPainter* painter, const QStyleOptionViewItem& opt
     const QString arguments = index.data(LayerModel::ArgumentsRole).toString();
     const QVariant shape = index.data(LayerModel::OutputShapeRole);
     const QVariant params = index.data(LayerModel::ParamsRole);
-    const QString error = index.data(LayerModel::ErrorRole).toString();
+    // An error stops the network; a warning (the data does not fit) shows the same way, amber.
+    QString error = index.data(LayerModel::ErrorRole).toString();
+    const bool warning = error.isEmpty();
+    if (warning)
+        error = index.data(LayerModel::WarningRole).toString();
     const bool pending = index.data(LayerModel::PendingRole).toBool();
     const QColor accent = accentFor(className);
-    const QColor errorColor(0xd9, 0x3f, 0x3f);
+    const QColor errorColor = warning ? QColor(0xc2, 0x7c, 0x0e) : QColor(0xd9, 0x3f, 0x3f);
     const QColor text = palette.color(QPalette::Text);
     QColor muted = text;
     muted.setAlphaF(0.6f);
@@ -130,9 +137,9 @@ void LayerCardDelegate::paint(QPainter* painter, const QStyleOptionViewItem& opt
                       Qt::AlignRight | Qt::AlignVCenter, shapeText);
     painter->setFont(small);
     painter->setPen(muted);
-    const QString paramsText = params.isValid()
-                                   ? tr("%L1 params").arg(params.toLongLong())
-                                   : (error.isEmpty() ? tr("not checked") : tr("does not fit"));
+    const QString paramsText =
+        params.isValid() ? tr("%L1 params").arg(params.toLongLong())
+                         : (error.isEmpty() || warning ? tr("not checked") : tr("does not fit"));
     painter->drawText(right.adjusted(0, right.height() / 2, 0, 0),
                       Qt::AlignRight | Qt::AlignVCenter, paramsText);
 

@@ -1,5 +1,7 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "app/layermodel.h"
 
+#include "app/datafitcheck.h"
 #include "app/document.h"
 #include "app/shapechecker.h"
 
@@ -53,10 +55,17 @@ QVariant LayerModel::data(const QModelIndex& index, int role) const {
     case Qt::DisplayRole:
     case ClassNameRole:
         return item.layer.className();
-    case Qt::ToolTipRole:
+    case Qt::ToolTipRole: {
         if (m_checker.failure().layerId == item.id)
             return m_checker.failure().message;
-        return QStringLiteral("%1(%2)").arg(item.layer.className(), argumentsText(item.layer));
+        const QString call =
+            QStringLiteral("%1(%2)").arg(item.layer.className(), argumentsText(item.layer));
+        const QString warning = m_fit ? m_fit->warning(item.id) : QString();
+        return warning.isEmpty() ? call : call + QLatin1Char('\n') + warning;
+    }
+    case WarningRole:
+        return m_fit && !m_fit->warning(item.id).isEmpty() ? QVariant(m_fit->warning(item.id))
+                                                           : QVariant();
     case LayerIdRole:
         return item.id;
     case ArgumentsRole:
@@ -75,6 +84,20 @@ QVariant LayerModel::data(const QModelIndex& index, int role) const {
     }
 }
 
+void LayerModel::setDataFit(const DataFitCheck* check) {
+    if (m_fit)
+        disconnect(m_fit, nullptr, this, nullptr);
+    m_fit = check;
+    const auto refresh = [this] {
+        if (rowCount() > 0)
+            Q_EMIT dataChanged(index(0), index(rowCount() - 1),
+                               {WarningRole, Qt::ToolTipRole, Qt::SizeHintRole});
+    };
+    if (m_fit)
+        connect(m_fit, &DataFitCheck::changed, this, refresh);
+    refresh();
+}
+
 Qt::ItemFlags LayerModel::flags(const QModelIndex& index) const {
     if (!index.isValid())
         return Qt::ItemIsDropEnabled;
@@ -90,6 +113,7 @@ QHash<int, QByteArray> LayerModel::roleNames() const {
     names.insert(OutputShapeRole, "outputShape");
     names.insert(ParamsRole, "params");
     names.insert(ErrorRole, "error");
+    names.insert(WarningRole, "warning");
     names.insert(PendingRole, "pending");
     return names;
 }

@@ -1,9 +1,11 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
 #include <QAbstractListModel>
 
 namespace qk::app {
 
+class DataFitCheck;
 class Document;
 class ShapeChecker;
 struct DocumentChange;
@@ -21,6 +23,7 @@ public:
         OutputShapeRole, // "(None, 16)"; invalid until the worker reports it
         ParamsRole,      // qint64; invalid until the worker reports it
         ErrorRole,       // the message when this layer stops the network
+        WarningRole,     // what does not fit the data at this layer (DataFitCheck)
         PendingRole      // bool: an answer for the latest edit is on its way
     };
 
@@ -45,6 +48,8 @@ public:
                       const QModelIndex& parent) override;
 
     int layerId(const QModelIndex& index) const;
+    // Shows the check's warnings on the layers they concern.
+    void setDataFit(const DataFitCheck* check);
     QModelIndex indexOfLayer(int layerId) const;
 
 Q_SIGNALS:
@@ -57,6 +62,7 @@ private:
 
     Document& m_document;
     ShapeChecker& m_checker;
+    const DataFitCheck* m_fit = nullptr;
 };
 
 } // namespace qk::app

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The QtKeras executable: the IDE's main window on a session with a local worker.
 #include "app/importtask.h"
 #include "app/irisguidemo.h"
@@ -71,7 +72,15 @@ int main(int argc, char* argv[]) {
         QStringLiteral("With --export-script: the script builds the model without loading the "
                        "file's weights."));
     parser.addOptions({demo, exec, screenshot, import, exportScript, withoutWeights});
+    parser.addPositionalArgument(QStringLiteral("project"),
+                                 QStringLiteral("A .qtkeras project (or a .keras model) to open."),
+                                 QStringLiteral("[project]"));
     parser.process(app);
+    const QStringList files = parser.positionalArguments();
+    if (files.size() > 1) {
+        std::fputs("qtkeras: give at most one project to open\n", stderr);
+        return 2;
+    }
 
     qk::SessionOptions options;
     options.worker = qk::app::savedWorkerOptions();
@@ -111,8 +120,11 @@ int main(int argc, char* argv[]) {
         return QApplication::exec();
     }
     const QStringList code = parser.values(exec);
-    // Projects that a crashed QtKeras left unsaved; not when the start-up is scripted.
-    if (code.isEmpty() && !parser.isSet(screenshot))
+    // Projects that a crashed QtKeras left unsaved; not when the start-up is scripted or a
+    // project was named.
+    if (!files.isEmpty())
+        window.project().openFile(files.front());
+    else if (code.isEmpty() && !parser.isSet(screenshot))
         window.project().offerRecovery();
     if (!code.isEmpty() || parser.isSet(screenshot)) {
         auto* tasks = new qk::app::StartupTasks(host, window, code, parser.value(screenshot));

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "app/mainwindow.h"
 
 #include "app/actionids.h"
@@ -110,6 +111,12 @@ MainWindow::MainWindow(SessionHost& host, QWidget* parent)
             [this](const WorkerInfo& info) { m_banner->showReplacement(info.python); });
     connect(&host.events(), &SessionEvents::workerWarning, this,
             [this](const QString& message) { statusBar()->showMessage(message, 15000); });
+    connect(&host.events(), &SessionEvents::workerDisconnected, this,
+            [this](const QString& reason) {
+                m_banner->showDisconnected(m_host.options().worker.remote, reason);
+            });
+    connect(&host.events(), &SessionEvents::workerReconnected, this,
+            [this](const WorkerInfo& info) { m_banner->showReconnected(info.host); });
     connect(m_banner, &WorkerBanner::restartRequested, this, &MainWindow::restartWorker);
     connect(m_errorPolicy, &ErrorRecoveryPolicy::decidedAutomatically, this,
             [this](const CommandFailure& failure, Decision::Kind kind) {
@@ -119,7 +126,14 @@ MainWindow::MainWindow(SessionHost& host, QWidget* parent)
                              kind == Decision::Kind::Ignore ? tr("ignored") : tr("queue dropped")),
                     8000);
             });
+    connect(m_errorPolicy, &ErrorRecoveryPolicy::interrupted, this,
+            [this](const CommandFailure& failure) {
+                statusBar()->showMessage(
+                    tr("Interrupted %1; the commands behind it go on").arg(failure.id), 8000);
+            });
     m_errorPolicy->setWaitingCounter([this] { return qMax(0, m_commands->openCount() - 1); });
+    connect(m_commands, &inspectors::CommandModel::openCountChanged, m_errorPolicy,
+            &ErrorRecoveryPolicy::refreshWaiting);
     host.setErrorPolicy(
         [policy = m_errorPolicy](const CommandFailure& failure) { return policy->decide(failure); },
         this);

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "app/modelbuilder.h"
 
 #include "app/document.h"
@@ -10,6 +11,7 @@
 #include <QItemSelectionModel>
 #include <QLabel>
 #include <QListView>
+#include <QUndoStack>
 #include <QVBoxLayout>
 
 namespace qk::app {
@@ -109,6 +111,12 @@ ModelBuilder::ModelBuilder(Document& document, ShapeChecker& checker, QWidget* p
     connect(m_model, &QAbstractItemModel::rowsRemoved, this, &ModelBuilder::updateHeader);
     connect(m_model, &QAbstractItemModel::dataChanged, this, &ModelBuilder::updateHeader);
     connect(&checker, &ShapeChecker::updated, this, &ModelBuilder::updateHeader);
+    connect(&document, &Document::changed, this, [this](const DocumentChange& change) {
+        if (change.kind == DocumentChange::Kind::LayerInserted)
+            m_inserted << change.layerId;
+    });
+    connect(document.undoStack(), &QUndoStack::indexChanged, this,
+            &ModelBuilder::selectAfterUndoStep);
     connect(&checker, &ShapeChecker::checkFailed, this, [this](const QString& message) {
         m_status->setText(tr("Shapes unknown: %1").arg(message.section(u'\n', 0, 0)));
     });
@@ -133,9 +141,38 @@ QList<int> ModelBuilder::selectedLayerIds() const {
     const QModelIndexList rows = m_view->selectionModel()->selectedRows();
     for (const QModelIndex& index : rows)
         ids << m_model->layerId(index);
-    if (ids.isEmpty() && currentLayerId() != 0)
-        ids << currentLayerId();
     return ids;
+}
+
+void ModelBuilder::selectAfterUndoStep() {
+    // An edit, its undo or its redo: the layers it brought back are selected; after a
+    // removal, the layer that became current (the view moves it to a neighbour) is selected
+    // too. Delete and Duplicate act on the selection, so what they act on is always visible,
+    // and Properties shows the current layer.
+    QList<int> inserted;
+    for (int id : std::as_const(m_inserted)) {
+        if (m_document.indexOf(id) >= 0)
+            inserted << id;
+    }
+    m_inserted.clear();
+    if (m_document.undoStack()->count() == 0)
+        return; // a project was opened: nothing is selected yet
+    QItemSelectionModel* selection = m_view->selectionModel();
+    if (!inserted.isEmpty()) {
+        QItemSelection rows;
+        for (int id : std::as_const(inserted)) {
+            const QModelIndex index = m_model->indexOfLayer(id);
+            rows.select(index, index);
+        }
+        selection->setCurrentIndex(m_model->indexOfLayer(inserted.back()),
+                                   QItemSelectionModel::NoUpdate);
+        selection->select(rows, QItemSelectionModel::ClearAndSelect);
+        m_view->scrollTo(m_model->indexOfLayer(inserted.back()));
+    } else if (const QModelIndex current = m_view->currentIndex();
+               current.isValid() && !selection->hasSelection()) {
+        selection->select(current, QItemSelectionModel::ClearAndSelect);
+    }
+    updateActions();
 }
 
 void ModelBuilder::selectLayer(int layerId) {
@@ -172,8 +209,9 @@ void ModelBuilder::updateHeader() {
 void ModelBuilder::updateActions() {
     const bool any = m_view->currentIndex().isValid();
     const int row = m_view->currentIndex().row();
-    m_delete->setEnabled(any);
-    m_duplicate->setEnabled(any);
+    const bool selected = m_view->selectionModel()->hasSelection();
+    m_delete->setEnabled(selected);
+    m_duplicate->setEnabled(selected);
     m_moveUp->setEnabled(any && row > 0);
     m_moveDown->setEnabled(any && row < m_document.layerCount() - 1);
 }

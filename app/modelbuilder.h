@@ -1,5 +1,7 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include <QList>
 #include <QWidget>
 
 class QAction;
@@ -32,6 +34,8 @@ public:
     // and makes it current.
     void addLayer(const QString& className, int row = -1);
     int currentLayerId() const;
+    // The layers drawn selected: what Delete and Duplicate act on. An undo or redo selects
+    // the layers it brings back, or the current one after a removal.
     QList<int> selectedLayerIds() const;
     void selectLayer(int layerId);
 
@@ -42,6 +46,7 @@ private:
     void updateHeader();
     void updateActions();
     void moveCurrent(int delta);
+    void selectAfterUndoStep();
 
     Document& m_document;
     ShapeChecker& m_checker;
@@ -55,6 +60,7 @@ private:
     QAction* m_duplicate;
     QAction* m_moveUp;
     QAction* m_moveDown;
+    QList<int> m_inserted; // layers inserted since the undo stack last moved
 };
 
 } // namespace qk::app

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "app/palettemodel.h"
 
 #include "app/catalogsource.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "app/parametereditor.h"
 
 #include "app/pythonliteral.h"
@@ -5,12 +6,14 @@
 #include <QCheckBox>
 #include <QComboBox>
 #include <QGridLayout>
+#include <QKeyEvent>
 #include <QLabel>
 #include <QLineEdit>
 #include <QSpinBox>
 #include <QStyle>
 #include <QToolButton>
 
+#include <functional>
 #include <limits>
 
 namespace qk::app {
@@ -35,6 +38,54 @@ QStringList typesOf(const keras::CatalogParameter& p) {
 }
 
 const char* const unsetProperty = "unsetValue";
+
+// A spin box for whole numbers that shows a fraction or an exponent as typed ("3.5" would
+// otherwise lose its point and become 35) and reports it instead of reading it.
+class WholeNumberSpinBox : public QSpinBox {
+public:
+    using Refused = std::function<void(const QString&)>;
+    WholeNumberSpinBox(Refused refused, QWidget* parent)
+        : QSpinBox(parent)
+        , m_refused(std::move(refused)) {}
+
+    QValidator::State validate(QString& text, int& pos) const override {
+        const QValidator::State state = QSpinBox::validate(text, pos);
+        if (state == QValidator::Invalid && isNumber(text))
+            return QValidator::Intermediate;
+        return state;
+    }
+
+protected:
+    void keyPressEvent(QKeyEvent* event) override {
+        if ((event->key() == Qt::Key_Return || event->key() == Qt::Key_Enter) && refuse()) {
+            event->accept();
+            return;
+        }
+        QSpinBox::keyPressEvent(event);
+    }
+    void focusOutEvent(QFocusEvent* event) override {
+        refuse(); // the value stays what it was
+        QSpinBox::focusOutEvent(event);
+    }
+
+private:
+    static bool isNumber(const QString& text) {
+        bool ok = false;
+        text.trimmed().toDouble(&ok);
+        return ok;
+    }
+    // A number that is no whole number was typed: reported, and true.
+    bool refuse() {
+        QString text = lineEdit()->text();
+        int pos = 0;
+        if (QSpinBox::validate(text, pos) == QValidator::Acceptable || !isNumber(text))
+            return false;
+        m_refused(text.trimmed());
+        return true;
+    }
+
+    Refused m_refused;
+};
 } // namespace
 
 ParameterEditor::Kind ParameterEditor::kindOf(const keras::CatalogParameter& p, bool hasChoices) {
@@ -96,7 +147,11 @@ ParameterEditor::ParameterEditor(const keras::CatalogParameter& parameter,
         break;
     }
     case Kind::Int: {
-        auto* spin = new QSpinBox(this);
+        auto* spin = new WholeNumberSpinBox(
+            [this](const QString& text) {
+                showError(tr("%1 takes a whole number; %2 is not one").arg(m_parameter.name, text));
+            },
+            this);
         spin->setRange(-intLimit, intLimit);
         spin->setKeyboardTracking(false);
         spin->setAccelerated(true);
@@ -146,7 +201,9 @@ ParameterEditor::ParameterEditor(const keras::CatalogParameter& parameter,
     }
     m_input->setProperty(unsetProperty, unset);
     m_input->setToolTip(parameter.doc);
-    if (unset && (m_kind == Kind::Bool || m_kind == Kind::Int || m_kind == Kind::Choice))
+    // Keras' default in a spin box is greyed. A check box says "default" and a combo
+    // "(default)" instead: greying a combo greys its list of choices too, like disabled ones.
+    if (unset && m_kind == Kind::Int)
         m_input->setStyleSheet(QStringLiteral("color: palette(mid);"));
 
     m_reset->setIcon(style()->standardIcon(QStyle::SP_BrowserReload));

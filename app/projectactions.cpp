@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "app/projectactions.h"
 
 #include "app/actionids.h"
@@ -107,8 +108,15 @@ Project ProjectActions::capture() const {
     const inspectors::TrainingRunModel& runs = view->runs();
     for (int row = 0; row < runs.rowCount(); ++row) {
         const keras::TrainingHistory& history = runs.history(row);
-        project.runs.push_back({runs.name(row), runs.isShown(row), history.plannedEpochs(),
-                                history.stoppedEarly(), history.metricNames(), history.toMap(),
+        // A run still training is saved as it is now; read back, it counts as lost.
+        const auto outcome = history.outcome() == keras::TrainingHistory::Outcome::Running
+                                 ? keras::TrainingHistory::Outcome::Lost
+                                 : history.outcome();
+        const QString reason = history.outcome() == keras::TrainingHistory::Outcome::Running
+                                   ? tr("saved while it was training")
+                                   : history.reason();
+        project.runs.push_back({runs.name(row), runs.isShown(row), history.plannedEpochs(), outcome,
+                                reason, runs.colour(row), history.metricNames(), history.toMap(),
                                 history.epochSeconds()});
     }
     return project;
@@ -136,8 +144,8 @@ void ProjectActions::apply(const Project& project) {
         const int row =
             view->addRun(std::make_shared<keras::TrainingHistory>(
                              QStringLiteral("saved-%1").arg(++count), run.plannedEpochs,
-                             run.metrics, run.series, run.epochSeconds, run.stoppedEarly),
-                         run.name);
+                             run.metrics, run.series, run.epochSeconds, run.outcome, run.reason),
+                         run.name, run.colour);
         runs.setShown(row, run.shown);
     }
     view->setSmoothing(project.smoothing);
@@ -189,7 +197,11 @@ bool ProjectActions::exportScript(const QString& path, QString* error, bool with
             const auto& model = m_trainer.model();
             if (!model)
                 return fail(tr("Train the model first: the script embeds its training data."));
-            script = model->exportScript();
+            // The test rows the Data panel held out: the script scores the model on them.
+            keras::ExportOptions options;
+            if (const auto& data = m_trainer.data())
+                options.testData = std::pair<Value, Value>(data->xTest, data->yTest);
+            script = model->exportScript(options);
         }
     } catch (const std::exception& e) {
         return fail(QString::fromUtf8(e.what()));
@@ -414,6 +426,16 @@ void ProjectActions::askOpen() {
     openAfterUnsavedChanges(path);
 }
 
+void ProjectActions::openFile(const QString& path) {
+    if (isKerasModel(path)) {
+        importKerasModel(path);
+        return;
+    }
+    QString error;
+    if (!open(path, &error))
+        showError(tr("Cannot open the project"), error);
+}
+
 void ProjectActions::openAfterUnsavedChanges(const QString& path) {
     afterUnsavedChanges(tr("%1 has unsaved changes. Save them before opening %2?")
                             .arg(m_document.displayName(), QFileInfo(path).fileName()),
@@ -450,10 +472,20 @@ bool ProjectActions::askSaveAs() {
 }
 
 void ProjectActions::askExportScript() {
-    const QString path = QFileDialog::getSaveFileName(m_window, tr("Export Python Script"), {},
-                                                      tr("Python scripts (*.py)"));
+    // Said before a file name is asked for: the script needs a model trained in this window.
+    if (!m_document.isGraph() && !m_trainer.model()) {
+        showError(tr("Cannot export the script"),
+                  tr("Train the model first: the script embeds the data it was trained on "
+                     "and scores it on the test rows. A project opened from a file has its "
+                     "runs' curves, not a trained model."));
+        return;
+    }
+    QString path = QFileDialog::getSaveFileName(m_window, tr("Export Python Script"), {},
+                                                tr("Python scripts (*.py)"));
     if (path.isEmpty())
         return;
+    if (QFileInfo(path).suffix().isEmpty())
+        path += QStringLiteral(".py");
     QString error;
     if (!exportScript(path, &error))
         showError(tr("Cannot export the script"), error);

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
 #include "app/autosave.h"
@@ -47,6 +48,9 @@ public:
     void newProject();
     // Opens a project file; on failure the current project stays and `error` says why.
     bool open(const QString& path, QString* error = nullptr);
+    // Opens a file named from outside (the command line): a project, or a .keras model
+    // imported into the builder; a file that cannot be opened is reported in a message box.
+    void openFile(const QString& path);
     bool saveAs(const QString& path, QString* error = nullptr);
     // A standalone Python script: for a graph, one that rebuilds it (loading the weights of
     // the .keras file it was imported from while it is unchanged); else the last trained model.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "app/projectfile.h"
 
 #include "bridge/keras/callbacks.h"
@@ -9,6 +10,7 @@
 
 #include <cmath>
 #include <limits>
+#include <stdexcept>
 
 using Json = qk::protocol::Json;
 
@@ -147,6 +149,8 @@ void to_json(Json& j, const DataSource& s) {
         {"kind", s.kind},        {"csv_path", str(s.csvPath)},  {"features", strings(s.features)},
         {"label", str(s.label)}, {"one_hot", s.oneHot},         {"test_fraction", s.testFraction},
         {"seed", s.seed},        {"standardize", s.standardize}};
+    if (!s.encoded.isEmpty())
+        j["encoded"] = strings(s.encoded);
 }
 
 void from_json(const Json& j, DataSource& s) {
@@ -157,6 +161,7 @@ void from_json(const Json& j, DataSource& s) {
     s.oneHot = j.at("one_hot").get<bool>();
     s.testFraction = j.at("test_fraction").get<double>();
     s.seed = j.at("seed").get<std::uint64_t>();
+    s.encoded = j.contains("encoded") ? qstrings(j.at("encoded")) : QStringList();
     s.standardize = j.at("standardize").get<bool>();
 }
 
@@ -167,7 +172,11 @@ void to_json(Json& j, const SavedRun& run) {
     j = Json{{"name", str(run.name)},
              {"shown", run.shown},
              {"planned_epochs", run.plannedEpochs ? Json(*run.plannedEpochs) : Json(nullptr)},
-             {"stopped_early", run.stoppedEarly},
+             // Read by versions that know no outcome.
+             {"stopped_early", run.outcome != keras::TrainingHistory::Outcome::Finished},
+             {"outcome", str(keras::TrainingHistory::outcomeName(run.outcome))},
+             {"reason", str(run.reason)},
+             {"colour", run.colour.isValid() ? str(run.colour.name()) : Json(nullptr)},
              {"metrics", strings(run.metrics)},
              {"series", series},
              {"epoch_seconds", numbers(run.epochSeconds)}};
@@ -178,7 +187,18 @@ void from_json(const Json& j, SavedRun& run) {
     run.shown = j.at("shown").get<bool>();
     const Json& planned = j.at("planned_epochs");
     run.plannedEpochs = planned.is_null() ? std::nullopt : std::optional<int>(planned.get<int>());
-    run.stoppedEarly = j.at("stopped_early").get<bool>();
+    // Files of versions that knew only whether a run stopped early have no outcome.
+    const auto outcome = j.contains("outcome")
+                             ? keras::TrainingHistory::outcomeFromName(qstr(j.at("outcome")))
+                             : std::nullopt;
+    if (j.contains("outcome") && !outcome)
+        throw std::runtime_error("a run has an unknown outcome: " + j.at("outcome").dump());
+    run.outcome = outcome.value_or(j.at("stopped_early").get<bool>()
+                                       ? keras::TrainingHistory::Outcome::Stopped
+                                       : keras::TrainingHistory::Outcome::Finished);
+    run.reason = j.contains("reason") ? qstr(j.at("reason")) : QString();
+    if (j.contains("colour") && !j.at("colour").is_null())
+        run.colour = QColor::fromString(qstr(j.at("colour")));
     run.metrics = qstrings(j.at("metrics"));
     run.series.clear();
     for (const auto& [name, values] : j.at("series").items())

@@ -1,9 +1,12 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
 #include "app/modelgraph.h"
 #include "app/projectsettings.h"
 #include "bridge/keras/layer.h"
+#include "bridge/keras/traininghistory.h"
 
+#include <QColor>
 #include <QDateTime>
 #include <QList>
 #include <QMap>
@@ -15,12 +18,14 @@
 
 namespace qk::app {
 
-// One training run as saved: every metric series and the seconds of each epoch.
+// One training run as saved: how it ended, every metric series and the seconds of each epoch.
 struct SavedRun {
     QString name;
     bool shown = true;
     std::optional<int> plannedEpochs;
-    bool stoppedEarly = false;
+    keras::TrainingHistory::Outcome outcome = keras::TrainingHistory::Outcome::Finished;
+    QString reason; // why it stopped, failed or was lost
+    QColor colour;  // invalid: the history view picks one
     QStringList metrics;
     QMap<QString, QList<double>> series;
     QList<double> epochSeconds;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
 #include "bridge/keras/callbacks.h"
@@ -38,6 +39,7 @@ struct DataSource {
     Kind kind = Kind::Iris;
     QString csvPath = {};
     QStringList features = {}; // empty: every numeric column but the label
+    QStringList encoded = {};  // text columns that are features too, one-hot
     QString label = QStringLiteral("species");
     bool oneHot = true; // one-hot targets; else class indices
     double testFraction = 0.2;

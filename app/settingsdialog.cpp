@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "app/settingsdialog.h"
 
 #include "app/autosave.h"
@@ -21,6 +22,7 @@ namespace qk::app {
 SettingsDialog::SettingsDialog(const WorkerOptions& current, QWidget* parent)
     : QDialog(parent)
     , m_current(current)
+    , m_host(new QLineEdit(current.remote, this))
     , m_python(new QLineEdit(current.python, this))
     , m_backend(new QComboBox(this))
     , m_autosave(new QSpinBox(this))
@@ -29,6 +31,11 @@ SettingsDialog::SettingsDialog(const WorkerOptions& current, QWidget* parent)
     , m_checker(new EnvironmentCheck(this)) {
     setWindowTitle(tr("Settings"));
     resize(640, 420);
+    m_host->setPlaceholderText(tr("this computer, or ssh://[user@]host[:port]"));
+    m_host->setToolTip(
+        tr("Where the worker runs. Another host is reached with the system ssh (its "
+           "configuration, keys and known_hosts; a host key must already be known) and the "
+           "interpreter below is the one on that host."));
     m_python->setPlaceholderText(WorkerProcess::resolvePython(WorkerOptions{}));
     m_python->setToolTip(tr("The Python interpreter that runs the worker; empty: the default"));
     auto* browseButton = new QPushButton(tr("Browse…"), this);
@@ -56,14 +63,15 @@ SettingsDialog::SettingsDialog(const WorkerOptions& current, QWidget* parent)
            "msgpack versions, and what is missing."));
 
     auto* form = new QFormLayout;
+    form->addRow(tr("Worker host:"), m_host);
     form->addRow(tr("Python interpreter:"), pythonRow);
     form->addRow(tr("Keras backend:"), m_backend);
     form->addRow(tr("Autosave every:"), m_autosave);
     auto* checkRow = new QHBoxLayout;
     checkRow->addWidget(m_check);
     checkRow->addStretch();
-    auto* note =
-        new QLabel(tr("Changing the interpreter or the backend restarts the worker."), this);
+    auto* note = new QLabel(
+        tr("Changing the host, the interpreter or the backend restarts the worker."), this);
     note->setEnabled(false);
     auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
     connect(buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
@@ -82,6 +90,7 @@ SettingsDialog::SettingsDialog(const WorkerOptions& current, QWidget* parent)
 
 WorkerOptions SettingsDialog::options() const {
     WorkerOptions options = m_current;
+    options.remote = m_host->text().trimmed();
     options.python = m_python->text().trimmed();
     options.backend = m_backend->currentText();
     return options;
@@ -90,7 +99,8 @@ WorkerOptions SettingsDialog::options() const {
 bool SettingsDialog::changed() const {
     const WorkerOptions edited = options();
     const QString backend = m_current.backend.isEmpty() ? QStringLiteral("jax") : m_current.backend;
-    return edited.python != m_current.python || edited.backend != backend;
+    return edited.remote != m_current.remote || edited.python != m_current.python ||
+           edited.backend != backend;
 }
 
 int SettingsDialog::autosaveSeconds() const {
@@ -103,7 +113,10 @@ QString SettingsDialog::reportText() const {
 
 void SettingsDialog::checkEnvironment() {
     m_check->setEnabled(false);
-    m_report->setPlainText(tr("Checking %1…").arg(WorkerProcess::resolvePython(options())));
+    const WorkerOptions edited = options();
+    m_report->setPlainText(edited.remote.isEmpty()
+                               ? tr("Checking %1…").arg(WorkerProcess::resolvePython(edited))
+                               : tr("Checking %1 over ssh…").arg(edited.remote));
     m_checker->start(options());
 }
 

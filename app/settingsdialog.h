@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
 #include "bridge/worker/workerprocess.h"
@@ -15,7 +16,7 @@ namespace qk::app {
 class EnvironmentCheck;
 struct EnvironmentReport;
 
-// The worker's settings: Python interpreter and Keras backend, with a check of what the
+// The worker's settings: its host, Python interpreter and Keras backend, with a check of what the
 // chosen interpreter has; and how often unsaved projects are autosaved. Accepting it with a
 // changed interpreter or backend restarts the worker (the caller does).
 class SettingsDialog : public QDialog {
@@ -29,6 +30,7 @@ public:
     // Seconds between autosaves of unsaved changes; 0: off.
     int autosaveSeconds() const;
 
+    QLineEdit* hostEdit() const { return m_host; }
     QLineEdit* pythonEdit() const { return m_python; }
     QComboBox* backendBox() const { return m_backend; }
     QPushButton* checkButton() const { return m_check; }
@@ -42,6 +44,7 @@ private:
     void browse();
 
     qk::WorkerOptions m_current;
+    QLineEdit* m_host;
     QLineEdit* m_python;
     QComboBox* m_backend;
     QSpinBox* m_autosave;

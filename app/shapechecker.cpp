@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "app/shapechecker.h"
 
 #include "app/document.h"
@@ -63,7 +64,7 @@ void ShapeChecker::send() {
                        ++i) {
                       m_results.insert(ids[static_cast<int>(i)],
                                        {keras::shapeText(layers[i]["output_shape"]),
-                                        layers[i]["params"].toInt()});
+                                        layers[i]["params"].toInt(), layers[i]["output_shape"]});
                   }
                   m_failure = {};
                   if (const Value& error = answer["error"]; !error.isNone()) {

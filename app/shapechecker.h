@@ -1,4 +1,7 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
+
+#include "bridge/protocol/value.h"
 
 #include <QHash>
 #include <QObject>
@@ -21,6 +24,7 @@ public:
     struct LayerResult {
         QString outputShape; // "(None, 16)", "?" when it cannot be known yet
         qint64 params = 0;
+        Value shape; // the same as Keras gives it: a tuple of ints and None
     };
     struct Failure {
         int layerId = 0;

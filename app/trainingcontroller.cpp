@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "app/trainingcontroller.h"
 
 #include "app/document.h"
@@ -8,7 +9,16 @@ namespace qk::app {
 TrainingController::TrainingController(SessionHost& host, Document& document, QObject* parent)
     : QObject(parent)
     , m_host(host)
-    , m_document(document) {}
+    , m_document(document) {
+    connect(&host.events(), &SessionEvents::commandChanged, this, [this](const CommandInfo& info) {
+        if (!m_running || !m_history || info.id != m_history->commandId() ||
+            info.state != CommandState::Running)
+            return;
+        m_fitRunning = true;
+        if (m_stopRequested)
+            m_host.session().stopTraining();
+    });
+}
 
 bool TrainingController::train(QString* error) {
     const auto refuse = [error](const QString& message) {
@@ -28,6 +38,7 @@ bool TrainingController::train(QString* error) {
         keras::PrepareOptions options;
         options.label = source.label;
         options.features = source.features;
+        options.encoded = source.encoded;
         options.testFraction = source.testFraction;
         options.seed = source.seed;
         options.standardize = source.standardize;
@@ -57,28 +68,44 @@ bool TrainingController::train(QString* error) {
     const keras::Training training = m_model->fit(m_data->xTrain, m_data->yTrain, fit);
     m_history = training.history();
     m_running = true;
+    m_fitRunning = false;
+    m_stopRequested = false;
     Q_EMIT runningChanged(true);
     Q_EMIT started(m_history);
+    // The run is over when its history ends (a failed fit ends it before anyone decides
+    // about the error); the message waits for the fit's command to settle.
+    const std::shared_ptr<keras::TrainingHistory> history = m_history;
+    connect(history.get(), &keras::TrainingHistory::finished, this,
+            [this, history] { endRun(history); });
     QFuture<std::shared_ptr<keras::TrainingHistory>> done = training.future();
     done.then(this,
-              [this](const std::shared_ptr<keras::TrainingHistory>& history) {
-                  m_running = false;
-                  Q_EMIT runningChanged(false);
+              [this](const std::shared_ptr<keras::TrainingHistory>& ended) {
+                  endRun(ended);
                   Q_EMIT finished(
-                      true, history->stoppedEarly()
-                                ? tr("Stopped after %n epoch(s)", nullptr, history->epochCount())
-                                : tr("Trained %n epoch(s)", nullptr, history->epochCount()));
+                      true, ended->stoppedEarly()
+                                ? tr("Stopped after %n epoch(s)", nullptr, ended->epochCount())
+                                : tr("Trained %n epoch(s)", nullptr, ended->epochCount()));
               })
-        .onFailed(this, [this](const std::exception& e) {
-            m_running = false;
-            Q_EMIT runningChanged(false);
+        .onFailed(this, [this, history](const std::exception& e) {
+            endRun(history);
             Q_EMIT finished(false, QString::fromUtf8(e.what()));
         });
     return true;
 }
 
+void TrainingController::endRun(const std::shared_ptr<keras::TrainingHistory>& history) {
+    if (history != m_history || !m_running)
+        return;
+    m_running = false;
+    Q_EMIT runningChanged(false);
+}
+
 void TrainingController::stop() {
-    if (m_running)
+    if (!m_running)
+        return;
+    // The worker stops the command that runs when it is asked: the fit, or nothing yet.
+    m_stopRequested = true;
+    if (m_fitRunning)
         m_host.session().stopTraining();
 }
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
 #include "bridge/keras/dataset.h"
@@ -17,7 +18,8 @@ class SessionHost;
 // Runs the document's network: prepares the data source's arrays, builds the model in the
 // worker layer by layer, compiles it, and fits it with the arrays sent once as bindings.
 // The live TrainingHistory of each run is announced through started(); stop() ends a fit
-// after its batch and keeps the weights, so evaluate() afterwards scores the trained model.
+// after its batch and keeps the weights (also when asked while the commands before the fit
+// still run), so evaluate() afterwards scores the trained model.
 class TrainingController : public QObject {
     Q_OBJECT
 public:
@@ -41,12 +43,16 @@ Q_SIGNALS:
     void finished(bool ok, const QString& message);
 
 private:
+    void endRun(const std::shared_ptr<keras::TrainingHistory>& history);
+
     SessionHost& m_host;
     Document& m_document;
     std::optional<keras::Sequential> m_model;
     std::optional<keras::PreparedData> m_data;
     std::shared_ptr<keras::TrainingHistory> m_history;
     bool m_running = false;
+    bool m_fitRunning = false;    // the worker runs the fit itself (not a command before it)
+    bool m_stopRequested = false; // stop() before the fit ran: asked for as soon as it runs
 };
 
 } // namespace qk::app

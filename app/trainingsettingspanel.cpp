@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "app/trainingsettingspanel.h"
 
 #include "app/catalogsource.h"
@@ -62,7 +63,8 @@ TrainingSettingsPanel::TrainingSettingsPanel(Document& document, CatalogSource& 
     , m_earlyStopping(new QCheckBox(tr("&Early stopping")))
     , m_monitor(new QComboBox)
     , m_patience(new QSpinBox)
-    , m_error(new QLabel) {
+    , m_error(new QLabel)
+    , m_fitWarnings(new QLabel) {
     setObjectName(QStringLiteral("training-settings"));
     m_learningRate->setPlaceholderText(tr("optimizer's default"));
     m_momentum->setPlaceholderText(tr("optimizer's default"));
@@ -85,6 +87,11 @@ TrainingSettingsPanel::TrainingSettingsPanel(Document& document, CatalogSource& 
     m_error->setWordWrap(true);
     m_error->setStyleSheet(QStringLiteral("color: #c62828"));
     m_error->hide();
+    m_fitWarnings->setObjectName(QStringLiteral("fitWarnings"));
+    m_fitWarnings->setWordWrap(true);
+    m_fitWarnings->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_fitWarnings->setStyleSheet(QStringLiteral("color: #b26a00"));
+    m_fitWarnings->hide();
 
     auto* form = new QFormLayout(this);
     form->addRow(tr("&Loss:"), m_loss);
@@ -100,6 +107,7 @@ TrainingSettingsPanel::TrainingSettingsPanel(Document& document, CatalogSource& 
     form->addRow(tr("Mo&nitor:"), m_monitor);
     form->addRow(tr("P&atience:"), m_patience);
     form->addRow(m_error);
+    form->addRow(m_fitWarnings);
 
     connect(m_loss, &QComboBox::textActivated, this, &TrainingSettingsPanel::commitLoss);
     connect(m_optimizer, &QComboBox::textActivated, this, &TrainingSettingsPanel::commitOptimizer);
@@ -122,6 +130,11 @@ TrainingSettingsPanel::TrainingSettingsPanel(Document& document, CatalogSource& 
             refresh();
     });
     fillChoices();
+}
+
+void TrainingSettingsPanel::showFitWarnings(const QStringList& warnings) {
+    m_fitWarnings->setText(warnings.join(u'\n'));
+    m_fitWarnings->setVisible(!warnings.isEmpty());
 }
 
 QString TrainingSettingsPanel::errorText() const {

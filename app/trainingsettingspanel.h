@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
 #include <QWidget>
@@ -36,6 +37,8 @@ public:
     QComboBox* monitorCombo() const { return m_monitor; }
     QSpinBox* patienceSpin() const { return m_patience; }
     QString errorText() const;
+    // Shows what does not fit between the model and its data (DataFitCheck), or nothing.
+    void showFitWarnings(const QStringList& warnings);
 
 private:
     void fillChoices();
@@ -62,6 +65,7 @@ private:
     QComboBox* m_monitor;
     QSpinBox* m_patience;
     QLabel* m_error;
+    QLabel* m_fitWarnings;
 };
 
 } // namespace qk::app

@@ -1,10 +1,11 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
 #include "bridge/worker/workerprocess.h"
 
 namespace qk::app {
 
-// The interpreter and Keras backend chosen in the settings dialog (empty: the defaults).
+// The host, interpreter and Keras backend chosen in the settings dialog (empty: the defaults).
 qk::WorkerOptions savedWorkerOptions();
 void saveWorkerOptions(const qk::WorkerOptions& options);
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "app/workerstatuswidget.h"
 
 #include "app/sessionhost.h"
@@ -45,6 +46,8 @@ WorkerStatusWidget::WorkerStatusWidget(SessionHost& host, QWidget* parent)
     connect(&host.events(), &SessionEvents::workerStateChanged, this,
             &WorkerStatusWidget::showState);
     connect(&host.events(), &SessionEvents::workerReady, this, &WorkerStatusWidget::showVersions);
+    connect(&host.events(), &SessionEvents::workerReconnected, this,
+            &WorkerStatusWidget::showVersions);
     connect(&host, &SessionHost::restarting, this, [this] { showVersions(WorkerInfo{}); });
     showState(host.workerState(), {});
     showVersions(host.workerInfo());
@@ -65,6 +68,15 @@ void WorkerStatusWidget::showVersions(const WorkerInfo& info) {
     }
     m_versions->setText(tr("Python %1 · Keras %2 · %3").arg(info.python, info.keras, info.backend));
     m_versions->setToolTip(tr("Worker process %1 on port %2").arg(info.pid).arg(info.port));
+    if (!info.host.isEmpty()) {
+        m_versions->setText(m_versions->text() + tr(" · on %1").arg(info.host));
+        m_versions->setToolTip(tr("Worker process %1 on %2, port %3 there, reached through "
+                                  "local port %4")
+                                   .arg(info.pid)
+                                   .arg(info.host)
+                                   .arg(info.hostPort)
+                                   .arg(info.port));
+    }
 }
 
 void WorkerStatusWidget::setOpenCommands(int open) {

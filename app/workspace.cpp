@@ -1,13 +1,16 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "app/workspace.h"
 
 #include "app/actionids.h"
 #include "app/actionregistry.h"
 #include "app/catalogsource.h"
+#include "app/datafitcheck.h"
 #include "app/datapanel.h"
 #include "app/docks.h"
 #include "app/document.h"
 #include "app/graphbuilder.h"
 #include "app/graphchecker.h"
+#include "app/layermodel.h"
 #include "app/layerpalette.h"
 #include "app/modelbuilder.h"
 #include "app/propertiespanel.h"
@@ -28,6 +31,7 @@ Workspace::Workspace(SessionHost& host, Document& document, Docks& docks, Action
     , m_document(document)
     , m_catalog(new CatalogSource(host, this))
     , m_shapes(new ShapeChecker(host, document, this))
+    , m_fit(new DataFitCheck(document, *m_shapes, this))
     , m_builder(new ModelBuilder(document, *m_shapes))
     , m_graphChecker(new GraphChecker(host, document, this))
     , m_graphBuilder(new GraphBuilder(document, *m_graphChecker, actions))
@@ -38,7 +42,12 @@ Workspace::Workspace(SessionHost& host, Document& document, Docks& docks, Action
     , m_history(new inspectors::TrainingHistoryView) {
     docks.add(DockSlot::Palette, m_palette);
     docks.add(DockSlot::Properties, m_properties);
-    docks.add(DockSlot::Training, new TrainingSettingsPanel(document, *m_catalog));
+    auto* training = new TrainingSettingsPanel(document, *m_catalog);
+    docks.add(DockSlot::Training, training);
+    m_builder->model()->setDataFit(m_fit);
+    connect(m_fit, &DataFitCheck::changed, training,
+            [this, training] { training->showFitWarnings(m_fit->warnings()); });
+    training->showFitWarnings(m_fit->warnings());
     docks.add(DockSlot::Data, new DataPanel(document));
     docks.add(DockSlot::History, m_history);
     m_central->addWidget(m_builder);

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
 #include <QObject>
@@ -12,6 +13,7 @@ namespace qk::app {
 
 class ActionRegistry;
 class CatalogSource;
+class DataFitCheck;
 class Docks;
 class Document;
 class GraphBuilder;
@@ -35,6 +37,7 @@ public:
 
     CatalogSource& catalog() const { return *m_catalog; }
     ShapeChecker& shapes() const { return *m_shapes; }
+    DataFitCheck& dataFit() const { return *m_fit; }
     ModelBuilder* builder() const { return m_builder; }
     GraphBuilder* graphBuilder() const { return m_graphBuilder; }
     GraphChecker& graphChecker() const { return *m_graphChecker; }
@@ -56,6 +59,7 @@ private:
     Document& m_document;
     CatalogSource* m_catalog;
     ShapeChecker* m_shapes;
+    DataFitCheck* m_fit;
     ModelBuilder* m_builder;
     GraphChecker* m_graphChecker;
     GraphBuilder* m_graphBuilder;

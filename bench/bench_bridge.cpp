@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Figures of the bridge without a GUI: the loopback TCP floor, the round trip of a trivial
 // command, pipelined throughput, bulk arrays (binary and JSON number lists), training
 // overhead, start-up, the worker client against QNAM, and results posted or downloaded by

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The GUI thread during live training: the IDE's training-history inspector follows the iris
 // model's fit() for 1,000 epochs through the qk::keras API, on the offscreen platform
 // unless QT_QPA_PLATFORM says otherwise. A 1 ms repeating timer probes the event loop; its

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """The Jupyter kernel peer: the same trivial code through jupyter_client and ipykernel.
 
 Measures, with a fresh IPython kernel: start-up (launch to the first execute reply), the

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Merges the benchmark programs' figures and prints them beside the goals and the peers.
 
 Reads lines of JSON ({"figures": {...}}) from the files given (or stdin), ignores other

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """The Python end of the loopback floor: a blocking TCP echo server for one connection.
 
 Prints its port on one line, then echoes whatever arrives until the peer closes.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """The peer of the training figure: the iris model trained by a plain Python script.
 
 Same data preparation and the same Keras code as bench/iristraining.cpp sends through the

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 # qk_add_test(<name> [SOURCES ...] [LIBS ...] [LABELS ...] [TIMEOUT s])
 # One QtTest executable per tst_*.cpp, registered with ctest. Sources default to <name>.cpp.
 # Tests know the worker's interpreter and source folder through compile definitions.

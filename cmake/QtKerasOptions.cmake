@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Project-wide options and the warning/sanitizer settings every target gets.
 option(QTKERAS_WARNINGS_AS_ERRORS "Treat compiler warnings as errors" OFF)
 set(QTKERAS_SANITIZE "" CACHE STRING "Sanitizers to enable, e.g. address;undefined")

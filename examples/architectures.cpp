@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // keras.io architectures built from C++ objects (examples/kerasio.cpp): each is made in the
 // worker and its parameter count printed, with its Keras summary when asked (--summary).
 #include "bridge/session/session.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The running example of "Experience in Bridging Keras for Python with Pharo" (Infante and
 // Bergel, IWST'18) in C++: a 4-16-3 network classifies iris flowers. Run it from the build
 // tree; it starts its own Python worker. With --export FILE it also writes the model, compile

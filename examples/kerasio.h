@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
 // Architectures of keras.io's examples, built from C++ objects only. Each function makes the

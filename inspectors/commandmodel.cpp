@@ -1,4 +1,7 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "inspectors/commandmodel.h"
+
+#include "inspectors/terminaltext.h"
 
 #include <QColor>
 #include <QIcon>
@@ -121,15 +124,25 @@ QVariant CommandModel::display(const Row& row, int column) const {
         return firstLine(info.code);
     case BindingsColumn:
         return info.bindingNames.join(QStringLiteral(", "));
-    case DurationColumn:
+    case DurationColumn: {
         if (!info.started.isValid())
             return QString();
-        return formatDuration(info.started.msecsTo(
-            info.finished.isValid() ? info.finished : QDateTime::currentDateTime()));
+        // How long the code ran; the time a failure waited for a decision is counted apart.
+        const QDateTime now = QDateTime::currentDateTime();
+        const QDateTime end = info.failed.isValid()     ? info.failed
+                              : info.finished.isValid() ? info.finished
+                                                        : now;
+        QString text = formatDuration(info.started.msecsTo(end));
+        if (info.failed.isValid())
+            text += tr(" · waited %1")
+                        .arg(formatDuration(
+                            info.failed.msecsTo(info.finished.isValid() ? info.finished : now)));
+        return text;
+    }
     case ResultColumn:
-        if (info.state == CommandState::Succeeded)
-            return info.resultPreview;
-        return info.error;
+        // A value's text or an error message may hold terminal codes: shown plain.
+        return TerminalText::strip(info.state == CommandState::Succeeded ? info.resultPreview
+                                                                         : info.error);
     }
     return {};
 }
@@ -142,6 +155,12 @@ QVariant CommandModel::data(const QModelIndex& index, int role) const {
     case Qt::DisplayRole:
         return display(row, index.column());
     case Qt::ToolTipRole:
+        if (index.column() == DurationColumn && row.info.failed.isValid())
+            return tr("Ran %1, then waited %2 for a decision about its error")
+                .arg(formatDuration(row.info.started.msecsTo(row.info.failed)),
+                     formatDuration(row.info.failed.msecsTo(row.info.finished.isValid()
+                                                                ? row.info.finished
+                                                                : QDateTime::currentDateTime())));
         if (index.column() == CodeColumn)
             return row.info.code.left(2000);
         if (index.column() == BindingsColumn) {
@@ -260,7 +279,9 @@ void CommandModel::refreshDurations() {
     int first = -1;
     int last = -1;
     for (int i = 0; i < static_cast<int>(m_rows.size()); ++i) {
-        if (m_rows[static_cast<std::size_t>(i)].info.state == CommandState::Running) {
+        // Running ones, and failed ones waiting for a decision.
+        const CommandState state = m_rows[static_cast<std::size_t>(i)].info.state;
+        if (state == CommandState::Running || state == CommandState::Failed) {
             first = first < 0 ? i : first;
             last = i;
         }

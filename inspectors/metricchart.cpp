@@ -1,13 +1,14 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "inspectors/metricchart.h"
 
 #include "bridge/keras/traininghistory.h"
+#include "inspectors/chartlegend.h"
 #include "inspectors/trainingrunmodel.h"
 
 #include <QChart>
 #include <QGraphicsEllipseItem>
 #include <QLabel>
 #include <QLegend>
-#include <QLegendMarker>
 #include <QLineSeries>
 #include <QLogValueAxis>
 #include <QMouseEvent>
@@ -69,6 +70,7 @@ MetricChart::MetricChart(const TrainingRunModel& runs, QString metric, QWidget* 
     , m_metric(std::move(metric))
     , m_chart(new QChart)
     , m_epochAxis(new QValueAxis(m_chart))
+    , m_legend(new ChartLegend(m_chart))
     , m_hoverLabel(new QLabel(this))
     , m_hoverDot(new QGraphicsEllipseItem(-4.5, -4.5, 9, 9, m_chart)) {
     setObjectName(QStringLiteral("chart-") + m_metric);
@@ -80,12 +82,13 @@ MetricChart::MetricChart(const TrainingRunModel& runs, QString metric, QWidget* 
     titleFont.setBold(true);
     titleFont.setPointSizeF(titleFont.pointSizeF() * 1.1);
     m_chart->setTitleFont(titleFont);
-    m_chart->legend()->setAlignment(Qt::AlignBottom);
-    m_chart->legend()->setMarkerShape(QLegend::MarkerShapeFromSeries);
-    m_chart->legend()->setShowToolTips(true); // for names cut short
+    // Qt Charts' legend keeps one row and cuts names short: ours wraps (ChartLegend).
     QFont legendFont = m_chart->legend()->font();
     legendFont.setPointSizeF(legendFont.pointSizeF() * 0.9);
-    m_chart->legend()->setFont(legendFont);
+    m_chart->legend()->hide();
+    m_legend->setFont(legendFont);
+    connect(m_legend, &ChartLegend::clicked, this, &MetricChart::toggleLegendEntry);
+    connect(m_chart, &QGraphicsWidget::geometryChanged, this, &MetricChart::layoutLegend);
     setChart(m_chart);
     setRenderHint(QPainter::Antialiasing);
     setRubberBand(QChartView::RectangleRubberBand);
@@ -321,18 +324,6 @@ void MetricChart::addTrack(const keras::TrainingHistory* run, const QString& met
     attach(track.raw);
     m_chart->addSeries(track.line);
     attach(track.line);
-    QLineSeries* shown = track.line;
-    for (QLegendMarker* legendMarker : m_chart->legend()->markers(shown)) {
-        connect(legendMarker, &QLegendMarker::clicked, this, [this, shown] {
-            for (Track& t : m_tracks) {
-                if (t.line == shown)
-                    t.hiddenByLegend = !t.hiddenByLegend;
-            }
-            applyVisibility();
-            if (m_follow)
-                autoRange();
-        });
-    }
     m_tracks.push_back(track);
     // Keep markers drawn above the lines: re-add them after a new line.
     for (Marker& marker : m_markers) {
@@ -437,44 +428,98 @@ bool MetricChart::applyVisibility() {
         }
         show(marker.series, shown);
     }
+    updateLegend();
+    return changed;
+}
+
+void MetricChart::updateLegend() {
     // Only the main lines have legend entries; hidden ones stay listed, dimmed, so that a
-    // click brings them back.
-    for (QLegendMarker* legendMarker : m_chart->legend()->markers()) {
-        const Track* owner = nullptr;
+    // click brings them back. One run: an entry per line ("loss", "val_loss"). Several: an
+    // entry per run, its name beside its solid and dashed samples, and a key for the dashes.
+    QList<ChartLegend::Entry> entries;
+    std::vector<std::vector<QLineSeries*>> keys;
+    const bool several = m_runs.rowCount() > 1;
+    bool anyValidation = false;
+    const QString hint = tr("Click to hide or show");
+    for (int row = 0; row < m_runs.rowCount(); ++row) {
+        if (!m_runs.isShown(row))
+            continue;
+        const keras::TrainingHistory* run = &m_runs.history(row);
+        const Track* train = nullptr;
+        const Track* validation = nullptr;
         for (const Track& track : m_tracks) {
-            if (legendMarker->series() == track.line)
-                owner = &track;
+            if (track.run != run)
+                continue;
+            (track.metric == m_metric ? train : validation) = &track;
         }
-        // Each set only when it changes something: a set marker repaints the chart.
-        if (!owner) {
-            if (legendMarker->isVisible())
-                legendMarker->setVisible(false);
+        anyValidation = anyValidation || validation;
+        if (!several) {
+            for (const Track* track : {train, validation}) {
+                if (!track)
+                    continue;
+                entries.append({track->metric, track->line->pen(), QPen(Qt::NoPen),
+                                track->hiddenByLegend, true,
+                                QStringLiteral("%1 — %2").arg(track->metric, hint)});
+                keys.push_back({track->line});
+            }
             continue;
         }
-        const int row = rowOf(owner->run);
-        if (const bool shown = row >= 0 && m_runs.isShown(row); legendMarker->isVisible() != shown)
-            legendMarker->setVisible(shown);
-        QColor label = palette().color(QPalette::Text);
-        QPen pen = owner->line->pen();
-        if (owner->hiddenByLegend) {
-            label.setAlpha(90);
-            QColor faded = pen.color();
-            faded.setAlpha(60);
-            pen.setColor(faded);
+        if (!train && !validation)
+            continue;
+        ChartLegend::Entry entry;
+        entry.label = m_runs.name(row);
+        entry.pen = (train ? train : validation)->line->pen();
+        entry.secondPen = train && validation ? validation->line->pen() : QPen(Qt::NoPen);
+        entry.dimmed =
+            (!train || train->hiddenByLegend) && (!validation || validation->hiddenByLegend);
+        entry.toolTip = QStringLiteral("%1 — %2").arg(m_runs.name(row), hint);
+        entries.append(entry);
+        std::vector<QLineSeries*> lines;
+        for (const Track* track : {train, validation}) {
+            if (track)
+                lines.push_back(track->line);
         }
-        // With several runs the colour pairs a run's lines: its validation entry says only
-        // "val", so that the four names fit in one row instead of being cut to "Ad…".
-        const QString text = m_runs.rowCount() > 1 && owner->metric.startsWith(u"val_")
-                                 ? tr("val")
-                                 : owner->line->name();
-        if (legendMarker->label() != text)
-            legendMarker->setLabel(text);
-        if (legendMarker->labelBrush() != QBrush(label))
-            legendMarker->setLabelBrush(label);
-        if (legendMarker->pen() != pen)
-            legendMarker->setPen(pen);
+        keys.push_back(lines);
     }
-    return changed;
+    if (several && anyValidation) {
+        QPen dashed(palette().color(QPalette::Text), 2.2, Qt::DashLine, Qt::RoundCap);
+        entries.append({tr("validation"), dashed, QPen(Qt::NoPen), false, false,
+                        tr("Dashed lines: the validation data's values")});
+        keys.push_back({});
+    }
+    m_legendKeys = std::move(keys);
+    const bool recoloured = m_legend->setTextColour(palette().color(QPalette::Text));
+    if (m_legend->setEntries(entries) || recoloured)
+        layoutLegend();
+}
+
+void MetricChart::layoutLegend() {
+    const QSizeF size = m_chart->size();
+    constexpr int side = 8;
+    // The legend may take a third of the chart; past that it says how many it leaves out.
+    const qreal height = m_legend->layout(size.width() - 2 * side, size.height() * 0.34);
+    m_legend->setPos(side, size.height() - 4 - height);
+    const QMargins margins(4, 4, 8, 4 + static_cast<int>(std::ceil(height)) + (height > 0 ? 2 : 0));
+    if (m_chart->margins() != margins)
+        m_chart->setMargins(margins);
+}
+
+void MetricChart::toggleLegendEntry(int entry) {
+    if (entry < 0 || entry >= static_cast<int>(m_legendKeys.size()))
+        return;
+    const std::vector<QLineSeries*>& lines = m_legendKeys.at(static_cast<size_t>(entry));
+    bool allHidden = true;
+    for (const Track& track : m_tracks) {
+        if (std::find(lines.begin(), lines.end(), track.line) != lines.end())
+            allHidden = allHidden && track.hiddenByLegend;
+    }
+    for (Track& track : m_tracks) {
+        if (std::find(lines.begin(), lines.end(), track.line) != lines.end())
+            track.hiddenByLegend = !allHidden;
+    }
+    applyVisibility();
+    if (m_follow)
+        autoRange();
 }
 
 void MetricChart::autoRange() {
@@ -545,6 +590,10 @@ int MetricChart::valueTicks() const {
 }
 
 void MetricChart::userMovedView() {
+    // Zoomed out around a point near the start: there are no epochs before the first, so the
+    // view slides right rather than showing negative ones.
+    if (const double low = m_epochAxis->min(); low < 0)
+        m_epochAxis->setRange(0, m_epochAxis->max() - low);
     // Zoomed in or out: ticks as many as before, on round values.
     fitTicksToRange();
     hideHover();

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
 #include <QChartView>
@@ -20,6 +21,7 @@ class TrainingHistory;
 
 namespace qk::inspectors {
 
+class ChartLegend;
 class TrainingRunModel;
 
 // One metric of every run as line charts: the metric and its "val_" twin (dashed), one colour
@@ -55,6 +57,8 @@ public:
     QAbstractAxis* valueAxis() const { return m_valueAxis; }
     // The text shown for the point under the mouse; empty when none is near.
     QString hoverText() const;
+    // The legend under the plot (entries wrap into rows; a click hides or shows lines).
+    ChartLegend* legend() const { return m_legend; }
 
 Q_SIGNALS:
     // The user zoomed or panned, so the chart stopped following the latest epoch.
@@ -91,6 +95,9 @@ private:
     bool pushPoints(Track& track);
     bool updateMarker(Marker& marker);
     bool applyVisibility();
+    void updateLegend();
+    void layoutLegend();
+    void toggleLegendEntry(int entry);
     void updateAntialiasing();
     void autoRange();
     void attach(QAbstractSeries* series);
@@ -106,6 +113,8 @@ private:
     const QString m_metric;
     QChart* m_chart;
     QValueAxis* m_epochAxis;
+    ChartLegend* m_legend;
+    std::vector<std::vector<QLineSeries*>> m_legendKeys; // the lines each legend entry toggles
     QAbstractAxis* m_valueAxis = nullptr;
     std::vector<Track> m_tracks;
     std::vector<Marker> m_markers;

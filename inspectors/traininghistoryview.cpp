@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "inspectors/traininghistoryview.h"
 
 #include "bridge/keras/traininghistory.h"
@@ -48,6 +49,40 @@ QString clock(double seconds) {
             .arg(total / 60 % 60, 2, 10, QLatin1Char('0'))
             .arg(total % 60, 2, 10, QLatin1Char('0'));
     return QStringLiteral("%1:%2").arg(total / 60).arg(total % 60, 2, 10, QLatin1Char('0'));
+}
+
+// A run's reason on one line: Keras' "Exception encountered when calling X." preamble and its
+// "Arguments received by ..." list are left out, the lines of the message joined.
+QString oneLine(const QString& reason) {
+    // "ValueError: ..." keeps its type in front.
+    const qsizetype colon = reason.indexOf(QLatin1String(": "));
+    const bool typed = colon > 0 && !reason.left(colon).contains(u' ');
+    const QString type = typed ? reason.left(colon) : QString();
+    QStringList kept;
+    for (const QString& raw : (typed ? reason.mid(colon + 2) : reason).split(u'\n')) {
+        const QString line = raw.trimmed();
+        if (line.startsWith(QLatin1String("Arguments received by")))
+            break;
+        if (line.isEmpty() || line.startsWith(QLatin1String("Exception encountered when calling")))
+            continue;
+        kept << line;
+    }
+    const QString text = kept.join(u' ');
+    return type.isEmpty() ? text : type + QStringLiteral(": ") + text;
+}
+
+// What an epoch takes now: the median of the last epochs but the first, which also compiles
+// the model (on iris, the first epoch takes a hundred times as long as the others); the
+// median, so that an epoch slowed by something else running does not move it. 0 while only
+// the first is done.
+double secondsPerEpoch(const QList<double>& seconds) {
+    constexpr qsizetype recent = 11;
+    if (seconds.size() < 2)
+        return 0;
+    QList<double> last = seconds.mid(std::max<qsizetype>(1, seconds.size() - recent));
+    const auto middle = last.begin() + last.size() / 2;
+    std::nth_element(last.begin(), middle, last.end());
+    return *middle;
 }
 
 } // namespace
@@ -247,8 +282,8 @@ TrainingHistoryView::TrainingHistoryView(QWidget* parent)
 TrainingHistoryView::~TrainingHistoryView() = default;
 
 int TrainingHistoryView::addRun(std::shared_ptr<const keras::TrainingHistory> history,
-                                const QString& name) {
-    return m_runs->addRun(std::move(history), name);
+                                const QString& name, const QColor& colour) {
+    return m_runs->addRun(std::move(history), name, colour);
 }
 
 MetricChart* TrainingHistoryView::chart(const QString& metric) const {
@@ -421,17 +456,38 @@ void TrainingHistoryView::updateProgress() {
     const QString name = m_runs->name(row);
 
     if (history.isFinished()) {
-        m_progress->setValue(planned > 0 && history.stoppedEarly()
-                                 ? progressSteps * epochs / std::max(planned, 1)
-                                 : progressSteps);
-        if (history.stoppedEarly()) {
-            m_progress->setFormat(tr("Stopped at epoch %1 of %2").arg(epochs).arg(planned));
-            m_progressText->setText(
-                tr("%1 stopped after %2; the weights are kept").arg(name, clock(elapsed)));
-        } else {
+        using Outcome = keras::TrainingHistory::Outcome;
+        const Outcome outcome = history.outcome();
+        const QString reason = oneLine(history.reason());
+        m_progress->setValue(outcome == Outcome::Finished || planned <= 0
+                                 ? progressSteps
+                                 : progressSteps * std::min(epochs, planned) / planned);
+        switch (outcome) {
+        case Outcome::Finished:
+        case Outcome::Running:
             m_progress->setFormat(tr("%1 epochs done").arg(epochs));
             m_progressText->setText(tr("%1 finished in %2").arg(name, clock(elapsed)));
+            break;
+        case Outcome::Stopped:
+            m_progress->setFormat(planned > 0
+                                      ? tr("Stopped at epoch %1 of %2").arg(epochs).arg(planned)
+                                      : tr("Stopped at epoch %1").arg(epochs));
+            m_progressText->setText(
+                reason.isEmpty()
+                    ? tr("%1 stopped after %2; the weights are kept").arg(name, clock(elapsed))
+                    : tr("%1 %2 after %3; the weights are kept").arg(name, reason, clock(elapsed)));
+            break;
+        case Outcome::Failed:
+            m_progress->setFormat(tr("Failed at epoch %1").arg(epochs + 1));
+            m_progressText->setText(tr("%1 failed after %2: %3").arg(name, clock(elapsed), reason));
+            break;
+        case Outcome::Lost:
+            m_progress->setFormat(tr("Lost at epoch %1").arg(epochs + 1));
+            m_progressText->setText(tr("%1 lost after %2: %3").arg(name, clock(elapsed), reason));
+            break;
         }
+        m_progressText->setToolTip(history.reason().isEmpty() ? m_progressText->text()
+                                                              : history.reason());
         return;
     }
 
@@ -454,11 +510,13 @@ void TrainingHistoryView::updateProgress() {
         parts.append(batchText);
     }
     parts.append(tr("elapsed %1").arg(clock(elapsed)));
-    if (fraction > 0 && planned > 0)
-        parts.append(tr("about %1 left").arg(clock(elapsed * (1 - fraction) / fraction)));
+    const double perEpoch = secondsPerEpoch(history.epochSeconds());
+    if (planned > 0 && perEpoch > 0)
+        parts.append(tr("about %1 left").arg(clock((planned - done) * perEpoch)));
     else
         parts.append(tr("estimating time left…"));
     m_progressText->setText(parts.join(QStringLiteral(" · ")));
+    m_progressText->setToolTip(m_progressText->text());
 }
 
 void TrainingHistoryView::removeSelectedRuns() {

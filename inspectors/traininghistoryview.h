@@ -1,5 +1,7 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include <QColor>
 #include <QImage>
 #include <QList>
 #include <QWidget>
@@ -40,7 +42,8 @@ public:
     ~TrainingHistoryView() override;
 
     // Shows a fit() as a new run (overlaid on the others, in its own colour); returns its row.
-    int addRun(std::shared_ptr<const keras::TrainingHistory> history, const QString& name = {});
+    int addRun(std::shared_ptr<const keras::TrainingHistory> history, const QString& name = {},
+               const QColor& colour = {});
     TrainingRunModel& runs() const { return *m_runs; }
 
     QList<MetricChart*> charts() const { return m_charts; }

@@ -1,10 +1,13 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "inspectors/trainingrunmodel.h"
 
 #include "bridge/keras/traininghistory.h"
 
 #include <QLocale>
 #include <QPixmap>
+#include <QRegularExpression>
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 
@@ -116,6 +119,15 @@ QVariant TrainingRunModel::data(const QModelIndex& index, int role) const {
     const int column = index.column();
     if (role == Qt::ToolTipRole && column == BestColumn)
         return bestToolTip(run);
+    if (role == Qt::ToolTipRole && column == StatusColumn)
+        return statusToolTip(run);
+    if (role == Qt::ForegroundRole && column == StatusColumn) {
+        using Outcome = keras::TrainingHistory::Outcome;
+        const Outcome outcome = run.history->outcome();
+        if (outcome == Outcome::Failed || outcome == Outcome::Lost)
+            return QColor(0xc6, 0x28, 0x28);
+        return {};
+    }
     if (role == Qt::DisplayRole || role == Qt::ToolTipRole) {
         const int epochs = run.history->epochCount();
         const auto planned = run.history->plannedEpochs();
@@ -211,17 +223,28 @@ bool TrainingRunModel::removeRows(int row, int count, const QModelIndex& parent)
 }
 
 int TrainingRunModel::addRun(std::shared_ptr<const keras::TrainingHistory> history,
-                             const QString& name) {
+                             const QString& name, const QColor& colour) {
     Q_ASSERT(history);
     const int row = rowCount();
     Run run;
     run.history = std::move(history);
-    run.name = name.isEmpty() ? tr("run %1").arg(m_added + 1) : name;
-    run.colour = QColor(runColours.at(static_cast<size_t>(m_added) % runColours.size()));
+    // Runs are counted as they are added, and those named "run N" (read back from a project)
+    // raise the count to N: a new run never repeats a name.
+    if (!name.isEmpty())
+        ++m_added;
+    run.name = name.isEmpty() ? newName() : name;
+    static const QRegularExpression numbered([] {
+        QStringList parts = tr("run %1").split(QStringLiteral("%1"));
+        for (QString& part : parts)
+            part = QRegularExpression::escape(part);
+        return QStringLiteral("^%1$").arg(parts.join(QStringLiteral("(\\d+)")));
+    }());
+    if (const QRegularExpressionMatch match = numbered.match(run.name); match.hasMatch())
+        m_added = std::max(m_added, match.captured(1).toInt());
+    run.colour = colour.isValid() ? colour : newColour();
     run.clock.start();
     if (run.history->isFinished())
         run.finishedAfter = run.history->totalSeconds();
-    ++m_added;
 
     const keras::TrainingHistory* source = run.history.get();
     connect(source, &keras::TrainingHistory::epochEnded, this,
@@ -241,6 +264,37 @@ int TrainingRunModel::addRun(std::shared_ptr<const keras::TrainingHistory> histo
     endInsertRows();
     Q_EMIT runsReshaped();
     return row;
+}
+
+QString TrainingRunModel::newName() {
+    QString name;
+    do
+        name = tr("run %1").arg(++m_added);
+    while (std::any_of(m_runs.cbegin(), m_runs.cend(),
+                       [&name](const Run& run) { return run.name == name; }));
+    return name;
+}
+
+QColor TrainingRunModel::newColour() const {
+    // The palette's first colour that no run has, after the newest run's; when every colour
+    // is taken, the one fewest runs have.
+    std::array<int, runColours.size()> uses{};
+    size_t after = runColours.size() - 1;
+    for (const Run& run : m_runs) {
+        for (size_t i = 0; i < runColours.size(); ++i) {
+            if (run.colour == QColor(runColours.at(i))) {
+                ++uses.at(i);
+                after = i;
+            }
+        }
+    }
+    size_t best = (after + 1) % runColours.size();
+    for (size_t step = 1; step <= runColours.size(); ++step) {
+        const size_t i = (after + step) % runColours.size();
+        if (uses.at(i) < uses.at(best))
+            best = i;
+    }
+    return QColor(runColours.at(best));
 }
 
 void TrainingRunModel::setShown(int row, bool shown) {
@@ -330,13 +384,28 @@ int TrainingRunModel::rowOf(const keras::TrainingHistory* history) const {
 }
 
 QString TrainingRunModel::status(const Run& run) const {
+    using Outcome = keras::TrainingHistory::Outcome;
     const keras::TrainingHistory& h = *run.history;
     const int epochs = h.epochCount();
-    if (!h.isFinished())
+    switch (h.outcome()) {
+    case Outcome::Running:
         return epochs == 0 ? tr("starting") : tr("training");
-    if (h.stoppedEarly())
-        return tr("stopped at epoch %1").arg(epochs);
-    return tr("finished");
+    case Outcome::Finished:
+        return tr("finished");
+    case Outcome::Stopped:
+        return h.reason().isEmpty() ? tr("stopped at epoch %1").arg(epochs)
+                                    : tr("%1 at epoch %2").arg(h.reason()).arg(epochs);
+    case Outcome::Failed:
+        return epochs == 0 ? tr("failed") : tr("failed at epoch %1").arg(epochs + 1);
+    case Outcome::Lost:
+        return epochs == 0 ? tr("lost") : tr("lost at epoch %1").arg(epochs + 1);
+    }
+    return {};
+}
+
+QString TrainingRunModel::statusToolTip(const Run& run) const {
+    const QString reason = run.history->reason();
+    return reason.isEmpty() ? status(run) : status(run) + QStringLiteral(": ") + reason;
 }
 
 QString TrainingRunModel::best(const Run& run) const {

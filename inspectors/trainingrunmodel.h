@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
 #include <QAbstractTableModel>
@@ -49,8 +50,11 @@ public:
                         int role = Qt::DisplayRole) const override;
     bool removeRows(int row, int count, const QModelIndex& parent = {}) override;
 
-    // Appends a run that follows `history`; returns its row. An empty name becomes "run N".
-    int addRun(std::shared_ptr<const keras::TrainingHistory> history, const QString& name = {});
+    // Appends a run that follows `history`; returns its row. An empty name becomes "run N",
+    // with N above every run's so far (those read back from a project too); an invalid colour
+    // becomes the first one of the palette that no run has.
+    int addRun(std::shared_ptr<const keras::TrainingHistory> history, const QString& name = {},
+               const QColor& colour = {});
     const keras::TrainingHistory& history(int row) const { return *m_runs.at(row).history; }
     QString name(int row) const { return m_runs.at(row).name; }
     QColor colour(int row) const { return m_runs.at(row).colour; }
@@ -86,14 +90,17 @@ private:
         double finishedAfter = -1; // seconds; set when finished
     };
 
+    QString newName();
+    QColor newColour() const;
     void markDirty(const keras::TrainingHistory* history);
     int rowOf(const keras::TrainingHistory* history) const;
     QString status(const Run& run) const;
+    QString statusToolTip(const Run& run) const;
     QString best(const Run& run) const;
     QString bestToolTip(const Run& run) const;
 
     std::vector<Run> m_runs;
-    int m_added = 0; // runs ever added, for names and colours
+    int m_added = 0; // runs added, or the highest N of a run named "run N" if that is more
 };
 
 } // namespace qk::inspectors

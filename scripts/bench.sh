@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Sets up what is missing, builds, and runs the benchmarks: the bridge against a Jupyter
 # kernel, the paper's JSON path, a plain Python script and the loopback floor. Prints a
 # table (figure, value, goal, peer, ratio) and, as its last line, one JSON object with every

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Long fuzzing runs: every C++ harness in tests/fuzz under libFuzzer with AddressSanitizer and
 # UndefinedBehaviorSanitizer, then the worker's Hypothesis harnesses, each for SECONDS.
 #

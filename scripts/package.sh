@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Builds the Debian package of QtKeras (the dev preset, set up and built by setup.sh) and
 # prints its path. Install it with `sudo apt-get install ./qtkeras_<version>_<arch>.deb`;
 # then each user runs qtkeras-setup-python once for the worker's Python environment.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Sets up what is missing, builds, and runs the QtKeras IDE. Without a display it runs the
 # iris demo offscreen, writes a screenshot and exits. Extra arguments go to the IDE.
 set -euo pipefail

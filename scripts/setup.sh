@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Installs what QtKeras needs on a Debian 12 or 13 machine when it is missing, then configures
 # and builds. Sourced by run.sh, test.sh and bench.sh; safe to run again (each step is skipped
 # when already done).
@@ -18,7 +19,8 @@ debian_packages=(
   libqt6opengl6-dev libxkbcommon-dev libgl-dev
   nlohmann-json3-dev libgraphviz-dev
   python3 python3-venv
-  xvfb xauth clang-format
+  xvfb xauth clang-format clang-tidy
+  openssh-client openssh-server
   desktop-file-utils appstream dpkg-dev
 )
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Builds QtKeras against Qt 6.8 and runs its whole test suite (scripts/test.sh: the ci preset,
 # every ctest test) inside a Debian 13 (trixie) root made with debootstrap from the Debian
 # mirror that apt uses on this machine. Ends with one summary line.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Sets up what is missing, builds with warnings as errors, and runs every test (the C++
 # tests and the worker's pytest suite) under ctest. Extra arguments go to ctest.
 set -euo pipefail

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "bridge/codegen/expr.h"
 
 #include "bridge/codegen/identifier.h"
@@ -361,6 +362,7 @@ Expr Expr::tuple(std::vector<Expr> items) {
     return make({Kind::Tuple, {}, {}, std::move(items), {}});
 }
 
+// NOLINTNEXTLINE(performance-unnecessary-value-param): moved from through a structured binding
 Expr Expr::dict(std::vector<std::pair<Expr, Expr>> items) {
     std::vector<Expr> children;
     for (auto& [key, value] : items) {
@@ -375,6 +377,7 @@ Expr Expr::attr(const QString& attribute) const {
     return make({Kind::Attribute, {}, attribute, {*this}, {}});
 }
 
+// NOLINTNEXTLINE(performance-unnecessary-value-param): moved from through a structured binding
 Expr Expr::call(std::vector<Expr> args, Keywords kwargs) const {
     std::vector<Expr> children{*this};
     children.insert(children.end(), std::make_move_iterator(args.begin()),

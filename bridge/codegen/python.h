@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
 // The Python source DSL: expressions, statements and programs that render to valid Python.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "bridge/codegen/rawsource.h"
 
 #include <stdexcept>
@@ -162,6 +163,9 @@ SourceScan scanSource(const QString& text, const char* role) {
 QString indentedSource(const QString& text, const QString& indent) {
     const SourceScan scan = scanSource(text, "statement");
     QString out = text;
+    // Backwards, so that each insertion leaves the earlier offsets valid. (Not through
+    // std::views::reverse, which clang 14 cannot compile with libstdc++ 12.)
+    // NOLINTNEXTLINE(modernize-loop-convert)
     for (auto it = scan.lineStarts.rbegin(); it != scan.lineStarts.rend(); ++it)
         out.insert(*it, indent);
     return out;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
 // keras.applications: ready-made image models (ResNet50, MobileNetV2...), as a model of their

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
 // keras.callbacks as first-class objects, passed to fit() in FitOptions::callbacks.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "bridge/keras/catalog.h"
 
 #include "bridge/keras/worker.h"
@@ -418,6 +419,7 @@ std::vector<const CatalogEntry*> Catalog::search(const QString& text, const QStr
     return byName;
 }
 
+// NOLINTNEXTLINE(performance-unnecessary-value-param): moved from through a structured binding
 KerasObject Catalog::instantiate(const QString& group, const QString& name,
                                  std::vector<Argument> positional, Keywords keywords) const {
     const CatalogEntry& entry = at(group, name);

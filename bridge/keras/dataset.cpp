@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "bridge/keras/dataset.h"
 
 #include "bridge/keras/csvreader.h"
@@ -140,6 +141,25 @@ std::vector<std::int64_t> labelValues(const NdArray& labels, const char* what) {
     }
     throw std::invalid_argument(std::string(what) + ": labels must be int32 or int64, not " +
                                 dtypeName(labels.dtype()).toStdString());
+}
+
+// float32 arrays of shape (rows, k_i) side by side: (rows, sum k_i).
+NdArray joinColumns(const std::vector<NdArray>& parts, qint64 rows) {
+    qint64 width = 0;
+    for (const NdArray& part : parts)
+        width += part.shape().at(1);
+    NdArray out = NdArray::zeros(DType::Float32, {rows, width});
+    float* p = out.mutableData<float>();
+    qint64 offset = 0;
+    for (const NdArray& part : parts) {
+        const qint64 k = part.shape().at(1);
+        const float* in = part.data<float>();
+        for (qint64 i = 0; i < rows; ++i)
+            std::memcpy(p + i * width + offset, in + i * k,
+                        static_cast<std::size_t>(k) * sizeof(float));
+        offset += k;
+    }
+    return out;
 }
 
 } // namespace
@@ -494,6 +514,36 @@ Labels Dataset::labels(const QString& name) const {
     return result;
 }
 
+QStringList Dataset::categories(const QString& name) const {
+    const Column& c = column(name);
+    if (c.type == ColumnType::Numeric)
+        throw DatasetError({d->source, 0, c.index, c.name},
+                           QStringLiteral("the column is numeric, not categorical"));
+    QStringList sorted = c.texts;
+    sorted.removeAll(QString());
+    sorted.sort(Qt::CaseSensitive);
+    sorted.removeDuplicates();
+    return sorted;
+}
+
+NdArray Dataset::oneHotFeatures(const QString& name) const {
+    const QStringList values = categories(name);
+    QHash<QString, qint64> indexOf;
+    for (qsizetype i = 0; i < values.size(); ++i)
+        indexOf.insert(values.at(i), i);
+    const QStringList& texts = column(name).texts;
+    const qint64 n = rowCount();
+    const auto k = static_cast<qint64>(values.size());
+    NdArray out = NdArray::zeros(DType::Float32, {n, k});
+    float* p = out.mutableData<float>();
+    for (qint64 i = 0; i < n; ++i) {
+        const auto at = indexOf.constFind(texts.at(static_cast<qsizetype>(i)));
+        if (at != indexOf.cend())
+            p[i * k + *at] = 1.0f;
+    }
+    return out;
+}
+
 PreparedData Dataset::prepare(const PrepareOptions& options) const {
     if (options.label.isEmpty())
         throw DatasetError({d->source, 0, 0, {}}, QStringLiteral("no label column chosen"));
@@ -504,7 +554,7 @@ PreparedData Dataset::prepare(const PrepareOptions& options) const {
             if (c.type == ColumnType::Numeric && c.name != label.name)
                 featureNames.append(c.name);
         }
-        if (featureNames.isEmpty())
+        if (featureNames.isEmpty() && options.encoded.isEmpty())
             throw DatasetError({d->source, 0, 0, {}},
                                QStringLiteral("there is no numeric column besides the label "
                                               "to use as a feature"));
@@ -512,12 +562,27 @@ PreparedData Dataset::prepare(const PrepareOptions& options) const {
         throw DatasetError({d->source, 0, label.index, label.name},
                            QStringLiteral("the label column is also chosen as a feature"));
     }
+    if (options.encoded.contains(label.name))
+        throw DatasetError({d->source, 0, label.index, label.name},
+                           QStringLiteral("the label column is also chosen as a feature"));
 
-    const NdArray x = features(featureNames);
+    // The numeric features, then each encoded column's one-hot columns ("colour=red", ...).
+    std::vector<NdArray> parts;
+    QStringList names;
+    if (!featureNames.isEmpty()) {
+        parts.push_back(features(featureNames));
+        names = featureNames;
+    }
+    for (const QString& name : options.encoded) {
+        parts.push_back(oneHotFeatures(name));
+        for (const QString& value : categories(name))
+            names.append(name + QLatin1Char('=') + value);
+    }
+    const NdArray x = parts.size() == 1 ? parts.front() : joinColumns(parts, rowCount());
     Labels y = labels(label.name);
 
     PreparedData out;
-    out.featureNames = featureNames;
+    out.featureNames = names;
     out.classes = y.classes;
     out.split = trainTestSplit(y.indices, options.testFraction, options.seed, options.stratified);
     out.xTrain = takeRows(x, out.split.train);

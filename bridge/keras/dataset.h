@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
 #include "bridge/keras/standardizer.h"
@@ -73,6 +74,9 @@ struct PrepareOptions {
 
     QString label = {};        // the label column
     QStringList features = {}; // feature columns; empty: every numeric column but the label
+    // Categorical columns that become features too, one-hot: a column per value
+    // (categories()), after the numeric features; an empty value is all zeros.
+    QStringList encoded = {};
     double testFraction = 0.2; // share of rows held out for testing, in (0, 1)
     std::uint64_t seed = 0;    // the split is a function of the seed and the labels
     bool stratified = true;    // keep each class's share in both parts
@@ -137,6 +141,11 @@ public:
     // "0.5"), in QString::compare's case-sensitive order for a categorical one. An empty
     // label is an error.
     Labels labels(const QString& column) const;
+    // A categorical column's distinct non-empty values, sorted as labels() sorts them.
+    QStringList categories(const QString& column) const;
+    // A categorical column one-hot: float32 (rows, categories().size()); an empty value is a
+    // row of zeros.
+    NdArray oneHotFeatures(const QString& column) const;
 
     // Features and targets, split into training and test parts, optionally standardized
     // with the training statistics. Throws DatasetError for unusable columns and

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
 // First-class Keras in C++: models, layers, applications, keras.ops, optimizers and their

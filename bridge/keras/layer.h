@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
 #include "bridge/keras/kerasobject.h"
@@ -45,7 +46,10 @@ public:
     template <typename... More>
     requires(std::same_as<More, Tensor>&&...) Tensor
     operator()(const Tensor& first, const Tensor& second, const More&... more) const;
-    Tensor call(std::vector<CallArgument> args, CallKeywords kwargs = {}) const;
+    // Two overloads, not a default argument: clang checks a default argument where it is
+    // declared, and CallArgument is complete only in tensor.h.
+    Tensor call(std::vector<CallArgument> args) const;
+    Tensor call(std::vector<CallArgument> args, CallKeywords kwargs) const;
 };
 
 // A keras.layers constructor call: a generic Layer(type, kwargs) that any class of

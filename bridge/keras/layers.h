@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
 // Typed builders for the common keras.layers classes. Each sets only what its constructor and
@@ -142,7 +143,7 @@ public:
 // keras.layers.Permute(dims): dims count from 1 (the batch axis is not permuted).
 class Permute : public LayerBuilder<Permute> {
 public:
-    explicit Permute(IntOrTuple dims)
+    explicit Permute(const IntOrTuple& dims)
         : LayerBuilder("Permute") {
         addPositional(dims);
     }
@@ -191,37 +192,37 @@ public:
 class Conv1D : public FilterConv<Conv1D> {
 public:
     Conv1D(int filters, IntOrTuple kernelSize)
-        : FilterConv("Conv1D", filters, kernelSize) {}
+        : FilterConv("Conv1D", filters, std::move(kernelSize)) {}
 };
 
 class Conv2D : public FilterConv<Conv2D> {
 public:
     Conv2D(int filters, IntOrTuple kernelSize)
-        : FilterConv("Conv2D", filters, kernelSize) {}
+        : FilterConv("Conv2D", filters, std::move(kernelSize)) {}
 };
 
 class Conv3D : public FilterConv<Conv3D> {
 public:
     Conv3D(int filters, IntOrTuple kernelSize)
-        : FilterConv("Conv3D", filters, kernelSize) {}
+        : FilterConv("Conv3D", filters, std::move(kernelSize)) {}
 };
 
 class Conv2DTranspose : public FilterConv<Conv2DTranspose> {
 public:
     Conv2DTranspose(int filters, IntOrTuple kernelSize)
-        : FilterConv("Conv2DTranspose", filters, kernelSize) {}
+        : FilterConv("Conv2DTranspose", filters, std::move(kernelSize)) {}
 };
 
 class SeparableConv2D : public FilterConv<SeparableConv2D> {
 public:
     SeparableConv2D(int filters, IntOrTuple kernelSize)
-        : FilterConv("SeparableConv2D", filters, kernelSize) {}
+        : FilterConv("SeparableConv2D", filters, std::move(kernelSize)) {}
     SeparableConv2D& depthMultiplier(int value) { return with("depth_multiplier", value); }
 };
 
 class DepthwiseConv2D : public ConvLayer<DepthwiseConv2D> {
 public:
-    explicit DepthwiseConv2D(IntOrTuple kernelSize)
+    explicit DepthwiseConv2D(const IntOrTuple& kernelSize)
         : ConvLayer("DepthwiseConv2D") {
         addPositional(kernelSize);
     }
@@ -245,7 +246,7 @@ public:
         : PoolingLayer("MaxPooling1D") {}
     explicit MaxPooling1D(IntOrTuple size)
         : MaxPooling1D() {
-        poolSize(size);
+        poolSize(std::move(size));
     }
 };
 
@@ -255,7 +256,7 @@ public:
         : PoolingLayer("MaxPooling2D") {}
     explicit MaxPooling2D(IntOrTuple size)
         : MaxPooling2D() {
-        poolSize(size);
+        poolSize(std::move(size));
     }
 };
 
@@ -265,7 +266,7 @@ public:
         : PoolingLayer("AveragePooling1D") {}
     explicit AveragePooling1D(IntOrTuple size)
         : AveragePooling1D() {
-        poolSize(size);
+        poolSize(std::move(size));
     }
 };
 
@@ -275,7 +276,7 @@ public:
         : PoolingLayer("AveragePooling2D") {}
     explicit AveragePooling2D(IntOrTuple size)
         : AveragePooling2D() {
-        poolSize(size);
+        poolSize(std::move(size));
     }
 };
 
@@ -314,7 +315,7 @@ public:
 
 class UpSampling2D : public LayerBuilder<UpSampling2D> {
 public:
-    explicit UpSampling2D(IntOrTuple size)
+    explicit UpSampling2D(const IntOrTuple& size)
         : LayerBuilder("UpSampling2D") {
         addPositional(size);
     }
@@ -450,7 +451,9 @@ public:
     MultiHeadAttention& outputShape(const Shape& value) {
         return with("output_shape", shapeValue(value));
     }
-    MultiHeadAttention& attentionAxes(IntOrTuple value) { return with("attention_axes", value); }
+    MultiHeadAttention& attentionAxes(const IntOrTuple& value) {
+        return with("attention_axes", value);
+    }
     MultiHeadAttention& kernelInitializer(Argument value) {
         return with("kernel_initializer", std::move(value));
     }
@@ -513,7 +516,7 @@ public:
 
 class Dot : public LayerBuilder<Dot> {
 public:
-    explicit Dot(IntOrTuple axes)
+    explicit Dot(const IntOrTuple& axes)
         : LayerBuilder("Dot") {
         set("axes", axes);
     }

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
 // keras.losses, keras.metrics and keras.activations as first-class objects.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
 #include "bridge/keras/applications.h"
@@ -82,6 +83,9 @@ struct ExportOptions {
     // A weights file (saveWeights()) that the script loads after building the model, as the
     // script's own path sees it; none: the script starts from fresh weights.
     QString weights = {};
+    // Held-out data (x, y), embedded too: the script scores the trained model on it with
+    // model.evaluate() and prints the scores under "test".
+    std::optional<std::pair<Value, Value>> testData = {};
 };
 
 // A Keras model in a worker variable (model_ and 25 random characters), with what it was
@@ -142,12 +146,12 @@ public:
     // `python` (numpy and keras installed), with readable names (model, x_train, y_train, ...).
     // The training data of the last fit() is embedded as numpy arrays, so the script needs no
     // other file; it ends by printing one JSON line with the parameter count and the final
-    // metrics. Models used as blocks are built in the script too. A loaded model is written
-    // layer by layer and call by call as the worker read it at load(), so its script is
-    // there once created() has settled. Throws std::logic_error for a loaded model before
-    // that, or one plain Keras cannot rebuild (a subclassed model, a custom or Lambda layer:
-    // the message names it), or training data that is not an array (or a list or dict of
-    // arrays).
+    // metrics (and, given test data, the test scores). Models used as blocks are built in the
+    // script too. A loaded model is written layer by layer and call by call as the worker read it
+    // at load(), so its script is there once created() has settled. Throws std::logic_error for a
+    // loaded model before that, or one plain Keras cannot rebuild (a subclassed model, a custom or
+    // Lambda layer: the message names it), or training data that is not an array (or a list or dict
+    // of arrays).
     QString exportScript(const ExportOptions& options = {}) const;
 
     struct State;

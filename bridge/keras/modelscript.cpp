@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Model::exportScript(): a standalone Python script that rebuilds, compiles and trains a model.
 #include "bridge/codegen/python.h"
 #include "bridge/keras/model.h"
@@ -79,8 +80,9 @@ public:
     ModelScript(py::Program& script, const Model::State& exported)
         : m_script(script) {
         for (const char* reserved :
-             {"keras", "np", "json", "model", "x_train", "y_train", "x_val", "y_val", "history",
-              "trainable", "final", "sum", "int", "len", "print", "metric", "values", "w"})
+             {"keras",   "np",        "json",   "model",  "x_train", "y_train", "x_val", "y_val",
+              "history", "trainable", "final",  "sum",    "int",     "len",     "print", "metric",
+              "values",  "w",         "x_test", "y_test", "scores",  "float"})
             m_used.insert(QString::fromLatin1(reserved));
         if (exported.kind == Model::State::Kind::Functional) {
             const std::vector<Tensor> inputs = exported.inputs->all();
@@ -417,6 +419,14 @@ QString Model::exportScript(const ExportOptions& options) const {
                 py::Expr::tuple({pyName(QStringLiteral("x_val")), pyName(QStringLiteral("y_val"))});
         }
     }
+    const bool scored = fitted && compiled && options.testData;
+    if (scored) {
+        script += py::Statement::raw(QStringLiteral("\n# The test data, held out from training."));
+        script += py::Statement::assign(pyName(QStringLiteral("x_test")),
+                                        arrayExpr(options.testData->first, "x_test"));
+        script += py::Statement::assign(pyName(QStringLiteral("y_test")),
+                                        arrayExpr(options.testData->second, "y_test"));
+    }
 
     script += py::Statement::raw(QStringLiteral("\n# The model."));
     const py::Expr model = pyName(QStringLiteral("model"));
@@ -448,10 +458,19 @@ QString Model::exportScript(const ExportOptions& options) const {
                 .call({pyName(QStringLiteral("x_train")), pyName(QStringLiteral("y_train"))},
                       std::move(kw)));
         script += py::Statement::raw(QStringLiteral(
-            "final = {metric: values[-1] for metric, values in history.history.items()}\n"
-            "print(json.dumps({\"total_params\": model.count_params(),\n"
-            "                  \"trainable_params\": trainable,\n"
-            "                  \"epochs\": len(history.epoch), **final}))"));
+            "final = {metric: values[-1] for metric, values in history.history.items()}"));
+        if (scored) {
+            script += py::Statement::raw(QStringLiteral(
+                "\n# Scores on the test data.\n"
+                "scores = model.evaluate(x_test, y_test, verbose=0, return_dict=True)\n"
+                "final[\"test\"] = {metric: float(value) for metric, value in scores.items()}\n"
+                "print(\"test:\", \", \".join(f\"{k} {v:.4f}\" for k, v in "
+                "final[\"test\"].items()))"));
+        }
+        script += py::Statement::raw(
+            QStringLiteral("print(json.dumps({\"total_params\": model.count_params(),\n"
+                           "                  \"trainable_params\": trainable,\n"
+                           "                  \"epochs\": len(history.epoch), **final}))"));
     } else {
         script += py::Statement::raw(
             QStringLiteral("print(json.dumps({\"total_params\": model.count_params(),\n"

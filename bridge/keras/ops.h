@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
 // keras.ops functions applied to tensors in a functional graph: each call makes a tensor in

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
 // keras.optimizers as first-class objects. Only the parameters set here are generated.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
 // keras.optimizers.schedules: learning rates that change with the training step, passed to an

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
 #include "bridge/keras/kerasobject.h"
@@ -217,6 +218,11 @@ requires(std::same_as<More, Tensor>&&...) Tensor Callable<Self>::operator()(
     const Tensor& first, const Tensor& second, const More&... more) const {
     return Tensor::call(static_cast<const Self&>(*this),
                         {CallArgument(first), CallArgument(second), CallArgument(more)...}, {});
+}
+
+template <typename Self>
+Tensor Callable<Self>::call(std::vector<CallArgument> args) const {
+    return call(std::move(args), {});
 }
 
 template <typename Self>

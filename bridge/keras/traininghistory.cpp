@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "bridge/keras/traininghistory.h"
 
 #include "bridge/session/session.h"
@@ -29,18 +30,22 @@ TrainingHistory::TrainingHistory(Session& session, QString commandId,
     : m_commandId(std::move(commandId))
     , m_plannedEpochs(plannedEpochs) {
     connect(&session.events(), &SessionEvents::workerEvent, this, &TrainingHistory::onEvent);
+    connect(&session.events(), &SessionEvents::commandChanged, this,
+            &TrainingHistory::onCommandChanged);
 }
 
 TrainingHistory::TrainingHistory(QString commandId, std::optional<int> plannedEpochs,
                                  QStringList metrics, QMap<QString, QList<double>> series,
-                                 QList<double> epochSeconds, bool stoppedEarly)
+                                 QList<double> epochSeconds, Outcome outcome, QString reason)
     : m_commandId(std::move(commandId))
     , m_plannedEpochs(plannedEpochs)
     , m_metrics(std::move(metrics))
     , m_series(std::move(series))
     , m_seconds(std::move(epochSeconds))
     , m_finished(true)
-    , m_stopped(stoppedEarly)
+    // A run saved while it ran ended with the program that ran it.
+    , m_outcome(outcome == Outcome::Running ? Outcome::Lost : outcome)
+    , m_reason(std::move(reason))
     , m_emitted(static_cast<int>(m_seconds.size())) {}
 
 std::optional<int> TrainingHistory::plannedEpochs() const {
@@ -114,7 +119,89 @@ bool TrainingHistory::isFinished() const {
 
 bool TrainingHistory::stoppedEarly() const {
     std::lock_guard lock(m_mutex);
-    return m_stopped;
+    return m_outcome == Outcome::Stopped;
+}
+
+TrainingHistory::Outcome TrainingHistory::outcome() const {
+    std::lock_guard lock(m_mutex);
+    return m_outcome;
+}
+
+QString TrainingHistory::reason() const {
+    std::lock_guard lock(m_mutex);
+    return m_reason;
+}
+
+QString TrainingHistory::outcomeName(Outcome outcome) {
+    switch (outcome) {
+    case Outcome::Running:
+        return QStringLiteral("running");
+    case Outcome::Finished:
+        return QStringLiteral("finished");
+    case Outcome::Stopped:
+        return QStringLiteral("stopped");
+    case Outcome::Failed:
+        return QStringLiteral("failed");
+    case Outcome::Lost:
+        return QStringLiteral("lost");
+    }
+    return {};
+}
+
+std::optional<TrainingHistory::Outcome> TrainingHistory::outcomeFromName(const QString& name) {
+    for (Outcome o :
+         {Outcome::Running, Outcome::Finished, Outcome::Stopped, Outcome::Failed, Outcome::Lost}) {
+        if (outcomeName(o) == name)
+            return o;
+    }
+    return std::nullopt;
+}
+
+void TrainingHistory::onCommandChanged(const CommandInfo& info) {
+    if (info.id != m_commandId)
+        return;
+    switch (info.state) {
+    case CommandState::Cancelled:
+        end(Outcome::Lost, info.error);
+        break;
+    case CommandState::Dropped:
+        end(Outcome::Failed, tr("not run: %1").arg(info.error));
+        break;
+    case CommandState::Failed:
+    case CommandState::Ignored:
+        // Failed as soon as the worker reports the exception, before anyone decides about
+        // it. An interrupt is the user's way to stop at once: the epochs done so far stand.
+        if (info.error.startsWith(QLatin1String("KeyboardInterrupt")))
+            end(Outcome::Stopped, tr("interrupted"));
+        else
+            end(Outcome::Failed, info.error);
+        break;
+    default:
+        break;
+    }
+}
+
+void TrainingHistory::end(Outcome outcome, const QString& reason) {
+    Q_ASSERT(outcome != Outcome::Running);
+    {
+        std::lock_guard lock(m_mutex);
+        if (m_finished)
+            return;
+        m_finished = true;
+        m_outcome = outcome;
+        m_reason = reason;
+    }
+    announceEnd();
+}
+
+void TrainingHistory::announceEnd() {
+    QMetaObject::invokeMethod(
+        this,
+        [this] {
+            emitPendingEpochs();
+            Q_EMIT finished();
+        },
+        Qt::QueuedConnection);
 }
 
 void TrainingHistory::onEvent(const WorkerEvent& event) {
@@ -166,6 +253,8 @@ void TrainingHistory::emitPendingEpochs() {
 void TrainingHistory::finish(const Value& fitResult) {
     {
         std::lock_guard lock(m_mutex);
+        if (m_finished)
+            return;
         m_series.clear();
         m_metrics.clear();
         for (const auto& [key, values] : fitResult["history"].toDict()) {
@@ -181,17 +270,12 @@ void TrainingHistory::finish(const Value& fitResult) {
         const auto& epochsRun = fitResult["epochs"].items();
         if (!epochsRun.empty())
             m_epochsBefore = std::max(0, static_cast<int>(epochsRun.front().toInt() - 1));
-        m_stopped = m_plannedEpochs &&
-                    m_epochsBefore + static_cast<int>(epochsRun.size()) < *m_plannedEpochs;
+        const bool stopped = m_plannedEpochs &&
+                             m_epochsBefore + static_cast<int>(epochsRun.size()) < *m_plannedEpochs;
+        m_outcome = stopped ? Outcome::Stopped : Outcome::Finished;
         m_finished = true;
     }
-    QMetaObject::invokeMethod(
-        this,
-        [this] {
-            emitPendingEpochs();
-            Q_EMIT finished();
-        },
-        Qt::QueuedConnection);
+    announceEnd();
 }
 
 } // namespace qk::keras

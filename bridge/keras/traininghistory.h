@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
 #include "bridge/protocol/value.h"
@@ -13,6 +14,7 @@
 
 namespace qk {
 class Session;
+struct CommandInfo;
 struct WorkerEvent;
 } // namespace qk
 
@@ -22,17 +24,29 @@ namespace qk::keras {
 // too, as "val_<metric>"), the seconds each epoch took, and the latest batch progress. It
 // lives on the session's thread, where its signals are emitted; its getters may be called
 // from any thread. When fit() ends, its series are replaced by Keras' own History.history,
-// so that the two are equal.
+// so that the two are equal. Every run ends exactly once, in one of the outcomes below: the
+// history follows its command, so a fit() that raises, never runs or loses its worker ends
+// as soon as the session knows, with the reason.
 class TrainingHistory : public QObject {
     Q_OBJECT
 public:
-    // Follows the epoch and batch events of the command `commandId` of `session`.
+    enum class Outcome {
+        Running,  // not ended yet
+        Finished, // fit() ran its epochs
+        Stopped,  // stopped early: stop-training, EarlyStopping, or an interrupt
+        Failed,   // fit() raised, or never ran (its queue was dropped)
+        Lost      // the worker ended while it ran
+    };
+    Q_ENUM(Outcome)
+
+    // Follows the epoch and batch events and the state of the command `commandId` of
+    // `session`.
     TrainingHistory(Session& session, QString commandId, std::optional<int> plannedEpochs);
-    // A finished history read back from a file; it follows no session. Every series has one
+    // An ended history read back from a file; it follows no session. Every series has one
     // value per epoch of `epochSeconds`.
     TrainingHistory(QString commandId, std::optional<int> plannedEpochs, QStringList metrics,
                     QMap<QString, QList<double>> series, QList<double> epochSeconds,
-                    bool stoppedEarly);
+                    Outcome outcome, QString reason = {});
 
     const QString& commandId() const { return m_commandId; }
     // The epochs fit() was asked for, when known.
@@ -60,21 +74,37 @@ public:
     };
     BatchProgress lastBatch() const;
 
+    // Whether the run has ended, in any outcome.
     bool isFinished() const;
-    // True when training ended before the planned epochs (stop-training, EarlyStopping).
+    Outcome outcome() const;
+    // Why the run stopped, failed or was lost ("ValueError: ...", "interrupted", the way the
+    // worker ended); empty when it finished or stopped on request.
+    QString reason() const;
+    // True when training ended before the planned epochs (stop-training, EarlyStopping, an
+    // interrupt).
     bool stoppedEarly() const;
 
     // Settles the history with the value of model_support.fit(); called once, from any thread.
+    // A run that has already ended stays as it ended.
     void finish(const Value& fitResult);
+    // Ends a run that did not finish; the first end counts, later ones change nothing.
+    // Thread-safe.
+    void end(Outcome outcome, const QString& reason);
+
+    static QString outcomeName(Outcome outcome);
+    static std::optional<Outcome> outcomeFromName(const QString& name);
 
 Q_SIGNALS:
     void epochEnded(int epoch, const QMap<QString, double>& logs);
     void batchProgressed(int epoch, int batch, int batches);
+    // The run ended, in any outcome.
     void finished();
 
 private:
     void onEvent(const WorkerEvent& event);
+    void onCommandChanged(const CommandInfo& info);
     void emitPendingEpochs();
+    void announceEnd();
 
     const QString m_commandId;
     mutable std::mutex m_mutex; // guards everything below
@@ -85,7 +115,8 @@ private:
     int m_epochsBefore = 0;
     BatchProgress m_lastBatch;
     bool m_finished = false;
-    bool m_stopped = false;
+    Outcome m_outcome = Outcome::Running;
+    QString m_reason;
     int m_emitted = 0; // epochs announced through epochEnded (session thread only)
 };
 

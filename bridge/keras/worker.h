@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
 // How the Keras objects talk to the worker: plain Keras, and where the worker must do what

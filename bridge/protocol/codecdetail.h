@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
 // Pieces of the wire format shared by the encoder, the decoder and the parser (codec.h is

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "bridge/protocol/codec.h"
 #include "bridge/protocol/codecdetail.h"
 
@@ -144,11 +145,12 @@ public:
         std::vector<std::int64_t> shape;
         shape.reserve(value.size());
         for (const Json& d : value) {
-            if (d.is_number_unsigned() &&
-                d.get<std::uint64_t>() <=
-                    static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()))
-                shape.push_back(d.get<std::int64_t>());
-            else if (d.is_number_integer() && !d.is_number_unsigned() && d.get<std::int64_t>() >= 0)
+            const bool fits =
+                d.is_number_unsigned()
+                    ? d.get<std::uint64_t>() <=
+                          static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())
+                    : d.is_number_integer() && d.get<std::int64_t>() >= 0;
+            if (fits)
                 shape.push_back(d.get<std::int64_t>());
             else
                 fail(std::string(m_tag) + ": field '" + name +

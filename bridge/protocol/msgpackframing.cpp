@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "bridge/protocol/msgpackframing.h"
 #include "bridge/protocol/codecdetail.h"
 
@@ -66,7 +67,7 @@ void walkBlobs(QByteArrayView in, Visit visit) {
         if (b <= 0x7f || b >= 0xe0)
             continue; // fixint
         if (b <= 0x8f) {
-            pending += 2u * (b & 0x0fu); // fixmap
+            pending += std::uint64_t{2} * (b & 0x0fu); // fixmap
             continue;
         }
         if (b <= 0x9f) {

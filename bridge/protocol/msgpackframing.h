@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
 // The framing of MessagePack documents, read without nlohmann: large bin payloads lifted out

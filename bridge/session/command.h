@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
 #include "bridge/protocol/value.h"
@@ -114,6 +115,7 @@ struct CommandInfo {
     CommandState state = CommandState::Pending;
     QDateTime submitted;
     QDateTime started;
+    QDateTime failed; // when the code raised: from then on it waited for a decision
     QDateTime finished;
     QString resultPreview;
     QString error; // one line, for failed/ignored/dropped/cancelled

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "bridge/session/commandregistry.h"
 
 #include <algorithm>
@@ -52,6 +53,7 @@ std::optional<CommandInfo> CommandRegistry::markFailed(const QString& id,
         return std::nullopt;
     Entry& e = *it->second;
     e.info.state = CommandState::Failed;
+    e.info.failed = QDateTime::currentDateTime();
     e.info.error = failure.type + QStringLiteral(": ") + failure.message;
     e.failure = failure;
     return e.info;

@@ -1,7 +1,10 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "bridge/session/inbox.h"
 
 #include "bridge/session/wire.h"
 #include "bridge/transport/workerclient.h"
+
+#include <QTimer>
 
 namespace qk {
 
@@ -11,6 +14,9 @@ namespace {
 constexpr qint64 kOverdueMs = 500;
 // The largest journal answer taken in one piece.
 constexpr qint64 kMaxJournalAnswer = qint64(2) << 30;
+// How long one poll of the journal waits for news (within the client's 30 s deadline).
+constexpr int kPollWaitS = 15;
+constexpr int kPollRetryMs = 500;
 
 std::size_t itemCount(const QString& path, const protocol::Json& message) {
     if (path == QLatin1String("/notify"))
@@ -183,39 +189,76 @@ void Inbox::catchUp() {
                                reply.error);
                 return;
             }
-            try {
-                protocol::Payloads payloads;
-                const protocol::Json answer = protocol::parseBody(
-                    reply.body, protocol::Format::MsgPack, protocol::kDefaultMaxDepth, &payloads);
-                if (const quint64 missed = answer.value("missed", quint64(0)); missed > 0)
-                    m_handlers.log(QStringLiteral("%1 notification(s) were lost: the worker's "
-                                                  "journal no longer held them")
-                                       .arg(missed));
-                const protocol::Json& messages = answer.at("messages");
-                // The journal holds every message the worker has: seqs before its first one
-                // that never arrived will not (a sender took them and died, or the journal
-                // was full), and must not hold the ones after them.
-                if (!messages.empty()) {
-                    const quint64 first = messages.front().at("seq").get<quint64>();
-                    if (first > m_received + 1) {
-                        m_handlers.log(QStringLiteral("notifications %1 to %2 never arrived")
-                                           .arg(m_received + 1)
-                                           .arg(first - 1));
-                        m_received = first - 1;
-                    }
-                }
-                for (const protocol::Json& message : messages) {
-                    Notification notification;
-                    notification.path =
-                        QString::fromStdString(message.at("path").get<std::string>());
-                    notification.message = message.at("body");
-                    notification.payloads = payloads;
-                    accept(std::move(notification));
-                }
-            } catch (const std::exception& e) {
-                m_handlers.log(QStringLiteral("malformed journal answer: ") +
-                               QString::fromUtf8(e.what()));
+            takeJournal(reply.body);
+        },
+        kMaxJournalAnswer, protocol::contentType(protocol::Format::MsgPack));
+}
+
+bool Inbox::takeJournal(const QByteArray& body) {
+    try {
+        protocol::Payloads payloads;
+        const protocol::Json answer = protocol::parseBody(body, protocol::Format::MsgPack,
+                                                          protocol::kDefaultMaxDepth, &payloads);
+        if (const quint64 missed = answer.value("missed", quint64(0)); missed > 0)
+            m_handlers.log(QStringLiteral("%1 notification(s) were lost: the worker's "
+                                          "journal no longer held them")
+                               .arg(missed));
+        const protocol::Json& messages = answer.at("messages");
+        // The journal holds every message the worker has: seqs before its first one
+        // that never arrived will not (a sender took them and died, or the journal
+        // was full), and must not hold the ones after them.
+        if (!messages.empty()) {
+            const quint64 first = messages.front().at("seq").get<quint64>();
+            if (first > m_received + 1) {
+                m_handlers.log(QStringLiteral("notifications %1 to %2 never arrived")
+                                   .arg(m_received + 1)
+                                   .arg(first - 1));
+                m_received = first - 1;
             }
+        }
+        for (const protocol::Json& message : messages) {
+            Notification notification;
+            notification.path = QString::fromStdString(message.at("path").get<std::string>());
+            notification.message = message.at("body");
+            notification.payloads = payloads;
+            accept(std::move(notification));
+        }
+    } catch (const std::exception& e) {
+        m_handlers.log(QStringLiteral("malformed journal answer: ") + QString::fromUtf8(e.what()));
+        return false;
+    }
+    return true;
+}
+
+void Inbox::setPolling(bool polling) {
+    m_polling = polling;
+    if (polling)
+        poll();
+}
+
+void Inbox::poll() {
+    if (!m_polling || m_pollPending)
+        return;
+    m_pollPending = true;
+    const quint64 ticket = ++m_pollTicket;
+    m_client.get(
+        QStringLiteral("/notifications?since=%1&wait=%2").arg(m_received).arg(kPollWaitS),
+        [this, ticket](const transport::WorkerReply& reply) {
+            if (ticket != m_pollTicket)
+                return;
+            m_pollPending = false;
+            if (!reply.ok()) {
+                if (!m_pollFailing)
+                    m_handlers.log(QStringLiteral("cannot read the worker's notifications (%1); "
+                                                  "trying again")
+                                       .arg(reply.error));
+                m_pollFailing = true;
+                QTimer::singleShot(kPollRetryMs, this, [this] { poll(); });
+                return;
+            }
+            m_pollFailing = false;
+            takeJournal(reply.body);
+            poll();
         },
         kMaxJournalAnswer, protocol::contentType(protocol::Format::MsgPack));
 }
@@ -241,6 +284,9 @@ void Inbox::reset() {
     ++m_catchUpTicket;
     m_catchingUp = false;
     m_behind.invalidate();
+    m_polling = false;
+    m_pollPending = false;
+    ++m_pollTicket;
 }
 
 } // namespace qk

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
 #include "bridge/protocol/codec.h"
@@ -52,8 +53,14 @@ public:
     // The worker is gone: the download under way fails with `reason`, and what arrived
     // after it is applied, announced results failing with `reason` too. Then empty.
     void abandon(const QString& reason);
-    // A new worker: its seqs start again.
+    // A new worker: its seqs start again (and polling stops).
     void reset();
+    // Reads every notification from the worker's journal with long polls (GET
+    // /notifications?since=&wait=), for a worker that cannot reach the notification server
+    // (a remote one); the answers acknowledge what came before. A failed poll is tried again
+    // every half second, so after a dropped connection the journal replays what was missed.
+    void setPolling(bool polling);
+    bool polling() const { return m_polling; }
 
 private:
     struct Notification {
@@ -70,6 +77,9 @@ private:
     // download.
     bool apply(Notification& notification);
     void catchUp();
+    void poll();
+    // Accepts the messages of a journal answer; false when it is malformed.
+    bool takeJournal(const QByteArray& body);
 
     transport::WorkerClient& m_client;
     Handlers m_handlers;
@@ -82,6 +92,10 @@ private:
     bool m_catchingUp = false;
     quint64 m_catchUpTicket = 0;
     QElapsedTimer m_behind; // since when the worker reports a seq that has not arrived
+    bool m_polling = false;
+    bool m_pollPending = false;
+    bool m_pollFailing = false; // polls fail now (logged once per outage)
+    quint64 m_pollTicket = 0;
 };
 
 } // namespace qk

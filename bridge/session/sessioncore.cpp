@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "bridge/session/sessioncore.h"
 
 #include "bridge/session/commandregistry.h"
@@ -9,6 +10,7 @@
 #include "bridge/session/wire.h"
 #include "bridge/transport/notificationserver.h"
 #include "bridge/transport/workerclient.h"
+#include "bridge/worker/remoteworker.h"
 
 #include <QDateTime>
 #include <QRandomGenerator>
@@ -87,9 +89,11 @@ void SessionCore::start() {
     // Large bindings are pulled by the worker from the notification server, which writes
     // them from their own memory: QNetworkAccessManager forwards a request body to its HTTP
     // thread in 16 KiB pieces, one queued call each (about 200 MB/s).
-    m_outbox->setStaging(
-        kStageFrom, [this](const QByteArray& bytes) { return m_server->stage(bytes); },
-        [this](const QString& id) { m_server->release(id); });
+    // A remote worker cannot reach the notification server: its bindings go in the body.
+    if (m_options.worker.remote.isEmpty())
+        m_outbox->setStaging(
+            kStageFrom, [this](const QByteArray& bytes) { return m_server->stage(bytes); },
+            [this](const QString& id) { m_server->release(id); });
     m_decisions = new Decisions(
         *m_client, *m_registry, m_policy, changedFn, [this] { updateBusyState(); }, log, this);
     Inbox::Handlers handlers;
@@ -126,11 +130,16 @@ void SessionCore::start() {
 
 void SessionCore::startWorker() {
     ++m_generation;
-    m_worker = new WorkerProcess(m_options.worker, m_token, m_server->url(), this);
-    connect(m_worker, &WorkerProcess::ready, this, &SessionCore::onWorkerReady);
-    connect(m_worker, &WorkerProcess::startFailed, this, &SessionCore::onWorkerStartFailed);
-    connect(m_worker, &WorkerProcess::exited, this, &SessionCore::onWorkerExited);
-    connect(m_worker, &WorkerProcess::stderrLine, this,
+    if (m_options.worker.remote.isEmpty())
+        m_worker = new WorkerProcess(m_options.worker, m_token, m_server->url(), this);
+    else
+        m_worker = new RemoteWorker(m_options.worker, m_token, this);
+    connect(m_worker, &WorkerHandle::ready, this, &SessionCore::onWorkerReady);
+    connect(m_worker, &WorkerHandle::startFailed, this, &SessionCore::onWorkerStartFailed);
+    connect(m_worker, &WorkerHandle::exited, this, &SessionCore::onWorkerExited);
+    connect(m_worker, &WorkerHandle::disconnected, this, &SessionCore::onWorkerDisconnected);
+    connect(m_worker, &WorkerHandle::reconnected, this, &SessionCore::onWorkerReconnected);
+    connect(m_worker, &WorkerHandle::stderrLine, this,
             [this](const QString& line) { report(&SessionEvents::workerLog, line); });
     setState(WorkerState::Starting);
     m_worker->start();
@@ -162,6 +171,26 @@ void SessionCore::onWorkerReady(const WorkerInfo& info) {
         report(&SessionEvents::workerRestarted, info, std::exchange(m_restartReason, QString()));
     updateBusyState();
     setOpen(true);
+    m_inbox->setPolling(m_worker->pollsNotifications());
+}
+
+void SessionCore::onWorkerDisconnected(const QString& reason) {
+    // Commands wait in the outbox; requests under way are sent again until their deadline,
+    // to the new local port once the connection is back.
+    setOpen(false);
+    report(&SessionEvents::workerDisconnected, reason);
+}
+
+void SessionCore::onWorkerReconnected(const WorkerInfo& info) {
+    m_client->setPort(info.port);
+    {
+        std::lock_guard lock(m_mutex);
+        m_info = info;
+    }
+    report(&SessionEvents::workerReconnected, info);
+    setOpen(true);
+    // The journal replays what the worker reported meanwhile.
+    m_inbox->setPolling(true);
 }
 
 void SessionCore::onWorkerStartFailed(const QString& reason) {
@@ -183,6 +212,7 @@ void SessionCore::onWorkerExited(const QString& reason) {
     setState(WorkerState::Dead, reason);
     setOpen(false);
     cancelAll(lost);
+    m_inbox->setPolling(false);
     m_client->abortAll();
     report(&SessionEvents::workerLost, lost);
     if (m_shutDown || !m_options.restart.automatic)
@@ -211,6 +241,7 @@ void SessionCore::replaceWorker(const QString& reason, int delayMs) {
         m_worker = nullptr;
     }
     setOpen(false);
+    m_inbox->setPolling(false);
     m_client->abortAll();
     cancelAll(reason);
     {
@@ -485,6 +516,8 @@ void SessionCore::shutdown() {
              m_registry->failAll(CommandState::Cancelled, QStringLiteral("the session was closed")))
             report(&SessionEvents::commandChanged, info);
     }
+    if (m_inbox)
+        m_inbox->setPolling(false);
     if (m_client)
         m_client->abortAll();
     delete m_worker; // closes its stdin; it exits, or is killed after a second

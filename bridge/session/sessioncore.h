@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
 #include "bridge/protocol/codec.h"
@@ -73,6 +74,8 @@ private:
     void onWorkerReady(const WorkerInfo& info);
     void onWorkerStartFailed(const QString& reason);
     void onWorkerExited(const QString& reason);
+    void onWorkerDisconnected(const QString& reason);
+    void onWorkerReconnected(const WorkerInfo& info);
     void setOpen(bool open);
     void setState(WorkerState state, const QString& reason = {});
     // Busy while commands other than the `settling` ones are open, else Ready.
@@ -98,7 +101,7 @@ private:
     Inbox* m_inbox = nullptr;
     Decisions* m_decisions = nullptr;
     Heartbeat* m_heartbeat = nullptr;
-    WorkerProcess* m_worker = nullptr;
+    WorkerHandle* m_worker = nullptr;
     bool m_shutDown = false;
     quint64 m_generation = 0;         // counts workers started
     QString m_restartReason;          // why the worker starting now replaces another

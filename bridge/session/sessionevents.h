@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
 #include "bridge/session/command.h"
@@ -57,6 +58,12 @@ Q_SIGNALS:
     // A problem the worker can run with but the user should fix, with the fix (Keras could
     // not be imported, a restart policy gave up).
     void workerWarning(const QString& message);
+    // The connection to a remote worker dropped: it runs on under its lease while the
+    // session attaches to it again; commands sent meanwhile wait.
+    void workerDisconnected(const QString& reason);
+    // The same worker is reached again; what it reported meanwhile is replayed from its
+    // journal, in order.
+    void workerReconnected(const qk::WorkerInfo& info);
 };
 
 } // namespace qk

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "bridge/transport/notificationserver.h"
 
 #include "bridge/transport/requestgate.h"
@@ -101,8 +102,8 @@ const QList<QByteArray>& NotificationServer::paths() {
     return known;
 }
 
-NotificationServer::NotificationServer(QByteArray token, Handler handler, ServerLimits limits,
-                                       QObject* parent)
+NotificationServer::NotificationServer(const QByteArray& token, Handler handler,
+                                       ServerLimits limits, QObject* parent)
     : QObject(parent)
     , m_tokenDigest(tokenDigest(token))
     , m_tokenTooShort(token.size() < kMinTokenLength)
@@ -213,7 +214,9 @@ int NotificationServer::connectionCount() const {
 
 RequestGate* NotificationServer::gateOf(const QHostAddress& peer, quint16 port) const {
     // The newest first: a closed connection's gate lives on until its socket is deleted, and
-    // the peer may already have opened another one from the same port.
+    // the peer may already have opened another one from the same port. (Not through
+    // std::views::reverse, which clang 14 cannot compile with libstdc++ 12.)
+    // NOLINTNEXTLINE(modernize-loop-convert)
     for (auto it = m_connections.crbegin(); it != m_connections.crend(); ++it) {
         if (it->port == port && it->peer == peer)
             return it->gate;
@@ -222,7 +225,7 @@ RequestGate* NotificationServer::gateOf(const QHostAddress& peer, quint16 port) 
 }
 
 QString NotificationServer::stage(const QByteArray& bytes) {
-    const QString id = QString::number(++m_nextBlob);
+    QString id = QString::number(++m_nextBlob);
     m_blobs.insert(id, bytes);
     return id;
 }

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
 #include "bridge/protocol/codec.h"
@@ -50,7 +51,7 @@ public:
     // The paths a worker may post to.
     static const QList<QByteArray>& paths();
 
-    NotificationServer(QByteArray token, Handler handler, ServerLimits limits = {},
+    NotificationServer(const QByteArray& token, Handler handler, ServerLimits limits = {},
                        QObject* parent = nullptr);
     ~NotificationServer() override;
 

@@ -1,6 +1,5 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "bridge/worker/workerprocess.h"
-
-#include <nlohmann/json.hpp>
 
 #include <QCoreApplication>
 #include <QDateTime>
@@ -55,7 +54,7 @@ QString lastTracebackFile(const QString& text) {
 
 WorkerProcess::WorkerProcess(WorkerOptions options, QByteArray token, QUrl notifyUrl,
                              QObject* parent)
-    : QObject(parent)
+    : WorkerHandle(parent)
     , m_options(std::move(options))
     , m_token(std::move(token))
     , m_notifyUrl(std::move(notifyUrl)) {}
@@ -83,15 +82,15 @@ void WorkerProcess::killGroup() {
 QString WorkerProcess::resolvePython(const WorkerOptions& options) {
     if (!options.python.isEmpty())
         return options.python;
-    const QString fromEnv = qEnvironmentVariable("QTKERAS_PYTHON");
+    QString fromEnv = qEnvironmentVariable("QTKERAS_PYTHON");
     if (!fromEnv.isEmpty())
         return fromEnv;
     // A build uses its own virtual environment; an installed program never does.
-    const QString build = QStringLiteral(QTKERAS_DEFAULT_PYTHON);
+    QString build = QStringLiteral(QTKERAS_DEFAULT_PYTHON);
     const bool installed = isInstalled();
     if (!installed && QFileInfo::exists(build))
         return build;
-    const QString user = userEnvironment() + QStringLiteral("/bin/python");
+    QString user = userEnvironment() + QStringLiteral("/bin/python");
     if (QFileInfo::exists(user))
         return user;
     return installed ? QStringLiteral("python3") : build;
@@ -220,30 +219,20 @@ void WorkerProcess::onStdout() {
     }
     const qsizetype newline = m_stdoutBuffer.indexOf('\n');
     if (newline < 0) {
-        if (m_stdoutBuffer.size() > 64 * 1024)
+        if (m_stdoutBuffer.size() > qsizetype{64} * 1024)
             fail(QStringLiteral("the worker wrote an overlong first line to stdout"));
         return;
     }
     const QByteArray line = m_stdoutBuffer.left(newline);
     m_stdoutBuffer.clear();
-    nlohmann::json j = nlohmann::json::parse(line.constBegin(), line.constEnd(), nullptr, false);
-    if (j.is_discarded() || !j.is_object() || !j.value("ready", false) || !j.contains("port") ||
-        !j["port"].is_number_unsigned()) {
+    const std::optional<WorkerInfo> info = parseReadyLine(line);
+    if (!info) {
         fail(QStringLiteral("the worker's ready line is not what this version expects: %1")
                  .arg(QString::fromUtf8(line.left(200))));
         kill();
         return;
     }
-    auto text = [&j](const char* key) {
-        return j.contains(key) && j[key].is_string()
-                   ? QString::fromStdString(j[key].get<std::string>())
-                   : QString();
-    };
-    m_info.port = j["port"].get<quint16>();
-    m_info.pid = j.value("pid", qint64{0});
-    m_info.python = text("python");
-    m_info.keras = text("keras");
-    m_info.backend = text("backend");
+    m_info = *info;
     m_ready = true;
     m_startTimer->stop();
     Q_EMIT ready(m_info);

@@ -1,7 +1,9 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "bridge/worker/workerhandle.h"
+
 #include <QByteArray>
-#include <QObject>
 #include <QProcess>
 #include <QStringList>
 #include <QUrl>
@@ -12,37 +14,10 @@ class QTimer;
 
 namespace qk {
 
-// How to start a worker. Empty fields take defaults: the interpreter from QTKERAS_PYTHON or
-// the build's virtual environment, the worker package from the source tree, KERAS_BACKEND
-// from the environment or "jax".
-struct WorkerOptions {
-    QString python;
-    QStringList pythonPath;
-    QString backend;
-    QStringList extraArguments;
-    // Results with at least this many bytes of array data are announced and downloaded
-    // into one buffer (GET /results) instead of posted to the notification server, which
-    // reads a body in pieces; 0 posts every result.
-    qint64 fetchResultsOver = qint64(256) << 10;
-    int startTimeoutMs = 60000;
-    // Worker stderr forwarded as stderrLine() per second; the rest is counted and dropped
-    // (the tail is kept), so that a flood of C-level output cannot swamp the receiver.
-    int stderrBytesPerSecond = 256 * 1024;
-};
-
-// What the worker reported in its ready line.
-struct WorkerInfo {
-    quint16 port = 0;
-    qint64 pid = 0;
-    QString python;
-    QString keras;
-    QString backend;
-};
-
 // One `python -m qtkeras_worker` process: spawns it with the token on stdin (never argv),
 // reads its ready line, collects its stderr, and reports when it ends. Closing its stdin
 // makes it exit, so it never outlives this object.
-class WorkerProcess : public QObject {
+class WorkerProcess : public WorkerHandle {
     Q_OBJECT
 public:
     WorkerProcess(WorkerOptions options, QByteArray token, QUrl notifyUrl,
@@ -50,14 +25,14 @@ public:
     ~WorkerProcess() override;
 
     // Starts the process; ready() or startFailed() follows.
-    void start();
+    void start() override;
     // Closes stdin (the worker exits by itself) and kills it if it is still there after
     // graceMs.
-    void stop(int graceMs = 2000);
+    void stop(int graceMs = 2000) override;
     // Kills the worker and every process of its process group (its children).
-    void kill();
+    void kill() override;
 
-    bool isReady() const { return m_ready; }
+    bool isReady() const override { return m_ready; }
     const WorkerInfo& info() const { return m_info; }
     qint64 pid() const;
     // The last lines the worker wrote to stderr (tracebacks, import errors).
@@ -77,13 +52,6 @@ public:
     static QString userEnvironment();
     // How to give the interpreter the worker's packages, as the end of a sentence.
     static QString setupAdvice(const QString& python);
-
-Q_SIGNALS:
-    void ready(const qk::WorkerInfo& info);
-    void startFailed(const QString& reason);
-    // The process ended after it was ready; reason says how (exit code, signal, stderr).
-    void exited(const QString& reason);
-    void stderrLine(const QString& line);
 
 private:
     void onStdout();
@@ -115,5 +83,3 @@ private:
 };
 
 } // namespace qk
-
-Q_DECLARE_METATYPE(qk::WorkerInfo)

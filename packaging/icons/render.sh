@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Renders the PNG sizes of the icon from its SVG (rsvg-convert, Debian package librsvg2-bin).
 # The PNGs are committed, so that building the package does not need librsvg.
 set -euo pipefail

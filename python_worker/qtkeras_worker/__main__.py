@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Entry point of ``python -m qtkeras_worker``."""
 
 import sys

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """How a model in the worker was built, as plain data from which a Python script rebuilds it.
 
 ``describe(model)`` reads a Sequential or functional model (one loaded from a .keras file,

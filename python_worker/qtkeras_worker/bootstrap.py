@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """What the IDE runs on a remote host through SSH, before and around the worker.
 
 The IDE starts ``PYTHON -c 'import sys;b=sys.stdin.buffer;exec(b.read(int(b.readline())))'``

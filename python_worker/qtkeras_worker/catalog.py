@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """The Keras catalog: every public class and function of keras.layers, optimizers, losses,
 metrics, activations, initializers, regularizers, callbacks, constraints, learning-rate
 schedules (keras.optimizers.schedules) and applications, with its parameters, defaults,

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Checkpoints of a model under a distribution: every variable of the model and its
 optimizer, and the number of finished epochs, in one .npz file written by process 0.
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Command line and start-up of the worker."""
 
 from __future__ import annotations

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """One worker per process of a multi-process JAX job: pre-flight checks and initialisation.
 
 The client (the IDE, the C++ ProcessGroup) asks every worker of the job for `host()`, has

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Values on the wire: the value schema of docs/PROTOCOL.md, in JSON and in MessagePack.
 
 ``encode`` turns a Python value into a wire tree (plain data plus ``$qk``-tagged maps, with

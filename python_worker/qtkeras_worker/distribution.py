@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Training on several devices and processes with Keras' own distribution API (JAX only).
 
 The C++ side describes a distribution as plain data (a *spec*)::

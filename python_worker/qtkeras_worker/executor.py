@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """The FIFO queue and the executor that runs it on the main thread.
 
 HTTP threads append to the queue and make decisions; the main thread takes one item at a
@@ -11,6 +12,7 @@ from __future__ import annotations
 import ast
 import linecache
 import os
+import re
 import signal
 import sys
 import threading
@@ -365,8 +367,21 @@ def _wire_size(tree: Any, limit: int) -> int:
 # ---------------------------------------------------------------- error reports
 
 
+# Terminal escape sequences: CSI (colours, bold), OSC and other strings, and two-byte escapes.
+# Keras writes some messages for a terminal (bold); a report is plain text.
+_TERMINAL_CODES = re.compile(
+    r"\x1b(?:\[[0-?]*[ -/]*[@-~]|[\]PX^_][^\x07\x1b]*(?:\x07|\x1b\\)|[ -/]*[0-~])"
+)
+
+
+def plain_text(text: str) -> str:
+    """``text`` without terminal escape sequences."""
+    return _TERMINAL_CODES.sub("", text) if "\x1b" in text else text
+
+
 def error_report(exc: BaseException, command: Command) -> dict[str, Any]:
-    """type, message, traceback (without the worker's frames), lineno, line and code."""
+    """type, message, traceback (without the worker's frames), lineno, line and code; the
+    texts without terminal escape sequences."""
     try:
         message = str(exc)
     except BaseException:  # noqa: BLE001 - a user __str__ may raise anything
@@ -381,8 +396,8 @@ def error_report(exc: BaseException, command: Command) -> dict[str, Any]:
     lineno, line = _failing_line(exc, command)
     return {
         "type": type_name(exc),
-        "message": message,
-        "traceback": text,
+        "message": plain_text(message),
+        "traceback": plain_text(text),
         "lineno": lineno,
         "line": line,
         "code": command.code,

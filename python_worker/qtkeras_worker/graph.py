@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Functional graphs for the model builder: shapes and parameters per node, and .keras import.
 
 ``describe(nodes)`` builds a graph of layer calls symbolically (no data) node by node and

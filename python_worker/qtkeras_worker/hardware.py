@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """What the worker computes on: simulated CPU devices, GPUs shared by several workers, and
 plain words for JAX's errors when its CUDA plugin is missing.
 

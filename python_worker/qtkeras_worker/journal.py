@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """The part of the notification journal that does not fit in memory, on disk.
 
 Messages that leave the in-memory journal before the client has acknowledged them are appended

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Keras support: the background import and the training-progress callback.
 
 Importable without Keras: keras is imported lazily, inside functions.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """How long the worker lives: until its standard input closes, or, with a lease, for as long
 as a client keeps talking to it.
 

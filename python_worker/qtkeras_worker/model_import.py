@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """A saved .keras model read back in the model builder's terms: its layers and compile settings.
 
 ``describe(path)`` loads the file with ``keras.saving.load_model`` (safe mode stays on),

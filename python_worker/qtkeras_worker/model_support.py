@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Model support: what Keras does not do for the C++ side's Keras objects.
 
 Generated commands are plain Keras plus a few of these helpers, imported as

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Notifications from the worker to the client: results, errors and events.
 
 ``post`` appends to a queue, so it never blocks the executor or a Keras callback on the

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Capture of sys.stdout and sys.stderr: text written while a command runs becomes ``output``
 events (coalesced in chunks, capped per command); other text goes to the real stderr."""
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Requests of docs/PROTOCOL.md: validation and a dispatch table from (method, path) to the
 ``do_*`` functions that hold the logic. Every failure becomes an error answer."""
 

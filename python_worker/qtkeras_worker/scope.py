@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """The user scope: the one namespace every command runs in, its variables and fresh names."""
 
 from __future__ import annotations

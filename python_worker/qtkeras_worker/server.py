@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """The worker's HTTP server: standard library, threaded, keep-alive, Nagle off.
 
 Every request is checked before any byte of its body is read, in the order of

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 import os
 
 # Keras in the test process uses the worker's default backend (it would pick TensorFlow).

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Long fuzzing runs of the worker's harnesses (tests/test_fuzz.py), for scripts/fuzz.sh.
 
     python tests/fuzz_worker.py decoder|endpoints SECONDS

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """A test client for the real worker process and a notification server that records what the
 worker posts, in order."""
 

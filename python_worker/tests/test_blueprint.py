@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Models read as the data a script is written from: constructor calls with only the arguments
 that differ from what Keras makes by itself, calls in the graph's order, keras.ops as functions,
 and models that plain Keras cannot rebuild refused with a message that names why.

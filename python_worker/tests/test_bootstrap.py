@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """The remote side of an SSH start, run as the IDE runs it: the stub on the command line, the
 bootstrap, the request and the worker package on standard input."""
 

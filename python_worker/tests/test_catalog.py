@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """The Keras catalog the IDE's palette and property editor are generated from."""
 
 import inspect

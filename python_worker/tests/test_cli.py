@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Start-up, token sources, stdout discipline and lifetime of the worker process."""
 
 import json

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """A JAX job of two worker processes on loopback: pre-flight probes, initialisation with the
 coordinator bound to the chosen address only, each process fed its own rows of every batch,
 losses equal to training on one device, and stopping together."""

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """The value codec on its own: round trips in JSON and MessagePack, and refusals."""
 
 import io

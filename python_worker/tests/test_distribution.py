@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Distributed training on Keras' distribution API with real workers: DataParallel and
 ModelParallel on 4 simulated CPU devices, the layout report, checkpoints, and argument
 checks. Losses must equal those of training on one device."""

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Execution semantics of the real worker: values, scope, bindings, errors, decisions,
 interrupts, output, refs and special values."""
 
@@ -95,6 +96,20 @@ def test_error_report_has_type_message_traceback_and_line(worker):
     assert body["queued"] == 0
     worker.decide(body["id"], "ignore")
     assert worker.run("before, 'after' in globals()") == (1, False)
+
+
+def test_error_report_is_plain_text_without_terminal_codes(worker):
+    # Keras writes some messages for a terminal: bold, colours, a hyperlink.
+    code = (
+        "raise ValueError('\\x1b[1mbold\\x1b[0m, \\x1b[38;5;196mred\\x1b[39m, '\n"
+        "                 '\\x1b]8;;https://keras.io\\x07link\\x1b]8;;\\x07')"
+    )
+    body = worker.fail(code)
+    error = body["error"]
+    assert error["message"] == "bold, red, link"
+    assert error["traceback"].rstrip().endswith("ValueError: bold, red, link")
+    assert "\x1b" not in error["traceback"]
+    worker.decide(body["id"], "ignore")
 
 
 def test_error_type_is_qualified_outside_builtins(worker):

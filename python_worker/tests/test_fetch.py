@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Large results announced in /notify and downloaded with GET /results (--fetch-results-over)."""
 
 import http.client

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Fuzzing the worker's decoder and endpoints with Hypothesis.
 
 A short run is part of the suite; tests/fuzz_worker.py drives the same harnesses for minutes

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Graphs for the model builder: shapes and parameters per node, the error on the node that
 causes it (with the nodes after it left unknown), layers reused across edits, shared layers
 counted once, and .keras files read back as graph data: one node per call, a shared layer's

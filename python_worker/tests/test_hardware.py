@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Devices of the worker: simulated CPU devices, GPU memory shared by several workers, and
 JAX's errors about a missing CUDA plugin in plain words (tested without a GPU)."""
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Hostile requests to the worker that test_security.py does not cover: unknown methods, a
 10 GB body without a token, silent connections, and bodies that pass the checks but are
 nested too deeply, not UTF-8 or cut short. Each gets a 4xx or a closed connection, nothing

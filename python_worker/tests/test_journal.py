@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """The notification journal beyond memory: messages a client has not acknowledged go to disk
 and come back, in order and whole, through GET /notifications."""
 

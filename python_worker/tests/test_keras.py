@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Keras on the JAX backend inside the worker: models as refs, training progress events and
 stopping training."""
 

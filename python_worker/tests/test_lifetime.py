@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """How long a worker lives: until stdin closes, or with a lease for as long as a client talks
 to it; its run directory; POST /shutdown; Host headers of a client behind a tunnel."""
 

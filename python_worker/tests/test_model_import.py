@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Saved .keras models read back as the builder's layers: the arguments that differ from Keras'
 defaults rebuild the same network, compile settings are taken over, and models that are not a
 chain of Keras layers, or files that are not models, are refused with a message that names why.

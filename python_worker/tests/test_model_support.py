@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Model support in-process and through the real worker: model information, errors that name
 the layer and leave the model as it was, fit's history and timings, evaluate and summary."""
 

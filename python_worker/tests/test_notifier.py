@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """The notifier's sender: a backlog of alternating paths is pipelined on one connection; the
 executor writes a result itself when nothing else waits to be sent, and a lost connection
 loses nothing."""

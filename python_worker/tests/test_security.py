@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Request checks of docs/PROTOCOL.md: every refusal answers its status before reading the
 body, closes the connection and runs nothing."""
 

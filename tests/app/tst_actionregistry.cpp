@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The action registry on its own: actions and menus by id, menus and tool bars built from ids.
 #include "app/actionids.h"
 #include "app/actionregistry.h"

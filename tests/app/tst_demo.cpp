@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // `qtkeras --demo iris` as a user sees it, with the real worker: in-process on the code path
 // of main.cpp (the window, the demo, its screenshot), then the installed-style binary itself
 // as a child process on the offscreen platform. The builder shows the paper's iris network

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The graph builder with the real worker, driven as a user would: layers dropped from the
 // palette onto the canvas, tensors connected by dragging from an output port to an input
 // port, Keras' shapes and parameters on every node, errors on the node and edge that cause

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The graph document without a window or worker: what ModelGraph refuses (cycles, layers
 // without input, unused inputs), the Python it writes, graph edits with undo and redo and
 // the selection they carry, and the project format (version 2 with a graph; version 1 files

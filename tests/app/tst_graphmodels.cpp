@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // keras.io architectures in the graph builder, against Python's own Keras: each model is made
 // in the worker by plain Keras code and saved, imported as File > Import does (a functional
 // model opens as its graph, laid out), checked by Keras node by node (the builder's total

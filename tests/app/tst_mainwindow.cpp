@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The IDE's main window with the real worker, clicked as a user would: the status bar, the
 // console, the queue monitor, error recovery by each decision, the worker variables, a killed
 // worker and its restart, the settings' environment check and the saved layout.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The model builder with the real worker, clicked as a user would: the paper's iris network
 // built from the palette, shapes and parameter counts computed by Keras, property edits
 // with undo and redo, input the catalog refuses, a shape error on the layer that causes it,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Project files with the real worker: a trained network saved and opened again gives the same
 // layers, settings and training history; a damaged or newer file is refused and the open
 // project stays; the exported Python script trains the same model on its own; a .keras model,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Unsaved changes are not lost (issue 4, item 7): closing the window asks Save / Discard /
 // Cancel; autosave writes a recovery file while there are unsaved changes and removes it once
 // they are saved or discarded; after a crash — the real program killed with SIGKILL — the next
@@ -245,7 +246,7 @@ void TestRecovery::newTrainingRunsAreUnsavedChanges() {
     view->addRun(std::make_shared<keras::TrainingHistory>(
         QStringLiteral("run"), 2, QStringList{QStringLiteral("loss")},
         QMap<QString, QList<double>>{{QStringLiteral("loss"), {0.9, 0.5}}}, QList<double>{1, 1},
-        false));
+        keras::TrainingHistory::Outcome::Finished));
     QVERIFY(document().isModified());
     QVERIFY(m_ide.window->isWindowModified());
     QVERIFY(!m_ide.window->close());

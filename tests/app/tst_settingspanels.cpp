@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The compile-and-training settings and data panels with the real worker: every field is an
 // undoable edit of the document, invalid input is refused in the panel, a CSV file fills the
 // preview and the column choices (a broken one shows where it breaks and keeps the data),

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Training from the IDE with the real worker: the iris network of the document trained with
 // the Train action, its history growing while fit() runs and shown in the history inspector;
 // a long run stopped with the Stop action keeps its weights.

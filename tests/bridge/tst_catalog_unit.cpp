@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The catalog parsed from a hand-made worker value, and arguments checked against it.
 #include "bridge/codegen/expr.h"
 #include "bridge/keras/catalog.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Unit tests of the value codec: round trips in JSON and MessagePack, the wire schema of
 // docs/PROTOCOL.md ("Values"), and refusal of malformed input.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The Python source DSL, checked by the real interpreter: each row's generated source must
 // parse and evaluate to the value that the row writes by hand in Python.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The data side of the Keras API: the shipped iris table, CSV reading and its errors, and
 // the preparation of arrays for the worker (features, labels, one-hot, split, scaling).
 
@@ -82,6 +83,7 @@ private Q_SLOTS:
     void irisFeaturesAndLabels();
     void prepareIris();
     void prepareIrisWithIndexTargets();
+    void textColumnsEncodedOneHot();
 
     void split_data();
     void split();
@@ -235,6 +237,30 @@ void TestDataset::prepareIrisWithIndexTargets() {
         QCOMPARE(at(data.xTest, static_cast<std::int64_t>(i), 0),
                  static_cast<float>(iris.numbers("petal_length")[row]));
     }
+}
+
+// Issue 14: a text column chosen for encoding becomes one feature per value, after the
+// numeric features; an empty value is a row of zeros.
+void TestDataset::textColumnsEncodedOneHot() {
+    const Dataset table = readCsv("x,colour,label\n1,red,a\n2,blue,b\n3,,a\n4,red,b\n");
+    QCOMPARE(table.categories("colour"), (QStringList{"blue", "red"}));
+    const NdArray encoded = table.oneHotFeatures("colour");
+    QCOMPARE(encoded.shape(), (Indices{4, 2}));
+    const std::vector<float> expected{0, 1, 1, 0, 0, 0, 0, 1};
+    QCOMPARE(encoded.toVector<float>(), expected);
+    const PreparedData data = table.prepare(
+        {.label = "label", .encoded = {"colour"}, .testFraction = 0.25, .standardize = false});
+    QCOMPARE(data.featureNames, (QStringList{"x", "colour=blue", "colour=red"}));
+    QCOMPARE(data.xTrain.shape(), (Indices{3, 3}));
+    for (std::size_t i = 0; i < data.split.train.size(); ++i) {
+        const auto row = data.split.train[i];
+        const auto r = static_cast<std::int64_t>(i);
+        QCOMPARE(at(data.xTrain, r, 0), static_cast<float>(row + 1));
+        QCOMPARE(at(data.xTrain, r, 1), encoded.data<float>()[row * 2]);
+        QCOMPARE(at(data.xTrain, r, 2), encoded.data<float>()[row * 2 + 1]);
+    }
+    QVERIFY_THROWS_EXCEPTION(DatasetError,
+                             table.prepare({.label = "colour", .encoded = {"colour"}}));
 }
 
 void TestDataset::split_data() {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The Python that typed Keras objects stand for: only the arguments that were set appear, in
 // Keras' snake_case names; nested objects render as nested calls; setters keep the type.
 #include "bridge/keras/keras.h"

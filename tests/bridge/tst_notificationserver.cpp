@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The notification server against raw HTTP clients: what it delivers, what it refuses before
 // reading a body, and the caps on connections, header time and idle time.
 

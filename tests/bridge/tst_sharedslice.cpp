@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // qk::protocol::sharedSlice, the one place that uses QByteArray's internal data pointer: on
 // each Qt version the project builds with, a slice shares its bytes' memory, reads as the
 // bytes it stands for, outlives the array it came from, and detaches when written to.

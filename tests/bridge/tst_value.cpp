@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Unit tests of qk::NdArray, qk::CsrMatrix, qk::Reference and qk::Value.
 
 #include "bridge/protocol/ndarray.h"

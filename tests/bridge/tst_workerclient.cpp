@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The worker client (QNetworkAccessManager) against a scripted HTTP server: what it sends,
 // keep-alive, requests sent again after failures (a connection closed before the answer, one
 // closed at once as a flooded server does, a refused port) as far as their Resend and

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Runs inside the worker for tst_hostile: posts hostile notifications to the IDE with the token
 the worker's notifier holds, as a compromised worker could. The test binds SETTLED to the id of a
 command that has already settled. The last expression maps each case to the status answered

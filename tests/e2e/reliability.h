@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
 // Measurements of the test process and its worker for the reliability tests: memory, CPU

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // A stand-in for the IDE in the reliability tests: it owns a Session, has the worker start a
 // child (which starts a grandchild), prints "<worker pid> <child pid> <grandchild pid>" and
 // waits to be killed.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // keras.io architectures built from C++ objects (examples/kerasio.cpp) against the same models
 // written in plain Python in the worker (issue 12): parameter counts, and layer by layer where
 // the Python uses only built-in layers. Calls of layers on several tensors with keyword
@@ -266,6 +267,7 @@ private Q_SLOTS:
     void loadedModelsExportAsScriptsThatRebuildThem_data();
     void loadedModelsExportAsScriptsThatRebuildThem();
     void loadedCustomLayerIsNamedAsWhatAScriptCannotWrite();
+    void loadedModelAsABlockExportsWithTheGraph();
     void scheduleDrivesTheLearningRate();
     void constraintHoldsTheWeights();
     void callsWithoutTensorsAreRefused();
@@ -623,6 +625,37 @@ keras.Model(inputs, keras.layers.Dense(2)(Doubling(name="twice")(inputs))).save(
                      message.contains(QLatin1String("Doubling")),
                  qPrintable(message));
     }
+}
+
+// A model loaded from a file and called as a block of a new graph: the new graph's script
+// builds the loaded model first, from what the worker read, and calls it.
+void TestArchitectures::loadedModelAsABlockExportsWithTheGraph() {
+    QTemporaryDir dir;
+    const QString saved = dir.filePath(QStringLiteral("encoder.keras"));
+    {
+        const K::Tensor features = K::Input(*m_session, {6});
+        const K::Model encoder(features, K::Dense(4).activation("relu")(features),
+                               QStringLiteral("encoder"));
+        await(encoder.save(saved));
+    }
+    const K::Model encoder = K::Model::load(*m_session, saved);
+    await(encoder.created());
+    const K::Tensor inputs = K::Input(*m_session, {6});
+    const K::Model model(inputs, K::Dense(1)(encoder(inputs)));
+    const K::ModelInfo info = await(model.created());
+    QCOMPARE(info.totalParams, 6 * 4 + 4 + 4 + 1);
+
+    const QString script = model.exportScript();
+    for (const char* part : {"block_1 = keras.Model(", "name='encoder'", "= block_1(inputs)"})
+        QVERIFY2(script.contains(QLatin1String(part)), qPrintable(script));
+    const QString path = dir.filePath(QStringLiteral("model.py"));
+    QFile file(path);
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.write(script.toUtf8());
+    file.close();
+    const qk::test::ScriptRun run = qk::test::runPythonScript(path, dir.path());
+    QVERIFY2(run.exitCode == 0, qPrintable(script + QString::fromUtf8(run.standardError)));
+    QCOMPARE(run.lastLine.value(QStringLiteral("total_params")).toInteger(), info.totalParams);
 }
 
 // An optimizer's learning rate given as a schedule follows it while training: after six

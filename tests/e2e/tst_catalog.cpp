@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The Keras catalog from the real worker: its size per group, lookups and palette search,
 // arguments refused before anything is sent, and catalog layers working inside real models.
 #include "bridge/codegen/expr.h"

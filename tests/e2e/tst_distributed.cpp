@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Distributed training through the C++ API with real workers (JAX on simulated CPU devices):
 // DataParallel and ModelParallel on 4 devices and a job of 2 processes train as one device
 // does (per-epoch losses equal to 1e-5), the layout report names a rule that matches nothing,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Issue 16: a local process that holds the connection slots of both servers with slow,
 // never-finished requests (1,000 on each, reopened as soon as a server closes one) must not
 // make the session lose work. While the flood lasts, a result whose notification needs a new

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Hostile requests to both servers of a real session: the worker's and the IDE's notification
 // server. Each gets a 4xx or a closed connection, nothing runs, nothing crashes, and the
 // session's commands keep completing, also while 1,000 slow connections hold on to each.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // First-class Keras through the C++ API against the real worker (JAX backend): the paper's iris
 // example, live training history, stop training, five architectures against the same models
 // written in Python, bad arguments, save and load, and export to a standalone script.

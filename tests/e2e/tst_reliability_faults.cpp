@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Faults (issue 6, items 1-6): a worker killed, crashing or exiting inside a command, code
 // that ignores interrupts, workers that cannot start, and an IDE that is killed. Each test
 // asserts what the user notices: how fast futures fail, what the reason says, whether a new

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Load (issue 6, items 7-9): a flood of output, results that do not serialize, 100,000
 // commands in flight and 100 restarts in a row, with the memory, descriptors, threads and
 // ports they leave behind.

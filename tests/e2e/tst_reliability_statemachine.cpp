@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // A randomised state machine (issue 6, item 12): submit, fail, decide (ignore, replace,
 // drop), interrupt, kill and restart in random order against the real worker, with fixed
 // seeds. Whatever happens, every command settles exactly once, its future and its final

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The C++ session against the real worker with real Keras (JAX backend): values, errors and
 // decisions, interrupts, a killed worker, bulk data and pipelining.
 #include "bridge/session/readyfuture.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Runs a libFuzzer harness without libFuzzer: replays the seed corpus, then a bounded number
 // of deterministic mutations of it. Lets ctest exercise every harness with the project's own
 // compiler; scripts/fuzz.sh runs the same harnesses under real libFuzzer with sanitizers.

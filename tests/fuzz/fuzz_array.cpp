@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // libFuzzer harness: the array decoders (ndarray and csr) through fromWire, in both forms.
 // The input chooses a dtype, a shape and the data bytes, so that most inputs reach the checks
 // of shape against data rather than stopping at the message syntax.

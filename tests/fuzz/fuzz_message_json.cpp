@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // libFuzzer harness: a JSON message through protocol::parse and fromWire.
 #include "messagefuzz.h"
 

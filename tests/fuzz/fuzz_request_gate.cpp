@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // libFuzzer harness, differential: the notification server's request framing against Qt's own
 // HTTP server, with the same bytes. Each input is the byte stream of one client connection
 // ("$PORT" in it stands for the notification server's port, so seeds can carry a valid Host).

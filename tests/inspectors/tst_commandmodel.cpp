@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The command-queue model over a real session: structure checked by QAbstractItemModelTester
 // while commands run, fail and settle; thousands of commands in batches; the state filter.
 #include "bridge/session/readyfuture.h"

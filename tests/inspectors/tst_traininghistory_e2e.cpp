@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The training-history inspector showing real fits in the real worker (JAX backend): series
 // grow while fit() runs, Stop ends a fit and keeps its weights, the GUI thread stays responsive
 // through 500 epochs, and a picture of two overlaid runs.

@@ -1,4 +1,6 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The training-history inspector fed with synthetic epochs through real TrainingHistory objects.
+#include "inspectors/chartlegend.h"
 #include "inspectors/historyfeed.h"
 #include "inspectors/metricchart.h"
 #include "inspectors/traininghistoryview.h"
@@ -13,8 +15,6 @@
 #include <QGraphicsTextItem>
 #include <QHeaderView>
 #include <QLabel>
-#include <QLegend>
-#include <QLegendMarker>
 #include <QLineSeries>
 #include <QLogValueAxis>
 #include <QProgressBar>
@@ -66,7 +66,7 @@ std::optional<QPoint> legendEntry(MetricChart* chart, const QString& label) {
             text = rich->toPlainText();
         if (text != label || !item->isVisible())
             continue;
-        if (!chart->chart()->legend()->sceneBoundingRect().intersects(item->sceneBoundingRect()))
+        if (!chart->legend()->sceneBoundingRect().intersects(item->sceneBoundingRect()))
             continue;
         return chart->mapFromScene(item->sceneBoundingRect().center());
     }
@@ -459,17 +459,16 @@ void TestTrainingHistoryView::legendClickHidesAndShowsASeries() {
     std::optional<QPoint> entry;
     QTRY_VERIFY((entry = legendEntry(chart, QStringLiteral("val_loss"))).has_value());
     // Only the two lines are listed: no raw lines, no best-epoch marker.
-    int listed = 0;
-    for (QLegendMarker* marker : chart->chart()->legend()->markers())
-        listed += marker->isVisible() ? 1 : 0;
-    QCOMPARE(listed, 2);
+    QCOMPARE(chart->legend()->shownLabels(),
+             QStringList({QStringLiteral("loss"), QStringLiteral("val_loss")}));
 
     QTest::mouseClick(chart->viewport(), Qt::LeftButton, {}, *entry);
     QVERIFY(!valLoss->isVisible());
     QVERIFY(loss->isVisible());
-    QLegendMarker* marker = chart->chart()->legend()->markers(valLoss).value(0);
-    QVERIFY(marker->isVisible()); // still listed, so it can be clicked back
-    QVERIFY(marker->labelBrush().color().alpha() < 255);
+    // Still listed, dimmed, so that it can be clicked back.
+    QCOMPARE(chart->legend()->shownLabels().size(), 2);
+    QVERIFY(chart->legend()->entries().at(1).dimmed);
+    QVERIFY(!chart->legend()->entries().at(0).dimmed);
     // The best epoch follows val_loss, so its marker goes with it.
     QVERIFY(!chart->bestMarker(history.get())->isVisible());
 
@@ -586,13 +585,13 @@ void TestTrainingHistoryView::runsOverlaidHiddenAndRemoved() {
     QCOMPARE(chart->line(first.get(), QStringLiteral("val_loss"))->name(),
              QStringLiteral("sgd (val)"));
     QCOMPARE(b->name(), QStringLiteral("adam"));
-    // The legend pairs them by colour: a run's name, then "val" for its validation line.
-    const auto label = [&](QLineSeries* series) {
-        return chart->chart()->legend()->markers(series).value(0)->label();
-    };
-    QCOMPARE(label(a), QStringLiteral("sgd"));
-    QCOMPARE(label(chart->line(first.get(), QStringLiteral("val_loss"))), QStringLiteral("val"));
-    QCOMPARE(label(chart->line(second.get(), QStringLiteral("val_loss"))), QStringLiteral("val"));
+    // The legend has an entry per run, its solid and dashed lines beside its name, and a key
+    // for the dashes.
+    QCOMPARE(
+        chart->legend()->shownLabels(),
+        QStringList({QStringLiteral("sgd"), QStringLiteral("adam"), QStringLiteral("validation")}));
+    QCOMPARE(chart->legend()->entries().at(0).pen.color(), a->color());
+    QCOMPARE(chart->legend()->entries().at(0).secondPen.style(), Qt::DashLine);
     QCOMPARE(view.runs()
                  .index(1, 0)
                  .data(Qt::DecorationRole)

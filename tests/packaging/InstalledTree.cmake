@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Installs the build into PREFIX and runs the installed program's iris demo, without root,
 # dpkg or network:
 #   1. with QTKERAS_PYTHON set to the build's interpreter;

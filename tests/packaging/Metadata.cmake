@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 # The desktop file and the AppStream metadata pass their validators (desktop-file-utils,
 # appstream), and the metadata's newest release is the project's version.
 set(id io.github.qtkeras.QtKeras)

@@ -1,0 +1,147 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "app/datafitcheck.h"
+
+#include "app/document.h"
+#include "app/shapechecker.h"
+#include "bridge/keras/dataset.h"
+
+#include <QFileInfo>
+
+namespace qk::app {
+
+namespace {
+
+// The dimensions of a Keras shape after the batch one; empty when it is not known.
+QList<qint64> sampleDims(const Value& shape) {
+    QList<qint64> dims;
+    if (!shape.isTuple() && !shape.isList())
+        return dims;
+    const auto& items = shape.items();
+    for (size_t i = 1; i < items.size(); ++i) {
+        if (!items[i].isInt())
+            return {};
+        dims << items[i].toInt();
+    }
+    return dims;
+}
+
+QString features(int n) {
+    return n == 1 ? DataFitCheck::tr("1 feature") : DataFitCheck::tr("%1 features").arg(n);
+}
+
+QString classes(int n) {
+    return n == 1 ? DataFitCheck::tr("1 class") : DataFitCheck::tr("%1 classes").arg(n);
+}
+
+QString values(qint64 n) {
+    return n == 1 ? DataFitCheck::tr("1 value") : DataFitCheck::tr("%1 values").arg(n);
+}
+
+QString dimsText(const QList<qint64>& dims) {
+    QStringList parts;
+    for (qint64 d : dims)
+        parts << QString::number(d);
+    return dims.size() == 1 ? parts.front() : u'(' + parts.join(QStringLiteral(", ")) + u')';
+}
+
+} // namespace
+
+DataFitCheck::DataFitCheck(Document& document, ShapeChecker& shapes, QObject* parent)
+    : QObject(parent)
+    , m_document(document)
+    , m_shapes(shapes) {
+    connect(&document, &Document::changed, this, &DataFitCheck::onDocumentChanged);
+    connect(&shapes, &ShapeChecker::updated, this, &DataFitCheck::update);
+    update();
+}
+
+void DataFitCheck::onDocumentChanged(const DocumentChange& change) {
+    // Layer edits wait for the worker's shapes (ShapeChecker::updated).
+    if (change.kind == DocumentChange::Kind::DataChanged ||
+        change.kind == DocumentChange::Kind::CompileChanged)
+        update();
+}
+
+void DataFitCheck::readData() {
+    const DataSource& source = m_document.dataSource();
+    const QDateTime modified = source.kind == DataSource::Kind::Csv
+                                   ? QFileInfo(source.csvPath).lastModified()
+                                   : QDateTime();
+    if (m_read && source == m_readFor && modified == m_readModified)
+        return;
+    m_read = true;
+    m_readFor = source;
+    m_readModified = modified;
+    m_features = m_classes = -1;
+    try {
+        const keras::Dataset table = source.kind == DataSource::Kind::Iris
+                                         ? keras::Dataset::iris()
+                                         : keras::Dataset::fromCsv(source.csvPath);
+        int features = 0;
+        if (source.features.isEmpty()) {
+            for (const QString& column : table.columnNames()) {
+                if (column != source.label &&
+                    table.columnType(column) == keras::Dataset::ColumnType::Numeric)
+                    ++features;
+            }
+        } else {
+            features = static_cast<int>(source.features.size());
+        }
+        for (const QString& column : source.encoded)
+            features += static_cast<int>(table.categories(column).size());
+        m_features = features;
+        m_classes = static_cast<int>(table.labels(source.label).classes.size());
+    } catch (const std::exception&) {
+        // The Data panel says what is wrong with the data; here there is nothing to compare.
+    }
+}
+
+void DataFitCheck::update() {
+    readData();
+    QHash<int, QString> layerWarnings;
+    QStringList warnings;
+    // A graph's inputs and outputs are its own nodes; the check reads a chain of layers.
+    static const std::vector<LayerItem> none;
+    const std::vector<LayerItem>& layers = m_document.isGraph() ? none : m_document.layers();
+    if (!layers.empty() && m_features > 0) {
+        const int inputId = layers.front().id;
+        const ShapeChecker::LayerResult* input = m_shapes.result(inputId);
+        const QList<qint64> dims = input ? sampleDims(input->shape) : QList<qint64>();
+        if (!dims.isEmpty() && (dims.size() != 1 || dims.front() != m_features)) {
+            layerWarnings.insert(inputId, tr("The data has %1 per row; this input takes %2.")
+                                              .arg(features(m_features), dimsText(dims)));
+            warnings << tr("The data has %1 per row, but the model's input takes %2.")
+                            .arg(features(m_features), dimsText(dims));
+        }
+    }
+    if (!layers.empty() && m_classes > 0) {
+        const int outputId = layers.back().id;
+        const ShapeChecker::LayerResult* output = m_shapes.result(outputId);
+        const QList<qint64> dims = output ? sampleDims(output->shape) : QList<qint64>();
+        const DataSource& source = m_document.dataSource();
+        const QString loss = m_document.compileSettings().loss;
+        // One value per row for class indices with a binary loss; else one per class.
+        const bool binary = loss.contains(QLatin1String("binary")) && !source.oneHot;
+        const qint64 expected = binary ? 1 : m_classes;
+        if (dims.size() == 1 && dims.front() != expected && !(binary && m_classes > 2)) {
+            layerWarnings.insert(outputId, tr("The data has %1; this layer gives %2 per row.")
+                                               .arg(classes(m_classes), values(dims.front())));
+            warnings << tr("The data has %1, but the model's output gives %2 per row.")
+                            .arg(classes(m_classes), values(dims.front()));
+        }
+        if (loss == QLatin1String("categorical_crossentropy") && !source.oneHot)
+            warnings << tr("categorical_crossentropy needs one-hot targets: tick One-hot "
+                           "targets in the Data panel, or use sparse_categorical_crossentropy.");
+        if (loss == QLatin1String("sparse_categorical_crossentropy") && source.oneHot)
+            warnings << tr("sparse_categorical_crossentropy needs class indices: untick "
+                           "One-hot targets in the Data panel, or use "
+                           "categorical_crossentropy.");
+    }
+    if (layerWarnings == m_layerWarnings && warnings == m_warnings)
+        return;
+    m_layerWarnings = std::move(layerWarnings);
+    m_warnings = std::move(warnings);
+    Q_EMIT changed();
+}
+
+} // namespace qk::app

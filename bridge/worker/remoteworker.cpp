@@ -1,0 +1,543 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "bridge/worker/remoteworker.h"
+
+#include "bridge/worker/workerprocess.h"
+
+#include <nlohmann/json.hpp>
+
+#include <QCryptographicHash>
+#include <QDateTime>
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QHostAddress>
+#include <QRegularExpression>
+#include <QTcpServer>
+#include <QTimer>
+#include <QUrl>
+
+#include <algorithm>
+
+#include <unistd.h>
+
+namespace qk {
+
+namespace {
+
+// What ssh runs on the remote host: reads the bootstrap's size and source from stdin and
+// runs it. It holds nothing secret.
+constexpr char kStub[] = "import sys;b=sys.stdin.buffer;exec(b.read(int(b.readline())))";
+// ssh's exit status for its own errors (connection refused or dropped, host key refused).
+constexpr int kSshError = 255;
+constexpr int kMaxStderrLine = 4096;
+constexpr int kForwardAttempts = 3;
+
+QString shellQuote(const QString& word) {
+    QString quoted = word;
+    quoted.replace(u'\'', QStringLiteral("'\\''"));
+    return u'\'' + quoted + u'\'';
+}
+
+std::string utf8(const QString& text) {
+    return text.toStdString();
+}
+
+// The worker package the bootstrap unpacks: zlib of `path NUL size NUL bytes` records, named
+// by the SHA-256 of the records. Empty when the worker's sources are not found.
+struct Package {
+    QByteArray hash;
+    QByteArray bytes;
+    QString bootstrap; // the path of bootstrap.py
+};
+
+Package workerPackage(const WorkerOptions& options) {
+    Package package;
+    for (const QString& entry : WorkerProcess::resolvePythonPath(options)) {
+        const QDir dir(entry);
+        if (!QFileInfo::exists(dir.filePath(QStringLiteral("qtkeras_worker/bootstrap.py"))))
+            continue;
+        QByteArray records;
+        auto add = [&records](const QString& name, const QString& path) {
+            QFile file(path);
+            if (!file.open(QIODevice::ReadOnly))
+                return false;
+            const QByteArray data = file.readAll();
+            records += name.toUtf8() + '\0' + QByteArray::number(data.size()) + '\0' + data;
+            return true;
+        };
+        const QDir sources(dir.filePath(QStringLiteral("qtkeras_worker")));
+        for (const QString& name :
+             sources.entryList({QStringLiteral("*.py")}, QDir::Files, QDir::Name)) {
+            if (!add(QStringLiteral("qtkeras_worker/") + name, sources.filePath(name)))
+                return {};
+        }
+        add(QStringLiteral("requirements.txt"), dir.filePath(QStringLiteral("requirements.txt")));
+        package.hash = QCryptographicHash::hash(records, QCryptographicHash::Sha256).toHex();
+        // qCompress puts the size in 4 bytes before the zlib stream.
+        package.bytes = qCompress(records, 6).mid(4);
+        package.bootstrap = sources.filePath(QStringLiteral("bootstrap.py"));
+        return package;
+    }
+    return {};
+}
+
+quint16 freeLocalPort() {
+    QTcpServer probe;
+    if (!probe.listen(QHostAddress::LocalHost, 0))
+        return 0;
+    return probe.serverPort();
+}
+
+} // namespace
+
+std::optional<SshTarget> SshTarget::parse(const QString& url, QString* error) {
+    auto refuse = [error](const QString& why) -> std::optional<SshTarget> {
+        if (error)
+            *error = why;
+        return std::nullopt;
+    };
+    if (!url.startsWith(QLatin1String("ssh://")))
+        return refuse(QStringLiteral("a remote worker is named ssh://[user@]host[:port]"));
+    const QUrl parsed(url, QUrl::StrictMode);
+    if (!parsed.isValid() || !parsed.password().isEmpty() || !parsed.path().isEmpty() ||
+        parsed.hasQuery() || parsed.hasFragment())
+        return refuse(QStringLiteral("%1 is not of the form ssh://[user@]host[:port] (no "
+                                     "password: ssh's keys or agent authenticate)")
+                          .arg(url));
+    SshTarget target;
+    target.user = parsed.userName();
+    target.host = parsed.host();
+    target.port = std::max(0, parsed.port(0));
+    static const QRegularExpression hostName(QStringLiteral("\\A[A-Za-z0-9_.:%-]+\\z"));
+    static const QRegularExpression userName(QStringLiteral("\\A[A-Za-z0-9_.-]*\\z"));
+    if (target.host.isEmpty() || target.host.startsWith(u'-') ||
+        !hostName.match(target.host).hasMatch())
+        return refuse(QStringLiteral("%1 names no host ssh can take").arg(url));
+    if (target.user.startsWith(u'-') || !userName.match(target.user).hasMatch())
+        return refuse(QStringLiteral("%1 names a user ssh cannot take").arg(url));
+    return target;
+}
+
+QString SshTarget::toString() const {
+    QString text = QStringLiteral("ssh://");
+    if (!user.isEmpty())
+        text += user + u'@';
+    text += host.contains(u':') ? u'[' + host + u']' : host;
+    if (port > 0)
+        text += u':' + QString::number(port);
+    return text;
+}
+
+RemoteWorker::RemoteWorker(WorkerOptions options, QByteArray token, QObject* parent)
+    : WorkerHandle(parent)
+    , m_options(std::move(options))
+    , m_token(std::move(token))
+    , m_controlDir(QDir::tempPath() + QStringLiteral("/qk-ssh-XXXXXX")) {
+    // The control socket's path must fit in a sockaddr_un (108 bytes).
+    m_controlPath = m_controlDir.filePath(QStringLiteral("c"));
+}
+
+RemoteWorker::~RemoteWorker() {
+    for (QProcess* process : {m_forwarder, m_master}) {
+        if (!process || process->state() == QProcess::NotRunning)
+            continue;
+        process->disconnect(this);
+        if (process == m_master) {
+            process->write("stop\n");
+            process->closeWriteChannel();
+            if (process->waitForFinished(2000))
+                continue;
+        }
+        process->kill();
+        process->waitForFinished(1000);
+    }
+}
+
+QStringList RemoteWorker::sshArguments(const WorkerOptions& options, const SshTarget& target) {
+    QStringList args{QStringLiteral("-T"),
+                     QStringLiteral("-o"),
+                     QStringLiteral("BatchMode=yes"),
+                     QStringLiteral("-o"),
+                     QStringLiteral("StrictHostKeyChecking=yes"),
+                     QStringLiteral("-o"),
+                     QStringLiteral("ServerAliveInterval=5"),
+                     QStringLiteral("-o"),
+                     QStringLiteral("ServerAliveCountMax=3"),
+                     QStringLiteral("-o"),
+                     QStringLiteral("ConnectTimeout=20"),
+                     QStringLiteral("-o"),
+                     QStringLiteral("ExitOnForwardFailure=yes")};
+    args << options.sshArguments;
+    if (target.port > 0)
+        args << QStringLiteral("-p") << QString::number(target.port);
+    if (!target.user.isEmpty())
+        args << QStringLiteral("-l") << target.user;
+    args << QStringLiteral("--") << target.host;
+    return args;
+}
+
+qint64 RemoteWorker::sshPid() const {
+    return m_master ? m_master->processId() : 0;
+}
+
+QByteArray RemoteWorker::bootstrapInput(const WorkerOptions& options, const QByteArray& request,
+                                        const QByteArray& payload) {
+    const Package package = workerPackage(options);
+    QFile file(package.bootstrap);
+    if (!file.open(QIODevice::ReadOnly))
+        return {};
+    const QByteArray source = file.readAll();
+    return QByteArray::number(source.size()) + '\n' + source + request + '\n' + payload;
+}
+
+QString RemoteWorker::remoteCommand(const WorkerOptions& options) {
+    const QString python = options.python.isEmpty() ? QStringLiteral("python3") : options.python;
+    return shellQuote(python) + QStringLiteral(" -c ") + shellQuote(QString::fromLatin1(kStub));
+}
+
+QProcess* RemoteWorker::runRequest(const WorkerOptions& options, const QByteArray& request,
+                                   QObject* parent, QString* error) {
+    const std::optional<SshTarget> target = SshTarget::parse(options.remote, error);
+    if (!target)
+        return nullptr;
+    const QByteArray input = bootstrapInput(options, request);
+    if (input.isEmpty()) {
+        if (error)
+            *error = QStringLiteral("the worker's Python sources (qtkeras_worker/bootstrap.py) "
+                                    "are not on the worker's Python path");
+        return nullptr;
+    }
+    auto* process = new QProcess(parent);
+    process->setChildProcessModifier([] { ::setsid(); });
+    process->start(QStringLiteral("ssh"), sshArguments(options, *target) << remoteCommand(options));
+    process->write(input);
+    process->closeWriteChannel();
+    return process;
+}
+
+void RemoteWorker::start() {
+    Q_ASSERT(m_phase == Phase::Idle);
+    m_phase = Phase::Starting;
+    QString error;
+    const std::optional<SshTarget> target = SshTarget::parse(m_options.remote, &error);
+    if (!target)
+        return fail(error);
+    m_target = *target;
+    m_info.host = m_target.toString();
+    if (!m_controlDir.isValid())
+        return fail(QStringLiteral("cannot make a directory for ssh's control socket: ") +
+                    m_controlDir.errorString());
+    const Package package = workerPackage(m_options);
+    if (package.hash.isEmpty())
+        return fail(QStringLiteral("the worker's Python sources (qtkeras_worker/bootstrap.py) "
+                                   "are not on the worker's Python path"));
+    if (m_options.leaseSeconds != 0 && m_options.leaseSeconds < 10)
+        return fail(QStringLiteral("a remote worker's lease is at least 10 s (or 0: none)"));
+
+    nlohmann::json request = {
+        {"op", "start"},
+        {"token", m_token.toStdString()},
+        {"python", utf8(m_options.python)},
+        {"lease", m_options.leaseSeconds},
+        {"environment",
+         {{"KERAS_BACKEND",
+           utf8(m_options.backend.isEmpty() ? QStringLiteral("jax") : m_options.backend)}}},
+        {"package", {{"hash", package.hash.toStdString()}, {"bytes", package.bytes.size()}}},
+    };
+    nlohmann::json arguments = nlohmann::json::array();
+    if (m_options.fetchResultsOver > 0) {
+        arguments.push_back("--fetch-results-over");
+        arguments.push_back(std::to_string(m_options.fetchResultsOver));
+    }
+    for (const QString& argument : m_options.extraArguments)
+        arguments.push_back(utf8(argument));
+    request["arguments"] = arguments;
+    const std::string line = request.dump();
+
+    m_timer = new QTimer(this);
+    m_timer->setSingleShot(true);
+    connect(m_timer, &QTimer::timeout, this, [this] {
+        if (m_phase == Phase::Reconnecting) {
+            reattach();
+            return;
+        }
+        if (m_phase == Phase::Starting || m_phase == Phase::Forwarding) {
+            fail(QStringLiteral("the worker on %1 did not report ready within %2 s")
+                     .arg(m_info.host)
+                     .arg(m_options.startTimeoutMs / 1000));
+            if (m_master)
+                m_master->kill();
+        }
+    });
+    m_timer->start(m_options.startTimeoutMs);
+    runMaster(bootstrapInput(m_options, QByteArray::fromStdString(line), package.bytes));
+}
+
+void RemoteWorker::runMaster(const QByteArray& input) {
+    if (m_master) {
+        m_master->disconnect(this);
+        m_master->deleteLater();
+    }
+    m_stdoutBuffer.clear();
+    m_master = new QProcess(this);
+    // Its own session: a Ctrl+C in the IDE's terminal does not reach it.
+    m_master->setChildProcessModifier([] { ::setsid(); });
+    QFile::remove(m_controlPath);
+    QStringList args = sshArguments(m_options, m_target);
+    args.insert(args.size() - 2, QStringLiteral("-M"));
+    args.insert(args.size() - 2, QStringLiteral("-S"));
+    args.insert(args.size() - 2, m_controlPath);
+    args.insert(args.size() - 2, QStringLiteral("-o"));
+    args.insert(args.size() - 2, QStringLiteral("ControlPersist=no"));
+    args << remoteCommand(m_options);
+    connect(m_master, &QProcess::readyReadStandardOutput, this, &RemoteWorker::onMasterStdout);
+    connect(m_master, &QProcess::readyReadStandardError, this, &RemoteWorker::onMasterStderr);
+    connect(m_master, &QProcess::finished, this, &RemoteWorker::onMasterFinished);
+    connect(m_master, &QProcess::errorOccurred, this, [this](QProcess::ProcessError error) {
+        if (error != QProcess::FailedToStart)
+            return;
+        end(QStringLiteral("cannot run ssh (%1): install OpenSSH's client (Debian: "
+                           "openssh-client)")
+                .arg(m_master->errorString()));
+    });
+    m_master->start(QStringLiteral("ssh"), args);
+    m_master->write(input);
+}
+
+void RemoteWorker::onMasterStdout() {
+    m_stdoutBuffer += m_master->readAllStandardOutput();
+    qsizetype newline;
+    while ((newline = m_stdoutBuffer.indexOf('\n')) >= 0) {
+        const QByteArray line = m_stdoutBuffer.left(newline);
+        m_stdoutBuffer.remove(0, newline + 1);
+        onAnswer(line);
+    }
+    if (m_stdoutBuffer.size() > 64 * 1024)
+        m_stdoutBuffer.clear();
+}
+
+void RemoteWorker::onAnswer(const QByteArray& line) {
+    const nlohmann::json answer =
+        nlohmann::json::parse(line.constBegin(), line.constEnd(), nullptr, false);
+    if (!answer.is_object())
+        return;
+    if (const auto error = answer.find("error"); error != answer.end() && error->is_string()) {
+        const QString reason =
+            QStringLiteral("%1: %2").arg(m_info.host, QString::fromStdString(*error));
+        if (m_attaching)
+            end(reason);
+        else
+            fail(reason);
+        return;
+    }
+    std::optional<WorkerInfo> info;
+    if (m_phase == Phase::Starting && !m_attaching) {
+        info = parseReadyLine(line);
+    } else if (m_attaching) {
+        if (const auto attached = answer.find("attached"); attached != answer.end())
+            info = parseReadyLine(QByteArray::fromStdString(attached->dump()));
+    }
+    if (!info)
+        return;
+    info->host = m_info.host;
+    m_info = *info;
+    if (m_info.run.isEmpty() && m_options.leaseSeconds > 0)
+        forwardStderr(QStringLiteral("the worker on %1 names no run directory: it cannot be "
+                                     "re-attached after a dropped connection")
+                          .arg(m_info.host));
+    forward(1);
+}
+
+void RemoteWorker::forward(int attempt) {
+    m_phase = Phase::Forwarding;
+    const quint16 local = freeLocalPort();
+    if (local == 0)
+        return connectionLost(QStringLiteral("no free local port to forward the worker's to"));
+    if (m_forwarder) {
+        m_forwarder->disconnect(this);
+        m_forwarder->deleteLater();
+    }
+    m_forwarder = new QProcess(this);
+    m_forwarder->setChildProcessModifier([] { ::setsid(); });
+    QStringList args = sshArguments(m_options, m_target);
+    args.insert(args.size() - 2, QStringLiteral("-S"));
+    args.insert(args.size() - 2, m_controlPath);
+    args.insert(args.size() - 2, QStringLiteral("-O"));
+    args.insert(args.size() - 2, QStringLiteral("forward"));
+    args.insert(args.size() - 2, QStringLiteral("-L"));
+    args.insert(args.size() - 2,
+                QStringLiteral("127.0.0.1:%1:127.0.0.1:%2").arg(local).arg(m_info.hostPort));
+    QProcess* forwarder = m_forwarder;
+    connect(forwarder, &QProcess::finished, this,
+            [this, forwarder, local, attempt](int exitCode, QProcess::ExitStatus status) {
+                if (forwarder != m_forwarder || m_phase != Phase::Forwarding)
+                    return;
+                const QString said = QString::fromUtf8(forwarder->readAllStandardError()).trimmed();
+                if (status != QProcess::NormalExit || exitCode != 0) {
+                    if (attempt < kForwardAttempts) // the port was taken meanwhile
+                        return forward(attempt + 1);
+                    return connectionLost(
+                        QStringLiteral("ssh could not forward a local port to the worker: ") +
+                        said);
+                }
+                m_info.port = local;
+                m_phase = Phase::Ready;
+                m_reattempts = 0;
+                m_timer->stop();
+                m_reconnecting = false;
+                if (m_wasReady) {
+                    Q_EMIT reconnected(m_info);
+                } else {
+                    m_wasReady = true;
+                    Q_EMIT ready(m_info);
+                }
+            });
+    m_forwarder->start(QStringLiteral("ssh"), args);
+    m_forwarder->closeWriteChannel();
+}
+
+void RemoteWorker::onMasterStderr() {
+    m_stderrBuffer += m_master->readAllStandardError();
+    qsizetype newline;
+    qsizetype start = 0;
+    while ((newline = m_stderrBuffer.indexOf('\n', start)) >= 0) {
+        forwardStderr(QString::fromUtf8(m_stderrBuffer.constData() + start,
+                                        std::min<qsizetype>(newline - start, kMaxStderrLine))
+                          .trimmed());
+        start = newline + 1;
+    }
+    m_stderrBuffer.remove(0, start);
+    if (m_stderrBuffer.size() > kMaxStderrLine) {
+        forwardStderr(QString::fromUtf8(m_stderrBuffer.left(kMaxStderrLine)));
+        m_stderrBuffer.clear();
+    }
+}
+
+void RemoteWorker::forwardStderr(const QString& line) {
+    m_stderrTail.push_back(line);
+    if (m_stderrTail.size() > 1000)
+        m_stderrTail.pop_front();
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    if (now - m_stderrWindowStart >= 1000) {
+        m_stderrWindowStart = now;
+        m_stderrWindowBytes = 0;
+    }
+    m_stderrWindowBytes += line.size() + 1;
+    if (m_stderrWindowBytes <= m_options.stderrBytesPerSecond)
+        Q_EMIT stderrLine(line);
+}
+
+QString RemoteWorker::stderrTail(int lines) const {
+    QStringList out;
+    const int n = static_cast<int>(m_stderrTail.size());
+    for (int i = std::max(0, n - lines); i < n; ++i)
+        out << m_stderrTail[static_cast<std::size_t>(i)];
+    return out.join(u'\n');
+}
+
+QString RemoteWorker::describe(int exitCode, QProcess::ExitStatus status) const {
+    QString how;
+    if (status == QProcess::CrashExit)
+        how = QStringLiteral("ssh to %1 was killed").arg(m_info.host);
+    else if (exitCode == kSshError)
+        how = QStringLiteral("the connection to %1 failed").arg(m_info.host);
+    else
+        how = QStringLiteral("the worker on %1 exited with code %2").arg(m_info.host).arg(exitCode);
+    const QString tail = stderrTail(20);
+    if (tail.contains(QLatin1String("Host key verification failed")) ||
+        tail.contains(QLatin1String("REMOTE HOST IDENTIFICATION HAS CHANGED"))) {
+        how += QStringLiteral(": its host key is not the one known_hosts holds for it. Connect "
+                              "once with `ssh %1` in a terminal to check and accept the key; "
+                              "QtKeras never accepts one by itself")
+                   .arg(m_target.host);
+    } else if (tail.contains(QLatin1String("Permission denied"))) {
+        how += QStringLiteral(": ssh could not log in without a password. Give ssh a key (in "
+                              "~/.ssh/config or the agent) for %1")
+                   .arg(m_target.host);
+    }
+    return tail.isEmpty() ? how : how + QStringLiteral("; ssh said:\n") + tail;
+}
+
+void RemoteWorker::onMasterFinished(int exitCode, QProcess::ExitStatus status) {
+    onMasterStderr();
+    const QString reason = describe(exitCode, status);
+    if (m_stopping || m_phase == Phase::Ended)
+        return end(QStringLiteral("the worker on %1 was stopped").arg(m_info.host));
+    const bool dropped = status == QProcess::CrashExit || exitCode == kSshError;
+    if (!m_wasReady && !m_attaching)
+        return fail(reason);
+    if (dropped && m_options.leaseSeconds > 0 && !m_info.run.isEmpty())
+        return connectionLost(reason);
+    end(reason);
+}
+
+void RemoteWorker::connectionLost(const QString& reason) {
+    if (!m_wasReady)
+        return fail(reason);
+    m_phase = Phase::Reconnecting;
+    if (!m_reconnecting) {
+        m_reconnecting = true;
+        m_lost.start();
+        Q_EMIT disconnected(reason);
+    }
+    scheduleReattach();
+}
+
+void RemoteWorker::scheduleReattach() {
+    const qint64 leaseMs = qint64(m_options.leaseSeconds) * 1000;
+    if (m_lost.elapsed() >= leaseMs) {
+        end(QStringLiteral("the connection to %1 was lost for longer than the worker's lease "
+                           "(%2 s), so the worker has ended")
+                .arg(m_info.host)
+                .arg(m_options.leaseSeconds));
+        return;
+    }
+    // 0.2 s, then doubling up to 5 s between attempts.
+    const int delay = std::min(5000, 200 << std::min(m_reattempts, 5));
+    ++m_reattempts;
+    m_timer->start(delay);
+}
+
+void RemoteWorker::reattach() {
+    m_attaching = true;
+    const nlohmann::json request = {{"op", "attach"}, {"run", utf8(m_info.run)}};
+    runMaster(bootstrapInput(m_options, QByteArray::fromStdString(request.dump())));
+}
+
+void RemoteWorker::fail(const QString& reason) {
+    if (m_phase == Phase::Ended)
+        return;
+    m_phase = Phase::Ended;
+    if (m_timer)
+        m_timer->stop();
+    Q_EMIT startFailed(reason);
+}
+
+void RemoteWorker::end(const QString& reason) {
+    if (m_phase == Phase::Ended)
+        return;
+    if (!m_wasReady)
+        return fail(reason);
+    m_phase = Phase::Ended;
+    if (m_timer)
+        m_timer->stop();
+    Q_EMIT exited(reason);
+}
+
+void RemoteWorker::stop(int graceMs) {
+    m_stopping = true;
+    if (m_timer)
+        m_timer->stop();
+    if (!m_master || m_master->state() == QProcess::NotRunning) {
+        end(QStringLiteral("the worker on %1 was stopped").arg(m_info.host));
+        return;
+    }
+    m_master->write("stop\n");
+    m_master->closeWriteChannel();
+    QTimer::singleShot(graceMs, this, [this] {
+        if (m_master && m_master->state() != QProcess::NotRunning)
+            m_master->kill();
+    });
+}
+
+} // namespace qk

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Runs clang-tidy (the checks of .clang-tidy) over the C++ sources of bridge/, inspectors/ and
+# app/ with a build's compile commands, one file per core at a time. Fails on any finding.
+# After a build:
+#   scripts/clang-tidy.sh [BUILD_DIR] [FILE...]   (default: build/ci, every source)
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+build="${1:-$root/build/ci}"
+shift || true
+if ! command -v clang-tidy >/dev/null; then
+  echo "clang-tidy is missing: scripts/setup.sh installs it" >&2
+  exit 1
+fi
+if [ ! -f "$build/compile_commands.json" ]; then
+  echo "no $build/compile_commands.json: configure with a preset first" >&2
+  exit 1
+fi
+if [ $# -eq 0 ]; then
+  mapfile -t files < <(python3 - "$build/compile_commands.json" "$root" <<'PY'
+import json, sys
+root = sys.argv[2].rstrip("/") + "/"
+dirs = tuple(root + d + "/" for d in ("bridge", "inspectors", "app"))
+for entry in json.load(open(sys.argv[1])):
+    if entry["file"].startswith(dirs):
+        print(entry["file"])
+PY
+  )
+else
+  files=("$@")
+fi
+# clang-tidy's "N warnings generated" counts what the filters hide: only findings are shown.
+printf '%s\0' "${files[@]}" |
+  xargs -0 -n 1 -P "$(nproc)" clang-tidy -p "$build" --quiet 2> >(grep -vE '^[0-9]+ warnings? generated\.$' >&2)
+echo "clang-tidy: ${#files[@]} files clean"
