@@ -147,8 +147,8 @@ QString CommandRegistry::oldestActive() const {
     const Entry* oldest = nullptr;
     for (const auto& [id, entry] : m_open) {
         const CommandState state = entry->info.state;
-        if ((state == CommandState::Queued || state == CommandState::Running ||
-             state == CommandState::Replaced) &&
+        if ((state == CommandState::Pending || state == CommandState::Queued ||
+             state == CommandState::Running || state == CommandState::Replaced) &&
             (!oldest || entry->sequence < oldest->sequence))
             oldest = entry.get();
     }

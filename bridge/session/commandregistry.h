@@ -39,8 +39,9 @@ public:
     std::optional<CommandInfo> info(const QString& id) const;
     std::optional<CommandFailure> failure(const QString& id) const;
     std::size_t openCount() const;
-    // The oldest open command that is queued or running: the one the worker runs or runs
-    // next. Empty when there is none.
+    // The oldest open command that is pending, queued or running: the one the worker runs or
+    // runs next (a worker that runs a command at once may not have confirmed it yet). Empty
+    // when there is none.
     QString oldestActive() const;
 
 private:

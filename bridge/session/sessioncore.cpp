@@ -439,8 +439,10 @@ void SessionCore::escalateInterrupt(quint64 generation, const QString& id) {
     if (generation != m_generation || m_shutDown || !m_worker)
         return;
     const std::optional<CommandInfo> info = m_registry->info(id);
-    if (!info || (info->state != CommandState::Queued && info->state != CommandState::Running &&
-                  info->state != CommandState::Replaced))
+    // Pending counts: a worker that takes the GIL before it answers the request that carried
+    // the command never confirms it, yet runs it.
+    if (!info || (info->state != CommandState::Pending && info->state != CommandState::Queued &&
+                  info->state != CommandState::Running && info->state != CommandState::Replaced))
         return;
     const QString reason =
         QStringLiteral("command %1 went on for %2 s after the interrupt (it ignores SIGINT or is "

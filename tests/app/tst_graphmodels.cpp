@@ -18,7 +18,6 @@
 #include "support/testsupport.h"
 
 #include <QImage>
-#include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
 #include <QTemporaryDir>
@@ -27,6 +26,9 @@
 
 using namespace qk;
 using namespace qk::app;
+using qk::test::failureOf;
+using qk::test::runPythonScript;
+using qk::test::ScriptRun;
 using qk::test::waitFinished;
 using qk::test::waitUntil;
 
@@ -177,33 +179,16 @@ qint64 TestGraphModels::save(const QString& code, const QString& path) {
 }
 
 std::optional<QString> TestGraphModels::import(const QString& path) {
-    QFuture<ImportedModel> future = project().importKerasModel(path);
-    if (!waitUntil([&] { return future.isFinished(); }, 300000))
-        return QStringLiteral("the import did not finish");
-    try {
-        future.result();
-    } catch (const std::exception& e) {
-        return QString::fromUtf8(e.what());
-    }
-    return std::nullopt;
+    return failureOf(project().importKerasModel(path), 300000);
 }
 
 QJsonObject TestGraphModels::runScript(const QString& path) {
-    QProcess process;
-    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-    env.insert(QStringLiteral("KERAS_BACKEND"), QStringLiteral("jax"));
-    process.setProcessEnvironment(env);
-    process.setProcessChannelMode(QProcess::MergedChannels);
-    process.start(QStringLiteral(QTKERAS_TEST_PYTHON), {path});
-    if (!process.waitForFinished(600000))
-        return {};
-    const QByteArray out = process.readAll();
-    if (process.exitCode() != 0) {
-        qWarning("%s", out.right(3000).constData());
+    const ScriptRun run = runPythonScript(path, m_dir.path(), 600000);
+    if (!run.finished || run.exitCode != 0) {
+        qWarning("%s", run.standardError.right(3000).constData());
         return {};
     }
-    const QList<QByteArray> lines = out.trimmed().split('\n');
-    return QJsonDocument::fromJson(lines.last()).object();
+    return run.lastLine;
 }
 
 void TestGraphModels::importCheckAndExport_data() {

@@ -36,6 +36,7 @@
 
 using namespace qk;
 using namespace qk::app;
+using qk::test::failureOf;
 using qk::test::waitFinished;
 using qk::test::waitUntil;
 
@@ -95,15 +96,7 @@ QString pyString(const QString& text) {
 } // namespace
 
 std::optional<QString> TestProject::import(const QString& path) {
-    QFuture<ImportedModel> future = project().importKerasModel(path);
-    if (!waitUntil([&] { return future.isFinished(); }, 60000))
-        return QStringLiteral("the import did not finish");
-    try {
-        future.result();
-    } catch (const std::exception& e) {
-        return QString::fromUtf8(e.what());
-    }
-    return std::nullopt;
+    return failureOf(project().importKerasModel(path), 60000);
 }
 
 Value TestProject::python(const QString& code) {

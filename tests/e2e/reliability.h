@@ -13,11 +13,19 @@
 #include <csignal>
 #include <fstream>
 
+#include <malloc.h>
 #include <sys/resource.h>
 
 namespace qk::test {
 
 // A field of /proc/<pid>/status in KiB (VmRSS, VmHWM), or -1 when the process is gone.
+// Bytes the process's heap holds in live allocations, all arenas together: what a leak
+// raises, unlike RSS, which also holds freed pages that the allocator keeps.
+inline qint64 heapInUseKb() {
+    const struct mallinfo2 info = mallinfo2();
+    return static_cast<qint64>((info.uordblks + info.hblkhd) / 1024);
+}
+
 inline qint64 statusKb(qint64 pid, const char* field) {
     QFile file(pid == 0 ? QStringLiteral("/proc/self/status")
                         : QStringLiteral("/proc/%1/status").arg(pid));

@@ -81,6 +81,20 @@ QString errorMessage(QFuture<T> future, int timeoutMs = 60000) {
     return {};
 }
 
+// Why a future failed (any exception's message, or that it did not settle in time), or
+// nothing when it succeeded.
+template <typename T>
+std::optional<QString> failureOf(const QFuture<T>& future, int timeoutMs = 60000) {
+    if (!waitFinished(future, timeoutMs))
+        return QStringLiteral("it did not finish");
+    try {
+        future.result();
+    } catch (const std::exception& e) {
+        return QString::fromUtf8(e.what());
+    }
+    return std::nullopt;
+}
+
 // The CommandError a finished future failed with, or nothing when it succeeded.
 inline std::optional<CommandError> errorOf(QFuture<Value> future) {
     try {
