@@ -12,6 +12,7 @@
 #include <QAction>
 #include <QApplication>
 #include <QClipboard>
+#include <QFontMetrics>
 #include <QHBoxLayout>
 #include <QImage>
 #include <QLabel>
@@ -147,18 +148,20 @@ QImage GraphBuilder::renderGraph(int maxSide) const {
     const QRectF rect = m_scene->graphRect().adjusted(-20, -20, 20, 20);
     const qreal scale = std::min<qreal>(1.0, maxSide / std::max(rect.width(), rect.height()));
     constexpr int headerHeight = 36;
-    const QSize size(std::max(480, qCeil(rect.width() * scale)),
+    QFont font = this->font();
+    font.setPointSizeF(11);
+    font.setBold(true);
+    const QString header = m_title->text() + QStringLiteral("  ·  ") + m_total->text();
+    // As wide as the graph, and at least as its header line.
+    const int headerWidth = QFontMetrics(font).horizontalAdvance(header) + 24;
+    const QSize size(std::max({480, headerWidth, qCeil(rect.width() * scale)}),
                      qCeil(rect.height() * scale) + headerHeight);
     QImage image(size, QImage::Format_ARGB32_Premultiplied);
     image.fill(QColor(0xf3, 0xf5, 0xf8));
     QPainter painter(&image);
     painter.setRenderHint(QPainter::Antialiasing);
-    QFont font = painter.font();
-    font.setPointSizeF(11);
-    font.setBold(true);
     painter.setFont(font);
-    painter.drawText(QRect(12, 0, size.width() - 24, headerHeight), Qt::AlignVCenter,
-                     m_title->text() + QStringLiteral("  ·  ") + m_total->text());
+    painter.drawText(QRect(12, 0, size.width() - 24, headerHeight), Qt::AlignVCenter, header);
     const QRectF target((size.width() - rect.width() * scale) / 2, headerHeight,
                         rect.width() * scale, rect.height() * scale);
     m_scene->render(&painter, target, rect);

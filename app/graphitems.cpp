@@ -222,8 +222,18 @@ void EdgeItem::setError(const QString& error) {
         QPen(m_error ? QColor(0xc6, 0x28, 0x28) : QColor(0x6b, 0x75, 0x80), m_error ? 2.2 : 1.6));
 }
 
-void EdgeItem::adjust(const QPointF& from, const QPointF& to) {
+void EdgeItem::adjust(const QPointF& from, const QPointF& to, std::optional<qreal> lane) {
     QPainterPath path(from);
+    if (lane) {
+        const QPointF in(*lane, from.y() + laneTurn);
+        const QPointF out(*lane, to.y() - laneTurn);
+        path.cubicTo(from + QPointF(0, laneTurn * 0.6), QPointF(*lane, from.y() + laneTurn * 0.4),
+                     in);
+        path.lineTo(out);
+        path.cubicTo(QPointF(*lane, to.y() - laneTurn * 0.4), to - QPointF(0, laneTurn * 0.6), to);
+        setPath(path);
+        return;
+    }
     const qreal dy = std::max<qreal>(30, std::abs(to.y() - from.y()) / 2);
     path.cubicTo(from + QPointF(0, dy), to - QPointF(0, dy), to);
     setPath(path);

@@ -70,7 +70,10 @@ public:
     int type() const override { return Type; }
     const GraphEdge& edge() const { return m_edge; }
     void setError(const QString& error);
-    void adjust(const QPointF& from, const QPointF& to);
+    // A curve from an output port down to an input port; with a lane, down that vertical
+    // line between the two turns.
+    void adjust(const QPointF& from, const QPointF& to, std::optional<qreal> lane = {});
+    static constexpr qreal laneTurn = 20; // the height of a turn into or out of a lane
     void paint(QPainter* painter, const QStyleOptionGraphicsItem* option, QWidget* widget) override;
 
 private:

@@ -42,7 +42,7 @@ std::optional<QHash<int, QPointF>> graphviz(const ModelGraph& graph,
     Agraph_t* g = agopen(const_cast<char*>("model"), Agdirected, nullptr);
     set(g, "rankdir", "TB");
     set(g, "nodesep", "0.35");
-    set(g, "ranksep", "0.45");
+    set(g, "ranksep", "0.6");
     set(g, "ordering", "in");
     set(g, "splines", "false");
     QHash<int, Agnode_t*> nodes;

@@ -173,9 +173,48 @@ void GraphScene::updateResults() {
 void GraphScene::adjustEdge(EdgeItem* item) {
     NodeItem* from = m_nodes.value(item->edge().from);
     NodeItem* to = m_nodes.value(item->edge().to);
-    if (from && to)
-        item->adjust(from->outputPortPos(std::max(0, item->edge().output)),
-                     to->inputPortPos(item->edge().port));
+    if (!from || !to)
+        return;
+    const QPointF start = from->outputPortPos(std::max(0, item->edge().output));
+    const QPointF end = to->inputPortPos(item->edge().port);
+    item->adjust(start, end, laneAround(start, end, {from, to}));
+}
+
+std::optional<qreal> GraphScene::laneAround(const QPointF& start, const QPointF& end,
+                                            const QList<NodeItem*>& ends) const {
+    // A tensor that skips layers (a residual connection) would cross the nodes between its
+    // ends: it goes down a lane beside them instead, on the side nearer to it.
+    constexpr qreal margin = 24;
+    if (end.y() - start.y() < 2 * EdgeItem::laneTurn)
+        return std::nullopt;
+    const qreal top = start.y() + EdgeItem::laneTurn / 2;
+    const qreal bottom = end.y() - EdgeItem::laneTurn / 2;
+    const auto blocking = [&](const QRectF& corridor) {
+        QRectF blocked;
+        for (NodeItem* node : m_nodes) {
+            if (ends.contains(node))
+                continue;
+            const QRectF rect = node->sceneBoundingRect();
+            if (rect.intersects(corridor))
+                blocked = blocked.united(rect);
+        }
+        return blocked;
+    };
+    QRectF blocked = blocking(QRectF(QPointF(std::min(start.x(), end.x()) - 2, top),
+                                     QPointF(std::max(start.x(), end.x()) + 2, bottom)));
+    if (blocked.isNull())
+        return std::nullopt;
+    // Nodes in the lane itself push it further out (a few times at most).
+    const qreal middle = (start.x() + end.x()) / 2;
+    const bool right = blocked.right() - middle <= middle - blocked.left();
+    qreal lane = right ? blocked.right() + margin : blocked.left() - margin;
+    for (int i = 0; i < 4; ++i) {
+        const QRectF more = blocking(QRectF(QPointF(lane - 2, top), QPointF(lane + 2, bottom)));
+        if (more.isNull())
+            break;
+        lane = right ? more.right() + margin : more.left() - margin;
+    }
+    return lane;
 }
 
 void GraphScene::nodeMoved(int nodeId) {

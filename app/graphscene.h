@@ -55,6 +55,10 @@ private:
     void sync();
     void updateResults();
     void adjustEdge(EdgeItem* item);
+    // Where an edge from `start` down to `end` runs past the nodes between them; none when
+    // its straight way is free.
+    std::optional<qreal> laneAround(const QPointF& start, const QPointF& end,
+                                    const QList<NodeItem*>& ends) const;
     NodeItem* nodeAt(const QPointF& scenePos) const;
 
     Document& m_document;

@@ -183,6 +183,12 @@ ROWS = [
         "plain_import_keras_s",
         "import keras",
     ),
+    Row("graph: ResNet50 imported, laid out", "graph_resnet50_import_laid_out_s", "s"),
+    Row("  and Keras' shapes on every node", "graph_resnet50_import_shapes_s", "s"),
+    Row("graph: an edit until its shapes p50", "graph_edit_shapes_p50_ms", "ms"),
+    Row("  max", "graph_edit_shapes_max_ms", "ms"),
+    Row("graph: a frame of 500 nodes p50", "graph_frame_p50_ms", "ms"),
+    Row("  p99", "graph_frame_p99_ms", "ms"),
 ]
 
 

@@ -9,7 +9,7 @@
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 preset="${QTKERAS_PRESET:-dev}"
-QTKERAS_PRESET="$preset" QTKERAS_TARGETS="bench_bridge bench_gui" "$root/scripts/setup.sh"
+QTKERAS_PRESET="$preset" QTKERAS_TARGETS="bench_bridge bench_gui bench_graph" "$root/scripts/setup.sh"
 
 log() { printf '==> %s\n' "$*" >&2; }
 
@@ -43,5 +43,7 @@ log "peer: Jupyter kernel"
 log "GUI thread during live training"
 "$build/bench/bench_gui" --epochs "$epochs" 2> >(grep -v 'propagateSizeHints' >&2) \
   | tee "$out/gui.jsonl"
+log "graph builder: ResNet50 import, edits, frames"
+"$build/bench/bench_graph" 2> >(grep -v 'propagateSizeHints' >&2) | tee "$out/graph.jsonl"
 echo
 "$python" "$root/bench/report.py" "$out"/*.jsonl

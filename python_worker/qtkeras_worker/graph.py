@@ -15,6 +15,7 @@ Importable without Keras.
 
 from __future__ import annotations
 
+import itertools
 import warnings
 from typing import Any
 
@@ -22,6 +23,20 @@ from . import model_import, model_support
 
 # key -> (layer or None, output); replaced by what the latest describe() used.
 _cache: dict[Any, tuple[Any, Any]] = {}
+# key -> a number that stands for it in the keys of the nodes after it. A node's key names
+# its sources by these numbers, not by their keys: nested keys would grow with every path
+# from the inputs (2**16 of them in ResNet50's residual blocks), and hashing one took
+# seconds. Equal numbers still mean equal graphs up to that node, since each key holds the
+# numbers of its own sources.
+_tokens: dict[Any, int] = {}
+_next_token = itertools.count()
+
+
+def _token(key: Any) -> int:
+    token = _tokens.get(key)
+    if token is None:
+        token = _tokens[key] = next(_next_token)
+    return token
 
 
 def _key_part(value: Any) -> Any:
@@ -39,7 +54,7 @@ def _key_part(value: Any) -> Any:
     return value
 
 
-def _node_key(node: dict[str, Any], keys: dict[int, Any]) -> Any:
+def _node_key(node: dict[str, Any], keys: dict[int, int]) -> Any:
     inputs = tuple(
         (port, positional, is_list, tuple((keys.get(src), out) for src, out in sources))
         for port, positional, is_list, sources in node["inputs"]
@@ -137,8 +152,8 @@ class _unallocated:
 
 
 def _describe(nodes: list[dict[str, Any]]) -> dict[str, Any]:
-    global _cache
-    keys: dict[int, Any] = {}
+    global _cache, _tokens
+    keys: dict[int, int] = {}  # node id -> the token of its key
     tensors: dict[int, Any] = {}
     layers: dict[int, Any] = {}
     used: dict[Any, tuple[Any, Any]] = {}
@@ -181,7 +196,7 @@ def _describe(nodes: list[dict[str, Any]]) -> dict[str, Any]:
             )
             continue
         used[key] = (layer, output)
-        keys[node_id] = key
+        keys[node_id] = _token(key)
         tensors[node_id] = output
         layers[node_id] = layer
         trainable, total = _params(layer)
@@ -189,6 +204,7 @@ def _describe(nodes: list[dict[str, Any]]) -> dict[str, Any]:
             {"id": node_id, **_shape_entry(output), "params": total, "trainable_params": trainable}
         )
     _cache = used
+    _tokens = {key: _tokens[key] for key in used}
     distinct = {id(layer): layer for node_id, layer in layers.items() if layer is not None}
     trainable = total = 0
     for layer in distinct.values():
@@ -201,6 +217,7 @@ def _describe(nodes: list[dict[str, Any]]) -> dict[str, Any]:
 def forget() -> None:
     """Drops the layers and tensors kept for the next describe()."""
     _cache.clear()
+    _tokens.clear()
 
 
 # --- import ---------------------------------------------------------------------------

@@ -117,6 +117,36 @@ def test_unchanged_nodes_are_reused():
     assert all(graph._cache[key][0] is first[key][0] for key in kept)
 
 
+def test_an_edit_after_many_residual_blocks_reuses_every_unchanged_layer():
+    """A node's cache key names its sources by number: a key that nested its sources' keys
+    doubled with every residual block (hashing it took seconds in ResNet50, 2**60 steps
+    here)."""
+    blocks = 60
+
+    def chain(last_units):
+        nodes = [_node(1, "Input", shape=(4,))]
+        last = 1
+        for b in range(blocks):
+            first, second, add = 2 + 3 * b, 3 + 3 * b, 4 + 3 * b
+            nodes += [
+                _node(first, "Dense", 4, inputs=_one(last)),
+                _node(second, "Dense", 4, inputs=_one(first)),
+                _node(add, "Add", inputs=[("inputs", True, True, [(last, -1), (second, -1)])]),
+            ]
+            last = add
+        nodes.append(_node(last + 1, "Dense", last_units, inputs=_one(last)))
+        return nodes
+
+    assert graph.describe(chain(3))["total_params"] == blocks * 2 * 20 + 15
+    first = dict(graph._cache)
+    edited = graph.describe(chain(5))
+    assert _by_id(edited)[3 * blocks + 2]["shape"] == [None, 5]
+    assert edited["total_params"] == blocks * 2 * 20 + 25
+    kept = [key for key in graph._cache if key in first]
+    assert len(kept) == 1 + 3 * blocks  # all but the edited layer
+    assert all(graph._cache[key][0] is first[key][0] for key in kept)
+
+
 def test_no_weights_are_allocated():
     before = len(
         keras.src.backend.common.global_state.get_global_attribute(

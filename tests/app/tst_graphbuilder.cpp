@@ -18,6 +18,7 @@
 #include "app/parametereditor.h"
 #include "app/propertiespanel.h"
 #include "app/workspace.h"
+#include "bridge/keras/layers.h"
 #include "support/idefixture.h"
 #include "support/testsupport.h"
 
@@ -46,6 +47,7 @@ private Q_SLOTS:
     void undoRedoRestoreGraphAndSelection();
     void copyPasteAndSharedLayer();
     void layoutUsesGraphviz();
+    void skipConnectionGoesAroundTheNodesItSkips();
 
 private:
     GraphBuilder* builder() const { return m_ide.window->workspace().graphBuilder(); }
@@ -292,6 +294,42 @@ void TestGraphBuilder::layoutUsesGraphviz() {
     // Layered top to bottom: every tensor flows downwards.
     for (const GraphEdge& e : graph.edges)
         QVERIFY(graph.node(e.from)->position->y() < graph.node(e.to)->position->y());
+    document().undoStack()->undo();
+}
+
+// A residual block as Graphviz lays it out: the tensor that skips three layers does not run
+// over them (and no other edge over a node it does not connect).
+void TestGraphBuilder::skipConnectionGoesAroundTheNodesItSkips() {
+    ModelGraph graph;
+    keras::KerasObject input(QStringLiteral("keras.layers"), QStringLiteral("InputLayer"));
+    input.set(QStringLiteral("shape"), Value::tuple({Value(8)}));
+    graph.nodes = {{1, input, 0, {}, {}, false},
+                   {2, keras::Dense(8), 0, {}, {}, false},
+                   {3, keras::Dense(8), 0, {}, {}, false},
+                   {4, keras::Dense(8), 0, {}, {}, false},
+                   {5, keras::Layer(QStringLiteral("Add")), 0, {}, {}, false},
+                   {6, keras::Dense(1), 0, {}, {}, false}};
+    const QString in = QStringLiteral("inputs");
+    graph.edges = {{1, -1, 2, in}, {2, -1, 3, in}, {3, -1, 4, in},
+                   {1, -1, 5, in}, {4, -1, 5, in}, {5, -1, 6, in}};
+    document().setGraph(GraphLayout::laidOut(graph, NodeItem::size), QStringLiteral("Residual"));
+    QVERIFY(waitForShapes());
+    QCOMPARE(shapeOf(5), QStringLiteral("(None, 8)"));
+    QCOMPARE(scene()->edgeItems().size(), 6);
+    for (EdgeItem* edge : scene()->edgeItems()) {
+        const QPainterPath path = edge->mapToScene(edge->path());
+        for (const GraphNode& node : document().graph().nodes) {
+            if (node.id == edge->edge().from || node.id == edge->edge().to)
+                continue;
+            const QRectF rect = scene()->nodeItem(node.id)->sceneBoundingRect();
+            for (int i = 0; i <= 200; ++i)
+                QVERIFY2(!rect.contains(path.pointAtPercent(i / 200.0)),
+                         qPrintable(QStringLiteral("the edge %1 -> %2 runs over node %3")
+                                        .arg(edge->edge().from)
+                                        .arg(edge->edge().to)
+                                        .arg(node.id)));
+        }
+    }
     document().undoStack()->undo();
 }
 

@@ -1,0 +1,184 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The graph builder in the IDE's window, with the real worker, on the offscreen platform
+// unless QT_QPA_PLATFORM says otherwise: ResNet50 (weights=None) saved by Keras, then
+// imported as File > Import does (until it is laid out on the canvas, and until Keras' shapes
+// are on every node); an edit of one layer until its shapes are back (p50 over --edits);
+// and frames of zooming and panning a 500-node graph (each a synchronous repaint of the
+// canvas). Prints one JSON line of figures on stdout.
+#include "bench/benchsupport.h"
+
+#include "app/document.h"
+#include "app/graphbuilder.h"
+#include "app/graphchecker.h"
+#include "app/graphitems.h"
+#include "app/graphlayout.h"
+#include "app/graphview.h"
+#include "app/mainwindow.h"
+#include "app/projectactions.h"
+#include "app/sessionhost.h"
+#include "app/workspace.h"
+#include "bridge/codegen/python.h"
+#include "bridge/keras/layers.h"
+#include "bridge/session/session.h"
+
+#include <QApplication>
+#include <QCommandLineParser>
+#include <QEventLoop>
+#include <QScrollBar>
+#include <QStandardPaths>
+#include <QTemporaryDir>
+#include <QTimer>
+
+using namespace qk;
+using namespace qk::bench;
+using namespace qk::app;
+
+namespace {
+
+// Runs the event loop until `done` holds, checking after each batch of events.
+void runUntil(const std::function<bool()>& done) {
+    while (!done())
+        QCoreApplication::processEvents(QEventLoop::WaitForMoreEvents, 50);
+}
+
+// Input(64), then residual blocks Dense -> Dense -> Add(block input, second Dense) up to
+// `count` nodes.
+ModelGraph residualGraph(int count) {
+    ModelGraph graph;
+    keras::KerasObject input(QStringLiteral("keras.layers"), QStringLiteral("InputLayer"));
+    input.set(QStringLiteral("shape"), Value::tuple({Value(64)}));
+    graph.nodes.push_back({1, input, 0, {}, {}, false});
+    const QString in = QStringLiteral("inputs");
+    int last = 1;
+    int id = 1;
+    while (id + 3 <= count) {
+        graph.nodes.push_back({id + 1, keras::Dense(64), 0, {}, {}, false});
+        graph.nodes.push_back({id + 2, keras::Dense(64), 0, {}, {}, false});
+        graph.nodes.push_back({id + 3, keras::Layer(QStringLiteral("Add")), 0, {}, {}, false});
+        graph.edges.push_back({last, -1, id + 1, in});
+        graph.edges.push_back({id + 1, -1, id + 2, in});
+        graph.edges.push_back({last, -1, id + 3, in});
+        graph.edges.push_back({id + 2, -1, id + 3, in});
+        last = id + 3;
+        id += 3;
+    }
+    return graph;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
+        qputenv("QT_QPA_PLATFORM", "offscreen");
+    QApplication app(argc, argv);
+    QStandardPaths::setTestModeEnabled(true);
+    QCoreApplication::setOrganizationName(QStringLiteral("QtKerasBench"));
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral("The graph builder: import, edits, frames"));
+    parser.addHelpOption();
+    const QCommandLineOption editsOption(QStringLiteral("edits"),
+                                         QStringLiteral("Edits of ResNet50 to time."),
+                                         QStringLiteral("n"), QStringLiteral("20"));
+    const QCommandLineOption nodesOption(QStringLiteral("nodes"),
+                                         QStringLiteral("Nodes of the graph to zoom and pan."),
+                                         QStringLiteral("n"), QStringLiteral("500"));
+    parser.addOptions({editsOption, nodesOption});
+    parser.process(app);
+    const int edits = parser.value(editsOption).toInt();
+    const int nodes = parser.value(nodesOption).toInt();
+
+    try {
+        QTemporaryDir dir;
+        SessionHost host(workerOptions());
+        MainWindow window(host);
+        window.resize(1600, 1000);
+        window.show();
+        await(host.session().ready());
+        const QString file = dir.filePath(QStringLiteral("resnet50.keras"));
+        progress(QStringLiteral("saving ResNet50 (weights=None)"));
+        await(host.session().run(
+            QStringLiteral("import keras\nkeras.applications.ResNet50(weights=None).save(%1)")
+                .arg(py::Expr::literal(Value(file)).source())));
+
+        Document& document = window.document();
+        GraphChecker& checker = window.workspace().graphChecker();
+        GraphBuilder* builder = window.workspace().graphBuilder();
+        Json figures;
+
+        // Import: laid out on the canvas, then Keras' shapes on every node.
+        double start = now();
+        QFuture<ImportedModel> imported = window.project().importKerasModel(file);
+        runUntil([&] { return imported.isFinished(); });
+        imported.result();
+        QCoreApplication::processEvents();
+        const double laidOut = now() - start;
+        runUntil([&] { return checker.isUpToDate(); });
+        const double checked = now() - start;
+        figures["graph_resnet50_nodes"] = document.graph().nodes.size();
+        figures["graph_resnet50_import_laid_out_s"] = laidOut;
+        figures["graph_resnet50_import_shapes_s"] = checked;
+        progress(QStringLiteral("ResNet50: %1 nodes laid out in %2 s, shapes in %3 s")
+                     .arg(document.graph().nodes.size())
+                     .arg(laidOut, 0, 'f', 2)
+                     .arg(checked, 0, 'f', 2));
+
+        // Edits: the last Dense layer's units, as the Properties dock sets them.
+        const int head = document.graph().outputIds().front();
+        std::vector<double> editTimes;
+        for (int i = 0; i < edits; ++i) {
+            ModelGraph graph = document.graph();
+            for (GraphNode& node : graph.nodes) {
+                if (node.id == head)
+                    node.object.set(QStringLiteral("units"), 1000 - (i % 2));
+            }
+            start = now();
+            document.setGraph(graph, QStringLiteral("Units"));
+            runUntil([&] { return checker.isUpToDate(); });
+            editTimes.push_back(now() - start);
+            if (const auto* r = checker.result(head); !r || !r->error.isEmpty())
+                throw std::runtime_error("the edited layer has no shape");
+        }
+        figures["graph_edit_shapes_p50_ms"] = median(editTimes) * 1e3;
+        figures["graph_edit_shapes_max_ms"] = percentile(editTimes, 1.0) * 1e3;
+        progress(
+            QStringLiteral("edit -> shapes p50 %1 ms").arg(median(editTimes) * 1e3, 0, 'f', 1));
+
+        // Frames of a large graph: zoom steps, then pans, each painted at once.
+        document.setGraph(GraphLayout::laidOut(residualGraph(nodes), NodeItem::size),
+                          QStringLiteral("Large graph"));
+        runUntil([&] { return checker.isUpToDate(); });
+        GraphView* view = builder->view();
+        view->fitGraph();
+        view->zoomBy(4);
+        std::vector<double> frames;
+        const auto frame = [&] {
+            const double t = now();
+            view->viewport()->repaint();
+            frames.push_back(now() - t);
+        };
+        for (int i = 0; i < 60; ++i) {
+            view->zoomBy(i < 30 ? 0.95 : 1.0 / 0.95);
+            frame();
+        }
+        QScrollBar* vertical = view->verticalScrollBar();
+        for (int i = 0; i < 120; ++i) {
+            vertical->setValue(vertical->minimum() +
+                               (vertical->maximum() - vertical->minimum()) * i / 119);
+            frame();
+        }
+        figures["graph_frame_nodes"] = document.graph().nodes.size();
+        figures["graph_frame_p50_ms"] = median(frames) * 1e3;
+        figures["graph_frame_p99_ms"] = percentile(frames, 0.99) * 1e3;
+        figures["graph_frame_max_ms"] = percentile(frames, 1.0) * 1e3;
+        progress(QStringLiteral("%1 nodes: frame p50 %2 ms, max %3 ms")
+                     .arg(document.graph().nodes.size())
+                     .arg(median(frames) * 1e3, 0, 'f', 1)
+                     .arg(percentile(frames, 1.0) * 1e3, 0, 'f', 1));
+        printFigures(figures);
+        window.project().autosave().discard();
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "bench_graph: %s\n", e.what());
+        return 1;
+    }
+    return 0;
+}
