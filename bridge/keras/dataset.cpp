@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "bridge/keras/dataset.h"
 
-#include "bridge/keras/csvreader.h"
+#include "bridge/keras/csvtable.h"
 
 #include <QFile>
 #include <QHash>
@@ -9,14 +9,11 @@
 #include <QLocale>
 
 #include <algorithm>
-#include <charconv>
 #include <cmath>
 #include <cstring>
 #include <map>
 #include <numeric>
-#include <optional>
 #include <random>
-#include <string_view>
 
 // The iris table is compiled in with qt_add_resources; registering it again is harmless, and
 // makes iris() work even where a linker dropped the resource's static initializer.
@@ -25,6 +22,8 @@ static void initDatasetResources() {
 }
 
 namespace qk::keras {
+
+using detail::inQuotes;
 
 namespace {
 
@@ -49,53 +48,6 @@ QString describe(const DatasetError::Location& where, const QString& problem) {
     if (!position.isEmpty())
         place += place.isEmpty() ? position : QStringLiteral(": ") + position;
     return place.isEmpty() ? problem : place + QStringLiteral(": ") + problem;
-}
-
-// A finite number in the C locale's syntax ("1", "-2.5", "+3e-2", ".5"), or nothing.
-std::optional<double> parseNumber(std::string_view text) {
-    if (text.size() > 1 && text.front() == '+' && text[1] != '-' && text[1] != '+')
-        text.remove_prefix(1);
-    if (text.empty())
-        return std::nullopt;
-    double value = 0;
-    const char* end = text.data() + text.size();
-    const auto [ptr, ec] = std::from_chars(text.data(), end, value);
-    if (ec != std::errc() || ptr != end || !std::isfinite(value))
-        return std::nullopt;
-    return value;
-}
-
-// A value quoted for a message, shortened when long.
-QString inQuotes(const QString& value) {
-    constexpr qsizetype kMax = 40;
-    if (value.size() <= kMax)
-        return QLatin1Char('\'') + value + QLatin1Char('\'');
-    return QLatin1Char('\'') + value.left(kMax) + QStringLiteral("...'");
-}
-
-QString inQuotes(const std::string& value) {
-    return inQuotes(QString::fromUtf8(value.data(), static_cast<qsizetype>(value.size())));
-}
-
-// The 1-based line of the first byte that is not UTF-8, or 0 when all of `data` is.
-qint64 firstInvalidUtf8Line(const QByteArray& data) {
-    if (data.isValidUtf8())
-        return 0;
-    qint64 line = 1;
-    for (QByteArrayView rest(data); !rest.isEmpty(); ++line) {
-        const qsizetype end = rest.indexOf('\n');
-        if (end < 0 || !rest.first(end).isValidUtf8())
-            return line;
-        rest = rest.sliced(end + 1);
-    }
-    return line;
-}
-
-QString raggedRow(int fields, int columns) {
-    return QStringLiteral("the row has %1 %2, but the header names %3 columns")
-        .arg(fields)
-        .arg(fields == 1 ? QStringLiteral("field") : QStringLiteral("fields"))
-        .arg(columns);
 }
 
 // Draws uniformly from [0, bound) without modulo bias, the same on every platform: rejects
@@ -169,22 +121,6 @@ DatasetError::DatasetError(Location where, const QString& problem)
     , m_where(std::move(where))
     , m_problem(problem) {}
 
-struct Dataset::Column {
-    QString name;
-    int index = 0; // 1-based, as in messages
-    ColumnType type = ColumnType::Categorical;
-    std::vector<double> numbers;
-    QStringList texts;
-    qint64 firstTextRow = -1; // for a categorical column: the first row that is not a number
-};
-
-struct Dataset::Data {
-    QString source;
-    std::vector<Column> columns;
-    std::vector<qint64> lines; // the line each row begins on
-    qint64 dropped = 0;
-};
-
 Dataset::Dataset()
     : d(std::make_shared<const Data>()) {}
 
@@ -207,180 +143,8 @@ Dataset Dataset::fromCsv(QIODevice& device, const CsvOptions& options, const QSt
         if (auto* file = qobject_cast<QFile*>(&device))
             source = file->fileName();
     }
-    auto failAt = [&source](qint64 line, int column, const QString& columnName,
-                            const QString& problem) -> DatasetError {
-        return DatasetError({source, line, column, columnName}, problem);
-    };
-
-    const char sep = options.separator;
-    if (sep == '"' || sep == ' ' || sep == '\r' || sep == '\n' || sep == '\0' ||
-        static_cast<unsigned char>(sep) > 127)
-        throw failAt(0, 0, {},
-                     QStringLiteral("the separator must be an ASCII character other than a "
-                                    "quote, a space or a line end"));
-
-    if (!device.isOpen() && !device.open(QIODevice::ReadOnly))
-        throw failAt(0, 0, {}, QStringLiteral("cannot open: %1").arg(device.errorString()));
-    if (!device.isReadable())
-        throw failAt(0, 0, {}, QStringLiteral("cannot read: the device is not open for reading"));
-    QByteArray bytes = device.readAll();
-    if (bytes.startsWith("\xEF\xBB\xBF"))
-        bytes.remove(0, 3);
-    if (const qint64 line = firstInvalidUtf8Line(bytes))
-        throw failAt(line, 0, {}, QStringLiteral("the text is not valid UTF-8"));
-
-    CsvReader reader(bytes, sep, source);
-    std::vector<std::string> fields;
-
-    // The header.
-    if (!reader.next(fields))
-        throw failAt(0, 0, {}, QStringLiteral("the file is empty; expected a header row"));
-    const qint64 headerLine = reader.recordLine();
-    const int width = static_cast<int>(fields.size());
-    QStringList names;
-    QHash<QString, int> indexOf;
-    bool allNumbers = true;
-    for (int c = 0; c < width; ++c) {
-        const std::string& raw = fields[static_cast<std::size_t>(c)];
-        const QString name = QString::fromUtf8(raw.data(), static_cast<qsizetype>(raw.size()));
-        if (name.isEmpty())
-            throw failAt(headerLine, c + 1, {},
-                         QStringLiteral("the header has an empty column name"));
-        if (const auto it = indexOf.constFind(name); it != indexOf.cend())
-            throw failAt(headerLine, c + 1, name,
-                         QStringLiteral("duplicate column name %1 (also column %2)")
-                             .arg(inQuotes(name))
-                             .arg(it.value() + 1));
-        allNumbers = allNumbers && parseNumber(raw).has_value();
-        indexOf.insert(name, c);
-        names.append(name);
-    }
-    if (allNumbers)
-        throw failAt(headerLine, 0, {},
-                     QStringLiteral("no header row: the first line holds numbers (%1), but it "
-                                    "must name the columns")
-                         .arg(inQuotes(names.join(QLatin1Char(sep)))));
-    reader.setColumnNames(names);
-    for (const QString& name : options.numericColumns) {
-        if (!indexOf.contains(name))
-            throw failAt(0, 0, name,
-                         QStringLiteral("no such column among %1 (it is listed as numeric)")
-                             .arg(names.join(QStringLiteral(", "))));
-    }
-
-    // The rows, as text.
-    std::vector<std::vector<std::string>> raw(static_cast<std::size_t>(width));
-    std::vector<qint64> lines;
-    while (reader.next(fields)) {
-        const int count = static_cast<int>(fields.size());
-        if (count < width)
-            reader.fail(reader.recordLine(), count + 1, raggedRow(count, width));
-        if (count > width)
-            reader.fail(reader.recordLine(), width + 1, raggedRow(count, width));
-        for (int c = 0; c < width; ++c)
-            raw[static_cast<std::size_t>(c)].push_back(
-                std::move(fields[static_cast<std::size_t>(c)]));
-        lines.push_back(reader.recordLine());
-    }
-    const auto rows = lines.size();
-
-    // Column types, numbers, and rows with missing numbers.
-    auto data = std::make_shared<Data>();
-    data->source = source;
-    std::vector<bool> drop(rows, false);
-    std::optional<std::pair<std::size_t, int>> firstMissing; // (row, column)
-    for (int c = 0; c < width; ++c) {
-        std::vector<std::string>& values = raw[static_cast<std::size_t>(c)];
-        Column column;
-        column.name = names.at(c);
-        column.index = c + 1;
-        const bool forced = options.numericColumns.contains(column.name);
-        std::vector<double> numbers(rows, 0.0);
-        bool numeric = false;
-        std::vector<std::size_t> missing;
-        for (std::size_t r = 0; r < rows; ++r) {
-            if (values[r].empty()) {
-                missing.push_back(r);
-                continue;
-            }
-            const std::optional<double> v = parseNumber(values[r]);
-            if (!v) {
-                if (forced)
-                    throw failAt(lines[r], column.index, column.name,
-                                 QStringLiteral("%1 is not a number, and the column is numeric")
-                                     .arg(inQuotes(values[r])));
-                column.firstTextRow = static_cast<qint64>(r);
-                numeric = false;
-                break; // categorical
-            }
-            numbers[r] = *v;
-            numeric = true;
-        }
-        if (forced)
-            numeric = true; // (its values are all numbers or missing, or it threw above)
-        if (numeric) {
-            column.type = ColumnType::Numeric;
-            column.numbers = std::move(numbers);
-            for (std::size_t r : missing) {
-                drop[r] = true;
-                if (!firstMissing || r < firstMissing->first)
-                    firstMissing = std::pair{r, c};
-            }
-        } else {
-            column.type = ColumnType::Categorical;
-            column.texts.reserve(static_cast<qsizetype>(rows));
-            for (const std::string& v : values)
-                column.texts.append(QString::fromUtf8(v.data(), static_cast<qsizetype>(v.size())));
-        }
-        values = {};
-        data->columns.push_back(std::move(column));
-    }
-    if (firstMissing && !options.dropRowsWithMissingValues) {
-        const Column& column = data->columns[static_cast<std::size_t>(firstMissing->second)];
-        throw failAt(lines[firstMissing->first], column.index, column.name,
-                     QStringLiteral("missing value in a numeric column (row %1; set "
-                                    "dropRowsWithMissingValues to drop such rows)")
-                         .arg(firstMissing->first));
-    }
-    if (firstMissing) {
-        for (Column& column : data->columns) {
-            std::size_t kept = 0;
-            for (std::size_t r = 0; r < rows; ++r) {
-                if (drop[r])
-                    continue;
-                if (column.type == ColumnType::Numeric)
-                    column.numbers[kept] = column.numbers[r];
-                else
-                    column.texts[static_cast<qsizetype>(kept)] =
-                        column.texts.at(static_cast<qsizetype>(r));
-                ++kept;
-            }
-            if (column.type == ColumnType::Numeric) {
-                column.numbers.resize(kept);
-            } else {
-                column.texts.resize(static_cast<qsizetype>(kept));
-                column.firstTextRow = -1;
-                for (std::size_t r = 0; r < kept; ++r) {
-                    const QString& text = column.texts.at(static_cast<qsizetype>(r));
-                    if (!text.isEmpty() && !parseNumber(text.toStdString())) {
-                        column.firstTextRow = static_cast<qint64>(r);
-                        break;
-                    }
-                }
-            }
-        }
-        std::size_t kept = 0;
-        for (std::size_t r = 0; r < rows; ++r) {
-            if (!drop[r])
-                lines[kept++] = lines[r];
-        }
-        data->dropped = static_cast<qint64>(rows - kept);
-        lines.resize(kept);
-    }
-    data->lines = std::move(lines);
-
     Dataset result;
-    result.d = std::move(data);
+    result.d = std::make_shared<const Data>(detail::readCsvTable(device, options, source));
     return result;
 }
 

@@ -19,6 +19,11 @@ QT_END_NAMESPACE
 
 namespace qk::keras {
 
+namespace detail {
+struct DatasetColumn;
+struct DatasetTable;
+} // namespace detail
+
 // A problem with a data file or with how its columns are used. what() is the whole message,
 // "<source>: line <l>, column <c> (<name>): <problem>", with the parts that are known.
 class DatasetError : public std::runtime_error {
@@ -153,8 +158,8 @@ public:
     PreparedData prepare(const PrepareOptions& options) const;
 
 private:
-    struct Column;
-    struct Data;
+    using Column = detail::DatasetColumn;
+    using Data = detail::DatasetTable;
     const Column& column(const QString& name) const;
 
     std::shared_ptr<const Data> d; // immutable once read, so copies share it
