@@ -764,9 +764,14 @@ sys.stdout.write(json.dumps({"start": bytes(start).hex(), "cont": bytes(cont).he
             const bool ours = isIdentifier(first ? alone : QStringLiteral("a") + alone);
             const bool theirs = (first ? start : cont).at(c) != 0;
             // A name we accept must be Python's; one Python accepts must be ours unless its
-            // character came after Unicode 13.0 (Python 3.10 would not know it).
+            // character came after Unicode 13.0 (Python 3.10 would not know it), or became an
+            // identifier's continuation later: Unicode 15.1 (Python 3.13) added the zero-width
+            // joiners and the katakana middle dots to Other_ID_Continue.
+            const bool laterContinuation =
+                !first && (c == 0x200C || c == 0x200D || c == 0x30FB || c == 0xFF65);
             const bool known = QChar::unicodeVersion(c) != QChar::Unicode_Unassigned &&
-                               QChar::unicodeVersion(c) <= QChar::Unicode_13_0;
+                               QChar::unicodeVersion(c) <= QChar::Unicode_13_0 &&
+                               !laterContinuation;
             if (ours != theirs && (ours || known) && wrong.size() < 20)
                 wrong << QStringLiteral("U+%1 %2: ours %3, Python's %4")
                              .arg(uint(c), 4, 16, QLatin1Char('0'))

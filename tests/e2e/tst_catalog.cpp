@@ -302,7 +302,16 @@ void TestCatalog::refusesBadArgumentsBeforeSending() {
     // is reported after the refusal below but before this command's second run is the
     // refusal's doing.
     const QString marker = QStringLiteral("'nothing else was sent'");
-    QVERIFY(waitFinished(m_session->run(marker)));
+    {
+        // Its future settles on the session's thread before the events about it (and about
+        // the commands before it) reach this one: wait for the event itself.
+        QSignalSpy before(&m_session->events(), &SessionEvents::commandChanged);
+        const QFuture<Value> first = m_session->run(marker);
+        QVERIFY(waitUntil([&] {
+            return !before.isEmpty() && before.back().at(0).value<CommandInfo>().code == marker &&
+                   before.back().at(0).value<CommandInfo>().state == CommandState::Succeeded;
+        }));
+    }
     QSignalSpy commands(&m_session->events(), &SessionEvents::commandChanged);
     const std::optional<CatalogError> error = refusal(m_catalog, c);
     QVERIFY2(error, "the catalog accepted the call");
