@@ -33,15 +33,15 @@ QString Console::execute(const QString& code) {
     QFuture<Value> future = m_host.session().send(std::move(command));
     m_open.insert(id);
     Q_EMIT entry(EntryKind::Input, code, id);
-    future
-        .then(this,
-              [this, id](const Value& value) {
-                  m_open.remove(id);
-                  if (!value.isNone())
-                      Q_EMIT entry(EntryKind::Result, value.toDisplayString(4000), id);
-              })
-        .onFailed(this, [this, id](const CommandError& error) {
-            m_open.remove(id);
+    // One continuation for both outcomes: a failure handled by a second one (onFailed) would
+    // reach the transcript a turn of the event loop later than a result that settled after it.
+    future.then(this, [this, id](const QFuture<Value>& done) {
+        m_open.remove(id);
+        try {
+            const Value value = done.result();
+            if (!value.isNone())
+                Q_EMIT entry(EntryKind::Result, value.toDisplayString(4000), id);
+        } catch (const CommandError& error) {
             const CommandFailure& failure = error.failure();
             QString text = failure.traceback.trimmed();
             if (text.isEmpty())
@@ -53,7 +53,10 @@ QString Console::execute(const QString& code) {
             else if (error.state() != CommandState::Failed)
                 text += QStringLiteral("\n(") + stateName(error.state()) + QLatin1Char(')');
             Q_EMIT entry(EntryKind::Error, text, id);
-        });
+        } catch (const std::exception& e) {
+            Q_EMIT entry(EntryKind::Error, QString::fromUtf8(e.what()), id);
+        }
+    });
     return id;
 }
 
