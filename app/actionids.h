@@ -46,6 +46,7 @@ inline constexpr char modelMoveUp[] = "model.moveUp";
 inline constexpr char modelMoveDown[] = "model.moveDown";
 inline constexpr char modelTrain[] = "model.train";
 inline constexpr char modelStop[] = "model.stop";
+inline constexpr char modelDistribution[] = "model.distribution";
 inline constexpr char modelEditAsGraph[] = "model.editAsGraph";
 
 // GraphBuilder (the functional graph's canvas)

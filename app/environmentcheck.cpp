@@ -28,9 +28,21 @@ const char* const checkScript =
     "        return md.version(name)\n"
     "    except Exception:\n"
     "        return ''\n"
-    "names = ['keras', 'numpy', 'msgpack', 'jax', 'jaxlib', 'tensorflow', 'torch']\n"
+    "def gpus():\n"
+    "    import subprocess\n"
+    "    try:\n"
+    "        out = subprocess.run(['nvidia-smi', '--query-gpu=name,memory.total',\n"
+    "                              '--format=csv,noheader'], capture_output=True, text=True,\n"
+    "                             timeout=10)\n"
+    "    except Exception:\n"
+    "        return []\n"
+    "    return [l.strip() for l in out.stdout.splitlines() if l.strip()] if out.returncode == 0 "
+    "else []\n"
+    "names = ['keras', 'numpy', 'msgpack', 'jax', 'jaxlib', 'jax-cuda12-plugin', 'tensorflow',\n"
+    "         'tensorflow-cpu', 'torch']\n"
     "print(json.dumps({'python': sys.version.split()[0],\n"
     "                  'packages': {n: version(n) for n in names},\n"
+    "                  'gpus': gpus(),\n"
     "                  'worker': iu.find_spec('qtkeras_worker') is not None}))\n";
 
 } // namespace
@@ -54,6 +66,17 @@ QString EnvironmentReport::toText() const {
         if (!devices.isEmpty())
             lines << QObject::tr("Devices: %1").arg(devices.join(QStringLiteral(", ")));
     }
+    if (ran) {
+        lines << QObject::tr("Backends:");
+        for (const QString& line : backendSupport())
+            lines << QStringLiteral("  • ") + line;
+        lines << QObject::tr("GPUs: %1")
+                     .arg(gpus.isEmpty() ? QObject::tr("none (nvidia-smi lists none, or is not "
+                                                       "installed)")
+                                         : gpus.join(QStringLiteral("; ")));
+        for (const QString& offer : offers)
+            lines << QStringLiteral("  • ") + offer;
+    }
     if (problems.isEmpty()) {
         lines << QObject::tr("Everything the worker needs is there (backend: %1).").arg(backend);
     } else {
@@ -65,6 +88,34 @@ QString EnvironmentReport::toText() const {
             lines << QStringLiteral("  • ") + f;
     }
     return lines.join(QLatin1Char('\n'));
+}
+
+QStringList EnvironmentReport::backendSupport() const {
+    const auto installed = [this](const QString& name, const QString& alternative = {}) {
+        QString version = packages.value(name);
+        if (version.isEmpty() && !alternative.isEmpty())
+            version = packages.value(alternative);
+        return version.isEmpty() ? QObject::tr("not installed in this interpreter")
+                                 : QObject::tr("%1 installed").arg(version);
+    };
+    const QString ownEnvironment =
+        QObject::tr("it gets an environment of its own with Create environment, or "
+                    "qtkeras-setup-python --backend %1");
+    QStringList lines;
+    lines << QObject::tr("JAX (%1): training on the CPU, or on NVIDIA GPUs with jax[cuda12]; "
+                         "training on several devices and processes (Keras' distribution "
+                         "API: data- and model-parallel)")
+                 .arg(installed(QStringLiteral("jax")));
+    lines << QObject::tr("TensorFlow (%1): training on the CPU (tensorflow-cpu); no training "
+                         "on several devices, since Keras' distribution API is JAX-only in "
+                         "Keras 3.15; %2")
+                 .arg(installed(QStringLiteral("tensorflow"), QStringLiteral("tensorflow-cpu")),
+                      ownEnvironment.arg(QStringLiteral("tensorflow")));
+    lines << QObject::tr("PyTorch (%1): training on the CPU; no training on several devices, "
+                         "since Keras' distribution API is JAX-only in Keras 3.15; %2")
+                 .arg(installed(QStringLiteral("torch")),
+                      ownEnvironment.arg(QStringLiteral("torch")));
+    return lines;
 }
 
 EnvironmentCheck::EnvironmentCheck(QObject* parent)
@@ -227,6 +278,8 @@ void EnvironmentCheck::complete(const QByteArray& output, const QString& error) 
                 r.packages.insert(QString::fromStdString(name),
                                   QString::fromStdString(version.get<std::string>()));
             r.workerFound = answer.at("worker").get<bool>();
+            for (const auto& gpu : answer.at("gpus"))
+                r.gpus << QString::fromStdString(gpu.get<std::string>());
             r.ran = true;
         } catch (const nlohmann::json::exception& e) {
             r.problems << tr("The interpreter's answer was not understood: %1")
@@ -252,11 +305,32 @@ void EnvironmentCheck::complete(const QByteArray& output, const QString& error) 
             r.problems << tr("Missing packages: %1").arg(missing.join(QStringLiteral(", ")));
             r.fixes << installAll.left(1).toUpper() + installAll.mid(1);
         }
-        if (r.packages.value(r.backend).isEmpty()) {
+        const bool backendMissing =
+            r.packages.value(r.backend).isEmpty() &&
+            !(r.backend == QLatin1String("tensorflow") &&
+              !r.packages.value(QStringLiteral("tensorflow-cpu")).isEmpty());
+        if (backendMissing) {
             r.problems << tr("The %1 backend is not installed").arg(r.backend);
-            r.fixes << tr("Run: %1 -m pip install %2, or choose another backend")
-                           .arg(r.interpreter, r.backend);
+            if (r.backend == QLatin1String("jax"))
+                r.fixes << tr("Run: %1 -m pip install %2, or choose another backend")
+                               .arg(r.interpreter, r.backend);
+            else
+                r.fixes << tr("Give %1 an environment of its own with Create environment "
+                              "(qtkeras-setup-python --backend %1), or run: %2 -m pip install "
+                              "%3")
+                               .arg(r.backend, r.interpreter,
+                                    r.backend == QLatin1String("tensorflow")
+                                        ? QStringLiteral("tensorflow-cpu")
+                                        : r.backend);
         }
+        const QString jax = r.packages.value(QStringLiteral("jax"));
+        if (!r.gpus.isEmpty() && !jax.isEmpty() &&
+            r.packages.value(QStringLiteral("jax-cuda12-plugin")).isEmpty())
+            r.offers << tr("To train on the GPU, run: %1 -m pip install \"jax[cuda12]==%2\" "
+                           "(JAX's CUDA 12 plugin, matching its JAX). Several workers on one GPU "
+                           "each take memory as they need it, up to a share "
+                           "(qtkeras_worker --gpu-workers N).")
+                            .arg(r.interpreter, jax);
         if (!r.workerFound) {
             r.problems << tr("The qtkeras_worker package is not importable");
             r.fixes << tr("Run QtKeras from its build tree, or install it with cmake --install");

@@ -19,9 +19,14 @@ struct EnvironmentReport {
     QString python;                  // its version
     QMap<QString, QString> packages; // name -> version, empty when missing
     bool workerFound = false;
+    QStringList gpus;    // NVIDIA GPUs nvidia-smi lists ("name, memory MiB")
     QStringList devices; // what JAX sees (checked on a remote host only)
     QStringList problems;
     QStringList fixes;
+    QStringList offers; // what would do more (GPU support), not problems
+
+    // What each Keras backend gives the worker in this interpreter, one line each.
+    QStringList backendSupport() const;
 
     bool ok() const { return ran && problems.isEmpty(); }
     QString toText() const;

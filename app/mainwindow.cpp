@@ -212,7 +212,7 @@ void MainWindow::createMenus() {
     menu(editMenu, tr("&Edit"), {editUndo, editRedo});
     menu(modelMenu, tr("&Model"),
          {modelDeleteLayer, modelDuplicateLayer, separator, modelMoveUp, modelMoveDown, separator,
-          modelEditAsGraph, separator, modelTrain, modelStop});
+          modelEditAsGraph, separator, modelTrain, modelStop, modelDistribution});
     menu(graphMenu, tr("&Graph"),
          {graphDelete, graphDuplicate, graphCopy, graphPaste, graphShare, separator, graphLayout,
           graphFit, graphZoomIn, graphZoomOut});

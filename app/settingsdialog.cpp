@@ -2,6 +2,7 @@
 #include "app/settingsdialog.h"
 
 #include "app/autosave.h"
+#include "app/backendenvironment.h"
 #include "app/environmentcheck.h"
 
 #include <QComboBox>
@@ -27,8 +28,10 @@ SettingsDialog::SettingsDialog(const WorkerOptions& current, QWidget* parent)
     , m_backend(new QComboBox(this))
     , m_autosave(new QSpinBox(this))
     , m_check(new QPushButton(tr("Check environment"), this))
+    , m_create(new QPushButton(tr("Create environment"), this))
     , m_report(new QPlainTextEdit(this))
-    , m_checker(new EnvironmentCheck(this)) {
+    , m_checker(new EnvironmentCheck(this))
+    , m_environments(new BackendEnvironment(this)) {
     setWindowTitle(tr("Settings"));
     resize(640, 420);
     m_host->setPlaceholderText(tr("this computer, or ssh://[user@]host[:port]"));
@@ -69,6 +72,7 @@ SettingsDialog::SettingsDialog(const WorkerOptions& current, QWidget* parent)
     form->addRow(tr("Autosave every:"), m_autosave);
     auto* checkRow = new QHBoxLayout;
     checkRow->addWidget(m_check);
+    checkRow->addWidget(m_create);
     checkRow->addStretch();
     auto* note = new QLabel(
         tr("Changing the host, the interpreter or the backend restarts the worker."), this);
@@ -86,6 +90,48 @@ SettingsDialog::SettingsDialog(const WorkerOptions& current, QWidget* parent)
 
     connect(m_check, &QPushButton::clicked, this, &SettingsDialog::checkEnvironment);
     connect(m_checker, &EnvironmentCheck::finished, this, &SettingsDialog::showReport);
+    m_create->setToolTip(tr("Make the chosen backend's own Python environment with its pinned "
+                            "packages (qtkeras-setup-python; downloads from PyPI) and use it"));
+    connect(m_create, &QPushButton::clicked, this, &SettingsDialog::createEnvironment);
+    connect(m_backend, &QComboBox::currentTextChanged, this, &SettingsDialog::backendChosen);
+    connect(m_environments, &BackendEnvironment::output, this,
+            [this](const QString& line) { m_report->appendPlainText(line); });
+    connect(m_environments, &BackendEnvironment::finished, this,
+            [this](bool ok, const QString& message) {
+                m_report->appendPlainText(message);
+                m_create->setEnabled(true);
+                if (ok)
+                    backendChosen(m_backend->currentText());
+            });
+    m_create->setEnabled(m_backend->currentText() != QLatin1String("jax"));
+}
+
+void SettingsDialog::backendChosen(const QString& backend) {
+    // TensorFlow and PyTorch run in environments of their own: choosing one picks its
+    // interpreter when it is there; back on JAX, the default interpreter.
+    m_create->setEnabled(backend != QLatin1String("jax") && !m_environments->isRunning());
+    const QString python = m_python->text().trimmed();
+    bool backendEnvironment = false;
+    for (const QString& other : {QStringLiteral("tensorflow"), QStringLiteral("torch")})
+        backendEnvironment |= python == BackendEnvironment::interpreter(other);
+    if (backend == QLatin1String("jax")) {
+        if (backendEnvironment)
+            m_python->clear();
+        return;
+    }
+    if (BackendEnvironment::exists(backend))
+        m_python->setText(BackendEnvironment::interpreter(backend));
+    else if (backendEnvironment)
+        m_python->clear();
+}
+
+void SettingsDialog::createEnvironment() {
+    const QString backend = m_backend->currentText();
+    m_create->setEnabled(false);
+    m_report->setPlainText(tr("Creating the %1 environment in %2 (downloads from PyPI; a few "
+                              "minutes)…")
+                               .arg(backend, BackendEnvironment::location(backend)));
+    m_environments->create(backend);
 }
 
 WorkerOptions SettingsDialog::options() const {

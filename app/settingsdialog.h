@@ -13,6 +13,7 @@ class QSpinBox;
 
 namespace qk::app {
 
+class BackendEnvironment;
 class EnvironmentCheck;
 struct EnvironmentReport;
 
@@ -34,12 +35,16 @@ public:
     QLineEdit* pythonEdit() const { return m_python; }
     QComboBox* backendBox() const { return m_backend; }
     QPushButton* checkButton() const { return m_check; }
+    // Makes the chosen backend's own environment (TensorFlow, PyTorch) and selects it.
+    QPushButton* createButton() const { return m_create; }
     QSpinBox* autosaveBox() const { return m_autosave; }
     QString reportText() const;
     EnvironmentCheck* environmentCheck() const { return m_checker; }
 
 private:
     void checkEnvironment();
+    void backendChosen(const QString& backend);
+    void createEnvironment();
     void showReport(const EnvironmentReport& report);
     void browse();
 
@@ -49,8 +54,10 @@ private:
     QComboBox* m_backend;
     QSpinBox* m_autosave;
     QPushButton* m_check;
+    QPushButton* m_create;
     QPlainTextEdit* m_report;
     EnvironmentCheck* m_checker;
+    BackendEnvironment* m_environments;
 };
 
 } // namespace qk::app

@@ -50,6 +50,13 @@ bool TrainingController::train(QString* error) {
     }
 
     Session& session = m_host.session();
+    if (m_distribution) {
+        keras::setDistribution(session, *m_distribution);
+        m_distributionSent = true;
+    } else if (m_distributionSent) {
+        keras::clearDistribution(session);
+        m_distributionSent = false;
+    }
     m_model.emplace(session);
     for (const LayerItem& item : m_document.layers())
         m_model->add(item.layer);
@@ -91,6 +98,10 @@ bool TrainingController::train(QString* error) {
             Q_EMIT finished(false, QString::fromUtf8(e.what()));
         });
     return true;
+}
+
+void TrainingController::setDistribution(std::optional<keras::Distribution> distribution) {
+    m_distribution = std::move(distribution);
 }
 
 void TrainingController::endRun(const std::shared_ptr<keras::TrainingHistory>& history) {

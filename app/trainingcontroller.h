@@ -2,6 +2,7 @@
 #pragma once
 
 #include "bridge/keras/dataset.h"
+#include "bridge/keras/distribution.h"
 #include "bridge/keras/model.h"
 #include "bridge/keras/sequential.h"
 
@@ -36,6 +37,10 @@ public:
     // Scores of the trained model on the held-out test rows.
     QFuture<keras::Scores> evaluate() const;
     const std::optional<keras::PreparedData>& data() const { return m_data; }
+    // How the next runs spread over the worker's devices (nullopt: one device); sent to the
+    // worker before each run's model is built.
+    void setDistribution(std::optional<keras::Distribution> distribution);
+    const std::optional<keras::Distribution>& distribution() const { return m_distribution; }
 
 Q_SIGNALS:
     void started(std::shared_ptr<qk::keras::TrainingHistory> history);
@@ -50,6 +55,8 @@ private:
     std::optional<keras::Sequential> m_model;
     std::optional<keras::PreparedData> m_data;
     std::shared_ptr<keras::TrainingHistory> m_history;
+    std::optional<keras::Distribution> m_distribution;
+    bool m_distributionSent = false; // the worker may hold one: clear it for a run without
     bool m_running = false;
     bool m_fitRunning = false;    // the worker runs the fit itself (not a command before it)
     bool m_stopRequested = false; // stop() before the fit ran: asked for as soon as it runs

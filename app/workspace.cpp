@@ -6,6 +6,7 @@
 #include "app/catalogsource.h"
 #include "app/datafitcheck.h"
 #include "app/datapanel.h"
+#include "app/distributiondialog.h"
 #include "app/docks.h"
 #include "app/document.h"
 #include "app/graphbuilder.h"
@@ -14,9 +15,11 @@
 #include "app/layerpalette.h"
 #include "app/modelbuilder.h"
 #include "app/propertiespanel.h"
+#include "app/sessionhost.h"
 #include "app/shapechecker.h"
 #include "app/trainingcontroller.h"
 #include "app/trainingsettingspanel.h"
+#include "app/workersettings.h"
 #include "inspectors/traininghistoryview.h"
 
 #include <QAction>
@@ -28,6 +31,7 @@ namespace qk::app {
 Workspace::Workspace(SessionHost& host, Document& document, Docks& docks, ActionRegistry& actions,
                      QObject* parent)
     : QObject(parent)
+    , m_host(host)
     , m_document(document)
     , m_catalog(new CatalogSource(host, this))
     , m_shapes(new ShapeChecker(host, document, this))
@@ -120,6 +124,31 @@ void Workspace::createActions(ActionRegistry& actions) {
     });
     actions.add(ids::modelTrain, train);
     actions.add(ids::modelStop, stop);
+
+    auto* distribution = new QAction(tr("&Distribution…"), this);
+    distribution->setToolTip(tr("Train on several devices: data- or model-parallel"));
+    connect(distribution, &QAction::triggered, this, &Workspace::chooseDistribution);
+    actions.add(ids::modelDistribution, distribution);
+}
+
+void Workspace::chooseDistribution() {
+    auto* dialog =
+        new DistributionDialog(m_host, m_document, m_trainer->distribution(), m_builder->window());
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &QDialog::accepted, this, [this, dialog] {
+        m_trainer->setDistribution(dialog->distribution());
+        const auto chosen = m_trainer->distribution();
+        SessionOptions options = m_host.options();
+        if (dialog->cpuDevices() != cpuDevices(options.worker)) {
+            setCpuDevices(options.worker, dialog->cpuDevices());
+            saveWorkerOptions(options.worker);
+            m_host.reconfigure(options);
+        }
+        Q_EMIT message(chosen ? tr("Training %1").arg(chosen->description())
+                              : tr("Training on one device"),
+                       10000);
+    });
+    dialog->open();
 }
 
 } // namespace qk::app

@@ -55,7 +55,9 @@ Q_SIGNALS:
 private:
     void createActions(ActionRegistry& actions);
     void train();
+    void chooseDistribution();
 
+    SessionHost& m_host;
     Document& m_document;
     CatalogSource* m_catalog;
     ShapeChecker* m_shapes;

@@ -182,6 +182,10 @@ QStringList LayoutReport::unmatchedRules() const {
 
 LayoutReport LayoutReport::fromValue(const Value& value) {
     LayoutReport report;
+    if (value.contains(QStringLiteral("error"))) {
+        report.error = value["error"].toString();
+        return report;
+    }
     report.meshShape = numbers<int>(value["mesh"]["shape"]);
     report.axes = strings(value["mesh"]["axes"]);
     report.batchAxis = value["batch_axis"].toString();
@@ -236,6 +240,14 @@ QFuture<LayoutReport> layoutReport(const Model& model, const Distribution& distr
     return model.session()
         .send(worker::command(
             {worker::call(module, QStringLiteral("layout"),
+                          {py::Expr::name(model.variable()), distribution.toValue()})}))
+        .then([](const Value& v) { return LayoutReport::fromValue(v); });
+}
+
+QFuture<LayoutReport> previewLayout(const Model& model, const Distribution& distribution) {
+    return model.session()
+        .send(worker::command(
+            {worker::call(module, QStringLiteral("preview"),
                           {py::Expr::name(model.variable()), distribution.toValue()})}))
         .then([](const Value& v) { return LayoutReport::fromValue(v); });
 }

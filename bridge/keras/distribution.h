@@ -133,6 +133,7 @@ struct RuleUse {
 // result; for every rule, what it matched. Keras itself says nothing about a rule that
 // matches no variable: here it is in unmatchedRules().
 struct LayoutReport {
+    QString error; // previewLayout(): why the distribution could not be read, else empty
     std::vector<int> meshShape;
     QStringList axes;
     QString batchAxis;
@@ -157,5 +158,9 @@ QFuture<DistributionInfo> clearDistribution(Session& session);
 // How `distribution`'s rules lay out the model's variables, computed from the mesh alone: it
 // works for a model built on one device, before choosing the distribution.
 QFuture<LayoutReport> layoutReport(const Model& model, const Distribution& distribution);
+// The same for an editor trying rules out: a distribution the worker cannot read (an unknown
+// axis, a pattern that is no regular expression) comes back in LayoutReport::error instead of
+// failing the command (which would pause the worker's queue).
+QFuture<LayoutReport> previewLayout(const Model& model, const Distribution& distribution);
 
 } // namespace qk::keras

@@ -92,6 +92,8 @@ QFuture<GroupInfo> ProcessGroup::start() {
     for (int i = 0; i < n; ++i) {
         SessionOptions options = m_options.session;
         options.restart.automatic = false;
+        // Every process of the job runs on this host: on a GPU they share its memory.
+        options.worker.extraArguments << QStringLiteral("--gpu-workers") << QString::number(n);
         if (m_options.cpuDevicesPerProcess > 0)
             options.worker.extraArguments << QStringLiteral("--cpu-devices")
                                           << QString::number(m_options.cpuDevicesPerProcess);

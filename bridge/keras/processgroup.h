@@ -29,7 +29,8 @@ struct ProcessGroupOptions {
     QString coordinatorAddress = QStringLiteral("127.0.0.1");
     quint16 coordinatorPort = 0;
     // How every process's worker is started; its automatic restarts are turned off (a new
-    // worker could not rejoin the job).
+    // worker could not rejoin the job), and it is told that the job's workers share the GPUs
+    // of the host (--gpu-workers).
     SessionOptions session;
     // When a command of one process fails, how long to wait for another process's death
     // before blaming the command: a dead peer makes the others' collectives fail too.

@@ -353,6 +353,15 @@ def layout(model: Any, spec: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def preview(model: Any, spec: dict[str, Any]) -> dict[str, Any]:
+    """layout(), with a spec it cannot read answered as {"error": reason} rather than raised,
+    so that an editor trying rules out does not pause the worker's queue."""
+    try:
+        return layout(model, spec)
+    except DistributionError as exc:
+        return {"error": str(exc)}
+
+
 def _device_count(choice: Any) -> int:
     if isinstance(choice, int) and not isinstance(choice, bool):
         return choice

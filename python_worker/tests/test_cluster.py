@@ -3,9 +3,11 @@
 coordinator bound to the chosen address only, each process fed its own rows of every batch,
 losses equal to training on one device, and stopping together."""
 
+import contextlib
 import ipaddress
 import math
 import socket
+import subprocess
 
 import pytest
 from helpers import Worker
@@ -32,21 +34,39 @@ def _address(hex_address):
     return str(mapped or address)
 
 
-def _listening(port):
-    """The local addresses of the sockets listening on `port` (IPv4 and IPv6)."""
+def _listening_on(tables, port):
+    """The local addresses of the sockets listening on `port` in /proc/net/tcp{,6} texts."""
     found = []
-    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
-        try:
-            with open(table) as file:
-                lines = file.read().splitlines()[1:]
-        except OSError:
-            continue
-        for line in lines:
+    for text in tables:
+        for line in text.splitlines()[1:]:
             fields = line.split()
             address, hex_port = fields[1].split(":")
             if fields[3] == "0A" and int(hex_port, 16) == port:
                 found.append(_address(address))
     return found
+
+
+def _listening(port):
+    """The addresses listening on `port` in this network namespace."""
+    tables = []
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        with contextlib.suppress(OSError), open(table) as file:
+            tables.append(file.read())
+    return _listening_on(tables, port)
+
+
+def _listening_in(namespace, port):
+    """The addresses listening on `port` in network namespace `namespace`."""
+    tables = [
+        subprocess.run(
+            ["ip", "netns", "exec", namespace, "cat", table],
+            capture_output=True,
+            text=True,
+            timeout=30,
+        ).stdout
+        for table in ("/proc/net/tcp", "/proc/net/tcp6")
+    ]
+    return _listening_on(tables, port)
 
 
 @pytest.fixture

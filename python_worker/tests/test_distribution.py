@@ -160,7 +160,12 @@ def test_resuming_from_a_checkpoint_continues_as_if_never_stopped(single, tmp_pa
 def model():
     keras.utils.set_random_seed(1)
     return keras.Sequential(
-        [keras.Input((6,)), keras.layers.Dense(4, name="hidden"), keras.layers.Dense(3, name="out")]
+        [
+            keras.Input((6,)),
+            keras.layers.Dense(4, name="hidden"),
+            keras.layers.Dense(3, name="out"),
+        ],
+        name="net",  # paths independent of the other models made in this process
     )
 
 
@@ -175,14 +180,14 @@ def _spec(*rules, shape=(2, 2)):
 def test_a_rule_that_matches_only_part_of_a_path_matches_nothing_and_says_so(model):
     report = dist.layout(model, _spec(("hidden/kernel", [None, "model"])))
     assert report["unmatched_rules"] == ["hidden/kernel"]
-    assert report["rules"][0]["partial"] == ["sequential/hidden/kernel"]
+    assert report["rules"][0]["partial"] == ["net/hidden/kernel"]
     assert all(v["rule"] is None and v["copies"] == 4 for v in report["variables"])
 
 
 def test_two_rules_for_one_path_is_the_error_keras_would_raise(model):
     spec = _spec((".*hidden/kernel", [None, "model"]), (".*hidden/k.*", [None, None]))
     report = dist.layout(model, spec)
-    hidden = next(v for v in report["variables"] if v["path"] == "sequential/hidden/kernel")
+    hidden = next(v for v in report["variables"] if v["path"] == "net/hidden/kernel")
     assert "2 rules match this path: '.*hidden/kernel', '.*hidden/k.*'" in hidden["problem"]
     assert report["problems"] == 1
 
@@ -194,16 +199,16 @@ def test_axes_keras_could_not_apply_are_problems_on_the_variable(model):
     by_path = {v["path"]: v for v in report["variables"]}
     assert (
         "dimension 1 (size 3) does not split into 2 equal shards along 'model'"
-        in (by_path["sequential/out/kernel"]["problem"])
+        in (by_path["net/out/kernel"]["problem"])
     )
-    assert "2 axes for a tensor of 1 dimensions" in by_path["sequential/hidden/bias"]["problem"]
+    assert "2 axes for a tensor of 1 dimensions" in by_path["net/hidden/bias"]["problem"]
 
 
 def test_a_rule_exactly_equal_to_a_path_wins_as_in_keras(model):
-    spec = _spec(("sequential/hidden/kernel", ["model", None]), (".*kernel", [None, "model"]))
+    spec = _spec(("net/hidden/kernel", ["model", None]), (".*kernel", [None, "model"]))
     report = dist.layout(model, spec)
-    hidden = next(v for v in report["variables"] if v["path"] == "sequential/hidden/kernel")
-    assert hidden["rule"] == "sequential/hidden/kernel" and hidden["shard_shape"] == [3, 4]
+    hidden = next(v for v in report["variables"] if v["path"] == "net/hidden/kernel")
+    assert hidden["rule"] == "net/hidden/kernel" and hidden["shard_shape"] == [3, 4]
 
 
 @pytest.mark.parametrize(

@@ -14,6 +14,9 @@
 #include <QDir>
 #include <QElapsedTimer>
 #include <QFileInfo>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QtTest>
@@ -125,6 +128,8 @@ private Q_SLOTS:
     void killedPeerIsReportedWithItsHostWithin15SecondsAndNothingIsLeft();
     void preflightRefusesEveryInterfaceAndForeignAddresses_data();
     void preflightRefusesEveryInterfaceAndForeignAddresses();
+    void headlessDemoOnDevicesAndProcesses_data();
+    void headlessDemoOnDevicesAndProcesses();
 
 private:
     // Losses of training on one device: the reference.
@@ -324,6 +329,41 @@ void TestDistributed::preflightRefusesEveryInterfaceAndForeignAddresses() {
     QVERIFY_THROWS_EXCEPTION(WorkerError, started.result());
     for (qint64 pid : job.info().pids)
         QVERIFY(waitUntil([pid] { return processGone(pid); }, 10000));
+}
+
+void TestDistributed::headlessDemoOnDevicesAndProcesses_data() {
+    QTest::addColumn<QStringList>("arguments");
+    QTest::addColumn<int>("devices");
+    QTest::addColumn<int>("processes");
+    QTest::newRow("4 devices") << QStringList{"--devices", "4"} << 4 << 1;
+    QTest::newRow("2 processes") << QStringList{"--processes", "2"} << 2 << 2;
+    QTest::newRow("2 processes of 2 devices")
+        << QStringList{"--processes", "2", "--devices", "2"} << 4 << 2;
+}
+
+void TestDistributed::headlessDemoOnDevicesAndProcesses() {
+    QFETCH(QStringList, arguments);
+    QFETCH(int, devices);
+    QFETCH(int, processes);
+    QProcess program;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(QStringLiteral("QTKERAS_PYTHON"), QStringLiteral(QTKERAS_TEST_PYTHON));
+    env.insert(QStringLiteral("KERAS_BACKEND"), QStringLiteral("jax"));
+    program.setProcessEnvironment(env);
+    program.setProcessChannelMode(QProcess::ForwardedErrorChannel);
+    program.start(QStringLiteral(QTKERAS_TEST_APP),
+                  QStringList{"--demo", "iris", "--headless", "--json", "--epochs", "60"} +
+                      arguments);
+    QVERIFY2(program.waitForFinished(300000), "qtkeras --headless did not exit");
+    QCOMPARE(program.exitCode(), 0);
+    const QByteArray last = program.readAllStandardOutput().trimmed().split('\n').last();
+    const QJsonObject json = QJsonDocument::fromJson(last).object();
+    QCOMPARE(json.value("devices").toInt(), devices);
+    QCOMPARE(json.value("processes").toInt(), processes);
+    QCOMPARE(json.value("distribution").toString(), QStringLiteral("data-parallel"));
+    QCOMPARE(json.value("worker_host").toString(), QStringLiteral("localhost"));
+    QCOMPARE(json.value("epochs").toInt(), 60);
+    QVERIFY2(json.value("test_accuracy").toDouble() >= 0.8, last.constData());
 }
 
 QTEST_GUILESS_MAIN(TestDistributed)

@@ -36,7 +36,8 @@ foreach(file bin/qtkeras bin/qtkeras-setup-python
     endif()
 endforeach()
 file(GLOB_RECURSE extra RELATIVE ${worker_dir} ${worker_dir}/*)
-list(FILTER extra EXCLUDE REGEX "^(requirements\\.txt|qtkeras_worker/[a-z_]+\\.py)$")
+list(FILTER extra EXCLUDE REGEX
+     "^(requirements(-tensorflow|-torch)?\\.txt|qtkeras_worker/[a-z_]+\\.py)$")
 if(extra)
     fail("share/qtkeras/python_worker holds more than the worker package: ${extra}")
 endif()

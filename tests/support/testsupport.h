@@ -23,12 +23,24 @@
 
 namespace qk::test {
 
+// The Keras backend the tests run on: JAX, unless `scripts/test.sh --backend NAME` runs them
+// in that backend's environment (QTKERAS_TEST_BACKEND, QTKERAS_TEST_BACKEND_PYTHON).
+inline QString testBackend() {
+    const QString backend = qEnvironmentVariable("QTKERAS_TEST_BACKEND");
+    return backend.isEmpty() ? QStringLiteral("jax") : backend;
+}
+
+inline QString testPython() {
+    const QString python = qEnvironmentVariable("QTKERAS_TEST_BACKEND_PYTHON");
+    return python.isEmpty() ? QStringLiteral(QTKERAS_TEST_PYTHON) : python;
+}
+
 // Options that start the worker from the build's virtual environment and source tree.
 inline SessionOptions workerOptions() {
     SessionOptions options;
-    options.worker.python = QStringLiteral(QTKERAS_TEST_PYTHON);
+    options.worker.python = testPython();
     options.worker.pythonPath = {QStringLiteral(QTKERAS_TEST_SOURCE_DIR "/python_worker")};
-    options.worker.backend = QStringLiteral("jax");
+    options.worker.backend = testBackend();
     return options;
 }
 
@@ -168,17 +180,17 @@ struct ScriptRun {
     QJsonObject lastLine; // its last stdout line, read as a JSON object
 };
 
-// Runs `script` with the venv's interpreter outside the worker (no PYTHONPATH), on JAX, as a
-// user would run an exported script.
+// Runs `script` with the venv's interpreter outside the worker (no PYTHONPATH), on the tests'
+// backend, as a user would run an exported script.
 inline ScriptRun runPythonScript(const QString& script, const QString& workingDirectory,
                                  int timeoutMs = 120000) {
     QProcess python;
     QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-    env.insert(QStringLiteral("KERAS_BACKEND"), QStringLiteral("jax"));
+    env.insert(QStringLiteral("KERAS_BACKEND"), testBackend());
     env.remove(QStringLiteral("PYTHONPATH"));
     python.setProcessEnvironment(env);
     python.setWorkingDirectory(workingDirectory);
-    python.start(QStringLiteral(QTKERAS_TEST_PYTHON), {script});
+    python.start(testPython(), {script});
     ScriptRun run;
     run.finished = python.waitForFinished(timeoutMs);
     run.exitCode = python.exitCode();
