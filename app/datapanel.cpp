@@ -196,7 +196,7 @@ bool DataPanel::load(const DataSource& source) {
                           .arg(QFileInfo(source.csvPath).fileName()));
             return false;
         }
-        m_preview->setDataset(std::move(table));
+        m_preview->setDataset(table);
     } catch (const keras::DatasetError& error) {
         showError(QString::fromStdString(error.what()));
         return false;

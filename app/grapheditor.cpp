@@ -58,7 +58,7 @@ int GraphEditor::addNode(const keras::KerasObject& object, const std::optional<Q
 
 QString GraphEditor::connect(const GraphEdge& edge) {
     ModelGraph graph = m_document.graph();
-    const QString refusal = graph.refusalFor(edge);
+    QString refusal = graph.refusalFor(edge);
     if (!refusal.isEmpty())
         return refusal;
     if (std::find(graph.edges.begin(), graph.edges.end(), edge) != graph.edges.end())
@@ -156,7 +156,7 @@ QList<int> GraphEditor::duplicate(const QList<int>& nodeIds) {
     const QByteArray bytes = copy(m_document.graph(), nodeIds);
     const auto part = ProjectFile::graphFromBytes(bytes);
     ModelGraph graph = m_document.graph();
-    const QList<int> created = insertCopies(graph, *part, {40, 40});
+    QList<int> created = insertCopies(graph, *part, {40, 40});
     m_document.setGraph(graph,
                         tr("Duplicate %n node(s)", nullptr, static_cast<int>(created.size())),
                         created, nodeIds);
@@ -168,7 +168,7 @@ QList<int> GraphEditor::paste(const QByteArray& bytes, const QPointF& offset) {
     if (!part || part->nodes.empty())
         return {};
     ModelGraph graph = m_document.graph();
-    const QList<int> created = insertCopies(graph, *part, offset);
+    QList<int> created = insertCopies(graph, *part, offset);
     m_document.setGraph(graph, tr("Paste %n node(s)", nullptr, static_cast<int>(created.size())),
                         created);
     return created;

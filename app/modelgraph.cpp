@@ -425,6 +425,7 @@ py::Program ModelGraph::buildCode(const QString& modelVariable, const QString& m
             py::Expr value = tensorExpr(into.front());
             if (p.list) {
                 std::vector<py::Expr> items;
+                items.reserve(into.size());
                 for (const GraphEdge& e : into)
                     items.push_back(tensorExpr(e));
                 value = py::Expr::list(std::move(items));
@@ -443,6 +444,7 @@ py::Program ModelGraph::buildCode(const QString& modelVariable, const QString& m
     }
     const auto endpoints = [&](const std::vector<int>& ids) {
         std::vector<py::Expr> items;
+        items.reserve(ids.size());
         for (int id : ids)
             items.push_back(py::Expr::name(tensor.value(id)));
         return items.size() == 1 ? items.front() : py::Expr::list(std::move(items));

@@ -485,7 +485,7 @@ void MetricChart::updateLegend() {
         QPen dashed(palette().color(QPalette::Text), 2.2, Qt::DashLine, Qt::RoundCap);
         entries.append({tr("validation"), dashed, QPen(Qt::NoPen), false, false,
                         tr("Dashed lines: the validation data's values")});
-        keys.push_back({});
+        keys.emplace_back();
     }
     m_legendKeys = std::move(keys);
     const bool recoloured = m_legend->setTextColour(palette().color(QPalette::Text));

@@ -36,7 +36,7 @@ public:
     ~MetricChart() override;
 
     // The metric without "val_" ("loss", "accuracy").
-    const QString& metric() const { return m_metric; }
+    const QString& metricName() const { return m_metric; }
 
     // Brings series in line with the runs and pushes new points.
     void refresh();

@@ -289,7 +289,7 @@ int TrainingHistoryView::addRun(std::shared_ptr<const keras::TrainingHistory> hi
 MetricChart* TrainingHistoryView::chart(const QString& metric) const {
     const QString base = baseMetric(metric);
     for (MetricChart* chart : m_charts) {
-        if (chart->metric() == base)
+        if (chart->metricName() == base)
             return chart;
     }
     return nullptr;
@@ -387,7 +387,7 @@ void TrainingHistoryView::syncCharts() {
 
     bool changed = false;
     for (auto it = m_charts.begin(); it != m_charts.end();) {
-        if (bases.contains((*it)->metric())) {
+        if (bases.contains((*it)->metricName())) {
             ++it;
             continue;
         }
@@ -413,7 +413,7 @@ void TrainingHistoryView::syncCharts() {
     }
     if (changed || m_reshape) {
         std::sort(m_charts.begin(), m_charts.end(), [&bases](MetricChart* a, MetricChart* b) {
-            return bases.indexOf(a->metric()) < bases.indexOf(b->metric());
+            return bases.indexOf(a->metricName()) < bases.indexOf(b->metricName());
         });
         const auto count = m_charts.size();
         const int columns =

@@ -252,10 +252,11 @@ int TrainingRunModel::addRun(std::shared_ptr<const keras::TrainingHistory> histo
     connect(source, &keras::TrainingHistory::batchProgressed, this,
             [this, source] { markDirty(source); });
     connect(source, &keras::TrainingHistory::finished, this, [this, source] {
-        const int at = rowOf(source);
-        if (at >= 0 && m_runs.at(static_cast<size_t>(at)).finishedAfter < 0)
-            m_runs.at(static_cast<size_t>(at)).finishedAfter =
-                m_runs.at(static_cast<size_t>(at)).clock.elapsed() / 1000.0;
+        if (const int at = rowOf(source); at >= 0) {
+            Run& finished = m_runs.at(static_cast<size_t>(at));
+            if (finished.finishedAfter < 0)
+                finished.finishedAfter = static_cast<double>(finished.clock.elapsed()) / 1000.0;
+        }
         markDirty(source);
     });
 
@@ -309,7 +310,8 @@ void TrainingRunModel::setShown(int row, bool shown) {
 
 double TrainingRunModel::elapsedSeconds(int row) const {
     const Run& run = m_runs.at(static_cast<size_t>(row));
-    return run.finishedAfter >= 0 ? run.finishedAfter : run.clock.elapsed() / 1000.0;
+    return run.finishedAfter >= 0 ? run.finishedAfter
+                                  : static_cast<double>(run.clock.elapsed()) / 1000.0;
 }
 
 int TrainingRunModel::liveRow() const {

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-3.0-or-later
 # Runs clang-tidy (the checks of .clang-tidy) over the C++ sources of bridge/, inspectors/ and
-# app/ with a build's compile commands, one file per core at a time. Fails on any finding.
-# After a build:
+# app/ with a build's compile commands: each translation unit once, one per core at a time.
+# Fails on any finding. The clang_tidy test runs it on the build's directory. After a build:
 #   scripts/clang-tidy.sh [BUILD_DIR] [FILE...]   (default: build/ci, every source)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -18,12 +18,15 @@ if [ ! -f "$build/compile_commands.json" ]; then
 fi
 if [ $# -eq 0 ]; then
   mapfile -t files < <(python3 - "$build/compile_commands.json" "$root" <<'PY'
-import json, sys
-root = sys.argv[2].rstrip("/") + "/"
-dirs = tuple(root + d + "/" for d in ("bridge", "inspectors", "app"))
+import json, os, sys
+root = os.path.realpath(sys.argv[2])
+dirs = tuple(os.path.join(root, d, "") for d in ("bridge", "inspectors", "app"))
+seen = set()
 for entry in json.load(open(sys.argv[1])):
-    if entry["file"].startswith(dirs):
-        print(entry["file"])
+    file = os.path.realpath(os.path.join(entry["directory"], entry["file"]))
+    if file.startswith(dirs) and file not in seen:
+        seen.add(file)
+        print(file)
 PY
   )
 else

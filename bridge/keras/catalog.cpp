@@ -419,7 +419,6 @@ std::vector<const CatalogEntry*> Catalog::search(const QString& text, const QStr
     return byName;
 }
 
-// NOLINTNEXTLINE(performance-unnecessary-value-param): moved from through a structured binding
 KerasObject Catalog::instantiate(const QString& group, const QString& name,
                                  std::vector<Argument> positional, Keywords keywords) const {
     const CatalogEntry& entry = at(group, name);
@@ -427,13 +426,13 @@ KerasObject Catalog::instantiate(const QString& group, const QString& name,
     for (Argument& a : positional)
         object.addPositional(std::move(a));
     std::set<QString> seen;
-    for (auto& [keyword, value] : keywords) {
-        if (!seen.insert(keyword).second) {
+    for (auto& keyword : keywords) {
+        if (!seen.insert(keyword.first).second) {
             throw CatalogError(QStringLiteral("%1: keyword argument '%2' is given twice")
-                                   .arg(entry.qualifiedName(), keyword),
-                               entry.qualifiedName(), keyword);
+                                   .arg(entry.qualifiedName(), keyword.first),
+                               entry.qualifiedName(), keyword.first);
         }
-        object.set(keyword, std::move(value));
+        object.set(keyword.first, std::move(keyword.second));
     }
     check(entry, object);
     return object;

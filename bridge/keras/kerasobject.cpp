@@ -16,6 +16,7 @@ Argument Argument::expression(py::Expr expr) {
 
 Argument Argument::list(const std::vector<Argument>& items) {
     std::vector<py::Expr> exprs;
+    exprs.reserve(items.size());
     for (const Argument& item : items)
         exprs.push_back(item.expr());
     return expression(py::Expr::list(std::move(exprs)));
@@ -23,6 +24,7 @@ Argument Argument::list(const std::vector<Argument>& items) {
 
 Argument Argument::dict(const std::vector<std::pair<QString, Argument>>& items) {
     std::vector<std::pair<py::Expr, py::Expr>> exprs;
+    exprs.reserve(items.size());
     for (const auto& [key, item] : items)
         exprs.emplace_back(py::Expr(key), item.expr());
     return expression(py::Expr::dict(std::move(exprs)));

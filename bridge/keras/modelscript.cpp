@@ -230,7 +230,7 @@ private:
     // A blueprint's layer made under its own name: `conv = keras.layers.Conv2D(...)`, or a
     // model built under it.
     QString layerNamed(const Value& layer) {
-        const QString label = fresh(layer[QStringLiteral("name")].toString());
+        QString label = fresh(layer[QStringLiteral("name")].toString());
         if (layer.contains(QStringLiteral("model")))
             blueprint(pyName(label), layer[QStringLiteral("model")]);
         else

@@ -94,16 +94,16 @@ Tensor softmax(const Tensor& x, std::optional<int> axis) {
     return withAxis("softmax", x, axis);
 }
 
-Tensor sum(const Tensor& x, std::optional<IntOrTuple> axis, std::optional<bool> keepdims) {
+Tensor sum(const Tensor& x, const std::optional<IntOrTuple>& axis, std::optional<bool> keepdims) {
     return reduction("sum", x, axis, keepdims);
 }
-Tensor mean(const Tensor& x, std::optional<IntOrTuple> axis, std::optional<bool> keepdims) {
+Tensor mean(const Tensor& x, const std::optional<IntOrTuple>& axis, std::optional<bool> keepdims) {
     return reduction("mean", x, axis, keepdims);
 }
-Tensor max(const Tensor& x, std::optional<IntOrTuple> axis, std::optional<bool> keepdims) {
+Tensor max(const Tensor& x, const std::optional<IntOrTuple>& axis, std::optional<bool> keepdims) {
     return reduction("max", x, axis, keepdims);
 }
-Tensor min(const Tensor& x, std::optional<IntOrTuple> axis, std::optional<bool> keepdims) {
+Tensor min(const Tensor& x, const std::optional<IntOrTuple>& axis, std::optional<bool> keepdims) {
     return reduction("min", x, axis, keepdims);
 }
 Tensor cumsum(const Tensor& x, std::optional<int> axis) {
@@ -112,11 +112,12 @@ Tensor cumsum(const Tensor& x, std::optional<int> axis) {
 
 Tensor reshape(const Tensor& x, const std::vector<std::int64_t>& newShape) {
     std::vector<Value> dims;
+    dims.reserve(newShape.size());
     for (const std::int64_t d : newShape)
         dims.emplace_back(static_cast<long long>(d));
     return call(QStringLiteral("reshape"), {x, Value::tuple(std::move(dims))});
 }
-Tensor transpose(const Tensor& x, std::optional<IntOrTuple> axes) {
+Tensor transpose(const Tensor& x, const std::optional<IntOrTuple>& axes) {
     CallKeywords kwargs;
     setIf(kwargs, "axes", axes);
     return call(QStringLiteral("transpose"), {x}, std::move(kwargs));

@@ -34,19 +34,19 @@ Tensor tanh(const Tensor& x);
 Tensor softmax(const Tensor& x, std::optional<int> axis = std::nullopt);
 
 // Reductions over `axis` (all axes when not given).
-Tensor sum(const Tensor& x, std::optional<IntOrTuple> axis = std::nullopt,
+Tensor sum(const Tensor& x, const std::optional<IntOrTuple>& axis = std::nullopt,
            std::optional<bool> keepdims = std::nullopt);
-Tensor mean(const Tensor& x, std::optional<IntOrTuple> axis = std::nullopt,
+Tensor mean(const Tensor& x, const std::optional<IntOrTuple>& axis = std::nullopt,
             std::optional<bool> keepdims = std::nullopt);
-Tensor max(const Tensor& x, std::optional<IntOrTuple> axis = std::nullopt,
+Tensor max(const Tensor& x, const std::optional<IntOrTuple>& axis = std::nullopt,
            std::optional<bool> keepdims = std::nullopt);
-Tensor min(const Tensor& x, std::optional<IntOrTuple> axis = std::nullopt,
+Tensor min(const Tensor& x, const std::optional<IntOrTuple>& axis = std::nullopt,
            std::optional<bool> keepdims = std::nullopt);
 Tensor cumsum(const Tensor& x, std::optional<int> axis = std::nullopt);
 
 // Shapes.
 Tensor reshape(const Tensor& x, const std::vector<std::int64_t>& newShape); // -1: inferred
-Tensor transpose(const Tensor& x, std::optional<IntOrTuple> axes = std::nullopt);
+Tensor transpose(const Tensor& x, const std::optional<IntOrTuple>& axes = std::nullopt);
 Tensor expandDims(const Tensor& x, int axis);
 Tensor squeeze(const Tensor& x, std::optional<int> axis = std::nullopt);
 Tensor concatenate(const std::vector<Tensor>& xs, std::optional<int> axis = std::nullopt);

@@ -116,7 +116,7 @@ QFuture<GroupInfo> ProcessGroup::start() {
     auto remaining = std::make_shared<int>(n);
     for (int i = 0; i < n; ++i) {
         m_sessions[static_cast<std::size_t>(i)]->ready().then(
-            this, [this, i, remaining](QFuture<WorkerInfo> ready) {
+            this, [this, i, remaining](const QFuture<WorkerInfo>& ready) {
                 if (m_failure)
                     return;
                 try {
@@ -134,7 +134,7 @@ QFuture<GroupInfo> ProcessGroup::start() {
     return m_start->future();
 }
 
-void ProcessGroup::everywhere(const std::vector<py::Program>& code, Step next) {
+void ProcessGroup::everywhere(const std::vector<py::Program>& code, const Step& next) {
     const int n = size();
     auto values = std::make_shared<std::vector<Value>>(static_cast<std::size_t>(n));
     auto remaining = std::make_shared<int>(n);
@@ -142,7 +142,7 @@ void ProcessGroup::everywhere(const std::vector<py::Program>& code, Step next) {
         const py::Program& program = code.size() == 1 ? code.front() : code[std::size_t(i)];
         session(i)
             .send(worker::command(program))
-            .then(this, [this, i, values, remaining, next](QFuture<Value> done) {
+            .then(this, [this, i, values, remaining, next](const QFuture<Value>& done) {
                 if (m_failure)
                     return;
                 const QString error = errorText(done);
@@ -193,7 +193,7 @@ void ProcessGroup::probeCoordinator() {
     session(0)
         .send(worker::command(
             clusterCall(QStringLiteral("listen"), {address, int(m_options.coordinatorPort)})))
-        .then(this, [this](QFuture<Value> done) {
+        .then(this, [this](const QFuture<Value>& done) {
             if (m_failure)
                 return;
             const QString error = errorText(done);
@@ -209,6 +209,7 @@ void ProcessGroup::probePeers(quint16 coordinatorPort) {
     // Every process opens a probe where its peers will reach it, then every process connects
     // to the coordinator's probe and to every other process's.
     std::vector<py::Program> listen;
+    listen.reserve(std::size_t(size()));
     for (int i = 0; i < size(); ++i)
         listen.push_back(clusterCall(QStringLiteral("listen"), {m_addresses[std::size_t(i)]}));
     everywhere(listen, [this, coordinatorPort](const std::vector<Value>& ports) {

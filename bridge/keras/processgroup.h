@@ -99,7 +99,7 @@ private:
     using Step = std::function<void(const std::vector<Value>&)>;
     // Sends code[i] to process i (every process when code has one entry), then runs next
     // with the values in process order; the first failure fails the start.
-    void everywhere(const std::vector<py::Program>& code, Step next);
+    void everywhere(const std::vector<py::Program>& code, const Step& next);
     void checkHosts(const std::vector<Value>& hosts);
     void probeCoordinator();
     void probePeers(quint16 coordinatorPort);

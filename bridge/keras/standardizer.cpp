@@ -5,6 +5,7 @@
 #include <cmath>
 #include <stdexcept>
 #include <string>
+#include <tuple>
 #include <utility>
 
 namespace qk::keras {
@@ -89,7 +90,11 @@ Standardizer Standardizer::fromStatistics(std::vector<double> mean, std::vector<
 }
 
 NdArray Standardizer::transform(const NdArray& features) const {
-    const auto [rows, columns] = matrixShape(features, "Standardizer::transform");
+    // Not a structured binding: the lambda below captures `columns`, which clang before 16
+    // does not allow for a binding.
+    std::int64_t rows = 0;
+    std::int64_t columns = 0;
+    std::tie(rows, columns) = matrixShape(features, "Standardizer::transform");
     if (columns != featureCount())
         throw std::invalid_argument("Standardizer::transform: fitted on " +
                                     std::to_string(featureCount()) + " columns, given " +

@@ -15,6 +15,7 @@ const QString opsModule = QStringLiteral("keras.ops");
 
 py::Expr listOf(const std::vector<Tensor>& tensors, const TensorNamer& nameOf) {
     std::vector<py::Expr> items;
+    items.reserve(tensors.size());
     for (const Tensor& t : tensors)
         items.push_back(nameOf(t));
     return py::Expr::list(std::move(items));
@@ -52,6 +53,7 @@ void collect(const std::vector<CallArgument>& args, const CallKeywords& kwargs,
 
 std::vector<py::Expr> argExprs(const std::vector<CallArgument>& args, const TensorNamer& nameOf) {
     std::vector<py::Expr> out;
+    out.reserve(args.size());
     for (const CallArgument& a : args)
         out.push_back(a.expr(nameOf));
     return out;
@@ -133,9 +135,9 @@ CallArgument::CallArgument(std::initializer_list<Tensor> list)
 
 CallArgument::CallArgument(std::vector<std::pair<QString, Tensor>> dict)
     : m_kind(Kind::Dict) {
-    for (auto& [key, t] : dict) {
-        m_keys << key;
-        m_tensors.push_back(std::move(t));
+    for (auto& entry : dict) {
+        m_keys << entry.first;
+        m_tensors.push_back(std::move(entry.second));
     }
 }
 
@@ -289,9 +291,9 @@ Tensor Tensor::function(Session& session, const QString& name, std::vector<CallA
 Tensor Tensor::item(Value key) const {
     auto node = std::make_shared<Node>();
     node->kind = Node::Kind::Item;
-    node->key = key;
-    node->inputs = {*this};
     const QString suffix = key.isString() ? key.toString() : QString::number(key.toInt());
+    node->key = std::move(key);
+    node->inputs = {*this};
     return make(session(), std::move(node), prefixOf(variable()) + u'_' + suffix);
 }
 

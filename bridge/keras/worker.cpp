@@ -38,7 +38,7 @@ py::Statement building(std::vector<py::Statement> body, std::optional<py::Expr> 
                                std::move(body));
 }
 
-Command command(py::Program program, std::vector<std::pair<QString, Value>> bindings) {
+Command command(const py::Program& program, std::vector<std::pair<QString, Value>> bindings) {
     const QSet<QString> names = program.names();
     py::Program code;
     if (names.contains(kerasName))
@@ -56,8 +56,8 @@ Command command(py::Program program, std::vector<std::pair<QString, Value>> bind
             py::Statement::importModule(packageName + u'.' + alias.mid(helperPrefix.size()), alias);
     code += program;
     Command c(code.source());
-    for (auto& [name, value] : bindings)
-        c.bind(name, std::move(value));
+    for (auto& binding : bindings)
+        c.bind(binding.first, std::move(binding.second));
     return c;
 }
 

@@ -33,7 +33,7 @@ py::Statement building(std::vector<py::Statement> body, std::optional<py::Expr> 
 
 // A command running `program` after the imports it uses (`import keras`, and the helper
 // modules under their short names), with its bindings.
-Command command(py::Program program, std::vector<std::pair<QString, Value>> bindings = {});
+Command command(const py::Program& program, std::vector<std::pair<QString, Value>> bindings = {});
 
 // A fresh worker variable that says what it holds: `prefix`, '_' and the paper's 25 random
 // characters (model_k3x..., x_train_..., dense_...). The prefix is made a lowercase ASCII

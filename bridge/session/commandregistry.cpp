@@ -69,7 +69,7 @@ std::optional<CommandInfo> CommandRegistry::markReplaced(const QString& id) {
     return it->second->info;
 }
 
-std::optional<CommandInfo> CommandRegistry::settle(const QString& id, const Value* value,
+std::optional<CommandInfo> CommandRegistry::settle(const QString& id, Value* value,
                                                    const CommandError* error) {
     std::unique_ptr<Entry> entry;
     {
@@ -86,7 +86,7 @@ std::optional<CommandInfo> CommandRegistry::settle(const QString& id, const Valu
         if (info.state != CommandState::Replaced)
             info.state = CommandState::Succeeded;
         info.resultPreview = value->toDisplayString(200);
-        entry->promise.addResult(*value);
+        entry->promise.addResult(std::move(*value));
     } else {
         info.state = error->state();
         info.error = error->reason();
@@ -96,7 +96,7 @@ std::optional<CommandInfo> CommandRegistry::settle(const QString& id, const Valu
     return info;
 }
 
-std::optional<CommandInfo> CommandRegistry::succeed(const QString& id, const Value& value) {
+std::optional<CommandInfo> CommandRegistry::succeed(const QString& id, Value value) {
     return settle(id, &value, nullptr);
 }
 

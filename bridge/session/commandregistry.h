@@ -30,7 +30,7 @@ public:
     std::optional<CommandInfo> markReplaced(const QString& id);
 
     // Settles a command with a value (state Succeeded, or Replaced for a replacement).
-    std::optional<CommandInfo> succeed(const QString& id, const Value& value);
+    std::optional<CommandInfo> succeed(const QString& id, Value value);
     // Settles a command with an error in the error's state.
     std::optional<CommandInfo> fail(const QString& id, const CommandError& error);
     // Settles every open command with the error (worker died, session closed).
@@ -52,8 +52,7 @@ private:
         quint64 sequence = 0;
     };
 
-    std::optional<CommandInfo> settle(const QString& id, const Value* value,
-                                      const CommandError* error);
+    std::optional<CommandInfo> settle(const QString& id, Value* value, const CommandError* error);
 
     mutable std::mutex m_mutex;
     std::unordered_map<QString, std::unique_ptr<Entry>> m_open;

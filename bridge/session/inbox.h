@@ -63,7 +63,7 @@ public:
     bool polling() const { return m_polling; }
 
 private:
-    struct Notification {
+    struct Notification { // NOLINT(bugprone-exception-escape): json() has an unreachable throw
         QString path;
         protocol::Json message;
         protocol::Payloads payloads;

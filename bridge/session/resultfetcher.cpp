@@ -18,7 +18,7 @@ ResultFetcher::ResultFetcher(transport::WorkerClient& client, QObject* parent)
     : QObject(parent)
     , m_client(client) {}
 
-void ResultFetcher::fetch(quint64 seq, qint64 bytes, Done done) {
+void ResultFetcher::fetch(quint64 seq, qint64 bytes, const Done& done) {
     const quint64 ticket = ++m_ticket;
     m_client.get(
         QStringLiteral("/results?seq=%1").arg(seq),
@@ -53,7 +53,7 @@ void ResultFetcher::fetch(quint64 seq, qint64 bytes, Done done) {
         bytes);
 }
 
-void ResultFetcher::fromJournal(quint64 seq, qint64 bytes, Done done, quint64 ticket) {
+void ResultFetcher::fromJournal(quint64 seq, qint64 bytes, const Done& done, quint64 ticket) {
     m_client.get(
         QStringLiteral("/notifications?since=%1&wait=0").arg(seq - 1),
         [this, seq, done, ticket](const transport::WorkerReply& reply) {

@@ -17,7 +17,7 @@ class WorkerClient;
 
 // A result item as the worker sent it ({"id", "value", "seconds"}) with the payloads its
 // value refers to.
-struct ResultItem {
+struct ResultItem { // NOLINT(bugprone-exception-escape): json() has an unreachable throw
     protocol::Json item;
     protocol::Payloads payloads;
 };
@@ -33,12 +33,12 @@ public:
 
     explicit ResultFetcher(transport::WorkerClient& client, QObject* parent = nullptr);
 
-    void fetch(quint64 seq, qint64 bytes, Done done);
+    void fetch(quint64 seq, qint64 bytes, const Done& done);
     // The download under way, if any, calls nobody back.
     void cancel() { ++m_ticket; }
 
 private:
-    void fromJournal(quint64 seq, qint64 bytes, Done done, quint64 ticket);
+    void fromJournal(quint64 seq, qint64 bytes, const Done& done, quint64 ticket);
 
     transport::WorkerClient& m_client;
     quint64 m_ticket = 0;

@@ -85,7 +85,7 @@ WorkerInfo Session::workerInfo() const {
     return m_core->info();
 }
 
-QFuture<Value> Session::failedNow(CommandInfo info, const QString& reason) {
+QFuture<Value> Session::failedNow(const CommandInfo& info, const QString& reason) {
     QFuture<Value> future = m_registry->add(info);
     m_registry->fail(info.id, CommandError(CommandState::Failed, reason));
     return future;

@@ -109,7 +109,7 @@ public:
     SessionEvents& events() const { return *m_events; }
 
 private:
-    QFuture<Value> failedNow(CommandInfo info, const QString& reason);
+    QFuture<Value> failedNow(const CommandInfo& info, const QString& reason);
 
     SessionEvents* m_events;
     QThread* m_thread;

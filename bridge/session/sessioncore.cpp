@@ -464,7 +464,7 @@ void SessionCore::stopTraining() {
 }
 
 void SessionCore::request(const QString& method, const QString& path, const Value& body,
-                          std::shared_ptr<QPromise<Value>> promise) {
+                          const std::shared_ptr<QPromise<Value>>& promise) {
     if (!m_worker || !m_worker->isReady()) {
         promise->setException(
             std::make_exception_ptr(WorkerError(QStringLiteral("the worker is not running"))));

@@ -52,7 +52,7 @@ public:
     void interrupt(const QString& id);
     void stopTraining();
     void request(const QString& method, const QString& path, const Value& body,
-                 std::shared_ptr<QPromise<Value>> promise);
+                 const std::shared_ptr<QPromise<Value>>& promise);
     void restart();
     void shutdown();
 

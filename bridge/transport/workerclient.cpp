@@ -24,7 +24,7 @@ bool noAnswer(QNetworkReply* reply) {
 
 } // namespace
 
-WorkerClient::WorkerClient(QByteArray token, QObject* parent)
+WorkerClient::WorkerClient(const QByteArray& token, QObject* parent)
     : QObject(parent)
     , m_manager(new QNetworkAccessManager(this))
     , m_authorization("Bearer " + token) {

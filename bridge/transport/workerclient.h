@@ -55,7 +55,7 @@ public:
     static constexpr qint64 kMaxAnswerBytes = qint64(256) << 20;
     static constexpr int kDefaultDeadlineMs = 30000;
 
-    explicit WorkerClient(QByteArray token, QObject* parent = nullptr);
+    explicit WorkerClient(const QByteArray& token, QObject* parent = nullptr);
     ~WorkerClient() override;
 
     // Where the worker listens: http://127.0.0.1:<port> unless setBaseUrl() said otherwise.

@@ -30,6 +30,8 @@ constexpr char kStub[] = "import sys;b=sys.stdin.buffer;exec(b.read(int(b.readli
 // ssh's exit status for its own errors (connection refused or dropped, host key refused).
 constexpr int kSshError = 255;
 constexpr int kMaxStderrLine = 4096;
+// A longer answer line from the bootstrap is garbage: it is dropped.
+constexpr qsizetype kMaxAnswerLine = qsizetype(64) << 10;
 constexpr int kForwardAttempts = 3;
 
 QString shellQuote(const QString& word) {
@@ -312,7 +314,7 @@ void RemoteWorker::onMasterStdout() {
         m_stdoutBuffer.remove(0, newline + 1);
         onAnswer(line);
     }
-    if (m_stdoutBuffer.size() > 64 * 1024)
+    if (m_stdoutBuffer.size() > kMaxAnswerLine)
         m_stdoutBuffer.clear();
 }
 

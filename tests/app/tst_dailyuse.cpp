@@ -551,7 +551,7 @@ void TestDailyUse::legendsNameEveryRun() {
             for (const QString& name : names)
                 QTRY_VERIFY2(showsText(chart, name),
                              qPrintable(QStringLiteral("%1 at %2x%3: %4 not shown in full")
-                                            .arg(chart->metric())
+                                            .arg(chart->metricName())
                                             .arg(size.width())
                                             .arg(size.height())
                                             .arg(name)));

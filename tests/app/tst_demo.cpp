@@ -159,7 +159,7 @@ void TestDemo::irisDemoInTheWindow() {
     for (inspectors::MetricChart* chart : view->charts()) {
         QWidget* area = chart->parentWidget()->parentWidget(); // the scroll area's viewport
         const QRect shown(chart->mapTo(area, QPoint(0, 0)), chart->size());
-        QVERIFY2(area->rect().contains(shown), qPrintable(chart->metric()));
+        QVERIFY2(area->rect().contains(shown), qPrintable(chart->metricName()));
     }
     QCOMPARE(view->charts().at(0)->y(), view->charts().at(1)->y());
 

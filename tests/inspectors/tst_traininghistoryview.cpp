@@ -178,8 +178,8 @@ void TestTrainingHistoryView::validationPairsShareAChart() {
         feed.epoch(*history, logsAt(e));
     view.redrawNow();
     QCOMPARE(view.charts().size(), 2);
-    QCOMPARE(view.charts().at(0)->metric(), QStringLiteral("loss")); // loss comes first
-    QCOMPARE(view.charts().at(1)->metric(), QStringLiteral("accuracy"));
+    QCOMPARE(view.charts().at(0)->metricName(), QStringLiteral("loss")); // loss comes first
+    QCOMPARE(view.charts().at(1)->metricName(), QStringLiteral("accuracy"));
     for (const QString& base : {QStringLiteral("loss"), QStringLiteral("accuracy")}) {
         MetricChart* chart = view.chart(base);
         QCOMPARE(view.chart(QStringLiteral("val_") + base), chart);
