@@ -278,7 +278,8 @@ void EnvironmentCheck::complete(const QByteArray& output, const QString& error) 
                 r.packages.insert(QString::fromStdString(name),
                                   QString::fromStdString(version.get<std::string>()));
             r.workerFound = answer.at("worker").get<bool>();
-            for (const auto& gpu : answer.at("gpus"))
+            // What nvidia-smi lists (none from a host whose bootstrap does not say).
+            for (const auto& gpu : answer.value("gpus", nlohmann::json::array()))
                 r.gpus << QString::fromStdString(gpu.get<std::string>());
             r.ran = true;
         } catch (const nlohmann::json::exception& e) {

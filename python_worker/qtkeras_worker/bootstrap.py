@@ -310,9 +310,20 @@ def version(name):
         return md.version(name)
     except Exception:
         return ""
+def gpus():
+    import subprocess
+    try:
+        out = subprocess.run(["nvidia-smi", "--query-gpu=name,memory.total",
+                              "--format=csv,noheader"], capture_output=True, text=True,
+                             timeout=10)
+    except Exception:
+        return []
+    if out.returncode != 0:
+        return []
+    return [line.strip() for line in out.stdout.splitlines() if line.strip()]
 names = %r
 found = {"python": platform.python_version(), "executable": sys.executable,
-         "packages": {n: version(n) for n in names}}
+         "packages": {n: version(n) for n in names}, "gpus": gpus()}
 if %r and found["packages"]["jax"]:
     try:
         import jax
