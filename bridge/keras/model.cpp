@@ -215,7 +215,7 @@ Training Model::fit(const Value& x, const Value& y, const FitOptions& options) {
     py::Program code{worker::support(QStringLiteral("fit"),
                                      {pyName(variable()), pyName(xName), pyName(yName)},
                                      fitKeywords(options, validation))};
-    Command command = worker::command(std::move(code), std::move(bindings));
+    Command command = worker::command(code, std::move(bindings));
     command.id = QStringLiteral("fit-") + Session::freshName();
     std::shared_ptr<TrainingHistory> history(new TrainingHistory(s, command.id, options.epochs),
                                              [](TrainingHistory* h) {
