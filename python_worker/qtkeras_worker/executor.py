@@ -96,10 +96,6 @@ class Executor:
         # Touched by the main thread and its SIGINT handler only (and set by /interrupt).
         self._interrupt_target: Command | None = None
         self._in_user = False
-        # The command whose code has begun (set once _in_user is), and an interrupt that
-        # landed while its command was taken but its code had not begun: raised as it begins.
-        self._entered: Command | None = None
-        self._pending_interrupt: Command | None = None
         self._main_ident: int | None = None
 
     # ------------------------------------------------------------ HTTP side
@@ -241,14 +237,10 @@ class Executor:
 
     def _on_sigint(self, signum: int, frame: Any) -> None:
         target, self._interrupt_target = self._interrupt_target, None
+        if not self._in_user:
+            return  # landed after the command finished: swallowed
         if target is not None and target is not self._running:
             return  # meant for an earlier command
-        if not self._in_user:
-            running = self._running
-            if running is not None and self._entered is not running:
-                # Taken (its `started` event may be out) but its code has not begun.
-                self._pending_interrupt = running
-            return  # otherwise it landed after the command's code ended: swallowed
         raise KeyboardInterrupt
 
     def _take(self) -> Command | Release:
@@ -274,10 +266,6 @@ class Executor:
         try:
             try:
                 self._in_user = True
-                self._entered = command  # after _in_user: a SIGINT between them raises
-                if self._pending_interrupt is command:
-                    self._pending_interrupt = None
-                    raise KeyboardInterrupt
                 values = command.decoded
                 if values is None:
                     decoder = codec.Decoder(self.scope.lookup, command.blobs)
