@@ -5,13 +5,12 @@ losses equal to training on one device, and stopping together."""
 
 import contextlib
 import ipaddress
-import math
 import socket
 import subprocess
 
 import pytest
 from helpers import Worker
-from test_distribution import BUILD, FIT
+from test_distribution import BUILD, FIT, assert_losses_match_one_device
 
 from qtkeras_worker import cluster
 
@@ -101,15 +100,7 @@ def test_two_processes_train_as_one_device_and_bind_only_the_chosen_address(job)
     everywhere(workers, BUILD, timeout=180)
     results = everywhere(workers, FIT.format(epochs=4, extra=""), timeout=240)
 
-    reference = Worker()
-    try:
-        reference.run(BUILD, timeout=120)
-        single = reference.run(FIT.format(epochs=4, extra=""), timeout=180)["history"]
-    finally:
-        reference.close()
-    for result in results:
-        for a, b in zip(result["history"]["loss"], single["loss"], strict=True):
-            assert math.isclose(a, b, abs_tol=1e-5), (result["history"]["loss"], single["loss"])
+    assert_losses_match_one_device(results)
     # Curves come from process 0; process 1 is fed half of each batch and says so.
     epochs = workers[0].recorder.events("epoch")
     assert [e["epoch"] for e in epochs][-4:] == [1, 2, 3, 4]

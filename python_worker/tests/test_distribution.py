@@ -31,6 +31,20 @@ model.compile(loss='categorical_crossentropy', optimizer=keras.optimizers.Adam(0
 """
 FIT = "ms.fit(model, x, y, epochs={epochs}, batch_size=16, shuffle=False{extra})"
 
+
+def assert_losses_match_one_device(results: list, epochs: int = 4) -> None:
+    """Each result's per-epoch losses equal a single-device worker's on the same model."""
+    reference = Worker()
+    try:
+        reference.run(BUILD, timeout=120)
+        single = reference.run(FIT.format(epochs=epochs, extra=""), timeout=180)["history"]
+    finally:
+        reference.close()
+    for result in results:
+        for got, want in zip(result["history"]["loss"], single["loss"], strict=True):
+            assert math.isclose(got, want, abs_tol=1e-5), (result["history"]["loss"], single)
+
+
 MODEL_PARALLEL = {
     "kind": "model",
     "mesh": {"shape": [2, 2], "axes": ["batch", "model"]},

@@ -14,7 +14,6 @@ from __future__ import annotations
 import contextlib
 import http.client
 import json
-import math
 import os
 import random
 import shutil
@@ -27,9 +26,9 @@ import time
 from pathlib import Path
 
 import pytest
-from helpers import TOKEN, Worker
+from helpers import TOKEN
 from test_cluster import _listening_in
-from test_distribution import BUILD, FIT
+from test_distribution import BUILD, FIT, assert_losses_match_one_device
 
 RELAY = str(Path(__file__).with_name("netns_relay.py"))
 
@@ -329,15 +328,7 @@ def test_two_hosts_train_as_one_device_with_the_coordinator_on_one_interface():
         hosts.remove()
         assert hosts.left_behind() == []
 
-    reference = Worker()
-    try:
-        reference.run(BUILD, timeout=120)
-        single = reference.run(FIT.format(epochs=4, extra=""), timeout=180)["history"]
-    finally:
-        reference.close()
-    for result in results:
-        for got, want in zip(result["history"]["loss"], single["loss"], strict=True):
-            assert math.isclose(got, want, abs_tol=1e-5), (result["history"]["loss"], single)
+    assert_losses_match_one_device(results)
 
 
 @pytest.mark.timeout(120)
