@@ -16,7 +16,6 @@ import functools
 import inspect
 import re
 import time
-from collections.abc import Callable
 from typing import Any
 
 from . import codec
@@ -236,9 +235,17 @@ def _parameter(p: inspect.Parameter, doc: str, inherited: bool) -> dict[str, Any
         "annotation": annotation,
         "types": types,
         "constraint": constraint,
-        "doc": doc,
+        "doc": doc or _undocumented(default_repr, required),
         "inherited": inherited,
     }
+
+
+def _undocumented(default_repr: str | None, required: bool) -> str:
+    if required:
+        return "Required; Keras' documentation does not describe it."
+    if default_repr is not None:
+        return f"Keras' documentation does not describe it; defaults to {default_repr}."
+    return "Keras' documentation does not describe it."
 
 
 def _accepted_types(p: inspect.Parameter, annotation: str | None, doc: str) -> list[str]:
@@ -300,11 +307,45 @@ def _category(group: str, source_module: str) -> str:
 
 
 def _summary(obj: Any) -> str:
-    doc = inspect.getdoc(obj) or ""
-    for line in doc.splitlines():
+    # A class's own docstring, or its documented twin's: never a base class's (InputLayer
+    # has none of its own, and Layer's would say it is "the class from which all layers
+    # inherit").
+    doc = _own_doc(obj) or _own_doc(_twin(obj))
+    for line in inspect.cleandoc(doc).splitlines():
         if line.strip():
             return line.strip()
     return ""
+
+
+def _own_doc(obj: Any) -> str:
+    if obj is None:
+        return ""
+    if inspect.isclass(obj):
+        doc = vars(obj).get("__doc__")
+        return doc if isinstance(doc, str) else ""
+    return inspect.getdoc(obj) or ""
+
+
+def _twin(obj: Any) -> Any:
+    """The function Keras documents a class through: keras.Input for InputLayer."""
+    if inspect.isclass(obj) and obj.__name__ == "InputLayer":
+        import keras
+
+        return keras.Input
+    return None
+
+
+# Arguments of Keras' base classes that no docstring of Keras describes.
+_BASE_ARGUMENTS = {
+    "autocast": "Boolean, whether the layer casts its floating-point inputs to its compute "
+    "dtype (mixed precision). Defaults to True.",
+    "activity_regularizer": "Regularizer function applied to the output of the layer (its "
+    "activation), added to the model's loss.",
+    "kwargs": "Further keyword arguments, passed on to the base class (for a layer: name, "
+    "dtype, trainable and the like).",
+    "input_tensor": "Optional existing tensor to wrap into the layer instead of creating a "
+    "new placeholder.",
+}
 
 
 _ARGS_HEADER = re.compile(r"^(\s*)(Args|Arguments|Parameters):\s*$")
@@ -313,14 +354,24 @@ _ARG_LINE = re.compile(r"^(\s*)\**([A-Za-z_]\w*)(\s*\([^)]*\))?:\s?(.*)$")
 
 def _argument_docs(obj: Any) -> dict[str, str]:
     """Argument name -> its documentation in one line, from the Args section of the
-    docstring of the class (or of its __init__) or function."""
+    docstring of the class (or of its __init__) or function, else of the base classes that
+    take the argument on; a class's documented twin comes before its bases."""
     docs: dict[str, str] = {}
-    sources: list[Callable[..., Any] | type] = [obj]
-    if inspect.isclass(obj) and "__init__" in vars(obj):
-        sources.append(obj.__init__)
+    sources: list[Any] = [obj]
+    if inspect.isclass(obj):
+        for kind in obj.__mro__:
+            if kind is object:
+                continue
+            sources.append(kind)
+            if "__init__" in vars(kind):
+                sources.append(kind.__init__)
+            if kind is obj:
+                sources.append(_twin(obj))
     for source in sources:
-        for name, text in _parse_args(inspect.getdoc(source) or "").items():
+        for name, text in _parse_args(_own_doc(source)).items():
             docs.setdefault(name, text)
+    for name, text in _BASE_ARGUMENTS.items():
+        docs.setdefault(name, text)
     return docs
 
 

@@ -182,3 +182,24 @@ def test_the_worker_returns_the_catalog_to_a_command(worker):
     assert result["counts"] == catalog.catalog()["counts"]
     dense = next(e for e in result["entries"] if e["name"] == "Dense")
     assert [p["name"] for p in dense["parameters"]][:3] == ["units", "activation", "use_bias"]
+
+
+def test_every_argument_has_a_tooltip_text(data):
+    # The property editor shows each argument's doc as its tooltip: none is empty, and the
+    # arguments of Keras' base classes that no docstring of Keras describes are explained.
+    for entry in data["entries"]:
+        for p in entry["parameters"]:
+            assert p["doc"].strip(), (entry["group"], entry["name"], p["name"])
+    dense = params(next(e for e in data["entries"] if e["name"] == "Dense"))
+    assert "mixed precision" in dense["autocast"]["doc"]
+    assert "output of the layer" in dense["activity_regularizer"]["doc"]
+
+
+def test_input_layer_is_described_as_itself_not_as_its_base(entries):
+    entry = entries[("layers", "InputLayer")]
+    assert "all layers inherit" not in entry["doc"]
+    assert entry["doc"] == "Used to instantiate a Keras tensor."
+    docs = {name: p["doc"] for name, p in params(entry).items()}
+    assert docs["shape"].startswith("A shape tuple")
+    assert "batch size" in docs["batch_size"]
+    assert "does not describe" not in docs["sparse"]
