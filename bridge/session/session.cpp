@@ -8,6 +8,7 @@
 #include <QRandomGenerator>
 #include <QRegularExpression>
 #include <QThread>
+#include <QUrl>
 
 namespace qk {
 
@@ -170,6 +171,22 @@ QFuture<Value> Session::query(const QString& path) {
 QFuture<Value> Session::variables() {
     return query(QStringLiteral("/variables")).then([](const Value& answer) {
         return answer[QStringLiteral("variables")];
+    });
+}
+
+QFuture<Completions> Session::completions(const QString& line) {
+    QString tail = line.right(2000); // the worker looks at no more
+    if (!tail.isEmpty() && tail.front().isLowSurrogate())
+        tail.remove(0, 1);
+    const QString path =
+        QStringLiteral("/completions?text=") + QString::fromLatin1(QUrl::toPercentEncoding(tail));
+    return query(path).then([](const Value& answer) {
+        Completions completions;
+        completions.prefix = answer[QStringLiteral("prefix")].toString();
+        for (const Value& match : answer[QStringLiteral("matches")].toList())
+            completions.matches.push_back({match[QStringLiteral("name")].toString(),
+                                           match[QStringLiteral("kind")].toString()});
+        return completions;
     });
 }
 

@@ -34,6 +34,19 @@ struct RestartPolicy {
     int delayMs = 500;
 };
 
+// Tab completion of a line of Python from the worker's scope: the word at the end of the
+// line (the prefix) and the names that complete it, each with its kind ("variable",
+// "function", "class", "module", "property", "keyword"). Asked while commands run; the
+// worker runs no user code to answer.
+struct Completions {
+    struct Match {
+        QString name;
+        QString kind;
+    };
+    QString prefix;
+    std::vector<Match> matches;
+};
+
 struct SessionOptions {
     WorkerOptions worker;
     RestartPolicy restart;
@@ -85,6 +98,8 @@ public:
     QFuture<Value> deleteVariables(const QStringList& names);
     // The worker's variables: a list of dicts with name, type and repr.
     QFuture<Value> variables();
+    // Completions of the dotted name that ends the line (see Completions).
+    QFuture<Completions> completions(const QString& line);
     // A GET request to the worker, answered with its decoded JSON (status, health...).
     QFuture<Value> query(const QString& path);
 

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import codec, keras_support
+from . import codec, completion, keras_support
 from .executor import Command, Conflict, Executor
 from .notifier import Notifier
 from .scope import Scope, is_identifier
@@ -202,6 +202,11 @@ def do_variables(services: Services, request: Request) -> Reply:
     return 200, {"variables": services.scope.variables()}
 
 
+def do_completions(services: Services, request: Request) -> Reply:
+    text = request.query.get("text", "")
+    return 200, completion.complete(services.scope.namespace, text)
+
+
 def do_variables_delete(services: Services, request: Request) -> Reply:
     body = _object(request.body, "the body")
     names = _names(body.get("names"), "names")
@@ -268,6 +273,7 @@ ROUTES: dict[tuple[str, str], Handler] = {
     ("GET", "/status"): do_status,
     ("GET", "/variables"): do_variables,
     ("POST", "/variables/delete"): do_variables_delete,
+    ("GET", "/completions"): do_completions,
     ("GET", "/health"): do_health,
     ("GET", "/notifications"): do_notifications,
     ("GET", "/results"): do_results,
