@@ -33,10 +33,14 @@ inline constexpr char fileQuit[] = "file.quit";
 inline constexpr char editUndo[] = "edit.undo";
 inline constexpr char editRedo[] = "edit.redo";
 inline constexpr char viewResetLayout[] = "view.resetLayout";
+inline constexpr char viewThemeSystem[] = "view.theme.system";
+inline constexpr char viewThemeLight[] = "view.theme.light";
+inline constexpr char viewThemeDark[] = "view.theme.dark";
 inline constexpr char workerRestart[] = "worker.restart";
 inline constexpr char workerInterrupt[] = "worker.interrupt";
 inline constexpr char workerClearFinished[] = "worker.clearFinished";
 inline constexpr char workerAskAgain[] = "worker.askAgain";
+inline constexpr char helpGuide[] = "help.guide";
 inline constexpr char helpAbout[] = "help.about";
 
 // Workspace (the model builder's actions and training)

@@ -25,6 +25,10 @@ Console::Console(SessionHost& host, QObject* parent)
     });
 }
 
+QFuture<Completions> Console::complete(const QString& line) {
+    return m_host.session().completions(line);
+}
+
 QString Console::execute(const QString& code) {
     m_history.add(code);
     Command command(code);

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "app/commandhistory.h"
+#include "bridge/session/session.h"
 
 #include <QObject>
 #include <QSet>
@@ -21,6 +22,8 @@ public:
 
     // Sends the code to the worker; returns the command's id.
     QString execute(const QString& code);
+    // The names that complete the end of the line, from the worker's scope.
+    QFuture<Completions> complete(const QString& line);
     CommandHistory& history() { return m_history; }
     // Console commands not yet settled.
     int openCount() const { return static_cast<int>(m_open.size()); }

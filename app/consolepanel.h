@@ -8,6 +8,7 @@
 
 #include <functional>
 
+class QCompleter;
 class QPlainTextEdit;
 
 namespace qk::app {
@@ -15,7 +16,7 @@ namespace qk::app {
 class ConsoleInput;
 
 // The Python console: a transcript of inputs, output, values and errors above an input
-// line (Enter runs, Shift+Enter adds a line, Up and Down browse the history).
+// line (Enter runs, Shift+Enter adds a line, Tab completes, Up and Down browse the history).
 class ConsolePanel : public QWidget {
     Q_OBJECT
 public:
@@ -23,9 +24,19 @@ public:
 
     QPlainTextEdit* transcript() const { return m_transcript; }
     QPlainTextEdit* input() const;
+    // Tab's completion popup over the input.
+    QCompleter* completer() const;
     void clearTranscript();
 
+Q_SIGNALS:
+    // The worker answered a Tab with this many names (the line may have changed since).
+    void completionAnswered(int matches);
+
+protected:
+    bool eventFilter(QObject* watched, QEvent* event) override;
+
 private:
+    void recolour();
     void append(Console::EntryKind kind, const QString& text);
     void run();
 

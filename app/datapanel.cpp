@@ -3,6 +3,7 @@
 
 #include "app/datasetmodel.h"
 #include "app/document.h"
+#include "inspectors/theme.h"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -66,7 +67,7 @@ DataPanel::DataPanel(Document& document, QWidget* parent)
     m_file->setWordWrap(true);
     m_error->setWordWrap(true);
     m_error->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    m_error->setStyleSheet(QStringLiteral("color: #c62828"));
+    inspectors::setTextTone(m_error, inspectors::Tone::Error);
     m_error->hide();
     m_features->setMaximumHeight(m_features->fontMetrics().height() * 6);
     m_leftOut->setObjectName(QStringLiteral("leftOut"));

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "app/layercarddelegate.h"
 
+#include "inspectors/theme.h"
+
 #include "app/layermodel.h"
 
 #include <QApplication>
@@ -80,7 +82,8 @@ void LayerCardDelegate::paint(QPainter* painter, const QStyleOptionViewItem& opt
         error = index.data(LayerModel::WarningRole).toString();
     const bool pending = index.data(LayerModel::PendingRole).toBool();
     const QColor accent = accentFor(className);
-    const QColor errorColor = warning ? QColor(0xc2, 0x7c, 0x0e) : QColor(0xd9, 0x3f, 0x3f);
+    const QColor errorColor = inspectors::toneColour(
+        warning ? inspectors::Tone::Warning : inspectors::Tone::Error, palette);
     const QColor text = palette.color(QPalette::Text);
     QColor muted = text;
     muted.setAlphaF(0.6f);
@@ -103,7 +106,7 @@ void LayerCardDelegate::paint(QPainter* painter, const QStyleOptionViewItem& opt
     path.addRoundedRect(QRectF(card).adjusted(0.5, 0.5, -0.5, -0.5), 7, 7);
     QColor fill = palette.color(QPalette::Base);
     if (selected)
-        fill = palette.color(QPalette::Highlight).lighter(185);
+        fill = inspectors::tint(palette.color(QPalette::Highlight), palette, 0.3);
     painter->fillPath(path, fill);
     QPen border(error.isEmpty()
                     ? (selected ? palette.color(QPalette::Highlight) : palette.color(QPalette::Mid))

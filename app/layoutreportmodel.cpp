@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "app/layoutreportmodel.h"
 
+#include "inspectors/theme.h"
+
 #include <QBrush>
 #include <QColor>
+#include <QGuiApplication>
 
 namespace qk::app {
 
@@ -44,7 +47,9 @@ QVariant LayoutReportModel::data(const QModelIndex& index, int role) const {
         return {};
     const keras::VariableLayout& v = m_report.variables[std::size_t(index.row())];
     if (role == Qt::ForegroundRole)
-        return v.problem.isEmpty() ? QVariant() : QBrush(QColor(0xb0, 0x00, 0x20));
+        return v.problem.isEmpty() ? QVariant()
+                                   : QBrush(inspectors::toneColour(inspectors::Tone::Error,
+                                                                   QGuiApplication::palette()));
     if (role == Qt::ToolTipRole) {
         if (!v.problem.isEmpty())
             return v.problem;

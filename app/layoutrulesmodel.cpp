@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "app/layoutrulesmodel.h"
 
+#include "inspectors/theme.h"
+
 #include <QBrush>
 #include <QColor>
+#include <QGuiApplication>
 
 namespace qk::app {
 
@@ -80,7 +83,8 @@ QVariant LayoutRulesModel::data(const QModelIndex& index, int role) const {
         if (!use)
             return role == Qt::DisplayRole ? QStringLiteral("?") : QVariant();
         if (role == Qt::ForegroundRole && use->matches == 0)
-            return QBrush(QColor(0xb0, 0x00, 0x20));
+            return QBrush(
+                inspectors::toneColour(inspectors::Tone::Error, QGuiApplication::palette()));
         if (role == Qt::DisplayRole) {
             if (use->matches > 0)
                 return tr("%n variable(s)", nullptr, use->matches);

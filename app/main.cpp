@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The QtKeras executable: the IDE's main window on a session with a local worker.
+#include "app/appearance.h"
 #include "app/importtask.h"
 #include "app/irisguidemo.h"
 #include "app/mainwindow.h"
@@ -71,7 +72,11 @@ int main(int argc, char* argv[]) {
         QStringLiteral("without-weights"),
         QStringLiteral("With --export-script: the script builds the model without loading the "
                        "file's weights."));
-    parser.addOptions({demo, exec, screenshot, import, exportScript, withoutWeights});
+    const QCommandLineOption theme(
+        QStringLiteral("theme"),
+        QStringLiteral("Colours for this run: system, light or dark (View menu: for good)."),
+        QStringLiteral("name"));
+    parser.addOptions({demo, exec, screenshot, import, exportScript, withoutWeights, theme});
     parser.addPositionalArgument(QStringLiteral("project"),
                                  QStringLiteral("A .qtkeras project (or a .keras model) to open."),
                                  QStringLiteral("[project]"));
@@ -81,6 +86,23 @@ int main(int argc, char* argv[]) {
         std::fputs("qtkeras: give at most one project to open\n", stderr);
         return 2;
     }
+
+    qk::app::rememberSystemPalette();
+    qk::app::Theme colours = qk::app::savedTheme();
+    if (parser.isSet(theme)) {
+        const QString name = parser.value(theme);
+        if (name == QLatin1String("dark"))
+            colours = qk::app::Theme::Dark;
+        else if (name == QLatin1String("light"))
+            colours = qk::app::Theme::Light;
+        else if (name == QLatin1String("system"))
+            colours = qk::app::Theme::System;
+        else {
+            std::fputs("qtkeras: --theme takes system, light or dark\n", stderr);
+            return 2;
+        }
+    }
+    qk::app::applyTheme(colours);
 
     qk::SessionOptions options;
     options.worker = qk::app::savedWorkerOptions();

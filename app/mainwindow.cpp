@@ -3,11 +3,13 @@
 
 #include "app/actionids.h"
 #include "app/actionregistry.h"
+#include "app/appearance.h"
 #include "app/console.h"
 #include "app/consolepanel.h"
 #include "app/docks.h"
 #include "app/document.h"
 #include "app/errorrecoverypolicy.h"
+#include "app/helpwindow.h"
 #include "app/modelbuilder.h"
 #include "app/projectactions.h"
 #include "app/queuemonitorpanel.h"
@@ -22,6 +24,7 @@
 #include "inspectors/commandmodel.h"
 #include "inspectors/traininghistoryview.h"
 
+#include <QActionGroup>
 #include <QApplication>
 #include <QCloseEvent>
 #include <QDockWidget>
@@ -168,6 +171,20 @@ void MainWindow::createActions() {
     m_actions->add(ids::editRedo, redo);
 
     add(ids::viewResetLayout, tr("Reset &layout"), this, &MainWindow::resetLayout);
+    auto* themes = new QActionGroup(this);
+    const Theme current = savedTheme();
+    for (const auto& [id, theme, text] :
+         {std::tuple{ids::viewThemeSystem, Theme::System, tr("&System colours")},
+          std::tuple{ids::viewThemeLight, Theme::Light, tr("Li&ght colours")},
+          std::tuple{ids::viewThemeDark, Theme::Dark, tr("&Dark colours")}}) {
+        QAction* action = add(id, text, this, [theme] {
+            saveTheme(theme);
+            applyTheme(theme);
+        });
+        action->setCheckable(true);
+        action->setChecked(theme == current);
+        themes->addAction(action);
+    }
 
     add(ids::workerRestart, tr("&Restart worker"), this, &MainWindow::restartWorker)
         ->setShortcut(QKeySequence(tr("Ctrl+Shift+R")));
@@ -185,6 +202,8 @@ void MainWindow::createActions() {
                 forgetChoice->setEnabled(m_errorPolicy->rememberedChoice().has_value());
             });
 
+    add(ids::helpGuide, tr("QtKeras &User Guide"), this, &MainWindow::showHelp)
+        ->setShortcut(QKeySequence::HelpContents);
     add(ids::helpAbout, tr("&About QtKeras"), this, [this] {
         auto* box = new QMessageBox(
             QMessageBox::Information, tr("About QtKeras"),
@@ -218,16 +237,32 @@ void MainWindow::createMenus() {
           graphFit, graphZoomIn, graphZoomOut});
     menu(viewMenu, tr("&View"),
          {viewPalette, viewData, viewProperties, viewTraining, viewVariables, viewConsole,
-          viewQueue, viewHistory, separator, viewResetLayout});
+          viewQueue, viewHistory, separator, viewResetLayout, separator, viewThemeSystem,
+          viewThemeLight, viewThemeDark});
     menu(workerMenu, tr("&Worker"),
          {workerRestart, workerInterrupt, separator, workerClearFinished, workerAskAgain});
-    menu(helpMenu, tr("&Help"), {helpAbout});
+    menu(helpMenu, tr("&Help"), {helpGuide, separator, helpAbout});
 
     QToolBar* toolBar = addToolBar(tr("Model"));
     toolBar->setObjectName(QStringLiteral("toolbar-model")); // saved in the window state
     toolBar->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
     m_actions->fill(toolBar, {editUndo, editRedo, separator, modelDuplicateLayer, modelDeleteLayer,
                               separator, modelTrain, modelStop});
+}
+
+HelpWindow* MainWindow::helpWindow() const {
+    return m_help;
+}
+
+void MainWindow::showHelp() {
+    // One guide window, raised again when it is open.
+    if (!m_help) {
+        m_help = new HelpWindow(*m_actions, this);
+        m_help->setAttribute(Qt::WA_DeleteOnClose);
+    }
+    m_help->show();
+    m_help->raise();
+    m_help->activateWindow();
 }
 
 void MainWindow::setCentralPanel(QWidget* panel) {

@@ -4,6 +4,7 @@
 #include "bridge/session/session.h"
 
 #include <QMainWindow>
+#include <QPointer>
 
 class QVBoxLayout;
 
@@ -19,6 +20,7 @@ class ConsolePanel;
 class Docks;
 class Document;
 class ErrorRecoveryPolicy;
+class HelpWindow;
 class ProjectActions;
 class QueueMonitorPanel;
 class SessionHost;
@@ -44,6 +46,9 @@ public:
     void resetLayout();
     // Selects the command in the queue monitor and brings its dock to the front.
     void showCommand(const QString& id);
+    // The user guide (F1); null until it is opened.
+    void showHelp();
+    HelpWindow* helpWindow() const;
 
     // Every menu and tool-bar action, by id (actionids.h).
     ActionRegistry& actionRegistry() const { return *m_actions; }
@@ -82,6 +87,7 @@ private:
     QWidget* m_centralPanel = nullptr;
     Workspace* m_workspace = nullptr;
     ProjectActions* m_project = nullptr;
+    QPointer<HelpWindow> m_help;
 };
 
 } // namespace qk::app

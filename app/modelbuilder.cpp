@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "app/modelbuilder.h"
 
+#include "inspectors/theme.h"
+
 #include "app/document.h"
 #include "app/layercarddelegate.h"
 #include "app/layermodel.h"
 #include "app/shapechecker.h"
 
 #include <QAction>
+#include <QEvent>
 #include <QHBoxLayout>
 #include <QItemSelectionModel>
 #include <QLabel>
@@ -40,11 +43,8 @@ ModelBuilder::ModelBuilder(Document& document, ShapeChecker& checker, QWidget* p
     m_view->setSpacing(0);
     m_view->setUniformItemSizes(false);
     m_view->setContextMenuPolicy(Qt::ActionsContextMenu);
-    QPalette palette = m_view->palette();
-    palette.setColor(QPalette::Base, palette.color(QPalette::Window));
-    palette.setColor(QPalette::Window, palette.color(QPalette::Window).lighter(104));
     m_view->viewport()->setAutoFillBackground(true);
-    m_view->setPalette(palette);
+    applyPalette();
 
     auto* emptyLayout = new QVBoxLayout(m_view->viewport());
     emptyLayout->addWidget(m_empty);
@@ -214,6 +214,22 @@ void ModelBuilder::updateActions() {
     m_duplicate->setEnabled(selected);
     m_moveUp->setEnabled(any && row > 0);
     m_moveDown->setEnabled(any && row < m_document.layerCount() - 1);
+}
+
+void ModelBuilder::applyPalette() {
+    // The cards stand on the window's colour, a shade apart from the docks around them.
+    QPalette palette = this->palette();
+    palette.setColor(QPalette::Base, palette.color(QPalette::Window));
+    palette.setColor(QPalette::Window, inspectors::isDark(palette)
+                                           ? palette.color(QPalette::Window).darker(115)
+                                           : palette.color(QPalette::Window).lighter(104));
+    m_view->setPalette(palette);
+}
+
+void ModelBuilder::changeEvent(QEvent* event) {
+    QWidget::changeEvent(event);
+    if (event->type() == QEvent::PaletteChange)
+        applyPalette();
 }
 
 } // namespace qk::app

@@ -42,7 +42,11 @@ public:
 Q_SIGNALS:
     void currentLayerChanged(int layerId);
 
+protected:
+    void changeEvent(QEvent* event) override;
+
 private:
+    void applyPalette();
     void updateHeader();
     void updateActions();
     void moveCurrent(int delta);

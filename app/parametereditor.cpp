@@ -2,6 +2,7 @@
 #include "app/parametereditor.h"
 
 #include "app/pythonliteral.h"
+#include "inspectors/theme.h"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -214,7 +215,7 @@ ParameterEditor::ParameterEditor(const keras::CatalogParameter& parameter,
             [this] { Q_EMIT resetRequested(m_parameter.name); });
 
     m_error->setWordWrap(true);
-    m_error->setStyleSheet(QStringLiteral("color: #d93f3f;"));
+    inspectors::setTextTone(m_error, inspectors::Tone::Error);
     m_error->hide();
 
     auto* layout = new QGridLayout(this);

@@ -65,6 +65,15 @@ bool TrainingController::train(QString* error) {
     for (const QString& metric : compile.metrics)
         metrics.emplace_back(metric);
     m_model->compile(compile.loss, compile.optimizer, std::move(metrics));
+    // The console reaches the run's model and data by readable names.
+    Command names(QStringLiteral("model = %1").arg(m_model->variable()));
+    names.bind(QStringLiteral("x_train"), m_data->xTrain)
+        .bind(QStringLiteral("y_train"), m_data->yTrain)
+        .bind(QStringLiteral("x_test"), m_data->xTest)
+        .bind(QStringLiteral("y_test"), m_data->yTest);
+    names.lifetime = BindingLifetime::Eternal;
+    names.result = ResultMode::None;
+    session.send(std::move(names));
     const TrainingSettings& settings = m_document.trainingSettings();
     keras::FitOptions fit;
     fit.epochs = settings.epochs;

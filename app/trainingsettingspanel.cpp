@@ -4,6 +4,7 @@
 #include "app/catalogsource.h"
 #include "app/document.h"
 #include "bridge/keras/callbacks.h"
+#include "inspectors/theme.h"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -85,12 +86,12 @@ TrainingSettingsPanel::TrainingSettingsPanel(Document& document, CatalogSource& 
     m_patience->setRange(0, 100000);
     m_patience->setKeyboardTracking(false);
     m_error->setWordWrap(true);
-    m_error->setStyleSheet(QStringLiteral("color: #c62828"));
+    inspectors::setTextTone(m_error, inspectors::Tone::Error);
     m_error->hide();
     m_fitWarnings->setObjectName(QStringLiteral("fitWarnings"));
     m_fitWarnings->setWordWrap(true);
     m_fitWarnings->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    m_fitWarnings->setStyleSheet(QStringLiteral("color: #b26a00"));
+    inspectors::setTextTone(m_fitWarnings, inspectors::Tone::Warning);
     m_fitWarnings->hide();
 
     auto* form = new QFormLayout(this);

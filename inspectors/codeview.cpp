@@ -2,6 +2,7 @@
 #include "inspectors/codeview.h"
 
 #include "inspectors/pythonhighlighter.h"
+#include "inspectors/theme.h"
 
 #include <QFontDatabase>
 #include <QPainter>
@@ -25,7 +26,7 @@ private:
     CodeView* m_view;
 };
 
-const QColor markColour(0xff, 0xd6, 0xd6);
+const QColor markColour(0xe5, 0x39, 0x35); // the failing line: a tint of it, over the base
 
 } // namespace
 
@@ -77,12 +78,20 @@ void CodeView::updateSelections() {
     QList<QTextEdit::ExtraSelection> selections;
     if (m_markedLine > 0) {
         QTextEdit::ExtraSelection mark;
-        mark.format.setBackground(markColour);
+        mark.format.setBackground(tint(markColour, palette(), isDark(palette()) ? 0.3 : 0.2));
         mark.format.setProperty(QTextFormat::FullWidthSelection, true);
         mark.cursor = QTextCursor(document()->findBlockByNumber(m_markedLine - 1));
         selections.append(mark);
     }
     setExtraSelections(selections);
+}
+
+void CodeView::changeEvent(QEvent* event) {
+    QPlainTextEdit::changeEvent(event);
+    if (event->type() == QEvent::PaletteChange) {
+        m_highlighter->setPalette(palette());
+        updateSelections();
+    }
 }
 
 void CodeView::resizeEvent(QResizeEvent* event) {

@@ -23,7 +23,10 @@ public:
     int lineNumberAreaWidth() const;
     void paintLineNumbers(QPaintEvent* event);
 
+    const PythonHighlighter& highlighter() const { return *m_highlighter; }
+
 protected:
+    void changeEvent(QEvent* event) override;
     void resizeEvent(QResizeEvent* event) override;
 
 private:

@@ -2,8 +2,10 @@
 #include "inspectors/commandmodel.h"
 
 #include "inspectors/terminaltext.h"
+#include "inspectors/theme.h"
 
 #include <QColor>
+#include <QGuiApplication>
 #include <QIcon>
 #include <QPainter>
 #include <QPixmap>
@@ -173,7 +175,7 @@ QVariant CommandModel::data(const QModelIndex& index, int role) const {
         return display(row, index.column());
     case Qt::ForegroundRole:
         if (index.column() == StateColumn)
-            return stateColour(row.info.state);
+            return readable(stateColour(row.info.state), QGuiApplication::palette());
         return {};
     case Qt::DecorationRole:
         if (index.column() == StateColumn)

@@ -3,6 +3,7 @@
 
 #include "bridge/keras/traininghistory.h"
 #include "inspectors/chartlegend.h"
+#include "inspectors/theme.h"
 #include "inspectors/trainingrunmodel.h"
 
 #include <QChart>
@@ -175,6 +176,33 @@ void MetricChart::setSmoothing(double weight) {
     refresh();
 }
 
+void MetricChart::applyPalette() {
+    // Qt Charts draws in its theme's colours, not the widget's: the chart follows the palette.
+    const QPalette& p = palette();
+    m_chart->setBackgroundBrush(p.color(QPalette::Base));
+    m_chart->setBackgroundPen(Qt::NoPen);
+    m_chart->setTitleBrush(p.color(QPalette::Text));
+    QColor grid = p.color(QPalette::Text);
+    grid.setAlphaF(isDark(p) ? 0.16F : 0.12F);
+    for (QAbstractAxis* axis : {static_cast<QAbstractAxis*>(m_epochAxis), m_valueAxis}) {
+        if (!axis)
+            continue;
+        axis->setLabelsBrush(p.color(QPalette::Text));
+        axis->setTitleBrush(p.color(QPalette::Text));
+        axis->setGridLineColor(grid);
+        axis->setMinorGridLineColor(grid);
+        axis->setLinePenColor(p.color(QPalette::Mid));
+    }
+}
+
+void MetricChart::changeEvent(QEvent* event) {
+    QChartView::changeEvent(event);
+    if (event->type() == QEvent::PaletteChange) {
+        applyPalette();
+        refresh(); // the legend's text
+    }
+}
+
 void MetricChart::setLogScale(bool on) {
     if (m_valueAxis && on == m_logScale)
         return;
@@ -201,6 +229,7 @@ void MetricChart::setLogScale(bool on) {
     }
     m_chart->addAxis(axis, Qt::AlignLeft);
     m_valueAxis = axis;
+    applyPalette();
     for (QAbstractSeries* series : m_chart->series())
         series->attachAxis(axis);
     // Values at or below zero have no place on a log axis: the series are rebuilt without them.

@@ -65,6 +65,7 @@ Q_SIGNALS:
     void followLatestChanged(bool on);
 
 protected:
+    void changeEvent(QEvent* event) override;
     void wheelEvent(QWheelEvent* event) override;
     void mousePressEvent(QMouseEvent* event) override;
     void mouseReleaseEvent(QMouseEvent* event) override;
@@ -97,6 +98,7 @@ private:
     bool applyVisibility();
     void updateLegend();
     void layoutLegend();
+    void applyPalette();
     void toggleLegendEntry(int entry);
     void updateAntialiasing();
     void autoRange();

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "inspectors/pythonhighlighter.h"
 
+#include "inspectors/theme.h"
+
 namespace qk::inspectors {
 
 namespace {
@@ -23,9 +25,7 @@ QString wordAlternation(const QStringList& words) {
 } // namespace
 
 PythonHighlighter::PythonHighlighter(QTextDocument* document)
-    : QSyntaxHighlighter(document)
-    , m_stringFormat(makeFormat(QColor(0x0a, 0x7a, 0x2f)))
-    , m_commentFormat(makeFormat(QColor(0x80, 0x80, 0x80), false, true)) {
+    : QSyntaxHighlighter(document) {
     const QStringList keywords = {
         QStringLiteral("and"),    QStringLiteral("as"),       QStringLiteral("assert"),
         QStringLiteral("async"),  QStringLiteral("await"),    QStringLiteral("break"),
@@ -50,19 +50,57 @@ PythonHighlighter::PythonHighlighter(QTextDocument* document)
         QStringLiteral("map"),        QStringLiteral("sum"),       QStringLiteral("min"),
         QStringLiteral("max"),        QStringLiteral("abs"),       QStringLiteral("repr"),
         QStringLiteral("open"),       QStringLiteral("getattr"),   QStringLiteral("setattr")};
-    m_rules.push_back({QRegularExpression(wordAlternation(keywords)),
-                       makeFormat(QColor(0x00, 0x33, 0xb3), true)});
-    m_rules.push_back({QRegularExpression(wordAlternation(constants)),
-                       makeFormat(QColor(0x87, 0x10, 0x94), true)});
+    const auto rule = [](const QString& pattern, Role role) {
+        return Rule{QRegularExpression(pattern), role, {}};
+    };
+    m_rules.push_back(rule(wordAlternation(keywords), Role::Keyword));
+    m_rules.push_back(rule(wordAlternation(constants), Role::Constant));
+    m_rules.push_back(rule(wordAlternation(builtins), Role::Builtin));
     m_rules.push_back(
-        {QRegularExpression(wordAlternation(builtins)), makeFormat(QColor(0x00, 0x80, 0x80))});
-    m_rules.push_back({QRegularExpression(QStringLiteral(
-                           "\\b(?:0[xX][0-9a-fA-F_]+|\\d[\\d_]*\\.?\\d*(?:[eE][+-]?\\d+)?j?)\\b")),
-                       makeFormat(QColor(0x17, 0x50, 0xeb))});
-    m_rules.push_back({QRegularExpression(QStringLiteral("^\\s*@[\\w.]+")),
-                       makeFormat(QColor(0x9e, 0x88, 0x0d))});
-    m_rules.push_back({QRegularExpression(QStringLiteral("\\b(?:def|class)\\s+(\\w+)")),
-                       makeFormat(QColor(0x00, 0x62, 0x7a), true)});
+        rule(QStringLiteral("\\b(?:0[xX][0-9a-fA-F_]+|\\d[\\d_]*\\.?\\d*(?:[eE][+-]?\\d+)?j?)\\b"),
+             Role::Number));
+    m_rules.push_back(rule(QStringLiteral("^\\s*@[\\w.]+"), Role::Decorator));
+    m_rules.push_back(rule(QStringLiteral("\\b(?:def|class)\\s+(\\w+)"), Role::Definition));
+    setPalette(QPalette());
+}
+
+void PythonHighlighter::setPalette(const QPalette& palette) {
+    // Keywords and constants take the palette's link colours, comments its placeholder
+    // text; the other hues are kept and made to read on the palette's base.
+    const auto format = [&palette](Role role) {
+        switch (role) {
+        case Role::Keyword:
+            return makeFormat(readable(palette.color(QPalette::Link), palette), true);
+        case Role::Constant:
+            return makeFormat(readable(palette.color(QPalette::LinkVisited), palette), true);
+        case Role::Builtin:
+            return makeFormat(readable(QColor(0x00, 0x80, 0x80), palette));
+        case Role::Number:
+            return makeFormat(readable(QColor(0x17, 0x50, 0xeb), palette));
+        case Role::Decorator:
+            return makeFormat(readable(QColor(0x9e, 0x88, 0x0d), palette));
+        case Role::Definition:
+            return makeFormat(readable(QColor(0x00, 0x62, 0x7a), palette), true);
+        case Role::String:
+            return makeFormat(readable(QColor(0x0a, 0x7a, 0x2f), palette));
+        case Role::Comment:
+            return makeFormat(readable(palette.color(QPalette::PlaceholderText), palette, 3.0),
+                              false, true);
+        }
+        return QTextCharFormat();
+    };
+    for (Rule& rule : m_rules)
+        rule.format = format(rule.role);
+    m_stringFormat = format(Role::String);
+    m_commentFormat = format(Role::Comment);
+    rehighlight();
+}
+
+QColor PythonHighlighter::colour(Role role) const {
+    for (const Rule& rule : m_rules)
+        if (rule.role == role)
+            return rule.format.foreground().color();
+    return (role == Role::Comment ? m_commentFormat : m_stringFormat).foreground().color();
 }
 
 int PythonHighlighter::highlightString(const QString& text, int start, const QString& quote) {

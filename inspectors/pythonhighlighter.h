@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include <QPalette>
 #include <QRegularExpression>
 #include <QSyntaxHighlighter>
 #include <QTextCharFormat>
@@ -10,11 +11,17 @@
 namespace qk::inspectors {
 
 // Colours Python source: keywords, builtins, strings (triple-quoted ones across lines),
-// numbers, comments and decorators.
+// numbers, comments and decorators, in colours taken from (or made to read on) a palette.
 class PythonHighlighter : public QSyntaxHighlighter {
     Q_OBJECT
 public:
+    enum class Role { Keyword, Constant, Builtin, Number, Decorator, Definition, String, Comment };
+
     explicit PythonHighlighter(QTextDocument* document);
+
+    // Takes the colours from the palette and highlights the document again.
+    void setPalette(const QPalette& palette);
+    QColor colour(Role role) const;
 
 protected:
     void highlightBlock(const QString& text) override;
@@ -22,6 +29,7 @@ protected:
 private:
     struct Rule {
         QRegularExpression pattern;
+        Role role;
         QTextCharFormat format;
     };
     // Formats a string that starts at `start` (a quote) and returns where it ends; sets the

@@ -2,7 +2,9 @@
 #include "inspectors/trainingrunmodel.h"
 
 #include "bridge/keras/traininghistory.h"
+#include "inspectors/theme.h"
 
+#include <QGuiApplication>
 #include <QLocale>
 #include <QPixmap>
 #include <QRegularExpression>
@@ -125,7 +127,7 @@ QVariant TrainingRunModel::data(const QModelIndex& index, int role) const {
         using Outcome = keras::TrainingHistory::Outcome;
         const Outcome outcome = run.history->outcome();
         if (outcome == Outcome::Failed || outcome == Outcome::Lost)
-            return QColor(0xc6, 0x28, 0x28);
+            return toneColour(Tone::Error, QGuiApplication::palette());
         return {};
     }
     if (role == Qt::DisplayRole || role == Qt::ToolTipRole) {
