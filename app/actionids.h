@@ -55,6 +55,7 @@ inline constexpr char graphDuplicate[] = "graph.duplicate";
 inline constexpr char graphCopy[] = "graph.copy";
 inline constexpr char graphPaste[] = "graph.paste";
 inline constexpr char graphShare[] = "graph.share";
+inline constexpr char graphToggleBlock[] = "graph.toggleBlock";
 inline constexpr char graphLayout[] = "graph.layout";
 inline constexpr char graphFit[] = "graph.fit";
 inline constexpr char graphZoomIn[] = "graph.zoomIn";

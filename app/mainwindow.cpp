@@ -216,8 +216,8 @@ void MainWindow::createMenus() {
          {modelDeleteLayer, modelDuplicateLayer, separator, modelMoveUp, modelMoveDown, separator,
           modelEditAsGraph, separator, modelTrain, modelStop, modelDistribution});
     menu(graphMenu, tr("&Graph"),
-         {graphDelete, graphDuplicate, graphCopy, graphPaste, graphShare, separator, graphLayout,
-          graphFit, graphZoomIn, graphZoomOut});
+         {graphDelete, graphDuplicate, graphCopy, graphPaste, graphShare, graphToggleBlock,
+          separator, graphLayout, graphFit, graphZoomIn, graphZoomOut});
     menu(viewMenu, tr("&View"),
          {viewPalette, viewData, viewProperties, viewTraining, viewVariables, viewConsole,
           viewQueue, viewHistory, viewWorkers, separator, viewResetLayout});

@@ -100,7 +100,13 @@ bool GraphNode::isInput() const {
 }
 
 bool GraphNode::isBlock() const {
-    return object.module() == QLatin1String("keras.applications");
+    const QString& module = object.module();
+    const QString& name = object.className();
+    return module == QLatin1String("keras.applications") ||
+           (module == QLatin1String("keras") &&
+            (name == QLatin1String("Sequential") || name == QLatin1String("Model"))) ||
+           (module == QLatin1String("keras.saving") &&
+            name == QLatin1String("deserialize_keras_object"));
 }
 
 keras::KerasObject inputCall(const keras::KerasObject& inputLayer) {

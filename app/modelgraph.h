@@ -44,10 +44,12 @@ struct GraphNode {
     int sharedWith = 0;                   // the node whose layer this call reuses; 0: its own
     keras::Layer::Keywords callArguments; // non-tensor call arguments (training=False, ...)
     std::optional<QPointF> position;      // none: the automatic layout places it
-    bool expanded = false;                // a block (application) shown open
+    bool expanded = false;                // a block shown open
 
     bool isInput() const;
-    bool isBlock() const; // a model used as a layer (keras.applications)
+    // A model used as a layer: a keras.applications model, or a nested Sequential or
+    // functional model (read from its config).
+    bool isBlock() const;
     QString className() const { return object.className(); }
     friend bool operator==(const GraphNode&, const GraphNode&) = default;
 };
