@@ -13,18 +13,6 @@ namespace qk::app {
 
 namespace {
 
-// The name a nested functional model has in the config it is read from.
-QString configName(const keras::KerasObject& object) {
-    const auto config = object.get(QStringLiteral("config"));
-    if (!config || !config->isValue() || !config->value().isDict() ||
-        !config->value().contains(QStringLiteral("config")))
-        return {};
-    const Value& inner = config->value()["config"];
-    return inner.isDict() && inner.contains(QStringLiteral("name")) && inner["name"].isString()
-               ? inner["name"].toString()
-               : QString();
-}
-
 QString titleOf(const ModelGraph& graph, const GraphNode& node) {
     const GraphNode& owner = graph.owner(node);
     QString title = node.isInput() ? QStringLiteral("Input") : owner.className();

@@ -116,6 +116,10 @@ public:
     py::Expr describeSpec() const;
 };
 
+// The name in the config of a block rebuilt from it (keras.saving.deserialize_keras_object);
+// empty for any other object.
+QString configName(const keras::KerasObject& object);
+
 // The call of an Input node (keras.Input(shape=..., ...)) from its InputLayer object.
 keras::KerasObject inputCall(const keras::KerasObject& inputLayer);
 

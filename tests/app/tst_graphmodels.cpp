@@ -414,6 +414,12 @@ void TestGraphModels::nestedModelsOpenAsBlocks() {
     const QString script = m_dir.filePath(QStringLiteral("nested.py"));
     QString error;
     QVERIFY2(project().exportScript(script, &error), qPrintable(error));
+    QFile text(script);
+    QVERIFY(text.open(QIODevice::ReadOnly));
+    const QByteArray source = text.readAll();
+    // Each block under the name of the model it holds.
+    QVERIFY(source.contains("head = keras.Sequential(layers=[keras.layers.InputLayer("));
+    QVERIFY(source.contains("mobilenetv2_0_35_32 = keras.saving.deserialize_keras_object("));
     QCOMPARE(runScript(script).value(QStringLiteral("total_params")).toInteger(), expected);
 
     // At full size, the top of both opened blocks.
