@@ -30,8 +30,8 @@ HostTasks::~HostTasks() {
 }
 
 void HostTasks::run(const WorkerOptions& options, const QByteArray& request, bool withPackage,
-                    std::function<void(const QByteArray&)> onLine,
-                    std::function<void(bool, const QString&)> onEnd) {
+                    const std::function<void(const QByteArray&)>& onLine,
+                    const std::function<void(bool, const QString&)>& onEnd) {
     if (m_process) {
         m_process->disconnect(this);
         m_process->kill();

@@ -38,8 +38,8 @@ Q_SIGNALS:
 
 private:
     void run(const qk::WorkerOptions& options, const QByteArray& request, bool withPackage,
-             std::function<void(const QByteArray& line)> onLine,
-             std::function<void(bool ok, const QString& error)> onEnd);
+             const std::function<void(const QByteArray& line)>& onLine,
+             const std::function<void(bool ok, const QString& error)>& onEnd);
 
     QPointer<QProcess> m_process;
 };
