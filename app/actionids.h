@@ -59,6 +59,7 @@ inline constexpr char graphDuplicate[] = "graph.duplicate";
 inline constexpr char graphCopy[] = "graph.copy";
 inline constexpr char graphPaste[] = "graph.paste";
 inline constexpr char graphShare[] = "graph.share";
+inline constexpr char graphToggleBlock[] = "graph.toggleBlock";
 inline constexpr char graphLayout[] = "graph.layout";
 inline constexpr char graphFit[] = "graph.fit";
 inline constexpr char graphZoomIn[] = "graph.zoomIn";
@@ -73,5 +74,6 @@ inline constexpr char viewVariables[] = "view.variables";
 inline constexpr char viewConsole[] = "view.console";
 inline constexpr char viewQueue[] = "view.queue";
 inline constexpr char viewHistory[] = "view.history";
+inline constexpr char viewWorkers[] = "view.workers";
 
 } // namespace qk::app::ids

@@ -71,6 +71,7 @@ GraphBuilder::GraphBuilder(Document& document, GraphChecker& checker, ActionRegi
         updateHeader();
     });
     connect(m_scene, &GraphScene::synced, this, [this] {
+        updateActions();
         m_message.clear();
         updateHeader();
         // A graph that appears whole (an import, a project) is shown whole.
@@ -113,6 +114,14 @@ void GraphBuilder::createActions(ActionRegistry& actions) {
     make(
         ids::graphShare, tr("Call Layer &Again (Shared)"), QKeySequence(tr("Ctrl+Shift+D")),
         [this] { m_scene->editor().share(currentNodeId()); }, true);
+    m_toggleBlock = make(
+        ids::graphToggleBlock, tr("&Open Block"), QKeySequence(),
+        [this] {
+            const GraphNode* node = m_document.graph().node(currentNodeId());
+            if (node && node->isBlock())
+                m_scene->editor().setExpanded(node->id, !node->expanded);
+        },
+        false);
     make(
         ids::graphLayout, tr("&Lay Out"), QKeySequence(tr("Ctrl+L")),
         [this] {
@@ -210,6 +219,10 @@ void GraphBuilder::updateActions() {
     const bool any = !m_scene->selectedNodeIds().isEmpty();
     for (QAction* action : std::as_const(m_selectionActions))
         action->setEnabled(any);
+    const GraphNode* node = m_document.graph().node(currentNodeId());
+    const bool block = node && node->isBlock();
+    m_toggleBlock->setEnabled(block);
+    m_toggleBlock->setText(block && node->expanded ? tr("Cl&ose Block") : tr("&Open Block"));
 }
 
 } // namespace qk::app

@@ -18,7 +18,7 @@ class GraphView;
 // The central panel for a functional model: the graph of layer calls on a canvas, with the
 // shapes and parameters Keras computed on each node, errors on the node and edge that cause
 // them, and the total. Its actions (registered under ids::graph*) delete, duplicate, copy,
-// paste, share a layer, lay out, zoom and fit.
+// paste, share a layer, open or close a block, lay out, zoom and fit.
 class GraphBuilder : public QWidget {
     Q_OBJECT
 public:
@@ -55,6 +55,7 @@ private:
     QLabel* m_status;
     QLabel* m_total;
     QList<QAction*> m_selectionActions;
+    QAction* m_toggleBlock = nullptr;
     QString m_message;
     bool m_fitPending = true;
 };

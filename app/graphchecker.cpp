@@ -20,6 +20,16 @@ QString shapesText(const Value& shape, int outputs) {
         parts << keras::shapeText(item);
     return u'[' + parts.join(QStringLiteral(", ")) + u']';
 }
+GraphChecker::InnerLayer innerLayer(const Value& value) {
+    GraphChecker::InnerLayer layer;
+    layer.name = value["name"].toString();
+    layer.className = value["class"].toString();
+    layer.shape = keras::shapeText(value["shape"]);
+    layer.params = value["params"].toInt();
+    for (const Value& index : value["inputs"].items())
+        layer.inputs << static_cast<int>(index.toInt());
+    return layer;
+}
 } // namespace
 
 GraphChecker::GraphChecker(SessionHost& host, Document& document, QObject* parent)
@@ -118,6 +128,10 @@ void GraphChecker::send() {
                           r.outputs = static_cast<int>(node["outputs"].toInt());
                           r.shape = shapesText(node["shape"], r.outputs);
                           r.params = node["params"].toInt();
+                          if (node.contains(QStringLiteral("inner"))) {
+                              for (const Value& layer : node["inner"].items())
+                                  r.inner << innerLayer(layer);
+                          }
                       }
                       m_results.insert(static_cast<int>(node["id"].toInt()), r);
                   }

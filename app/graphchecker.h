@@ -4,6 +4,7 @@
 #include "app/modelgraph.h"
 
 #include <QHash>
+#include <QList>
 #include <QObject>
 #include <QString>
 #include <QTimer>
@@ -22,11 +23,21 @@ struct DocumentChange;
 class GraphChecker : public QObject {
     Q_OBJECT
 public:
+    // A layer inside a block (a model used as a layer), as Keras made it.
+    struct InnerLayer {
+        QString name;
+        QString className;
+        QString shape;
+        qint64 params = 0;
+        QList<int> inputs; // the inner layers it takes tensors from (indices)
+        friend bool operator==(const InnerLayer&, const InnerLayer&) = default;
+    };
     struct NodeResult {
         QString shape;   // "(None, 16)"; several outputs: "[(None, 8), (None, 8)]"
         int outputs = 1; // how many tensors the call returns
         qint64 params = 0;
-        QString error; // why Keras refused the node
+        QString error;           // why Keras refused the node
+        QList<InnerLayer> inner; // a block's layers, in the model's order
     };
 
     GraphChecker(SessionHost& host, Document& document, QObject* parent = nullptr);

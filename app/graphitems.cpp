@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "app/graphitems.h"
 
+#include "app/graphlayout.h"
 #include "app/graphscene.h"
 
+#include <QGraphicsSceneMouseEvent>
 #include <QLocale>
 #include <QPainter>
 #include <QStyleOptionGraphicsItem>
@@ -13,13 +15,12 @@ namespace {
 
 constexpr qreal portRadius = 5;
 constexpr qreal radius = 7;
+constexpr qreal framePadding = 16;
+constexpr qreal toggleSize = 16;
 
-QColor categoryColor(const GraphNode& node) {
-    const QString c = node.className();
-    if (node.isInput())
+QColor classColor(const QString& c) {
+    if (c == QLatin1String("InputLayer"))
         return QColor(0x2e, 0x9d, 0x5b);
-    if (node.isBlock())
-        return QColor(0x3a, 0x6e, 0xc8);
     if (c == QLatin1String("Add") || c == QLatin1String("Concatenate") ||
         c == QLatin1String("Multiply") || c == QLatin1String("Average") ||
         c == QLatin1String("Subtract") || c == QLatin1String("Dot") ||
@@ -33,6 +34,36 @@ QColor categoryColor(const GraphNode& node) {
         c == QLatin1String("Activation") || c == QLatin1String("ReLU"))
         return QColor(0x80, 0x88, 0x94);
     return QColor(0x4a, 0x67, 0x8c);
+}
+
+QColor categoryColor(const GraphNode& node) {
+    if (node.isInput())
+        return QColor(0x2e, 0x9d, 0x5b);
+    if (node.isBlock())
+        return QColor(0x3a, 0x6e, 0xc8);
+    return classColor(node.className());
+}
+
+QString paramsText(qint64 params) {
+    return params ? QObject::tr("%L1 params").arg(params) : QObject::tr("no params");
+}
+
+// One cubic curve per inner tensor, from the bottom of one layer to the top of the next.
+QPainterPath innerEdges(const QList<GraphChecker::InnerLayer>& inner,
+                        const QList<QGraphicsItem*>& items) {
+    QPainterPath path;
+    for (qsizetype i = 0; i < inner.size(); ++i) {
+        for (int source : inner[i].inputs) {
+            if (source < 0 || source >= items.size())
+                continue;
+            const QPointF from = items[source]->pos() + QPointF(0, InnerLayerItem::Height / 2);
+            const QPointF to = items[i]->pos() - QPointF(0, InnerLayerItem::Height / 2);
+            const qreal dy = std::max<qreal>(16, std::abs(to.y() - from.y()) / 2);
+            path.moveTo(from);
+            path.cubicTo(from + QPointF(0, dy), to - QPointF(0, dy), to);
+        }
+    }
+    return path;
 }
 
 } // namespace
@@ -51,10 +82,18 @@ NodeItem::NodeItem(GraphScene& scene, const GraphNode& node)
 
 void NodeItem::update(const GraphNode& node, const std::vector<GraphPort>& ports,
                       const QString& title, const QString& shape, qint64 params, int outputs,
-                      const QString& error, bool shared) {
+                      const QString& error, bool shared,
+                      const QList<GraphChecker::InnerLayer>& inner) {
     const bool portsChanged = ports.size() != m_ports.size() || outputs != m_outputs;
     if (portsChanged)
         prepareGeometryChange();
+    const bool open = node.isBlock() && node.expanded;
+    if (open != m_innerShown || (open && inner != m_inner)) {
+        m_inner = inner;
+        m_node = node;
+        buildInner();
+    }
+    m_inner = inner;
     m_node = node;
     m_ports = ports;
     m_title = title;
@@ -76,15 +115,83 @@ void NodeItem::update(const GraphNode& node, const std::vector<GraphPort>& ports
     QGraphicsItem::update();
 }
 
+void NodeItem::buildInner() {
+    qDeleteAll(m_innerItems);
+    m_innerItems.clear();
+    prepareGeometryChange();
+    m_box = QRectF(-Width / 2, -Height / 2, Width, Height);
+    m_innerShown = m_node.isBlock() && m_node.expanded;
+    if (!m_innerShown || m_inner.isEmpty()) {
+        setCacheMode(DeviceCoordinateCache);
+        return;
+    }
+    // A frame as big as the inner graph is too big a picture to cache.
+    setCacheMode(NoCache);
+    ModelGraph innerGraph;
+    for (qsizetype i = 0; i < m_inner.size(); ++i) {
+        GraphNode n;
+        n.id = static_cast<int>(i) + 1;
+        innerGraph.nodes.push_back(n);
+        for (int source : m_inner[i].inputs)
+            innerGraph.edges.push_back({source + 1, -1, n.id});
+    }
+    const QHash<int, QPointF> placed = GraphLayout::layout(innerGraph, [](const GraphNode&) {
+        return QSizeF(InnerLayerItem::Width, InnerLayerItem::Height);
+    });
+    QRectF extent;
+    for (const QPointF& p : placed)
+        extent |= QRectF(p - QPointF(InnerLayerItem::Width / 2, InnerLayerItem::Height / 2),
+                         QSizeF(InnerLayerItem::Width, InnerLayerItem::Height));
+    const QPointF origin(m_box.left() + framePadding - extent.left(),
+                         m_box.bottom() + framePadding - extent.top());
+    for (qsizetype i = 0; i < m_inner.size(); ++i) {
+        auto* item = new InnerLayerItem(m_inner[i], this);
+        item->setPos(placed.value(static_cast<int>(i) + 1) + origin);
+        m_innerItems << item;
+    }
+    auto* edges = new QGraphicsPathItem(innerEdges(m_inner, m_innerItems), this);
+    edges->setPen(QPen(QColor(0x8a, 0x93, 0x9e), 1.2));
+    edges->setZValue(-1);
+    m_innerItems << edges;
+    m_box.setWidth(std::max(Width, extent.width() + 2 * framePadding));
+    m_box.setHeight(Height + extent.height() + 2 * framePadding);
+}
+
+QRectF NodeItem::toggleRect() const {
+    return QRectF(m_box.right() - toggleSize - 6, m_box.top() + 5, toggleSize, toggleSize);
+}
+
+void NodeItem::toggle() {
+    m_scene.editor().setExpanded(m_node.id, !m_node.expanded);
+}
+
+void NodeItem::mousePressEvent(QGraphicsSceneMouseEvent* event) {
+    if (m_node.isBlock() && event->button() == Qt::LeftButton &&
+        toggleRect().contains(event->pos())) {
+        event->accept();
+        toggle();
+        return;
+    }
+    QGraphicsItem::mousePressEvent(event);
+}
+
+void NodeItem::mouseDoubleClickEvent(QGraphicsSceneMouseEvent* event) {
+    if (m_node.isBlock() && event->button() == Qt::LeftButton) {
+        event->accept();
+        toggle();
+        return;
+    }
+    QGraphicsItem::mouseDoubleClickEvent(event);
+}
+
 QRectF NodeItem::boundingRect() const {
-    return QRectF(-Width / 2 - portRadius, -Height / 2 - portRadius - 10, Width + 2 * portRadius,
-                  Height + 2 * portRadius + 20);
+    return m_box.adjusted(-portRadius, -portRadius - 10, portRadius, portRadius + 10);
 }
 
 QPointF NodeItem::inputPortPos(int index) const {
     const auto n = static_cast<int>(m_ports.size());
     const qreal x = -Width / 2 + Width * (index + 1) / (n + 1);
-    return mapToScene(QPointF(x, -Height / 2));
+    return mapToScene(QPointF(x, m_box.top()));
 }
 
 QPointF NodeItem::inputPortPos(const QString& port) const {
@@ -92,14 +199,14 @@ QPointF NodeItem::inputPortPos(const QString& port) const {
         if (m_ports[i].name == port)
             return inputPortPos(static_cast<int>(i));
     }
-    return mapToScene(QPointF(0, -Height / 2));
+    return mapToScene(QPointF(0, m_box.top()));
 }
 
 QPointF NodeItem::outputPortPos(int index) const {
     const int n = m_outputs;
     const int i = std::clamp(index, 0, n - 1);
     const qreal x = -Width / 2 + Width * (i + 1) / (n + 1);
-    return mapToScene(QPointF(x, Height / 2));
+    return mapToScene(QPointF(x, m_box.bottom()));
 }
 
 int NodeItem::outputPortAt(const QPointF& scenePos) const {
@@ -129,11 +236,17 @@ QColor NodeItem::accent() const {
 
 void NodeItem::paint(QPainter* painter, const QStyleOptionGraphicsItem* option, QWidget*) {
     const qreal lod = option->levelOfDetailFromTransform(painter->worldTransform());
-    const QRectF box(-Width / 2, -Height / 2, Width, Height);
+    const QRectF box(m_box.left(), m_box.top(), m_box.width(), Height); // the header
+    const bool open = m_box.height() > Height;
     const QColor color = accent();
     const bool selected = isSelected();
     // Far out, a node is a coloured box: cheap to draw for hundreds of them.
     if (lod < 0.35) {
+        if (open) {
+            painter->setPen(QPen(color, 0));
+            painter->setBrush(QColor(0xe8, 0xef, 0xfa));
+            painter->drawRect(m_box);
+        }
         painter->fillRect(box, hasError() ? QColor(0xc6, 0x28, 0x28) : color);
         if (selected)
             painter->fillRect(box.adjusted(10, 10, -10, -10), Qt::white);
@@ -145,8 +258,16 @@ void NodeItem::paint(QPainter* painter, const QStyleOptionGraphicsItem* option, 
     if (m_shared)
         border.setStyle(Qt::DashLine);
     painter->setPen(border);
-    painter->setBrush(selected ? QColor(0xe1, 0xec, 0xfa) : QColor(0xfb, 0xfc, 0xfd));
-    painter->drawRoundedRect(box, radius, radius);
+    if (open) {
+        // The frame around the inner layers, the header across its top.
+        painter->setBrush(QColor(0xee, 0xf3, 0xfb));
+        painter->drawRoundedRect(m_box, radius, radius);
+        painter->setBrush(selected ? QColor(0xe1, 0xec, 0xfa) : QColor(0xfb, 0xfc, 0xfd));
+        painter->drawRoundedRect(box, radius, radius);
+    } else {
+        painter->setBrush(selected ? QColor(0xe1, 0xec, 0xfa) : QColor(0xfb, 0xfc, 0xfd));
+        painter->drawRoundedRect(box, radius, radius);
+    }
     // The class band on the left.
     painter->setPen(Qt::NoPen);
     painter->setBrush(color);
@@ -157,7 +278,8 @@ void NodeItem::paint(QPainter* painter, const QStyleOptionGraphicsItem* option, 
     font.setBold(true);
     painter->setFont(font);
     painter->setPen(QColor(0x20, 0x24, 0x2a));
-    const QRectF text = box.adjusted(12, 4, -8, -4);
+    // The text leaves room for a block's +/- button.
+    const QRectF text = box.adjusted(12, 4, m_node.isBlock() ? -26 : -8, -4);
     painter->drawText(
         QRectF(text.left(), text.top(), text.width(), 16), Qt::AlignLeft | Qt::AlignVCenter,
         painter->fontMetrics().elidedText(m_title, Qt::ElideRight, static_cast<int>(text.width())));
@@ -177,10 +299,23 @@ void NodeItem::paint(QPainter* painter, const QStyleOptionGraphicsItem* option, 
         painter->fontMetrics().elidedText(detail, Qt::ElideRight, static_cast<int>(text.width())));
     if (!hasError() && !m_shape.isEmpty()) {
         painter->setPen(QColor(0x70, 0x78, 0x83));
+        QString params = paramsText(m_params);
+        if (m_node.isBlock() && !m_inner.isEmpty())
+            params += QObject::tr(" · %n layer(s)", nullptr, static_cast<int>(m_inner.size()));
         painter->drawText(QRectF(text.left(), text.top() + 32, text.width(), 15),
-                          Qt::AlignLeft | Qt::AlignVCenter,
-                          m_params ? QObject::tr("%L1 params").arg(m_params)
-                                   : QObject::tr("no params"));
+                          Qt::AlignLeft | Qt::AlignVCenter, params);
+    }
+    if (m_node.isBlock()) {
+        // The +/- button that opens or closes the block.
+        const QRectF button = toggleRect();
+        painter->setPen(QPen(color.darker(130), 1));
+        painter->setBrush(QColor(0xf0, 0xf4, 0xfb));
+        painter->drawRoundedRect(button, 3, 3);
+        painter->setPen(QPen(color.darker(150), 1.6));
+        const QPointF c = button.center();
+        painter->drawLine(c - QPointF(4, 0), c + QPointF(4, 0));
+        if (!m_node.expanded)
+            painter->drawLine(c - QPointF(0, 4), c + QPointF(0, 4));
     }
 
     // Ports: inputs on top (labelled when there are several), outputs at the bottom.
@@ -206,6 +341,56 @@ QVariant NodeItem::itemChange(GraphicsItemChange change, const QVariant& value) 
     if (change == ItemPositionHasChanged)
         m_scene.nodeMoved(m_node.id);
     return QGraphicsItem::itemChange(change, value);
+}
+
+InnerLayerItem::InnerLayerItem(const GraphChecker::InnerLayer& layer, QGraphicsItem* parent)
+    : QGraphicsItem(parent)
+    , m_layer(layer) {
+    setCacheMode(DeviceCoordinateCache);
+    setToolTip(QStringLiteral("<b>%1</b> (%2)<br>Output: %3<br>Parameters: %4")
+                   .arg(layer.name.toHtmlEscaped(), layer.className.toHtmlEscaped(),
+                        layer.shape.toHtmlEscaped(), QLocale().toString(layer.params)));
+}
+
+QRectF InnerLayerItem::boundingRect() const {
+    return QRectF(-Width / 2, -Height / 2, Width, Height);
+}
+
+void InnerLayerItem::paint(QPainter* painter, const QStyleOptionGraphicsItem* option, QWidget*) {
+    const qreal lod = option->levelOfDetailFromTransform(painter->worldTransform());
+    const QRectF box = boundingRect();
+    const QColor color = classColor(m_layer.className);
+    if (lod < 0.35) {
+        painter->fillRect(box, color.lighter(130));
+        return;
+    }
+    painter->setRenderHint(QPainter::Antialiasing, true);
+    painter->setPen(QPen(color.darker(120), 1));
+    painter->setBrush(Qt::white);
+    painter->drawRoundedRect(box, 5, 5);
+    painter->setPen(Qt::NoPen);
+    painter->setBrush(color);
+    painter->drawRoundedRect(QRectF(box.left(), box.top(), 5, box.height()), 2.5, 2.5);
+    QFont font = painter->font();
+    font.setPointSizeF(7.5);
+    font.setBold(true);
+    painter->setFont(font);
+    painter->setPen(QColor(0x20, 0x24, 0x2a));
+    const QRectF text = box.adjusted(10, 3, -6, -3);
+    const auto line = [&](int row, const QString& value) {
+        painter->drawText(QRectF(text.left(), text.top() + row * 14, text.width(), 14),
+                          Qt::AlignLeft | Qt::AlignVCenter,
+                          painter->fontMetrics().elidedText(value, Qt::ElideRight,
+                                                            static_cast<int>(text.width())));
+    };
+    line(0, m_layer.className + QStringLiteral(" · ") + m_layer.name);
+    font.setBold(false);
+    font.setPointSizeF(7);
+    painter->setFont(font);
+    painter->setPen(QColor(0x50, 0x58, 0x63));
+    line(1, m_layer.shape.isEmpty() ? QStringLiteral("…") : m_layer.shape);
+    painter->setPen(QColor(0x70, 0x78, 0x83));
+    line(2, paramsText(m_layer.params));
 }
 
 EdgeItem::EdgeItem(const GraphEdge& edge)

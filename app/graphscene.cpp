@@ -16,11 +16,18 @@ namespace {
 QString titleOf(const ModelGraph& graph, const GraphNode& node) {
     const GraphNode& owner = graph.owner(node);
     QString title = node.isInput() ? QStringLiteral("Input") : owner.className();
-    if (node.isBlock())
-        title = owner.object.module().section(u'.', -1) + u' ' + owner.className();
+    QString nameText;
+    if (owner.isBlock() && owner.object.module() == QLatin1String("keras.applications")) {
+        title = QStringLiteral("applications ") + owner.className();
+    } else if (owner.isBlock() && owner.object.module() == QLatin1String("keras.saving")) {
+        title = QStringLiteral("Functional");
+        nameText = configName(owner.object);
+    }
     const auto name = owner.object.get(QStringLiteral("name"));
     if (name && name->isValue() && name->value().isString())
-        title += QStringLiteral(" · ") + name->value().toString();
+        nameText = name->value().toString();
+    if (!nameText.isEmpty())
+        title += QStringLiteral(" · ") + nameText;
     if (node.sharedWith != 0)
         title += QObject::tr(" (shared)");
     return title;
@@ -120,9 +127,6 @@ void GraphScene::sync() {
             addItem(item);
             m_nodes.insert(node.id, item);
         }
-        const QPointF pos = node.position.value_or(m_autoPositions.value(node.id));
-        if (item->pos() != pos)
-            item->setPos(pos);
     }
     for (auto it = m_nodes.begin(); it != m_nodes.end();) {
         if (alive.contains(it.key())) {
@@ -159,14 +163,58 @@ void GraphScene::updateResults() {
         if (error.isEmpty() && r)
             error = r->error;
         item->update(node, graph.ports(node.id), titleOf(graph, node), r ? r->shape : QString(),
-                     r ? r->params : 0, r ? r->outputs : 1, error, node.sharedWith != 0);
+                     r ? r->params : 0, r ? r->outputs : 1, error, node.sharedWith != 0,
+                     r ? r->inner : QList<GraphChecker::InnerLayer>());
     }
+    placeNodes();
     for (EdgeItem* item : std::as_const(m_edges)) {
         const GraphChecker::NodeResult* r = m_checker.result(item->edge().to);
         item->setError(m_checker.edgeHasError(item->edge())
                            ? (r && !r->error.isEmpty() ? r->error : problems.value(item->edge().to))
                            : QString());
         adjustEdge(item);
+    }
+}
+
+QPointF GraphScene::basePosition(const GraphNode& node) const {
+    return node.position.value_or(m_autoPositions.value(node.id));
+}
+
+void GraphScene::placeNodes() {
+    // An opened block is bigger than the node the layout placed: the nodes below it move
+    // down by its extra height, those beside it (to its right) by its extra width. Only
+    // the view moves them; the graph keeps its positions.
+    struct Open {
+        int id;
+        QPointF at;
+        QSizeF growth;
+    };
+    const ModelGraph& graph = m_document.graph();
+    QList<Open> open;
+    for (const GraphNode& node : graph.nodes) {
+        const NodeItem* item = m_nodes.value(node.id);
+        if (item && (item->growth().width() > 0.5 || item->growth().height() > 0.5))
+            open << Open{node.id, basePosition(node), item->growth()};
+    }
+    m_offsets.clear();
+    for (const GraphNode& node : graph.nodes) {
+        NodeItem* item = m_nodes.value(node.id);
+        if (!item)
+            continue;
+        const QPointF at = basePosition(node);
+        QPointF offset;
+        for (const Open& o : std::as_const(open)) {
+            if (o.id == node.id)
+                continue;
+            if (at.y() > o.at.y() + NodeItem::Height / 2)
+                offset.ry() += o.growth.height();
+            else if (at.y() > o.at.y() - NodeItem::Height / 2 && at.x() > o.at.x())
+                offset.rx() += o.growth.width();
+        }
+        if (!offset.isNull())
+            m_offsets.insert(node.id, offset);
+        if (item->pos() != at + offset)
+            item->setPos(at + offset);
     }
 }
 
@@ -291,10 +339,10 @@ void GraphScene::mouseReleaseEvent(QGraphicsSceneMouseEvent* event) {
     const ModelGraph& graph = m_document.graph();
     for (NodeItem* item : std::as_const(m_nodes)) {
         const GraphNode* node = graph.node(item->nodeId());
-        const QPointF shown =
-            node ? node->position.value_or(m_autoPositions.value(node->id)) : QPointF();
+        const QPointF offset = m_offsets.value(item->nodeId());
+        const QPointF shown = node ? basePosition(*node) + offset : QPointF();
         if (node && item->pos() != shown)
-            moved.insert(item->nodeId(), item->pos());
+            moved.insert(item->nodeId(), item->pos() - offset);
     }
     if (!moved.isEmpty())
         m_editor.move(moved);

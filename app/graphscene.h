@@ -55,6 +55,9 @@ private:
     void sync();
     void updateResults();
     void adjustEdge(EdgeItem* item);
+    // Puts the items where the graph has them, moved aside for opened blocks.
+    void placeNodes();
+    QPointF basePosition(const GraphNode& node) const;
     // Where an edge from `start` down to `end` runs past the nodes between them; none when
     // its straight way is free.
     std::optional<qreal> laneAround(const QPointF& start, const QPointF& end,
@@ -67,6 +70,7 @@ private:
     QHash<int, NodeItem*> m_nodes;
     QList<EdgeItem*> m_edges;
     QHash<int, QPointF> m_autoPositions; // laid out for nodes without a position
+    QHash<int, QPointF> m_offsets;       // how far opened blocks push a node aside
     // The connection being dragged.
     int m_dragFrom = 0;
     int m_dragOutput = -1;

@@ -25,6 +25,12 @@ keras::KerasObject objectFromValue(const Value& value) {
 keras::Argument argumentFromValue(const Value& keyword) {
     if (keyword.contains(QStringLiteral("object")))
         return keras::Argument(objectFromValue(keyword["object"]));
+    if (keyword.contains(QStringLiteral("objects"))) {
+        std::vector<keras::Argument> objects;
+        for (const Value& object : keyword["objects"].items())
+            objects.emplace_back(objectFromValue(object));
+        return keras::Argument::list(objects);
+    }
     return keras::Argument(keyword["value"]);
 }
 

@@ -19,6 +19,7 @@
 #include "app/variablespanel.h"
 #include "app/workerbanner.h"
 #include "app/workersettings.h"
+#include "app/workerspanel.h"
 #include "app/workerstatuswidget.h"
 #include "app/workspace.h"
 #include "inspectors/commandmodel.h"
@@ -82,6 +83,7 @@ MainWindow::MainWindow(SessionHost& host, QWidget* parent)
     m_docks->add(DockSlot::Console, m_consolePanel);
     m_docks->add(DockSlot::Queue, m_queueMonitor);
     m_docks->add(DockSlot::Variables, m_variablesPanel);
+    m_docks->add(DockSlot::Workers, new WorkersPanel(host, this));
     createActions();
     createMenus();
     m_docks->resetLayout();
@@ -233,12 +235,12 @@ void MainWindow::createMenus() {
          {modelDeleteLayer, modelDuplicateLayer, separator, modelMoveUp, modelMoveDown, separator,
           modelEditAsGraph, separator, modelTrain, modelStop, modelDistribution});
     menu(graphMenu, tr("&Graph"),
-         {graphDelete, graphDuplicate, graphCopy, graphPaste, graphShare, separator, graphLayout,
-          graphFit, graphZoomIn, graphZoomOut});
+         {graphDelete, graphDuplicate, graphCopy, graphPaste, graphShare, graphToggleBlock,
+          separator, graphLayout, graphFit, graphZoomIn, graphZoomOut});
     menu(viewMenu, tr("&View"),
          {viewPalette, viewData, viewProperties, viewTraining, viewVariables, viewConsole,
-          viewQueue, viewHistory, separator, viewResetLayout, separator, viewThemeSystem,
-          viewThemeLight, viewThemeDark});
+          viewQueue, viewHistory, viewWorkers, separator, viewResetLayout, separator,
+          viewThemeSystem, viewThemeLight, viewThemeDark});
     menu(workerMenu, tr("&Worker"),
          {workerRestart, workerInterrupt, separator, workerClearFinished, workerAskAgain});
     menu(helpMenu, tr("&Help"), {helpGuide, separator, helpAbout});

@@ -100,7 +100,24 @@ bool GraphNode::isInput() const {
 }
 
 bool GraphNode::isBlock() const {
-    return object.module() == QLatin1String("keras.applications");
+    const QString& module = object.module();
+    const QString& name = object.className();
+    return module == QLatin1String("keras.applications") ||
+           (module == QLatin1String("keras") &&
+            (name == QLatin1String("Sequential") || name == QLatin1String("Model"))) ||
+           (module == QLatin1String("keras.saving") &&
+            name == QLatin1String("deserialize_keras_object"));
+}
+
+QString configName(const keras::KerasObject& object) {
+    const auto config = object.get(QStringLiteral("config"));
+    if (object.module() != QLatin1String("keras.saving") || !config || !config->isValue() ||
+        !config->value().isDict() || !config->value().contains(QStringLiteral("config")))
+        return {};
+    const Value& inner = config->value()["config"];
+    return inner.isDict() && inner.contains(QStringLiteral("name")) && inner["name"].isString()
+               ? inner["name"].toString()
+               : QString();
 }
 
 keras::KerasObject inputCall(const keras::KerasObject& inputLayer) {
@@ -405,7 +422,14 @@ py::Program ModelGraph::buildCode(const QString& modelVariable, const QString& m
             tensor.insert(id, var);
             continue;
         }
-        const QString stem = own.isEmpty() ? snakeCase(owner(n).className()) : own;
+        // A block rebuilt from its config is named after the model it holds (mobilenetv2_1_00).
+        QString stem = own;
+        if (stem.isEmpty()) {
+            stem = configName(owner(n).object);
+            stem.replace(QRegularExpression(QStringLiteral("[^A-Za-z0-9_]")), QStringLiteral("_"));
+        }
+        if (stem.isEmpty())
+            stem = snakeCase(owner(n).className());
         py::Expr callee = owner(n).object.expr();
         if (shared.contains(id) || n.sharedWith != 0) {
             const int ownerId = owner(n).id;

@@ -44,10 +44,12 @@ struct GraphNode {
     int sharedWith = 0;                   // the node whose layer this call reuses; 0: its own
     keras::Layer::Keywords callArguments; // non-tensor call arguments (training=False, ...)
     std::optional<QPointF> position;      // none: the automatic layout places it
-    bool expanded = false;                // a block (application) shown open
+    bool expanded = false;                // a block shown open
 
     bool isInput() const;
-    bool isBlock() const; // a model used as a layer (keras.applications)
+    // A model used as a layer: a keras.applications model, or a nested Sequential or
+    // functional model (read from its config).
+    bool isBlock() const;
     QString className() const { return object.className(); }
     friend bool operator==(const GraphNode&, const GraphNode&) = default;
 };
@@ -113,6 +115,10 @@ public:
     // topological order. Throws std::invalid_argument on a cycle.
     py::Expr describeSpec() const;
 };
+
+// The name in the config of a block rebuilt from it (keras.saving.deserialize_keras_object);
+// empty for any other object.
+QString configName(const keras::KerasObject& object);
 
 // The call of an Input node (keras.Input(shape=..., ...)) from its InputLayer object.
 keras::KerasObject inputCall(const keras::KerasObject& inputLayer);

@@ -7,6 +7,11 @@ be made or called — on that node, with the nodes after it left unknown. Layers
 that did not change since the previous call are reused, so that an edit costs only the nodes
 it touches and those after them.
 
+A node whose layer is a model (a ``keras.applications`` model, a nested Sequential or
+functional model: a block) also reports its inner layers, each with its output shape, its
+parameters and the inner layers it takes tensors from, for the builder to show the block
+opened. They are worked out once per block and kept with it.
+
 ``read(path)`` loads a .keras model (safe mode) and returns it as graph data: one node per
 layer call (a layer called twice is a shared layer), one edge per tensor, with the layers'
 arguments as the builder keeps them (model_import's rules), and the compile settings.
@@ -30,6 +35,8 @@ _cache: dict[Any, tuple[Any, Any]] = {}
 # numbers of its own sources.
 _tokens: dict[Any, int] = {}
 _next_token = itertools.count()
+# id(block) -> (block, its inner layers) for the blocks the latest describe() used.
+_inner_cache: dict[int, tuple[Any, list[dict[str, Any]]]] = {}
 
 
 def _token(key: Any) -> int:
@@ -115,14 +122,58 @@ def _params(layer: Any) -> tuple[int, int]:
     return trainable, trainable + model_support._count(layer.non_trainable_weights)
 
 
+def _is_block(layer: Any) -> bool:
+    import keras
+
+    return isinstance(layer, keras.Model)
+
+
+def _first_output_shape(layer: Any) -> Any:
+    """The shape of what a layer gives inside its model (its first call's output)."""
+    try:
+        outputs = list(layer._inbound_nodes[0].outputs)
+    except (AttributeError, IndexError):
+        return None
+    return model_support.shape(outputs[0] if len(outputs) == 1 else outputs)
+
+
+def _inner(block: Any) -> list[dict[str, Any]]:
+    """A block's layers: [{"name", "class", "shape", "params", "inputs": [index]}], in the
+    model's order; "inputs" index the layers whose outputs the layer takes."""
+    import keras
+
+    layers = list(block.layers)
+    index = {layer.name: i for i, layer in enumerate(layers)}
+    sources: dict[str, list[int]] = {}
+    if isinstance(block, keras.Sequential):
+        for i, layer in enumerate(layers):
+            sources[layer.name] = [i - 1] if i else []
+    else:
+        for item in block.get_config().get("layers", []):
+            names = model_import._tensor_sources(item.get("inbound_nodes") or [])
+            sources[item["name"]] = list(dict.fromkeys(index[n] for n in names if n in index))
+    inner = []
+    for layer in layers:
+        inner.append(
+            {
+                "name": layer.name,
+                "class": type(layer).__name__,
+                "shape": _first_output_shape(layer),
+                "params": _params(layer)[1],
+                "inputs": sources.get(layer.name, []),
+            }
+        )
+    return inner
+
+
 def describe(nodes: list[dict[str, Any]]) -> dict[str, Any]:
     """Shapes and parameters of a graph given as node dicts in topological order.
 
     Each node: {"id", "input": bool, "factory", "args", "kwargs", "shared": id or None,
     "inputs": [(port, positional, is_list, [(source id, output index or -1)])], "call": dict}.
-    Returns {"nodes": [{"id", "shape", "outputs", "params", "trainable_params"} or
-    {"id", "error": {"type", "message"}}], "total_params", "trainable_params"}; nodes after a
-    failed one are left out.
+    Returns {"nodes": [{"id", "shape", "outputs", "params", "trainable_params"} (and "inner",
+    see _inner(), for a block) or {"id", "error": {"type", "message"}}], "total_params",
+    "trainable_params"}; nodes after a failed one are left out.
     """
     with _unallocated():
         return _describe(nodes)
@@ -152,7 +203,8 @@ class _unallocated:
 
 
 def _describe(nodes: list[dict[str, Any]]) -> dict[str, Any]:
-    global _cache, _tokens
+    global _cache, _tokens, _inner_cache
+    inner_used: dict[int, tuple[Any, list[dict[str, Any]]]] = {}
     keys: dict[int, int] = {}  # node id -> the token of its key
     tensors: dict[int, Any] = {}
     layers: dict[int, Any] = {}
@@ -200,10 +252,21 @@ def _describe(nodes: list[dict[str, Any]]) -> dict[str, Any]:
         tensors[node_id] = output
         layers[node_id] = layer
         trainable, total = _params(layer)
-        entries.append(
-            {"id": node_id, **_shape_entry(output), "params": total, "trainable_params": trainable}
-        )
+        entry = {
+            "id": node_id,
+            **_shape_entry(output),
+            "params": total,
+            "trainable_params": trainable,
+        }
+        if layer is not None and _is_block(layer):
+            kept = _inner_cache.get(id(layer))
+            if kept is None or kept[0] is not layer:
+                kept = (layer, _inner(layer))
+            inner_used[id(layer)] = kept
+            entry["inner"] = kept[1]
+        entries.append(entry)
     _cache = used
+    _inner_cache = inner_used
     _tokens = {key: _tokens[key] for key in used}
     distinct = {id(layer): layer for node_id, layer in layers.items() if layer is not None}
     trainable = total = 0
@@ -218,6 +281,7 @@ def forget() -> None:
     """Drops the layers and tensors kept for the next describe()."""
     _cache.clear()
     _tokens.clear()
+    _inner_cache.clear()
 
 
 # --- import ---------------------------------------------------------------------------
@@ -312,19 +376,51 @@ def _graph(model: Any, compile_config: dict[str, Any] | None) -> dict[str, Any]:
     }
 
 
+def _nested(item: dict[str, Any]) -> dict[str, Any] | None:
+    """A nested model as the object that rebuilds it (a block): a Sequential model as
+    keras.Sequential with its layers, a functional one (a keras.applications model, say) from
+    its config. None for a layer."""
+    class_name = item.get("class_name")
+    name = (item.get("config") or {}).get("name") or item.get("name")
+    if class_name == "Sequential" and item.get("module") == "keras":
+        layers = []
+        for layer_item in item["config"].get("layers", []):
+            layer = model_import._layer(layer_item)
+            kwargs = layer["kwargs"]
+            if layer["name"] and not any(k["name"] == "name" for k in kwargs):
+                kwargs.append({"name": "name", "value": layer["name"]})
+            layers.append({"module": "keras.layers", "class": layer["class"], "kwargs": kwargs})
+        return {
+            "module": "keras",
+            "class": "Sequential",
+            "kwargs": [{"name": "layers", "objects": layers}, {"name": "name", "value": name}],
+        }
+    if class_name == "Functional" and "layers" in (item.get("config") or {}):
+        config = {k: item[k] for k in ("module", "class_name", "config", "registered_name")}
+        return {
+            "module": "keras.saving",
+            "class": "deserialize_keras_object",
+            "kwargs": [{"name": "config", "value": config}],
+        }
+    return None
+
+
 def _node(
     node_id: int, item: dict[str, Any], shared: int | None, call: list[dict[str, Any]]
 ) -> dict[str, Any]:
+    nested = _nested(item)
     if shared is not None:
         return {
             "id": node_id,
-            "module": "keras.layers",
-            "class": item["class_name"],
+            "module": nested["module"] if nested else "keras.layers",
+            "class": nested["class"] if nested else item["class_name"],
             "kwargs": [],
             "auto_name": True,
             "shared": shared,
             "call": call,
         }
+    if nested is not None:
+        return {"id": node_id, **nested, "auto_name": False, "shared": None, "call": call}
     layer = model_import._layer(item)
     kwargs = layer["kwargs"]
     # The layer keeps its name, so that the rebuilt model's weights line up with the file's;

@@ -5,6 +5,7 @@ counted once, and .keras files read back as graph data: one node per call, a sha
 second call, several inputs and outputs, the weights never read.
 """
 
+import copy
 import importlib
 import warnings
 
@@ -221,3 +222,62 @@ def test_read_a_compiled_trained_model_keeps_its_compile_settings(tmp_path):
     assert compiled["optimizer"]["class"] == "Adam"
     assert compiled["metrics"] == ["accuracy"]
     assert answer["model"]["total_params"] == 15
+
+
+def _rebuilt(node):
+    """The object a read node stands for, made as the builder's generated code makes it."""
+    if node["module"] == "keras.saving":
+        # Keras takes the config apart as it reads it: a copy, as the generated code's literal.
+        return keras.saving.deserialize_keras_object(copy.deepcopy(node["kwargs"][0]["value"]))
+    if node["class"] == "Sequential":
+        kwargs = {k["name"]: k for k in node["kwargs"]}
+        layers = [_argument({"object": o}) for o in kwargs["layers"]["objects"]]
+        return keras.Sequential(layers, name=kwargs["name"]["value"])
+    return _argument({"object": node})
+
+
+def test_nested_models_read_as_blocks_and_describe_their_inner_layers(tmp_path):
+    head = keras.Sequential([keras.Input((4,)), L.Dense(8, name="hidden"), L.Dense(2)], name="head")
+    inputs = keras.Input((6,), name="x")
+    branch = keras.Model(inputs, L.Add()([L.Dense(4)(inputs), L.Dense(4)(inputs)]), name="branch")
+    x = keras.Input((6,), name="outer")
+    y = head(branch(x))
+    model = keras.Model(x, [y, L.Dense(1, name="side")(x)])
+    path = tmp_path / "nested.keras"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        model.save(path)
+    answer = graph.read(str(path))
+    assert answer["error"] is None
+    nodes = {n["class"]: n for n in answer["model"]["nodes"]}
+    assert nodes["Sequential"]["module"] == "keras"
+    assert nodes["deserialize_keras_object"]["module"] == "keras.saving"
+    assert _rebuilt(nodes["Sequential"]).count_params() == head.count_params()
+    assert _rebuilt(nodes["deserialize_keras_object"]).count_params() == branch.count_params()
+
+    described = graph.describe(
+        [
+            _node(1, "Input", shape=(6,)),
+            {
+                **_node(2, "Dense", inputs=_one(1)),
+                "factory": ("keras.saving", "deserialize_keras_object"),
+                "kwargs": {"config": nodes["deserialize_keras_object"]["kwargs"][0]["value"]},
+            },
+            {
+                **_node(3, "Dense", inputs=_one(2)),
+                "factory": ("keras", "Sequential"),
+                "args": ([keras.Input((4,)), L.Dense(8, name="hidden"), L.Dense(2)],),
+            },
+        ]
+    )
+    by_id = _by_id(described)
+    assert "error" not in by_id[2], by_id[2]
+    assert "inner" not in by_id[1]
+    inner = {layer["name"]: layer for layer in by_id[2]["inner"]}
+    add = next(layer for layer in inner.values() if layer["class"] == "Add")
+    assert len(add["inputs"]) == 2
+    assert add["shape"] == [None, 4]
+    head_inner = by_id[3]["inner"]
+    assert [layer["class"] for layer in head_inner] == ["Dense", "Dense"]
+    assert head_inner[0]["params"] == 40 and head_inner[0]["shape"] == [None, 8]
+    assert head_inner[1]["inputs"] == [0]

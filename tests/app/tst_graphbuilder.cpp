@@ -4,6 +4,8 @@
 // port, Keras' shapes and parameters on every node, errors on the node and edge that cause
 // them, a cycle refused, undo and redo with the selection following, copy and paste, a
 // shared layer, and the graph laid out by Graphviz.
+#include "app/actionids.h"
+#include "app/actionregistry.h"
 #include "app/catalogsource.h"
 #include "app/document.h"
 #include "app/graphbuilder.h"
@@ -48,6 +50,7 @@ private Q_SLOTS:
     void copyPasteAndSharedLayer();
     void layoutUsesGraphviz();
     void skipConnectionGoesAroundTheNodesItSkips();
+    void zoomPanFitAndMinimap();
 
 private:
     GraphBuilder* builder() const { return m_ide.window->workspace().graphBuilder(); }
@@ -331,6 +334,76 @@ void TestGraphBuilder::skipConnectionGoesAroundTheNodesItSkips() {
         }
     }
     document().undoStack()->undo();
+}
+
+// A graph taller than the view: fit shows all of it; the wheel zooms about the cursor; an
+// Alt-drag on empty canvas pans; once the graph outgrows the view the minimap shows, and a
+// click on it centres the view there; Fit to View shows it all again.
+void TestGraphBuilder::zoomPanFitAndMinimap() {
+    ModelGraph graph;
+    keras::KerasObject input(QStringLiteral("keras.layers"), QStringLiteral("InputLayer"));
+    input.set(QStringLiteral("shape"), Value::tuple({Value(8)}));
+    graph.nodes.push_back({1, input, 0, {}, {}, false});
+    for (int id = 2; id <= 40; ++id) {
+        graph.nodes.push_back({id, keras::Dense(8), 0, {}, {}, false});
+        graph.edges.push_back({id - 1, -1, id, QStringLiteral("inputs")});
+    }
+    document().setGraph(GraphLayout::laidOut(graph, NodeItem::size), QStringLiteral("Chain"));
+    QWidget* viewport = view()->viewport();
+    const auto seen = [&] { return view()->mapToScene(viewport->rect()).boundingRect(); };
+    view()->fitGraph();
+    QVERIFY(seen().contains(scene()->graphRect()));
+    QVERIFY(!view()->minimap()->isVisible());
+
+    // The wheel: 1.15 times per notch, the point under the cursor staying there.
+    const QPoint cursor(viewport->width() / 3, viewport->height() / 3);
+    QTest::mouseMove(viewport, cursor);
+    const QPointF under = view()->mapToScene(cursor);
+    const qreal before = view()->zoom();
+    QWheelEvent wheel(cursor, viewport->mapToGlobal(cursor), {}, {0, 120}, Qt::NoButton,
+                      Qt::NoModifier, Qt::NoScrollPhase, false);
+    QCoreApplication::sendEvent(viewport, &wheel);
+    QVERIFY(qAbs(view()->zoom() / before - 1.15) < 0.01);
+    QVERIFY2(QLineF(view()->mapToScene(cursor), under).length() * view()->zoom() < 3,
+             "the point under the cursor moved");
+
+    // Zoomed in, the graph outgrows the view: the minimap shows where the view is.
+    view()->zoomBy(5);
+    QVERIFY(!seen().contains(scene()->graphRect()));
+    QVERIFY(view()->minimap()->isVisible());
+
+    // Alt-drag on empty canvas pans by as much as the mouse moved.
+    QPoint empty;
+    for (int x = 5; x < viewport->width() && empty.isNull(); x += 20) {
+        for (int y = 5; y < viewport->height() && empty.isNull(); y += 20) {
+            const QPoint p(x, y);
+            if (!view()->itemAt(p) && !view()->minimap()->geometry().contains(p) &&
+                y + 60 < viewport->height())
+                empty = p;
+        }
+    }
+    QVERIFY(!empty.isNull());
+    const QPointF centre = seen().center();
+    const ModelGraph laidOut = document().graph();
+    QTest::mousePress(viewport, Qt::LeftButton, Qt::AltModifier, empty + QPoint(0, 60));
+    QTest::mouseMove(viewport, empty + QPoint(0, 30));
+    QTest::mouseMove(viewport, empty);
+    QTest::mouseRelease(viewport, Qt::LeftButton, Qt::AltModifier, empty);
+    QVERIFY(qAbs((seen().center().y() - centre.y()) * view()->zoom() - 60) < 2);
+    QVERIFY(document().graph() == laidOut); // panning moved no node
+
+    // A click on the minimap centres the view on that place: the end of the chain.
+    QGraphicsView* minimap = view()->minimap();
+    const QPointF last = scene()->nodeItem(40)->scenePos();
+    QTest::mouseClick(minimap->viewport(), Qt::LeftButton, Qt::NoModifier,
+                      minimap->mapFromScene(last));
+    QVERIFY(seen().contains(last));
+    QVERIFY(QLineF(seen().center(), last).length() * view()->zoom() < 40);
+
+    // Fit to View: all of it again, no minimap.
+    m_ide.window->actionRegistry().action(ids::graphFit)->trigger();
+    QVERIFY(seen().contains(scene()->graphRect()));
+    QVERIFY(!view()->minimap()->isVisible());
 }
 
 QTEST_MAIN(TestGraphBuilder)

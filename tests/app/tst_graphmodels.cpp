@@ -5,11 +5,16 @@
 // equals Python's count_params()), exported as File > Export Python Script does, and the
 // script run with plain `python` rebuilds the model with the same parameter count (and,
 // loading the file's weights, the same predictions). A model that fits in a list opens as
-// one; saving the graph as .keras gives a file Keras loads.
+// one; saving the graph as .keras gives a file Keras loads. Nested models are blocks that
+// open on the canvas to show their inner layers.
+#include "app/actionids.h"
+#include "app/actionregistry.h"
 #include "app/document.h"
 #include "app/graphbuilder.h"
 #include "app/graphchecker.h"
+#include "app/graphitems.h"
 #include "app/graphscene.h"
+#include "app/graphview.h"
 #include "app/mainwindow.h"
 #include "app/projectactions.h"
 #include "app/workspace.h"
@@ -115,6 +120,19 @@ const char* const resNet50 = R"(
 m = keras.applications.ResNet50(weights=None)
 )";
 
+// keras.io "Transfer learning": an application as the base, a nested Sequential head, and
+// a side branch beside them (so that the model is a graph, not a chain).
+const char* const nestedBlocks = R"(
+base = keras.applications.MobileNetV2(weights=None, include_top=False, input_shape=(32, 32, 3),
+                                      pooling="avg", alpha=0.35)
+head = keras.Sequential([keras.Input((1280,)),
+                         keras.layers.Dense(16, activation="relu", name="hidden"),
+                         keras.layers.Dense(4, name="logits")], name="head")
+i = keras.Input(shape=(32, 32, 3), name="image")
+side = keras.layers.Dense(4, name="side")(keras.layers.Flatten(name="flat")(i))
+m = keras.Model(i, keras.layers.Add(name="sum")([head(base(i)), side]))
+)";
+
 QString pyString(const QString& text) {
     return py::Expr::literal(Value(text)).source();
 }
@@ -132,6 +150,7 @@ private Q_SLOTS:
     void importCheckAndExport();
     void chainImportsAsAList();
     void graphSavesAsKeras();
+    void nestedModelsOpenAsBlocks();
     void commandLineExportsAScriptAndAPicture();
     void commandLineRefusesAFileThatIsNoModel();
 
@@ -147,9 +166,37 @@ private:
     // Runs a script with the test's Python; the last line of its output, as JSON.
     QJsonObject runScript(const QString& path);
 
+    GraphScene* scene() const { return m_ide.window->workspace().graphBuilder()->scene(); }
+    GraphView* view() const { return m_ide.window->workspace().graphBuilder()->view(); }
+    int blockNamed(const QString& className) const;
+    // The inner layers an opened block shows, by name.
+    QHash<QString, const InnerLayerItem*> innerLayers(int nodeId) const;
+
     qk::test::IdeFixture m_ide;
     QTemporaryDir m_dir;
 };
+
+int TestGraphModels::blockNamed(const QString& className) const {
+    for (const GraphNode& node : document().graph().nodes) {
+        if (node.isBlock() && node.className() == className)
+            return node.id;
+    }
+    return 0;
+}
+
+QHash<QString, const InnerLayerItem*> TestGraphModels::innerLayers(int nodeId) const {
+    QHash<QString, const InnerLayerItem*> out;
+    const NodeItem* item = scene()->nodeItem(nodeId);
+    if (!item)
+        return out;
+    for (const QGraphicsItem* inner : item->innerItems()) {
+        if (inner->type() == InnerLayerItem::Type && inner->isVisible()) {
+            const auto* layer = static_cast<const InnerLayerItem*>(inner);
+            out.insert(layer->layer().name, layer);
+        }
+    }
+    return out;
+}
 
 void TestGraphModels::initTestCase() {
     QVERIFY(m_dir.isValid());
@@ -300,6 +347,117 @@ void TestGraphModels::graphSavesAsKeras() {
                    .arg(pyString(source), pyString(target))
                    .arg(expected));
     QCOMPARE(same, Value(true));
+}
+
+void TestGraphModels::nestedModelsOpenAsBlocks() {
+    const QString file = m_dir.filePath(QStringLiteral("nested.keras"));
+    const qint64 expected = save(QString::fromLatin1(nestedBlocks), file);
+    QVERIFY(expected > 0);
+    const std::optional<QString> refused = import(file);
+    QVERIFY2(!refused, qPrintable(refused.value_or(QString())));
+    QVERIFY(document().isGraph());
+    QVERIFY(waitUntil([this] { return checker().isUpToDate(); }, 300000));
+    QVERIFY2(checker().firstError().isEmpty(), qPrintable(checker().firstError()));
+    QCOMPARE(checker().totalParams(), expected);
+    const int head = blockNamed(QStringLiteral("Sequential"));
+    const int base = blockNamed(QStringLiteral("deserialize_keras_object"));
+    QVERIFY(head && base);
+    NodeItem* headItem = scene()->nodeItem(head);
+    NodeItem* baseItem = scene()->nodeItem(base);
+    // Closed, a block is one node.
+    QVERIFY(headItem->innerItems().isEmpty());
+    const QSizeF closedSize = headItem->sceneBoundingRect().size();
+
+    // A double-click opens the head: its two layers, with their shapes and parameters.
+    view()->centerOn(headItem);
+    const QPoint at = view()->mapFromScene(headItem->scenePos());
+    QTest::mouseDClick(view()->viewport(), Qt::LeftButton, Qt::NoModifier, at);
+    QTest::mouseRelease(view()->viewport(), Qt::LeftButton, Qt::NoModifier, at);
+    QVERIFY(document().graph().node(head)->expanded);
+    QTRY_COMPARE(innerLayers(head).size(), 2);
+    const InnerLayerItem* hidden = innerLayers(head).value(QStringLiteral("hidden"));
+    QVERIFY(hidden);
+    QCOMPARE(hidden->layer().className, QStringLiteral("Dense"));
+    QCOMPARE(hidden->layer().shape, QStringLiteral("(None, 16)"));
+    QCOMPARE(hidden->layer().params, 1280 * 16 + 16);
+    QCOMPARE(innerLayers(head).value(QStringLiteral("logits"))->layer().shape,
+             QStringLiteral("(None, 4)"));
+    // The frame holds its layers, and no other node lies under it.
+    const QRectF frame = headItem->sceneBoundingRect();
+    QVERIFY(frame.height() > closedSize.height() * 2);
+    QVERIFY(frame.contains(hidden->sceneBoundingRect()));
+    for (const GraphNode& node : document().graph().nodes) {
+        if (node.id != head)
+            QVERIFY2(!scene()->nodeItem(node.id)->sceneBoundingRect().intersects(frame),
+                     qPrintable(node.className()));
+    }
+
+    // The application opens from the context menu's action: every one of its layers, the
+    // image going in and each layer's parameters adding up to the block's.
+    scene()->selectNodes({base});
+    QAction* toggle = m_ide.window->actionRegistry().action(ids::graphToggleBlock);
+    QVERIFY(toggle && toggle->isEnabled());
+    QCOMPARE(toggle->text(), tr("&Open Block"));
+    toggle->trigger();
+    QVERIFY(document().graph().node(base)->expanded);
+    const GraphChecker::NodeResult* result = checker().result(base);
+    QVERIFY(result && result->inner.size() > 100);
+    QTRY_COMPARE(innerLayers(base).size(), result->inner.size());
+    qint64 innerParams = 0;
+    for (const InnerLayerItem* layer : innerLayers(base))
+        innerParams += layer->layer().params;
+    QCOMPARE(innerParams, result->params);
+    QCOMPARE(innerLayers(base).value(result->inner.front().name)->layer().shape,
+             QStringLiteral("(None, 32, 32, 3)"));
+    QCOMPARE(toggle->text(), tr("Cl&ose Block"));
+    // The exported script rebuilds both blocks: the same parameters.
+    const QString script = m_dir.filePath(QStringLiteral("nested.py"));
+    QString error;
+    QVERIFY2(project().exportScript(script, &error), qPrintable(error));
+    QFile text(script);
+    QVERIFY(text.open(QIODevice::ReadOnly));
+    const QByteArray source = text.readAll();
+    // Each block under the name of the model it holds.
+    QVERIFY(source.contains("head = keras.Sequential(layers=[keras.layers.InputLayer("));
+    QVERIFY(source.contains("mobilenetv2_0_35_32 = keras.saving.deserialize_keras_object("));
+    QCOMPARE(runScript(script).value(QStringLiteral("total_params")).toInteger(), expected);
+
+    // At full size, the top of both opened blocks.
+    view()->setTransform(QTransform());
+    const auto shoot = [this](const QPointF& centre, const QString& name) {
+        view()->centerOn(centre);
+        const QImage shot = m_ide.window->workspace().graphBuilder()->grab().toImage();
+        QVERIFY(!shot.isNull());
+        if (const QByteArray dir = qgetenv("QTKERAS_SCREENSHOT_DIR"); !dir.isEmpty())
+            shot.save(QDir(QString::fromLocal8Bit(dir)).filePath(name));
+    };
+    shoot(baseItem->scenePos() + QPointF(150, 150), QStringLiteral("graph_block_open.png"));
+    shoot(headItem->sceneBoundingRect().center(), QStringLiteral("graph_block_sequential.png"));
+
+    // Its - button closes it again; undo opens it, and undo again closes it.
+    view()->centerOn(baseItem->mapToScene(baseItem->toggleRect().center()));
+    QTest::mouseClick(view()->viewport(), Qt::LeftButton, Qt::NoModifier,
+                      view()->mapFromScene(baseItem->mapToScene(baseItem->toggleRect().center())));
+    QVERIFY(!document().graph().node(base)->expanded);
+    QVERIFY(baseItem->innerItems().isEmpty());
+    document().undoStack()->undo();
+    QVERIFY(document().graph().node(base)->expanded);
+    QCOMPARE(innerLayers(base).size(), result->inner.size());
+    document().undoStack()->undo();
+    QVERIFY(!document().graph().node(base)->expanded);
+    QVERIFY(baseItem->innerItems().isEmpty());
+    QCOMPARE(innerLayers(head).size(), 2);
+
+    // The project keeps which blocks are open.
+    const QString projectPath = m_dir.filePath(QStringLiteral("blocks.qtkeras"));
+    QVERIFY2(project().saveAs(projectPath, &error), qPrintable(error));
+    scene()->editor().setExpanded(head, false);
+    QVERIFY(innerLayers(head).isEmpty());
+    QVERIFY2(project().open(projectPath, &error), qPrintable(error));
+    QVERIFY(document().graph().node(head)->expanded);
+    QVERIFY(!document().graph().node(base)->expanded);
+    QTRY_COMPARE(innerLayers(head).size(), 2);
+    QVERIFY(innerLayers(base).isEmpty());
 }
 
 void TestGraphModels::commandLineExportsAScriptAndAPicture() {
