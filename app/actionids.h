@@ -70,5 +70,6 @@ inline constexpr char viewVariables[] = "view.variables";
 inline constexpr char viewConsole[] = "view.console";
 inline constexpr char viewQueue[] = "view.queue";
 inline constexpr char viewHistory[] = "view.history";
+inline constexpr char viewWorkers[] = "view.workers";
 
 } // namespace qk::app::ids

@@ -35,10 +35,11 @@ struct SlotSpec {
 
 // The default arrangement: the palette and the data on the left, the selected layer's
 // properties and the training settings on the right, and across the bottom the training
-// history (wide, for its charts) beside the console, the command queue and the variables.
+// history (wide, for its charts) beside the console, the command queue, the variables and
+// the workers.
 // Docks are placed in this order, so an anchor comes before the docks placed against it.
 // clang-format off
-constexpr std::array<SlotSpec, 8> slots = {{
+constexpr std::array<SlotSpec, 9> slots = {{
     {DockSlot::Palette,    "dock-palette",    QT_TRANSLATE_NOOP("Docks", "Layers"),           Qt::LeftDockWidgetArea,   Placement::Own,        DockSlot::Palette,    true,  "Alt+1", ids::viewPalette},
     {DockSlot::Data,       "dock-data",       QT_TRANSLATE_NOOP("Docks", "Data"),             Qt::LeftDockWidgetArea,   Placement::Tab,        DockSlot::Palette,    false, "Alt+2", ids::viewData},
     {DockSlot::Properties, "dock-properties", QT_TRANSLATE_NOOP("Docks", "Properties"),       Qt::RightDockWidgetArea,  Placement::Own,        DockSlot::Properties, true,  "Alt+3", ids::viewProperties},
@@ -47,6 +48,7 @@ constexpr std::array<SlotSpec, 8> slots = {{
     {DockSlot::Console,    "dock-console",    QT_TRANSLATE_NOOP("Docks", "Python Console"),   Qt::BottomDockWidgetArea, Placement::SplitRight, DockSlot::History,    true,  "Alt+6", ids::viewConsole},
     {DockSlot::Queue,      "dock-queue",      QT_TRANSLATE_NOOP("Docks", "Command Queue"),    Qt::BottomDockWidgetArea, Placement::Tab,        DockSlot::Console,    false, "Alt+7", ids::viewQueue},
     {DockSlot::Variables,  "dock-variables",  QT_TRANSLATE_NOOP("Docks", "Variables"),        Qt::BottomDockWidgetArea, Placement::Tab,        DockSlot::Console,    false, "Alt+5", ids::viewVariables},
+    {DockSlot::Workers,    "dock-workers",    QT_TRANSLATE_NOOP("Docks", "Workers"),          Qt::BottomDockWidgetArea, Placement::Tab,        DockSlot::Console,    false, "Alt+9", ids::viewWorkers},
 }};
 // clang-format on
 

@@ -23,7 +23,8 @@ enum class DockSlot {
     Variables,  // worker variables
     Console,    // Python console
     Queue,      // command-queue monitor
-    History     // training history
+    History,    // training history
+    Workers     // the workers, local and remote
 };
 
 // Creates the main window's docks in their slots and registers each dock's show/hide toggle

@@ -17,6 +17,7 @@
 #include "app/variablespanel.h"
 #include "app/workerbanner.h"
 #include "app/workersettings.h"
+#include "app/workerspanel.h"
 #include "app/workerstatuswidget.h"
 #include "app/workspace.h"
 #include "inspectors/commandmodel.h"
@@ -79,6 +80,7 @@ MainWindow::MainWindow(SessionHost& host, QWidget* parent)
     m_docks->add(DockSlot::Console, m_consolePanel);
     m_docks->add(DockSlot::Queue, m_queueMonitor);
     m_docks->add(DockSlot::Variables, m_variablesPanel);
+    m_docks->add(DockSlot::Workers, new WorkersPanel(host, this));
     createActions();
     createMenus();
     m_docks->resetLayout();
@@ -218,7 +220,7 @@ void MainWindow::createMenus() {
           separator, graphLayout, graphFit, graphZoomIn, graphZoomOut});
     menu(viewMenu, tr("&View"),
          {viewPalette, viewData, viewProperties, viewTraining, viewVariables, viewConsole,
-          viewQueue, viewHistory, separator, viewResetLayout});
+          viewQueue, viewHistory, viewWorkers, separator, viewResetLayout});
     menu(workerMenu, tr("&Worker"),
          {workerRestart, workerInterrupt, separator, workerClearFinished, workerAskAgain});
     menu(helpMenu, tr("&Help"), {helpAbout});

@@ -127,6 +127,17 @@ void SettingsDialog::backendChosen(const QString& backend) {
 
 void SettingsDialog::createEnvironment() {
     const QString backend = m_backend->currentText();
+    const QString remote = m_host->text().trimmed();
+    if (!remote.isEmpty()) {
+        // The environment would be made here, not where the worker runs.
+        m_report->setPlainText(
+            tr("Not created: the %1 environment is made on this computer, and the worker runs "
+               "on %2. On that host run qtkeras-setup-python --backend %1 and name its "
+               "interpreter above; for JAX, Workers ▸ Set up Python on the host makes the "
+               "environment there over ssh.")
+                .arg(backend, remote));
+        return;
+    }
     m_create->setEnabled(false);
     m_report->setPlainText(tr("Creating the %1 environment in %2 (downloads from PyPI; a few "
                               "minutes)…")

@@ -48,6 +48,21 @@ ROWS = [
         ">= 8",
     ),
     Row("  loopback TCP floor p50", "floor_rtt_p50_us", "us"),
+    Row(
+        "round trip through ssh p50",
+        "remote_rtt_p50_us",
+        "us",
+        "",
+        "remote_local_rtt_p50_us",
+        "local, same run",
+        "",
+        show_ratio=False,
+    ),
+    Row("  through ssh / local", "remote_rtt_ratio", "x", "<= 1.5"),
+    Row(
+        "replay after a 10 s drop", "replay_received_percent", "%", ">= 100", lower_is_better=False
+    ),
+    Row("  re-attached after sshd is back", "replay_reattach_after_listen_s", "s"),
     Row("  loopback TCP floor p99", "floor_rtt_p99_us", "us"),
     Row(
         "pipelined throughput",

@@ -9,7 +9,7 @@
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 preset="${QTKERAS_PRESET:-dev}"
-QTKERAS_PRESET="$preset" QTKERAS_TARGETS="bench_bridge bench_gui bench_graph" "$root/scripts/setup.sh"
+QTKERAS_PRESET="$preset" QTKERAS_TARGETS="bench_bridge bench_gui bench_graph bench_remote" "$root/scripts/setup.sh"
 
 log() { printf '==> %s\n' "$*" >&2; }
 
@@ -35,6 +35,8 @@ trap 'rm -rf "$out"' EXIT
 log "machine: $(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 log "bridge: loopback floor, start-up, round trip, throughput, bulk, training"
 "$build/bench/bench_bridge" --samples "$samples" --train-reps "$reps" | tee "$out/bridge.jsonl"
+log "remote worker through ssh on 127.0.0.1: round trip, replay after a 10 s drop"
+"$build/bench/bench_remote" --samples "$peer_samples" | tee "$out/remote.jsonl"
 log "peer: plain Python training"
 "$python" "$root/bench/train_plain.py" --reps "$reps" | tee "$out/plain.jsonl"
 log "peer: Jupyter kernel"

@@ -186,6 +186,14 @@ void Session::restart() {
     QMetaObject::invokeMethod(m_core, &SessionCore::restart, Qt::QueuedConnection);
 }
 
+void Session::stopWorker() {
+    QMetaObject::invokeMethod(m_core, &SessionCore::stopWorker, Qt::QueuedConnection);
+}
+
+void Session::reconnectNow() {
+    QMetaObject::invokeMethod(m_core, &SessionCore::reconnectNow, Qt::QueuedConnection);
+}
+
 void Session::setErrorPolicy(ErrorPolicy policy, QObject* context) {
     m_core->setErrorPolicy(std::move(policy), context);
 }

@@ -96,6 +96,12 @@ public:
     void stopTraining();
     // Kills the worker (every open command is cancelled) and starts a new one.
     void restart();
+    // Stops the worker (a remote one on its host too) and starts none: every open command is
+    // cancelled, the state is Stopped, and ready() waits for restart().
+    void stopWorker();
+    // A remote worker whose connection dropped is attached again now rather than at the
+    // next attempt of the back-off.
+    void reconnectNow();
 
     // Sets who decides about failures. The policy runs on context's thread, or on the
     // transport thread when context is null (then it must not block).

@@ -503,6 +503,40 @@ void SessionCore::restart() {
     replaceWorker(QStringLiteral("the worker was restarted"), 0);
 }
 
+void SessionCore::stopWorker() {
+    if (m_shutDown || !m_worker)
+        return;
+    m_releases->newGeneration();
+    if (m_restartTimer)
+        m_restartTimer->stop();
+    // It ends in its own time (a remote one once its host has stopped it); the session no
+    // longer listens to it.
+    WorkerHandle* worker = std::exchange(m_worker, nullptr);
+    worker->disconnect(this);
+    connect(worker, &WorkerHandle::exited, worker, &QObject::deleteLater);
+    connect(worker, &WorkerHandle::startFailed, worker, &QObject::deleteLater);
+    worker->stop(2000);
+    setOpen(false);
+    m_inbox->setPolling(false);
+    m_client->abortAll();
+    const QString reason = QStringLiteral("the worker was stopped");
+    cancelAll(reason);
+    {
+        std::lock_guard lock(m_mutex);
+        if (m_ready->future().isFinished()) {
+            m_ready = std::make_shared<QPromise<WorkerInfo>>();
+            m_ready->start();
+        }
+        m_info = {};
+    }
+    setState(WorkerState::Stopped, reason);
+}
+
+void SessionCore::reconnectNow() {
+    if (m_worker)
+        m_worker->reconnectNow();
+}
+
 void SessionCore::shutdown() {
     if (m_shutDown)
         return;

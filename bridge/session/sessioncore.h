@@ -54,6 +54,8 @@ public:
     void request(const QString& method, const QString& path, const Value& body,
                  const std::shared_ptr<QPromise<Value>>& promise);
     void restart();
+    void stopWorker();
+    void reconnectNow();
     void shutdown();
 
 private:

@@ -59,12 +59,16 @@ public:
     // The ssh arguments every call shares: strict host keys, batch mode, keep-alives, then
     // the options' own arguments and the destination.
     static QStringList sshArguments(const WorkerOptions& options, const SshTarget& target);
-    // Runs one request of the bootstrap (`check`, `list`, `stop`: JSON without a token) on
-    // the options' host and returns the ssh process, started, its stdin written and closed;
-    // its stdout has the answers, one JSON line each. Null (and why in *error) when the
-    // host or the worker's sources are not usable.
+    // Runs one request of the bootstrap (`check`, `list`, `stop`, `setup`: JSON without a
+    // token; withPackage sends the worker package after it, as `setup` needs) on the options'
+    // host and returns the ssh process, started, its stdin written and closed; its stdout has
+    // the answers, one JSON line each. Null (and why in *error) when the host or the
+    // worker's sources are not usable.
     static QProcess* runRequest(const WorkerOptions& options, const QByteArray& request,
-                                QObject* parent, QString* error);
+                                QObject* parent, QString* error, bool withPackage = false);
+    // Attaches again at once when the connection is down, instead of at the next attempt
+    // of the back-off.
+    void reconnectNow() override;
 
 private:
     enum class Phase { Idle, Starting, Forwarding, Ready, Reconnecting, Ended };

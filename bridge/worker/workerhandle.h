@@ -72,6 +72,8 @@ public:
     // /notifications) instead of receiving them on its notification server, which the
     // worker cannot reach.
     virtual bool pollsNotifications() const { return false; }
+    // A remote worker whose connection dropped: attach again now. Nothing for others.
+    virtual void reconnectNow() {}
     // Whether staged bindings (GET /blobs on the notification server) can reach the worker.
     virtual bool reachesNotificationServer() const { return true; }
 

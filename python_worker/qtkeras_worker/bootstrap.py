@@ -19,7 +19,8 @@ Requests (``op``):
   when asked), then waits: a line ``stop`` on standard input stops the worker, end of file
   ends only this process (the worker runs on).
 - ``list``: ``{"workers": [info, ...]}``: every run directory, whether its worker is alive,
-  and the last lines of the log of those that are not (their directories are then removed).
+  and the last lines of the log of those that are not (their directories are then removed);
+  one whose worker has not written ``info.json`` yet is ``"starting"`` and kept.
 - ``stop``: stops the worker of a run directory: ``{"stopped": bool}``.
 - ``check``: what the interpreter offers: ``{"python", "packages", "executable"}``, and the
   devices JAX sees (``"devices"``) when ``devices`` is true.
@@ -41,11 +42,14 @@ import signal
 import subprocess
 import sys
 import tempfile
+import time
 import zlib
 from typing import IO, Any
 
 _RUN_NAME = re.compile(r"[A-Za-z0-9_-]{1,64}\Z")
 _PACKAGE_PATH = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_./-]{0,200}\Z")
+# How long a run directory may go without info.json before ``list`` takes its worker for dead.
+STARTING_SECONDS = 600
 _CHECKED = ("keras", "numpy", "msgpack", "jax", "jaxlib", "tensorflow", "torch")
 
 
@@ -278,6 +282,16 @@ def log_tail(directory: str, lines: int = 20) -> list[str]:
     return text.splitlines()[-lines:]
 
 
+def starting(directory: str) -> bool:
+    """Whether a run directory without info.json is a worker's that is still starting: one
+    made less than STARTING_SECONDS ago (a worker whose start failed is cleared after)."""
+    try:
+        made = os.stat(os.path.join(directory, "token")).st_mtime
+    except OSError:
+        return False
+    return time.time() - made < STARTING_SECONDS
+
+
 def do_list(request: dict[str, Any], stream: IO[bytes]) -> None:
     workers = []
     base = workers_dir()
@@ -291,7 +305,9 @@ def do_list(request: dict[str, Any], stream: IO[bytes]) -> None:
         entry = dict(info or {})
         entry["run"] = name
         entry["alive"] = alive(info)
-        if not entry["alive"]:
+        if info is None and starting(directory):
+            entry["starting"] = True  # its worker has not written info.json yet
+        elif not entry["alive"]:
             entry["log"] = log_tail(directory)
             shutil.rmtree(directory, ignore_errors=True)
         workers.append(entry)

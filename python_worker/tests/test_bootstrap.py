@@ -236,6 +236,25 @@ def test_list_shows_live_workers_and_clears_dead_ones_with_their_log(home):
             proc.wait()
 
 
+def test_list_keeps_the_directory_of_a_worker_still_starting(home):
+    # Issue 13: listing while a worker starts must not take its token away.
+    workers = Path(home["XDG_CACHE_HOME"]) / "qtkeras" / "workers"
+    young, old = workers / "w-young", workers / "w-old"
+    for run in (young, old):
+        run.mkdir(parents=True, mode=0o700)
+        (run / "token").write_text("t" * 40 + "\n")
+    long_ago = time.time() - 3600
+    os.utime(old / "token", (long_ago, long_ago))
+    status, answers = _once(home, {"op": "list"})
+    assert status == 0
+    listed = {entry["run"]: entry for entry in answers[0]["workers"]}
+    assert listed["w-young"]["starting"] is True
+    assert listed["w-young"]["alive"] is False
+    assert "starting" not in listed["w-old"]
+    assert (young / "token").exists()
+    assert not old.exists()
+
+
 def test_stop_by_run_name(home):
     proc, ready = _start(home, lease=60)
     status, answers = _once(home, {"op": "stop", "run": ready["run"]})
