@@ -29,6 +29,8 @@ void SessionHost::reconfigure(SessionOptions options) {
     Q_EMIT restarting();
     m_options = std::move(options);
     std::unique_ptr<Session> old = std::exchange(m_session, std::make_unique<Session>(m_options));
+    // A worker attached to belongs to this session; the next one starts its own.
+    m_options.worker.attachRun.clear();
     old.reset();
     connectSession();
     Q_EMIT sessionReplaced();

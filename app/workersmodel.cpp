@@ -109,6 +109,13 @@ WorkersModel::WorkersModel(SessionHost& host, QObject* parent)
             e.reason = reason;
         });
     });
+    connect(&host, &SessionHost::sessionReplaced, this, [this] {
+        const WorkerOptions& options = m_host.options().worker;
+        update([&options](WorkerEntry& e) {
+            e.location = location(options);
+            e.remote = !options.remote.isEmpty();
+        });
+    });
     connect(&host, &SessionHost::restarting, this, [this] {
         const WorkerOptions& options = m_host.options().worker;
         update([&options](WorkerEntry& e) {

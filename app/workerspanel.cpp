@@ -9,6 +9,7 @@
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QItemSelectionModel>
+#include <QMessageBox>
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QTableView>
@@ -40,7 +41,8 @@ WorkersPanel::WorkersPanel(SessionHost& host, QWidget* parent)
     m_report->setPlaceholderText(tr("What the actions report"));
     m_report->setMaximumBlockCount(2000);
 
-    m_reattach->setToolTip(tr("Reach a remote worker whose connection dropped again now"));
+    m_reattach->setToolTip(tr("Reach a remote worker whose connection dropped again now, or use "
+                              "a detached one in place of the session's worker"));
     m_stop->setToolTip(tr("Stop the worker (on its host too); Worker ▸ Restart starts another"));
     m_check->setToolTip(tr("What the worker's interpreter offers, checked on its host"));
     m_setup->setToolTip(tr("Make the worker's Python environment on the remote host over ssh "
@@ -108,7 +110,8 @@ int WorkersPanel::selectedRow() const {
 void WorkersPanel::updateButtons() {
     const WorkerEntry& e = m_model->entry(selectedRow());
     using Health = WorkerEntry::Health;
-    m_reattach->setEnabled(e.current && e.health == Health::Reconnecting);
+    m_reattach->setEnabled(e.current ? e.health == Health::Reconnecting
+                                     : e.health == Health::Detached);
     m_stop->setEnabled(!m_tasks->isRunning() &&
                        (e.current ? e.health != Health::Stopped && e.health != Health::Lost
                                   : e.health == Health::Detached));
@@ -122,11 +125,43 @@ void WorkersPanel::report(const QString& text) {
 }
 
 void WorkersPanel::reattach() {
-    const WorkerEntry& e = m_model->entry(selectedRow());
-    if (!e.current || e.health != WorkerEntry::Health::Reconnecting)
+    const WorkerEntry e = m_model->entry(selectedRow());
+    if (e.current) {
+        if (e.health != WorkerEntry::Health::Reconnecting)
+            return;
+        report(tr("Re-attaching to the worker on %1…").arg(e.location));
+        m_host.session().reconnectNow();
         return;
-    report(tr("Re-attaching to the worker on %1…").arg(e.location));
-    m_host.session().reconnectNow();
+    }
+    if (e.health != WorkerEntry::Health::Detached)
+        return;
+    const WorkerEntry::Health own = m_model->current().health;
+    if (own == WorkerEntry::Health::Stopped || own == WorkerEntry::Health::Lost) {
+        adopt(e.run);
+        return;
+    }
+    // The session's own worker gives way, with its variables.
+    auto* box = new QMessageBox(QMessageBox::Question, tr("Re-attach"),
+                                tr("Use the worker %1 on %2 in place of the session's worker? "
+                                   "The session's worker is stopped and its variables are "
+                                   "lost.")
+                                    .arg(e.run, e.location),
+                                QMessageBox::Yes | QMessageBox::Cancel, this);
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    box->setDefaultButton(QMessageBox::Cancel);
+    connect(box, &QMessageBox::buttonClicked, this,
+            [this, box, run = e.run](QAbstractButton* button) {
+                if (box->standardButton(button) == QMessageBox::Yes)
+                    adopt(run);
+            });
+    box->open();
+}
+
+void WorkersPanel::adopt(const QString& run) {
+    report(tr("Re-attaching to the worker %1 on %2…").arg(run, m_host.options().worker.remote));
+    SessionOptions options = m_host.options();
+    options.worker.attachRun = run;
+    m_host.reconfigure(options);
 }
 
 void WorkersPanel::stop() {

@@ -49,6 +49,7 @@ private:
     void listOnce();
     void updateButtons();
     void report(const QString& text);
+    void adopt(const QString& run);
     void showReport(const EnvironmentReport& report);
 
     SessionHost& m_host;

@@ -134,6 +134,8 @@ void SessionCore::startWorker() {
         m_worker = new WorkerProcess(m_options.worker, m_token, m_server->url(), this);
     else
         m_worker = new RemoteWorker(m_options.worker, m_token, this);
+    // A worker attached to is attached to once: a restart starts a new one.
+    m_options.worker.attachRun.clear();
     connect(m_worker, &WorkerHandle::ready, this, &SessionCore::onWorkerReady);
     connect(m_worker, &WorkerHandle::startFailed, this, &SessionCore::onWorkerStartFailed);
     connect(m_worker, &WorkerHandle::exited, this, &SessionCore::onWorkerExited);
@@ -156,6 +158,9 @@ void SessionCore::setOpen(bool open) {
 
 void SessionCore::onWorkerReady(const WorkerInfo& info) {
     m_client->setPort(info.port);
+    // A worker attached to keeps its own token; one this session started has the session's.
+    const QByteArray adopted = m_worker->adoptedToken();
+    m_client->setToken(adopted.isEmpty() ? m_token : adopted);
     m_inbox->reset();
     std::shared_ptr<QPromise<WorkerInfo>> ready;
     {

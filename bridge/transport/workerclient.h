@@ -60,6 +60,8 @@ public:
 
     // Where the worker listens: http://127.0.0.1:<port> unless setBaseUrl() said otherwise.
     void setPort(quint16 port);
+    // Requests from now on carry this token (a worker attached to has its own).
+    void setToken(const QByteArray& token) { m_authorization = "Bearer " + token; }
     void setBaseUrl(const QUrl& url);
     QUrl baseUrl() const { return m_base; }
     quint16 port() const { return quint16(m_base.port(0)); }

@@ -92,6 +92,16 @@ void RemoteWorker::start() {
                                    "are not on the worker's Python path"));
     if (m_options.leaseSeconds != 0 && m_options.leaseSeconds < 10)
         return fail(QStringLiteral("a remote worker's lease is at least 10 s (or 0: none)"));
+    armStartDeadline();
+    if (!m_options.attachRun.isEmpty()) {
+        // A worker the host runs already: its token comes back with the answer.
+        m_attaching = true;
+        m_info.run = m_options.attachRun;
+        const nlohmann::json request = {
+            {"op", "attach"}, {"run", utf8(m_info.run)}, {"token", true}};
+        runMaster(bootstrapInput(m_options, QByteArray::fromStdString(request.dump())));
+        return;
+    }
 
     nlohmann::json request = {
         {"op", "start"},
@@ -113,6 +123,10 @@ void RemoteWorker::start() {
     request["arguments"] = arguments;
     const std::string line = request.dump();
 
+    runMaster(bootstrapInput(m_options, QByteArray::fromStdString(line), package.bytes));
+}
+
+void RemoteWorker::armStartDeadline() {
     m_timer = new QTimer(this);
     m_timer->setSingleShot(true);
     connect(m_timer, &QTimer::timeout, this, [this] {
@@ -129,7 +143,6 @@ void RemoteWorker::start() {
         }
     });
     m_timer->start(m_options.startTimeoutMs);
-    runMaster(bootstrapInput(m_options, QByteArray::fromStdString(line), package.bytes));
 }
 
 void RemoteWorker::runMaster(const QByteArray& input) {
@@ -195,6 +208,9 @@ void RemoteWorker::onAnswer(const QByteArray& line) {
     } else if (m_attaching) {
         if (const auto attached = answer.find("attached"); attached != answer.end())
             info = parseReadyLine(QByteArray::fromStdString(attached->dump()));
+        if (const auto token = answer.find("token");
+            info && !m_wasReady && token != answer.end() && token->is_string())
+            m_adoptedToken = QByteArray::fromStdString(*token);
     }
     if (!info)
         return;

@@ -69,10 +69,12 @@ public:
     // Attaches again at once when the connection is down, instead of at the next attempt
     // of the back-off.
     void reconnectNow() override;
+    QByteArray adoptedToken() const override { return m_adoptedToken; }
 
 private:
     enum class Phase { Idle, Starting, Forwarding, Ready, Reconnecting, Ended };
 
+    void armStartDeadline();
     void runMaster(const QByteArray& input);
     void onMasterStdout();
     void onMasterStderr();
@@ -104,6 +106,7 @@ private:
     bool m_reconnecting = false; // disconnected() was emitted, reconnected() not yet
     bool m_stopping = false;
     WorkerInfo m_info;
+    QByteArray m_adoptedToken;
     QByteArray m_stdoutBuffer;
     QByteArray m_stderrBuffer;
     std::deque<QString> m_stderrTail;

@@ -37,6 +37,11 @@ struct WorkerOptions {
     // How long a remote worker outlives a dropped connection with no client reaching it;
     // it is re-attached meanwhile (0: it ends with the connection).
     int leaseSeconds = 600;
+    // A worker the remote host already runs (its run directory there, as its bootstrap's
+    // `list` names it) to attach to instead of starting one; the session then uses that
+    // worker's token, which the host gives to its owner over ssh. Used for the first start
+    // only: a worker started after it (a restart) is a new one.
+    QString attachRun;
 };
 
 // What the worker reported in its ready line.
@@ -74,6 +79,9 @@ public:
     virtual bool pollsNotifications() const { return false; }
     // A remote worker whose connection dropped: attach again now. Nothing for others.
     virtual void reconnectNow() {}
+    // The token of a worker that was attached to rather than started (WorkerOptions::
+    // attachRun): the client must use it. Empty otherwise.
+    virtual QByteArray adoptedToken() const { return {}; }
     // Whether staged bindings (GET /blobs on the notification server) can reach the worker.
     virtual bool reachesNotificationServer() const { return true; }
 

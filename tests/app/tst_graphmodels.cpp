@@ -395,6 +395,9 @@ void TestGraphModels::nestedModelsOpenAsBlocks() {
     // The application opens from the context menu's action: every one of its layers, the
     // image going in and each layer's parameters adding up to the block's.
     scene()->selectNodes({base});
+    if (const QByteArray dir = qgetenv("QTKERAS_SCREENSHOT_DIR"); !dir.isEmpty())
+        m_ide.window->grab().save(
+            QDir(QString::fromLocal8Bit(dir)).filePath(QStringLiteral("graph_block_window.png")));
     QAction* toggle = m_ide.window->actionRegistry().action(ids::graphToggleBlock);
     QVERIFY(toggle && toggle->isEnabled());
     QCOMPARE(toggle->text(), tr("&Open Block"));

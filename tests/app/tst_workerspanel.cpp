@@ -18,6 +18,7 @@
 #include <QDockWidget>
 #include <QLineEdit>
 #include <QMenu>
+#include <QMessageBox>
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QTableView>
@@ -50,6 +51,7 @@ private Q_SLOTS:
     void aRemoteWorkerShowsItsHostAndBecomesReady();
     void aDroppedTunnelIsShownThenReattached();
     void aDetachedWorkerIsListedAndStopped();
+    void aDetachedWorkerIsReattachedInPlaceOfTheSessions();
     void theEnvironmentIsCheckedOnTheHost();
     void pythonIsSetUpOnTheHost();
     void stopStopsTheWorkerOnItsHost();
@@ -60,6 +62,9 @@ private:
     void startRemote();
     void save(QWidget* widget, const QString& name) const;
     qk::WorkerOptions remoteOptions() const;
+    // A worker an earlier IDE left on the host: its connection ended, it runs on under its
+    // lease. Its ready line.
+    WorkerInfo leaveDetachedWorker() const;
 
     qk::test::SshServer m_ssh;
     std::unique_ptr<SessionHost> m_host;
@@ -105,6 +110,22 @@ qk::WorkerOptions TestWorkersPanel::remoteOptions() const {
     options.sshArguments = m_ssh.clientArguments();
     options.leaseSeconds = 120;
     return options;
+}
+
+WorkerInfo TestWorkersPanel::leaveDetachedWorker() const {
+    auto other = std::make_unique<RemoteWorker>(remoteOptions(), QByteArray(40, 'k'));
+    QSignalSpy ready(other.get(), &WorkerHandle::ready);
+    other->start();
+    if (!ready.wait(120000))
+        return {};
+    const WorkerInfo info = ready.first().first().value<WorkerInfo>();
+    QSignalSpy disconnected(other.get(), &WorkerHandle::disconnected);
+    ::kill(static_cast<pid_t>(other->sshPid()), SIGKILL);
+    if (!disconnected.wait(30000))
+        return {};
+    other->disconnect();
+    other.reset(); // its re-attach ends with it; the worker is left to its lease
+    return info;
 }
 
 void TestWorkersPanel::theLocalWorkerShowsItsVersionsAndDevices() {
@@ -224,18 +245,7 @@ void TestWorkersPanel::aDroppedTunnelIsShownThenReattached() {
 
 void TestWorkersPanel::aDetachedWorkerIsListedAndStopped() {
     QVERIFY(m_panel);
-    // A worker an earlier IDE left on the host: its connection ends, it runs on under its lease.
-    auto other = std::make_unique<RemoteWorker>(remoteOptions(), QByteArray(40, 'k'));
-    QSignalSpy ready(other.get(), &WorkerHandle::ready);
-    other->start();
-    QVERIFY(ready.wait(120000));
-    const WorkerInfo info = ready.first().first().value<WorkerInfo>();
-    QVERIFY(!info.run.isEmpty());
-    ::kill(static_cast<pid_t>(other->sshPid()), SIGKILL);
-    QSignalSpy disconnected(other.get(), &WorkerHandle::disconnected);
-    QVERIFY(disconnected.wait(30000));
-    other->disconnect();
-    other.reset(); // its re-attach ends with it; the worker is left to its lease
+    const WorkerInfo info = leaveDetachedWorker();
     QVERIFY(processAlive(info.pid));
 
     m_panel->refreshButton()->click();
@@ -261,6 +271,43 @@ void TestWorkersPanel::aDetachedWorkerIsListedAndStopped() {
     QVERIFY(!QFileInfo::exists(m_ssh.cacheHome() + QStringLiteral("/qtkeras/workers/") + info.run));
     // The session's own worker is untouched.
     QCOMPARE(model->current().health, Health::Ready);
+}
+
+void TestWorkersPanel::aDetachedWorkerIsReattachedInPlaceOfTheSessions() {
+    QVERIFY(m_panel);
+    const WorkerInfo info = leaveDetachedWorker();
+    QVERIFY(!info.run.isEmpty());
+    QVERIFY(processAlive(info.pid));
+    WorkersModel* model = m_panel->model();
+    const qint64 ownPid = model->current().pid;
+    const QString ownRun = model->current().run;
+    m_panel->refreshButton()->click();
+    QTRY_COMPARE_WITH_TIMEOUT(model->rowCount(), 2, 60000);
+    QCOMPARE(model->entry(1).run, info.run);
+    m_panel->selectRow(1);
+    QTRY_VERIFY(m_panel->reattachButton()->isEnabled());
+    m_panel->reattachButton()->click();
+    // The session's worker gives way, with its variables: asked first.
+    QMessageBox* box = nullptr;
+    QTRY_VERIFY((box = m_panel->findChild<QMessageBox*>()) != nullptr);
+    QVERIFY(box->text().contains(info.run));
+    box->button(QMessageBox::Yes)->click();
+
+    QTRY_COMPARE_WITH_TIMEOUT(model->current().pid, info.pid, 60000);
+    QTRY_COMPARE(model->current().health, Health::Ready);
+    QCOMPARE(model->current().run, info.run);
+    // The session speaks to it with its own token, which the host gave over ssh.
+    QFuture<Value> answer = m_host->session().run(QStringLiteral("6 * 7"));
+    QVERIFY(waitFinished(answer, 60000));
+    QCOMPARE(answer.result(), Value(42));
+    // The worker the session had is stopped on the host.
+    QTRY_VERIFY_WITH_TIMEOUT(!processAlive(ownPid), 15000);
+    QTRY_VERIFY_WITH_TIMEOUT(
+        !QFileInfo::exists(m_ssh.cacheHome() + QStringLiteral("/qtkeras/workers/") + ownRun),
+        15000);
+    QTRY_COMPARE_WITH_TIMEOUT(model->current().devices, QStringList{QStringLiteral("cpu:0")},
+                              60000);
+    save(m_panel, QStringLiteral("workers-adopted.png"));
 }
 
 void TestWorkersPanel::theEnvironmentIsCheckedOnTheHost() {
