@@ -364,7 +364,7 @@ def _argument_docs(obj: Any) -> dict[str, str]:
                 continue
             sources.append(kind)
             if "__init__" in vars(kind):
-                sources.append(kind.__init__)
+                sources.append(vars(kind)["__init__"])
             if kind is obj:
                 sources.append(_twin(obj))
     for source in sources:

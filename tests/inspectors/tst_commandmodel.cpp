@@ -4,10 +4,12 @@
 #include "bridge/session/readyfuture.h"
 #include "inspectors/commandfiltermodel.h"
 #include "inspectors/commandmodel.h"
+#include "inspectors/theme.h"
 #include "support/testsupport.h"
 
 #include <QAbstractItemModelTester>
 #include <QElapsedTimer>
+#include <QGuiApplication>
 #include <QHeaderView>
 #include <QSignalSpy>
 #include <QTableView>
@@ -128,9 +130,13 @@ void TestCommandModel::rowsFollowRealCommandsUnderTheTester() {
              QStringLiteral("n"));
     QCOMPARE(m_model->index(2, CommandModel::CodeColumn).data().toString(),
              QStringLiteral("n * 2"));
-    QCOMPARE(
-        m_model->index(bad, CommandModel::StateColumn).data(Qt::ForegroundRole).value<QColor>(),
-        CommandModel::stateColour(CommandState::Ignored));
+    // The state's colour, made to read on the palette's base.
+    const QColor shown =
+        m_model->index(bad, CommandModel::StateColumn).data(Qt::ForegroundRole).value<QColor>();
+    QCOMPARE(shown, qk::inspectors::readable(CommandModel::stateColour(CommandState::Ignored),
+                                             QGuiApplication::palette()));
+    QVERIFY(qk::inspectors::contrastRatio(shown,
+                                          QGuiApplication::palette().color(QPalette::Base)) >= 4.5);
 }
 
 void TestCommandModel::failedCommandKeepsItsTraceback() {
