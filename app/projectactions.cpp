@@ -126,6 +126,7 @@ void ProjectActions::apply(const Project& project) {
     const QScopedValueRollback applying(m_applying, true);
     Document& document = m_document;
     std::vector<LayerItem> items;
+    items.reserve(project.layers.size());
     int id = project.graph.maxId() + 1;
     for (const keras::Layer& layer : project.layers)
         items.push_back({id++, layer});

@@ -24,8 +24,9 @@ std::optional<double> parseNumber(std::string_view text) {
     if (text.empty())
         return std::nullopt;
     double value = 0;
-    const char* end = text.data() + text.size();
-    const auto [ptr, ec] = std::from_chars(text.data(), end, value);
+    const char* const first = text.data();
+    const char* const end = first + text.size();
+    const auto [ptr, ec] = std::from_chars(first, end, value);
     if (ec != std::errc() || ptr != end || !std::isfinite(value))
         return std::nullopt;
     return value;

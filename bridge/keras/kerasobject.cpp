@@ -94,6 +94,7 @@ py::Expr KerasObject::callee() const {
 
 std::vector<py::Expr> KerasObject::positionalExprs() const {
     std::vector<py::Expr> args;
+    args.reserve(m_positional.size());
     for (const Argument& a : m_positional)
         args.push_back(a.expr());
     return args;

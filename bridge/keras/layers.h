@@ -182,7 +182,7 @@ public:
 template <typename Self>
 class FilterConv : public ConvLayer<Self> {
 public:
-    FilterConv(const char* className, int filters, IntOrTuple kernelSize)
+    FilterConv(const char* className, int filters, const IntOrTuple& kernelSize)
         : ConvLayer<Self>(className) {
         this->addPositional(filters);
         this->addPositional(kernelSize);
@@ -234,7 +234,7 @@ template <typename Self>
 class PoolingLayer : public LayerBuilder<Self> {
 public:
     using LayerBuilder<Self>::LayerBuilder;
-    Self& poolSize(IntOrTuple value) { return this->with("pool_size", value); }
+    Self& poolSize(const IntOrTuple& value) { return this->with("pool_size", value); }
     Self& strides(IntOrTuple value) { return this->with("strides", value); }
     Self& padding(const QString& value) { return this->with("padding", value); }
     Self& dataFormat(const QString& value) { return this->with("data_format", value); }

@@ -52,6 +52,7 @@ py::Keywords fitKeywords(const FitOptions& o, const std::optional<py::Expr>& val
         kw.emplace_back(QStringLiteral("resume"), true);
     if (!o.callbacks.empty()) {
         std::vector<py::Expr> callbacks;
+        callbacks.reserve(o.callbacks.size());
         for (const Callback& c : o.callbacks)
             callbacks.push_back(c.expr());
         kw.emplace_back(QStringLiteral("callbacks"), py::Expr::list(std::move(callbacks)));
@@ -61,6 +62,7 @@ py::Keywords fitKeywords(const FitOptions& o, const std::optional<py::Expr>& val
 
 py::Keywords Model::State::Compiled::keywords() const {
     std::vector<py::Expr> metricExprs;
+    metricExprs.reserve(metrics.size());
     for (const Argument& m : metrics)
         metricExprs.push_back(m.expr());
     py::Keywords kw{{QStringLiteral("loss"), loss.expr()},

@@ -24,6 +24,7 @@ py::Expr listOf(const std::vector<Tensor>& tensors, const TensorNamer& nameOf) {
 py::Expr dictOf(const QStringList& keys, const std::vector<Tensor>& tensors,
                 const TensorNamer& nameOf) {
     std::vector<std::pair<py::Expr, py::Expr>> items;
+    items.reserve(tensors.size());
     for (std::size_t i = 0; i < tensors.size(); ++i)
         items.emplace_back(py::Expr(keys[static_cast<qsizetype>(i)]), nameOf(tensors[i]));
     return py::Expr::dict(std::move(items));
@@ -100,6 +101,7 @@ Tensors::Tensors(std::initializer_list<std::pair<QString, Tensor>> dict)
 
 std::vector<Tensor> Tensors::all() const {
     std::vector<Tensor> out;
+    out.reserve(m_items.size());
     for (const auto& [key, t] : m_items)
         out.push_back(t);
     return out;

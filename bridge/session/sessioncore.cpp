@@ -428,6 +428,8 @@ void SessionCore::interrupt(const QString& id) {
                 const protocol::Json answer = protocol::parse(reply.body, protocol::Format::Json);
                 *nothingRan = answer.value("interrupted", protocol::Json()).is_null();
             } catch (const std::exception&) {
+                // An answer not understood says nothing: the escalation goes on as if
+                // something ran.
             }
         },
         target.isEmpty() ? transport::Resend::IfNotSent : transport::Resend::UntilDeadline);

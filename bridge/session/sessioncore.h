@@ -61,7 +61,7 @@ public:
 private:
     // Reports on the session's events, on the events object's thread, in order.
     template <typename Signal, typename... Args>
-    void report(Signal signal, Args... args) {
+    void report(Signal signal, const Args&... args) {
         QMetaObject::invokeMethod(
             m_events, [events = m_events, signal, args...] { (events->*signal)(args...); },
             Qt::QueuedConnection);
