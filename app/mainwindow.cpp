@@ -175,11 +175,17 @@ void MainWindow::createActions() {
     add(ids::viewResetLayout, tr("Reset &layout"), this, &MainWindow::resetLayout);
     auto* themes = new QActionGroup(this);
     const Theme current = savedTheme();
-    for (const auto& [id, theme, text] :
-         {std::tuple{ids::viewThemeSystem, Theme::System, tr("&System colours")},
-          std::tuple{ids::viewThemeLight, Theme::Light, tr("Li&ght colours")},
-          std::tuple{ids::viewThemeDark, Theme::Dark, tr("&Dark colours")}}) {
-        QAction* action = add(id, text, this, [theme] {
+    struct ThemeChoice {
+        const char* id;
+        Theme theme;
+        QString text;
+    };
+    for (const ThemeChoice& choice :
+         {ThemeChoice{ids::viewThemeSystem, Theme::System, tr("&System colours")},
+          ThemeChoice{ids::viewThemeLight, Theme::Light, tr("Li&ght colours")},
+          ThemeChoice{ids::viewThemeDark, Theme::Dark, tr("&Dark colours")}}) {
+        const Theme theme = choice.theme;
+        QAction* action = add(choice.id, choice.text, this, [theme] {
             saveTheme(theme);
             applyTheme(theme);
         });

@@ -75,11 +75,11 @@ QColor readable(const QColor& colour, const QColor& background, double contrast)
     const QColor hsl = colour.toHsl();
     const bool lighter = luminance(background) < 0.18;
     // Lightness moves away from the background until the contrast holds (halving the step).
-    double low = hsl.lightnessF();
-    double high = lighter ? 1.0 : 0.0;
+    float low = hsl.lightnessF();
+    float high = lighter ? 1.0F : 0.0F;
     QColor best = QColor::fromHslF(hsl.hslHueF(), hsl.hslSaturationF(), high, hsl.alphaF());
     for (int i = 0; i < 20; ++i) {
-        const double middle = (low + high) / 2;
+        const float middle = (low + high) / 2;
         const QColor candidate =
             QColor::fromHslF(hsl.hslHueF(), hsl.hslSaturationF(), middle, hsl.alphaF());
         if (contrastRatio(candidate, background) >= contrast) {

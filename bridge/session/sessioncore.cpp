@@ -245,18 +245,7 @@ void SessionCore::replaceWorker(const QString& reason, int delayMs) {
         m_worker->deleteLater();
         m_worker = nullptr;
     }
-    setOpen(false);
-    m_inbox->setPolling(false);
-    m_client->abortAll();
-    cancelAll(reason);
-    {
-        std::lock_guard lock(m_mutex);
-        if (m_ready->future().isFinished()) {
-            m_ready = std::make_shared<QPromise<WorkerInfo>>();
-            m_ready->start();
-        }
-        m_info = {};
-    }
+    closeLink(reason);
     m_restartReason = reason;
     if (delayMs <= 0) {
         startWorker();
@@ -510,6 +499,19 @@ void SessionCore::restart() {
     replaceWorker(QStringLiteral("the worker was restarted"), 0);
 }
 
+void SessionCore::closeLink(const QString& reason) {
+    setOpen(false);
+    m_inbox->setPolling(false);
+    m_client->abortAll();
+    cancelAll(reason);
+    std::lock_guard lock(m_mutex);
+    if (m_ready->future().isFinished()) {
+        m_ready = std::make_shared<QPromise<WorkerInfo>>();
+        m_ready->start();
+    }
+    m_info = {};
+}
+
 void SessionCore::stopWorker() {
     if (m_shutDown || !m_worker)
         return;
@@ -523,19 +525,8 @@ void SessionCore::stopWorker() {
     connect(worker, &WorkerHandle::exited, worker, &QObject::deleteLater);
     connect(worker, &WorkerHandle::startFailed, worker, &QObject::deleteLater);
     worker->stop(2000);
-    setOpen(false);
-    m_inbox->setPolling(false);
-    m_client->abortAll();
     const QString reason = QStringLiteral("the worker was stopped");
-    cancelAll(reason);
-    {
-        std::lock_guard lock(m_mutex);
-        if (m_ready->future().isFinished()) {
-            m_ready = std::make_shared<QPromise<WorkerInfo>>();
-            m_ready->start();
-        }
-        m_info = {};
-    }
+    closeLink(reason);
     setState(WorkerState::Stopped, reason);
 }
 

@@ -72,6 +72,9 @@ private:
     // Replaces the worker: kills the old one (if any), cancels every open command with
     // reason and starts a new one after delayMs; workerRestarted(reason) follows its ready.
     void replaceWorker(const QString& reason, int delayMs);
+    // After the worker went away: no requests or polling, every open command cancelled with
+    // reason, and ready() waits for the next worker.
+    void closeLink(const QString& reason);
     void escalateInterrupt(quint64 generation, const QString& id);
     void onWorkerReady(const WorkerInfo& info);
     void onWorkerStartFailed(const QString& reason);

@@ -154,10 +154,12 @@ private:
     QString writeCsv(const QString& name, const QString& text);
     ErrorRecoveryDialog* waitForDialog() const;
     // Runs code in the console and waits until it has settled.
-    bool runInConsole(const QString& code);
+    bool runInConsole(const QString& code) const { return m_ide.runInConsole(code); }
     void train();
     // With QTKERAS_SCREENSHOT_DIR set, the widget as drawn, for a person to look at.
-    static void screenshot(QWidget* widget, const QString& name);
+    static void screenshot(QWidget* widget, const QString& name) {
+        qk::test::saveScreenshot(widget, name);
+    }
 
     qk::test::IdeFixture m_ide;
     QTemporaryDir m_dir;
@@ -177,13 +179,6 @@ void TestDailyUse::init() {
     QVERIFY(waitUntil([this] { return !m_ide.window->errorPolicy().openDialog(); }));
     QVERIFY(waitUntil([this] { return !trainer().isRunning(); }, 60000));
     QVERIFY(waitFinished(m_ide.host->session().ready(), 60000));
-}
-
-void TestDailyUse::screenshot(QWidget* widget, const QString& name) {
-    const QByteArray dir = qgetenv("QTKERAS_SCREENSHOT_DIR");
-    if (!dir.isEmpty())
-        widget->grab().save(
-            QDir(QString::fromLocal8Bit(dir)).filePath(name + QStringLiteral(".png")));
 }
 
 void TestDailyUse::cleanup() {
@@ -236,17 +231,6 @@ QString TestDailyUse::writeCsv(const QString& name, const QString& text) {
 ErrorRecoveryDialog* TestDailyUse::waitForDialog() const {
     waitUntil([this] { return m_ide.window->errorPolicy().openDialog() != nullptr; }, 60000);
     return m_ide.window->errorPolicy().openDialog();
-}
-
-bool TestDailyUse::runInConsole(const QString& code) {
-    const QString id = m_ide.window->console().execute(code);
-    return waitUntil(
-        [this, id] {
-            const auto& model = m_ide.window->commands();
-            const int row = model.rowOf(id);
-            return row >= 0 && inspectors::CommandModel::isSettled(model.info(row));
-        },
-        60000);
 }
 
 void TestDailyUse::train() {

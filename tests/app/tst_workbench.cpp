@@ -69,9 +69,11 @@ private:
         return m_ide.window->findChild<Panel*>();
     }
     QPlainTextEdit* input() const { return panel<ConsolePanel>()->input(); }
-    bool runInConsole(const QString& code);
+    bool runInConsole(const QString& code) const { return m_ide.runInConsole(code); }
     QString transcript() const { return panel<ConsolePanel>()->transcript()->toPlainText(); }
-    static void screenshot(QWidget* widget, const QString& name);
+    static void screenshot(QWidget* widget, const QString& name) {
+        qk::test::saveScreenshot(widget, name);
+    }
 
     qk::test::IdeFixture m_ide;
 };
@@ -83,24 +85,6 @@ void TestWorkbench::initTestCase() {
 
 void TestWorkbench::cleanupTestCase() {
     m_ide.stop();
-}
-
-void TestWorkbench::screenshot(QWidget* widget, const QString& name) {
-    const QByteArray dir = qgetenv("QTKERAS_SCREENSHOT_DIR");
-    if (!dir.isEmpty())
-        widget->grab().save(
-            QDir(QString::fromLocal8Bit(dir)).filePath(name + QStringLiteral(".png")));
-}
-
-bool TestWorkbench::runInConsole(const QString& code) {
-    const QString id = m_ide.window->console().execute(code);
-    return waitUntil(
-        [this, id] {
-            const auto& model = m_ide.window->commands();
-            const int row = model.rowOf(id);
-            return row >= 0 && inspectors::CommandModel::isSettled(model.info(row));
-        },
-        60000);
 }
 
 void TestWorkbench::tabCompletesFromTheWorkersScope() {

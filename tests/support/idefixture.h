@@ -1,11 +1,14 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "app/console.h"
 #include "app/mainwindow.h"
 #include "app/sessionhost.h"
+#include "inspectors/commandmodel.h"
 #include "support/testsupport.h"
 
 #include <QCoreApplication>
+#include <QDir>
 #include <QRegularExpression>
 #include <QSettings>
 #include <QSize>
@@ -23,6 +26,15 @@ inline void useFreshSettings() {
     QStandardPaths::setTestModeEnabled(true);
     QCoreApplication::setOrganizationName(QStringLiteral("QtKerasTests"));
     QSettings().clear();
+}
+
+// With QTKERAS_SCREENSHOT_DIR set, the widget as drawn, saved there as NAME.png for a person
+// to look at.
+inline void saveScreenshot(QWidget* widget, const QString& name) {
+    const QByteArray dir = qgetenv("QTKERAS_SCREENSHOT_DIR");
+    if (!dir.isEmpty())
+        widget->grab().save(
+            QDir(QString::fromLocal8Bit(dir)).filePath(name + QStringLiteral(".png")));
 }
 
 // The IDE as a user starts it, shared by the test functions of one program: a session host on
@@ -59,6 +71,18 @@ struct IdeFixture {
             made->resize(size);
         made->show();
         return made;
+    }
+
+    // Runs code in the window's console and waits until its command has settled.
+    bool runInConsole(const QString& code) const {
+        const QString id = window->console().execute(code);
+        return waitUntil(
+            [this, id] {
+                const auto& commands = window->commands();
+                const int row = commands.rowOf(id);
+                return row >= 0 && inspectors::CommandModel::isSettled(commands.info(row));
+            },
+            60000);
     }
 
     // The window goes before the host it uses.
