@@ -155,6 +155,8 @@ QList<int> GraphEditor::duplicate(const QList<int>& nodeIds) {
         return {};
     const QByteArray bytes = copy(m_document.graph(), nodeIds);
     const auto part = ProjectFile::graphFromBytes(bytes);
+    if (!part)
+        return {};
     ModelGraph graph = m_document.graph();
     QList<int> created = insertCopies(graph, *part, {40, 40});
     m_document.setGraph(graph,

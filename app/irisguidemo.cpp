@@ -108,7 +108,8 @@ void IrisGuiDemo::onTrained(bool ok, const QString&) {
 
 void IrisGuiDemo::onScored(double accuracy, double loss) {
     m_testAccuracy = accuracy;
-    const auto rows = m_workspace.trainer().data()->split.test.size();
+    const auto& data = m_workspace.trainer().data();
+    const auto rows = data ? data->split.test.size() : 0;
     m_window.statusBar()->showMessage(
         tr("Iris demo: test accuracy %1, test loss %2 on %n "
            "held-out row(s)",

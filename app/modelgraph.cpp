@@ -204,7 +204,8 @@ const GraphNode& ModelGraph::owner(const GraphNode& n) const {
         if (const GraphNode* o = node(n.sharedWith))
             return *o;
     }
-    return n;
+    // The rvalue overload is deleted, so n is a node that outlives the call.
+    return n; // NOLINT(bugprone-return-const-ref-from-parameter)
 }
 
 std::vector<GraphEdge> ModelGraph::edgesInto(int nodeId, const QString& port) const {
@@ -396,7 +397,10 @@ std::optional<std::vector<keras::Layer>> ModelGraph::asSequential() const {
 py::Program ModelGraph::buildCode(const QString& modelVariable, const QString& modelName) const {
     if (const auto found = problems(); !found.empty())
         throw std::invalid_argument(found.front().message.toStdString());
-    const std::vector<int> order = *topologicalOrder();
+    const std::optional<std::vector<int>> sorted = topologicalOrder();
+    if (!sorted) // problems() names a cycle; this is a defect if it did not
+        throw std::logic_error("a graph with a cycle passed its checks");
+    const std::vector<int>& order = *sorted;
     Namer namer;
     QHash<int, QString> tensor;   // node -> variable of its output
     QHash<int, QString> layerVar; // owner node -> variable of its layer, when shared

@@ -87,7 +87,9 @@ public:
     std::vector<GraphEdge> edgesInto(int nodeId, const QString& port = {}) const;
     std::vector<GraphEdge> edgesFrom(int nodeId) const;
     // The node whose layer a node calls (itself, or the one it shares).
+    // Only for nodes of this graph, which outlive the call: never a temporary.
     const GraphNode& owner(const GraphNode& node) const;
+    const GraphNode& owner(GraphNode&& node) const = delete;
 
     std::vector<int> inputIds() const;
     std::vector<int> outputIds() const;

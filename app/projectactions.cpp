@@ -387,7 +387,7 @@ RecoveryDialog* ProjectActions::offerRecovery(const QString& directory) {
 }
 
 bool ProjectActions::restore(RecoveryFile& file, QString* error) {
-    if (!file.isReadable()) {
+    if (!file.project) {
         if (error)
             *error = tr("This recovery file cannot be read: %1\nIt is kept at %2.")
                          .arg(file.error, QDir::toNativeSeparators(file.path));

@@ -4,6 +4,8 @@
 #include "app/document.h"
 #include "app/sessionhost.h"
 
+#include <stdexcept>
+
 namespace qk::app {
 
 TrainingController::TrainingController(SessionHost& host, Document& document, QObject* parent)
@@ -130,7 +132,8 @@ void TrainingController::stop() {
 }
 
 QFuture<keras::Scores> TrainingController::evaluate() const {
-    Q_ASSERT(m_model && m_data);
+    if (!m_model || !m_data)
+        throw std::logic_error("evaluate() before a model was trained on prepared data");
     keras::Sequential model = *m_model; // copies share the worker's model
     return model.evaluate(m_data->xTest, m_data->yTest);
 }

@@ -145,8 +145,9 @@ QVariant CommandModel::display(const Row& row, int column) const {
         // A value's text or an error message may hold terminal codes: shown plain.
         return TerminalText::strip(info.state == CommandState::Succeeded ? info.resultPreview
                                                                          : info.error);
+    default: // not a column
+        return {};
     }
-    return {};
 }
 
 QVariant CommandModel::data(const QModelIndex& index, int role) const {
@@ -208,8 +209,9 @@ QVariant CommandModel::headerData(int section, Qt::Orientation orientation, int 
         return tr("Duration");
     case ResultColumn:
         return tr("Result");
+    default: // not a column
+        return {};
     }
-    return {};
 }
 
 void CommandModel::apply(const CommandInfo& info) {

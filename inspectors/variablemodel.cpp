@@ -33,6 +33,8 @@ QVariant VariableModel::data(const QModelIndex& index, int role) const {
         case ValueColumn:
             return role == Qt::DisplayRole ? v.repr.left(200).replace(QLatin1Char('\n'), u' ')
                                            : v.repr;
+        default: // not a column
+            return {};
         }
     }
     if (role == Qt::FontRole && index.column() != TypeColumn)
@@ -50,8 +52,9 @@ QVariant VariableModel::headerData(int section, Qt::Orientation orientation, int
         return tr("Type");
     case ValueColumn:
         return tr("Value");
+    default: // not a column
+        return {};
     }
-    return {};
 }
 
 void VariableModel::setVariables(const Value& list) {

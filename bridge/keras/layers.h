@@ -191,32 +191,32 @@ public:
 
 class Conv1D : public FilterConv<Conv1D> {
 public:
-    Conv1D(int filters, IntOrTuple kernelSize)
-        : FilterConv("Conv1D", filters, std::move(kernelSize)) {}
+    Conv1D(int filters, const IntOrTuple& kernelSize)
+        : FilterConv("Conv1D", filters, kernelSize) {}
 };
 
 class Conv2D : public FilterConv<Conv2D> {
 public:
-    Conv2D(int filters, IntOrTuple kernelSize)
-        : FilterConv("Conv2D", filters, std::move(kernelSize)) {}
+    Conv2D(int filters, const IntOrTuple& kernelSize)
+        : FilterConv("Conv2D", filters, kernelSize) {}
 };
 
 class Conv3D : public FilterConv<Conv3D> {
 public:
-    Conv3D(int filters, IntOrTuple kernelSize)
-        : FilterConv("Conv3D", filters, std::move(kernelSize)) {}
+    Conv3D(int filters, const IntOrTuple& kernelSize)
+        : FilterConv("Conv3D", filters, kernelSize) {}
 };
 
 class Conv2DTranspose : public FilterConv<Conv2DTranspose> {
 public:
-    Conv2DTranspose(int filters, IntOrTuple kernelSize)
-        : FilterConv("Conv2DTranspose", filters, std::move(kernelSize)) {}
+    Conv2DTranspose(int filters, const IntOrTuple& kernelSize)
+        : FilterConv("Conv2DTranspose", filters, kernelSize) {}
 };
 
 class SeparableConv2D : public FilterConv<SeparableConv2D> {
 public:
-    SeparableConv2D(int filters, IntOrTuple kernelSize)
-        : FilterConv("SeparableConv2D", filters, std::move(kernelSize)) {}
+    SeparableConv2D(int filters, const IntOrTuple& kernelSize)
+        : FilterConv("SeparableConv2D", filters, kernelSize) {}
     SeparableConv2D& depthMultiplier(int value) { return with("depth_multiplier", value); }
 };
 
@@ -244,9 +244,9 @@ class MaxPooling1D : public PoolingLayer<MaxPooling1D> {
 public:
     MaxPooling1D()
         : PoolingLayer("MaxPooling1D") {}
-    explicit MaxPooling1D(IntOrTuple size)
+    explicit MaxPooling1D(const IntOrTuple& size)
         : MaxPooling1D() {
-        poolSize(std::move(size));
+        poolSize(size);
     }
 };
 
@@ -254,9 +254,9 @@ class MaxPooling2D : public PoolingLayer<MaxPooling2D> {
 public:
     MaxPooling2D()
         : PoolingLayer("MaxPooling2D") {}
-    explicit MaxPooling2D(IntOrTuple size)
+    explicit MaxPooling2D(const IntOrTuple& size)
         : MaxPooling2D() {
-        poolSize(std::move(size));
+        poolSize(size);
     }
 };
 
@@ -264,9 +264,9 @@ class AveragePooling1D : public PoolingLayer<AveragePooling1D> {
 public:
     AveragePooling1D()
         : PoolingLayer("AveragePooling1D") {}
-    explicit AveragePooling1D(IntOrTuple size)
+    explicit AveragePooling1D(const IntOrTuple& size)
         : AveragePooling1D() {
-        poolSize(std::move(size));
+        poolSize(size);
     }
 };
 
@@ -274,9 +274,9 @@ class AveragePooling2D : public PoolingLayer<AveragePooling2D> {
 public:
     AveragePooling2D()
         : PoolingLayer("AveragePooling2D") {}
-    explicit AveragePooling2D(IntOrTuple size)
+    explicit AveragePooling2D(const IntOrTuple& size)
         : AveragePooling2D() {
-        poolSize(std::move(size));
+        poolSize(size);
     }
 };
 

@@ -77,6 +77,24 @@ Model::State::~State() {
         session->deleteVariables({variable});
 }
 
+const Tensors& Model::State::functionalInputs() const {
+    if (!inputs)
+        throw std::logic_error("a functional model without its inputs");
+    return *inputs;
+}
+
+const Tensors& Model::State::functionalOutputs() const {
+    if (!outputs)
+        throw std::logic_error("a functional model without its outputs");
+    return *outputs;
+}
+
+const Application& Model::State::builtApplication() const {
+    if (!application)
+        throw std::logic_error("an application model without its application");
+    return *application;
+}
+
 Model::Model(std::shared_ptr<State> state)
     : m_state(std::move(state)) {}
 
@@ -167,8 +185,8 @@ QFuture<QString> Model::summary() const {
 }
 
 QString Model::name() const {
-    if (m_state->application) {
-        const auto given = m_state->application->get(QStringLiteral("name"));
+    if (const std::optional<Application>& application = m_state->application) {
+        const auto given = application->get(QStringLiteral("name"));
         return given && given->isValue() ? given->value().toString() : QString();
     }
     return m_state->name;

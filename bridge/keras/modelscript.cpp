@@ -85,7 +85,7 @@ public:
               "values",  "w",         "x_test", "y_test", "scores",  "float"})
             m_used.insert(QString::fromLatin1(reserved));
         if (exported.kind == Model::State::Kind::Functional) {
-            const std::vector<Tensor> inputs = exported.inputs->all();
+            const std::vector<Tensor> inputs = exported.functionalInputs().all();
             if (inputs.size() == 1)
                 m_onlyInput = &inputs.front().node();
         }
@@ -112,18 +112,19 @@ public:
                 m_script += target.attr(QStringLiteral("add")).call({layer.expr()});
             break;
         case Model::State::Kind::Application:
-            m_script += py::Statement::assign(target, state.application->expr());
+            m_script += py::Statement::assign(target, state.builtApplication().expr());
             break;
         case Model::State::Kind::Functional: {
-            for (const Tensor& t : state.inputs->all())
+            for (const Tensor& t : state.functionalInputs().all())
                 tensor(t);
-            for (const Tensor& t : state.outputs->all())
+            for (const Tensor& t : state.functionalOutputs().all())
                 tensor(t);
             const TensorNamer nameOf = [this](const Tensor& t) { return tensor(t); };
-            m_script += py::Statement::assign(
-                target, keras.attr(QStringLiteral("Model"))
-                            .call({state.inputs->expr(nameOf), state.outputs->expr(nameOf)},
-                                  std::move(kwargs)));
+            m_script +=
+                py::Statement::assign(target, keras.attr(QStringLiteral("Model"))
+                                                  .call({state.functionalInputs().expr(nameOf),
+                                                         state.functionalOutputs().expr(nameOf)},
+                                                        std::move(kwargs)));
             break;
         }
         case Model::State::Kind::Loaded:
@@ -191,7 +192,8 @@ private:
             }
             for (const Value& call : calls) {
                 const auto index = std::size_t(call[QStringLiteral("layer")].toInt());
-                const py::Expr callee = made.at(index) ? *made[index] : layerMade(layers[index]);
+                const std::optional<py::Expr>& premade = made.at(index);
+                const py::Expr callee = premade ? *premade : layerMade(layers[index]);
                 std::vector<py::Expr> args;
                 for (const Value& arg : call[QStringLiteral("args")].items())
                     args.push_back(valueExpr(arg, graph));

@@ -157,6 +157,8 @@ py::Expr CallArgument::expr(const TensorNamer& nameOf) const {
     case Kind::Value:
         break;
     }
+    if (!m_value)
+        throw std::logic_error("a Tensors of kind Value without its value");
     return m_value->expr();
 }
 
