@@ -399,6 +399,15 @@ void Search::endTrial(int worker, std::size_t index, Value result) {
             }
             Q_EMIT trialEnded(trial);
             wakeIdle();
+            // A worker that died is started again by its session (commands wait for it);
+            // one its session gave up on runs no more trials.
+            Slot& slot = *m_workers[static_cast<std::size_t>(worker)];
+            if (slot.session->workerState() == WorkerState::Dead) {
+                slot.state = Slot::State::Retired;
+                slot.reason = trial.reason;
+                maybeFinish();
+                return;
+            }
             requestTrial(worker);
         });
 }
