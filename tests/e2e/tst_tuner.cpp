@@ -94,8 +94,9 @@ void TestTuner::twoTrialProcessesRunTrialsSideBySide() {
         mostAtOnce = std::max(mostAtOnce, ++running);
         QVERIFY(!trial.label().isEmpty());
         connect(trial.history.get(), &K::TrainingHistory::epochEnded, this,
-                [&liveEpochs, id = trial.id](int, const QMap<QString, double>& logs) {
-                    if (logs.contains(QStringLiteral("val_loss")))
+                [&liveEpochs, id = trial.id,
+                 history = trial.history.get()](int, const QMap<QString, double>& logs) {
+                    if (!history->isFinished() && logs.contains(QStringLiteral("val_loss")))
                         ++liveEpochs[id];
                 });
     });
