@@ -504,6 +504,11 @@ void Search::fail(const QString& reason) {
     m_finished = true;
     m_error = reason;
     m_workers.clear();
+    if (m_started) {
+        const py::Expr search = py::Expr::name(m_variable);
+        m_chief.send(worker::command(
+            {searchCall(QStringLiteral("close"), {search}), py::Statement::del({search})}));
+    }
     m_promise->setException(std::make_exception_ptr(std::runtime_error(reason.toStdString())));
     m_promise->finish();
     Q_EMIT finished();
