@@ -239,7 +239,7 @@ void MainWindow::createMenus() {
     menu(editMenu, tr("&Edit"), {editUndo, editRedo});
     menu(modelMenu, tr("&Model"),
          {modelDeleteLayer, modelDuplicateLayer, separator, modelMoveUp, modelMoveDown, separator,
-          modelEditAsGraph, separator, modelTrain, modelStop, modelDistribution});
+          modelEditAsGraph, separator, modelTrain, modelStop, modelEvaluate, modelDistribution});
     menu(graphMenu, tr("&Graph"),
          {graphDelete, graphDuplicate, graphCopy, graphPaste, graphShare, graphToggleBlock,
           separator, graphLayout, graphFit, graphZoomIn, graphZoomOut});

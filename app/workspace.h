@@ -46,6 +46,9 @@ public:
     LayerPalette* palette() const { return m_palette; }
     PropertiesPanel* properties() const { return m_properties; }
     TrainingController& trainer() const { return *m_trainer; }
+    // Scores the run at `row` of the training history on the test set in the Evaluation tab,
+    // or says there why it cannot.
+    void evaluateRun(int row);
     inspectors::TrainingHistoryView* historyView() const { return m_history; }
 
 Q_SIGNALS:
@@ -56,6 +59,7 @@ private:
     void createActions(ActionRegistry& actions);
     void train();
     void chooseDistribution();
+    void evaluateFinishedRun();
 
     SessionHost& m_host;
     Document& m_document;
@@ -70,6 +74,7 @@ private:
     PropertiesPanel* m_properties;
     TrainingController* m_trainer;
     inspectors::TrainingHistoryView* m_history;
+    int m_evaluations = 0; // evaluations asked for: only the newest one's answer is shown
 };
 
 } // namespace qk::app
