@@ -87,7 +87,7 @@ Workspace::Workspace(SessionHost& host, Document& document, Docks& docks, Action
                     evaluateFinishedRun();
             });
     connect(m_history, &inspectors::TrainingHistoryView::evaluateRequested, this,
-            &Workspace::evaluateRun);
+            [this](int row) { evaluateRun(row); });
     createActions(actions);
 }
 
@@ -108,17 +108,19 @@ void Workspace::evaluateFinishedRun() {
     const auto& runs = m_history->runs();
     for (int row = runs.rowCount() - 1; row >= 0; --row) {
         if (&runs.history(row) == m_trainer->history().get()) {
-            evaluateRun(row);
+            // The charts stay in front: the tab has the scores when the user turns to it.
+            evaluateRun(row, false);
             return;
         }
     }
 }
 
-void Workspace::evaluateRun(int row) {
+void Workspace::evaluateRun(int row, bool show) {
     inspectors::EvaluationView* view = m_history->evaluationView();
     const QString name = m_history->runs().name(row);
     const int ticket = ++m_evaluations;
-    m_history->showEvaluation();
+    if (show)
+        m_history->showEvaluation();
     QString why;
     if (!m_trainer->canEvaluate(m_history->runs().history(row), &why)) {
         view->showProblem(name, why);

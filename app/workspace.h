@@ -47,8 +47,8 @@ public:
     PropertiesPanel* properties() const { return m_properties; }
     TrainingController& trainer() const { return *m_trainer; }
     // Scores the run at `row` of the training history on the test set in the Evaluation tab,
-    // or says there why it cannot.
-    void evaluateRun(int row);
+    // or says there why it cannot; `show` brings the tab to the front.
+    void evaluateRun(int row, bool show = true);
     inspectors::TrainingHistoryView* historyView() const { return m_history; }
 
 Q_SIGNALS:

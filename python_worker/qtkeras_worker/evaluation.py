@@ -81,9 +81,8 @@ def _loss_name(loss: Any) -> str:
     """The loss's Keras name without case or punctuation: "sparsecategoricalcrossentropy"."""
     if loss is None or isinstance(loss, list | tuple | dict):
         return ""
-    if isinstance(loss, str):
-        name = loss
-    else:
+    name: Any = loss
+    if not isinstance(loss, str):
         name = getattr(loss, "name", None) or getattr(loss, "__name__", None)
         name = name or type(loss).__name__
     return re.sub(r"[^a-z]", "", str(name).lower())
@@ -119,7 +118,8 @@ def _task(loss: str, t: np.ndarray, p: np.ndarray) -> str:
 
 def _softmax(a: np.ndarray) -> np.ndarray:
     e = np.exp(a - a.max(axis=1, keepdims=True))
-    return e / e.sum(axis=1, keepdims=True)
+    probabilities: np.ndarray = e / e.sum(axis=1, keepdims=True)
+    return probabilities
 
 
 def _probabilities(a: np.ndarray) -> np.ndarray:

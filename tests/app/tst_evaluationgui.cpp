@@ -99,10 +99,11 @@ bool TestEvaluationGui::trainAndWait(int epochs) {
 void TestEvaluationGui::finishedRunIsScoredOnTheTestRows() {
     QVERIFY(!action(ids::modelEvaluate)->isEnabled());
     QVERIFY(trainAndWait(4));
-    // The run that ended is scored at once, in the Evaluation tab.
+    // The run that ended is scored at once, in the Evaluation tab; the curves stay in front.
     QVERIFY(waitUntil([this] { return view()->hasEvaluation(); }, 120000));
-    QCOMPARE(history()->findChild<QTabWidget*>(QStringLiteral("historyTabs"))->currentWidget(),
-             view());
+    auto* tabs = history()->findChild<QTabWidget*>(QStringLiteral("historyTabs"));
+    QVERIFY(tabs->currentWidget() != view());
+    tabs->setCurrentWidget(view());
     QVERIFY(action(ids::modelEvaluate)->isEnabled());
     const keras::Evaluation& shown = view()->evaluation();
     const qint64 testRows = trainer().data()->xTest.shape().at(0);
@@ -209,7 +210,11 @@ void TestEvaluationGui::runWhoseModelIsGoneIsRefused() {
     QCOMPARE(history()->runs().rowCount(), 2);
     // The first run's model was replaced by the second's: refused, with the reason.
     history()->selectRun(0);
+    auto* tabs = history()->findChild<QTabWidget*>(QStringLiteral("historyTabs"));
+    tabs->setCurrentIndex(0);
     action(ids::modelEvaluate)->trigger();
+    // Asked for, the evaluation comes to the front.
+    QCOMPARE(tabs->currentWidget(), view());
     QVERIFY(!view()->hasEvaluation());
     QCOMPARE(view()->statusText(), QStringLiteral("Cannot evaluate ") + history()->runs().name(0));
     QVERIFY2(view()->matrixNote().contains(QStringLiteral("no longer in the worker")),
