@@ -39,21 +39,8 @@ bool TrainingController::train(QString* error) {
         return refuse(tr("A run is in progress."));
     if (m_document.layerCount() == 0)
         return refuse(tr("The model has no layers."));
-    const DataSource& source = m_document.dataSource();
     try {
-        const keras::Dataset dataset = source.kind == DataSource::Kind::Iris
-                                           ? keras::Dataset::iris()
-                                           : keras::Dataset::fromCsv(source.csvPath);
-        keras::PrepareOptions options;
-        options.label = source.label;
-        options.features = source.features;
-        options.encoded = source.encoded;
-        options.testFraction = source.testFraction;
-        options.seed = source.seed;
-        options.standardize = source.standardize;
-        options.targets = source.oneHot ? keras::PrepareOptions::Targets::OneHot
-                                        : keras::PrepareOptions::Targets::Indices;
-        m_data = dataset.prepare(options);
+        m_data = prepareData(m_document.dataSource());
     } catch (const std::exception& e) {
         return refuse(QString::fromUtf8(e.what()));
     }
@@ -117,6 +104,22 @@ bool TrainingController::train(QString* error) {
             Q_EMIT finished(false, QString::fromUtf8(e.what()));
         });
     return true;
+}
+
+keras::PreparedData TrainingController::prepareData(const DataSource& source) {
+    const keras::Dataset dataset = source.kind == DataSource::Kind::Iris
+                                       ? keras::Dataset::iris()
+                                       : keras::Dataset::fromCsv(source.csvPath);
+    keras::PrepareOptions options;
+    options.label = source.label;
+    options.features = source.features;
+    options.encoded = source.encoded;
+    options.testFraction = source.testFraction;
+    options.seed = source.seed;
+    options.standardize = source.standardize;
+    options.targets = source.oneHot ? keras::PrepareOptions::Targets::OneHot
+                                    : keras::PrepareOptions::Targets::Indices;
+    return dataset.prepare(options);
 }
 
 void TrainingController::setDistribution(std::optional<keras::Distribution> distribution) {

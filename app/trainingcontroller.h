@@ -15,6 +15,7 @@ namespace qk::app {
 
 class Document;
 class SessionHost;
+struct DataSource;
 
 // Runs the document's network: prepares the data source's arrays, builds the model in the
 // worker layer by layer, compiles it, and fits it with the arrays sent once as bindings.
@@ -45,6 +46,8 @@ public:
     // named as the data names them) and at most `predictionRows` predictions.
     QFuture<keras::Evaluation> evaluateDetailed(int predictionRows = 500) const;
     const std::optional<keras::PreparedData>& data() const { return m_data; }
+    // The data source's arrays as a run trains on them; throws with the reason.
+    static keras::PreparedData prepareData(const DataSource& source);
     // How the next runs spread over the worker's devices (nullopt: one device); sent to the
     // worker before each run's model is built.
     void setDistribution(std::optional<keras::Distribution> distribution);

@@ -12,6 +12,7 @@
 #include <QFormLayout>
 #include <QLabel>
 #include <QLineEdit>
+#include <QPushButton>
 #include <QRegularExpression>
 #include <QSignalBlocker>
 #include <QSpinBox>
@@ -65,7 +66,8 @@ TrainingSettingsPanel::TrainingSettingsPanel(Document& document, CatalogSource& 
     , m_monitor(new QComboBox)
     , m_patience(new QSpinBox)
     , m_error(new QLabel)
-    , m_fitWarnings(new QLabel) {
+    , m_fitWarnings(new QLabel)
+    , m_search(new QPushButton(tr("Searc&h…"))) {
     setObjectName(QStringLiteral("training-settings"));
     m_learningRate->setPlaceholderText(tr("optimizer's default"));
     m_momentum->setPlaceholderText(tr("optimizer's default"));
@@ -109,7 +111,11 @@ TrainingSettingsPanel::TrainingSettingsPanel(Document& document, CatalogSource& 
     form->addRow(tr("P&atience:"), m_patience);
     form->addRow(m_error);
     form->addRow(m_fitWarnings);
+    m_search->setToolTip(tr("Hyper-parameter search: train with ranges of the layers' and the "
+                            "optimizer's arguments in parallel trials and keep the best"));
+    form->addRow(tr("Hyper-parameters:"), m_search);
 
+    connect(m_search, &QPushButton::clicked, this, &TrainingSettingsPanel::searchRequested);
     connect(m_loss, &QComboBox::textActivated, this, &TrainingSettingsPanel::commitLoss);
     connect(m_optimizer, &QComboBox::textActivated, this, &TrainingSettingsPanel::commitOptimizer);
     connect(m_learningRate, &QLineEdit::editingFinished, this,

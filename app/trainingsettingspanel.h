@@ -8,6 +8,7 @@ class QComboBox;
 class QDoubleSpinBox;
 class QLabel;
 class QLineEdit;
+class QPushButton;
 class QSpinBox;
 
 namespace qk::app {
@@ -36,9 +37,14 @@ public:
     QCheckBox* earlyStoppingCheck() const { return m_earlyStopping; }
     QComboBox* monitorCombo() const { return m_monitor; }
     QSpinBox* patienceSpin() const { return m_patience; }
+    QPushButton* searchButton() const { return m_search; }
     QString errorText() const;
     // Shows what does not fit between the model and its data (DataFitCheck), or nothing.
     void showFitWarnings(const QStringList& warnings);
+
+Q_SIGNALS:
+    // "Search…": the user wants a hyper-parameter search over this model.
+    void searchRequested();
 
 private:
     void fillChoices();
@@ -66,6 +72,7 @@ private:
     QSpinBox* m_patience;
     QLabel* m_error;
     QLabel* m_fitWarnings;
+    QPushButton* m_search;
 };
 
 } // namespace qk::app

@@ -15,6 +15,8 @@
 #include "app/layerpalette.h"
 #include "app/modelbuilder.h"
 #include "app/propertiespanel.h"
+#include "app/searchcontroller.h"
+#include "app/searchdialog.h"
 #include "app/sessionhost.h"
 #include "app/shapechecker.h"
 #include "app/trainingcontroller.h"
@@ -45,6 +47,7 @@ Workspace::Workspace(SessionHost& host, Document& document, Docks& docks, Action
     , m_palette(new LayerPalette(*m_catalog))
     , m_properties(new PropertiesPanel(document, *m_catalog))
     , m_trainer(new TrainingController(host, document, this))
+    , m_searcher(new SearchController(host, document, this))
     , m_history(new inspectors::TrainingHistoryView) {
     docks.add(DockSlot::Palette, m_palette);
     docks.add(DockSlot::Properties, m_properties);
@@ -80,6 +83,15 @@ Workspace::Workspace(SessionHost& host, Document& document, Docks& docks, Action
             });
     connect(m_history, &inspectors::TrainingHistoryView::stopRequested, m_trainer,
             &TrainingController::stop);
+    // Each trial of a search is a run of its own, named with its hyper-parameters.
+    connect(m_searcher, &SearchController::trialStarted, m_history,
+            [this](const std::shared_ptr<keras::TrainingHistory>& history, const QString& title) {
+                m_history->addRun(history, title);
+            });
+    connect(m_searcher, &SearchController::finished, this, [this](bool, const QString& message) {
+        Q_EMIT this->message(message.section(u'\n', 0, 0), 10000);
+    });
+    connect(training, &TrainingSettingsPanel::searchRequested, this, &Workspace::showSearch);
     connect(m_trainer, &TrainingController::finished, this,
             [this](bool ok, const QString& message) {
                 Q_EMIT this->message(message.section(u'\n', 0, 0), 10000);
@@ -184,6 +196,20 @@ void Workspace::createActions(ActionRegistry& actions) {
     distribution->setToolTip(tr("Train on several devices: data- or model-parallel"));
     connect(distribution, &QAction::triggered, this, &Workspace::chooseDistribution);
     actions.add(ids::modelDistribution, distribution);
+
+    auto* search = new QAction(tr("&Search Hyper-parameters…"), this);
+    search->setToolTip(tr("Train the model with ranges of its arguments in parallel trials "
+                          "(KerasTuner) and keep the best"));
+    connect(search, &QAction::triggered, this, &Workspace::showSearch);
+    actions.add(ids::modelSearch, search);
+}
+
+void Workspace::showSearch() {
+    if (!m_searchDialog)
+        m_searchDialog = new SearchDialog(*m_searcher, m_document, m_builder->window());
+    m_searchDialog->show();
+    m_searchDialog->raise();
+    m_searchDialog->activateWindow();
 }
 
 void Workspace::chooseDistribution() {

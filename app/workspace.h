@@ -21,6 +21,8 @@ class GraphChecker;
 class LayerPalette;
 class ModelBuilder;
 class PropertiesPanel;
+class SearchController;
+class SearchDialog;
 class SessionHost;
 class ShapeChecker;
 class TrainingController;
@@ -46,6 +48,10 @@ public:
     LayerPalette* palette() const { return m_palette; }
     PropertiesPanel* properties() const { return m_properties; }
     TrainingController& trainer() const { return *m_trainer; }
+    SearchController& searcher() const { return *m_searcher; }
+    // The hyper-parameter search dialog, made when first opened.
+    SearchDialog* searchDialog() const { return m_searchDialog; }
+    void showSearch();
     // Scores the run at `row` of the training history on the test set in the Evaluation tab,
     // or says there why it cannot; `show` brings the tab to the front.
     void evaluateRun(int row, bool show = true);
@@ -73,6 +79,8 @@ private:
     LayerPalette* m_palette;
     PropertiesPanel* m_properties;
     TrainingController* m_trainer;
+    SearchController* m_searcher;
+    SearchDialog* m_searchDialog = nullptr;
     inspectors::TrainingHistoryView* m_history;
     int m_evaluations = 0; // evaluations asked for: only the newest one's answer is shown
 };

@@ -203,6 +203,13 @@ ROWS = [
     Row("graph: an edit until its shapes p50", "graph_edit_shapes_p50_ms", "ms"),
     Row("  max", "graph_edit_shapes_max_ms", "ms"),
     Row("graph: a frame of 500 nodes p50", "graph_frame_p50_ms", "ms"),
+    Row("search of iris, 1 trial process", "search_1p_wall_s", "s"),
+    Row("  2 trial processes", "search_2p_wall_s", "s"),
+    Row("  3 trial processes", "search_3p_wall_s", "s"),
+    Row("  a trial until its first epoch p50", "search_2p_first_epoch_p50_s", "s"),
+    Row("  between two trials of a process p50", "search_2p_gap_p50_ms", "ms"),
+    Row("  KerasTuner's gRPC mode, 2 workers", "kt_grpc_2w_wall_s", "s"),
+    Row("  its chief ends when a worker is killed (1/0)", "kt_grpc_killed_chief_ended", ""),
     Row("  p99", "graph_frame_p99_ms", "ms"),
 ]
 

@@ -9,7 +9,7 @@
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 preset="${QTKERAS_PRESET:-dev}"
-QTKERAS_PRESET="$preset" QTKERAS_TARGETS="bench_bridge bench_gui bench_graph bench_remote" "$root/scripts/setup.sh"
+QTKERAS_PRESET="$preset" QTKERAS_TARGETS="bench_bridge bench_gui bench_graph bench_remote bench_search" "$root/scripts/setup.sh"
 
 log() { printf '==> %s\n' "$*" >&2; }
 
@@ -25,9 +25,9 @@ fi
 build="$root/build/$preset"
 
 export QTKERAS_PYTHON="$python" KERAS_BACKEND=jax QT_QPA_PLATFORM=offscreen
-samples=5000 reps=3 epochs=1000 peer_samples=2000
+samples=5000 reps=3 epochs=1000 peer_samples=2000 search_trials=6
 if [ "${QTKERAS_BENCH_QUICK:-0}" = 1 ]; then
-  samples=1000 reps=1 epochs=200 peer_samples=500
+  samples=1000 reps=1 epochs=200 peer_samples=500 search_trials=2
 fi
 
 out="$(mktemp -d)"
@@ -47,5 +47,9 @@ log "GUI thread during live training"
   | tee "$out/gui.jsonl"
 log "graph builder: ResNet50 import, edits, frames"
 "$build/bench/bench_graph" 2> >(grep -v 'propagateSizeHints' >&2) | tee "$out/graph.jsonl"
+log "hyper-parameter search: 1, 2 and 3 trial processes"
+"$build/bench/bench_search" --trials "$search_trials" | tee "$out/search.jsonl"
+log "peer: KerasTuner's own gRPC mode, and a worker killed in it"
+"$python" "$root/bench/kerastuner_grpc_peer.py" --trials "$search_trials" | tee "$out/ktgrpc.jsonl"
 echo
 "$python" "$root/bench/report.py" "$out"/*.jsonl

@@ -16,6 +16,7 @@
 #include "bridge/keras/ops.h"             // IWYU pragma: export
 #include "bridge/keras/optimizers.h"      // IWYU pragma: export
 #include "bridge/keras/schedules.h"       // IWYU pragma: export
+#include "bridge/keras/search.h"          // IWYU pragma: export
 #include "bridge/keras/sequential.h"      // IWYU pragma: export
 #include "bridge/keras/tensor.h"          // IWYU pragma: export
 #include "bridge/keras/traininghistory.h" // IWYU pragma: export

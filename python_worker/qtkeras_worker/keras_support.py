@@ -122,6 +122,13 @@ def _progress_class() -> type:
             self._epoch_start = time.perf_counter()
             self._last_batch = 0.0
 
+        def __deepcopy__(self, memo: dict[int, Any]) -> Any:
+            # KerasTuner copies a search's callbacks for each execution of a trial: the copy
+            # reports for the same command, through the same executor and notifier.
+            return type(self)(
+                self._executor, self._notifier, self._command, self._interval, self._stops
+            )
+
         def _check_stop(self) -> None:
             if self._stops and self._executor.stop_requested(self._command):
                 self.model.stop_training = True

@@ -327,6 +327,13 @@ def _timing() -> type:
         def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
             self.seconds.append(time.perf_counter() - self._start)
 
+        def __deepcopy__(self, memo: dict[int, Any]) -> Any:
+            # KerasTuner copies a search's callbacks for each execution: the copy records
+            # into the same list.
+            copy = type(self)()
+            copy.seconds = self.seconds
+            return copy
+
     _timing_class = EpochTimer
     return EpochTimer
 

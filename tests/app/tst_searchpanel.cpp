@@ -1,0 +1,259 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Hyper-parameter search from the Training panel with the real window, worker and KerasTuner:
+// a 3-trial search over a Dense layer's units and the learning rate on two trial processes,
+// each trial a run of the chart named with its values, the trials table sorted by the
+// objective, and "Open Best in Builder" setting the builder's arguments in one undoable step.
+#include "app/document.h"
+#include "app/mainwindow.h"
+#include "app/searchcontroller.h"
+#include "app/searchdialog.h"
+#include "app/shapechecker.h"
+#include "app/trainingsettingspanel.h"
+#include "app/workspace.h"
+#include "bridge/keras/layers.h"
+#include "bridge/keras/search.h"
+#include "inspectors/searchtrialmodel.h"
+#include "inspectors/traininghistoryview.h"
+#include "inspectors/trainingrunmodel.h"
+#include "support/idefixture.h"
+#include "support/testsupport.h"
+
+#include <QAbstractItemModelTester>
+#include <QComboBox>
+#include <QLabel>
+#include <QPushButton>
+#include <QSpinBox>
+#include <QTableView>
+#include <QTableWidget>
+#include <QUndoStack>
+#include <QtTest>
+
+using namespace qk;
+using namespace qk::app;
+using qk::test::waitUntil;
+
+class TestSearchPanel : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void parseRangeReadsTheDialogsRanges_data();
+    void parseRangeReadsTheDialogsRanges();
+    void parseRangeRefusesWhatItCannotRead_data();
+    void parseRangeRefusesWhatItCannotRead();
+    void initTestCase();
+    void cleanupTestCase();
+    void searchFromTheTrainingPanelOpensTheBestInTheBuilder();
+
+private:
+    qk::test::IdeFixture m_ide;
+};
+
+void TestSearchPanel::parseRangeReadsTheDialogsRanges_data() {
+    QTest::addColumn<QString>("text");
+    QTest::addColumn<bool>("integer");
+    QTest::addColumn<int>("kind");
+    QTest::addColumn<double>("min");
+    QTest::addColumn<double>("max");
+    QTest::addColumn<double>("step");
+    QTest::addColumn<bool>("log");
+    using Kind = keras::HyperParameter::Kind;
+    QTest::newRow("int step") << "8..64 step 8" << true << int(Kind::Int) << 8.0 << 64.0 << 8.0
+                              << false;
+    QTest::newRow("int") << " 1 .. 4 " << true << int(Kind::Int) << 1.0 << 4.0 << 1.0 << false;
+    QTest::newRow("log") << "1e-4..0.1 log" << false << int(Kind::Float) << 1e-4 << 0.1 << 0.0
+                         << true;
+    QTest::newRow("float") << "0..0.5" << false << int(Kind::Float) << 0.0 << 0.5 << 0.0 << false;
+    QTest::newRow("choices") << "relu, tanh" << false << int(Kind::Choice) << 0.0 << 0.0 << 0.0
+                             << false;
+}
+
+void TestSearchPanel::parseRangeReadsTheDialogsRanges() {
+    QFETCH(QString, text);
+    QFETCH(bool, integer);
+    QFETCH(int, kind);
+    const keras::HyperParameter hp = parseRange(QStringLiteral("x"), text, integer);
+    QCOMPARE(int(hp.kind()), kind);
+    QCOMPARE(hp.name(), QStringLiteral("x"));
+    if (hp.kind() == keras::HyperParameter::Kind::Choice) {
+        QCOMPARE(hp.values().size(), std::size_t(2));
+        QCOMPARE(hp.values()[1].toString(), QStringLiteral("tanh"));
+        return;
+    }
+    QTEST(hp.min(), "min");
+    QTEST(hp.max(), "max");
+    QTEST(hp.step(), "step");
+    QTEST(hp.log(), "log");
+}
+
+void TestSearchPanel::parseRangeRefusesWhatItCannotRead_data() {
+    QTest::addColumn<QString>("text");
+    QTest::addColumn<bool>("integer");
+    QTest::addColumn<QString>("reason");
+    QTest::newRow("empty") << "" << true << "empty";
+    QTest::newRow("reversed") << "64..8" << true << "is empty";
+    QTest::newRow("fraction for units") << "3.5..8" << true << "not a whole number";
+    QTest::newRow("log of zero") << "0..1 log" << false << "above 0";
+    QTest::newRow("one choice") << "relu" << false << "at least two choices";
+    QTest::newRow("log for units") << "1..8 log" << true << "whole numbers";
+}
+
+void TestSearchPanel::parseRangeRefusesWhatItCannotRead() {
+    QFETCH(QString, text);
+    QFETCH(bool, integer);
+    QFETCH(QString, reason);
+    try {
+        parseRange(QStringLiteral("units"), text, integer);
+        QFAIL("accepted");
+    } catch (const std::invalid_argument& e) {
+        QVERIFY2(QString::fromUtf8(e.what()).contains(reason), e.what());
+    }
+}
+
+void TestSearchPanel::initTestCase() {
+    m_ide.start(QSize(1280, 800));
+    if (QTest::currentTestFailed())
+        return;
+    Document& document = m_ide.window->document();
+    document.undoStack()->beginMacro(QStringLiteral("iris"));
+    document.addLayer(keras::InputLayer({4}));
+    document.addLayer(keras::Layer(
+        QStringLiteral("Dense"),
+        {{QStringLiteral("units"), 16}, {QStringLiteral("activation"), QStringLiteral("relu")}}));
+    document.addLayer(keras::Layer(
+        QStringLiteral("Dense"),
+        {{QStringLiteral("units"), 3}, {QStringLiteral("activation"), QStringLiteral("softmax")}}));
+    CompileSettings compile = document.compileSettings();
+    compile.optimizer.set(QStringLiteral("learning_rate"), 0.01);
+    document.setCompileSettings(compile);
+    TrainingSettings training = document.trainingSettings();
+    training.epochs = 3;
+    training.validationSplit = 0.2;
+    document.setTrainingSettings(training);
+    document.undoStack()->endMacro();
+    QVERIFY(waitUntil([this] { return m_ide.window->workspace().shapes().isUpToDate(); }, 60000));
+}
+
+void TestSearchPanel::cleanupTestCase() {
+    m_ide.stop();
+}
+
+void TestSearchPanel::searchFromTheTrainingPanelOpensTheBestInTheBuilder() {
+    Workspace& workspace = m_ide.window->workspace();
+    Document& document = m_ide.window->document();
+    const int denseId = document.layerAt(1).id;
+    QAbstractItemModelTester tester(&workspace.searcher().trials(),
+                                    QAbstractItemModelTester::FailureReportingMode::QtTest);
+
+    auto* panel = m_ide.window->findChild<TrainingSettingsPanel*>();
+    QVERIFY(panel);
+    panel->searchButton()->click();
+    SearchDialog* dialog = workspace.searchDialog();
+    QVERIFY(dialog);
+    QVERIFY(QTest::qWaitForWindowExposed(dialog));
+
+    // The builder's numeric arguments are offered with ranges around their values.
+    const int unitsRow = dialog->rangeRow(denseId, QStringLiteral("units"));
+    const int rateRow = dialog->rangeRow(0, QStringLiteral("learning_rate"));
+    QVERIFY(unitsRow >= 0 && rateRow >= 0);
+    QTableWidget* ranges = dialog->rangeTable();
+    QCOMPARE(ranges->item(unitsRow, SearchDialog::RangeTextColumn)->text(),
+             QStringLiteral("8..32 step 8"));
+    QCOMPARE(ranges->item(rateRow, SearchDialog::RangeTextColumn)->text(),
+             QStringLiteral("0.001..0.1 log"));
+    ranges->item(unitsRow, SearchDialog::SearchColumn)->setCheckState(Qt::Checked);
+    ranges->item(unitsRow, SearchDialog::RangeTextColumn)->setText(QStringLiteral("4..32 step 4"));
+    ranges->item(rateRow, SearchDialog::SearchColumn)->setCheckState(Qt::Checked);
+    QCOMPARE(dialog->objectiveCombo()->currentText(), QStringLiteral("val_loss"));
+    dialog->maxTrialsSpin()->setValue(3);
+    dialog->processesSpin()->setValue(2);
+    dialog->epochsSpin()->setValue(3);
+
+    QSignalSpy finished(&workspace.searcher(), &SearchController::finished);
+    QTest::mouseClick(dialog->startButton(), Qt::LeftButton);
+    QVERIFY2(workspace.searcher().isRunning(), qPrintable(dialog->statusLabel()->text()));
+    QVERIFY(!dialog->startButton()->isEnabled());
+    QVERIFY(dialog->stopButton()->isEnabled());
+    // Trials stream into the chart while they run, each as a run named with its values.
+    inspectors::TrainingRunModel& runs = workspace.historyView()->runs();
+    QVERIFY(waitUntil(
+        [&runs] {
+            for (int row = 0; row < runs.rowCount(); ++row) {
+                if (!runs.history(row).isFinished() && runs.history(row).epochCount() >= 1)
+                    return true;
+            }
+            return false;
+        },
+        300000));
+    qk::test::saveScreenshot(dialog, QStringLiteral("search-running"));
+    QVERIFY2(finished.wait(600000) || finished.count() == 1, "the search did not end");
+    QVERIFY2(finished.first().at(0).toBool(), qPrintable(finished.first().at(1).toString()));
+
+    QCOMPARE(runs.rowCount(), 3);
+    const QRegularExpression title(QStringLiteral(R"(^trial \d · units=\d+ lr=[0-9.e-]+$)"));
+    for (int row = 0; row < runs.rowCount(); ++row) {
+        QVERIFY2(title.match(runs.name(row)).hasMatch(), qPrintable(runs.name(row)));
+        QCOMPARE(runs.history(row).epochCount(), 3);
+    }
+
+    // The trials table: best first by val_loss.
+    QTableView* view = dialog->trialView();
+    QAbstractItemModel* table = view->model();
+    QCOMPARE(table->rowCount(), 3);
+    QList<double> scores;
+    for (int row = 0; row < 3; ++row) {
+        bool ok = false;
+        scores << table->index(row, inspectors::SearchTrialModel::ScoreColumn)
+                      .data()
+                      .toString()
+                      .toDouble(&ok);
+        QVERIFY(ok);
+        QCOMPARE(table->index(row, inspectors::SearchTrialModel::StatusColumn).data().toString(),
+                 QStringLiteral("completed"));
+    }
+    QVERIFY2(std::is_sorted(scores.begin(), scores.end()), "the table is not best first");
+    const std::optional<keras::Trial>& best = workspace.searcher().best();
+    QVERIFY(best);
+    QCOMPARE(table->index(0, inspectors::SearchTrialModel::TrialColumn).data().toInt(),
+             best->number());
+    QVERIFY(dialog->openBestButton()->isEnabled());
+    view->resizeColumnsToContents();
+    qk::test::saveScreenshot(dialog, QStringLiteral("search-trials"));
+    workspace.historyView()->redrawNow();
+    qk::test::saveScreenshot(workspace.historyView(), QStringLiteral("search-history"));
+
+    // Open Best sets both arguments in one undoable step.
+    qint64 bestUnits = 0;
+    double bestRate = 0;
+    for (const auto& [name, value] : best->values) {
+        if (name == QLatin1String("units"))
+            bestUnits = value.toInt();
+        if (name == QLatin1String("lr"))
+            bestRate = value.toDouble();
+    }
+    QVERIFY(bestUnits >= 4 && bestUnits <= 32 && bestRate >= 0.001 && bestRate <= 0.1);
+    const int undoBefore = document.undoStack()->count();
+    QTest::mouseClick(dialog->openBestButton(), Qt::LeftButton);
+    const auto units = [&document, denseId] {
+        return document.layerAt(document.indexOf(denseId))
+            .layer.get(QStringLiteral("units"))
+            ->value()
+            .toInt();
+    };
+    const auto rate = [&document] {
+        return document.compileSettings()
+            .optimizer.get(QStringLiteral("learning_rate"))
+            ->value()
+            .toDouble();
+    };
+    QCOMPARE(units(), bestUnits);
+    QCOMPARE(rate(), bestRate);
+    QCOMPARE(document.undoStack()->count(), undoBefore + 1);
+    document.undoStack()->undo();
+    QCOMPARE(units(), qint64(16));
+    QCOMPARE(rate(), 0.01);
+    document.undoStack()->redo();
+    QCOMPARE(units(), bestUnits);
+}
+
+QTEST_MAIN(TestSearchPanel)
+#include "tst_searchpanel.moc"

@@ -1,0 +1,174 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Hyper-parameter search through the C++ API with the real worker and the real KerasTuner:
+// trials on two worker processes at once, each streaming its epochs, scored by the objective;
+// a trial whose process is killed ends as lost and the search goes on.
+#include "bridge/keras/dataset.h"
+#include "bridge/keras/keras.h"
+#include "bridge/session/session.h"
+#include "support/testsupport.h"
+
+#include <QtTest>
+
+#include <csignal>
+#include <map>
+#include <set>
+
+using namespace qk;
+namespace K = qk::keras;
+using qk::test::waitFinished;
+using qk::test::waitUntil;
+
+namespace {
+
+// A small iris network: its width and the optimizer's learning rate are searched.
+K::HyperModel irisHyperModel() {
+    K::HyperModel model;
+    model.layers = {K::InputLayer({4}),
+                    K::Layer(QStringLiteral("Dense"),
+                             {{QStringLiteral("units"),
+                               K::HyperParameter::integer(QStringLiteral("units"), 4, 32, 4)},
+                              {QStringLiteral("activation"), QStringLiteral("relu")}}),
+                    K::Layer(QStringLiteral("Dense"),
+                             {{QStringLiteral("units"), 3},
+                              {QStringLiteral("activation"), QStringLiteral("softmax")}})};
+    model.optimizer =
+        K::Optimizer(QStringLiteral("Adam"),
+                     {{QStringLiteral("learning_rate"),
+                       K::HyperParameter::real(QStringLiteral("lr"), 1e-3, 1e-1, true)}});
+    model.metrics = {QStringLiteral("accuracy")};
+    return model;
+}
+
+} // namespace
+
+class TestTuner : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase();
+    void cleanupTestCase();
+    void twoTrialProcessesRunTrialsSideBySide();
+    void aKilledTrialProcessEndsItsTrialAsLost();
+
+private:
+    K::SearchOptions options() const;
+
+    std::unique_ptr<Session> m_session;
+    K::PreparedData m_iris;
+};
+
+void TestTuner::initTestCase() {
+    m_session = std::make_unique<Session>(qk::test::workerOptions());
+    QVERIFY2(waitFinished(m_session->ready(), 60000), "the worker did not start");
+    K::PrepareOptions prepare;
+    prepare.label = QStringLiteral("species");
+    prepare.seed = 7;
+    m_iris = K::Dataset::iris().prepare(prepare);
+}
+
+void TestTuner::cleanupTestCase() {
+    m_session.reset();
+}
+
+K::SearchOptions TestTuner::options() const {
+    K::SearchOptions options;
+    options.objective = QStringLiteral("val_loss");
+    options.fit.epochs = 2;
+    options.fit.batchSize = 16;
+    options.fit.validationSplit = 0.2;
+    options.seed = 3;
+    options.session = qk::test::workerOptions();
+    return options;
+}
+
+void TestTuner::twoTrialProcessesRunTrialsSideBySide() {
+    K::SearchOptions options = this->options();
+    options.maxTrials = 4;
+    options.parallelTrials = 2;
+    K::Search search(*m_session, irisHyperModel(), m_iris.xTrain, m_iris.yTrain, options);
+
+    std::map<QString, int> liveEpochs; // trial id -> epochs seen while it ran
+    int running = 0;
+    int mostAtOnce = 0;
+    connect(&search, &K::Search::trialStarted, this, [&](const K::Trial& trial) {
+        mostAtOnce = std::max(mostAtOnce, ++running);
+        QVERIFY(!trial.label().isEmpty());
+        connect(trial.history.get(), &K::TrainingHistory::epochEnded, this,
+                [&liveEpochs, id = trial.id](int, const QMap<QString, double>& logs) {
+                    if (logs.contains(QStringLiteral("val_loss")))
+                        ++liveEpochs[id];
+                });
+    });
+    connect(&search, &K::Search::trialEnded, this, [&](const K::Trial&) { --running; });
+
+    const QFuture<K::SearchResult> future = search.start();
+    QVERIFY2(waitFinished(future, 600000), "the search did not end");
+    const K::SearchResult result = future.result();
+
+    QCOMPARE(result.objective, QStringLiteral("val_loss"));
+    QCOMPARE(result.direction, QStringLiteral("min"));
+    QCOMPARE(static_cast<int>(result.trials.size()), 4);
+    QVERIFY2(mostAtOnce == 2, "two trials never ran at the same time");
+    std::set<int> workers;
+    double lowest = std::numeric_limits<double>::infinity();
+    for (const K::Trial& trial : result.trials) {
+        QCOMPARE(trial.status, K::Trial::Status::Completed);
+        QVERIFY(trial.score.has_value());
+        QCOMPARE(liveEpochs[trial.id], 2);
+        QCOMPARE(trial.history->epochCount(), 2);
+        QCOMPARE(trial.history->outcome(), K::TrainingHistory::Outcome::Finished);
+        // The score is the objective's best epoch.
+        const QList<double> valLoss = trial.history->series(QStringLiteral("val_loss"));
+        QCOMPARE(*trial.score, *std::min_element(valLoss.begin(), valLoss.end()));
+        QVERIFY(trial.title().startsWith(QStringLiteral("trial %1 · units=").arg(trial.number())));
+        QVERIFY(trial.title().contains(QStringLiteral(" lr=")));
+        workers.insert(trial.worker);
+        lowest = std::min(lowest, *trial.score);
+    }
+    QCOMPARE(workers, (std::set<int>{0, 1}));
+    QVERIFY(result.best.has_value());
+    QCOMPARE(*result.best->score, lowest);
+    QCOMPARE(*result.trials.front().score, lowest);
+    for (std::size_t i = 1; i < result.trials.size(); ++i)
+        QVERIFY(*result.trials[i - 1].score <= *result.trials[i].score);
+}
+
+void TestTuner::aKilledTrialProcessEndsItsTrialAsLost() {
+    K::SearchOptions options = this->options();
+    options.maxTrials = 2;
+    options.parallelTrials = 1;
+    options.fit.epochs = 40;
+    options.fit.batchSize = 4;
+    K::Search search(*m_session, irisHyperModel(), m_iris.xTrain, m_iris.yTrain, options);
+    std::vector<K::Trial> started;
+    std::vector<K::Trial> ended;
+    connect(&search, &K::Search::trialStarted, this,
+            [&](const K::Trial& trial) { started.push_back(trial); });
+    connect(&search, &K::Search::trialEnded, this,
+            [&](const K::Trial& trial) { ended.push_back(trial); });
+    const QFuture<K::SearchResult> future = search.start();
+
+    QVERIFY(waitUntil([&] { return !started.empty() && started[0].history->epochCount() >= 1; },
+                      300000));
+    const qint64 pid = search.workerSession(0).workerInfo().pid;
+    QVERIFY(pid > 0);
+    QCOMPARE(::kill(static_cast<pid_t>(pid), SIGKILL), 0);
+
+    QVERIFY2(waitUntil([&] { return !ended.empty(); }, 60000), "the killed trial did not end");
+    QCOMPARE(ended[0].status, K::Trial::Status::Lost);
+    QVERIFY2(!ended[0].reason.isEmpty(), "a lost trial says why");
+    QCOMPARE(ended[0].history->outcome(), K::TrainingHistory::Outcome::Lost);
+
+    // The restarted worker runs the next trial; the search ends with it as the best.
+    QVERIFY2(waitFinished(future, 600000), "the search did not end");
+    const K::SearchResult result = future.result();
+    QCOMPARE(static_cast<int>(result.trials.size()), 2);
+    QVERIFY(result.best.has_value());
+    QCOMPARE(result.best->status, K::Trial::Status::Completed);
+    QCOMPARE(result.best->history->epochCount(), 40);
+    QCOMPARE(result.trials.back().status, K::Trial::Status::Lost);
+    QVERIFY(!result.trials.back().score.has_value());
+}
+
+QTEST_GUILESS_MAIN(TestTuner)
+#include "tst_tuner.moc"
