@@ -125,7 +125,13 @@ SearchController::SearchController(SessionHost& host, Document& document, QObjec
     : QObject(parent)
     , m_host(host)
     , m_document(document)
-    , m_trials(new inspectors::SearchTrialModel(this)) {}
+    , m_trials(new inspectors::SearchTrialModel(this)) {
+    // The search's tuner lives in the session's worker: a restart or a new session ends it.
+    connect(&host, &SessionHost::restarting, this, [this] {
+        if (m_search && m_running)
+            m_search->abandon(tr("the session's worker was restarted"));
+    });
+}
 
 SearchController::~SearchController() {
     m_trials->setSearch(nullptr);

@@ -88,6 +88,9 @@ Workspace::Workspace(SessionHost& host, Document& document, Docks& docks, Action
             [this](const std::shared_ptr<keras::TrainingHistory>& history, const QString& title) {
                 m_history->addRun(history, title);
             });
+    // The history's Stop ends what runs: a training run or a search's trials.
+    connect(m_history, &inspectors::TrainingHistoryView::stopRequested, m_searcher,
+            &SearchController::stop);
     connect(m_searcher, &SearchController::finished, this, [this](bool, const QString& message) {
         Q_EMIT this->message(message.section(u'\n', 0, 0), 10000);
     });
@@ -173,10 +176,13 @@ void Workspace::createActions(ActionRegistry& actions) {
     stop->setToolTip(tr("Stop after the current batch, keeping the weights (Shift+F5)"));
     stop->setEnabled(false);
     connect(stop, &QAction::triggered, m_trainer, &TrainingController::stop);
-    connect(m_trainer, &TrainingController::runningChanged, this, [train, stop](bool running) {
-        train->setEnabled(!running);
-        stop->setEnabled(running);
-    });
+    // A run trains in the session's worker, where a search keeps its tuner: one at a time.
+    const auto updateTraining = [this, train, stop] {
+        train->setEnabled(!m_trainer->isRunning() && !m_searcher->isRunning());
+        stop->setEnabled(m_trainer->isRunning());
+    };
+    connect(m_trainer, &TrainingController::runningChanged, this, updateTraining);
+    connect(m_searcher, &SearchController::runningChanged, this, updateTraining);
     actions.add(ids::modelTrain, train);
     actions.add(ids::modelStop, stop);
 

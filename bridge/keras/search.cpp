@@ -195,7 +195,10 @@ QFuture<SearchResult> Search::start() {
     if (m_started || !m_workers.empty())
         return m_promise->future();
     m_promise->start();
-    const int n = std::max(1, m_options.parallelTrials);
+    // No more processes than trials (Hyperband's count is its own).
+    int n = std::max(1, m_options.parallelTrials);
+    if (m_options.tuner != SearchOptions::Tuner::Hyperband)
+        n = std::min(n, std::max(1, m_options.maxTrials));
     for (int i = 0; i < n; ++i) {
         auto slot = std::make_unique<Slot>();
         slot->session = std::make_unique<Session>(m_options.session);
@@ -501,6 +504,11 @@ void Search::fail(const QString& reason) {
     m_finished = true;
     m_error = reason;
     m_workers.clear();
+    if (m_started) {
+        const py::Expr search = py::Expr::name(m_variable);
+        m_chief.send(worker::command(
+            {searchCall(QStringLiteral("close"), {search}), py::Statement::del({search})}));
+    }
     m_promise->setException(std::make_exception_ptr(std::runtime_error(reason.toStdString())));
     m_promise->finish();
     Q_EMIT finished();

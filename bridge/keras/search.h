@@ -133,6 +133,9 @@ public:
     Session& workerSession(int worker) const;
     // Starts no further trial; running ones stop after their batch and are scored as they are.
     void stop();
+    // Ends the search at once, failed with `reason`: the trial workers are stopped and the chief
+    // is not used again (call it before the chief session goes away).
+    void abandon(const QString& reason) { fail(reason); }
     bool isFinished() const { return m_finished; }
     // The objective's direction ("min" or "max") once the tuner has started; empty before.
     const QString& direction() const { return m_direction; }

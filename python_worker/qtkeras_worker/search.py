@@ -141,7 +141,13 @@ def _objective(name: str, direction: str | None) -> Any:
 
 
 def _make_tuner(hypermodel: Sequential, settings: dict[str, Any], chief: bool) -> Any:
-    import keras_tuner
+    try:
+        import keras_tuner
+    except ImportError as exc:
+        raise ImportError(
+            "hyper-parameter search needs KerasTuner in the worker's Python: pip install "
+            "keras-tuner six scikit-learn (pinned in python_worker/requirements.txt)"
+        ) from exc
 
     kind = settings["kind"]
     common: dict[str, Any] = {

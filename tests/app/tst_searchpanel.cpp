@@ -3,6 +3,8 @@
 // a 3-trial search over a Dense layer's units and the learning rate on two trial processes,
 // each trial a run of the chart named with its values, the trials table sorted by the
 // objective, and "Open Best in Builder" setting the builder's arguments in one undoable step.
+#include "app/actionids.h"
+#include "app/actionregistry.h"
 #include "app/document.h"
 #include "app/mainwindow.h"
 #include "app/searchcontroller.h"
@@ -19,6 +21,7 @@
 #include "support/testsupport.h"
 
 #include <QAbstractItemModelTester>
+#include <QAction>
 #include <QComboBox>
 #include <QLabel>
 #include <QPushButton>
@@ -173,22 +176,28 @@ void TestSearchPanel::searchFromTheTrainingPanelOpensTheBestInTheBuilder() {
     QVERIFY2(workspace.searcher().isRunning(), qPrintable(dialog->statusLabel()->text()));
     QVERIFY(!dialog->startButton()->isEnabled());
     QVERIFY(dialog->stopButton()->isEnabled());
+    // The session's worker holds the tuner: no training run beside the search.
+    QAction* train = m_ide.window->actionRegistry().action(ids::modelTrain);
+    QVERIFY(!train->isEnabled());
     // Trials stream into the chart while they run, each as a run named with its values.
     inspectors::TrainingRunModel& runs = workspace.historyView()->runs();
-    QVERIFY(waitUntil(
-        [&runs] {
-            for (int row = 0; row < runs.rowCount(); ++row) {
-                if (!runs.history(row).isFinished() && runs.history(row).epochCount() >= 1)
-                    return true;
-            }
-            return false;
-        },
-        300000));
-    qk::test::saveScreenshot(dialog, QStringLiteral("search-running"));
+    int liveEpochs = 0;
+    connect(&workspace.searcher(), &SearchController::trialStarted, this,
+            [&](const std::shared_ptr<keras::TrainingHistory>& history, const QString& name) {
+                QCOMPARE(runs.name(runs.rowCount() - 1), name);
+                connect(history.get(), &keras::TrainingHistory::epochEnded, this,
+                        [&liveEpochs, dialog, history = history.get()] {
+                            if (history->isFinished())
+                                return;
+                            if (++liveEpochs == 1)
+                                qk::test::saveScreenshot(dialog, QStringLiteral("search-running"));
+                        });
+            });
     QVERIFY2(finished.wait(600000) || finished.count() == 1, "the search did not end");
     QVERIFY2(finished.first().at(0).toBool(), qPrintable(finished.first().at(1).toString()));
 
     QCOMPARE(runs.rowCount(), 3);
+    QCOMPARE(liveEpochs, 3 * 3);
     const QRegularExpression title(QStringLiteral(R"(^trial \d · units=\d+ lr=[0-9.e-]+$)"));
     for (int row = 0; row < runs.rowCount(); ++row) {
         QVERIFY2(title.match(runs.name(row)).hasMatch(), qPrintable(runs.name(row)));
@@ -216,6 +225,7 @@ void TestSearchPanel::searchFromTheTrainingPanelOpensTheBestInTheBuilder() {
     QCOMPARE(table->index(0, inspectors::SearchTrialModel::TrialColumn).data().toInt(),
              best->number());
     QVERIFY(dialog->openBestButton()->isEnabled());
+    QVERIFY(train->isEnabled());
     view->resizeColumnsToContents();
     qk::test::saveScreenshot(dialog, QStringLiteral("search-trials"));
     workspace.historyView()->redrawNow();

@@ -49,6 +49,7 @@ private Q_SLOTS:
     void cleanupTestCase();
     void twoTrialProcessesRunTrialsSideBySide();
     void aKilledTrialProcessEndsItsTrialAsLost();
+    void anAbandonedSearchEndsAtOnce();
 
 private:
     K::SearchOptions options() const;
@@ -94,8 +95,9 @@ void TestTuner::twoTrialProcessesRunTrialsSideBySide() {
         mostAtOnce = std::max(mostAtOnce, ++running);
         QVERIFY(!trial.label().isEmpty());
         connect(trial.history.get(), &K::TrainingHistory::epochEnded, this,
-                [&liveEpochs, id = trial.id](int, const QMap<QString, double>& logs) {
-                    if (logs.contains(QStringLiteral("val_loss")))
+                [&liveEpochs, id = trial.id,
+                 history = trial.history.get()](int, const QMap<QString, double>& logs) {
+                    if (!history->isFinished() && logs.contains(QStringLiteral("val_loss")))
                         ++liveEpochs[id];
                 });
     });
@@ -168,6 +170,32 @@ void TestTuner::aKilledTrialProcessEndsItsTrialAsLost() {
     QCOMPARE(result.best->history->epochCount(), 40);
     QCOMPARE(result.trials.back().status, K::Trial::Status::Lost);
     QVERIFY(!result.trials.back().score.has_value());
+}
+
+void TestTuner::anAbandonedSearchEndsAtOnce() {
+    K::SearchOptions options = this->options();
+    options.maxTrials = 2;
+    options.fit.epochs = 1000;
+    auto search = std::make_unique<K::Search>(*m_session, irisHyperModel(), m_iris.xTrain,
+                                              m_iris.yTrain, options);
+    QSignalSpy started(search.get(), &K::Search::trialStarted);
+    const QFuture<K::SearchResult> future = search->start();
+    QVERIFY(started.wait(300000));
+    search->abandon(QStringLiteral("the worker was restarted"));
+    QVERIFY(future.isFinished());
+    QVERIFY(search->isFinished());
+    try {
+        future.result();
+        QFAIL("an abandoned search has no result");
+    } catch (const std::exception& e) {
+        QCOMPARE(QString::fromUtf8(e.what()), QStringLiteral("the worker was restarted"));
+    }
+    search.reset();
+    // The chief goes on, without the search's variable.
+    QCOMPARE(qk::test::await(m_session->run(QStringLiteral("6 * 7"))).toInt(), 42);
+    const Value names = qk::test::await(m_session->variables());
+    for (const Value& variable : names.items())
+        QVERIFY(!variable[QStringLiteral("name")].toString().startsWith(QLatin1String("search_")));
 }
 
 QTEST_GUILESS_MAIN(TestTuner)
