@@ -50,6 +50,7 @@ inline constexpr char modelMoveUp[] = "model.moveUp";
 inline constexpr char modelMoveDown[] = "model.moveDown";
 inline constexpr char modelTrain[] = "model.train";
 inline constexpr char modelStop[] = "model.stop";
+inline constexpr char modelEvaluate[] = "model.evaluate";
 inline constexpr char modelDistribution[] = "model.distribution";
 inline constexpr char modelSearch[] = "model.search";
 inline constexpr char modelEditAsGraph[] = "model.editAsGraph";

@@ -239,7 +239,8 @@ void MainWindow::createMenus() {
     menu(editMenu, tr("&Edit"), {editUndo, editRedo});
     menu(modelMenu, tr("&Model"),
          {modelDeleteLayer, modelDuplicateLayer, separator, modelMoveUp, modelMoveDown, separator,
-          modelEditAsGraph, separator, modelTrain, modelStop, modelDistribution, modelSearch});
+          modelEditAsGraph, separator, modelTrain, modelStop, modelEvaluate, modelDistribution,
+          modelSearch});
     menu(graphMenu, tr("&Graph"),
          {graphDelete, graphDuplicate, graphCopy, graphPaste, graphShare, graphToggleBlock,
           separator, graphLayout, graphFit, graphZoomIn, graphZoomOut});

@@ -4,6 +4,8 @@
 #include "app/document.h"
 #include "app/sessionhost.h"
 
+#include <algorithm>
+
 namespace qk::app {
 
 TrainingController::TrainingController(SessionHost& host, Document& document, QObject* parent)
@@ -17,6 +19,15 @@ TrainingController::TrainingController(SessionHost& host, Document& document, QO
         m_fitRunning = true;
         if (m_stopRequested)
             m_host.session().stopTraining();
+    });
+    // A new worker starts with an empty scope: the trained model is gone with the old one.
+    connect(&host.events(), &SessionEvents::workerRestarted, this, [this] {
+        if (m_model && !m_running)
+            m_modelGone = tr("the worker was restarted since, and its model went with it");
+    });
+    connect(&host, &SessionHost::sessionReplaced, this, [this] {
+        if (m_model && !m_running)
+            m_modelGone = tr("the worker was replaced since, and its model went with it");
     });
 }
 
@@ -45,6 +56,7 @@ bool TrainingController::train(QString* error) {
         m_distributionSent = false;
     }
     m_model.emplace(session);
+    m_modelGone.clear();
     for (const LayerItem& item : m_document.layers())
         m_model->add(item.layer);
     const CompileSettings& compile = m_document.compileSettings();
@@ -70,6 +82,7 @@ bool TrainingController::train(QString* error) {
     fit.callbacks = settings.callbacks;
     const keras::Training training = m_model->fit(m_data->xTrain, m_data->yTrain, fit);
     m_history = training.history();
+    m_runs.push_back(m_history);
     m_running = true;
     m_fitRunning = false;
     m_stopRequested = false;
@@ -136,6 +149,48 @@ QFuture<keras::Scores> TrainingController::evaluate() const {
     Q_ASSERT(m_model && m_data);
     keras::Sequential model = *m_model; // copies share the worker's model
     return model.evaluate(m_data->xTest, m_data->yTest);
+}
+
+bool TrainingController::canEvaluate(const keras::TrainingHistory& run, QString* why) const {
+    const auto refuse = [why](const QString& message) {
+        if (why)
+            *why = message;
+        return false;
+    };
+    using Outcome = keras::TrainingHistory::Outcome;
+    const bool trainedHere = std::any_of(m_runs.cbegin(), m_runs.cend(), [&run](const auto& own) {
+        return own.lock().get() == &run;
+    });
+    if (!trainedHere)
+        return refuse(tr("it was not trained in this session (a run read from a project, or a "
+                         "trial of a search, which trains in a worker of its own), so its model "
+                         "is not in the worker. Train again to evaluate."));
+    if (&run != m_history.get() || !m_model || !m_data)
+        return refuse(tr("its model is no longer in the worker: each run trains a model of its "
+                         "own, and only the last run's is kept. Train again to evaluate."));
+    switch (run.outcome()) {
+    case Outcome::Running:
+        return refuse(tr("it is still training"));
+    case Outcome::Failed:
+    case Outcome::Lost:
+        return refuse(tr("it %1, so its model has no trained weights to score")
+                          .arg(keras::TrainingHistory::outcomeName(run.outcome())));
+    case Outcome::Finished:
+    case Outcome::Stopped:
+        break;
+    }
+    if (!m_modelGone.isEmpty())
+        return refuse(m_modelGone);
+    return true;
+}
+
+QFuture<keras::Evaluation> TrainingController::evaluateDetailed(int predictionRows) const {
+    Q_ASSERT(m_model && m_data);
+    keras::Sequential model = *m_model; // copies share the worker's model
+    keras::EvaluationOptions options;
+    options.predictionRows = predictionRows;
+    options.classNames = m_data->classes;
+    return model.evaluateDetailed(m_data->xTest, m_data->yTest, options);
 }
 
 } // namespace qk::app

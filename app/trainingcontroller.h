@@ -10,6 +10,7 @@
 
 #include <memory>
 #include <optional>
+#include <vector>
 
 namespace qk::app {
 
@@ -37,6 +38,14 @@ public:
     const std::optional<keras::Sequential>& model() const { return m_model; }
     // Scores of the trained model on the held-out test rows.
     QFuture<keras::Scores> evaluate() const;
+    // Whether `run` can be scored on the test rows: each run trains a model of its own, which
+    // replaces the one before in the worker, so only the last run can, once it ended with its
+    // weights (finished or stopped) and while the worker that trained it runs. False, with
+    // the reason, otherwise.
+    bool canEvaluate(const keras::TrainingHistory& run, QString* why = nullptr) const;
+    // The last run's model on the test rows: scores, a classifier's confusion matrix (classes
+    // named as the data names them) and at most `predictionRows` predictions.
+    QFuture<keras::Evaluation> evaluateDetailed(int predictionRows = 500) const;
     const std::optional<keras::PreparedData>& data() const { return m_data; }
     // The data source's arrays as a run trains on them; throws with the reason.
     static keras::PreparedData prepareData(const DataSource& source);
@@ -61,6 +70,8 @@ private:
     std::optional<keras::Distribution> m_distribution;
     bool m_distributionSent = false; // the worker may hold one: clear it for a run without
     bool m_running = false;
+    QString m_modelGone; // why the last run's model is no longer in the worker, if it is not
+    std::vector<std::weak_ptr<const keras::TrainingHistory>> m_runs; // the runs trained here
     bool m_fitRunning = false;    // the worker runs the fit itself (not a command before it)
     bool m_stopRequested = false; // stop() before the fit ran: asked for as soon as it runs
 };

@@ -22,7 +22,9 @@
 #include "app/trainingcontroller.h"
 #include "app/trainingsettingspanel.h"
 #include "app/workersettings.h"
+#include "inspectors/evaluationview.h"
 #include "inspectors/traininghistoryview.h"
+#include "inspectors/trainingrunmodel.h"
 
 #include <QAction>
 #include <QStackedWidget>
@@ -93,9 +95,14 @@ Workspace::Workspace(SessionHost& host, Document& document, Docks& docks, Action
         Q_EMIT this->message(message.section(u'\n', 0, 0), 10000);
     });
     connect(training, &TrainingSettingsPanel::searchRequested, this, &Workspace::showSearch);
-    connect(m_trainer, &TrainingController::finished, this, [this](bool, const QString& message) {
-        Q_EMIT this->message(message.section(u'\n', 0, 0), 10000);
-    });
+    connect(m_trainer, &TrainingController::finished, this,
+            [this](bool ok, const QString& message) {
+                Q_EMIT this->message(message.section(u'\n', 0, 0), 10000);
+                if (ok)
+                    evaluateFinishedRun();
+            });
+    connect(m_history, &inspectors::TrainingHistoryView::evaluateRequested, this,
+            [this](int row) { evaluateRun(row); });
     createActions(actions);
 }
 
@@ -110,6 +117,42 @@ void Workspace::train() {
     else if (m_trainer->train(&error))
         return;
     Q_EMIT message(tr("Cannot train: %1").arg(error), 10000);
+}
+
+void Workspace::evaluateFinishedRun() {
+    const auto& runs = m_history->runs();
+    for (int row = runs.rowCount() - 1; row >= 0; --row) {
+        if (&runs.history(row) == m_trainer->history().get()) {
+            // The charts stay in front: the tab has the scores when the user turns to it.
+            evaluateRun(row, false);
+            return;
+        }
+    }
+}
+
+void Workspace::evaluateRun(int row, bool show) {
+    inspectors::EvaluationView* view = m_history->evaluationView();
+    const QString name = m_history->runs().name(row);
+    const int ticket = ++m_evaluations;
+    if (show)
+        m_history->showEvaluation();
+    QString why;
+    if (!m_trainer->canEvaluate(m_history->runs().history(row), &why)) {
+        view->showProblem(name, why);
+        Q_EMIT message(tr("Cannot evaluate %1: %2").arg(name, why.section(u'.', 0, 0)), 10000);
+        return;
+    }
+    view->showPending(name);
+    m_trainer->evaluateDetailed()
+        .then(this,
+              [this, view, name, ticket](const keras::Evaluation& evaluation) {
+                  if (ticket == m_evaluations)
+                      view->showEvaluation(name, evaluation);
+              })
+        .onFailed(this, [this, view, name, ticket](const std::exception& error) {
+            if (ticket == m_evaluations)
+                view->showProblem(name, QString::fromUtf8(error.what()).section(u'\n', 0, 0));
+        });
 }
 
 void Workspace::createActions(ActionRegistry& actions) {
@@ -142,6 +185,18 @@ void Workspace::createActions(ActionRegistry& actions) {
     connect(m_searcher, &SearchController::runningChanged, this, updateTraining);
     actions.add(ids::modelTrain, train);
     actions.add(ids::modelStop, stop);
+
+    auto* evaluate = new QAction(tr("&Evaluate on Test Set"), this);
+    evaluate->setToolTip(tr("Score the selected run (else the newest) on the data's test rows: "
+                            "scores, confusion matrix and predictions"));
+    evaluate->setEnabled(false);
+    connect(evaluate, &QAction::triggered, this, [this] {
+        if (const int row = m_history->currentRun(); row >= 0)
+            evaluateRun(row);
+    });
+    connect(m_trainer, &TrainingController::runningChanged, evaluate,
+            [evaluate](bool running) { evaluate->setEnabled(!running); });
+    actions.add(ids::modelEvaluate, evaluate);
 
     auto* distribution = new QAction(tr("&Distribution…"), this);
     distribution->setToolTip(tr("Train on several devices: data- or model-parallel"));

@@ -52,6 +52,9 @@ public:
     // The hyper-parameter search dialog, made when first opened.
     SearchDialog* searchDialog() const { return m_searchDialog; }
     void showSearch();
+    // Scores the run at `row` of the training history on the test set in the Evaluation tab,
+    // or says there why it cannot; `show` brings the tab to the front.
+    void evaluateRun(int row, bool show = true);
     inspectors::TrainingHistoryView* historyView() const { return m_history; }
 
 Q_SIGNALS:
@@ -62,6 +65,7 @@ private:
     void createActions(ActionRegistry& actions);
     void train();
     void chooseDistribution();
+    void evaluateFinishedRun();
 
     SessionHost& m_host;
     Document& m_document;
@@ -78,6 +82,7 @@ private:
     SearchController* m_searcher;
     SearchDialog* m_searchDialog = nullptr;
     inspectors::TrainingHistoryView* m_history;
+    int m_evaluations = 0; // evaluations asked for: only the newest one's answer is shown
 };
 
 } // namespace qk::app

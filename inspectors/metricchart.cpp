@@ -420,7 +420,7 @@ bool MetricChart::updateMarker(Marker& marker) {
     const QString metric =
         marker.run->metricNames().contains(valName(m_metric)) ? valName(m_metric) : m_metric;
     const QList<double> values = marker.run->series(metric);
-    const int epoch = bestEpoch(values, higherIsBetter(metric));
+    const int epoch = hasBest(metric) ? bestEpoch(values, higherIsBetter(metric)) : 0;
     if (epoch == marker.epoch && !m_restyle)
         return false;
     marker.epoch = epoch;

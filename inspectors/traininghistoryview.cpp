@@ -2,6 +2,7 @@
 #include "inspectors/traininghistoryview.h"
 
 #include "bridge/keras/traininghistory.h"
+#include "inspectors/evaluationview.h"
 #include "inspectors/metricchart.h"
 #include "inspectors/trainingrunmodel.h"
 
@@ -23,6 +24,7 @@
 #include <QSplitter>
 #include <QStackedWidget>
 #include <QStyle>
+#include <QTabWidget>
 #include <QTimer>
 #include <QToolButton>
 #include <QTreeView>
@@ -243,13 +245,36 @@ TrainingHistoryView::TrainingHistoryView(QWidget* parent)
     runsTitle->setFont(bold);
     runsLayout->addWidget(runsTitle);
     runsLayout->addWidget(m_runList, 1);
+    m_evaluate = new QPushButton(tr("Evaluate"), this);
+    m_evaluate->setObjectName(QStringLiteral("evaluateRun"));
+    m_evaluate->setToolTip(tr("Score the selected run (else the newest) on the test set: "
+                              "scores, confusion matrix and predictions"));
+    m_evaluate->setEnabled(false);
+    connect(m_evaluate, &QPushButton::clicked, this, [this] {
+        if (const int row = currentRun(); row >= 0)
+            Q_EMIT evaluateRequested(row);
+    });
+    connect(m_runs, &QAbstractItemModel::rowsInserted, this,
+            [this] { m_evaluate->setEnabled(true); });
+    connect(m_runs, &QAbstractItemModel::rowsRemoved, this,
+            [this] { m_evaluate->setEnabled(m_runs->rowCount() > 0); });
     auto* runsButtons = new QHBoxLayout;
+    runsButtons->addWidget(m_evaluate);
     runsButtons->addStretch(1);
     runsButtons->addWidget(m_remove);
     runsLayout->addLayout(runsButtons);
 
+    // The charts, and the evaluation of a run in a tab beside them.
+    m_tabs = new QTabWidget(this);
+    m_tabs->setObjectName(QStringLiteral("historyTabs"));
+    m_tabs->setDocumentMode(true);
+    m_tabs->addTab(m_chartStack, tr("Curves"));
+    m_evaluation = new EvaluationView(m_tabs);
+    m_evaluation->setObjectName(QStringLiteral("evaluation"));
+    m_tabs->addTab(m_evaluation, tr("Evaluation"));
+
     auto* splitter = new QSplitter(Qt::Horizontal, this);
-    splitter->addWidget(m_chartStack);
+    splitter->addWidget(m_tabs);
     splitter->addWidget(runsPanel);
     splitter->setStretchFactor(0, 5);
     splitter->setStretchFactor(1, 2);
@@ -284,6 +309,22 @@ TrainingHistoryView::~TrainingHistoryView() = default;
 int TrainingHistoryView::addRun(std::shared_ptr<const keras::TrainingHistory> history,
                                 const QString& name, const QColor& colour) {
     return m_runs->addRun(std::move(history), name, colour);
+}
+
+int TrainingHistoryView::currentRun() const {
+    const QModelIndexList selected = m_runList->selectionModel()->selectedRows();
+    if (!selected.isEmpty())
+        return selected.front().row();
+    return m_runs->rowCount() - 1;
+}
+
+void TrainingHistoryView::selectRun(int row) {
+    m_runList->selectionModel()->select(m_runs->index(row, 0), QItemSelectionModel::ClearAndSelect |
+                                                                   QItemSelectionModel::Rows);
+}
+
+void TrainingHistoryView::showEvaluation() {
+    m_tabs->setCurrentWidget(m_evaluation);
 }
 
 MetricChart* TrainingHistoryView::chart(const QString& metric) const {

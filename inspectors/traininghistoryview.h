@@ -15,6 +15,7 @@ class QProgressBar;
 class QPushButton;
 class QSlider;
 class QStackedWidget;
+class QTabWidget;
 class QTimer;
 class QToolButton;
 class QTreeView;
@@ -25,13 +26,15 @@ class TrainingHistory;
 
 namespace qk::inspectors {
 
+class EvaluationView;
 class MetricChart;
 class TrainingRunModel;
 
 // The training-history inspector: a line chart per metric (with its val_ twin) for every run,
 // growing live while fit() runs; the progress of the live run (epoch N of M, batch, elapsed
 // and remaining time) with a Stop button; the list of runs (show, hide, remove); follow-latest,
-// log scale and smoothing; export as CSV and PNG. Training events only mark the view dirty:
+// log scale and smoothing; export as CSV and PNG; in a tab beside the charts, a run's
+// evaluation on the test set (EvaluationView). Training events only mark the view dirty:
 // redraws happen on a single-shot timer, at most about 30 a second.
 class TrainingHistoryView : public QWidget {
     Q_OBJECT
@@ -45,6 +48,13 @@ public:
     int addRun(std::shared_ptr<const keras::TrainingHistory> history, const QString& name = {},
                const QColor& colour = {});
     TrainingRunModel& runs() const { return *m_runs; }
+    // The run the user points at: the first selected one, else the newest; -1 when none.
+    int currentRun() const;
+    void selectRun(int row);
+
+    // The Evaluation tab beside the charts, and bringing it to the front.
+    EvaluationView* evaluationView() const { return m_evaluation; }
+    void showEvaluation();
 
     QList<MetricChart*> charts() const { return m_charts; }
     // The chart showing `metric` (or its val_ twin); null when there is none yet.
@@ -72,6 +82,8 @@ public:
 Q_SIGNALS:
     // The user asked the live fit() to stop after its current batch (the weights are kept).
     void stopRequested();
+    // The user asked for the run at `row` to be scored on the test set.
+    void evaluateRequested(int row);
 
 private:
     void scheduleRedraw();
@@ -98,11 +110,14 @@ private:
     QProgressBar* m_progress;
     QLabel* m_progressText;
     QPushButton* m_stop;
+    QTabWidget* m_tabs;
     QStackedWidget* m_chartStack;
+    EvaluationView* m_evaluation;
     QWidget* m_chartArea;
     QGridLayout* m_chartGrid;
     QTreeView* m_runList;
     QPushButton* m_remove;
+    QPushButton* m_evaluate;
 };
 
 } // namespace qk::inspectors

@@ -65,6 +65,10 @@ bool higherIsBetter(const QString& metric) {
     return false;
 }
 
+bool hasBest(const QString& metric) {
+    return metric != QLatin1String("learning_rate") && metric != QLatin1String("lr");
+}
+
 int bestEpoch(const QList<double>& values, bool higherBetter) {
     int best = 0;
     for (int i = 0; i < values.size(); ++i) {

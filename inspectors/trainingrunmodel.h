@@ -19,6 +19,9 @@ namespace qk::inspectors {
 
 // True for metrics where a higher value is better (accuracy, AUC, precision, recall, ...).
 bool higherIsBetter(const QString& metric);
+// False for series that describe training rather than score it (the learning rate): they
+// have no best epoch.
+bool hasBest(const QString& metric);
 // The epoch (counted from 1) of the best finite value of `values`; 0 when there is none.
 int bestEpoch(const QList<double>& values, bool higherBetter);
 // The metric that says which epoch of a run is best: val_loss, else loss, else the first one.

@@ -7,6 +7,7 @@
 
 #include <QThread>
 
+#include <algorithm>
 #include <stdexcept>
 
 namespace qk::keras {
@@ -251,6 +252,23 @@ QFuture<Scores> Model::evaluate(const Value& x, const Value& y, const EvaluateOp
             for (const auto& [key, value] : v.toDict())
                 scores.insert(key.toString(), value.toDouble());
             return scores;
+        });
+}
+
+QFuture<Evaluation> Model::evaluateDetailed(const Value& x, const Value& y,
+                                            const EvaluationOptions& options) {
+    const QString xName = worker::variable(QStringLiteral("x_test"));
+    const QString yName = worker::variable(QStringLiteral("y_test"));
+    py::Keywords kw{{QStringLiteral("rows"), std::max(0, options.predictionRows)}};
+    if (options.batchSize)
+        kw.emplace_back(QStringLiteral("batch_size"), *options.batchSize);
+    return session()
+        .send(worker::command(
+            {worker::call(QStringLiteral("evaluation"), QStringLiteral("report"),
+                          {pyName(variable()), pyName(xName), pyName(yName)}, std::move(kw))},
+            {{xName, x}, {yName, y}}))
+        .then([names = options.classNames](const Value& v) {
+            return Evaluation::fromValue(v, names);
         });
 }
 

@@ -3,6 +3,7 @@
 
 #include "bridge/keras/applications.h"
 #include "bridge/keras/callbacks.h"
+#include "bridge/keras/evaluation.h"
 #include "bridge/keras/kerasobject.h"
 #include "bridge/keras/modelinfo.h"
 #include "bridge/keras/tensor.h"
@@ -47,9 +48,6 @@ struct EvaluateOptions {
 struct PredictOptions {
     std::optional<int> batchSize = {};
 };
-
-// evaluate()'s result: metric name -> value ("loss", "accuracy", ...).
-using Scores = QMap<QString, double>;
 
 // One run of fit(): the history that grows while it runs, and the future of its end.
 class Training {
@@ -133,6 +131,13 @@ public:
     // arrays for a model of several inputs or outputs.
     Training fit(const Value& x, const Value& y, const FitOptions& options = {});
     QFuture<Scores> evaluate(const Value& x, const Value& y, const EvaluateOptions& options = {});
+    // evaluate() and predict() in one command, for a person to check the model: the scores,
+    // what the model does (classification, regression), a classifier's confusion matrix and
+    // a sample of the predictions (at most options.predictionRows, so that the answer stays
+    // small). Fails with the CommandError of evaluate(), or when y's labels are not classes
+    // of the model.
+    QFuture<Evaluation> evaluateDetailed(const Value& x, const Value& y,
+                                         const EvaluationOptions& options = {});
     QFuture<NdArray> predict(const Value& x, const PredictOptions& options = {});
     // model.predict() for a model of several outputs: a list or dict of arrays, as Keras
     // gives them (predict() fails for such a model: its result is not one array).

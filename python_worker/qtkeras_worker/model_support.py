@@ -10,9 +10,9 @@ Generated commands are plain Keras plus a few of these helpers, imported as
 
 ``building`` names the layer in an error and leaves a model as it was when adding to it
 fails; ``info``, ``shape`` and ``summary`` describe models and tensors as plain data;
-``fit`` is model.fit with the worker's progress events (and, under a distribution, each
-process's rows). The factory-style ``add``, ``call`` and ``describe`` serve Python callers
-and the model builder.
+``fit`` is model.fit with the worker's progress events and the learning rate of each epoch
+(and, under a distribution, each process's rows). The factory-style ``add``, ``call`` and
+``describe`` serve Python callers and the model builder.
 Importable without Keras: keras is imported lazily.
 """
 
@@ -27,6 +27,7 @@ from typing import Any
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 _timing_class: type | None = None
+_rate_class: type | None = None
 
 
 class ModelError(ValueError):
@@ -337,6 +338,41 @@ def _timing() -> type:
     return EpochTimer
 
 
+def learning_rate(model: Any) -> float | None:
+    """The optimizer's learning rate now (a schedule's at the step reached); None without one."""
+    import keras
+
+    optimizer = getattr(model, "optimizer", None)
+    try:
+        rate = optimizer.learning_rate  # type: ignore[union-attr]
+        # A constant rate is a keras.Variable (its value a tensor), a schedule's a tensor.
+        return float(keras.ops.convert_to_numpy(getattr(rate, "value", rate)))
+    except (AttributeError, TypeError, ValueError):
+        return None
+
+
+def _rate_log() -> type:
+    global _rate_class
+    if _rate_class is not None:
+        return _rate_class
+    import keras
+
+    class LearningRateLog(keras.callbacks.Callback):
+        """Puts the learning rate into each epoch's logs as "learning_rate", so that the
+        History and the epoch events have it, unless a callback (ReduceLROnPlateau,
+        LearningRateScheduler) already did."""
+
+        def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
+            if logs is None or "learning_rate" in logs:
+                return
+            rate = learning_rate(self.model)
+            if rate is not None:
+                logs["learning_rate"] = rate
+
+    _rate_class = LearningRateLog
+    return LearningRateLog
+
+
 def _progress(stop_each_batch: bool = True) -> Any:
     """The worker's progress callback for the running command, or None outside a worker."""
     from . import keras_support
@@ -362,9 +398,10 @@ def fit(model: Any, x: Any, y: Any = None, /, **kwargs: Any) -> dict[str, Any]:
     """model.fit() with progress events; returns Keras' History.history, epochs and timings.
 
     The worker's progress callback (epoch and batch events, stop-training) is added to the
-    caller's callbacks; Keras' own progress bar is off unless verbose is given. Under a
-    distribution (and with `checkpoint` or `resume`), distribution.fit feeds each process
-    its rows and writes or restores checkpoints.
+    caller's callbacks, and each epoch's logs get the optimizer's "learning_rate"; Keras' own
+    progress bar is off unless verbose is given. Under a distribution (and with `checkpoint`
+    or `resume`), distribution.fit feeds each process its rows and writes or restores
+    checkpoints.
     """
     from . import distribution
 
@@ -385,7 +422,9 @@ def run_fit(
 ) -> dict[str, Any]:
     """fit() itself, with `extra` callbacks before the worker's own."""
     timer = _timing()()
-    callbacks = [*list(kwargs.pop("callbacks", None) or []), *extra, timer]
+    # The logs of an epoch are one dict, passed to each callback in turn and then to the
+    # History: the learning rate goes in before the progress callback sends them.
+    callbacks = [*list(kwargs.pop("callbacks", None) or []), *extra, timer, _rate_log()()]
     progress = _progress(stop_each_batch)
     if progress is not None:
         callbacks.append(progress)

@@ -11,6 +11,8 @@ from qtkeras_worker import model_support as ms
 
 @pytest.fixture
 def mlp():
+    # Layer names count per process: fresh counters, whatever ran before in this process.
+    keras.backend.clear_session()
     model = keras.Sequential()
     ms.add(model, keras.layers.InputLayer, shape=(4,))
     ms.add(model, keras.layers.Dense, 16, activation="relu")
@@ -104,7 +106,13 @@ def test_fit_returns_keras_history_epochs_and_timings(mlp, data):
     ms.add(mlp, keras.layers.Dense, 3, activation="softmax")
     mlp.compile(loss="categorical_crossentropy", optimizer="adam", metrics=["accuracy"])
     result = ms.fit(mlp, *data, epochs=3, batch_size=8, validation_split=0.25)
-    assert set(result["history"]) == {"loss", "accuracy", "val_loss", "val_accuracy"}
+    assert set(result["history"]) == {
+        "loss",
+        "accuracy",
+        "val_loss",
+        "val_accuracy",
+        "learning_rate",
+    }
     assert all(len(series) == 3 for series in result["history"].values())
     assert result["epochs"] == [1, 2, 3]
     assert len(result["seconds"]) == 3 and all(s > 0 for s in result["seconds"])
