@@ -4,6 +4,7 @@
 #include "app/document.h"
 #include "app/sessionhost.h"
 
+#include <algorithm>
 #include <stdexcept>
 
 namespace qk::app {
@@ -82,6 +83,7 @@ bool TrainingController::train(QString* error) {
     fit.callbacks = settings.callbacks;
     const keras::Training training = m_model->fit(m_data->xTrain, m_data->yTrain, fit);
     m_history = training.history();
+    m_runs.push_back(m_history);
     m_running = true;
     m_fitRunning = false;
     m_stopRequested = false;
@@ -158,7 +160,14 @@ bool TrainingController::canEvaluate(const keras::TrainingHistory& run, QString*
         return false;
     };
     using Outcome = keras::TrainingHistory::Outcome;
-    if (!m_history || &run != m_history.get() || !m_model || !m_data)
+    const bool trainedHere = std::any_of(m_runs.cbegin(), m_runs.cend(), [&run](const auto& own) {
+        return own.lock().get() == &run;
+    });
+    if (!trainedHere)
+        return refuse(tr("it was not trained in this session (a run read from a project, or a "
+                         "trial of a search, which trains in a worker of its own), so its model "
+                         "is not in the worker. Train again to evaluate."));
+    if (&run != m_history.get() || !m_model || !m_data)
         return refuse(tr("its model is no longer in the worker: each run trains a model of its "
                          "own, and only the last run's is kept. Train again to evaluate."));
     switch (run.outcome()) {

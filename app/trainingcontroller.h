@@ -10,6 +10,7 @@
 
 #include <memory>
 #include <optional>
+#include <vector>
 
 namespace qk::app {
 
@@ -69,8 +70,9 @@ private:
     std::optional<keras::Distribution> m_distribution;
     bool m_distributionSent = false; // the worker may hold one: clear it for a run without
     bool m_running = false;
-    QString m_modelGone;       // why the last run's model is no longer in the worker, if it is not
-    bool m_fitRunning = false; // the worker runs the fit itself (not a command before it)
+    QString m_modelGone; // why the last run's model is no longer in the worker, if it is not
+    std::vector<std::weak_ptr<const keras::TrainingHistory>> m_runs; // the runs trained here
+    bool m_fitRunning = false;    // the worker runs the fit itself (not a command before it)
     bool m_stopRequested = false; // stop() before the fit ran: asked for as soon as it runs
 };
 

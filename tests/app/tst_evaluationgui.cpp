@@ -48,6 +48,7 @@ private Q_SLOTS:
     void learningRateOfEveryEpochIsACurveAndAColumn();
     void runWhoseModelIsGoneIsRefused();
     void runningRunIsRefusedUntilItEnds();
+    void runNotTrainedHereIsRefused();
     void evaluationReadsInTheDarkTheme();
 
 private:
@@ -247,6 +248,25 @@ void TestEvaluationGui::runningRunIsRefusedUntilItEnds() {
     // Stopped keeps the weights: the run is scored as soon as it ends.
     QVERIFY(waitUntil([this] { return view()->hasEvaluation(); }, 120000));
     QVERIFY(view()->statusText().startsWith(history()->runs().name(row)));
+}
+
+void TestEvaluationGui::runNotTrainedHereIsRefused() {
+    // A finished run as a project file gives it back: its series, but no model in the worker.
+    auto read = std::make_shared<keras::TrainingHistory>(
+        QStringLiteral("fit-from-file"), 2, QStringList{QStringLiteral("loss")},
+        QMap<QString, QList<double>>{{QStringLiteral("loss"), {0.9, 0.5}}}, QList<double>{1, 1},
+        keras::TrainingHistory::Outcome::Finished);
+    const int row = history()->addRun(read, QStringLiteral("from the project"));
+    history()->selectRun(row);
+    action(ids::modelEvaluate)->trigger();
+    QVERIFY(!view()->hasEvaluation());
+    QCOMPARE(view()->statusText(), QStringLiteral("Cannot evaluate from the project"));
+    QVERIFY2(view()->matrixNote().contains(QStringLiteral("not trained in this session")),
+             qPrintable(view()->matrixNote()));
+    history()->runs().removeRow(row);
+    // The newest run trained here is still scored on demand.
+    action(ids::modelEvaluate)->trigger();
+    QVERIFY(waitUntil([this] { return view()->hasEvaluation(); }, 120000));
 }
 
 void TestEvaluationGui::evaluationReadsInTheDarkTheme() {
