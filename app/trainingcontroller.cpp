@@ -187,7 +187,8 @@ bool TrainingController::canEvaluate(const keras::TrainingHistory& run, QString*
 }
 
 QFuture<keras::Evaluation> TrainingController::evaluateDetailed(int predictionRows) const {
-    Q_ASSERT(m_model && m_data);
+    if (!m_model || !m_data)
+        throw std::logic_error("evaluateDetailed() before a model was trained on prepared data");
     keras::Sequential model = *m_model; // copies share the worker's model
     keras::EvaluationOptions options;
     options.predictionRows = predictionRows;
