@@ -280,7 +280,7 @@ void TestWorkbench::f1OpensTheUserGuide() {
             QVERIFY(image.width() <= 760);
         }
     }
-    QCOMPARE(images, 5);
+    QCOMPARE(images, 7);
     screenshot(help, QStringLiteral("help"));
     // F1 again raises the same window.
     QTest::keyClick(m_ide.window.get(), Qt::Key_F1);
