@@ -213,7 +213,7 @@ void SearchController::onFinished() {
     QString message;
     bool ok = true;
     try {
-        const keras::SearchResult result = m_search->start().result();
+        const keras::SearchResult result = m_search->future().result();
         m_best = result.best;
         if (m_best)
             message = tr("Search ended after %1; best: %2 (%3 %4)")

@@ -192,8 +192,9 @@ py::Expr Search::hyperModelExpr() const {
 }
 
 QFuture<SearchResult> Search::start() {
-    if (m_started || !m_workers.empty())
+    if (m_launched)
         return m_promise->future();
+    m_launched = true;
     m_promise->start();
     // No more processes than trials (Hyperband's count is its own).
     int n = std::max(1, m_options.parallelTrials);

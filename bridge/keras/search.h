@@ -125,8 +125,10 @@ public:
            QObject* parent = nullptr);
     ~Search() override; // stops the trial workers
 
-    // Starts the trial workers and the tuner; settles when every trial has ended.
+    // Starts the trial workers and the tuner; settles when every trial has ended. Once only:
+    // later calls return the same future.
     QFuture<SearchResult> start();
+    QFuture<SearchResult> future() const { return m_promise->future(); }
     const std::vector<Trial>& trials() const { return m_trials; }
     const SearchOptions& options() const { return m_options; }
     int workerCount() const { return static_cast<int>(m_workers.size()); }
@@ -169,7 +171,8 @@ private:
     std::vector<std::unique_ptr<Slot>> m_workers;
     std::vector<Trial> m_trials;
     std::shared_ptr<QPromise<SearchResult>> m_promise;
-    bool m_started = false;
+    bool m_launched = false; // start() was called
+    bool m_started = false;  // the chief has the tuner
     bool m_stopping = false;
     bool m_finished = false;
 };

@@ -163,10 +163,20 @@ void TestSearchPanel::searchFromTheTrainingPanelOpensTheBestInTheBuilder() {
              QStringLiteral("8..32 step 8"));
     QCOMPARE(ranges->item(rateRow, SearchDialog::RangeTextColumn)->text(),
              QStringLiteral("0.001..0.1 log"));
+    QCOMPARE(dialog->objectiveCombo()->currentText(), QStringLiteral("val_loss"));
+
+    // Nothing chosen, or a range that cannot be read: the reason, and nothing runs.
+    QTest::mouseClick(dialog->startButton(), Qt::LeftButton);
+    QCOMPARE(dialog->statusLabel()->text(),
+             QStringLiteral("Choose at least one argument to search."));
     ranges->item(unitsRow, SearchDialog::SearchColumn)->setCheckState(Qt::Checked);
+    ranges->item(unitsRow, SearchDialog::RangeTextColumn)->setText(QStringLiteral("4..3.5"));
+    QTest::mouseClick(dialog->startButton(), Qt::LeftButton);
+    QVERIFY2(dialog->statusLabel()->text().contains(QStringLiteral("not a whole number")),
+             qPrintable(dialog->statusLabel()->text()));
+    QVERIFY(!workspace.searcher().isRunning());
     ranges->item(unitsRow, SearchDialog::RangeTextColumn)->setText(QStringLiteral("4..32 step 4"));
     ranges->item(rateRow, SearchDialog::SearchColumn)->setCheckState(Qt::Checked);
-    QCOMPARE(dialog->objectiveCombo()->currentText(), QStringLiteral("val_loss"));
     dialog->maxTrialsSpin()->setValue(3);
     dialog->processesSpin()->setValue(2);
     dialog->epochsSpin()->setValue(3);

@@ -50,6 +50,7 @@ private Q_SLOTS:
     void twoTrialProcessesRunTrialsSideBySide();
     void aKilledTrialProcessEndsItsTrialAsLost();
     void anAbandonedSearchEndsAtOnce();
+    void aSearchThatCannotStartFailsOnceWithTheReason();
 
 private:
     K::SearchOptions options() const;
@@ -196,6 +197,22 @@ void TestTuner::anAbandonedSearchEndsAtOnce() {
     const Value names = qk::test::await(m_session->variables());
     for (const Value& variable : names.items())
         QVERIFY(!variable[QStringLiteral("name")].toString().startsWith(QLatin1String("search_")));
+}
+
+void TestTuner::aSearchThatCannotStartFailsOnceWithTheReason() {
+    K::SearchOptions options = this->options();
+    options.objective = QStringLiteral("val_nothing"); // no such metric, no direction given
+    options.maxTrials = 1;
+    K::Search search(*m_session, irisHyperModel(), m_iris.xTrain, m_iris.yTrain, options);
+    const QFuture<K::SearchResult> future = search.start();
+    const std::optional<QString> failure = qk::test::failureOf(future, 120000);
+    QVERIFY(failure);
+    QVERIFY2(failure->startsWith(QStringLiteral("the search could not start: ")) &&
+                 failure->contains(QStringLiteral("val_nothing")),
+             qPrintable(*failure));
+    // start() again is the same ended search, not a second one.
+    QVERIFY(search.start().isFinished());
+    QVERIFY(search.trials().empty());
 }
 
 QTEST_GUILESS_MAIN(TestTuner)
