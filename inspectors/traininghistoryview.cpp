@@ -32,6 +32,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 
 namespace qk::inspectors {
 
@@ -415,6 +416,15 @@ void TrainingHistoryView::redraw() {
     updateProgress();
 }
 
+bool TrainingHistoryView::learningRateVaries() const {
+    for (int row = 0; row < m_runs->rowCount(); ++row) {
+        const QList<double> rates = m_runs->history(row).series(QStringLiteral("learning_rate"));
+        if (std::adjacent_find(rates.cbegin(), rates.cend(), std::not_equal_to<>()) != rates.cend())
+            return true;
+    }
+    return false;
+}
+
 void TrainingHistoryView::syncCharts() {
     QStringList bases;
     for (const QString& metric : m_runs->metricNames()) {
@@ -422,6 +432,10 @@ void TrainingHistoryView::syncCharts() {
         if (!bases.contains(base))
             bases.append(base);
     }
+    // The learning rate gets a chart once it changes in some run (a schedule, a callback);
+    // a constant rate stays in the CSV export and the history.
+    if (!learningRateVaries())
+        bases.removeAll(QStringLiteral("learning_rate"));
     // Loss first, then the metrics in the order Keras reports them.
     if (const auto loss = bases.indexOf(QStringLiteral("loss")); loss > 0)
         bases.move(loss, 0);

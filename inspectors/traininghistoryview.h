@@ -33,7 +33,8 @@ class TrainingRunModel;
 // The training-history inspector: a line chart per metric (with its val_ twin) for every run,
 // growing live while fit() runs; the progress of the live run (epoch N of M, batch, elapsed
 // and remaining time) with a Stop button; the list of runs (show, hide, remove); follow-latest,
-// log scale and smoothing; export as CSV and PNG; in a tab beside the charts, a run's
+// log scale and smoothing; export as CSV and PNG (the learning rate is charted once it changes
+// during a run); in a tab beside the charts, a run's
 // evaluation on the test set (EvaluationView). Training events only mark the view dirty:
 // redraws happen on a single-shot timer, at most about 30 a second.
 class TrainingHistoryView : public QWidget {
@@ -89,6 +90,7 @@ private:
     void scheduleRedraw();
     void redraw();
     void syncCharts();
+    bool learningRateVaries() const;
     void updateProgress();
     void removeSelectedRuns();
     void askExportCsv();
