@@ -23,7 +23,11 @@ double luminance(const QColor& colour) {
 }
 
 // Re-applies a tone to its widget's text colour whenever the application's palette changes.
+// Q_OBJECT gives it a meta-object of its own, which findChild() looks for: without one, any
+// child QObject would be taken for it.
 class ToneKeeper : public QObject {
+    Q_OBJECT
+
 public:
     ToneKeeper(QWidget* widget, Tone tone)
         : QObject(widget)
@@ -173,3 +177,5 @@ QPalette darkPalette() {
 }
 
 } // namespace qk::inspectors
+
+#include "theme.moc"
