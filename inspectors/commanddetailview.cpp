@@ -42,6 +42,10 @@ CommandDetailView::CommandDetailView(QWidget* parent)
     splitter->setStretchFactor(0, 1);
     splitter->setStretchFactor(1, 1);
     m_code->setMinimumHeight(40);
+    // A narrow pane shows the whole command: long lines wrap (anywhere, since the worker's
+    // variable names are long words) instead of scrolling sideways.
+    m_code->setLineWrapMode(QPlainTextEdit::WidgetWidth);
+    m_code->setWordWrapMode(QTextOption::WrapAtWordBoundaryOrAnywhere);
     m_tabs->setMinimumHeight(40);
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);

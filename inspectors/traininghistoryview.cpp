@@ -208,10 +208,12 @@ TrainingHistoryView::TrainingHistoryView(QWidget* parent)
     QHeaderView* header = m_runList->header();
     header->setStretchLastSection(true);
     header->setSectionResizeMode(QHeaderView::ResizeToContents);
-    // The best value compares runs: it comes right after the name, where a narrow panel
-    // still shows it. The header's context menu hides and shows columns.
+    // What a run is doing and its best value come right after the name, where a narrow panel
+    // still shows them; fitRunColumns() leaves out what does not fit rather than scroll. The
+    // header's context menu hides and shows columns.
     header->setSectionsMovable(true);
-    header->moveSection(header->visualIndex(TrainingRunModel::BestColumn), 1);
+    header->moveSection(header->visualIndex(TrainingRunModel::StatusColumn), 1);
+    header->moveSection(header->visualIndex(TrainingRunModel::BestColumn), 2);
     header->setContextMenuPolicy(Qt::CustomContextMenu);
     connect(header, &QWidget::customContextMenuRequested, this, [this, header](const QPoint& at) {
         QMenu menu;
@@ -219,11 +221,18 @@ TrainingHistoryView::TrainingHistoryView(QWidget* parent)
             QAction* action = menu.addAction(m_runs->headerData(column, Qt::Horizontal).toString());
             action->setCheckable(true);
             action->setChecked(!header->isSectionHidden(column));
-            connect(action, &QAction::toggled, header,
-                    [header, column](bool shown) { header->setSectionHidden(column, !shown); });
+            connect(action, &QAction::toggled, this, [this, column](bool shown) {
+                m_columnChoice.insert(column, shown);
+                fitRunColumns();
+            });
         }
         menu.exec(header->mapToGlobal(at));
     });
+    m_runList->viewport()->installEventFilter(this);
+    for (const auto signal : {&QAbstractItemModel::rowsInserted, &QAbstractItemModel::rowsRemoved})
+        connect(m_runs, signal, this, &TrainingHistoryView::fitRunColumns, Qt::QueuedConnection);
+    connect(m_runs, &QAbstractItemModel::dataChanged, this, &TrainingHistoryView::fitRunColumns,
+            Qt::QueuedConnection);
     m_remove = new QPushButton(tr("Remove"), this);
     m_remove->setObjectName(QStringLiteral("removeRuns"));
     m_remove->setToolTip(tr("Remove the selected runs from the charts"));
@@ -613,6 +622,33 @@ void TrainingHistoryView::askExportPng() {
 
 void TrainingHistoryView::showMessage(const QString& text) {
     m_progressText->setText(text);
+}
+
+bool TrainingHistoryView::eventFilter(QObject* watched, QEvent* event) {
+    if (watched == m_runList->viewport() && event->type() == QEvent::Resize)
+        fitRunColumns();
+    return QWidget::eventFilter(watched, event);
+}
+
+void TrainingHistoryView::fitRunColumns() {
+    QHeaderView* header = m_runList->header();
+    const int available = m_runList->viewport()->width();
+    // QTreeView makes it protected; QAbstractItemView's is public and the same function.
+    const QAbstractItemView* view = m_runList;
+    int used = 0;
+    for (const int column : {TrainingRunModel::NameColumn, TrainingRunModel::StatusColumn,
+                             TrainingRunModel::BestColumn, TrainingRunModel::EpochsColumn,
+                             TrainingRunModel::TimeColumn}) {
+        const int width =
+            std::max(view->sizeHintForColumn(column), header->sectionSizeHint(column));
+        const auto chosen = m_columnChoice.constFind(column);
+        const bool shown = column == TrainingRunModel::NameColumn ||
+                           (chosen != m_columnChoice.cend() ? *chosen : used + width <= available);
+        if (header->isSectionHidden(column) == shown)
+            header->setSectionHidden(column, !shown);
+        if (shown)
+            used += width;
+    }
 }
 
 } // namespace qk::inspectors

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <QColor>
+#include <QHash>
 #include <QImage>
 #include <QList>
 #include <QWidget>
@@ -96,6 +97,10 @@ private:
     void askExportCsv();
     void askExportPng();
     void showMessage(const QString& text);
+    // Shows the runs list's columns that fit its width whole, by need: name, status, best,
+    // epochs, time; a column the user showed or hid from the header's menu stays so.
+    void fitRunColumns();
+    bool eventFilter(QObject* watched, QEvent* event) override;
 
     TrainingRunModel* m_runs;
     QTimer* m_redrawTimer;
@@ -120,6 +125,7 @@ private:
     QTreeView* m_runList;
     QPushButton* m_remove;
     QPushButton* m_evaluate;
+    QHash<int, bool> m_columnChoice; // column -> shown, as chosen from the header's menu
 };
 
 } // namespace qk::inspectors

@@ -127,6 +127,15 @@ QVariant TrainingRunModel::data(const QModelIndex& index, int role) const {
         return bestToolTip(run);
     if (role == Qt::ToolTipRole && column == StatusColumn)
         return statusToolTip(run);
+    if (role == Qt::ToolTipRole && column == NameColumn) {
+        // Everything the row holds, also the columns a narrow list leaves out.
+        QStringList parts{run.name, status(run)};
+        if (const QString b = best(run); !b.isEmpty())
+            parts << tr("best %1").arg(b);
+        const int epochs = run.history->epochCount();
+        parts << tr("%n epoch(s)", nullptr, epochs) << formatDuration(elapsedSeconds(index.row()));
+        return parts.join(QStringLiteral(" · "));
+    }
     if (role == Qt::ForegroundRole && column == StatusColumn) {
         using Outcome = keras::TrainingHistory::Outcome;
         const Outcome outcome = run.history->outcome();

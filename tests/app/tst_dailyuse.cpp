@@ -25,6 +25,8 @@
 #include "app/workspace.h"
 #include "bridge/keras/layers.h"
 #include "bridge/keras/traininghistory.h"
+#include "inspectors/codeview.h"
+#include "inspectors/commanddetailview.h"
 #include "inspectors/commandmodel.h"
 #include "inspectors/metricchart.h"
 #include "inspectors/traininghistoryview.h"
@@ -44,6 +46,7 @@
 #include <QGraphicsScene>
 #include <QGraphicsSimpleTextItem>
 #include <QGraphicsTextItem>
+#include <QHeaderView>
 #include <QImage>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -54,10 +57,12 @@
 #include <QProcess>
 #include <QPushButton>
 #include <QRegularExpression>
+#include <QScrollBar>
 #include <QSettings>
 #include <QTemporaryDir>
 #include <QTextDocument>
 #include <QTimer>
+#include <QTreeView>
 #include <QUndoStack>
 #include <QValueAxis>
 #include <QtTest>
@@ -96,6 +101,10 @@ private Q_SLOTS:
 
     // 5. With three runs and more, every chart's legend (and its export) names every run.
     void legendsNameEveryRun();
+
+    // At 1280x800 the runs list and the queue's code pane show their content without
+    // scrolling sideways.
+    void smallWindowShowsRunsAndCodeWithoutScrolling();
 
     // 6. Selection and Properties follow undo and redo; Delete acts on what is selected.
     void selectionFollowsUndoAndRedo();
@@ -549,6 +558,60 @@ void TestDailyUse::legendsNameEveryRun() {
     m_ide.window->resize(1600, 1000);
     settings.validationSplit = 0;
     document().setTrainingSettings(settings);
+}
+
+// The runs of the test before (or one of its own) in a 1280x800 window: the runs list keeps
+// the name and status whole and leaves out, rather than scroll to, what does not fit (the name's
+// tooltip still says it); the queue's code pane wraps the fit's long line.
+void TestDailyUse::smallWindowShowsRunsAndCodeWithoutScrolling() {
+    if (runs().rowCount() == 0) {
+        useIrisNetwork();
+        setTraining(2);
+        train();
+        QVERIFY(waitUntil([this] { return !trainer().isRunning(); }, 120000));
+    }
+    QAbstractItemView* list = history().findChild<QTreeView*>(QStringLiteral("runs"));
+    QVERIFY(list);
+    QHeaderView* header = history().findChild<QTreeView*>(QStringLiteral("runs"))->header();
+    const auto whole = [&](int column) {
+        return !header->isSectionHidden(column) &&
+               header->sectionSize(column) >= list->sizeHintForColumn(column);
+    };
+    for (const QSize size : {QSize(1280, 800), QSize(1600, 1000)}) {
+        m_ide.window->resize(size);
+        const QString where = QStringLiteral("%1x%2").arg(size.width()).arg(size.height());
+        QTRY_VERIFY2(list->horizontalScrollBar()->maximum() == 0,
+                     qPrintable(where + QStringLiteral(": the runs list scrolls sideways")));
+        QVERIFY2(whole(TrainingRunModel::NameColumn), qPrintable(where));
+        QVERIFY2(whole(TrainingRunModel::StatusColumn), qPrintable(where));
+        const QString tip =
+            runs().index(0, TrainingRunModel::NameColumn).data(Qt::ToolTipRole).toString();
+        QVERIFY2(tip.contains(status(0)), qPrintable(tip));
+    }
+
+    m_ide.window->resize(1280, 800);
+    auto& commands = m_ide.window->commands();
+    commands.flush();
+    QString fit;
+    for (int row = commands.rowCount() - 1; row >= 0 && fit.isEmpty(); --row) {
+        if (commands.info(row).id.startsWith(QStringLiteral("fit-")))
+            fit = commands.info(row).id;
+    }
+    QVERIFY2(!fit.isEmpty(), "no fit command in the queue");
+    m_ide.window->showCommand(fit);
+    auto* queue = panel<QueueMonitorPanel>();
+    auto* code = queue->detail()->findChild<inspectors::CodeView*>();
+    QVERIFY(code);
+    QTRY_VERIFY(code->isVisible());
+    QTRY_VERIFY(code->toPlainText().contains(QStringLiteral("fit(")));
+    int widest = 0;
+    for (const QString& line : code->toPlainText().split(QLatin1Char('\n')))
+        widest = std::max(widest, code->fontMetrics().horizontalAdvance(line));
+    QVERIFY2(widest > code->viewport()->width(),
+             "the fit's line is narrower than the pane: nothing to wrap");
+    QTRY_COMPARE(code->horizontalScrollBar()->maximum(), 0);
+    screenshot(m_ide.window.get(), QStringLiteral("window-1280x800"));
+    m_ide.window->resize(1600, 1000);
 }
 
 // Delete a layer (the Delete key), undo, redo (the Edit menu's actions): each time the layer that

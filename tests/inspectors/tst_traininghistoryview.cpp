@@ -615,8 +615,9 @@ void TestTrainingHistoryView::runsOverlaidHiddenAndRemoved() {
     // Removing a run removes its lines.
     const auto seriesBefore = chart->chart()->series().size();
     auto* list = view.findChild<QTreeView*>(QStringLiteral("runs"));
-    // The best value, which compares runs, comes right after the name.
-    QCOMPARE(list->header()->logicalIndex(1), int(TrainingRunModel::BestColumn));
+    // What a run is doing, then the best value, which compares runs, come right after the name.
+    QCOMPARE(list->header()->logicalIndex(1), int(TrainingRunModel::StatusColumn));
+    QCOMPARE(list->header()->logicalIndex(2), int(TrainingRunModel::BestColumn));
     list->selectionModel()->select(view.runs().index(0, 0),
                                    QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
     auto* remove = view.findChild<QPushButton*>(QStringLiteral("removeRuns"));
