@@ -233,6 +233,10 @@ TrainingHistoryView::TrainingHistoryView(QWidget* parent)
         connect(m_runs, signal, this, &TrainingHistoryView::fitRunColumns, Qt::QueuedConnection);
     connect(m_runs, &QAbstractItemModel::dataChanged, this, &TrainingHistoryView::fitRunColumns,
             Qt::QueuedConnection);
+    // A section that grew with its contents (a longer status) may no longer leave room for the
+    // others; fitRunColumns() changes nothing when the choice stands, so this settles.
+    connect(header, &QHeaderView::sectionResized, this, &TrainingHistoryView::fitRunColumns,
+            Qt::QueuedConnection);
     m_remove = new QPushButton(tr("Remove"), this);
     m_remove->setObjectName(QStringLiteral("removeRuns"));
     m_remove->setToolTip(tr("Remove the selected runs from the charts"));
@@ -639,8 +643,10 @@ void TrainingHistoryView::fitRunColumns() {
     for (const int column : {TrainingRunModel::NameColumn, TrainingRunModel::StatusColumn,
                              TrainingRunModel::BestColumn, TrainingRunModel::EpochsColumn,
                              TrainingRunModel::TimeColumn}) {
-        const int width =
-            std::max(view->sizeHintForColumn(column), header->sectionSizeHint(column));
+        // What QHeaderView::ResizeToContents gives the section.
+        const int width = std::clamp(
+            std::max(view->sizeHintForColumn(column), header->sectionSizeHint(column)),
+            header->minimumSectionSize(), header->maximumSectionSize());
         const auto chosen = m_columnChoice.constFind(column);
         const bool shown = column == TrainingRunModel::NameColumn ||
                            (chosen != m_columnChoice.cend() ? *chosen : used + width <= available);
