@@ -206,8 +206,10 @@ TrainingHistoryView::TrainingHistoryView(QWidget* parent)
     m_runList->setEditTriggers(QAbstractItemView::EditKeyPressed |
                                QAbstractItemView::DoubleClicked);
     QHeaderView* header = m_runList->header();
-    header->setStretchLastSection(true);
+    // The name takes the room the other columns leave, and is elided when it is wider.
+    header->setStretchLastSection(false);
     header->setSectionResizeMode(QHeaderView::ResizeToContents);
+    header->setSectionResizeMode(TrainingRunModel::NameColumn, QHeaderView::Stretch);
     // What a run is doing and its best value come right after the name, where a narrow panel
     // still shows them; fitRunColumns() leaves out what does not fit rather than scroll. The
     // header's context menu hides and shows columns.
@@ -643,13 +645,19 @@ void TrainingHistoryView::fitRunColumns() {
     for (const int column : {TrainingRunModel::NameColumn, TrainingRunModel::StatusColumn,
                              TrainingRunModel::BestColumn, TrainingRunModel::EpochsColumn,
                              TrainingRunModel::TimeColumn}) {
+        // The header gives no size hint for a hidden section: the last one it gave stands.
+        if (!header->isSectionHidden(column))
+            m_titleWidth.insert(column, header->sectionSizeHint(column));
         // What QHeaderView::ResizeToContents gives the section.
-        const int width = std::clamp(
-            std::max(view->sizeHintForColumn(column), header->sectionSizeHint(column)),
-            header->minimumSectionSize(), header->maximumSectionSize());
+        const int width =
+            std::clamp(std::max(view->sizeHintForColumn(column), m_titleWidth.value(column)),
+                       header->minimumSectionSize(), header->maximumSectionSize());
+        if (column == TrainingRunModel::NameColumn) {
+            used += width;
+            continue;
+        }
         const auto chosen = m_columnChoice.constFind(column);
-        const bool shown = column == TrainingRunModel::NameColumn ||
-                           (chosen != m_columnChoice.cend() ? *chosen : used + width <= available);
+        const bool shown = chosen != m_columnChoice.cend() ? *chosen : used + width <= available;
         if (header->isSectionHidden(column) == shown)
             header->setSectionHidden(column, !shown);
         if (shown)

@@ -126,6 +126,7 @@ private:
     QPushButton* m_remove;
     QPushButton* m_evaluate;
     QHash<int, bool> m_columnChoice; // column -> shown, as chosen from the header's menu
+    QHash<int, int> m_titleWidth;    // column -> the header's size hint for its title
 };
 
 } // namespace qk::inspectors

@@ -20,6 +20,7 @@
 #include <QProgressBar>
 #include <QPushButton>
 #include <QScatterSeries>
+#include <QScrollBar>
 #include <QSignalSpy>
 #include <QSlider>
 #include <QTemporaryDir>
@@ -98,6 +99,7 @@ private Q_SLOTS:
     void progressShowsEpochBatchAndTime();
     void stopButtonAsksToStop();
     void runsOverlaidHiddenAndRemoved();
+    void runsListNeverScrollsSideways();
     void runModelPassesTester();
     void csvExportIsExact();
     void pngExportWritesTheCharts();
@@ -629,6 +631,32 @@ void TestTrainingHistoryView::runsOverlaidHiddenAndRemoved() {
     QCOMPARE(first.use_count(), 1);
     QCOMPARE(chart->chart()->series().size(), seriesBefore / 2);
     QCOMPARE(chart->line(second.get(), QStringLiteral("loss"))->name(), QStringLiteral("loss"));
+}
+
+// Whatever the panel's width, empty or holding runs, the runs list leaves out the columns that
+// do not fit rather than scroll sideways; the name always stays.
+void TestTrainingHistoryView::runsListNeverScrollsSideways() {
+    qk::test::HistoryFeed feed;
+    TrainingHistoryView view;
+    view.show();
+    auto* list = view.findChild<QTreeView*>(QStringLiteral("runs"));
+    QVERIFY(list);
+    std::shared_ptr<TrainingHistory> run;
+    for (const QString& what : {QStringLiteral("empty"), QStringLiteral("one run")}) {
+        if (what != QLatin1String("empty")) {
+            run = feed.start(5);
+            view.addRun(run, QStringLiteral("a run with a rather long name"));
+            for (int e = 1; e <= 5; ++e)
+                feed.epoch(*run, logsAt(e));
+        }
+        for (int width = 400; width <= 1600; width += 40) {
+            view.resize(width, 500);
+            const QString where = QStringLiteral("%1, %2 px").arg(what).arg(width);
+            QTRY_VERIFY2(list->horizontalScrollBar()->maximum() == 0, qPrintable(where));
+            QVERIFY2(!list->header()->isSectionHidden(TrainingRunModel::NameColumn),
+                     qPrintable(where));
+        }
+    }
 }
 
 void TestTrainingHistoryView::runModelPassesTester() {
