@@ -215,7 +215,7 @@ void SearchController::onFinished() {
     try {
         const keras::SearchResult result = m_search->future().result();
         m_best = result.best;
-        if (m_best)
+        if (m_best && m_best->score)
             message = tr("Search ended after %1; best: %2 (%3 %4)")
                           .arg(trialCount(static_cast<int>(result.trials.size())), m_best->title(),
                                result.objective, QString::number(*m_best->score, 'g', 4));

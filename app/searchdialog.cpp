@@ -253,8 +253,9 @@ void SearchDialog::startSearch() {
 
 void SearchDialog::openBest() {
     QString error;
-    if (m_controller.openBest(&error))
-        showStatus(tr("The builder has the values of %1.").arg(m_controller.best()->title()));
+    const bool opened = m_controller.openBest(&error);
+    if (const auto& best = m_controller.best(); opened && best)
+        showStatus(tr("The builder has the values of %1.").arg(best->title()));
     else
         showStatus(error, true);
 }

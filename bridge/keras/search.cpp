@@ -106,6 +106,7 @@ HyperParameter::operator Argument() const {
     }
     case Kind::Choice: {
         std::vector<py::Expr> items;
+        items.reserve(m_values.size());
         for (const Value& v : m_values)
             items.push_back(py::Expr::literal(v));
         return Argument::expression(
@@ -180,9 +181,11 @@ Session& Search::workerSession(int worker) const {
 
 py::Expr Search::hyperModelExpr() const {
     std::vector<py::Expr> layers;
+    layers.reserve(m_model.layers.size());
     for (const Layer& layer : m_model.layers)
         layers.push_back(made(layer));
     std::vector<py::Expr> metrics;
+    metrics.reserve(m_model.metrics.size());
     for (const Argument& metric : m_model.metrics)
         metrics.push_back(argumentExpr(metric));
     return searchCall(QStringLiteral("sequential"), {py::Expr::list(std::move(layers))},
