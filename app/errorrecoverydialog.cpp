@@ -68,8 +68,9 @@ ErrorRecoveryDialog::ErrorRecoveryDialog(const CommandFailure& failure, QWidget*
     m_exception->setTextInteractionFlags(Qt::TextSelectableByMouse);
     setWaiting(failure.queued);
 
-    m_code->setCode(failure.code);
-    m_code->markLine(failure.lineno);
+    // The code as plain Keras; the replacement is edited as the worker runs it.
+    m_code->setCode(failure.shownCode());
+    m_code->markLine(failure.shownLine());
     m_traceback->setReadOnly(true);
     m_traceback->setLineWrapMode(QPlainTextEdit::NoWrap);
     m_traceback->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
@@ -77,11 +78,15 @@ ErrorRecoveryDialog::ErrorRecoveryDialog(const CommandFailure& failure, QWidget*
     m_editor->setReadOnly(false);
     m_editor->setCode(failure.code);
 
-    const QString codeCaption = failure.lineno > 0
-                                    ? tr("Code (line %1 failed: <code>%2</code>)")
-                                          .arg(failure.lineno)
-                                          .arg(failure.line.trimmed().toHtmlEscaped())
-                                    : tr("Code");
+    const int failedLine = failure.shownLine();
+    const QString codeCaption =
+        failedLine > 0 ? tr("Code (line %1 failed: <code>%2</code>)")
+                             .arg(failedLine)
+                             .arg(failure.shownCode()
+                                      .section(QLatin1Char('\n'), failedLine - 1, failedLine - 1)
+                                      .trimmed()
+                                      .toHtmlEscaped())
+                       : tr("Code");
     auto* details = new QSplitter(Qt::Vertical, this);
     details->addWidget(captioned(codeCaption, m_code, details));
     details->addWidget(captioned(tr("Traceback"), m_traceback, details));
@@ -91,8 +96,8 @@ ErrorRecoveryDialog::ErrorRecoveryDialog(const CommandFailure& failure, QWidget*
     auto* replaceLayout = new QVBoxLayout(replacePage);
     replaceLayout->setContentsMargins(0, 0, 0, 0);
     replaceLayout->addWidget(
-        new QLabel(tr("Edit the code; it runs in place of the failed command and its result "
-                      "becomes that command's result."),
+        new QLabel(tr("Edit the code as the worker runs it; it runs in place of the failed "
+                      "command and its result becomes that command's result."),
                    replacePage));
     replaceLayout->addWidget(m_editor, 1);
     auto* replaceButtons = new QHBoxLayout;

@@ -70,9 +70,9 @@ void CommandDetailView::showCommand(const CommandInfo& info,
                           .arg(info.id.toHtmlEscaped(),
                                CommandModel::stateColour(info.state).name(),
                                CommandModel::stateLabel(info.state)));
-    if (!sameCommand || m_code->code() != info.code)
-        m_code->setCode(info.code);
-    m_code->markLine(failure ? failure->lineno : 0);
+    if (!sameCommand || m_code->code() != info.shownCode())
+        m_code->setCode(info.shownCode());
+    m_code->markLine(failure ? failure->shownLine() : 0);
 
     QStringList bindings;
     for (int i = 0; i < info.bindingNames.size(); ++i)

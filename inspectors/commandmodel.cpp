@@ -123,7 +123,7 @@ QVariant CommandModel::display(const Row& row, int column) const {
     case StateColumn:
         return stateLabel(info.state);
     case CodeColumn:
-        return firstLine(info.code);
+        return firstLine(info.shownCode());
     case BindingsColumn:
         return info.bindingNames.join(QStringLiteral(", "));
     case DurationColumn: {
@@ -165,7 +165,7 @@ QVariant CommandModel::data(const QModelIndex& index, int role) const {
                                                                 ? row.info.finished
                                                                 : QDateTime::currentDateTime())));
         if (index.column() == CodeColumn)
-            return row.info.code.left(2000);
+            return row.info.shownCode().left(2000);
         if (index.column() == BindingsColumn) {
             QStringList lines;
             for (int i = 0; i < row.info.bindingNames.size(); ++i)

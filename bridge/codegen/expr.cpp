@@ -313,16 +313,21 @@ struct Expr::Node {
     std::vector<QString> keywords;
     int depth = 1;
     bool rawComment = false; // Raw: the text ends in a comment, so ')' goes on a line of its own
+    std::shared_ptr<const Node> shown = nullptr; // what a person is shown instead, when set
 
-    Rendered render() const;
+    // The source; with `asShown`, each part's shown form where it has one.
+    Rendered render(bool asShown) const;
     // The source of `expr`, in parentheses when it binds looser than `needed`.
-    static QString operand(const Expr& expr, Prec needed) {
-        return wrapped(expr.m_node->render(), needed);
+    static QString operand(const Expr& expr, Prec needed, bool asShown) {
+        return wrapped(expr.m_node->render(asShown), needed);
     }
-    static std::vector<Rendered> renderAll(const Expr* begin, const Expr* end) {
+    static QString sourceOf(const Expr& expr, bool asShown) {
+        return expr.m_node->render(asShown).text;
+    }
+    static std::vector<Rendered> renderAll(const Expr* begin, const Expr* end, bool asShown) {
         std::vector<Rendered> out;
         for (const Expr* it = begin; it != end; ++it)
-            out.push_back(it->m_node->render());
+            out.push_back(it->m_node->render(asShown));
         return out;
     }
 };
@@ -440,10 +445,22 @@ bool Expr::isTarget() const {
 }
 
 QString Expr::source() const {
-    return m_node->render().text;
+    return m_node->render(false).text;
 }
 
-Rendered Expr::Node::render() const {
+Expr Expr::shownAs(const Expr& shown) const {
+    Node node = *m_node;
+    node.shown = shown.m_node;
+    return Expr(std::make_shared<const Node>(std::move(node)));
+}
+
+QString Expr::shownSource() const {
+    return m_node->render(true).text;
+}
+
+Rendered Expr::Node::render(bool asShown) const {
+    if (asShown && shown)
+        return shown->render(true);
     const Expr* first = children.data();
     const Expr* last = first + children.size();
     switch (kind) {
@@ -455,35 +472,38 @@ Rendered Expr::Node::render() const {
         return {QLatin1Char('(') + text + (rawComment ? QLatin1String("\n)") : QLatin1String(")")),
                 Prec::Primary};
     case Kind::Attribute:
-        return {operand(children[0], Prec::Primary) + QLatin1Char('.') + text, Prec::Primary};
+        return {operand(children[0], Prec::Primary, asShown) + QLatin1Char('.') + text,
+                Prec::Primary};
     case Kind::Call: {
         const Expr* named = last - keywords.size();
-        std::vector<Rendered> args = renderAll(first + 1, named);
+        std::vector<Rendered> args = renderAll(first + 1, named, asShown);
         for (const QString& keyword : keywords)
-            args.push_back({keyword + QLatin1Char('=') + (named++)->source(), Prec::Primary});
-        return {operand(children[0], Prec::Primary) + QLatin1Char('(') + joined(args) +
+            args.push_back(
+                {keyword + QLatin1Char('=') + sourceOf(*named++, asShown), Prec::Primary});
+        return {operand(children[0], Prec::Primary, asShown) + QLatin1Char('(') + joined(args) +
                     QLatin1Char(')'),
                 Prec::Primary};
     }
     case Kind::Subscript:
-        return {operand(children[0], Prec::Primary) + QLatin1Char('[') + children[1].source() +
-                    QLatin1Char(']'),
+        return {operand(children[0], Prec::Primary, asShown) + QLatin1Char('[') +
+                    sourceOf(children[1], asShown) + QLatin1Char(']'),
                 Prec::Primary};
     case Kind::List:
-        return {QLatin1Char('[') + joined(renderAll(first, last)) + QLatin1Char(']'),
+        return {QLatin1Char('[') + joined(renderAll(first, last, asShown)) + QLatin1Char(']'),
                 Prec::Primary};
     case Kind::Tuple:
-        return {tupleText(renderAll(first, last)), Prec::Primary};
+        return {tupleText(renderAll(first, last, asShown)), Prec::Primary};
     case Kind::Dict: {
         std::vector<Rendered> items;
         for (const Expr* it = first; it != last; it += 2)
             items.push_back(
-                {it->source() + QLatin1String(": ") + (it + 1)->source(), Prec::Primary});
+                {sourceOf(*it, asShown) + QLatin1String(": ") + sourceOf(*(it + 1), asShown),
+                 Prec::Primary});
         return {QLatin1Char('{') + joined(items) + QLatin1Char('}'), Prec::Primary};
     }
     case Kind::Negation:
         // A negative operand is parenthesised: `-(-1)`, not `--1`.
-        return {QLatin1Char('-') + operand(children[0], Prec::Number), Prec::Unary};
+        return {QLatin1Char('-') + operand(children[0], Prec::Number, asShown), Prec::Unary};
     }
     throw std::logic_error("unknown expression kind");
 }

@@ -71,6 +71,12 @@ public:
 
     QString source() const;
 
+    // The same expression, shown to a person as `shown`: plain Keras in place of a call of the
+    // worker's own helpers (qk.fit(model, x, y) shown as model.fit(x, y)). source() is what
+    // runs; shownSource() renders each part's shown form where it has one.
+    Expr shownAs(const Expr& shown) const;
+    QString shownSource() const;
+
 private:
     struct Node;
     explicit Expr(std::shared_ptr<const Node> node)

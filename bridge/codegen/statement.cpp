@@ -4,6 +4,9 @@
 #include "bridge/codegen/identifier.h"
 #include "bridge/codegen/rawsource.h"
 
+#include <QStringList>
+
+#include <algorithm>
 #include <stdexcept>
 
 namespace qk::py {
@@ -103,16 +106,58 @@ Statement Statement::raw(const QString& source) {
 }
 
 QString Statement::source() const {
+    return render(false);
+}
+
+QString Statement::shownSource() const {
+    return render(true);
+}
+
+Statement Statement::shownAsBody() const {
+    Statement s = *this;
+    s.m_shownAsBody = m_kind == Kind::With && !m_body.empty();
+    return s;
+}
+
+std::vector<int> Statement::shownLines() const {
+    const auto lineCount = [](const QString& text) {
+        return static_cast<int>(text.count(QLatin1Char('\n'))) + 1;
+    };
+    const int lines = lineCount(source());
+    std::vector<int> out;
+    out.reserve(static_cast<std::size_t>(lines));
+    if (!m_shownAsBody) {
+        // A statement keeps its lines when shown; a call shown shorter ends on its last line.
+        const int shown = lineCount(shownSource());
+        for (int line = 0; line < lines; ++line)
+            out.push_back(std::min(line, shown - 1));
+        return out;
+    }
+    // `with context:` and the body under it: the header is shown as the body's first line,
+    // each body line as itself, one line up. A body on the header's line is that line.
+    if (lines == 1)
+        return {0};
+    out.push_back(0);
+    int shownAt = 0;
+    for (const Statement& statement : m_body) {
+        for (const int line : statement.shownLines())
+            out.push_back(shownAt + line);
+        shownAt += lineCount(statement.shownSource());
+    }
+    return out;
+}
+
+QString Statement::render(bool asShown) const {
+    const auto expr = [asShown](const Expr& e) { return asShown ? e.shownSource() : e.source(); };
     QString out;
     switch (m_kind) {
     case Kind::Expression:
-        return m_exprs[0].source();
+        return expr(m_exprs[0]);
     case Kind::Assign:
-        return m_exprs[0].source() + QLatin1String(" = ") + m_exprs[1].source();
+        return expr(m_exprs[0]) + QLatin1String(" = ") + expr(m_exprs[1]);
     case Kind::Delete:
         for (const Expr& target : m_exprs)
-            out +=
-                (out.isEmpty() ? QStringLiteral("del ") : QStringLiteral(", ")) + target.source();
+            out += (out.isEmpty() ? QStringLiteral("del ") : QStringLiteral(", ")) + expr(target);
         return out;
     case Kind::Import:
         return QLatin1String("import ") + importedName(m_names[0]);
@@ -121,18 +166,24 @@ QString Statement::source() const {
             out += (out.isEmpty() ? QString() : QStringLiteral(", ")) + importedName(name);
         return QLatin1String("from ") + m_text + QLatin1String(" import ") + out;
     case Kind::With:
-        out = QLatin1String("with ") + m_exprs[0].source();
+        if (asShown && m_shownAsBody) {
+            QStringList body;
+            for (const Statement& statement : m_body)
+                body << statement.render(true);
+            return body.join(QLatin1Char('\n'));
+        }
+        out = QLatin1String("with ") + expr(m_exprs[0]);
         if (m_exprs.size() > 1)
-            out += QLatin1String(" as ") + m_exprs[1].source();
+            out += QLatin1String(" as ") + expr(m_exprs[1]);
         out += QLatin1Char(':');
         if (m_body.size() == 1 && m_body[0].m_kind != Kind::With && m_body[0].m_kind != Kind::Raw) {
-            const QString only = m_body[0].source();
+            const QString only = m_body[0].render(asShown);
             if (!only.contains(QLatin1Char('\n')))
                 return out + QLatin1Char(' ') + only;
         }
         for (const Statement& statement : m_body)
             out += QLatin1String("\n    ") +
-                   indentedSource(statement.source(), QStringLiteral("    "));
+                   indentedSource(statement.render(asShown), QStringLiteral("    "));
         return out;
     case Kind::Raw:
         return m_text;

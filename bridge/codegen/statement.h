@@ -38,15 +38,25 @@ public:
     static Statement raw(const QString& source);
 
     QString source() const;
+    // As a person is shown it: each expression's shown form (Expr::shownAs), and a `with`
+    // made shownAsBody() as its body alone, at the with's own indentation.
+    QString shownSource() const;
+    // A `with` whose context only supports the body (the worker's error reporting), shown as
+    // the body alone; any other statement is returned as it is.
+    Statement shownAsBody() const;
     // The variable names it reads or binds (raw text is not looked into).
     QSet<QString> names() const;
+    // For each line of source(), the 0-based line of shownSource() that shows it.
+    std::vector<int> shownLines() const;
 
 private:
     enum class Kind { Expression, Assign, Delete, Import, ImportFrom, With, Raw };
     explicit Statement(Kind kind)
         : m_kind(kind) {}
+    QString render(bool asShown) const;
 
     Kind m_kind;
+    bool m_shownAsBody = false; // With: shown as its body alone
     // Expression: the expression; Assign: target, value; Delete: the targets; With: the
     // context and the target, if any.
     std::vector<Expr> m_exprs;

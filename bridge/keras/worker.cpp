@@ -27,7 +27,20 @@ py::Expr call(const QString& module, const QString& function, std::vector<py::Ex
 }
 
 py::Expr support(const QString& function, std::vector<py::Expr> args, py::Keywords kwargs) {
-    return call(supportModule, function, std::move(args), std::move(kwargs));
+    // The Keras call a helper stands for, for people to read; the helper is what runs.
+    std::optional<py::Expr> shown;
+    if ((function == QLatin1String("fit") || function == QLatin1String("evaluate")) &&
+        !args.empty()) {
+        const std::vector<py::Expr> data(args.begin() + 1, args.end());
+        shown = args.front().attr(function).call(data, kwargs);
+    } else if ((function == QLatin1String("info") || function == QLatin1String("summary")) &&
+               args.size() == 1 && kwargs.empty()) {
+        shown = args.front().attr(QStringLiteral("summary")).call();
+    } else if (function == QLatin1String("shape") && args.size() == 1 && kwargs.empty()) {
+        shown = args.front().attr(QStringLiteral("shape"));
+    }
+    py::Expr helper = call(supportModule, function, std::move(args), std::move(kwargs));
+    return shown ? helper.shownAs(*shown) : helper;
 }
 
 py::Statement building(std::vector<py::Statement> body, std::optional<py::Expr> model) {
@@ -35,7 +48,8 @@ py::Statement building(std::vector<py::Statement> body, std::optional<py::Expr> 
     if (model)
         args.push_back(std::move(*model));
     return py::Statement::with(support(QStringLiteral("building"), std::move(args)),
-                               std::move(body));
+                               std::move(body))
+        .shownAsBody();
 }
 
 Command command(const py::Program& program, std::vector<std::pair<QString, Value>> bindings) {
@@ -54,8 +68,30 @@ Command command(const py::Program& program, std::vector<std::pair<QString, Value
     for (const QString& alias : others)
         code +=
             py::Statement::importModule(packageName + u'.' + alias.mid(helperPrefix.size()), alias);
+    // What people are shown: the imports that the shown program still reads, then it.
+    const QString shownProgram = program.shownSource();
+    QStringList shownImports;
+    std::vector<int> shownLines;
+    for (const py::Statement& import : code.statements()) {
+        const QString line = import.source();
+        const QString alias = line.section(QLatin1Char(' '), -1);
+        const bool read =
+            QRegularExpression(QStringLiteral("\\b%1\\.").arg(QRegularExpression::escape(alias)))
+                .match(shownProgram)
+                .hasMatch();
+        shownLines.push_back(static_cast<int>(read ? shownImports.size() : 0));
+        if (read)
+            shownImports << line;
+    }
+    for (const int line : program.shownLines())
+        shownLines.push_back(static_cast<int>(shownImports.size()) + line);
+    shownImports << shownProgram;
     code += program;
     Command c(code.source());
+    if (QString shown = shownImports.join(QLatin1Char('\n')); shown != c.code) {
+        c.shown = std::move(shown);
+        c.shownLines = std::move(shownLines);
+    }
     for (auto& binding : bindings)
         c.bind(binding.first, std::move(binding.second));
     return c;

@@ -23,16 +23,20 @@ namespace qk::keras::worker {
 py::Expr call(const QString& module, const QString& function, std::vector<py::Expr> args = {},
               py::Keywords kwargs = {});
 
-// qk.<function>(args..., kwargs...): a helper of qtkeras_worker.model_support.
+// qk.<function>(args..., kwargs...): a helper of qtkeras_worker.model_support. The helpers
+// that stand for a Keras call are shown as that call (Expr::shownAs): fit and evaluate as
+// model.fit(x, y, ...) and model.evaluate(x, y, ...), info and summary as model.summary(),
+// shape as value.shape.
 py::Expr support(const QString& function, std::vector<py::Expr> args = {},
                  py::Keywords kwargs = {});
 
 // `with qk.building(model): body`: an error in the body names the layer it comes from, and a
-// Sequential `model` that a failed add() changed is put back as it was.
+// Sequential `model` that a failed add() changed is put back as it was. Shown as the body.
 py::Statement building(std::vector<py::Statement> body, std::optional<py::Expr> model = {});
 
 // A command running `program` after the imports it uses (`import keras`, and the helper
-// modules under their short names), with its bindings.
+// modules under their short names), with its bindings. Its shown form (Command::shown) is
+// the program's shown source after the imports it still needs.
 Command command(const py::Program& program, std::vector<std::pair<QString, Value>> bindings = {});
 
 // A fresh worker variable that says what it holds: `prefix`, '_' and the paper's 25 random

@@ -32,6 +32,13 @@ bool isFinal(CommandState state) {
            state == CommandState::Dropped || state == CommandState::Cancelled;
 }
 
+int shownLine(const std::vector<int>& shownLines, int lineno) {
+    if (shownLines.empty() || lineno <= 0)
+        return lineno;
+    const auto index = static_cast<std::size_t>(lineno - 1);
+    return index < shownLines.size() ? shownLines[index] + 1 : 0;
+}
+
 CommandError::CommandError(CommandState state, QString reason, CommandFailure failure)
     : m_state(state)
     , m_reason(std::move(reason))

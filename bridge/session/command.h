@@ -30,6 +30,9 @@ enum class CommandState {
 };
 
 QString stateName(CommandState state);
+// The 1-based line of a command's shown code that shows line `lineno` (1-based) of its code:
+// `lineno` itself when the code is shown as it is, 0 when unknown.
+int shownLine(const std::vector<int>& shownLines, int lineno);
 // Whether a command in this state has settled for good (its future is finished).
 bool isFinal(CommandState state);
 
@@ -53,6 +56,11 @@ struct Command {
     BindingLifetime lifetime = BindingLifetime::Command;
     ResultMode result = ResultMode::Value;
     QString id; // assigned by the session when empty
+    // What monitors show (empty: the code itself): the code as plain Keras, without the
+    // worker's helpers (py::Program::shownSource()); shownLines maps each line of the code,
+    // from 0, to the line of `shown` that shows it.
+    QString shown;
+    std::vector<int> shownLines;
 
     Command() = default;
     Command(QString source)
@@ -68,13 +76,18 @@ struct Command {
 // What the worker reports about a failed command.
 struct CommandFailure {
     QString id;
-    QString type;      // exception type, e.g. "ZeroDivisionError"
-    QString message;   // str(exception)
-    QString traceback; // formatted traceback of the user's code
-    QString line;      // the failing source line
-    int lineno = 0;    // its 1-based number in the command's code (0: unknown)
-    QString code;      // the command's code
-    int queued = 0;    // commands waiting behind it
+    QString type;        // exception type, e.g. "ZeroDivisionError"
+    QString message;     // str(exception)
+    QString traceback;   // formatted traceback of the user's code
+    QString line;        // the failing source line
+    int lineno = 0;      // its 1-based number in the command's code (0: unknown)
+    QString code;        // the command's code
+    int queued = 0;      // commands waiting behind it
+    QString shown;       // the code as monitors show it (Command::shown; empty: `code`)
+    int shownLineno = 0; // the failing line's 1-based number in `shown` (0: unknown)
+    // What a monitor shows of the code, and the failing line's number in it.
+    const QString& shownCode() const { return shown.isEmpty() ? code : shown; }
+    int shownLine() const { return shown.isEmpty() ? lineno : shownLineno; }
 };
 
 // The exception a command's future fails with: the final state, a one-line reason, and the
@@ -110,6 +123,10 @@ struct Decision {
 struct CommandInfo {
     QString id;
     QString code;
+    QString shown; // Command::shown: empty when the code is shown as it is
+    std::vector<int> shownLines;
+    // What a monitor shows of the code.
+    const QString& shownCode() const { return shown.isEmpty() ? code : shown; }
     QStringList bindingNames;
     QStringList bindingPreviews;
     CommandState state = CommandState::Pending;

@@ -98,6 +98,8 @@ QFuture<Value> Session::send(Command command) {
     CommandInfo info;
     info.id = command.id;
     info.code = command.code;
+    info.shown = command.shown;
+    info.shownLines = command.shownLines;
     info.submitted = QDateTime::currentDateTime();
     for (const auto& [name, value] : command.bindings) {
         info.bindingNames << name;

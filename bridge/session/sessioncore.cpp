@@ -331,6 +331,10 @@ void SessionCore::handleError(const protocol::Json& message) {
         failure.lineno = it->template get<int>();
     if (auto it = message.find("queued"); it != message.end() && it->is_number_integer())
         failure.queued = it->template get<int>();
+    if (const auto sent = m_registry->info(failure.id); sent && !sent->shown.isEmpty()) {
+        failure.shown = sent->shown;
+        failure.shownLineno = shownLine(sent->shownLines, failure.lineno);
+    }
     const auto info = m_registry->markFailed(failure.id, failure);
     if (!info) {
         // Already settled here (cancelled when the worker could not be reached): nobody will

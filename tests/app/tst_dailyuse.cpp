@@ -268,6 +268,19 @@ void TestDailyUse::failedFitEndsTheRunAtOnce() {
     const int row = runs().rowCount() - 1;
     ErrorRecoveryDialog* dialog = waitForDialog();
     QVERIFY(dialog);
+    // The dialog reads as plain Keras: the model's own fit on the data's variables, the line
+    // that failed marked; the worker's helpers are only in what the replacement edits.
+    const QString shown = dialog->codeView()->code();
+    static const QRegularExpression fitCall(
+        QStringLiteral("^model_\\w+\\.fit\\(x_train_\\w+, y_train_\\w+, epochs=5, "),
+        QRegularExpression::MultilineOption);
+    QVERIFY2(fitCall.match(shown).hasMatch(), qPrintable(shown));
+    QVERIFY2(!shown.contains(QStringLiteral("qk")), qPrintable(shown));
+    const int marked = dialog->codeView()->markedLine();
+    QVERIFY2(marked > 0, qPrintable(shown));
+    QVERIFY2(fitCall.match(shown.section(u'\n', marked - 1, marked - 1)).hasMatch(),
+             qPrintable(shown));
+    QVERIFY(dialog->replacementEditor()->code().contains(QStringLiteral("qk.fit(")));
     // Ended while the dialog still asks.
     QTRY_COMPARE(status(row), QStringLiteral("failed"));
     QVERIFY2(statusTip(row).contains(QStringLiteral("ValueError")), qPrintable(statusTip(row)));
@@ -598,6 +611,12 @@ void TestDailyUse::smallWindowShowsRunsAndCodeWithoutScrolling() {
             fit = commands.info(row).id;
     }
     QVERIFY2(!fit.isEmpty(), "no fit command in the queue");
+    // The queue lists it as the Keras call it is.
+    const QModelIndex fitCode =
+        commands.index(commands.rowOf(fit), inspectors::CommandModel::CodeColumn);
+    QVERIFY2(fitCode.data().toString().startsWith(QStringLiteral("model_")) &&
+                 fitCode.data().toString().contains(QStringLiteral(".fit(x_train_")),
+             qPrintable(fitCode.data().toString()));
     m_ide.window->showCommand(fit);
     auto* queue = panel<QueueMonitorPanel>();
     auto* code = queue->detail()->findChild<inspectors::CodeView*>();

@@ -399,6 +399,7 @@ private Q_SLOTS:
     void hugeIntsKeepEveryDigitRunShort();
     void identifiersAndKeywordsArePythons();
     void namesListsWhatTheCodeUses();
+    void shownFormReadsAsPlainKeras();
 
 private:
     QHash<QString, Outcome> m_outcomes;
@@ -810,6 +811,49 @@ void TestCodegen::namesListsWhatTheCodeUses() {
     QCOMPARE(Expr(1).depth(), 1);
     QCOMPARE(name("f").call({Expr::list({1})}).depth(), 3);
     QCOMPARE(Expr::raw("[[1]]").depth(), 3);
+}
+
+// A helper call shown as the Keras call it stands for, wherever it nests, and a `with` shown as
+// its body; each line of the code maps to the shown line that shows it.
+void TestCodegen::shownFormReadsAsPlainKeras() {
+    const Expr model = name("model_abc");
+    const Expr fit = name("qk")
+                         .attr("fit")
+                         .call({model, name("x"), name("y")}, {{"epochs", 3}})
+                         .shownAs(model.attr("fit").call({name("x"), name("y")}, {{"epochs", 3}}));
+    QCOMPARE(fit.source(), QStringLiteral("qk.fit(model_abc, x, y, epochs=3)"));
+    QCOMPARE(fit.shownSource(), QStringLiteral("model_abc.fit(x, y, epochs=3)"));
+    QCOMPARE(Expr::list({fit, 1}).shownSource(),
+             QStringLiteral("[model_abc.fit(x, y, epochs=3), 1]"));
+    QCOMPARE(Expr::list({fit, 1}).source(),
+             QStringLiteral("[qk.fit(model_abc, x, y, epochs=3), 1]"));
+
+    const Statement building =
+        Statement::with(name("qk").attr("building").call({model}),
+                        {model.attr("add").call({1}), Statement::assign(name("h"), fit)})
+            .shownAsBody();
+    QCOMPARE(building.source(), QStringLiteral("with qk.building(model_abc):\n"
+                                               "    model_abc.add(1)\n"
+                                               "    h = qk.fit(model_abc, x, y, epochs=3)"));
+    QCOMPARE(building.shownSource(),
+             QStringLiteral("model_abc.add(1)\nh = model_abc.fit(x, y, epochs=3)"));
+    const Program program{Statement::importModule("keras"), building, name("h")};
+    QCOMPARE(program.shownSource(), QStringLiteral("import keras\nmodel_abc.add(1)\n"
+                                                   "h = model_abc.fit(x, y, epochs=3)\nh"));
+    // import, with (shown as its first body line), the two body lines, h.
+    QCOMPARE(program.shownLines(), (std::vector<int>{0, 1, 1, 2, 3}));
+
+    // A body on the with's own line is that line; a statement without a shown form is itself.
+    const Statement oneLine =
+        Statement::with(name("qk").attr("building").call(), {model.attr("add").call({2})})
+            .shownAsBody();
+    QCOMPARE(oneLine.source(), QStringLiteral("with qk.building(): model_abc.add(2)"));
+    QCOMPARE(oneLine.shownSource(), QStringLiteral("model_abc.add(2)"));
+    QCOMPARE(oneLine.shownLines(), std::vector<int>{0});
+    const Statement plain = Statement::with(name("open").call({"f"}), {name("g").call()});
+    QCOMPARE(plain.shownAsBody().shownSource(), QStringLiteral("g()"));
+    QCOMPARE(plain.shownSource(), plain.source());
+    QCOMPARE(Statement::assign(name("a"), 1).shownAsBody().shownSource(), QStringLiteral("a = 1"));
 }
 
 QTEST_GUILESS_MAIN(TestCodegen)

@@ -2,6 +2,7 @@
 // The Python that typed Keras objects stand for: only the arguments that were set appear, in
 // Keras' snake_case names; nested objects render as nested calls; setters keep the type.
 #include "bridge/keras/keras.h"
+#include "bridge/keras/worker.h"
 
 #include <QtTest>
 
@@ -20,6 +21,7 @@ private Q_SLOTS:
     void shapesRejectNegativeSizes();
     void layerRefusesObjectsOfOtherModules();
     void modelInfoReadsTheWorkersDict();
+    void commandsAreShownAsPlainKeras();
 };
 
 void TestKerasObjects::rendersOnlyTheArgumentsSet_data() {
@@ -184,6 +186,46 @@ void TestKerasObjects::modelInfoReadsTheWorkersDict() {
     QCOMPARE(K::shapeText(info.inputShape), QStringLiteral("[(None, 4)]"));
     QCOMPARE(K::shapeText(Value(Value::List{3})), QStringLiteral("(3,)"));
     QCOMPARE(info.totalParams, 80);
+}
+
+// What the queue monitor and the error dialog show of a command: plain Keras, without the
+// worker's helpers or their imports; a failing line of the code names the line shown for it.
+void TestKerasObjects::commandsAreShownAsPlainKeras() {
+    namespace py = qk::py;
+    namespace worker = qk::keras::worker;
+    const py::Expr model = py::Expr::name(QStringLiteral("model_abc"));
+    const py::Expr dense = py::Expr::name(QStringLiteral("keras"))
+                               .attr(QStringLiteral("layers"))
+                               .attr(QStringLiteral("Dense"))
+                               .call({3});
+    qk::Command c =
+        worker::command({worker::building({model.attr(QStringLiteral("add")).call({dense})}, model),
+                         worker::support(QStringLiteral("info"), {model})});
+    QCOMPARE(c.code,
+             QStringLiteral("import keras\n"
+                            "import qtkeras_worker.model_support as qk\n"
+                            "with qk.building(model_abc): model_abc.add(keras.layers.Dense(3))\n"
+                            "qk.info(model_abc)"));
+    QCOMPARE(c.shown, QStringLiteral("import keras\n"
+                                     "model_abc.add(keras.layers.Dense(3))\n"
+                                     "model_abc.summary()"));
+    QCOMPARE(qk::shownLine(c.shownLines, 3), 2);
+    QCOMPARE(qk::shownLine(c.shownLines, 4), 3);
+    QCOMPARE(qk::shownLine(c.shownLines, 9), 0);
+
+    const py::Expr x = py::Expr::name(QStringLiteral("x_train_abc"));
+    const py::Expr y = py::Expr::name(QStringLiteral("y_train_abc"));
+    c = worker::command(
+        {worker::support(QStringLiteral("fit"), {model, x, y}, {{QStringLiteral("epochs"), 5}})});
+    QCOMPARE(c.shown, QStringLiteral("model_abc.fit(x_train_abc, y_train_abc, epochs=5)"));
+    QCOMPARE(qk::shownLine(c.shownLines, 2), 1);
+    c = worker::command({worker::support(QStringLiteral("shape"), {x})});
+    QCOMPARE(c.shown, QStringLiteral("x_train_abc.shape"));
+
+    // A helper with no Keras call to stand for is shown as it runs, with its import.
+    c = worker::command({worker::support(QStringLiteral("catalog"))});
+    QVERIFY2(c.shown.isEmpty(), qPrintable(c.shown));
+    QCOMPARE(qk::shownLine(c.shownLines, 2), 2);
 }
 
 QTEST_GUILESS_MAIN(TestKerasObjects)
