@@ -22,24 +22,6 @@ QString Program::source() const {
     return lines.join(QLatin1Char('\n'));
 }
 
-QString Program::shownSource() const {
-    QStringList lines;
-    for (const Statement& statement : m_statements)
-        lines.append(statement.shownSource());
-    return lines.join(QLatin1Char('\n'));
-}
-
-std::vector<int> Program::shownLines() const {
-    std::vector<int> out;
-    int shownAt = 0;
-    for (const Statement& statement : m_statements) {
-        for (const int line : statement.shownLines())
-            out.push_back(shownAt + line);
-        shownAt += static_cast<int>(statement.shownSource().count(QLatin1Char('\n'))) + 1;
-    }
-    return out;
-}
-
 QSet<QString> Program::names() const {
     QSet<QString> found;
     for (const Statement& statement : m_statements)

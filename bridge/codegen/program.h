@@ -28,10 +28,10 @@ public:
 
     // The statements' source, one after another, separated by newlines.
     QString source() const;
-    // The statements as a person is shown them (Statement::shownSource()), and for each
-    // line of source() the 0-based line of that text which shows it.
-    QString shownSource() const;
-    std::vector<int> shownLines() const;
+    // The statements as a person is shown them (Statement::shown()).
+    Shown shown() const { return Statement::shown(m_statements); }
+    QString shownSource() const { return shown().text; }
+    std::vector<int> shownLines() const { return shown().lines; }
     // The variable names its statements read or bind (raw text is not looked into).
     QSet<QString> names() const;
 

@@ -119,31 +119,47 @@ Statement Statement::shownAsBody() const {
     return s;
 }
 
-std::vector<int> Statement::shownLines() const {
-    const auto lineCount = [](const QString& text) {
-        return static_cast<int>(text.count(QLatin1Char('\n'))) + 1;
-    };
+namespace {
+
+int lineCount(const QString& text) {
+    return static_cast<int>(text.count(QLatin1Char('\n'))) + 1;
+}
+
+} // namespace
+
+Shown Statement::shown(const std::vector<Statement>& statements) {
+    Shown out;
+    QStringList texts;
+    int at = 0; // the first line of the next statement's text
+    for (const Statement& statement : statements) {
+        Shown one = statement.shown();
+        for (const int line : one.lines)
+            out.lines.push_back(at + line);
+        at += lineCount(one.text);
+        texts << std::move(one.text);
+    }
+    out.text = texts.join(QLatin1Char('\n'));
+    return out;
+}
+
+Shown Statement::shown() const {
     const int lines = lineCount(source());
-    std::vector<int> out;
-    out.reserve(static_cast<std::size_t>(lines));
     if (!m_shownAsBody) {
         // A statement keeps its lines when shown; a call shown shorter ends on its last line.
-        const int shown = lineCount(shownSource());
+        Shown out{render(true), {}};
+        const int last = lineCount(out.text) - 1;
+        out.lines.reserve(static_cast<std::size_t>(lines));
         for (int line = 0; line < lines; ++line)
-            out.push_back(std::min(line, shown - 1));
+            out.lines.push_back(std::min(line, last));
         return out;
     }
     // `with context:` and the body under it: the header is shown as the body's first line,
     // each body line as itself, one line up. A body on the header's line is that line.
+    Shown out = shown(m_body);
     if (lines == 1)
-        return {0};
-    out.push_back(0);
-    int shownAt = 0;
-    for (const Statement& statement : m_body) {
-        for (const int line : statement.shownLines())
-            out.push_back(shownAt + line);
-        shownAt += lineCount(statement.shownSource());
-    }
+        out.lines = {0};
+    else
+        out.lines.insert(out.lines.begin(), 0);
     return out;
 }
 

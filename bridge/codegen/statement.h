@@ -12,6 +12,13 @@
 
 namespace qk::py {
 
+// Code as a person is shown it (Expr::shownAs, Statement::shownAsBody), and for each line of
+// the code that runs the 0-based line of `text` that shows it.
+struct Shown {
+    QString text;
+    std::vector<int> lines;
+};
+
 // One Python statement, validated when made and rendered to source on demand.
 class Statement {
 public:
@@ -46,8 +53,11 @@ public:
     Statement shownAsBody() const;
     // The variable names it reads or binds (raw text is not looked into).
     QSet<QString> names() const;
-    // For each line of source(), the 0-based line of shownSource() that shows it.
-    std::vector<int> shownLines() const;
+    // shownSource() and, for each line of source(), the line of it that shows that line.
+    Shown shown() const;
+    std::vector<int> shownLines() const { return shown().lines; }
+    // Statements one after another, as shown.
+    static Shown shown(const std::vector<Statement>& statements);
 
 private:
     enum class Kind { Expression, Assign, Delete, Import, ImportFrom, With, Raw };

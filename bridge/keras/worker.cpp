@@ -54,11 +54,13 @@ py::Statement building(std::vector<py::Statement> body, std::optional<py::Expr> 
 
 Command command(const py::Program& program, std::vector<std::pair<QString, Value>> bindings) {
     const QSet<QString> names = program.names();
-    py::Program code;
+    // The imports the program needs, each with the name the code reads it by.
+    std::vector<std::pair<QString, py::Statement>> imports;
     if (names.contains(kerasName))
-        code += py::Statement::importModule(kerasName);
+        imports.emplace_back(kerasName, py::Statement::importModule(kerasName));
     if (names.contains(helpersName))
-        code += py::Statement::importModule(packageName + u'.' + supportModule, helpersName);
+        imports.emplace_back(helpersName, py::Statement::importModule(
+                                              packageName + u'.' + supportModule, helpersName));
     QStringList others;
     for (const QString& name : names) {
         if (name.startsWith(helperPrefix))
@@ -66,30 +68,31 @@ Command command(const py::Program& program, std::vector<std::pair<QString, Value
     }
     others.sort();
     for (const QString& alias : others)
-        code +=
-            py::Statement::importModule(packageName + u'.' + alias.mid(helperPrefix.size()), alias);
+        imports.emplace_back(
+            alias, py::Statement::importModule(packageName + u'.' + alias.mid(helperPrefix.size()),
+                                               alias));
     // What people are shown: the imports that the shown program still reads, then it.
-    const QString shownProgram = program.shownSource();
-    QStringList shownImports;
+    const py::Shown shownProgram = program.shown();
+    py::Program code;
+    QStringList shown;
     std::vector<int> shownLines;
-    for (const py::Statement& import : code.statements()) {
-        const QString line = import.source();
-        const QString alias = line.section(QLatin1Char(' '), -1);
+    for (const auto& [alias, import] : imports) {
+        code += import;
         const bool read =
             QRegularExpression(QStringLiteral("\\b%1\\.").arg(QRegularExpression::escape(alias)))
-                .match(shownProgram)
+                .match(shownProgram.text)
                 .hasMatch();
-        shownLines.push_back(static_cast<int>(read ? shownImports.size() : 0));
+        shownLines.push_back(static_cast<int>(read ? shown.size() : 0));
         if (read)
-            shownImports << line;
+            shown << import.source();
     }
-    for (const int line : program.shownLines())
-        shownLines.push_back(static_cast<int>(shownImports.size()) + line);
-    shownImports << shownProgram;
+    for (const int line : shownProgram.lines)
+        shownLines.push_back(static_cast<int>(shown.size()) + line);
+    shown << shownProgram.text;
     code += program;
     Command c(code.source());
-    if (QString shown = shownImports.join(QLatin1Char('\n')); shown != c.code) {
-        c.shown = std::move(shown);
+    if (QString text = shown.join(QLatin1Char('\n')); text != c.code) {
+        c.shown = std::move(text);
         c.shownLines = std::move(shownLines);
     }
     for (auto& binding : bindings)
