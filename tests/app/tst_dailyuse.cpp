@@ -166,6 +166,9 @@ private:
     // Runs code in the console and waits until it has settled.
     bool runInConsole(const QString& code) const { return m_ide.runInConsole(code); }
     void train();
+    // A run to look at: those of the tests before, or else the iris network trained for
+    // `epochs`; false when that training does not end.
+    bool haveARun(int epochs);
     // With QTKERAS_SCREENSHOT_DIR set, the widget as drawn, for a person to look at.
     static void screenshot(QWidget* widget, const QString& name) {
         qk::test::saveScreenshot(widget, name);
@@ -227,6 +230,15 @@ void TestDailyUse::setTraining(int epochs, int batchSize) {
     settings.epochs = epochs;
     settings.batchSize = batchSize;
     document().setTrainingSettings(settings);
+}
+
+bool TestDailyUse::haveARun(int epochs) {
+    if (runs().rowCount() > 0)
+        return true;
+    useIrisNetwork();
+    setTraining(epochs);
+    train();
+    return waitUntil([this] { return !trainer().isRunning(); }, 120000);
 }
 
 QString TestDailyUse::writeCsv(const QString& name, const QString& text) {
@@ -579,15 +591,11 @@ void TestDailyUse::legendsNameEveryRun() {
 // the name and status whole and leaves out, rather than scroll to, what does not fit (the name's
 // tooltip still says it); the queue's code pane wraps the fit's long line.
 void TestDailyUse::smallWindowShowsRunsAndCodeWithoutScrolling() {
-    if (runs().rowCount() == 0) {
-        useIrisNetwork();
-        setTraining(2);
-        train();
-        QVERIFY(waitUntil([this] { return !trainer().isRunning(); }, 120000));
-    }
-    QAbstractItemView* list = history().findChild<QTreeView*>(QStringLiteral("runs"));
-    QVERIFY(list);
-    QHeaderView* header = history().findChild<QTreeView*>(QStringLiteral("runs"))->header();
+    QVERIFY(haveARun(2));
+    auto* tree = history().findChild<QTreeView*>(QStringLiteral("runs"));
+    QVERIFY(tree);
+    const QAbstractItemView* list = tree;
+    QHeaderView* header = tree->header();
     const auto whole = [&](int column) {
         return !header->isSectionHidden(column) &&
                header->sectionSize(column) >= list->sizeHintForColumn(column);
@@ -872,12 +880,7 @@ void TestDailyUse::choiceListsDoNotLookDisabled() {
 }
 
 void TestDailyUse::zoomingOutNeverShowsNegativeEpochs() {
-    if (runs().rowCount() == 0) {
-        useIrisNetwork();
-        setTraining(3);
-        train();
-        QVERIFY(waitUntil([this] { return !trainer().isRunning(); }, 120000));
-    }
+    QVERIFY(haveARun(3));
     history().redrawNow();
     inspectors::MetricChart* chart = history().chart(QStringLiteral("loss"));
     QVERIFY(chart);
