@@ -526,6 +526,12 @@ void SessionCore::stopWorker() {
     // longer listens to it.
     WorkerHandle* worker = std::exchange(m_worker, nullptr);
     worker->disconnect(this);
+    if (qobject_cast<RemoteWorker*>(worker) && !worker->isReady()) {
+        // A remote worker whose connection is down is stopped over a new one, later: the
+        // user learns whether that reached it.
+        connect(worker, &WorkerHandle::exited, this,
+                [this](const QString& how) { report(&SessionEvents::workerWarning, how); });
+    }
     connect(worker, &WorkerHandle::exited, worker, &QObject::deleteLater);
     connect(worker, &WorkerHandle::startFailed, worker, &QObject::deleteLater);
     worker->stop(2000);

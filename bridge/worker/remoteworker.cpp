@@ -31,6 +31,9 @@ constexpr int kMaxStderrLine = 4096;
 // A longer answer line from the bootstrap is garbage: it is dropped.
 constexpr qsizetype kMaxAnswerLine = qsizetype(64) << 10;
 constexpr int kForwardAttempts = 3;
+// How long a worker whose connection dropped is tried to be stopped over a new one before it
+// is left to end with its lease.
+constexpr qint64 kDetachedStopMs = 30000;
 
 std::string utf8(const QString& text) {
     return text.toStdString();
@@ -130,6 +133,11 @@ void RemoteWorker::armStartDeadline() {
     m_timer = new QTimer(this);
     m_timer->setSingleShot(true);
     connect(m_timer, &QTimer::timeout, this, [this] {
+        if (m_stopping) {
+            if (m_phase == Phase::Reconnecting)
+                stopDetached();
+            return;
+        }
         if (m_phase == Phase::Reconnecting) {
             reattach();
             return;
@@ -414,9 +422,23 @@ void RemoteWorker::end(const QString& reason) {
 }
 
 void RemoteWorker::stop(int graceMs) {
+    if (m_phase == Phase::Ended || m_stopping)
+        return;
     m_stopping = true;
     if (m_timer)
         m_timer->stop();
+    if (m_phase == Phase::Reconnecting && !m_info.run.isEmpty()) {
+        // No connection to say "stop" on: a new one stops the worker by its run.
+        m_lost.start();
+        m_reattempts = 0;
+        if (m_master && m_master->state() != QProcess::NotRunning) {
+            m_master->disconnect(this);
+            m_master->kill();
+            m_master->waitForFinished(1000);
+        }
+        stopDetached();
+        return;
+    }
     if (!m_master || m_master->state() == QProcess::NotRunning) {
         end(QStringLiteral("the worker on %1 was stopped").arg(m_info.host));
         return;
@@ -426,6 +448,44 @@ void RemoteWorker::stop(int graceMs) {
     QTimer::singleShot(graceMs, this, [this] {
         if (m_master && m_master->state() != QProcess::NotRunning)
             m_master->kill();
+    });
+}
+
+void RemoteWorker::stopDetached() {
+    const nlohmann::json request = {{"op", "stop"}, {"run", utf8(m_info.run)}};
+    QString error;
+    QProcess* process =
+        runRequest(m_options, QByteArray::fromStdString(request.dump()), this, &error);
+    if (!process)
+        return end(QStringLiteral("could not stop the worker %1 on %2: %3")
+                       .arg(m_info.run, m_info.host, error));
+    connect(process, &QProcess::finished, this, [this, process] {
+        process->deleteLater();
+        if (m_phase == Phase::Ended)
+            return;
+        for (const QByteArray& line : process->readAllStandardOutput().split('\n')) {
+            const nlohmann::json answer =
+                nlohmann::json::parse(line.constBegin(), line.constEnd(), nullptr, false);
+            if (const auto stopped = answer.is_object() ? answer.find("stopped") : answer.end();
+                stopped != answer.end() && stopped->is_boolean()) {
+                return end(*stopped ? QStringLiteral("the worker %1 on %2 was stopped after "
+                                                     "the connection to it had dropped")
+                                          .arg(m_info.run, m_info.host)
+                                    : QStringLiteral("the worker %1 on %2 had already ended")
+                                          .arg(m_info.run, m_info.host));
+            }
+        }
+        const QString said = QString::fromUtf8(process->readAllStandardError()).trimmed();
+        const int delay = std::min(5000, 200 << std::min(m_reattempts, 5));
+        ++m_reattempts;
+        if (m_lost.elapsed() + delay < kDetachedStopMs) {
+            m_timer->start(delay);
+            return;
+        }
+        end(QStringLiteral("could not reach %1 to stop the worker %2 (%3); it ends by itself "
+                           "when its lease of %4 s runs out")
+                .arg(m_info.host, m_info.run, said.section(u'\n', -1))
+                .arg(m_options.leaseSeconds));
     });
 }
 

@@ -44,7 +44,9 @@ public:
 
     void start() override;
     // Tells the worker to stop (a line "stop" on the session's stdin) and ends the
-    // connection, killing ssh if it is still there after graceMs.
+    // connection, killing ssh if it is still there after graceMs. While the connection is
+    // down, the worker is stopped by its run over new connections, tried for 30 s; exited()
+    // says whether that reached it.
     void stop(int graceMs = 2000) override;
     void kill() override { stop(2000); }
     bool isReady() const override { return m_phase == Phase::Ready; }
@@ -84,6 +86,7 @@ private:
     void connectionLost(const QString& reason);
     void scheduleReattach();
     void reattach();
+    void stopDetached();
     void fail(const QString& reason);
     void end(const QString& reason);
     void forwardStderr(const QString& line);

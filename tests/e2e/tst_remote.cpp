@@ -55,6 +55,7 @@ private Q_SLOTS:
     void anUnknownHostKeyIsRefused();
     void aDroppedConnectionIsReattachedWithNothingLost();
     void closingTheSessionStopsTheRemoteWorker();
+    void stoppingWhileDisconnectedStopsTheRemoteWorker();
 
 private:
     SessionOptions remoteOptions() const;
@@ -290,6 +291,30 @@ void TestRemote::closingTheSessionStopsTheRemoteWorker() {
     // A leased worker outlives a dropped connection, not a closed session.
     QTRY_VERIFY_WITH_TIMEOUT(!processExists(pid), 15000);
     QTRY_VERIFY_WITH_TIMEOUT(!QFileInfo::exists(run), 15000);
+}
+
+// Stop pressed while the connection is down: the worker does not run on until its lease
+// ends; it is stopped over a new connection as soon as its host answers again.
+void TestRemote::stoppingWhileDisconnectedStopsTheRemoteWorker() {
+    Session session(remoteOptions());
+    QSignalSpy disconnected(&session.events(), &SessionEvents::workerDisconnected);
+    QSignalSpy warnings(&session.events(), &SessionEvents::workerWarning);
+    QVERIFY(waitFinished(session.ready(), 120000));
+    const qint64 pid = session.workerInfo().pid;
+    const QString run = runDirectory(session.workerInfo().run);
+    QVERIFY(processExists(pid));
+
+    m_ssh.dropConnections();
+    QTRY_VERIFY_WITH_TIMEOUT(!disconnected.isEmpty(), 30000);
+    session.stopWorker();
+    QTRY_COMPARE(session.workerState(), WorkerState::Stopped);
+    QVERIFY(processExists(pid)); // the host cannot be reached yet
+    QVERIFY2(m_ssh.listen(), qPrintable(m_ssh.error()));
+    QTRY_VERIFY_WITH_TIMEOUT(!processExists(pid), 30000);
+    QTRY_VERIFY_WITH_TIMEOUT(!QFileInfo::exists(run), 15000);
+    QTRY_VERIFY_WITH_TIMEOUT(!warnings.isEmpty(), 15000);
+    QVERIFY2(warnings.last().at(0).toString().contains(QStringLiteral("was stopped")),
+             qPrintable(warnings.last().at(0).toString()));
 }
 
 QTEST_GUILESS_MAIN(TestRemote)
