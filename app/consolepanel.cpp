@@ -5,6 +5,7 @@
 
 #include <QAbstractItemView>
 #include <QCompleter>
+#include <QCoreApplication>
 #include <QFontDatabase>
 #include <QHBoxLayout>
 #include <QKeyEvent>
@@ -57,7 +58,7 @@ public:
     }
 
     QCompleter* completer() const { return m_completer; }
-    std::function<void(int)> answered;
+    std::function<void(int, const QString&)> answered;
 
 protected:
     void keyPressEvent(QKeyEvent* event) override {
@@ -126,9 +127,26 @@ private:
         const quint64 asked = ++m_asked;
         const QString text = toPlainText();
         const int position = textCursor().position();
-        m_complete(line).then(this, [this, asked, text, position](const Completions& found) {
+        m_complete(line).then(this, [this, asked, text, position](QFuture<Completions> done) {
+            Completions found;
+            QString error;
+            try {
+                done.waitForFinished(); // a failure is thrown here
+                if (done.resultCount() > 0)
+                    found = done.result();
+                else
+                    error = QCoreApplication::translate("ConsolePanel", "no answer");
+            } catch (const std::exception& e) {
+                error = QString::fromUtf8(e.what());
+            }
+            if (!error.isEmpty()) {
+                // The line stays as typed; the transcript says why nothing was completed.
+                if (answered)
+                    answered(-1, error);
+                return;
+            }
             if (answered)
-                answered(static_cast<int>(found.matches.size()));
+                answered(static_cast<int>(found.matches.size()), {});
             if (asked != m_asked || text != toPlainText() || position != textCursor().position())
                 return;
             apply(found);
@@ -223,7 +241,11 @@ ConsolePanel::ConsolePanel(Console& console, QWidget* parent)
     layout->addLayout(inputRow);
     setFocusProxy(m_input);
     m_transcript->installEventFilter(this);
-    m_input->answered = [this](int matches) { Q_EMIT completionAnswered(matches); };
+    m_input->answered = [this](int matches, const QString& error) {
+        if (matches < 0)
+            append(Console::EntryKind::Info, tr("Tab completion failed: %1").arg(error));
+        Q_EMIT completionAnswered(matches);
+    };
 
     connect(&console, &Console::entry, this,
             [this](Console::EntryKind kind, const QString& text, const QString&) {

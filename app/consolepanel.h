@@ -29,7 +29,8 @@ public:
     void clearTranscript();
 
 Q_SIGNALS:
-    // The worker answered a Tab with this many names (the line may have changed since).
+    // The worker answered a Tab with this many names (the line may have changed since), or
+    // -1: the completion failed (the transcript says why).
     void completionAnswered(int matches);
 
 protected:

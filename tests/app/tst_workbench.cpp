@@ -146,8 +146,9 @@ void TestWorkbench::tabIndentsOrLeavesTheLineAlone() {
     QTest::keyClicks(input(), QStringLiteral("zzz_nothing"));
     QSignalSpy answered(panel<ConsolePanel>(), &ConsolePanel::completionAnswered);
     QTest::keyClick(input(), Qt::Key_Tab);
-    QVERIFY(answered.wait(30000));
-    QCOMPARE(answered.front().front().toInt(), 0);
+    // Longer than the transport's deadline: a request that fails settles first, with why.
+    QVERIFY(answered.wait(60000));
+    QVERIFY2(answered.front().front().toInt() == 0, qPrintable(transcript().right(600)));
     QCOMPARE(input()->toPlainText(), QStringLiteral("zzz_nothing"));
     QVERIFY(!panel<ConsolePanel>()->completer()->popup()->isVisible());
     input()->clear();
