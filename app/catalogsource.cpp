@@ -17,6 +17,25 @@ const keras::CatalogEntry* CatalogSource::layer(const QString& name) const {
     return m_catalog.find(QStringLiteral("layers"), name);
 }
 
+const keras::CatalogEntry* CatalogSource::entryFor(const keras::KerasObject& object) const {
+    for (const QString& group : m_catalog.groups()) {
+        const keras::CatalogEntry* entry = m_catalog.find(group, object.className());
+        if (entry && entry->module == object.module())
+            return entry;
+    }
+    return nullptr;
+}
+
+QString CatalogSource::moduleOf(const QString& className) const {
+    if (const keras::CatalogEntry* entry = layer(className))
+        return entry->module;
+    for (const QString& group : m_catalog.groups()) {
+        if (const keras::CatalogEntry* entry = m_catalog.find(group, className))
+            return entry->module;
+    }
+    return {};
+}
+
 QStringList CatalogSource::names(const QString& group) const {
     QStringList result;
     for (const keras::CatalogEntry* entry : m_catalog.entries(group)) {

@@ -20,6 +20,12 @@ public:
     bool isLoaded() const { return !m_catalog.isEmpty(); }
     // The entry of a layers-group class, or nullptr.
     const keras::CatalogEntry* layer(const QString& name) const;
+    // The entry of what an object calls, in the group of its module (a layer, an
+    // application, a constraint...), or nullptr.
+    const keras::CatalogEntry* entryFor(const keras::KerasObject& object) const;
+    // The module of a class named without one (LSTM, MaxNorm): a layer's first, then the
+    // other groups' in the catalog's order; empty when no group has it.
+    QString moduleOf(const QString& className) const;
     // Names of the entries of a group (activations, initializers...), in catalog order.
     QStringList names(const QString& group) const;
 

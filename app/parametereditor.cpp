@@ -241,14 +241,42 @@ void ParameterEditor::showError(const QString& message) {
         m_input->setStyleSheet(QStringLiteral("border: 1.5px solid #d93f3f; border-radius: 3px;"));
 }
 
+void ParameterEditor::acceptObjects(std::function<QString(const QString&)> moduleOf,
+                                    const std::optional<keras::KerasObject>& current) {
+    auto* edit = qobject_cast<QLineEdit*>(m_input);
+    if (!edit || m_kind != Kind::Literal)
+        return;
+    m_moduleOf = std::move(moduleOf);
+    m_object = current;
+    const QString hint = tr("A Keras object is typed as its call: LSTM(64, return_sequences=True)");
+    m_input->setToolTip(m_parameter.doc.isEmpty() ? hint : m_parameter.doc + u'\n' + hint);
+    if (current) {
+        edit->setText(kerasCallText(*current));
+        edit->setCursorPosition(0);
+        m_input->setProperty(unsetProperty, false);
+        m_reset->setEnabled(true);
+    }
+}
+
 void ParameterEditor::commitText(const QString& text) {
     if (text.trimmed().isEmpty()) {
         showError({});
-        if (m_value)
+        if (m_value || m_object)
             Q_EMIT resetRequested(m_parameter.name);
         return;
     }
     QString error;
+    if (m_moduleOf && looksLikeCall(text)) {
+        const std::optional<keras::KerasObject> object = parseKerasCall(text, m_moduleOf, &error);
+        if (!object) {
+            showError(error);
+            return;
+        }
+        showError({});
+        if (m_object != object)
+            Q_EMIT objectCommitted(m_parameter.name, *object);
+        return;
+    }
     const std::optional<Value> value = read(m_parameter, m_kind, text, &error);
     if (!value) {
         showError(error);

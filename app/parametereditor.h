@@ -2,9 +2,11 @@
 #pragma once
 
 #include "bridge/keras/catalogentry.h"
+#include "bridge/keras/kerasobject.h"
 
 #include <QWidget>
 
+#include <functional>
 #include <optional>
 
 class QLabel;
@@ -35,6 +37,11 @@ public:
 
     // Shows why the value was refused (empty: clears it).
     void showError(const QString& message);
+    // A line-edit field also takes a Keras object typed as its call (LSTM(64)): the object
+    // the argument holds now, if any, is shown so, and a call typed is read with moduleOf
+    // for class names without a module, and committed by objectCommitted().
+    void acceptObjects(std::function<QString(const QString&)> moduleOf,
+                       const std::optional<keras::KerasObject>& current);
 
     // How an editor of this parameter would read text (for tests and the literal fields).
     static std::optional<Value> read(const keras::CatalogParameter& parameter, Kind kind,
@@ -43,6 +50,7 @@ public:
 
 Q_SIGNALS:
     void committed(const QString& name, const qk::Value& value);
+    void objectCommitted(const QString& name, const qk::keras::KerasObject& object);
     void resetRequested(const QString& name);
 
 private:
@@ -50,6 +58,8 @@ private:
 
     keras::CatalogParameter m_parameter;
     std::optional<Value> m_value;
+    std::function<QString(const QString&)> m_moduleOf;
+    std::optional<keras::KerasObject> m_object;
     Kind m_kind;
     QWidget* m_input = nullptr;
     QToolButton* m_reset;

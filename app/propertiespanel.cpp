@@ -91,7 +91,7 @@ void PropertiesPanel::rebuild() {
     auto* outer = new QVBoxLayout(form);
     outer->setContentsMargins(0, 4, 0, 0);
     const keras::KerasObject* shown = m_document.findLayer(m_layerId);
-    const keras::CatalogEntry* entry = shown ? m_catalog.layer(shown->className()) : nullptr;
+    const keras::CatalogEntry* entry = shown ? m_catalog.entryFor(*shown) : nullptr;
     if (!shown) {
         m_title->setText(tr("No layer selected"));
         m_doc->setText(tr("Select a layer in the model to edit its arguments."));
@@ -118,10 +118,19 @@ void PropertiesPanel::rebuild() {
                 outer->addWidget(box);
             }
             std::optional<Value> value;
+            std::optional<keras::KerasObject> object;
             if (const auto argument = layer.get(p.name); argument && argument->isValue())
                 value = argument->value();
+            else if (argument && argument->isObject())
+                object = argument->object();
             auto* editor = new ParameterEditor(p, value, choicesFor(m_catalog, p), form);
+            editor->acceptObjects(
+                [this](const QString& className) { return m_catalog.moduleOf(className); }, object);
             connect(editor, &ParameterEditor::committed, this, &PropertiesPanel::commit);
+            connect(editor, &ParameterEditor::objectCommitted, this,
+                    [this](const QString& name, const keras::KerasObject& nested) {
+                        applyArgument(name, keras::Argument(nested));
+                    });
             connect(editor, &ParameterEditor::resetRequested, this,
                     [this](const QString& name) { applyArgument(name, std::nullopt); });
             auto* label =
@@ -137,16 +146,17 @@ void PropertiesPanel::rebuild() {
 }
 
 void PropertiesPanel::commit(const QString& name, const Value& value) {
-    applyArgument(name, value);
+    applyArgument(name, keras::Argument(value));
 }
 
-void PropertiesPanel::applyArgument(const QString& name, const std::optional<Value>& value) {
+void PropertiesPanel::applyArgument(const QString& name,
+                                    const std::optional<keras::Argument>& value) {
     ParameterEditor* source = editor(name);
     const keras::KerasObject* shown = m_document.findLayer(m_layerId);
     if (!shown || !source)
         return;
     const keras::KerasObject current = *shown;
-    const keras::CatalogEntry* entry = m_catalog.layer(current.className());
+    const keras::CatalogEntry* entry = m_catalog.entryFor(current);
     // An argument given by position is edited (or reset) by name, as the panel shows it.
     keras::KerasObject candidate(entry ? keras::Catalog::withNamedArguments(*entry, current)
                                        : current);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "bridge/keras/kerasobject.h"
 #include "bridge/protocol/value.h"
 
 #include <QWidget>
@@ -34,7 +35,7 @@ private:
     void commit(const QString& name, const qk::Value& value);
     // Sets (or with nullopt resets) an argument as one undoable edit, unless the catalog
     // refuses the value; positional arguments are named first.
-    void applyArgument(const QString& name, const std::optional<qk::Value>& value);
+    void applyArgument(const QString& name, const std::optional<keras::Argument>& value);
 
     Document& m_document;
     CatalogSource& m_catalog;

@@ -48,6 +48,8 @@ private Q_SLOTS:
 
     void literalsAreReadAsPythonWould_data();
     void literalsAreReadAsPythonWould();
+    void callsAreReadAsKerasObjects_data();
+    void callsAreReadAsKerasObjects();
     void paletteIsGroupedAndSearchable();
     void irisNetworkFromThePaletteShowsShapesAndParameters();
     void unitsEditIsUndoneAndRedone();
@@ -172,6 +174,65 @@ void TestModelBuilder::literalsAreReadAsPythonWould() {
         QVERIFY2(value, qPrintable(error));
         QCOMPARE(pythonLiteralText(*value), python);
     }
+}
+
+void TestModelBuilder::callsAreReadAsKerasObjects_data() {
+    QTest::addColumn<QString>("text");
+    QTest::addColumn<QString>("python"); // empty: refused
+    QTest::newRow("layer") << "LSTM(64, return_sequences=True)"
+                           << "keras.layers.LSTM(64, return_sequences=True)";
+    QTest::newRow("space before the parenthesis") << "LSTM (8)"
+                                                  << "keras.layers.LSTM(8)";
+    QTest::newRow("another group") << "MaxNorm(3)"
+                                   << "keras.constraints.MaxNorm(3)";
+    QTest::newRow("qualified") << "keras.regularizers.L2(l2=0.01)"
+                               << "keras.regularizers.L2(l2=0.01)";
+    QTest::newRow("nested") << "GRU(4, kernel_constraint=MaxNorm(2), activation=tanh)"
+                            << "keras.layers.GRU(4, kernel_constraint=keras.constraints."
+                               "MaxNorm(2), activation='tanh')";
+    QTest::newRow("literal arguments") << "Dense(units=3, use_bias=False, name='x y')"
+                                       << "keras.layers.Dense(units=3, use_bias=False, "
+                                          "name='x y')";
+    QTest::newRow("unknown class") << "LSTMM(64)"
+                                   << "";
+    QTest::newRow("not keras") << "os.system('true')"
+                               << "";
+    QTest::newRow("positional after keyword") << "LSTM(units=4, 8)"
+                                              << "";
+    QTest::newRow("keyword twice") << "LSTM(units=4, units=8)"
+                                   << "";
+    QTest::newRow("unclosed") << "LSTM(64"
+                              << "";
+    QTest::newRow("trailing text") << "LSTM(64) + 1"
+                                   << "";
+    QTest::newRow("too deep") << QStringLiteral("LSTM(").repeated(40) +
+                                     QStringLiteral(")").repeated(40)
+                              << "";
+}
+
+void TestModelBuilder::callsAreReadAsKerasObjects() {
+    QFETCH(QString, text);
+    QFETCH(QString, python);
+    QVERIFY(looksLikeCall(text));
+    const auto moduleOf = [](const QString& name) {
+        if (name == QLatin1String("LSTM") || name == QLatin1String("GRU") ||
+            name == QLatin1String("Dense"))
+            return QStringLiteral("keras.layers");
+        if (name == QLatin1String("MaxNorm"))
+            return QStringLiteral("keras.constraints");
+        return QString();
+    };
+    QString error;
+    const std::optional<keras::KerasObject> object = parseKerasCall(text, moduleOf, &error);
+    if (python.isEmpty()) {
+        QVERIFY(!object);
+        QVERIFY(!error.isEmpty());
+        return;
+    }
+    QVERIFY2(object, qPrintable(error));
+    QCOMPARE(kerasCallText(*object), python);
+    // What the field shows reads back as the same object.
+    QVERIFY(parseKerasCall(kerasCallText(*object), moduleOf) == object);
 }
 
 void TestModelBuilder::paletteIsGroupedAndSearchable() {
