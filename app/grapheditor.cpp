@@ -4,6 +4,7 @@
 #include "app/document.h"
 #include "app/graphitems.h"
 #include "app/graphlayout.h"
+#include "app/palettemodel.h"
 #include "app/projectfile.h"
 
 #include <QCoreApplication>
@@ -17,13 +18,6 @@ QString tr(const char* text, const char* disambiguation = nullptr, int n = -1) {
     return QCoreApplication::translate("GraphEditor", text, disambiguation, n);
 }
 
-keras::KerasObject objectFor(const QString& className) {
-    const qsizetype dot = className.lastIndexOf(u'.');
-    if (dot > 0)
-        return keras::KerasObject(className.left(dot), className.mid(dot + 1));
-    return keras::KerasObject(QStringLiteral("keras.layers"), className);
-}
-
 QPointF besides(const ModelGraph& graph, int nodeId, QPointF offset) {
     const GraphNode* node = graph.node(nodeId);
     return (node && node->position ? *node->position : QPointF()) + offset;
@@ -33,7 +27,7 @@ QPointF besides(const ModelGraph& graph, int nodeId, QPointF offset) {
 
 int GraphEditor::addNode(const QString& className, const std::optional<QPointF>& position,
                          int after) {
-    return addNode(objectFor(className), position, after);
+    return addNode(paletteObject(className), position, after);
 }
 
 int GraphEditor::addNode(const keras::KerasObject& object, const std::optional<QPointF>& position,

@@ -303,7 +303,9 @@ void NodeItem::paint(QPainter* painter, const QStyleOptionGraphicsItem* option, 
         if (m_node.isBlock() && !m_inner.isEmpty())
             params += QObject::tr(" · %n layer(s)", nullptr, static_cast<int>(m_inner.size()));
         painter->drawText(QRectF(text.left(), text.top() + 32, text.width(), 15),
-                          Qt::AlignLeft | Qt::AlignVCenter, params);
+                          Qt::AlignLeft | Qt::AlignVCenter,
+                          painter->fontMetrics().elidedText(params, Qt::ElideRight,
+                                                            static_cast<int>(text.width())));
     }
     if (m_node.isBlock()) {
         // The +/- button that opens or closes the block.

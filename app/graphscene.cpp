@@ -17,9 +17,7 @@ QString titleOf(const ModelGraph& graph, const GraphNode& node) {
     const GraphNode& owner = graph.owner(node);
     QString title = node.isInput() ? QStringLiteral("Input") : owner.className();
     QString nameText;
-    if (owner.isBlock() && owner.object.module() == QLatin1String("keras.applications")) {
-        title = QStringLiteral("applications ") + owner.className();
-    } else if (owner.isBlock() && owner.object.module() == QLatin1String("keras.saving")) {
+    if (owner.isBlock() && owner.object.module() == QLatin1String("keras.saving")) {
         title = QStringLiteral("Functional");
         nameText = configName(owner.object);
     }

@@ -6,6 +6,7 @@
 #include "app/document.h"
 #include "app/layercarddelegate.h"
 #include "app/layermodel.h"
+#include "app/palettemodel.h"
 #include "app/shapechecker.h"
 
 #include <QAction>
@@ -129,7 +130,7 @@ void ModelBuilder::addLayer(const QString& className, int row) {
         const int current = m_document.indexOf(currentLayerId());
         row = current < 0 ? m_document.layerCount() : current + 1;
     }
-    selectLayer(m_document.addLayer(keras::Layer(className), row));
+    selectLayer(m_document.addLayer(keras::Layer(paletteObject(className)), row));
 }
 
 int ModelBuilder::currentLayerId() const {

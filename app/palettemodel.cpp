@@ -46,6 +46,16 @@ void PaletteModel::rebuild() {
         m_categories.begin(), m_categories.end(), [](const Category& a, const Category& b) {
             return (a.name == QLatin1String("core")) > (b.name == QLatin1String("core"));
         });
+    // The applications' builders (functions), after the layers; their preprocessing and
+    // decoding helpers are no models.
+    Category applications{QStringLiteral("applications"), {}};
+    for (const keras::CatalogEntry* entry :
+         m_catalog.catalog().entries(QStringLiteral("applications"))) {
+        if (!entry->isAlias() && !entry->isClass && entry->name.front().isUpper())
+            applications.entries.push_back(entry);
+    }
+    if (!applications.entries.empty())
+        m_categories.push_back(std::move(applications));
     endResetModel();
 }
 
@@ -92,8 +102,9 @@ QVariant PaletteModel::data(const QModelIndex& index, int role) const {
                                            .entries[static_cast<size_t>(index.row())];
     switch (role) {
     case Qt::DisplayRole:
-    case EntryNameRole:
         return entry->name;
+    case EntryNameRole:
+        return entry->group == QLatin1String("layers") ? entry->name : entry->qualifiedName();
     case Qt::ToolTipRole:
         return QStringLiteral("<b>%1</b><br>%2").arg(entry->name, entry->doc.toHtmlEscaped());
     case DocRole:
@@ -137,11 +148,21 @@ QModelIndex PaletteModel::indexOfEntry(const QString& name) const {
     for (size_t c = 0; c < m_categories.size(); ++c) {
         const auto& entries = m_categories[c].entries;
         for (size_t r = 0; r < entries.size(); ++r) {
-            if (entries[r]->name == name)
+            if (entries[r]->name == name || entries[r]->qualifiedName() == name)
                 return createIndex(static_cast<int>(r), 0, static_cast<quintptr>(c) + 1);
         }
     }
     return {};
+}
+
+keras::KerasObject paletteObject(const QString& name) {
+    const qsizetype dot = name.lastIndexOf(u'.');
+    if (dot <= 0)
+        return keras::KerasObject(QStringLiteral("keras.layers"), name);
+    keras::KerasObject object(name.left(dot), name.mid(dot + 1));
+    if (object.module() == QLatin1String("keras.applications"))
+        object.set(QStringLiteral("weights"), nullptr);
+    return object;
 }
 
 } // namespace qk::app
