@@ -3,7 +3,9 @@
 // palette onto the canvas, tensors connected by dragging from an output port to an input
 // port, Keras' shapes and parameters on every node, errors on the node and edge that cause
 // them, a cycle refused, undo and redo with the selection following, copy and paste, a
-// shared layer, and the graph laid out by Graphviz.
+// shared layer, and the graph laid out by Graphviz. Then keras.io's architectures built so,
+// from the palette and Properties alone, each with the parameter count Python's Keras gives
+// the same model.
 #include "app/actionids.h"
 #include "app/actionregistry.h"
 #include "app/catalogsource.h"
@@ -22,8 +24,11 @@
 #include "app/workspace.h"
 #include "bridge/keras/layers.h"
 #include "support/idefixture.h"
+#include "support/kerasiomodels.h"
 #include "support/testsupport.h"
 
+#include <QCheckBox>
+#include <QComboBox>
 #include <QLabel>
 #include <QLineEdit>
 #include <QMimeData>
@@ -52,7 +57,16 @@ private Q_SLOTS:
     void skipConnectionGoesAroundTheNodesItSkips();
     void zoomPanFitAndMinimap();
 
+    void mnistConvnetByClicking();
+    void bidirectionalLstmByClicking();
+    void transformerClassifierByClicking();
+    void ticketClassifierWithThreeInputsAndTwoOutputsByClicking();
+    void conv1dTimeseriesByClicking();
+    void mobileNetV2ByClicking();
+    void resNet50ByClicking();
+
 private:
+    using Arguments = QList<std::pair<QString, QString>>;
     GraphBuilder* builder() const { return m_ide.window->workspace().graphBuilder(); }
     GraphScene* scene() const { return builder()->scene(); }
     GraphView* view() const { return builder()->view(); }
@@ -66,6 +80,15 @@ private:
     // Drags from a node's output port to the input port of another node.
     void dragEdge(int from, int to, const QString& port = QStringLiteral("inputs"));
     void setArgument(const QString& name, const QString& text);
+    // A new, empty graph, at a scale at which a few rows of nodes fit in the view.
+    void startGraph();
+    // Drops a palette entry at a scene point (the view scrolled there first), clicks the
+    // new node and types or picks its arguments in Properties.
+    int place(const QString& entry, QPointF at, const Arguments& arguments = {});
+    // Drags a tensor from one node's output to another's input port, the view on both.
+    void link(int from, int to, const QString& port = QStringLiteral("inputs"));
+    // Keras' verdict on the graph built: no error, and Python's parameter count for `code`.
+    void checkAgainstPython(const char* code);
     bool waitForShapes();
     QString shapeOf(int nodeId) const;
     int nodeCount() const { return static_cast<int>(document().graph().nodes.size()); }
@@ -119,6 +142,18 @@ void TestGraphBuilder::setArgument(const QString& name, const QString& text) {
         spin->selectAll();
         QTest::keyClicks(spin, text);
         QTest::keyClick(spin, Qt::Key_Return);
+        return;
+    }
+    if (auto* combo = qobject_cast<QComboBox*>(editor->input())) {
+        const int at = combo->findText(text);
+        QVERIFY2(at > 0, qPrintable(name + QStringLiteral(": ") + text));
+        combo->setCurrentIndex(at);
+        Q_EMIT combo->activated(at);
+        return;
+    }
+    if (auto* box = qobject_cast<QCheckBox*>(editor->input())) {
+        if (box->isChecked() != (text == QLatin1String("True")))
+            QTest::mouseClick(box, Qt::LeftButton);
         return;
     }
     auto* line = qobject_cast<QLineEdit*>(editor->input());
@@ -404,6 +439,298 @@ void TestGraphBuilder::zoomPanFitAndMinimap() {
     m_ide.window->actionRegistry().action(ids::graphFit)->trigger();
     QVERIFY(seen().contains(scene()->graphRect()));
     QVERIFY(!view()->minimap()->isVisible());
+}
+
+void TestGraphBuilder::startGraph() {
+    document().setGraph(ModelGraph{}, QStringLiteral("New graph"));
+    QTRY_VERIFY(builder()->isVisible());
+    view()->setTransform(QTransform::fromScale(0.8, 0.8));
+}
+
+int TestGraphBuilder::place(const QString& entry, QPointF at, const Arguments& arguments) {
+    view()->centerOn(at);
+    const int id = dropFromPalette(entry, view()->mapFromScene(at));
+    if (QTest::currentTestFailed())
+        return 0;
+    scene()->clearSelection();
+    QTest::mouseClick(view()->viewport(), Qt::LeftButton, Qt::NoModifier,
+                      view()->mapFromScene(scene()->nodeItem(id)->scenePos()));
+    [&] { QCOMPARE(properties()->layerId(), id); }();
+    for (const auto& [name, text] : arguments) {
+        setArgument(name, text);
+        ParameterEditor* editor = properties()->editor(name);
+        [&] {
+            QVERIFY2(editor && editor->errorText().isEmpty(),
+                     qPrintable(name + QStringLiteral(": ") +
+                                (editor ? editor->errorText() : QStringLiteral("no editor"))));
+        }();
+    }
+    return id;
+}
+
+void TestGraphBuilder::link(int from, int to, const QString& port) {
+    const QPointF a = scene()->nodeItem(from)->scenePos();
+    const QPointF b = scene()->nodeItem(to)->scenePos();
+    view()->centerOn((a + b) / 2);
+    const size_t before = document().graph().edgesInto(to, port).size();
+    dragEdge(from, to, port);
+    QVERIFY2(document().graph().edgesInto(to, port).size() == before + 1,
+             qPrintable(QStringLiteral("%1 -> %2.%3: %4")
+                            .arg(from)
+                            .arg(to)
+                            .arg(port, builder()->statusLabel()->text())));
+}
+
+void TestGraphBuilder::checkAgainstPython(const char* code) {
+    QFuture<Value> count = m_ide.host->session().run(
+        QStringLiteral("import keras\n%1\nm.count_params()").arg(QString::fromLatin1(code)));
+    QVERIFY(qk::test::waitFinished(count, 300000));
+    QVERIFY(waitUntil([this] { return checker().isUpToDate(); }, 300000));
+    QVERIFY2(checker().firstError().isEmpty(), qPrintable(checker().firstError()));
+    QCOMPARE(checker().totalParams(), static_cast<qint64>(count.result().toInt()));
+    for (const GraphNode& node : document().graph().nodes)
+        QVERIFY2(!shapeOf(node.id).isEmpty(), qPrintable(node.className()));
+    const QString dir = qEnvironmentVariable("QTKERAS_SCREENSHOT_DIR");
+    if (!dir.isEmpty()) {
+        view()->fitGraph();
+        QVERIFY(builder()->grab().save(
+            QStringLiteral("%1/clicked-%2.png")
+                .arg(dir, QString::fromLatin1(QTest::currentTestFunction()))));
+    }
+}
+
+// Each architecture: nodes a row (110 scene units) apart, top to bottom, as a user lays them.
+void TestGraphBuilder::mnistConvnetByClicking() {
+    startGraph();
+    qreal y = 0;
+    const auto next = [&y] { return QPointF(0, y += 110); };
+    const int input = place(QStringLiteral("InputLayer"), next(),
+                            {{QStringLiteral("shape"), QStringLiteral("(28, 28, 1)")}});
+    int last = input;
+    for (const char* filters : {"32", "64"}) {
+        const int conv = place(QStringLiteral("Conv2D"), next(),
+                               {{QStringLiteral("filters"), QString::fromLatin1(filters)},
+                                {QStringLiteral("kernel_size"), QStringLiteral("(3, 3)")},
+                                {QStringLiteral("activation"), QStringLiteral("relu")}});
+        link(last, conv);
+        const int pool = place(QStringLiteral("MaxPooling2D"), next(),
+                               {{QStringLiteral("pool_size"), QStringLiteral("(2, 2)")}});
+        link(conv, pool);
+        last = pool;
+    }
+    const int flatten = place(QStringLiteral("Flatten"), next());
+    link(last, flatten);
+    const int dropout =
+        place(QStringLiteral("Dropout"), next(), {{QStringLiteral("rate"), QStringLiteral("0.5")}});
+    link(flatten, dropout);
+    const int dense = place(QStringLiteral("Dense"), next(),
+                            {{QStringLiteral("units"), QStringLiteral("10")},
+                             {QStringLiteral("activation"), QStringLiteral("softmax")}});
+    link(dropout, dense);
+    checkAgainstPython(qk::test::kerasio::mnistConvnet);
+    QCOMPARE(shapeOf(flatten), QStringLiteral("(None, 1600)"));
+}
+
+// The wrapped LSTM is typed as its call in Bidirectional's `layer` field.
+void TestGraphBuilder::bidirectionalLstmByClicking() {
+    startGraph();
+    qreal y = 0;
+    const auto next = [&y] { return QPointF(0, y += 110); };
+    const int input = place(QStringLiteral("InputLayer"), next(),
+                            {{QStringLiteral("shape"), QStringLiteral("(None,)")},
+                             {QStringLiteral("dtype"), QStringLiteral("int32")}});
+    const int embedding = place(QStringLiteral("Embedding"), next(),
+                                {{QStringLiteral("input_dim"), QStringLiteral("20000")},
+                                 {QStringLiteral("output_dim"), QStringLiteral("128")}});
+    link(input, embedding);
+    const int first =
+        place(QStringLiteral("Bidirectional"), next(),
+              {{QStringLiteral("layer"), QStringLiteral("LSTM(64, return_sequences=True)")}});
+    link(embedding, first);
+    const int second = place(QStringLiteral("Bidirectional"), next(),
+                             {{QStringLiteral("layer"), QStringLiteral("LSTM(64)")}});
+    link(first, second);
+    const int dense = place(QStringLiteral("Dense"), next(),
+                            {{QStringLiteral("units"), QStringLiteral("1")},
+                             {QStringLiteral("activation"), QStringLiteral("sigmoid")}});
+    link(second, dense);
+    checkAgainstPython(qk::test::kerasio::bidirectionalLstm);
+    QCOMPARE(shapeOf(first), QStringLiteral("(None, None, 128)"));
+    // The field shows the layer as its call, and an unknown class is refused there.
+    scene()->clearSelection();
+    scene()->selectNodes({second});
+    auto* field = qobject_cast<QLineEdit*>(properties()->editor(QStringLiteral("layer"))->input());
+    QVERIFY(field);
+    QCOMPARE(field->text(), QStringLiteral("keras.layers.LSTM(64)"));
+    if (const QString dir = qEnvironmentVariable("QTKERAS_SCREENSHOT_DIR"); !dir.isEmpty())
+        QVERIFY(
+            m_ide.window->grab().save(dir + QStringLiteral("/clicked-bidirectional-window.png")));
+    const ModelGraph before = document().graph();
+    setArgument(QStringLiteral("layer"), QStringLiteral("LSTMM(64)"));
+    QCOMPARE(properties()->editor(QStringLiteral("layer"))->errorText(),
+             QStringLiteral("LSTMM is not a Keras class"));
+    QCOMPARE(document().graph(), before);
+}
+
+// Query and value of the attention are the same tensor, dragged to both ports; each Add
+// takes the tensor that skips the block and the block's output.
+void TestGraphBuilder::transformerClassifierByClicking() {
+    startGraph();
+    qreal y = 0;
+    const auto next = [&y](qreal x = 0) { return QPointF(x, y += 110); };
+    const QString in = QStringLiteral("inputs");
+    const int input = place(QStringLiteral("InputLayer"), next(),
+                            {{QStringLiteral("shape"), QStringLiteral("(200,)")}});
+    const int embedding = place(QStringLiteral("Embedding"), next(),
+                                {{QStringLiteral("input_dim"), QStringLiteral("20000")},
+                                 {QStringLiteral("output_dim"), QStringLiteral("32")}});
+    link(input, embedding);
+    const int attention = place(QStringLiteral("MultiHeadAttention"), next(250),
+                                {{QStringLiteral("num_heads"), QStringLiteral("2")},
+                                 {QStringLiteral("key_dim"), QStringLiteral("32")}});
+    link(embedding, attention, QStringLiteral("query"));
+    link(embedding, attention, QStringLiteral("value"));
+    const int drop1 = place(QStringLiteral("Dropout"), next(250),
+                            {{QStringLiteral("rate"), QStringLiteral("0.1")}});
+    link(attention, drop1);
+    const int add1 = place(QStringLiteral("Add"), next());
+    link(embedding, add1);
+    link(drop1, add1);
+    const int norm1 = place(QStringLiteral("LayerNormalization"), next(),
+                            {{QStringLiteral("epsilon"), QStringLiteral("1e-6")}});
+    link(add1, norm1);
+    const int ff1 = place(QStringLiteral("Dense"), next(250),
+                          {{QStringLiteral("units"), QStringLiteral("32")},
+                           {QStringLiteral("activation"), QStringLiteral("relu")}});
+    link(norm1, ff1);
+    const int ff2 = place(QStringLiteral("Dense"), next(250),
+                          {{QStringLiteral("units"), QStringLiteral("32")}});
+    link(ff1, ff2);
+    const int drop2 = place(QStringLiteral("Dropout"), next(250),
+                            {{QStringLiteral("rate"), QStringLiteral("0.1")}});
+    link(ff2, drop2);
+    const int add2 = place(QStringLiteral("Add"), next());
+    link(norm1, add2);
+    link(drop2, add2);
+    const int norm2 = place(QStringLiteral("LayerNormalization"), next(),
+                            {{QStringLiteral("epsilon"), QStringLiteral("1e-6")}});
+    link(add2, norm2);
+    const int pool = place(QStringLiteral("GlobalAveragePooling1D"), next());
+    link(norm2, pool);
+    int last = pool;
+    for (const char* units : {"20", "2"}) {
+        const int drop = place(QStringLiteral("Dropout"), next(),
+                               {{QStringLiteral("rate"), QStringLiteral("0.1")}});
+        link(last, drop);
+        const bool head = qstrcmp(units, "2") == 0;
+        last = place(QStringLiteral("Dense"), next(),
+                     {{QStringLiteral("units"), QString::fromLatin1(units)},
+                      {QStringLiteral("activation"),
+                       head ? QStringLiteral("softmax") : QStringLiteral("relu")}});
+        link(drop, last);
+    }
+    QCOMPARE(document().graph().edgesInto(attention).size(), size_t(2));
+    QCOMPARE(document().graph().edgesInto(add1, in).size(), size_t(2));
+    checkAgainstPython(qk::test::kerasio::transformerClassifier);
+    QCOMPARE(shapeOf(attention), QStringLiteral("(None, 200, 32)"));
+}
+
+// keras.io's ticket classifier: three named inputs, two recurrent branches and the tags
+// concatenated, two named heads.
+void TestGraphBuilder::ticketClassifierWithThreeInputsAndTwoOutputsByClicking() {
+    startGraph();
+    std::vector<int> features;
+    const int tags = place(QStringLiteral("InputLayer"), {500, 110},
+                           {{QStringLiteral("shape"), QStringLiteral("(12,)")},
+                            {QStringLiteral("name"), QStringLiteral("tags")}});
+    qreal x = 0;
+    for (const auto& [name, units] : {std::pair{"title", "128"}, std::pair{"body", "32"}}) {
+        const int input = place(QStringLiteral("InputLayer"), {x, 110},
+                                {{QStringLiteral("shape"), QStringLiteral("(None,)")},
+                                 {QStringLiteral("name"), QString::fromLatin1(name)}});
+        const int embedding = place(QStringLiteral("Embedding"), {x, 220},
+                                    {{QStringLiteral("input_dim"), QStringLiteral("10000")},
+                                     {QStringLiteral("output_dim"), QStringLiteral("64")}});
+        link(input, embedding);
+        const int lstm = place(QStringLiteral("LSTM"), {x, 330},
+                               {{QStringLiteral("units"), QString::fromLatin1(units)}});
+        link(embedding, lstm);
+        features.push_back(lstm);
+        x += 250;
+    }
+    const int concatenate = place(QStringLiteral("Concatenate"), {250, 440});
+    for (const int from : {features[0], features[1], tags})
+        link(from, concatenate);
+    const int priority = place(QStringLiteral("Dense"), {100, 550},
+                               {{QStringLiteral("units"), QStringLiteral("1")},
+                                {QStringLiteral("name"), QStringLiteral("priority")}});
+    const int department = place(QStringLiteral("Dense"), {400, 550},
+                                 {{QStringLiteral("units"), QStringLiteral("4")},
+                                  {QStringLiteral("name"), QStringLiteral("department")}});
+    link(concatenate, priority);
+    link(concatenate, department);
+    checkAgainstPython(qk::test::kerasio::twoInputsTwoOutputs);
+    QCOMPARE(document().graph().inputIds().size(), size_t(3));
+    QCOMPARE(document().graph().outputIds(), (std::vector<int>{priority, department}));
+    QCOMPARE(shapeOf(concatenate), QStringLiteral("(None, 172)"));
+}
+
+void TestGraphBuilder::conv1dTimeseriesByClicking() {
+    startGraph();
+    qreal y = 0;
+    const auto next = [&y] { return QPointF(0, y += 110); };
+    int last = place(QStringLiteral("InputLayer"), next(),
+                     {{QStringLiteral("shape"), QStringLiteral("(500, 1)")}});
+    for (int block = 0; block < 3; ++block) {
+        const int conv = place(QStringLiteral("Conv1D"), next(),
+                               {{QStringLiteral("filters"), QStringLiteral("64")},
+                                {QStringLiteral("kernel_size"), QStringLiteral("3")},
+                                {QStringLiteral("padding"), QStringLiteral("same")}});
+        link(last, conv);
+        const int norm = place(QStringLiteral("BatchNormalization"), next());
+        link(conv, norm);
+        last = place(QStringLiteral("ReLU"), next());
+        link(norm, last);
+    }
+    const int pool = place(QStringLiteral("GlobalAveragePooling1D"), next());
+    link(last, pool);
+    const int dense = place(QStringLiteral("Dense"), next(),
+                            {{QStringLiteral("units"), QStringLiteral("2")},
+                             {QStringLiteral("activation"), QStringLiteral("softmax")}});
+    link(pool, dense);
+    checkAgainstPython(qk::test::kerasio::conv1dTimeseries);
+    QCOMPARE(shapeOf(last), QStringLiteral("(None, 500, 64)"));
+}
+
+// An application from the palette's Applications group is a block, without pretrained
+// weights (nothing is downloaded); its arguments are edited in Properties like a layer's.
+void TestGraphBuilder::mobileNetV2ByClicking() {
+    startGraph();
+    const int input = place(QStringLiteral("InputLayer"), {0, 110},
+                            {{QStringLiteral("shape"), QStringLiteral("(224, 224, 3)")}});
+    const QModelIndex entry = palette()->indexOf(QStringLiteral("MobileNetV2"));
+    QVERIFY(entry.isValid());
+    QCOMPARE(entry.parent().data().toString(), QStringLiteral("Applications"));
+    const int block = place(QStringLiteral("MobileNetV2"), {0, 220});
+    link(input, block);
+    QVERIFY(document().graph().node(block)->isBlock());
+    QCOMPARE(properties()->editor(QStringLiteral("weights"))->isSet(), true);
+    checkAgainstPython(qk::test::kerasio::mobileNetV2);
+    QCOMPARE(shapeOf(block), QStringLiteral("(None, 1000)"));
+    // A smaller one, set in Properties: Keras counts it again.
+    scene()->selectNodes({block});
+    setArgument(QStringLiteral("alpha"), QStringLiteral("0.35"));
+    checkAgainstPython("m = keras.applications.MobileNetV2(weights=None, alpha=0.35)");
+}
+
+void TestGraphBuilder::resNet50ByClicking() {
+    startGraph();
+    const int input = place(QStringLiteral("InputLayer"), {0, 110},
+                            {{QStringLiteral("shape"), QStringLiteral("(224, 224, 3)")}});
+    const int block = place(QStringLiteral("ResNet50"), {0, 220});
+    link(input, block);
+    checkAgainstPython(qk::test::kerasio::resNet50);
+    QCOMPARE(checker().totalParams(), 25636712);
 }
 
 QTEST_MAIN(TestGraphBuilder)
