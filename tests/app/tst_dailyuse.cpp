@@ -169,6 +169,9 @@ private:
     // A run to look at: those of the tests before, or else the iris network trained for
     // `epochs`; false when that training does not end.
     bool haveARun(int epochs);
+    // Whether the training ends within two minutes; if not, what the queue, the worker and
+    // the console were doing, in the test's output.
+    bool trainingEnds();
     // With QTKERAS_SCREENSHOT_DIR set, the widget as drawn, for a person to look at.
     static void screenshot(QWidget* widget, const QString& name) {
         qk::test::saveScreenshot(widget, name);
@@ -238,7 +241,23 @@ bool TestDailyUse::haveARun(int epochs) {
     useIrisNetwork();
     setTraining(epochs);
     train();
-    return waitUntil([this] { return !trainer().isRunning(); }, 120000);
+    return trainingEnds();
+}
+
+bool TestDailyUse::trainingEnds() {
+    if (waitUntil([this] { return !trainer().isRunning(); }, 120000))
+        return true;
+    inspectors::CommandModel& commands = m_ide.window->commands();
+    commands.flush();
+    for (int row = std::max(0, commands.rowCount() - 8); row < commands.rowCount(); ++row) {
+        const CommandInfo info = commands.info(row);
+        qWarning("command %s %s: %s", qPrintable(info.id), qPrintable(stateName(info.state)),
+                 qPrintable(info.shownCode().section(u'\n', 0, 0)));
+    }
+    qWarning("worker: %s", qPrintable(workerStateName(m_ide.host->workerState())));
+    qWarning("console: %s",
+             qPrintable(panel<ConsolePanel>()->transcript()->toPlainText().right(800)));
+    return false;
 }
 
 QString TestDailyUse::writeCsv(const QString& name, const QString& text) {
@@ -316,7 +335,7 @@ void TestDailyUse::failedFitEndsTheRunAtOnce() {
     document().setDataSource(DataSource());
     setTraining(2);
     train();
-    QVERIFY(waitUntil([this] { return !trainer().isRunning(); }, 120000));
+    QVERIFY(trainingEnds());
     QCOMPARE(status(row + 1), QStringLiteral("finished"));
     QTRY_VERIFY2(
         progressText()->text().startsWith(runs().name(row + 1) + QStringLiteral(" finished")),
@@ -555,7 +574,7 @@ void TestDailyUse::legendsNameEveryRun() {
     runs().removeRows(0, runs().rowCount());
     for (int i = 0; i < 3; ++i) {
         train();
-        QVERIFY(waitUntil([this] { return !trainer().isRunning(); }, 120000));
+        QVERIFY(trainingEnds());
     }
     QCOMPARE(runs().rowCount(), 3);
     QStringList names;
@@ -816,7 +835,7 @@ void TestDailyUse::columnsLeftOutAreNamedAndTextCanBeEncoded() {
     setTraining(2, 8);
     QVERIFY(waitUntil([this] { return m_ide.window->workspace().shapes().isUpToDate(); }, 60000));
     train();
-    QVERIFY(waitUntil([this] { return !trainer().isRunning(); }, 120000));
+    QVERIFY(trainingEnds());
     QVERIFY(!m_ide.window->errorPolicy().openDialog());
     QCOMPARE(status(runs().rowCount() - 1), QStringLiteral("finished"));
     QCOMPARE(trainer().data()->xTrain.shape().at(1), std::int64_t(5));
@@ -1074,7 +1093,7 @@ void TestDailyUse::exportSaysWhatItNeedsAndScoresTheTestRows() {
         m_ide.window.get());
 
     train();
-    QVERIFY(waitUntil([this] { return !trainer().isRunning(); }, 120000));
+    QVERIFY(trainingEnds());
     nameToType = m_dir.filePath(QStringLiteral("trained"));
     m_ide.window->actionRegistry().action(ids::fileExportScript)->trigger();
     QCOMPARE(fileDialogs, 1);
