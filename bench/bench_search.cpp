@@ -10,6 +10,7 @@
 
 #include "bridge/keras/dataset.h"
 #include "bridge/keras/keras.h"
+#include "tests/support/irishypermodel.h"
 
 #include <QCommandLineParser>
 #include <QElapsedTimer>
@@ -21,24 +22,6 @@ using namespace qk::bench;
 namespace K = qk::keras;
 
 namespace {
-
-K::HyperModel irisHyperModel() {
-    K::HyperModel model;
-    model.layers = {K::InputLayer({4}),
-                    K::Layer(QStringLiteral("Dense"),
-                             {{QStringLiteral("units"),
-                               K::HyperParameter::integer(QStringLiteral("units"), 4, 64, 4)},
-                              {QStringLiteral("activation"), QStringLiteral("relu")}}),
-                    K::Layer(QStringLiteral("Dense"),
-                             {{QStringLiteral("units"), 3},
-                              {QStringLiteral("activation"), QStringLiteral("softmax")}})};
-    model.optimizer =
-        K::Optimizer(QStringLiteral("Adam"),
-                     {{QStringLiteral("learning_rate"),
-                       K::HyperParameter::real(QStringLiteral("lr"), 1e-3, 1e-1, true)}});
-    model.metrics = {QStringLiteral("accuracy")};
-    return model;
-}
 
 struct TrialTimes {
     double started = 0;
@@ -85,7 +68,7 @@ int main(int argc, char** argv) {
         options.fit.validationSplit = 0.2;
         options.seed = 1;
         options.session = workerOptions();
-        K::Search search(chief, irisHyperModel(), iris.xTrain, iris.yTrain, options);
+        K::Search search(chief, qk::test::irisHyperModel(64), iris.xTrain, iris.yTrain, options);
         std::map<QString, TrialTimes> times;
         QObject::connect(&search, &K::Search::trialStarted, &search, [&](const K::Trial& trial) {
             TrialTimes& t = times[trial.id];

@@ -5,6 +5,7 @@
 #include "bridge/keras/dataset.h"
 #include "bridge/keras/keras.h"
 #include "bridge/session/session.h"
+#include "support/irishypermodel.h"
 #include "support/testsupport.h"
 
 #include <QtTest>
@@ -15,31 +16,9 @@
 
 using namespace qk;
 namespace K = qk::keras;
+using qk::test::irisHyperModel;
 using qk::test::waitFinished;
 using qk::test::waitUntil;
-
-namespace {
-
-// A small iris network: its width and the optimizer's learning rate are searched.
-K::HyperModel irisHyperModel() {
-    K::HyperModel model;
-    model.layers = {K::InputLayer({4}),
-                    K::Layer(QStringLiteral("Dense"),
-                             {{QStringLiteral("units"),
-                               K::HyperParameter::integer(QStringLiteral("units"), 4, 32, 4)},
-                              {QStringLiteral("activation"), QStringLiteral("relu")}}),
-                    K::Layer(QStringLiteral("Dense"),
-                             {{QStringLiteral("units"), 3},
-                              {QStringLiteral("activation"), QStringLiteral("softmax")}})};
-    model.optimizer =
-        K::Optimizer(QStringLiteral("Adam"),
-                     {{QStringLiteral("learning_rate"),
-                       K::HyperParameter::real(QStringLiteral("lr"), 1e-3, 1e-1, true)}});
-    model.metrics = {QStringLiteral("accuracy")};
-    return model;
-}
-
-} // namespace
 
 class TestTuner : public QObject {
     Q_OBJECT
@@ -87,7 +66,7 @@ void TestTuner::twoTrialProcessesRunTrialsSideBySide() {
     K::SearchOptions options = this->options();
     options.maxTrials = 4;
     options.parallelTrials = 2;
-    K::Search search(*m_session, irisHyperModel(), m_iris.xTrain, m_iris.yTrain, options);
+    K::Search search(*m_session, irisHyperModel(32), m_iris.xTrain, m_iris.yTrain, options);
 
     std::map<QString, int> liveEpochs; // trial id -> epochs seen while it ran
     int running = 0;
@@ -142,7 +121,7 @@ void TestTuner::aKilledTrialProcessEndsItsTrialAsLost() {
     options.parallelTrials = 1;
     options.fit.epochs = 40;
     options.fit.batchSize = 4;
-    K::Search search(*m_session, irisHyperModel(), m_iris.xTrain, m_iris.yTrain, options);
+    K::Search search(*m_session, irisHyperModel(32), m_iris.xTrain, m_iris.yTrain, options);
     std::vector<K::Trial> started;
     std::vector<K::Trial> ended;
     connect(&search, &K::Search::trialStarted, this,
@@ -177,7 +156,7 @@ void TestTuner::anAbandonedSearchEndsAtOnce() {
     K::SearchOptions options = this->options();
     options.maxTrials = 2;
     options.fit.epochs = 1000;
-    auto search = std::make_unique<K::Search>(*m_session, irisHyperModel(), m_iris.xTrain,
+    auto search = std::make_unique<K::Search>(*m_session, irisHyperModel(32), m_iris.xTrain,
                                               m_iris.yTrain, options);
     QSignalSpy started(search.get(), &K::Search::trialStarted);
     const QFuture<K::SearchResult> future = search->start();
@@ -203,7 +182,7 @@ void TestTuner::aSearchThatCannotStartFailsOnceWithTheReason() {
     K::SearchOptions options = this->options();
     options.objective = QStringLiteral("val_nothing"); // no such metric, no direction given
     options.maxTrials = 1;
-    K::Search search(*m_session, irisHyperModel(), m_iris.xTrain, m_iris.yTrain, options);
+    K::Search search(*m_session, irisHyperModel(32), m_iris.xTrain, m_iris.yTrain, options);
     const QFuture<K::SearchResult> future = search.start();
     const std::optional<QString> failure = qk::test::failureOf(future, 120000);
     QVERIFY(failure);
