@@ -63,6 +63,8 @@ private Q_SLOTS:
     // F1 opens the user guide shipped with the program: its screenshots, the console's
     // keys, the C++ API, and the window's own shortcuts.
     void f1OpensTheUserGuide();
+    // Last: it stops the worker.
+    void tabWithoutAWorkerSaysWhy();
 
 private:
     template <typename Panel>
@@ -294,6 +296,23 @@ void TestWorkbench::f1OpensTheUserGuide() {
     QTest::keyClick(m_ide.window.get(), Qt::Key_F1);
     QCOMPARE(m_ide.window->helpWindow(), help);
     help->close();
+}
+
+void TestWorkbench::tabWithoutAWorkerSaysWhy() {
+    m_ide.host->session().stopWorker();
+    QTRY_COMPARE(m_ide.host->workerState(), WorkerState::Stopped);
+    input()->setFocus();
+    input()->clear();
+    QTest::keyClicks(input(), QStringLiteral("pri"));
+    QSignalSpy answered(panel<ConsolePanel>(), &ConsolePanel::completionAnswered);
+    QTest::keyClick(input(), Qt::Key_Tab);
+    QVERIFY(answered.wait(60000));
+    QCOMPARE(answered.front().front().toInt(), -1);
+    // The line stays as typed, and the transcript says why nothing was completed.
+    QCOMPARE(input()->toPlainText(), QStringLiteral("pri"));
+    QVERIFY2(
+        transcript().contains(QStringLiteral("Tab completion failed: the worker is not running")),
+        qPrintable(transcript().right(400)));
 }
 
 QTEST_MAIN(TestWorkbench)
