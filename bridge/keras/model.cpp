@@ -51,12 +51,21 @@ py::Keywords fitKeywords(const FitOptions& o, const std::optional<py::Expr>& val
         kw.emplace_back(QStringLiteral("checkpoint"), *o.checkpoint);
     if (o.resume)
         kw.emplace_back(QStringLiteral("resume"), true);
-    if (!o.callbacks.empty()) {
+    if (!o.callbacks.empty() || o.checkpoint) {
         std::vector<py::Expr> callbacks;
-        callbacks.reserve(o.callbacks.size());
+        callbacks.reserve(o.callbacks.size() + 1);
         for (const Callback& c : o.callbacks)
             callbacks.push_back(c.expr());
-        kw.emplace_back(QStringLiteral("callbacks"), py::Expr::list(std::move(callbacks)));
+        py::Expr list = py::Expr::list(callbacks);
+        if (o.checkpoint) {
+            // People read checkpoint and resume as the Keras callback that does the same.
+            callbacks.push_back(py::Expr::name(QStringLiteral("keras"))
+                                    .attr(QStringLiteral("callbacks"))
+                                    .attr(QStringLiteral("BackupAndRestore"))
+                                    .call({py::Expr::literal(Value(*o.checkpoint))}));
+            list = list.shownAs(py::Expr::list(std::move(callbacks)));
+        }
+        kw.emplace_back(QStringLiteral("callbacks"), std::move(list));
     }
     return kw;
 }

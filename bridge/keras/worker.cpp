@@ -32,7 +32,14 @@ py::Expr support(const QString& function, std::vector<py::Expr> args, py::Keywor
     if ((function == QLatin1String("fit") || function == QLatin1String("evaluate")) &&
         !args.empty()) {
         const std::vector<py::Expr> data(args.begin() + 1, args.end());
-        shown = args.front().attr(function).call(data, kwargs);
+        // The worker's own keywords (a checkpoint to write or resume from) are no Keras
+        // ones: the callbacks show what they do.
+        py::Keywords keras;
+        for (const auto& [name, value] : kwargs) {
+            if (name != QLatin1String("checkpoint") && name != QLatin1String("resume"))
+                keras.emplace_back(name, value);
+        }
+        shown = args.front().attr(function).call(data, std::move(keras));
     } else if ((function == QLatin1String("info") || function == QLatin1String("summary")) &&
                args.size() == 1 && kwargs.empty()) {
         shown = args.front().attr(QStringLiteral("summary")).call();

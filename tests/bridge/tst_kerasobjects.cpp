@@ -2,6 +2,7 @@
 // The Python that typed Keras objects stand for: only the arguments that were set appear, in
 // Keras' snake_case names; nested objects render as nested calls; setters keep the type.
 #include "bridge/keras/keras.h"
+#include "bridge/keras/modelstate.h"
 #include "bridge/keras/worker.h"
 
 #include <QtTest>
@@ -219,6 +220,17 @@ void TestKerasObjects::commandsAreShownAsPlainKeras() {
         {worker::support(QStringLiteral("fit"), {model, x, y}, {{QStringLiteral("epochs"), 5}})});
     QCOMPARE(c.shown, QStringLiteral("model_abc.fit(x_train_abc, y_train_abc, epochs=5)"));
     QCOMPARE(qk::shownLine(c.shownLines, 2), 1);
+    // A checkpoint to resume from reads as Keras' BackupAndRestore; it runs as the helper's.
+    K::FitOptions resumable;
+    resumable.epochs = 5;
+    resumable.checkpoint = QStringLiteral("/runs/a");
+    resumable.resume = true;
+    c = worker::command({worker::support(QStringLiteral("fit"), {model, x, y},
+                                         K::fitKeywords(resumable, std::nullopt))});
+    QCOMPARE(c.shown, QStringLiteral("model_abc.fit(x_train_abc, y_train_abc, epochs=5, "
+                                     "callbacks=[keras.callbacks.BackupAndRestore('/runs/a')])"));
+    QVERIFY2(c.code.contains(QStringLiteral("checkpoint='/runs/a', resume=True, callbacks=[]")),
+             qPrintable(c.code));
     c = worker::command({worker::support(QStringLiteral("shape"), {x})});
     QCOMPARE(c.shown, QStringLiteral("x_train_abc.shape"));
 
