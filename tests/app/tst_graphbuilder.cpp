@@ -562,6 +562,16 @@ void TestGraphBuilder::bidirectionalLstmByClicking() {
     auto* field = qobject_cast<QLineEdit*>(properties()->editor(QStringLiteral("layer"))->input());
     QVERIFY(field);
     QCOMPARE(field->text(), QStringLiteral("keras.layers.LSTM(64)"));
+    // The argument's label carries Keras' own words on it; the field says how to type one.
+    QLabel* label = nullptr;
+    for (QLabel* candidate : properties()->findChildren<QLabel*>()) {
+        if (candidate->text() == QStringLiteral("<b>layer</b>"))
+            label = candidate;
+    }
+    QVERIFY(label);
+    QVERIFY2(label->toolTip().contains(QStringLiteral("RNN")), qPrintable(label->toolTip()));
+    QVERIFY2(field->toolTip().contains(QStringLiteral("typed as its call")),
+             qPrintable(field->toolTip()));
     if (const QString dir = qEnvironmentVariable("QTKERAS_SCREENSHOT_DIR"); !dir.isEmpty())
         QVERIFY(
             m_ide.window->grab().save(dir + QStringLiteral("/clicked-bidirectional-window.png")));
