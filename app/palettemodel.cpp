@@ -92,6 +92,10 @@ QVariant PaletteModel::data(const QModelIndex& index, int role) const {
         const Category& category = m_categories[static_cast<size_t>(index.row())];
         if (role == Qt::DisplayRole)
             return categoryTitle(category.name);
+        if (role == Qt::ToolTipRole && category.name == QLatin1String("applications"))
+            return tr("%n Keras application(s): a model to use as a block, without "
+                      "pretrained weights",
+                      nullptr, static_cast<int>(category.entries.size()));
         if (role == Qt::ToolTipRole)
             return tr("%n layer class(es)", nullptr, static_cast<int>(category.entries.size()));
         if (role == EntryNameRole)

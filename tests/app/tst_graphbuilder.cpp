@@ -721,6 +721,8 @@ void TestGraphBuilder::mobileNetV2ByClicking() {
     const QModelIndex entry = palette()->indexOf(QStringLiteral("MobileNetV2"));
     QVERIFY(entry.isValid());
     QCOMPARE(entry.parent().data().toString(), QStringLiteral("Applications"));
+    QVERIFY2(entry.parent().data(Qt::ToolTipRole).toString().contains(QStringLiteral("block")),
+             qPrintable(entry.parent().data(Qt::ToolTipRole).toString()));
     const int block = place(QStringLiteral("MobileNetV2"), {0, 220});
     link(input, block);
     QVERIFY(document().graph().node(block)->isBlock());
