@@ -34,6 +34,7 @@
 #include <QMimeData>
 #include <QSortFilterProxyModel>
 #include <QSpinBox>
+#include <QTreeView>
 #include <QUndoStack>
 #include <QtTest>
 
@@ -723,6 +724,10 @@ void TestGraphBuilder::mobileNetV2ByClicking() {
     QCOMPARE(entry.parent().data().toString(), QStringLiteral("Applications"));
     QVERIFY2(entry.parent().data(Qt::ToolTipRole).toString().contains(QStringLiteral("block")),
              qPrintable(entry.parent().data(Qt::ToolTipRole).toString()));
+    if (const QString dir = qEnvironmentVariable("QTKERAS_SCREENSHOT_DIR"); !dir.isEmpty()) {
+        palette()->view()->scrollTo(entry);
+        QVERIFY(palette()->grab().save(dir + QStringLiteral("/clicked-palette-applications.png")));
+    }
     const int block = place(QStringLiteral("MobileNetV2"), {0, 220});
     link(input, block);
     QVERIFY(document().graph().node(block)->isBlock());
