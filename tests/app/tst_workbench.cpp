@@ -148,8 +148,9 @@ void TestWorkbench::tabIndentsOrLeavesTheLineAlone() {
     QTest::keyClicks(input(), QStringLiteral("zzz_nothing"));
     QSignalSpy answered(panel<ConsolePanel>(), &ConsolePanel::completionAnswered);
     QTest::keyClick(input(), Qt::Key_Tab);
-    // Longer than the transport's deadline: a request that fails settles first, with why.
-    QVERIFY(answered.wait(60000));
+    // The answer may come within the key press (a worker quicker than the window); else
+    // within the transport's deadline, a request that fails with why.
+    QVERIFY(!answered.isEmpty() || answered.wait(60000));
     QVERIFY2(answered.front().front().toInt() == 0, qPrintable(transcript().right(600)));
     QCOMPARE(input()->toPlainText(), QStringLiteral("zzz_nothing"));
     QVERIFY(!panel<ConsolePanel>()->completer()->popup()->isVisible());
@@ -306,7 +307,7 @@ void TestWorkbench::tabWithoutAWorkerSaysWhy() {
     QTest::keyClicks(input(), QStringLiteral("pri"));
     QSignalSpy answered(panel<ConsolePanel>(), &ConsolePanel::completionAnswered);
     QTest::keyClick(input(), Qt::Key_Tab);
-    QVERIFY(answered.wait(60000));
+    QVERIFY(!answered.isEmpty() || answered.wait(60000));
     QCOMPARE(answered.front().front().toInt(), -1);
     // The line stays as typed, and the transcript says why nothing was completed.
     QCOMPARE(input()->toPlainText(), QStringLiteral("pri"));
