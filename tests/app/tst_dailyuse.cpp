@@ -249,11 +249,18 @@ bool TestDailyUse::trainingEnds() {
         return true;
     inspectors::CommandModel& commands = m_ide.window->commands();
     commands.flush();
-    for (int row = std::max(0, commands.rowCount() - 8); row < commands.rowCount(); ++row) {
+    // The last commands, and every one that failed (the queue waits on a failure).
+    for (int row = 0; row < commands.rowCount(); ++row) {
         const CommandInfo info = commands.info(row);
+        if (row < commands.rowCount() - 8 && info.state != CommandState::Failed)
+            continue;
         qWarning("command %s %s: %s", qPrintable(info.id), qPrintable(stateName(info.state)),
-                 qPrintable(info.shownCode().section(u'\n', 0, 0)));
+                 qPrintable(info.shownCode().left(300)));
+        if (!info.error.isEmpty())
+            qWarning("  %s", qPrintable(info.error.left(300)));
     }
+    if (ErrorRecoveryDialog* dialog = m_ide.window->errorPolicy().openDialog())
+        qWarning("an error dialog is open: %s", qPrintable(dialog->summary()));
     qWarning("worker: %s", qPrintable(workerStateName(m_ide.host->workerState())));
     qWarning("console: %s",
              qPrintable(panel<ConsolePanel>()->transcript()->toPlainText().right(800)));
