@@ -138,8 +138,13 @@ class Executor:
             self._cond.notify_all()
 
     def delete_later(self, names: list[str]) -> int:
-        """Queues the deletion of ``names``; returns how many commands run before it."""
+        """Deletes ``names`` after the commands queued before it; returns how many commands
+        run before it. With nothing queued, running or paused on, its turn is now: the names
+        are gone before the answer, so a listing asked for next does not show them."""
         with self._cond:
+            if self._running is None and self._paused_on is None and not self._queue:
+                self.scope.delete(names)
+                return 0
             self._queue.append(Release(list(names)))
             self._cond.notify_all()
             return self._queued_commands

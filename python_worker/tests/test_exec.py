@@ -19,6 +19,8 @@ from helpers import Ref, held, new_id
 from scipy import sparse
 
 from qtkeras_worker import codec
+from qtkeras_worker.executor import Executor
+from qtkeras_worker.scope import Scope
 
 FORMATS = [codec.JSON, codec.MSGPACK]
 REF_NAME = re.compile(r"[A-Za-z][a-z0-9]{24}")
@@ -379,6 +381,16 @@ def test_variables_delete_runs_at_its_place_in_the_queue(worker):
     assert listed["to_keep"] == {"name": "to_keep", "type": "int", "repr": "2"}
     assert "np" not in listed  # modules are not listed
     assert not any(n.startswith("__") for n in listed)
+
+
+def test_a_deletion_with_nothing_queued_is_done_before_its_answer():
+    # No main loop runs here: the deletion cannot wait for one.
+    scope = Scope()
+    scope.namespace["gone"], scope.namespace["kept"] = 1, 2
+    executor = Executor(scope, notifier=None, router=None, log=print)
+    assert executor.delete_later(["gone"]) == 0
+    assert "gone" not in scope.namespace
+    assert [v["name"] for v in scope.variables()] == ["kept"]
 
 
 def _same(a, b):
