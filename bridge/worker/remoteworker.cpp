@@ -375,10 +375,21 @@ void RemoteWorker::scheduleReattach() {
                 .arg(m_options.leaseSeconds));
         return;
     }
+    m_timer->start(nextBackoffMs());
+}
+
+int RemoteWorker::nextBackoffMs() {
     // 0.2 s, then doubling up to 5 s between attempts.
-    const int delay = std::min(5000, 200 << std::min(m_reattempts, 5));
-    ++m_reattempts;
-    m_timer->start(delay);
+    return std::min(5000, 200 << std::min(m_reattempts++, 5));
+}
+
+void RemoteWorker::dropAttempt() {
+    // An attempt still waiting for the host gives way to what comes next.
+    if (m_master && m_master->state() != QProcess::NotRunning) {
+        m_master->disconnect(this);
+        m_master->kill();
+        m_master->waitForFinished(1000);
+    }
 }
 
 void RemoteWorker::reconnectNow() {
@@ -386,12 +397,7 @@ void RemoteWorker::reconnectNow() {
         return;
     m_reattempts = 0;
     m_timer->stop();
-    if (m_master && m_master->state() != QProcess::NotRunning) {
-        // An attempt still waiting for the host: it gives way to this one.
-        m_master->disconnect(this);
-        m_master->kill();
-        m_master->waitForFinished(1000);
-    }
+    dropAttempt();
     reattach();
 }
 
@@ -431,11 +437,7 @@ void RemoteWorker::stop(int graceMs) {
         // No connection to say "stop" on: a new one stops the worker by its run.
         m_lost.start();
         m_reattempts = 0;
-        if (m_master && m_master->state() != QProcess::NotRunning) {
-            m_master->disconnect(this);
-            m_master->kill();
-            m_master->waitForFinished(1000);
-        }
+        dropAttempt();
         stopDetached();
         return;
     }
@@ -476,8 +478,7 @@ void RemoteWorker::stopDetached() {
             }
         }
         const QString said = QString::fromUtf8(process->readAllStandardError()).trimmed();
-        const int delay = std::min(5000, 200 << std::min(m_reattempts, 5));
-        ++m_reattempts;
+        const int delay = nextBackoffMs();
         if (m_lost.elapsed() + delay < kDetachedStopMs) {
             m_timer->start(delay);
             return;

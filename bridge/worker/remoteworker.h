@@ -87,6 +87,10 @@ private:
     void scheduleReattach();
     void reattach();
     void stopDetached();
+    // The pause before the next attempt to reach the host (re-attach or stop), counted.
+    int nextBackoffMs();
+    // Kills a master still trying to reach the host, unheard.
+    void dropAttempt();
     void fail(const QString& reason);
     void end(const QString& reason);
     void forwardStderr(const QString& line);
