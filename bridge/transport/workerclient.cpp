@@ -57,11 +57,9 @@ void WorkerClient::setPort(quint16 port) {
 }
 
 void WorkerClient::setBaseUrl(const QUrl& url) {
-    if (url == m_base)
-        return;
+    // Connections to an earlier worker are left to close with it. (Clearing QNAM's connection
+    // cache would stop its HTTP thread, waiting up to 5 s, under requests still in flight.)
     m_base = url;
-    // Connections to an earlier worker are of no use any more.
-    m_manager->clearConnectionCache();
 }
 
 QNetworkRequest WorkerClient::networkRequest(const Request& request) const {
