@@ -9,6 +9,7 @@
 #include <ostream>
 #include <streambuf>
 #include <string_view>
+#include <utility>
 
 // Array data is used in place, and the protocol's arrays are little-endian.
 static_assert(std::endian::native == std::endian::little, "big-endian hosts need byte swapping");
@@ -259,6 +260,21 @@ Json parse(QByteArrayView bytes, Format format, int maxDepth, Payloads* payloads
 
 Json parseBody(const QByteArray& body, Format format, int maxDepth, Payloads* payloads) {
     return parse(QByteArrayView(body), format, maxDepth, payloads, &body);
+}
+
+BodyPlacement placeBody(qsizetype size, QByteArrayView head) {
+    constexpr qsizetype alignment = 64;
+    const qsizetype payload = detail::firstLargeBinary(head).value_or(0);
+    BodyPlacement placement{QByteArray(size + alignment, Qt::Uninitialized), 0};
+    const auto address =
+        reinterpret_cast<quintptr>(placement.buffer.constData()) + quintptr(payload);
+    placement.offset = qsizetype((alignment - address % alignment) % alignment);
+    return placement;
+}
+
+QByteArray BodyPlacement::body(qsizetype size) && {
+    QByteArray whole = std::exchange(buffer, {});
+    return sharedSlice(whole, offset, size);
 }
 
 } // namespace qk::protocol

@@ -89,4 +89,17 @@ Json parse(QByteArrayView bytes, Format format, int maxDepth = kDefaultMaxDepth,
            Payloads* payloads = nullptr);
 Json parseBody(const QByteArray& body, Format format, int maxDepth, Payloads* payloads);
 
+// Where to receive a MessagePack body so that parseBody() can share its first large array rather
+// than copy it (an array's data must be aligned for its element type): in a buffer where the
+// body's first large payload, found in `head` (the body's first 4 KiB or more), starts on a
+// 64-byte boundary. Write the body's `size` bytes at buffer.data() + offset, then take it with
+// std::move(placement).body(size).
+struct BodyPlacement {
+    QByteArray buffer;
+    qsizetype offset = 0;
+
+    QByteArray body(qsizetype size) &&;
+};
+BodyPlacement placeBody(qsizetype size, QByteArrayView head);
+
 } // namespace qk::protocol

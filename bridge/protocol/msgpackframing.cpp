@@ -21,9 +21,10 @@ struct Blob {
 
 // Walks a MessagePack document's framing (no nesting is tracked, so no recursion) and calls
 // visit(blob) for each bin and ext value. Throws ProtocolError for truncated data and bytes
-// that start no value.
-template <typename Visit>
-void walkBlobs(QByteArrayView in, Visit visit) {
+// that start no value. atHeader(blob) is called first, once the value's header is read; the
+// walk ends there when it returns true.
+template <typename Visit, typename AtHeader>
+void walkBlobs(QByteArrayView in, Visit visit, AtHeader atHeader) {
     const auto* bytes = reinterpret_cast<const std::uint8_t*>(in.data());
     const qsizetype size = in.size();
     qsizetype pos = 0;
@@ -44,6 +45,7 @@ void walkBlobs(QByteArrayView in, Visit visit) {
         need(n);
         pos += static_cast<qsizetype>(n);
     };
+    bool stopped = false;
     auto blob = [&](bool ext, qsizetype header, std::uint64_t length) {
         Blob b;
         b.ext = ext;
@@ -52,15 +54,19 @@ void walkBlobs(QByteArrayView in, Visit visit) {
             need(1);
             b.type = bytes[pos++];
         }
-        need(length);
         b.data = pos;
-        b.size = static_cast<qsizetype>(length);
+        b.size = static_cast<qsizetype>(length); // (at most 32 bits)
+        if (atHeader(b)) {
+            stopped = true;
+            return;
+        }
+        need(length);
         pos += b.size;
         visit(b);
     };
 
     std::uint64_t pending = 1; // values still to read
-    while (pending > 0) {
+    while (pending > 0 && !stopped) {
         need(1);
         const std::uint8_t b = bytes[pos++];
         --pending;
@@ -144,7 +150,29 @@ void walkBlobs(QByteArrayView in, Visit visit) {
     }
 }
 
+template <typename Visit>
+void walkBlobs(QByteArrayView in, Visit visit) {
+    walkBlobs(in, visit, [](const Blob&) { return false; });
+}
+
 } // namespace
+
+std::optional<qsizetype> firstLargeBinary(QByteArrayView head) {
+    std::optional<qsizetype> found;
+    try {
+        walkBlobs(
+            head, [](const Blob&) {},
+            [&found](const Blob& blob) {
+                if (blob.ext || blob.size < kLiftThreshold)
+                    return false;
+                found = blob.data;
+                return true;
+            });
+    } catch (const ProtocolError&) {
+        // The head ends (or the document breaks) before a large bin: nothing to place.
+    }
+    return found;
+}
 
 LiftedBinaries liftLargeBinaries(QByteArrayView in) {
     LiftedBinaries lifted;

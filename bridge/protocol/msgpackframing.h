@@ -9,6 +9,7 @@
 #include <QByteArray>
 #include <QByteArrayView>
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -29,6 +30,10 @@ struct LiftedBinaries {
 
 // Throws ProtocolError for truncated data and extension types (not part of the protocol).
 LiftedBinaries liftLargeBinaries(QByteArrayView in);
+
+// Where the data of the first bin that would be lifted starts, in a document of which `head`
+// is the beginning; nothing when the head ends (or the document breaks) before one.
+std::optional<qsizetype> firstLargeBinary(QByteArrayView head);
 
 // The MessagePack document `document` (written by nlohmann from toWire()'s output) with each
 // placeholder replaced by a bin holding its payload, as pieces to be written one after the

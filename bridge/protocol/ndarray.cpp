@@ -78,6 +78,10 @@ NdArray::NdArray(DType dtype, std::vector<std::int64_t> shape, QByteArray bytes)
     if (n != m_bytes.size())
         throw std::invalid_argument("array data has " + std::to_string(m_bytes.size()) +
                                     " bytes; dtype and shape need " + std::to_string(n));
+    // data<T>() hands out typed pointers: bytes that are not aligned for the element type (a
+    // slice of a received message, raw data) are copied into a buffer of their own.
+    if (reinterpret_cast<quintptr>(m_bytes.constData()) % quintptr(dtypeSize(dtype)) != 0)
+        m_bytes = QByteArray(m_bytes.constData(), m_bytes.size());
 }
 
 NdArray NdArray::zeros(DType dtype, std::vector<std::int64_t> shape) {

@@ -62,11 +62,13 @@ constexpr DType dtypeOf() {
 }
 
 // A C-contiguous, little-endian n-d array: a dtype, a shape and the raw bytes. The bytes are
-// implicitly shared, so copies are cheap; a 0-d array has an empty shape and one element.
+// implicitly shared, so copies are cheap, and aligned for the element type; a 0-d array has an
+// empty shape and one element.
 class NdArray {
 public:
     NdArray() = default;
-    // Throws std::invalid_argument when the byte count does not match dtype and shape.
+    // Throws std::invalid_argument when the byte count does not match dtype and shape. Bytes
+    // not aligned for the element type are copied.
     NdArray(DType dtype, std::vector<std::int64_t> shape, QByteArray bytes);
 
     // An array of zeros.

@@ -10,6 +10,8 @@
 #include <algorithm>
 #include <array>
 #include <new>
+#include <optional>
+#include <stdexcept>
 
 namespace qk::transport {
 
@@ -17,9 +19,31 @@ namespace {
 
 // Pauses before the attempts after the first; the last one repeats until the deadline.
 constexpr std::array kBackoffMs{0, 20, 50, 100, 200, 500, 1000};
+// Answers from this size on are placed for their arrays; the head looked at to place them.
+constexpr qint64 kPlacedBodyBytes = qint64(64) * 1024;
+constexpr qint64 kPlacementHeadBytes = 4096 + 64;
 
 bool noAnswer(QNetworkReply* reply) {
     return !reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).isValid();
+}
+
+// A large MessagePack answer is received where its first large array can be used as it lies
+// (protocol::placeBody); any other in a buffer of its size. Throws when it cannot be kept.
+QByteArray readBody(QNetworkReply* reply, qint64 size) {
+    const auto readInto = [reply, size](char* data) {
+        if (size > 0 && reply->read(data, size) != size)
+            throw std::length_error("short read");
+    };
+    const std::optional<protocol::Format> format = protocol::formatFromContentType(
+        reply->header(QNetworkRequest::ContentTypeHeader).toByteArray());
+    if (format != protocol::Format::MsgPack || size < kPlacedBodyBytes) {
+        QByteArray body(size, Qt::Uninitialized);
+        readInto(body.data());
+        return body;
+    }
+    protocol::BodyPlacement placement = protocol::placeBody(size, reply->peek(kPlacementHeadBytes));
+    readInto(placement.buffer.data() + placement.offset);
+    return std::move(placement).body(size);
 }
 
 } // namespace
@@ -176,9 +200,7 @@ void WorkerClient::onFinished(quint64 key, QNetworkReply* reply) {
     const bool broken = reply->error() != QNetworkReply::NoError && answer.status < 400;
     const qint64 size = reply->bytesAvailable();
     try {
-        answer.body = QByteArray(size, Qt::Uninitialized);
-        if (size > 0 && reply->read(answer.body.data(), size) != size)
-            throw std::length_error("short read");
+        answer.body = readBody(reply, size);
     } catch (const std::exception&) {
         settle(key,
                WorkerReply{0, {}, QStringLiteral("cannot keep an answer of %1 bytes").arg(size)});

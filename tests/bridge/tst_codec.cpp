@@ -3,6 +3,8 @@
 // docs/PROTOCOL.md ("Values"), and refusal of malformed input.
 
 #include "bridge/protocol/codec.h"
+#include "bridge/protocol/msgpackframing.h"
+#include "bridge/protocol/sharedslice.h"
 
 #include <QElapsedTimer>
 #include <QTest>
@@ -784,14 +786,47 @@ void TestCodec::payloadsShareTheBody() {
         return piece.constData() == array.bytes().constData();
     }));
 
+    // Received where placeBody() says, the array is used where it lies, 64-byte aligned.
+    const std::optional<qsizetype> at = qk::protocol::detail::firstLargeBinary(body);
+    QVERIFY(at);
+    // The head must hold the payload's header, not more.
+    QCOMPARE(qk::protocol::detail::firstLargeBinary(body.first(*at)), at);
+    QCOMPARE(qk::protocol::detail::firstLargeBinary(body.first(*at - 1)), std::nullopt);
+    qk::protocol::BodyPlacement placement =
+        qk::protocol::placeBody(body.size(), QByteArrayView(body).first(4096 + 64));
+    std::memcpy(placement.buffer.data() + placement.offset, body.constData(),
+                std::size_t(body.size()));
+    const QByteArray placed = std::move(placement).body(body.size());
+    QCOMPARE(placed, body);
     qk::protocol::Payloads received;
     DecodeContext context;
     context.payloads = &received;
     Value back = qk::protocol::fromWire(
-        qk::protocol::parseBody(body, Format::MsgPack, 256, &received), context);
+        qk::protocol::parseBody(placed, Format::MsgPack, 256, &received), context);
     const char* data = back.toArray().bytes().constData();
-    QVERIFY(data > body.constData() && data < body.constData() + body.size());
+    QCOMPARE(data, placed.constData() + *at);
+    QCOMPARE(reinterpret_cast<quintptr>(data) % 64, quintptr(0));
     QVERIFY(back.toArray() == array);
+
+    // Received anywhere else, the array is used where it lies if it is aligned for a float,
+    // and copied into a buffer of its own if not.
+    for (qsizetype shift = 0; shift < 4; ++shift) {
+        QByteArray buffer(body.size() + shift, '\0');
+        std::memcpy(buffer.data() + shift, body.constData(), std::size_t(body.size()));
+        const QByteArray elsewhere = qk::protocol::sharedSlice(buffer, shift, body.size());
+        qk::protocol::Payloads payloads;
+        DecodeContext decode;
+        decode.payloads = &payloads;
+        const NdArray got =
+            qk::protocol::fromWire(
+                qk::protocol::parseBody(elsewhere, Format::MsgPack, 256, &payloads), decode)
+                .toArray();
+        const char* lies = elsewhere.constData() + *at;
+        const bool aligned = reinterpret_cast<quintptr>(lies) % alignof(float) == 0;
+        QCOMPARE(got.bytes().constData() == lies, aligned);
+        QCOMPARE(reinterpret_cast<quintptr>(got.data<float>()) % alignof(float), quintptr(0));
+        QVERIFY(got == array);
+    }
 
     // Writing to the decoded array copies it first; the body stays as it was.
     NdArray changed = back.toArray();

@@ -7,6 +7,7 @@
 #include <QTest>
 
 #include <cmath>
+#include <cstring>
 #include <limits>
 
 using qk::BigInt;
@@ -35,6 +36,7 @@ private Q_SLOTS:
     void typedAccessChecksDType();
     void valueAt();
     void mutableDataDetaches();
+    void typedDataIsAligned();
     void arrayEquality();
     void csrValidates();
     void csrRejectsInconsistentParts_data();
@@ -233,6 +235,20 @@ void TestValue::mutableDataDetaches() {
     copy.mutableData<std::int32_t>()[0] = 42;
     QCOMPARE(copy.toVector<std::int32_t>(), (std::vector<std::int32_t>{42, 2, 3}));
     QCOMPARE(original.toVector<std::int32_t>(), (std::vector<std::int32_t>{1, 2, 3}));
+}
+
+void TestValue::typedDataIsAligned() {
+    // Bytes at every offset of a larger buffer, as an array received in a message may lie.
+    const std::vector<double> values{1.5, -2.25, 1e300, 4.0};
+    const qsizetype size = qsizetype(values.size() * sizeof(double));
+    QByteArray buffer(size + 8, '\0');
+    for (qsizetype offset = 0; offset < 8; ++offset) {
+        std::memcpy(buffer.data() + offset, values.data(), std::size_t(size));
+        const NdArray a(DType::Float64, {4},
+                        QByteArray::fromRawData(buffer.constData() + offset, size));
+        QCOMPARE(reinterpret_cast<quintptr>(a.data<double>()) % alignof(double), quintptr(0));
+        QCOMPARE(a.toVector<double>(), values);
+    }
 }
 
 void TestValue::arrayEquality() {
