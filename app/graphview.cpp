@@ -76,6 +76,12 @@ void GraphView::zoomBy(qreal factor) {
 }
 
 void GraphView::fitGraph() {
+    // A hidden view (the model was a Sequential one until now) has no size yet to fit to.
+    if (!isVisible()) {
+        m_fitWhenShown = true;
+        return;
+    }
+    m_fitWhenShown = false;
     const QRectF rect = m_scene->graphRect();
     if (rect.isEmpty())
         return;
@@ -169,6 +175,12 @@ void GraphView::dropEvent(QDropEvent* event) {
     const QString name = QString::fromUtf8(event->mimeData()->data(LayerModel::catalogMimeType()));
     event->acceptProposedAction();
     Q_EMIT entryDropped(name, mapToScene(event->position().toPoint()));
+}
+
+void GraphView::showEvent(QShowEvent* event) {
+    QGraphicsView::showEvent(event);
+    if (m_fitWhenShown)
+        fitGraph();
 }
 
 void GraphView::resizeEvent(QResizeEvent* event) {

@@ -36,12 +36,14 @@ protected:
     void dragMoveEvent(QDragMoveEvent* event) override;
     void dropEvent(QDropEvent* event) override;
     void resizeEvent(QResizeEvent* event) override;
+    void showEvent(QShowEvent* event) override;
     void scrollContentsBy(int dx, int dy) override;
 
 private:
     GraphScene* m_scene;
     QGraphicsView* m_minimap;
     bool m_panning = false;
+    bool m_fitWhenShown = false;
     QPoint m_panFrom;
 };
 

@@ -145,6 +145,15 @@ ModelGraph ModelGraph::fromSequential(const std::vector<keras::Layer>& layers, i
     return graph;
 }
 
+ModelGraph ModelGraph::structure() const {
+    ModelGraph graph = *this;
+    for (GraphNode& node : graph.nodes) {
+        node.position.reset();
+        node.expanded = false;
+    }
+    return graph;
+}
+
 const GraphNode* ModelGraph::node(int id) const {
     const int i = indexOf(id);
     return i < 0 ? nullptr : &nodes[static_cast<size_t>(i)];

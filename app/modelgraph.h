@@ -76,6 +76,9 @@ public:
     static ModelGraph fromSequential(const std::vector<keras::Layer>& layers, int firstId = 1);
 
     bool isEmpty() const { return nodes.empty(); }
+    // The graph without what only the canvas keeps (positions, blocks shown open): what makes
+    // the model.
+    ModelGraph structure() const;
     const GraphNode* node(int id) const;
     GraphNode* node(int id);
     int indexOf(int id) const;

@@ -214,21 +214,16 @@ bool ProjectActions::exportScript(const QString& path, QString* error, bool with
 }
 
 QString ProjectActions::importedWeights() const {
-    const auto structure = [](ModelGraph graph) {
-        for (GraphNode& node : graph.nodes) {
-            node.position.reset();
-            node.expanded = false;
-        }
-        return graph;
-    };
     if (m_importedFrom.isEmpty() || !m_document.isGraph() || !QFileInfo::exists(m_importedFrom) ||
-        structure(m_document.graph()) != structure(m_importedGraph))
+        m_document.graph().structure() != m_importedGraph.structure())
         return {};
     return m_importedFrom;
 }
 
 std::optional<QFuture<Value>> ProjectActions::saveModel(const QString& path, QString* error) {
-    if (m_document.isGraph()) {
+    // A graph not trained as it is now is saved as it is built (with the weights of the file
+    // it was imported from, if it is that file's model).
+    if (m_document.isGraph() && !m_trainer.trained(m_document.graph())) {
         try {
             const QString model = keras::worker::variable(QStringLiteral("model"));
             py::Program code = graphProgram(m_document.graph(), model,

@@ -2,7 +2,9 @@
 #include "app/trainingcontroller.h"
 
 #include "app/document.h"
+#include "app/graphscript.h"
 #include "app/sessionhost.h"
+#include "bridge/keras/worker.h"
 
 #include <algorithm>
 #include <stdexcept>
@@ -40,8 +42,22 @@ bool TrainingController::train(QString* error) {
     };
     if (m_running)
         return refuse(tr("A run is in progress."));
-    if (m_document.layerCount() == 0)
+    const bool graph = m_document.isGraph();
+    if (graph ? m_document.graph().nodes.empty() : m_document.layerCount() == 0)
         return refuse(tr("The model has no layers."));
+    if (graph) {
+        const std::size_t inputs = m_document.graph().inputIds().size();
+        const std::size_t outputs = m_document.graph().outputIds().size();
+        const auto count = [](std::size_t n, const QString& one, const QString& many) {
+            return (n == 1 ? one : many).arg(n);
+        };
+        if (inputs != 1 || outputs != 1)
+            return refuse(tr("The Data panel's rows feed one input and one output; this graph "
+                             "has %1 and %2. Train it from the console or the C++ API, with "
+                             "data for each.")
+                              .arg(count(inputs, tr("%1 input"), tr("%1 inputs")),
+                                   count(outputs, tr("%1 output"), tr("%1 outputs"))));
+    }
     try {
         m_data = prepareData(m_document.dataSource());
     } catch (const std::exception& e) {
@@ -56,15 +72,31 @@ bool TrainingController::train(QString* error) {
         keras::clearDistribution(session);
         m_distributionSent = false;
     }
-    m_model.emplace(session);
     m_modelGone.clear();
-    for (const LayerItem& item : m_document.layers())
-        m_model->add(item.layer);
     const CompileSettings& compile = m_document.compileSettings();
-    std::vector<keras::Argument> metrics;
-    for (const QString& metric : compile.metrics)
-        metrics.emplace_back(metric);
-    m_model->compile(compile.loss, compile.optimizer, std::move(metrics));
+    if (graph) {
+        // The graph is built and compiled as Export Python script writes it, then read back.
+        const QString variable = keras::worker::variable(QStringLiteral("model"));
+        try {
+            py::Program code = graphProgram(m_document.graph(), variable, {compile, {}, {}});
+            code += py::Statement::expression(py::Expr(Value()));
+            session.send(keras::worker::command(code));
+        } catch (const std::exception& e) {
+            return refuse(QString::fromUtf8(e.what()));
+        }
+        m_model.emplace(keras::Model::adopt(session, variable));
+        m_trainedGraph = m_document.graph().structure();
+    } else {
+        keras::Sequential sequential(session);
+        for (const LayerItem& item : m_document.layers())
+            sequential.add(item.layer);
+        std::vector<keras::Argument> metrics;
+        for (const QString& metric : compile.metrics)
+            metrics.emplace_back(metric);
+        sequential.compile(compile.loss, compile.optimizer, std::move(metrics));
+        m_model.emplace(sequential);
+        m_trainedGraph.reset();
+    }
     // The console reaches the run's model and data by readable names.
     Command names(QStringLiteral("model = %1").arg(m_model->variable()));
     names.bind(QStringLiteral("x_train"), m_data->xTrain)
@@ -149,7 +181,7 @@ void TrainingController::stop() {
 QFuture<keras::Scores> TrainingController::evaluate() const {
     if (!m_model || !m_data)
         throw std::logic_error("evaluate() before a model was trained on prepared data");
-    keras::Sequential model = *m_model; // copies share the worker's model
+    keras::Model model = *m_model; // copies share the worker's model
     return model.evaluate(m_data->xTest, m_data->yTest);
 }
 
@@ -189,7 +221,7 @@ bool TrainingController::canEvaluate(const keras::TrainingHistory& run, QString*
 QFuture<keras::Evaluation> TrainingController::evaluateDetailed(int predictionRows) const {
     if (!m_model || !m_data)
         throw std::logic_error("evaluateDetailed() before a model was trained on prepared data");
-    keras::Sequential model = *m_model; // copies share the worker's model
+    keras::Model model = *m_model; // copies share the worker's model
     keras::EvaluationOptions options;
     options.predictionRows = predictionRows;
     options.classNames = m_data->classes;

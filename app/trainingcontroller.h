@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "app/modelgraph.h"
 #include "bridge/keras/dataset.h"
 #include "bridge/keras/distribution.h"
 #include "bridge/keras/model.h"
@@ -19,7 +20,8 @@ class SessionHost;
 struct DataSource;
 
 // Runs the document's network: prepares the data source's arrays, builds the model in the
-// worker layer by layer, compiles it, and fits it with the arrays sent once as bindings.
+// worker (a Sequential model layer by layer, a graph as its exported script builds it),
+// compiles it, and fits it with the arrays sent once as bindings.
 // The live TrainingHistory of each run is announced through started(); stop() ends a fit
 // after its batch and keeps the weights (also when asked while the commands before the fit
 // still run), so evaluate() afterwards scores the trained model.
@@ -35,7 +37,11 @@ public:
     // The current or last run's history; null before the first run.
     std::shared_ptr<keras::TrainingHistory> history() const { return m_history; }
     // The model of the current or last run; empty before the first run.
-    const std::optional<keras::Sequential>& model() const { return m_model; }
+    const std::optional<keras::Model>& model() const { return m_model; }
+    // Whether that model was built from this graph (positions aside).
+    bool trained(const ModelGraph& graph) const {
+        return m_model && m_trainedGraph && *m_trainedGraph == graph.structure();
+    }
     // Scores of the trained model on the held-out test rows.
     QFuture<keras::Scores> evaluate() const;
     // Whether `run` can be scored on the test rows: each run trains a model of its own, which
@@ -64,7 +70,8 @@ private:
 
     SessionHost& m_host;
     Document& m_document;
-    std::optional<keras::Sequential> m_model;
+    std::optional<keras::Model> m_model;
+    std::optional<ModelGraph> m_trainedGraph; // the structure of a graph m_model was built from
     std::optional<keras::PreparedData> m_data;
     std::shared_ptr<keras::TrainingHistory> m_history;
     std::optional<keras::Distribution> m_distribution;

@@ -143,29 +143,41 @@ Model::Model(Session& session, const Application& application)
 }
 
 Model Model::load(Session& session, const QString& path) {
-    auto state = std::make_shared<State>();
-    state->session = &session;
-    state->variable = worker::variable(QStringLiteral("model"));
-    state->kind = State::Kind::Loaded;
-    const py::Expr model = pyName(state->variable);
+    const QString variable = worker::variable(QStringLiteral("model"));
     const py::Expr load = pyName(QStringLiteral("keras"))
                               .attr(QStringLiteral("saving"))
                               .attr(QStringLiteral("load_model"));
+    return read(session, variable, py::Statement::assign(pyName(variable), load.call({path})));
+}
+
+Model Model::adopt(Session& session, const QString& variable) {
+    return read(session, variable, std::nullopt);
+}
+
+Model Model::read(Session& session, const QString& variable, std::optional<py::Statement> make) {
+    auto state = std::make_shared<State>();
+    state->session = &session;
+    state->variable = variable;
+    state->kind = State::Kind::Loaded;
+    const py::Expr model = pyName(state->variable);
     // The structure, and how the model is built for exportScript(): the worker reads it here,
     // where the model is, once.
     const py::Expr answer = py::Expr::dict(
         {{QStringLiteral("info"), worker::support(QStringLiteral("info"), {model})},
          {QStringLiteral("blueprint"),
           worker::call(QStringLiteral("blueprint"), QStringLiteral("read"), {model})}});
-    state->created =
-        session.send(worker::command({py::Statement::assign(model, load.call({path})), answer}))
-            .then([state = std::weak_ptr<State>(state)](const Value& v) {
-                if (auto alive = state.lock()) {
-                    std::lock_guard lock(alive->mutex);
-                    alive->blueprint = v[QStringLiteral("blueprint")];
-                }
-                return ModelInfo::fromValue(v[QStringLiteral("info")]);
-            });
+    py::Program code;
+    if (make)
+        code += *make;
+    code += py::Statement::expression(answer);
+    state->created = session.send(worker::command(code))
+                         .then([state = std::weak_ptr<State>(state)](const Value& v) {
+                             if (auto alive = state.lock()) {
+                                 std::lock_guard lock(alive->mutex);
+                                 alive->blueprint = v[QStringLiteral("blueprint")];
+                             }
+                             return ModelInfo::fromValue(v[QStringLiteral("info")]);
+                         });
     return Model(std::move(state));
 }
 

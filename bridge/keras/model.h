@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "bridge/codegen/statement.h"
 #include "bridge/keras/applications.h"
 #include "bridge/keras/callbacks.h"
 #include "bridge/keras/evaluation.h"
@@ -103,6 +104,9 @@ public:
     Model(Session& session, const Application& application);
     // keras.saving.load_model(path), read as layers and calls for exportScript() too.
     static Model load(Session& session, const QString& path);
+    // The model the worker holds in `variable`, made by commands sent before (they run first),
+    // read as load() reads one. The Model owns the variable from then on.
+    static Model adopt(Session& session, const QString& variable);
     virtual ~Model();
 
     Session& session() const;
@@ -166,6 +170,8 @@ protected:
     std::shared_ptr<State> m_state;
 
 private:
+    static Model read(Session& session, const QString& variable, std::optional<py::Statement> make);
+
     friend class ModelScript; // writes the models of exportScript(), blocks included
 };
 

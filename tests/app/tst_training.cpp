@@ -1,16 +1,21 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Training from the IDE with the real worker: the iris network of the document trained with
 // the Train action, its history growing while fit() runs and shown in the history inspector;
-// a long run stopped with the Stop action keeps its weights.
+// a long run stopped with the Stop action keeps its weights; a functional graph trains too.
 #include "app/actionids.h"
 #include "app/actionregistry.h"
 #include "app/document.h"
+#include "app/graphscene.h"
+#include "app/graphview.h"
 #include "app/mainwindow.h"
+#include "app/modelgraph.h"
+#include "app/projectactions.h"
 #include "app/sessionhost.h"
 #include "app/shapechecker.h"
 #include "app/trainingcontroller.h"
 #include "app/workspace.h"
 #include "bridge/keras/layers.h"
+#include "bridge/keras/model.h"
 #include "bridge/keras/traininghistory.h"
 #include "inspectors/traininghistoryview.h"
 #include "inspectors/trainingrunmodel.h"
@@ -19,7 +24,10 @@
 
 #include <QAction>
 #include <QStandardPaths>
+#include <QTemporaryDir>
 #include <QtTest>
+
+#include <algorithm>
 
 using namespace qk;
 using namespace qk::app;
@@ -34,6 +42,9 @@ private Q_SLOTS:
     void cleanupTestCase();
     void trainsTwentyEpochsAndTheHistoryGrowsWhileItRuns();
     void stoppedRunKeepsItsWeights();
+    // A graph drawn in the builder trains as a Sequential model does, and is scored.
+    void graphWithTwoBranchesTrainsAndIsScored();
+    void graphWithTwoInputsIsRefusedWithTheReason();
 
 private:
     TrainingController& trainer() const { return m_ide.window->workspace().trainer(); }
@@ -119,6 +130,94 @@ void TestTraining::stoppedRunKeepsItsWeights() {
     QVERIFY2(scores.result().value(QStringLiteral("accuracy")) > 0.8,
              qPrintable(QString::number(scores.result().value(QStringLiteral("accuracy")))));
     QCOMPARE(m_ide.window->workspace().historyView()->runs().rowCount(), 2);
+}
+
+namespace {
+
+// Iris through two branches joined again: Input(4) -> Dense(16, relu) and Dense(8, tanh) ->
+// Concatenate -> Dense(3, softmax); 80 + 40 + 75 = 195 parameters.
+ModelGraph twoBranches() {
+    ModelGraph graph;
+    graph.nodes.push_back({101, keras::InputLayer({4}), 0, {}, {}, false});
+    graph.nodes.push_back(
+        {102, keras::Dense(16).activation(QStringLiteral("relu")), 0, {}, {}, false});
+    graph.nodes.push_back(
+        {103, keras::Dense(8).activation(QStringLiteral("tanh")), 0, {}, {}, false});
+    graph.nodes.push_back({104, keras::Concatenate(), 0, {}, {}, false});
+    graph.nodes.push_back(
+        {105, keras::Dense(3).activation(QStringLiteral("softmax")), 0, {}, {}, false});
+    graph.edges = {{101, -1, 102, QStringLiteral("inputs")},
+                   {101, -1, 103, QStringLiteral("inputs")},
+                   {102, -1, 104, QStringLiteral("inputs")},
+                   {103, -1, 104, QStringLiteral("inputs")},
+                   {104, -1, 105, QStringLiteral("inputs")}};
+    return graph;
+}
+
+} // namespace
+
+void TestTraining::graphWithTwoBranchesTrainsAndIsScored() {
+    Document& document = m_ide.window->document();
+    document.setGraph(twoBranches(), QStringLiteral("two branches"));
+    QVERIFY(document.isGraph());
+    // The canvas that takes the list's place shows the new graph whole, at a readable size.
+    auto* view = m_ide.window->findChild<GraphView*>();
+    QVERIFY(view);
+    QVERIFY(waitUntil([&] {
+        const QRectF seen = view->mapToScene(view->viewport()->rect()).boundingRect();
+        return view->isVisible() && seen.contains(view->graphScene()->graphRect());
+    }));
+    QVERIFY2(view->zoom() >= 0.5, qPrintable(QString::number(view->zoom())));
+    setEpochs(40);
+    QSignalSpy finished(&trainer(), &TrainingController::finished);
+    QAction* train = m_ide.window->actionRegistry().action(ids::modelTrain);
+    QVERIFY(train->isEnabled());
+    train->trigger();
+    QVERIFY(trainer().isRunning());
+    const std::shared_ptr<keras::TrainingHistory> history = trainer().history();
+    QVERIFY(waitUntil([&] { return !finished.isEmpty(); }, 120000));
+    QVERIFY2(finished.first().at(0).toBool(), qPrintable(finished.first().at(1).toString()));
+    QCOMPARE(history->epochCount(), 40);
+    QVERIFY(history->series(QStringLiteral("loss")).last() <
+            history->series(QStringLiteral("loss")).first());
+    // The worker trained the graph itself, not a chain of its layers.
+    QVERIFY(trainer().model());
+    QFuture<keras::ModelInfo> created = trainer().model()->created();
+    QVERIFY(waitFinished(created, 60000));
+    QCOMPARE(created.result().totalParams, 195);
+    QFuture<keras::Scores> scores = trainer().evaluate();
+    QVERIFY(waitFinished(scores, 60000));
+    qk::test::saveScreenshot(m_ide.window.get(), QStringLiteral("training-graph"));
+    const double accuracy = scores.result().value(QStringLiteral("accuracy"));
+    QVERIFY2(accuracy > 0.7, qPrintable(QString::number(accuracy)));
+
+    // Save Trained Model writes the trained graph: read back, it scores the same.
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("trained.keras"));
+    QString error;
+    const std::optional<QFuture<Value>> saved = m_ide.window->project().saveModel(path, &error);
+    QVERIFY2(saved, qPrintable(error));
+    QVERIFY(waitFinished(*saved, 60000));
+    keras::Model loaded = keras::Model::load(m_ide.host->session(), path);
+    QFuture<keras::Scores> again =
+        loaded.evaluate(trainer().data()->xTest, trainer().data()->yTest);
+    QVERIFY(waitFinished(again, 60000));
+    QCOMPARE(again.result().value(QStringLiteral("accuracy")), accuracy);
+}
+
+void TestTraining::graphWithTwoInputsIsRefusedWithTheReason() {
+    ModelGraph graph = twoBranches();
+    graph.nodes.push_back({106, keras::InputLayer({4}), 0, {}, {}, false});
+    graph.edges.erase(std::remove(graph.edges.begin(), graph.edges.end(),
+                                  GraphEdge{101, -1, 103, QStringLiteral("inputs")}),
+                      graph.edges.end());
+    graph.edges.push_back({106, -1, 103, QStringLiteral("inputs")});
+    m_ide.window->document().setGraph(graph, QStringLiteral("two inputs"));
+    QString error;
+    QVERIFY(!trainer().train(&error));
+    QVERIFY2(error.contains(QLatin1String("2 inputs")) && error.contains(QLatin1String("1 output")),
+             qPrintable(error));
+    QVERIFY(!trainer().isRunning());
 }
 
 QTEST_MAIN(TestTraining)
