@@ -50,10 +50,6 @@ void Outbox::setOpen(bool open) {
 void Outbox::flush() {
     if (m_inFlight || !m_open)
         return;
-    const QStringList releases = m_releases.take();
-    if (m_commands.empty() && releases.isEmpty())
-        return;
-
     std::vector<Command> batch;
     bool binary = false;
     while (!m_commands.empty() && batch.size() < kMaxBatch) {
@@ -61,6 +57,12 @@ void Outbox::flush() {
         batch.push_back(std::move(m_commands.front()));
         m_commands.pop_front();
     }
+    // The worker deletes released names after the batch's commands. So they ride on the batch
+    // that empties the outbox, and only once every command sent before them has reached it: a
+    // command sent before its variable was let go still finds it.
+    const QStringList releases = m_commands.empty() ? m_releases.take(m_received) : QStringList();
+    if (batch.empty() && releases.isEmpty())
+        return;
     const protocol::Format format = binary ? protocol::Format::MsgPack : protocol::Format::Json;
 
     protocol::Json commands = protocol::Json::array();

@@ -5,6 +5,7 @@
 
 #include <QObject>
 
+#include <algorithm>
 #include <deque>
 #include <functional>
 #include <optional>
@@ -37,6 +38,9 @@ public:
                     std::function<void(const QString&)> release);
 
     void push(Command command);
+    // Command number `sequence` (ReleaseQueue::noteSent()) reached the session's core, pushed
+    // here or refused: names let go after it was sent may now go with a batch.
+    void noteReceived(quint64 sequence) { m_received = std::max(m_received, sequence); }
     // Sends while the worker is ready; holds the commands otherwise.
     void setOpen(bool open);
     // Sends the next batch (and pending releases) unless one is on its way.
@@ -58,6 +62,7 @@ private:
     std::function<QString(const QByteArray&)> m_stage;
     std::function<void(const QString&)> m_release;
     bool m_open = false;
+    quint64 m_received = 0;
     bool m_inFlight = false;
 };
 

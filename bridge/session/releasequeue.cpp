@@ -23,23 +23,34 @@ void ReleaseQueue::release(quint64 generation, const QString& name) {
         std::lock_guard lock(m_mutex);
         if (generation != m_generation)
             return;
-        m_names << name;
-        if (m_names.size() == 1)
+        m_pending.push_back({name, m_sent});
+        if (m_pending.size() == 1)
             wakeUp = m_wakeUp;
     }
     if (wakeUp)
         wakeUp();
 }
 
-QStringList ReleaseQueue::take() {
+quint64 ReleaseQueue::noteSent() {
     std::lock_guard lock(m_mutex);
-    return std::exchange(m_names, {});
+    return ++m_sent;
+}
+
+QStringList ReleaseQueue::take(quint64 received) {
+    std::lock_guard lock(m_mutex);
+    QStringList names;
+    // In the order they were let go, so the first still waiting ends the take.
+    auto it = m_pending.begin();
+    for (; it != m_pending.end() && it->sentBefore <= received; ++it)
+        names << it->name;
+    m_pending.erase(m_pending.begin(), it);
+    return names;
 }
 
 void ReleaseQueue::newGeneration() {
     std::lock_guard lock(m_mutex);
     ++m_generation;
-    m_names.clear();
+    m_pending.clear();
 }
 
 } // namespace qk

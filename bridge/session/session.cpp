@@ -114,8 +114,12 @@ QFuture<Value> Session::send(Command command) {
                          QStringLiteral("a command with id '%1' is still open").arg(command.id));
     QFuture<Value> future = m_registry->add(info);
     Q_EMIT m_events->commandChanged(info);
+    const quint64 sequence = m_releases->noteSent();
     QMetaObject::invokeMethod(
-        m_core, [core = m_core, command = std::move(command)] { core->submit(command); },
+        m_core,
+        [core = m_core, command = std::move(command), sequence] {
+            core->submit(command, sequence);
+        },
         Qt::QueuedConnection);
     return future;
 }

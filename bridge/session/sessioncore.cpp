@@ -292,7 +292,8 @@ void SessionCore::cancelAll(const QString& reason) {
         report(&SessionEvents::commandChanged, info);
 }
 
-void SessionCore::submit(const Command& command) {
+void SessionCore::submit(const Command& command, quint64 sequence) {
+    m_outbox->noteReceived(sequence);
     const WorkerState current = state();
     if (current == WorkerState::Dead || current == WorkerState::Stopped) {
         changed(m_registry->fail(

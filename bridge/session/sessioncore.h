@@ -48,7 +48,8 @@ public:
 
     // Transport-thread entry points.
     void start();
-    void submit(const Command& command);
+    // `sequence`: the command's number from ReleaseQueue::noteSent().
+    void submit(const Command& command, quint64 sequence);
     void interrupt(const QString& id);
     void stopTraining();
     void request(const QString& method, const QString& path, const Value& body,

@@ -103,7 +103,8 @@ class Executor:
     def submit(
         self, commands: list[Command], release: list[str], wake: bool = True
     ) -> dict[str, Any]:
-        """Appends ``release`` (first) and ``commands`` to the queue, all or nothing; without
+        """Appends ``commands`` and then ``release`` to the queue, all or nothing (a command sent
+        before a name was released may still use it); without
         ``wake``, the main thread takes them once ``wake`` is called. A batch whose commands
         were all accepted before (a request sent again) is answered as then, and not queued
         again."""
@@ -119,8 +120,6 @@ class Executor:
                 if command.id in self._ids or command.id in seen:
                     raise Conflict(f"command id {command.id!r} is already queued or running")
                 seen.add(command.id)
-            if release:
-                self._queue.append(Release(list(release)))
             accepted = []
             for command in commands:
                 entry = {"id": command.id, "position": self._queued_commands}
@@ -129,6 +128,8 @@ class Executor:
                 self._queue.append(command)
                 self._queued_commands += 1
                 self._ids.add(command.id)
+            if release:
+                self._queue.append(Release(list(release)))
             if wake:
                 self._cond.notify_all()
             return {"accepted": accepted, "queued": self._queued_commands}

@@ -350,6 +350,16 @@ def test_non_plain_results_are_refs_that_can_be_passed_back_and_released(worker)
     assert ref["name"] not in names
 
 
+def test_a_release_comes_after_the_commands_of_its_request(worker):
+    # The client lets a name go while a command that uses it waits to be sent: both travel in
+    # one request, and the command still finds the name.
+    ref = worker.run("[1, 2, 3]", result="ref")
+    command_id = new_id()
+    worker.submit_many([{"id": command_id, "code": f"sum({ref['name']})"}], release=[ref["name"]])
+    assert worker.result(command_id) == 6
+    assert worker.run(f"{ref['name']!r} in globals()") is False
+
+
 def test_result_modes(worker):
     ref = worker.run("5", result="ref")
     assert isinstance(ref, Ref) and ref["type"] == "int" and ref["repr"] == "5"

@@ -70,6 +70,7 @@ private Q_SLOTS:
     void lostDownloadFailsItsCommandAlone();
     void workerKilledDuringADownload();
     void ownedReferenceIsReleased();
+    void releaseWaitsForTheCommandsSentBeforeIt();
     void notPlainDataComesBackAsReference();
     void outputIsCapturedAsSignals();
     void kerasRunsOnJax();
@@ -536,6 +537,32 @@ void TestSession::ownedReferenceIsReleased() {
             return waitFinished(f) && f.result() == Value(false);
         },
         10000));
+}
+
+void TestSession::releaseWaitsForTheCommandsSentBeforeIt() {
+    // A command that uses a variable waits in the outbox (a batch is on its way) when the
+    // variable's last handle goes: the release then travels with the command, which must still
+    // find the variable. Each round sends a batch first, so that the two meet.
+    for (int round = 0; round < 20; ++round) {
+        QString name;
+        QFuture<Value> uses;
+        {
+            const Reference ref = m_session->put(Value(Value::List{1, 2, round}));
+            name = ref.name();
+            m_session->send(Command(QStringLiteral("None")));
+            uses = m_session->send(Command(QStringLiteral("sum(%1)").arg(name)));
+        }
+        QVERIFY(waitFinished(uses));
+        const auto error = errorOf(uses);
+        QVERIFY2(!error, error ? qPrintable(error->reason()) : "");
+        QCOMPARE(uses.result(), Value(3 + round));
+        QVERIFY(qk::test::waitUntil(
+            [&] {
+                QFuture<Value> f = m_session->run(QStringLiteral("'%1' in globals()").arg(name));
+                return waitFinished(f) && f.result() == Value(false);
+            },
+            10000));
+    }
 }
 
 void TestSession::notPlainDataComesBackAsReference() {
