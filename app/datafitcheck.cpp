@@ -2,6 +2,7 @@
 #include "app/datafitcheck.h"
 
 #include "app/document.h"
+#include "app/graphchecker.h"
 #include "app/shapechecker.h"
 #include "bridge/keras/dataset.h"
 
@@ -21,6 +22,22 @@ QList<qint64> sampleDims(const Value& shape) {
         if (!items[i].isInt())
             return {};
         dims << items[i].toInt();
+    }
+    return dims;
+}
+
+// The same from a shape as the graph checker writes it: "(None, 4)".
+QList<qint64> sampleDims(const QString& shape) {
+    if (!shape.startsWith(u'(') || !shape.endsWith(u')'))
+        return {};
+    const QStringList parts = shape.mid(1, shape.size() - 2).split(u',', Qt::SkipEmptyParts);
+    QList<qint64> dims;
+    for (qsizetype i = 1; i < parts.size(); ++i) {
+        bool ok = false;
+        const qint64 d = parts[i].trimmed().toLongLong(&ok);
+        if (!ok)
+            return {};
+        dims << d;
     }
     return dims;
 }
@@ -46,12 +63,15 @@ QString dimsText(const QList<qint64>& dims) {
 
 } // namespace
 
-DataFitCheck::DataFitCheck(Document& document, ShapeChecker& shapes, QObject* parent)
+DataFitCheck::DataFitCheck(Document& document, ShapeChecker& shapes, GraphChecker& graph,
+                           QObject* parent)
     : QObject(parent)
     , m_document(document)
-    , m_shapes(shapes) {
+    , m_shapes(shapes)
+    , m_graph(graph) {
     connect(&document, &Document::changed, this, &DataFitCheck::onDocumentChanged);
     connect(&shapes, &ShapeChecker::updated, this, &DataFitCheck::update);
+    connect(&graph, &GraphChecker::updated, this, &DataFitCheck::update);
     update();
 }
 
@@ -100,32 +120,55 @@ void DataFitCheck::update() {
     readData();
     QHash<int, QString> layerWarnings;
     QStringList warnings;
-    // A graph's inputs and outputs are its own nodes; the check reads a chain of layers.
-    static const std::vector<LayerItem> none;
-    const std::vector<LayerItem>& layers = m_document.isGraph() ? none : m_document.layers();
-    if (!layers.empty() && m_features > 0) {
-        const int inputId = layers.front().id;
-        const ShapeChecker::LayerResult* input = m_shapes.result(inputId);
-        const QList<qint64> dims = input ? sampleDims(input->shape) : QList<qint64>();
+    // The model's input and output: the ends of the list, or of a graph of one input and one
+    // output (whose warnings go to the Training panel only: the cards are the list's).
+    int inputId = 0;
+    int outputId = 0;
+    QList<qint64> inputDims;
+    QList<qint64> outputDims;
+    const bool graph = m_document.isGraph();
+    if (graph) {
+        const std::vector<int> inputs = m_document.graph().inputIds();
+        const std::vector<int> outputs = m_document.graph().outputIds();
+        if (inputs.size() == 1 && outputs.size() == 1) {
+            inputId = inputs.front();
+            outputId = outputs.front();
+            if (const GraphChecker::NodeResult* r = m_graph.result(inputId))
+                inputDims = sampleDims(r->shape);
+            if (const GraphChecker::NodeResult* r = m_graph.result(outputId))
+                outputDims = sampleDims(r->shape);
+        }
+    } else if (!m_document.layers().empty()) {
+        inputId = m_document.layers().front().id;
+        outputId = m_document.layers().back().id;
+        if (const ShapeChecker::LayerResult* r = m_shapes.result(inputId))
+            inputDims = sampleDims(r->shape);
+        if (const ShapeChecker::LayerResult* r = m_shapes.result(outputId))
+            outputDims = sampleDims(r->shape);
+    }
+    const auto onLayer = [&](int id, const QString& warning) {
+        if (!graph)
+            layerWarnings.insert(id, warning);
+    };
+    if (inputId != 0 && m_features > 0) {
+        const QList<qint64>& dims = inputDims;
         if (!dims.isEmpty() && (dims.size() != 1 || dims.front() != m_features)) {
-            layerWarnings.insert(inputId, tr("The data has %1 per row; this input takes %2.")
-                                              .arg(features(m_features), dimsText(dims)));
+            onLayer(inputId, tr("The data has %1 per row; this input takes %2.")
+                                 .arg(features(m_features), dimsText(dims)));
             warnings << tr("The data has %1 per row, but the model's input takes %2.")
                             .arg(features(m_features), dimsText(dims));
         }
     }
-    if (!layers.empty() && m_classes > 0) {
-        const int outputId = layers.back().id;
-        const ShapeChecker::LayerResult* output = m_shapes.result(outputId);
-        const QList<qint64> dims = output ? sampleDims(output->shape) : QList<qint64>();
+    if (outputId != 0 && m_classes > 0) {
+        const QList<qint64>& dims = outputDims;
         const DataSource& source = m_document.dataSource();
         const QString loss = m_document.compileSettings().loss;
         // One value per row for class indices with a binary loss; else one per class.
         const bool binary = loss.contains(QLatin1String("binary")) && !source.oneHot;
         const qint64 expected = binary ? 1 : m_classes;
         if (dims.size() == 1 && dims.front() != expected && !(binary && m_classes > 2)) {
-            layerWarnings.insert(outputId, tr("The data has %1; this layer gives %2 per row.")
-                                               .arg(classes(m_classes), values(dims.front())));
+            onLayer(outputId, tr("The data has %1; this layer gives %2 per row.")
+                                  .arg(classes(m_classes), values(dims.front())));
             warnings << tr("The data has %1, but the model's output gives %2 per row.")
                             .arg(classes(m_classes), values(dims.front()));
         }

@@ -11,19 +11,22 @@
 namespace qk::app {
 
 class Document;
+class GraphChecker;
 class ShapeChecker;
 struct DocumentChange;
 
 // Whether the network fits its data, before anything is trained: the input's shape against
 // the features of a row, the output's width against the classes (for the loss and the
-// targets), and one-hot targets against the loss. The shapes are the worker's (ShapeChecker);
+// targets), and one-hot targets against the loss. The shapes are the worker's (ShapeChecker,
+// or GraphChecker for a graph of one input and one output, whose warnings are the panel's);
 // the data is read again only when the data source changes. A fit() of a model that does not
 // fit fails in Keras with a message about tensors; this says it in the data's terms, on the
 // layers it concerns.
 class DataFitCheck : public QObject {
     Q_OBJECT
 public:
-    DataFitCheck(Document& document, ShapeChecker& shapes, QObject* parent = nullptr);
+    DataFitCheck(Document& document, ShapeChecker& shapes, GraphChecker& graph,
+                 QObject* parent = nullptr);
 
     // What is wrong at a layer (the input, the output); empty when nothing is.
     QString warning(int layerId) const { return m_layerWarnings.value(layerId); }
@@ -43,6 +46,7 @@ private:
 
     Document& m_document;
     ShapeChecker& m_shapes;
+    GraphChecker& m_graph;
     DataSource m_readFor;
     QDateTime m_readModified; // of the CSV file when it was read
     bool m_read = false;

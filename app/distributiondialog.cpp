@@ -2,6 +2,7 @@
 #include "app/distributiondialog.h"
 
 #include "app/document.h"
+#include "app/graphscript.h"
 #include "app/layoutreportmodel.h"
 #include "app/layoutrulesmodel.h"
 #include "app/sessionhost.h"
@@ -247,15 +248,29 @@ void DistributionDialog::showLayout() {
     }
     if (!chosen)
         return;
-    if (m_document.layers().empty()) {
+    const bool graph = m_document.isGraph();
+    if (graph ? m_document.graph().isEmpty() : m_document.layers().empty()) {
         m_summary->setText(tr("The model has no layers yet."));
         Q_EMIT layoutShown();
         return;
     }
     // The network as the document has it, made in the worker for the report and dropped after.
-    auto model = std::make_shared<keras::Sequential>(m_host.session());
-    for (const LayerItem& item : m_document.layers())
-        model->add(item.layer);
+    std::shared_ptr<keras::Model> model;
+    if (graph) {
+        try {
+            model =
+                std::make_shared<keras::Model>(graphModel(m_host.session(), m_document.graph()));
+        } catch (const std::invalid_argument& e) {
+            m_summary->setText(tr("No layout: %1").arg(QString::fromUtf8(e.what())));
+            Q_EMIT layoutShown();
+            return;
+        }
+    } else {
+        auto sequential = std::make_shared<keras::Sequential>(m_host.session());
+        for (const LayerItem& item : m_document.layers())
+            sequential->add(item.layer);
+        model = sequential;
+    }
     const int generation = ++m_generation;
     m_summary->setText(tr("Building the model in the worker…"));
     keras::previewLayout(*model, *chosen)

@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "app/graphscript.h"
 
+#include "bridge/keras/worker.h"
+#include "bridge/session/session.h"
+
 namespace qk::app {
 
 namespace {
@@ -32,6 +35,15 @@ py::Program graphProgram(const ModelGraph& graph, const QString& model,
     if (!options.saveTo.isEmpty())
         code += m.attr(QStringLiteral("save")).call({options.saveTo});
     return code;
+}
+
+keras::Model graphModel(Session& session, const ModelGraph& graph,
+                        const GraphScriptOptions& options) {
+    const QString variable = keras::worker::variable(QStringLiteral("model"));
+    py::Program code = graphProgram(graph, variable, options);
+    code += py::Statement::expression(py::Expr(Value()));
+    session.send(keras::worker::command(code));
+    return keras::Model::adopt(session, variable);
 }
 
 QString graphScript(const ModelGraph& graph, const GraphScriptOptions& options) {

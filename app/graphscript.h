@@ -3,6 +3,7 @@
 
 #include "app/modelgraph.h"
 #include "app/projectsettings.h"
+#include "bridge/keras/model.h"
 
 #include <QString>
 
@@ -25,5 +26,11 @@ QString graphScript(const ModelGraph& graph, const GraphScriptOptions& options =
 // the model: build, load weights, save.
 py::Program graphProgram(const ModelGraph& graph, const QString& model,
                          const GraphScriptOptions& options = {});
+
+// The graph made in the session's worker (built, weights loaded, compiled as `options` say),
+// as a keras::Model that owns it. Throws std::invalid_argument when the graph cannot be a
+// model; Keras' own errors come as the commands' failures.
+keras::Model graphModel(Session& session, const ModelGraph& graph,
+                        const GraphScriptOptions& options = {});
 
 } // namespace qk::app

@@ -4,7 +4,6 @@
 #include "app/document.h"
 #include "app/graphscript.h"
 #include "app/sessionhost.h"
-#include "bridge/keras/worker.h"
 
 #include <algorithm>
 #include <stdexcept>
@@ -76,15 +75,11 @@ bool TrainingController::train(QString* error) {
     const CompileSettings& compile = m_document.compileSettings();
     if (graph) {
         // The graph is built and compiled as Export Python script writes it, then read back.
-        const QString variable = keras::worker::variable(QStringLiteral("model"));
         try {
-            py::Program code = graphProgram(m_document.graph(), variable, {compile, {}, {}});
-            code += py::Statement::expression(py::Expr(Value()));
-            session.send(keras::worker::command(code));
+            m_model.emplace(graphModel(session, m_document.graph(), {compile, {}, {}}));
         } catch (const std::exception& e) {
             return refuse(QString::fromUtf8(e.what()));
         }
-        m_model.emplace(keras::Model::adopt(session, variable));
         m_trainedGraph = m_document.graph().structure();
     } else {
         keras::Sequential sequential(session);

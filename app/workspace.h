@@ -71,9 +71,9 @@ private:
     Document& m_document;
     CatalogSource* m_catalog;
     ShapeChecker* m_shapes;
+    GraphChecker* m_graphChecker;
     DataFitCheck* m_fit;
     ModelBuilder* m_builder;
-    GraphChecker* m_graphChecker;
     GraphBuilder* m_graphBuilder;
     QStackedWidget* m_central;
     LayerPalette* m_palette;

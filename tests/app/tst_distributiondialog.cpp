@@ -40,6 +40,8 @@ private Q_SLOTS:
     void layoutViewShowsRulesShardsAndWhatMatchesNothing();
     void unreadableRulesAreReportedWithoutPausingTheWorker();
     void dataParallelOnSimulatedDevicesTrains();
+    // The same network edited as a graph: its layout is shown from the graph.
+    void graphLayoutIsShown();
 
 private:
     DistributionDialog* openDialog();
@@ -162,6 +164,29 @@ void TestDistributionDialog::dataParallelOnSimulatedDevicesTrains() {
                                 "fromlist=['describe']).describe()['replicas']"))
             .result();
     QCOMPARE(described.toInt(), 2);
+}
+
+void TestDistributionDialog::graphLayoutIsShown() {
+    m_ide.window->document().convertToGraph();
+    QVERIFY(m_ide.window->document().isGraph());
+    DistributionDialog* dialog = openDialog();
+    QVERIFY(dialog);
+    dialog->kindBox()->setCurrentIndex(2);
+    dialog->meshEdit()->setText(QStringLiteral("1 x 2"));
+    dialog->axesEdit()->setText(QStringLiteral("batch, model"));
+    dialog->rules()->addRule({QStringLiteral(".*hidden/kernel"), {QString(), "model"}});
+    QSignalSpy shown(dialog, &DistributionDialog::layoutShown);
+    QTest::mouseClick(dialog->showLayoutButton(), Qt::LeftButton);
+    QVERIFY(!shown.isEmpty() || shown.wait(60000));
+    const LayoutReportModel* report = dialog->report();
+    QVERIFY2(report->rowCount() == 6, qPrintable(dialog->summary()));
+    // A functional model's variables are named by their layers alone.
+    QCOMPARE(report->index(0, LayoutReportModel::PathColumn).data().toString(),
+             QStringLiteral("hidden/kernel"));
+    QCOMPARE(report->index(0, LayoutReportModel::ShardingColumn).data().toString(),
+             QStringLiteral("(None, 'model')"));
+    dialog->reject();
+    QVERIFY(waitUntil([this] { return !m_ide.window->findChild<DistributionDialog*>(); }));
 }
 
 QTEST_MAIN(TestDistributionDialog)

@@ -4,6 +4,7 @@
 // a long run stopped with the Stop action keeps its weights; a functional graph trains too.
 #include "app/actionids.h"
 #include "app/actionregistry.h"
+#include "app/datafitcheck.h"
 #include "app/document.h"
 #include "app/graphscene.h"
 #include "app/graphview.h"
@@ -45,6 +46,7 @@ private Q_SLOTS:
     // A graph drawn in the builder trains as a Sequential model does, and is scored.
     void graphWithTwoBranchesTrainsAndIsScored();
     void graphWithTwoInputsIsRefusedWithTheReason();
+    void graphThatDoesNotFitTheDataIsWarnedOfBeforeTraining();
 
 private:
     TrainingController& trainer() const { return m_ide.window->workspace().trainer(); }
@@ -218,6 +220,32 @@ void TestTraining::graphWithTwoInputsIsRefusedWithTheReason() {
     QVERIFY2(error.contains(QLatin1String("2 inputs")) && error.contains(QLatin1String("1 output")),
              qPrintable(error));
     QVERIFY(!trainer().isRunning());
+}
+
+void TestTraining::graphThatDoesNotFitTheDataIsWarnedOfBeforeTraining() {
+    // Iris rows have 4 features and 3 classes; this graph takes 3 and gives 2.
+    ModelGraph graph = twoBranches();
+    graph.node(101)->object = keras::InputLayer({3});
+    graph.node(105)->object = keras::Dense(2).activation(QStringLiteral("softmax"));
+    m_ide.window->document().setGraph(graph, QStringLiteral("misfit"));
+    const DataFitCheck& fit = m_ide.window->workspace().dataFit();
+    const auto warned = [&fit](const QString& text) {
+        return std::any_of(fit.warnings().begin(), fit.warnings().end(),
+                           [&text](const QString& w) { return w.contains(text); });
+    };
+    QVERIFY2(
+        waitUntil(
+            [&] {
+                return warned(
+                           QStringLiteral("4 features per row, but the model's input takes 3")) &&
+                       warned(QStringLiteral("3 classes, but the model's output gives 2 values"));
+            },
+            60000),
+        qPrintable(fit.warnings().join(u'\n')));
+    // Made to fit, the warnings go.
+    m_ide.window->document().setGraph(twoBranches(), QStringLiteral("fits"));
+    QVERIFY2(waitUntil([&] { return fit.warnings().isEmpty(); }, 60000),
+             qPrintable(fit.warnings().join(u'\n')));
 }
 
 QTEST_MAIN(TestTraining)
