@@ -26,22 +26,6 @@ QList<qint64> sampleDims(const Value& shape) {
     return dims;
 }
 
-// The same from a shape as the graph checker writes it: "(None, 4)".
-QList<qint64> sampleDims(const QString& shape) {
-    if (!shape.startsWith(u'(') || !shape.endsWith(u')'))
-        return {};
-    const QStringList parts = shape.mid(1, shape.size() - 2).split(u',', Qt::SkipEmptyParts);
-    QList<qint64> dims;
-    for (qsizetype i = 1; i < parts.size(); ++i) {
-        bool ok = false;
-        const qint64 d = parts[i].trimmed().toLongLong(&ok);
-        if (!ok)
-            return {};
-        dims << d;
-    }
-    return dims;
-}
-
 QString features(int n) {
     return n == 1 ? DataFitCheck::tr("1 feature") : DataFitCheck::tr("%1 features").arg(n);
 }
@@ -134,9 +118,9 @@ void DataFitCheck::update() {
             inputId = inputs.front();
             outputId = outputs.front();
             if (const GraphChecker::NodeResult* r = m_graph.result(inputId))
-                inputDims = sampleDims(r->shape);
+                inputDims = sampleDims(r->kerasShape);
             if (const GraphChecker::NodeResult* r = m_graph.result(outputId))
-                outputDims = sampleDims(r->shape);
+                outputDims = sampleDims(r->kerasShape);
         }
     } else if (!m_document.layers().empty()) {
         inputId = m_document.layers().front().id;
@@ -150,14 +134,12 @@ void DataFitCheck::update() {
         if (!graph)
             layerWarnings.insert(id, warning);
     };
-    if (inputId != 0 && m_features > 0) {
-        const QList<qint64>& dims = inputDims;
-        if (!dims.isEmpty() && (dims.size() != 1 || dims.front() != m_features)) {
-            onLayer(inputId, tr("The data has %1 per row; this input takes %2.")
-                                 .arg(features(m_features), dimsText(dims)));
-            warnings << tr("The data has %1 per row, but the model's input takes %2.")
-                            .arg(features(m_features), dimsText(dims));
-        }
+    if (inputId != 0 && m_features > 0 && !inputDims.isEmpty() &&
+        (inputDims.size() != 1 || inputDims.front() != m_features)) {
+        onLayer(inputId, tr("The data has %1 per row; this input takes %2.")
+                             .arg(features(m_features), dimsText(inputDims)));
+        warnings << tr("The data has %1 per row, but the model's input takes %2.")
+                        .arg(features(m_features), dimsText(inputDims));
     }
     if (outputId != 0 && m_classes > 0) {
         const QList<qint64>& dims = outputDims;

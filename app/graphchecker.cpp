@@ -126,7 +126,8 @@ void GraphChecker::send() {
                           r.error = node["error"]["message"].toString();
                       } else {
                           r.outputs = static_cast<int>(node["outputs"].toInt());
-                          r.shape = shapesText(node["shape"], r.outputs);
+                          r.kerasShape = node["shape"];
+                          r.shape = shapesText(r.kerasShape, r.outputs);
                           r.params = node["params"].toInt();
                           if (node.contains(QStringLiteral("inner"))) {
                               for (const Value& layer : node["inner"].items())

@@ -33,8 +33,9 @@ public:
         friend bool operator==(const InnerLayer&, const InnerLayer&) = default;
     };
     struct NodeResult {
-        QString shape;   // "(None, 16)"; several outputs: "[(None, 8), (None, 8)]"
-        int outputs = 1; // how many tensors the call returns
+        QString shape;    // "(None, 16)"; several outputs: "[(None, 8), (None, 8)]"
+        Value kerasShape; // the same as Keras gives it: a tuple of ints and None (a list of them)
+        int outputs = 1;  // how many tensors the call returns
         qint64 params = 0;
         QString error;           // why Keras refused the node
         QList<InnerLayer> inner; // a block's layers, in the model's order

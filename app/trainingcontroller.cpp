@@ -42,7 +42,7 @@ bool TrainingController::train(QString* error) {
     if (m_running)
         return refuse(tr("A run is in progress."));
     const bool graph = m_document.isGraph();
-    if (graph ? m_document.graph().nodes.empty() : m_document.layerCount() == 0)
+    if (graph ? m_document.graph().isEmpty() : m_document.layerCount() == 0)
         return refuse(tr("The model has no layers."));
     if (graph) {
         const std::size_t inputs = m_document.graph().inputIds().size();
