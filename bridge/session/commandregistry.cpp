@@ -33,7 +33,8 @@ QFuture<Value> CommandRegistry::add(const CommandInfo& info) {
     return future;
 }
 
-std::optional<CommandInfo> CommandRegistry::advance(const QString& id, CommandState state) {
+std::optional<CommandInfo> CommandRegistry::advance(const QString& id, CommandState state,
+                                                    double ranSeconds) {
     std::lock_guard lock(m_mutex);
     auto it = m_open.find(id);
     if (it == m_open.end() || rank(it->second->info.state) >= rank(state))
@@ -41,7 +42,8 @@ std::optional<CommandInfo> CommandRegistry::advance(const QString& id, CommandSt
     Entry& e = *it->second;
     e.info.state = state;
     if (state == CommandState::Running)
-        e.info.started = QDateTime::currentDateTime();
+        e.info.started =
+            QDateTime::currentDateTime().addMSecs(-qRound64(std::max(ranSeconds, 0.0) * 1000.0));
     return e.info;
 }
 
@@ -70,7 +72,7 @@ std::optional<CommandInfo> CommandRegistry::markReplaced(const QString& id) {
 }
 
 std::optional<CommandInfo> CommandRegistry::settle(const QString& id, Value* value,
-                                                   const CommandError* error) {
+                                                   const CommandError* error, double ranSeconds) {
     std::unique_ptr<Entry> entry;
     {
         std::lock_guard lock(m_mutex);
@@ -82,6 +84,8 @@ std::optional<CommandInfo> CommandRegistry::settle(const QString& id, Value* val
     }
     CommandInfo& info = entry->info;
     info.finished = QDateTime::currentDateTime();
+    if (value && !info.started.isValid())
+        info.started = info.finished.addMSecs(-qRound64(std::max(ranSeconds, 0.0) * 1000.0));
     if (value) {
         if (info.state != CommandState::Replaced)
             info.state = CommandState::Succeeded;
@@ -96,8 +100,9 @@ std::optional<CommandInfo> CommandRegistry::settle(const QString& id, Value* val
     return info;
 }
 
-std::optional<CommandInfo> CommandRegistry::succeed(const QString& id, Value value) {
-    return settle(id, &value, nullptr);
+std::optional<CommandInfo> CommandRegistry::succeed(const QString& id, Value value,
+                                                    double ranSeconds) {
+    return settle(id, &value, nullptr, ranSeconds);
 }
 
 std::optional<CommandInfo> CommandRegistry::fail(const QString& id, const CommandError& error) {

@@ -21,16 +21,20 @@ public:
     // Registers a pending command; its future settles when the command does.
     QFuture<Value> add(const CommandInfo& info);
 
-    // Moves a command forward to Queued or Running (never backwards). Returns the new
-    // snapshot, or nothing when the command is unknown, settled or already further along.
-    std::optional<CommandInfo> advance(const QString& id, CommandState state);
+    // Moves a command forward to Queued or Running (never backwards); one that runs has run
+    // for `ranSeconds` already. Returns the new snapshot, or nothing when the command is
+    // unknown, settled or already further along.
+    std::optional<CommandInfo> advance(const QString& id, CommandState state,
+                                       double ranSeconds = 0.0);
     // Marks a failed command waiting for a decision (state Failed, not settled).
     std::optional<CommandInfo> markFailed(const QString& id, const CommandFailure& failure);
     // Marks a command whose replacement is about to run (state Replaced, not settled).
     std::optional<CommandInfo> markReplaced(const QString& id);
 
-    // Settles a command with a value (state Succeeded, or Replaced for a replacement).
-    std::optional<CommandInfo> succeed(const QString& id, Value value);
+    // Settles a command with a value (state Succeeded, or Replaced for a replacement). A
+    // command that ended before the worker reported it running (it does not for a quick one)
+    // is taken to have started `ranSeconds` before now.
+    std::optional<CommandInfo> succeed(const QString& id, Value value, double ranSeconds = 0.0);
     // Settles a command with an error in the error's state.
     std::optional<CommandInfo> fail(const QString& id, const CommandError& error);
     // Settles every open command with the error (worker died, session closed).
@@ -52,7 +56,8 @@ private:
         quint64 sequence = 0;
     };
 
-    std::optional<CommandInfo> settle(const QString& id, Value* value, const CommandError* error);
+    std::optional<CommandInfo> settle(const QString& id, Value* value, const CommandError* error,
+                                      double ranSeconds = 0.0);
 
     mutable std::mutex m_mutex;
     std::unordered_map<QString, std::unique_ptr<Entry>> m_open;

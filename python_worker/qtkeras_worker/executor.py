@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import codec, hardware
-from .notifier import NOTIFY, NOTIFY_ERROR, Notifier
+from .notifier import EVENTS, NOTIFY, NOTIFY_ERROR, Notifier
 from .output import EmptyInput, OutputRouter
 from .scope import Scope, type_name
 
@@ -37,6 +37,9 @@ MAX_RESULT_BYTES = 192 * 1024 * 1024
 # MessagePack holds at most 4 GiB - 1 in one binary value: a result with more binary data
 # comes back as a ref rather than fail to encode after the command succeeded.
 MAX_RESULT_PAYLOAD = 2**32 - 1  # cli.MAX_MESSAGE_BINARY
+# How long a command runs before its `started` event is posted: one that ends sooner reports
+# only its result (docs/PROTOCOL.md). Anything it prints or reports before then posts it first.
+STARTED_DELAY = 0.02
 # How many accepted command ids (and decisions) are remembered, so that a request sent again
 # after its connection failed is answered as the first time instead of being applied twice.
 REMEMBERED = 100_000
@@ -261,9 +264,7 @@ class Executor:
 
     def _run(self, command: Command) -> None:
         self._router.begin(command.id)
-        # Written at once while nothing waits behind this command; with a backlog, the
-        # sender thread coalesces the messages into fewer writes instead.
-        self._notifier.event("started", id=command.id, direct=not self._queue)
+        self._notifier.defer(EVENTS, {"kind": "started", "id": command.id}, STARTED_DELAY)
         sys.stdin = self._stdin
         start = time.perf_counter()
         names: list[str] = []
@@ -295,8 +296,12 @@ class Executor:
                 self._ids.discard(command.id)
             value, binary, nbytes = outcome
             item = {"id": command.id, "value": value, "seconds": seconds}
+            # Written at once while nothing waits behind this command; with a backlog, the
+            # sender thread coalesces the results into fewer requests instead.
             direct = not self._queue
-            self._notifier.post(NOTIFY, item, binary=binary, nbytes=nbytes, direct=direct)
+            self._notifier.post(
+                NOTIFY, item, binary=binary, nbytes=nbytes, direct=direct, supersede=True
+            )
             return
         report = error_report(error, command)
         error = None  # the traceback holds frames; let them go

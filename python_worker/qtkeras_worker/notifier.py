@@ -16,6 +16,13 @@ messages after it (``since``). The client applies each ``seq`` once. While there
 send, a heartbeat (an empty ``/events`` request) every ``HEARTBEAT`` seconds keeps the
 connection open, so that the worker is not left to find a new one when its result is ready.
 
+A message can be held back (``defer``): it is posted once its delay has passed, or before the
+next message posted after it, unless that message supersedes it, in which case it is dropped
+without ever getting a seq. Posted, it says in ``seconds`` how long it was held back. The
+executor holds a command's ``started`` event back so: a command that ends within the delay
+reports only its result, which then goes in the same request as the results around it
+instead of alternating with events.
+
 With ``fetch_over``, a result with at least that many bytes of binary data goes to the notify
 URL as an announcement (``{"id", "fetch": {"seq", "bytes"}, "seconds"}``); the client
 downloads the result with ``GET /results?seq=N``, which writes it from the array's memory (as
@@ -127,6 +134,10 @@ class Notifier:
         self._sock: socket.socket | None = None
         self._answers: Any = None  # buffered reader of self._sock
         self._proven = False  # the connection answered a request and stayed open
+        # A message held back by ``defer``: (path, item, when it is due, since when), or None.
+        self._deferred: tuple[str, Any, float, float] | None = None
+        # When the sender thread's present wait ends (0 while it is not waiting).
+        self._wait_until = 0.0
         self._url = url
         if url:
             parts = urllib.parse.urlsplit(url)
@@ -152,23 +163,24 @@ class Notifier:
         nbytes: int = 0,
         hooks: bool = True,
         direct: bool = False,
+        supersede: bool = False,
     ) -> int:
         """Queues one message; returns its sequence number.
 
         ``direct``: when the message is small, nothing is queued or being written and the
         connection has proven itself, this thread writes the message itself (the sender
         thread still reads the answer, and resends it if the connection fails).
+        ``supersede``: a message held back by ``defer`` is dropped instead of posted first.
         """
         if hooks:
             for hook in self._hooks:
                 hook()
         with self._lock:
-            self._seq += 1
-            message = Message(self._seq, path, item, binary, nbytes)
-            self._ring.append(message)
-            self._ring_bytes += nbytes
-            self._trim()
-            self._news.notify_all()
+            if supersede:
+                self._deferred = None
+            else:
+                self._release_deferred()
+            message = self._journal(path, item, binary, nbytes)
             if not self._url:
                 return message.seq
             direct = (
@@ -185,6 +197,53 @@ class Notifier:
                 return message.seq
         self._write_direct(message)
         return message.seq
+
+    def defer(self, path: str, item: Any, delay: float) -> None:
+        """Holds a small message back for ``delay`` seconds (see the module's description);
+        one held back before it is posted now. Without a notify URL it is posted at once."""
+        if not self._url:
+            self.post(path, {**item, "seconds": 0.0}, hooks=False)
+            return
+        with self._lock:
+            self._release_deferred()
+            now = time.monotonic()
+            self._deferred = (path, item, now + delay, now)
+            # A sender thread that waits for answers comes round within ANSWER_DELAY anyway;
+            # one that idles until the next heartbeat is told.
+            if self._wait_until > now + delay + ANSWER_DELAY:
+                self._work.notify()
+
+    def _journal(self, path: str, item: Any, binary: bool, nbytes: int) -> Message:
+        """Gives a message the next seq and keeps it in the journal; with ``_lock`` held."""
+        self._seq += 1
+        message = Message(self._seq, path, item, binary, nbytes)
+        self._ring.append(message)
+        self._ring_bytes += nbytes
+        self._trim()
+        self._news.notify_all()
+        return message
+
+    def _release_deferred(self, due_only: bool = False) -> None:
+        """Posts the message held back (only once due, with ``due_only``) behind what is
+        queued; with ``_lock`` held."""
+        held = self._deferred
+        now = time.monotonic()
+        if held is None or (due_only and held[2] > now):
+            return
+        self._deferred = None
+        path, item, _, since = held
+        self._queue.append(self._journal(path, {**item, "seconds": now - since}, False, 0))
+        self._work.notify()
+
+    def _wait(self, seconds: float) -> None:
+        """The sender thread's wait for work, cut short for a held-back message that falls
+        due; with ``_lock`` held."""
+        if self._deferred is not None:
+            seconds = min(seconds, max(0.0, self._deferred[2] - time.monotonic()))
+        self._wait_until = time.monotonic() + seconds
+        self._work.wait(seconds)
+        self._wait_until = 0.0
+        self._release_deferred(due_only=True)
 
     def event(self, kind: str, hooks: bool = True, direct: bool = False, **fields: Any) -> int:
         return self.post(EVENTS, {"kind": kind, **fields}, hooks=hooks, direct=direct)
@@ -420,9 +479,9 @@ class Notifier:
                     if idle <= 0:
                         self._queue.append(_HEARTBEAT)
                         break
-                    self._work.wait(idle)
+                    self._wait(idle)
                 if not (self._queue or self._broken):
-                    self._work.wait(ANSWER_DELAY)  # only answers to read: they can wait
+                    self._wait(ANSWER_DELAY)  # only answers to read: they can wait
                 broken = self._broken
                 # A proven connection pipelines: queued messages go out before answers are
                 # read. A new one carries one request until it has answered.

@@ -162,13 +162,15 @@ def test_replace_runs_the_replacement_under_the_same_id(worker):
     ids, commands = _batch("undefined_name", "'next'")
     worker.submit_many(commands)
     assert worker.outcome(ids[0])[0] == "error"
-    status, answer = worker.decide(ids[0], "replace", code="rep_v * 2", bindings={"rep_v": 21})
+    status, answer = worker.decide(
+        ids[0], "replace", code="print('again')\nrep_v * 2", bindings={"rep_v": 21}
+    )
     assert status == 200
     assert answer == {"id": ids[0], "decision": "replace", "dropped": []}
     assert worker.result(ids[0], index=1) == 42
     assert worker.result(ids[1]) == "next"
     assert [e["state"] for e in worker.recorder.events("settled", ids[0])] == ["replaced"]
-    # started twice: the failed run and the replacement
+    # started twice: the failed run and the replacement (it prints, so it reports its start)
     assert len(worker.recorder.events("started", ids[0])) == 2
 
 
@@ -255,9 +257,10 @@ def test_interrupt_with_nothing_running_does_nothing(worker):
 def test_interrupts_racing_with_the_end_of_a_command_never_hit_the_next(worker):
     rng = np.random.default_rng(3)
     for _ in range(15):
-        command_id = worker.submit("import time\ntime.sleep(0.02)")
+        # Its `started` event is posted once it has run for 20 ms (executor.STARTED_DELAY).
+        command_id = worker.submit("import time\ntime.sleep(0.1)")
         worker.wait_event("started", command_id)
-        time.sleep(float(rng.uniform(0.0, 0.04)))  # a random moment near the command's end
+        time.sleep(float(rng.uniform(0.0, 0.12)))  # a random moment near the command's end
         worker.request("POST", "/interrupt", {})
         kind, body = worker.outcome(command_id)
         if kind == "error":
@@ -609,10 +612,12 @@ def test_long_poll_returns_numbered_messages_before_its_wait_ends(worker):
     assert time.monotonic() - start < 5
     assert [m["seq"] for m in seen] == list(range(last + 1, last + 1 + len(seen)))
     # Each body is the one the message has when posted alone, seq included.
+    started = seen[0]["body"]["events"][0]
     assert seen[0]["body"] == {
         "seq": seen[0]["seq"],
-        "events": [{"kind": "started", "id": command_id}],
+        "events": [{"kind": "started", "id": command_id, "seconds": started["seconds"]}],
     }
+    assert 0.02 <= started["seconds"] < 0.3  # held back for executor.STARTED_DELAY
     assert seen[-1]["body"]["results"][0]["value"] == "polled"
     assert worker.request("GET", "/notifications?since=x")[0] == 400
 

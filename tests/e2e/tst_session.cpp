@@ -73,6 +73,7 @@ private Q_SLOTS:
     void releaseWaitsForTheCommandsSentBeforeIt();
     void notPlainDataComesBackAsReference();
     void outputIsCapturedAsSignals();
+    void runTimeIsKnownForQuickAndLongCommands();
     void kerasRunsOnJax();
     void killedWorkerFailsOpenCommandsWithinOneSecond();
     void workerThatCannotStartSaysWhy();
@@ -589,6 +590,43 @@ void TestSession::outputIsCapturedAsSignals() {
     }
     QVERIFY2(out.contains(QStringLiteral("hello from python")), qPrintable(out));
     QVERIFY2(err.contains(QStringLiteral("oops")), qPrintable(err));
+}
+
+// A quick command reports only its result (no `started` event): the monitor still learns how
+// long it ran. A long one is seen running while it runs.
+void TestSession::runTimeIsKnownForQuickAndLongCommands() {
+    QHash<QString, QList<CommandState>> states;
+    QHash<QString, CommandInfo> last;
+    QObject context; // the connection ends with this test
+    connect(&m_session->events(), &SessionEvents::commandChanged, &context,
+            [&](const CommandInfo& info) {
+                states[info.id].append(info.state);
+                last[info.id] = info;
+            });
+    Command quick(QStringLiteral("6 * 7"));
+    quick.id = QStringLiteral("quick-run-time");
+    Command slow(QStringLiteral("import time\ntime.sleep(0.4)\n'slept'"));
+    slow.id = QStringLiteral("slow-run-time");
+    QFuture<Value> first = m_session->send(quick);
+    QFuture<Value> second = m_session->send(slow);
+    QVERIFY(waitFinished(second));
+    QCOMPARE(first.result(), Value(42));
+    QCOMPARE(second.result(), Value(QStringLiteral("slept")));
+    QTRY_VERIFY(last.contains(slow.id) && last[slow.id].finished.isValid());
+    QTRY_VERIFY(last.contains(quick.id) && last[quick.id].finished.isValid());
+
+    const CommandInfo quickInfo = last[quick.id];
+    QCOMPARE(quickInfo.state, CommandState::Succeeded);
+    QVERIFY2(quickInfo.started.isValid(), "a quick command has no start time");
+    QVERIFY(quickInfo.started <= quickInfo.finished);
+    QVERIFY(quickInfo.started.msecsTo(quickInfo.finished) < 400);
+
+    const CommandInfo slowInfo = last[slow.id];
+    QVERIFY2(states[slow.id].contains(CommandState::Running),
+             "a command that ran for 0.4 s was never seen running");
+    QCOMPARE(slowInfo.state, CommandState::Succeeded);
+    QVERIFY2(slowInfo.started.msecsTo(slowInfo.finished) >= 380,
+             qPrintable(QString::number(slowInfo.started.msecsTo(slowInfo.finished))));
 }
 
 void TestSession::kerasRunsOnJax() {
