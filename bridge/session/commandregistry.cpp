@@ -20,6 +20,11 @@ int rank(CommandState state) {
     }
 }
 
+// When a command that has run for `seconds` by `now` started.
+QDateTime startedBefore(const QDateTime& now, double seconds) {
+    return now.addMSecs(-qRound64(std::max(seconds, 0.0) * 1000.0));
+}
+
 } // namespace
 
 QFuture<Value> CommandRegistry::add(const CommandInfo& info) {
@@ -42,8 +47,7 @@ std::optional<CommandInfo> CommandRegistry::advance(const QString& id, CommandSt
     Entry& e = *it->second;
     e.info.state = state;
     if (state == CommandState::Running)
-        e.info.started =
-            QDateTime::currentDateTime().addMSecs(-qRound64(std::max(ranSeconds, 0.0) * 1000.0));
+        e.info.started = startedBefore(QDateTime::currentDateTime(), ranSeconds);
     return e.info;
 }
 
@@ -84,9 +88,9 @@ std::optional<CommandInfo> CommandRegistry::settle(const QString& id, Value* val
     }
     CommandInfo& info = entry->info;
     info.finished = QDateTime::currentDateTime();
-    if (value && !info.started.isValid())
-        info.started = info.finished.addMSecs(-qRound64(std::max(ranSeconds, 0.0) * 1000.0));
     if (value) {
+        if (!info.started.isValid())
+            info.started = startedBefore(info.finished, ranSeconds);
         if (info.state != CommandState::Replaced)
             info.state = CommandState::Succeeded;
         info.resultPreview = value->toDisplayString(200);

@@ -315,9 +315,7 @@ void SessionCore::handleResult(const protocol::Json& item, const protocol::Paylo
     // Whoever waits on the future must find the state it leaves behind: set it first.
     if (m_registry->info(id))
         updateBusyState(1);
-    const auto seconds = item.find("seconds");
-    const double ran = seconds != item.end() && seconds->is_number() ? seconds->get<double>() : 0.0;
-    changed(m_registry->succeed(id, std::move(value), ran));
+    changed(m_registry->succeed(id, std::move(value), wire::number(item, "seconds")));
     updateBusyState();
 }
 
@@ -363,10 +361,7 @@ void SessionCore::handleEvents(const protocol::Json& message, const protocol::Pa
         if (!id.isEmpty() && !m_registry->info(id))
             continue; // about no open command of this session: nothing to show or change
         if (kind == QLatin1String("started")) {
-            const auto seconds = event.find("seconds");
-            changed(m_registry->advance(
-                id, CommandState::Running,
-                seconds != event.end() && seconds->is_number() ? seconds->get<double>() : 0.0));
+            changed(m_registry->advance(id, CommandState::Running, wire::number(event, "seconds")));
         } else if (kind == QLatin1String("settled")) {
             const QString state = wire::text(event, "state");
             const CommandFailure report = m_registry->failure(id).value_or(CommandFailure{});

@@ -54,4 +54,9 @@ QString text(const protocol::Json& object, const char* key) {
     return QString::fromStdString(it->template get<std::string>());
 }
 
+double number(const protocol::Json& object, const char* key) {
+    auto it = object.find(key);
+    return it == object.end() || !it->is_number() ? 0.0 : it->template get<double>();
+}
+
 } // namespace qk::wire

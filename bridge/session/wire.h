@@ -17,5 +17,7 @@ protocol::Json command(const Command& command, protocol::Format format,
                        protocol::Payloads& payloads, const protocol::Stager* stager = nullptr);
 // The string at `key` of an object, or an empty string.
 QString text(const protocol::Json& object, const char* key);
+// The number at `key` of an object, or 0.
+double number(const protocol::Json& object, const char* key);
 
 } // namespace qk::wire
