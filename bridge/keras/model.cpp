@@ -84,7 +84,7 @@ py::Keywords Model::State::Compiled::keywords() const {
 
 Model::State::~State() {
     if (session)
-        session->deleteVariables({variable});
+        session->release({variable});
 }
 
 const Tensors& Model::State::functionalInputs() const {

@@ -164,7 +164,7 @@ py::Expr CallArgument::expr(const TensorNamer& nameOf) const {
 
 Tensor::Node::~Node() {
     if (session)
-        session->deleteVariables({variable});
+        session->release({variable});
 }
 
 py::Expr Tensor::Node::expr(const TensorNamer& nameOf,
@@ -311,7 +311,7 @@ Tensor Tensor::operator[](const QString& key) const {
 
 SharedLayer::State::~State() {
     if (session)
-        session->deleteVariables({variable});
+        session->release({variable});
 }
 
 SharedLayer::State::State(Session& s, Layer l)

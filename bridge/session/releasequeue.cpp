@@ -3,11 +3,6 @@
 
 namespace qk {
 
-void ReleaseQueue::setWakeUp(std::function<void()> wakeUp) {
-    std::lock_guard lock(m_mutex);
-    m_wakeUp = std::move(wakeUp);
-}
-
 Reference::ReleaseHook ReleaseQueue::hook() {
     std::lock_guard lock(m_mutex);
     std::weak_ptr<ReleaseQueue> weak = weak_from_this();
@@ -18,17 +13,18 @@ Reference::ReleaseHook ReleaseQueue::hook() {
 }
 
 void ReleaseQueue::release(quint64 generation, const QString& name) {
-    std::function<void()> wakeUp;
+    std::lock_guard lock(m_mutex);
+    if (generation == m_generation)
+        m_pending.push_back({name, m_sent});
+}
+
+void ReleaseQueue::letGo(const QString& name) {
+    quint64 generation = 0;
     {
         std::lock_guard lock(m_mutex);
-        if (generation != m_generation)
-            return;
-        m_pending.push_back({name, m_sent});
-        if (m_pending.size() == 1)
-            wakeUp = m_wakeUp;
+        generation = m_generation;
     }
-    if (wakeUp)
-        wakeUp();
+    release(generation, name);
 }
 
 quint64 ReleaseQueue::noteSent() {

@@ -161,6 +161,11 @@ QFuture<Value> Session::deleteVariables(const QStringList& names) {
     return future;
 }
 
+void Session::release(const QStringList& names) {
+    for (const QString& name : names)
+        m_releases->letGo(name);
+}
+
 QFuture<Value> Session::query(const QString& path) {
     auto promise = std::make_shared<QPromise<Value>>();
     promise->start();

@@ -95,7 +95,12 @@ public:
     Reference put(Value value);
     // Binds a value to a named variable that lives until deleted ("eternal" lifetime).
     QFuture<Value> setVariable(const QString& name, Value value);
+    // Deletes `names` now: after the commands the worker has queued, not after those still on
+    // their way to it.
     QFuture<Value> deleteVariables(const QStringList& names);
+    // Deletes `names` once every command sent before this call has run (they may still use
+    // them): for a handle that owns a worker variable, when it goes. Thread-safe.
+    void release(const QStringList& names);
     // The worker's variables: a list of dicts with name, type and repr.
     QFuture<Value> variables();
     // Completions of the dotted name that ends the line (see Completions).

@@ -61,6 +61,7 @@ private Q_SLOTS:
     void saveAndLoadKeepTheModel();
     void exportedScriptsRunWithPlainPython();
     void commandsReadAsPlainKeras();
+    void droppedModelServesTheCommandsSentBeforeIt();
 
 private:
     void compareWithPython(const K::Model& model, const QString& pythonModel);
@@ -506,6 +507,30 @@ void TestKeras::commandsReadAsPlainKeras() {
         if (code.contains(QStringLiteral("qk.")))
             QVERIFY2(code.contains(QStringLiteral("import qtkeras_worker.model_support as qk\n")),
                      qPrintable(code));
+    }
+}
+
+// A model's last handle goes right after a command that uses it was sent, while a batch is on
+// its way (so the command still waits in the outbox): the command finds the model, and the
+// model's variable goes after it.
+void TestKeras::droppedModelServesTheCommandsSentBeforeIt() {
+    for (int round = 0; round < 5; ++round) {
+        QString name;
+        QFuture<Value> uses;
+        {
+            K::Sequential model(*m_session);
+            model.add(K::InputLayer({3}));
+            model.add(K::Dense(2));
+            name = model.variable();
+            QVERIFY(waitFinished(m_session->run(QStringLiteral("None"))));
+            m_session->run(QStringLiteral("import time\ntime.sleep(0.05)"));
+            uses = m_session->run(QStringLiteral("%1.count_params()").arg(name));
+        }
+        QVERIFY(waitFinished(uses));
+        QVERIFY2(!qk::test::errorOf(uses), qPrintable(errorMessage(uses)));
+        QCOMPARE(uses.result(), Value(3 * 2 + 2));
+        QVERIFY2(qk::test::waitUntil([&] { return !variableNames().contains(name); }, 10000),
+                 qPrintable(name));
     }
 }
 
