@@ -521,23 +521,34 @@ void TestSession::workerKilledDuringADownload() {
     QTRY_COMPARE(session.workerState(), WorkerState::Dead);
 }
 
+// The last handle goes while a command sent before it runs, with nothing on its way to the
+// worker and no command after it to carry the release: the variable still goes, once that
+// command has used it.
 void TestSession::ownedReferenceIsReleased() {
+    const auto listed = [this](const QString& name) {
+        const Value variables = qk::test::await(m_session->variables());
+        for (const Value& variable : variables.items()) {
+            if (variable[QStringLiteral("name")].toString() == name)
+                return true;
+        }
+        return false;
+    };
+    qk::test::CommandWatch watch(*m_session);
     QString name;
+    QFuture<Value> uses;
     {
         const Reference ref = m_session->put(Value(Value::List{1, 2, 3}));
         name = ref.name();
         QCOMPARE(name.size(), 25);
-        QFuture<Value> f = m_session->send(Command(QStringLiteral("sum(%1)").arg(name)));
-        QVERIFY(waitFinished(f));
-        QCOMPARE(f.result(), Value(6));
+        uses = m_session->run(
+            QStringLiteral("import time\nprint('using')\ntime.sleep(0.3)\nsum(%1)").arg(name));
+        QVERIFY(watch.waitOutput(QStringLiteral("using")));
+        QVERIFY(listed(name));
     }
-    // The last handle is gone: the variable disappears in a later batch.
-    QVERIFY(qk::test::waitUntil(
-        [&] {
-            QFuture<Value> f = m_session->run(QStringLiteral("'%1' in globals()").arg(name));
-            return waitFinished(f) && f.result() == Value(false);
-        },
-        10000));
+    QVERIFY(waitFinished(uses));
+    QVERIFY2(!errorOf(uses), qPrintable(qk::test::errorMessage(uses)));
+    QCOMPARE(uses.result(), Value(6));
+    QVERIFY2(qk::test::waitUntil([&] { return !listed(name); }, 10000), qPrintable(name));
 }
 
 void TestSession::releaseWaitsForTheCommandsSentBeforeIt() {
