@@ -190,7 +190,8 @@ bool ProjectActions::exportScript(const QString& path, QString* error, bool with
     };
     QString script;
     try {
-        if (m_document.isGraph()) {
+        // A graph not trained as it is now is written as it is built (and compiled).
+        if (m_document.isGraph() && !m_trainer.trained(m_document.graph())) {
             script = graphScript(
                 m_document.graph(),
                 {m_document.compileSettings(), withWeights ? importedWeights() : QString(), {}});

@@ -72,11 +72,10 @@ bool TrainingController::train(QString* error) {
         m_distributionSent = false;
     }
     m_modelGone.clear();
-    const CompileSettings& compile = m_document.compileSettings();
     if (graph) {
-        // The graph is built and compiled as Export Python script writes it, then read back.
+        // The graph is built as Export Python Script writes it, then read back.
         try {
-            m_model.emplace(graphModel(session, m_document.graph(), {compile, {}, {}}));
+            m_model.emplace(graphModel(session, m_document.graph(), {}));
         } catch (const std::exception& e) {
             return refuse(QString::fromUtf8(e.what()));
         }
@@ -85,13 +84,15 @@ bool TrainingController::train(QString* error) {
         keras::Sequential sequential(session);
         for (const LayerItem& item : m_document.layers())
             sequential.add(item.layer);
-        std::vector<keras::Argument> metrics;
-        for (const QString& metric : compile.metrics)
-            metrics.emplace_back(metric);
-        sequential.compile(compile.loss, compile.optimizer, std::move(metrics));
         m_model.emplace(sequential);
         m_trainedGraph.reset();
     }
+    // Compiled and trained through the model, which keeps how: its exported script trains too.
+    const CompileSettings& compile = m_document.compileSettings();
+    std::vector<keras::Argument> metrics;
+    for (const QString& metric : compile.metrics)
+        metrics.emplace_back(metric);
+    m_model->compile(compile.loss, compile.optimizer, std::move(metrics));
     // The console reaches the run's model and data by readable names.
     Command names(QStringLiteral("model = %1").arg(m_model->variable()));
     names.bind(QStringLiteral("x_train"), m_data->xTrain)

@@ -147,7 +147,10 @@ Model Model::load(Session& session, const QString& path) {
     const py::Expr load = pyName(QStringLiteral("keras"))
                               .attr(QStringLiteral("saving"))
                               .attr(QStringLiteral("load_model"));
-    return read(session, variable, py::Statement::assign(pyName(variable), load.call({path})));
+    Model model =
+        read(session, variable, py::Statement::assign(pyName(variable), load.call({path})));
+    model.m_state->fromFile = true;
+    return model;
 }
 
 Model Model::adopt(Session& session, const QString& variable) {

@@ -384,16 +384,30 @@ private:
 QString Model::exportScript(const ExportOptions& options) const {
     std::optional<State::Compiled> compiled;
     std::optional<State::Fitted> fitted;
+    std::optional<Value> blueprint;
     {
         std::lock_guard lock(m_state->mutex);
         compiled = m_state->compiled;
         fitted = m_state->fitted;
+        blueprint = m_state->blueprint;
     }
-    const QString title =
-        m_state->kind == State::Kind::Sequential    ? QStringLiteral("a Sequential model")
-        : m_state->kind == State::Kind::Application ? QStringLiteral("a keras.applications model")
-        : m_state->kind == State::Kind::Loaded      ? QStringLiteral("a model loaded from a file")
-                                                    : QStringLiteral("a functional model");
+    // An adopted model is named by the kind its blueprint found.
+    const auto blueprintKind = [&blueprint] {
+        const QString key = QStringLiteral("blueprint"), kind = QStringLiteral("kind");
+        if (!blueprint || !blueprint->contains(key) || !(*blueprint)[key].contains(kind) ||
+            !(*blueprint)[key][kind].isString())
+            return QString();
+        return (*blueprint)[key][kind].toString();
+    };
+    const bool sequential =
+        m_state->kind == State::Kind::Sequential ||
+        (m_state->kind == State::Kind::Loaded && blueprintKind() == QLatin1String("Sequential"));
+    const QString title = m_state->kind == State::Kind::Application
+                              ? QStringLiteral("a keras.applications model")
+                          : m_state->kind == State::Kind::Loaded && m_state->fromFile
+                              ? QStringLiteral("a model loaded from a file")
+                          : sequential ? QStringLiteral("a Sequential model")
+                                       : QStringLiteral("a functional model");
     py::Program script{
         py::Statement::raw(QStringLiteral("# Builds, compiles and trains %1, as QtKeras made it.\n"
                                           "# Run it with: KERAS_BACKEND=jax python <this file>")

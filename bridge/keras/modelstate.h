@@ -24,6 +24,7 @@ struct Model::State {
     // Loaded: how the model is built, as qtkeras_worker.blueprint.read() answered once the
     // model was loaded ({"blueprint": ..., "error": None or why it cannot be rebuilt}).
     std::optional<Value> blueprint;
+    bool fromFile = false; // Loaded by Model::load() rather than adopted
     // The parts that the kind says are set; a kind without them is a defect (std::logic_error).
     const Tensors& functionalInputs() const;
     const Tensors& functionalOutputs() const;

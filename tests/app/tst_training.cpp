@@ -24,6 +24,8 @@
 #include "support/testsupport.h"
 
 #include <QAction>
+#include <QFile>
+#include <QJsonObject>
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QtTest>
@@ -205,6 +207,28 @@ void TestTraining::graphWithTwoBranchesTrainsAndIsScored() {
         loaded.evaluate(trainer().data()->xTest, trainer().data()->yTest);
     QVERIFY(waitFinished(again, 60000));
     QCOMPARE(again.result().value(QStringLiteral("accuracy")), accuracy);
+
+    // Export Python Script writes the graph as trained: plain Python builds the two branches,
+    // trains them on the embedded rows for the run's epochs and scores them on the test rows.
+    const QString script = dir.filePath(QStringLiteral("trained.py"));
+    QVERIFY2(m_ide.window->project().exportScript(script, &error), qPrintable(error));
+    QFile text(script);
+    QVERIFY(text.open(QIODevice::ReadOnly));
+    const QByteArray source = text.readAll();
+    QVERIFY2(source.startsWith("# Builds, compiles and trains a functional model"),
+             source.left(100).constData());
+    QVERIFY(source.contains("keras.layers.Concatenate("));
+    QVERIFY(!source.contains("qtkeras_worker"));
+    const qk::test::ScriptRun run = qk::test::runPythonScript(script, dir.path());
+    QVERIFY(run.finished);
+    QVERIFY2(run.exitCode == 0, run.standardError.constData());
+    QCOMPARE(run.lastLine.value(QStringLiteral("total_params")).toInteger(), 195);
+    QCOMPARE(run.lastLine.value(QStringLiteral("epochs")).toInt(), 40);
+    const double scripted = run.lastLine.value(QStringLiteral("test"))
+                                .toObject()
+                                .value(QStringLiteral("accuracy"))
+                                .toDouble();
+    QVERIFY2(scripted > 0.7, qPrintable(QString::number(scripted)));
 }
 
 void TestTraining::graphWithTwoInputsIsRefusedWithTheReason() {
