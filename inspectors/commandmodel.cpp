@@ -130,7 +130,7 @@ QVariant CommandModel::display(const Row& row, int column) const {
         if (!info.started.isValid())
             return QString();
         // How long the code ran; the time a failure waited for a decision is counted apart.
-        const QDateTime now = QDateTime::currentDateTime();
+        const QDateTime now = QDateTime::currentDateTimeUtc();
         const QDateTime end = info.failed.isValid()     ? info.failed
                               : info.finished.isValid() ? info.finished
                                                         : now;
@@ -161,9 +161,9 @@ QVariant CommandModel::data(const QModelIndex& index, int role) const {
         if (index.column() == DurationColumn && row.info.failed.isValid())
             return tr("Ran %1, then waited %2 for a decision about its error")
                 .arg(formatDuration(row.info.started.msecsTo(row.info.failed)),
-                     formatDuration(row.info.failed.msecsTo(row.info.finished.isValid()
-                                                                ? row.info.finished
-                                                                : QDateTime::currentDateTime())));
+                     formatDuration(row.info.failed.msecsTo(
+                         row.info.finished.isValid() ? row.info.finished
+                                                     : QDateTime::currentDateTimeUtc())));
         if (index.column() == CodeColumn)
             return row.info.shownCode().left(2000);
         if (index.column() == BindingsColumn) {

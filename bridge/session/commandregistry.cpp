@@ -47,7 +47,7 @@ std::optional<CommandInfo> CommandRegistry::advance(const QString& id, CommandSt
     Entry& e = *it->second;
     e.info.state = state;
     if (state == CommandState::Running)
-        e.info.started = startedBefore(QDateTime::currentDateTime(), ranSeconds);
+        e.info.started = startedBefore(QDateTime::currentDateTimeUtc(), ranSeconds);
     return e.info;
 }
 
@@ -59,7 +59,7 @@ std::optional<CommandInfo> CommandRegistry::markFailed(const QString& id,
         return std::nullopt;
     Entry& e = *it->second;
     e.info.state = CommandState::Failed;
-    e.info.failed = QDateTime::currentDateTime();
+    e.info.failed = QDateTime::currentDateTimeUtc();
     e.info.error = failure.type + QStringLiteral(": ") + failure.message;
     e.failure = failure;
     return e.info;
@@ -87,7 +87,7 @@ std::optional<CommandInfo> CommandRegistry::settle(const QString& id, Value* val
         m_open.erase(it);
     }
     CommandInfo& info = entry->info;
-    info.finished = QDateTime::currentDateTime();
+    info.finished = QDateTime::currentDateTimeUtc();
     if (value) {
         if (!info.started.isValid())
             info.started = startedBefore(info.finished, ranSeconds);

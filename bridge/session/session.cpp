@@ -100,7 +100,7 @@ QFuture<Value> Session::send(Command command) {
     info.code = command.code;
     info.shown = command.shown;
     info.shownLines = command.shownLines;
-    info.submitted = QDateTime::currentDateTime();
+    info.submitted = QDateTime::currentDateTimeUtc();
     for (const auto& [name, value] : command.bindings) {
         info.bindingNames << name;
         info.bindingPreviews << value.toDisplayString(80);
