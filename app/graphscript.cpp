@@ -37,10 +37,9 @@ py::Program graphProgram(const ModelGraph& graph, const QString& model,
     return code;
 }
 
-keras::Model graphModel(Session& session, const ModelGraph& graph,
-                        const GraphScriptOptions& options) {
+keras::Model graphModel(Session& session, const ModelGraph& graph) {
     const QString variable = keras::worker::variable(QStringLiteral("model"));
-    py::Program code = graphProgram(graph, variable, options);
+    py::Program code = graph.buildCode(variable);
     code += py::Statement::expression(py::Expr(Value()));
     session.send(keras::worker::command(code));
     return keras::Model::adopt(session, variable);

@@ -27,10 +27,9 @@ QString graphScript(const ModelGraph& graph, const GraphScriptOptions& options =
 py::Program graphProgram(const ModelGraph& graph, const QString& model,
                          const GraphScriptOptions& options = {});
 
-// The graph made in the session's worker (built, weights loaded, compiled as `options` say),
-// as a keras::Model that owns it. Throws std::invalid_argument when the graph cannot be a
-// model; Keras' own errors come as the commands' failures.
-keras::Model graphModel(Session& session, const ModelGraph& graph,
-                        const GraphScriptOptions& options = {});
+// The graph built in the session's worker, as a keras::Model that owns it (compile it with
+// Model::compile). Throws std::invalid_argument when the graph cannot be a model; Keras' own
+// errors come as the commands' failures.
+keras::Model graphModel(Session& session, const ModelGraph& graph);
 
 } // namespace qk::app

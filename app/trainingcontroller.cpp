@@ -75,7 +75,7 @@ bool TrainingController::train(QString* error) {
     if (graph) {
         // The graph is built as Export Python Script writes it, then read back.
         try {
-            m_model.emplace(graphModel(session, m_document.graph(), {}));
+            m_model.emplace(graphModel(session, m_document.graph()));
         } catch (const std::exception& e) {
             return refuse(QString::fromUtf8(e.what()));
         }

@@ -19,12 +19,8 @@ void ReleaseQueue::release(quint64 generation, const QString& name) {
 }
 
 void ReleaseQueue::letGo(const QString& name) {
-    quint64 generation = 0;
-    {
-        std::lock_guard lock(m_mutex);
-        generation = m_generation;
-    }
-    release(generation, name);
+    std::lock_guard lock(m_mutex);
+    m_pending.push_back({name, m_sent});
 }
 
 quint64 ReleaseQueue::noteSent() {
