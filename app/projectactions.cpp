@@ -28,6 +28,8 @@
 #include <QScopedValueRollback>
 #include <QUndoStack>
 
+#include <algorithm>
+
 namespace qk::app {
 
 namespace {
@@ -58,6 +60,7 @@ ProjectActions::ProjectActions(Document& document, inspectors::TrainingHistoryVi
     , m_trainer(trainer)
     , m_host(host)
     , m_window(window) {
+    m_trainer.setStartingWeights([this] { return importedWeights(); });
     const auto add = [&](const char* id, const QString& text, QKeySequence::StandardKey key,
                          auto slot) {
         auto* action = new QAction(text, this);
@@ -215,9 +218,20 @@ bool ProjectActions::exportScript(const QString& path, QString* error, bool with
 }
 
 QString ProjectActions::importedWeights() const {
-    if (m_importedFrom.isEmpty() || !m_document.isGraph() || !QFileInfo::exists(m_importedFrom) ||
-        m_document.graph().structure() != m_importedGraph.structure())
+    if (m_importedFrom.isEmpty() || !QFileInfo::exists(m_importedFrom))
         return {};
+    if (m_document.isGraph()) {
+        if (m_document.graph().structure() != m_importedGraph.structure())
+            return {};
+    } else {
+        const std::vector<LayerItem>& layers = m_document.layers();
+        if (!std::equal(layers.begin(), layers.end(), m_importedLayers.begin(),
+                        m_importedLayers.end(),
+                        [](const LayerItem& item, const keras::Layer& layer) {
+                            return item.layer == layer;
+                        }))
+            return {};
+    }
     return m_importedFrom;
 }
 
@@ -308,7 +322,11 @@ void ProjectActions::applyImport(const ImportedModel& model, const QString& path
     document.undoStack()->endMacro();
     m_importedFrom = path;
     m_importedGraph = document.isGraph() ? document.graph() : ModelGraph{};
-    QString message = tr("Imported %1 layers from %2 (%3 parameters; the weights are not kept)")
+    m_importedLayers.clear();
+    for (const LayerItem& item : document.layers())
+        m_importedLayers.push_back(item.layer);
+    QString message = tr("Imported %1 layers from %2 (%3 parameters; until its layers change, "
+                         "training goes on from its weights)")
                           .arg(model.graph ? model.graph->nodes.size() : model.layers.size())
                           .arg(QDir::toNativeSeparators(path))
                           .arg(model.totalParams);

@@ -55,8 +55,8 @@ public:
     // A standalone Python script: for a graph, one that rebuilds it (loading the weights of
     // the .keras file it was imported from while it is unchanged); else the last trained model.
     bool exportScript(const QString& path, QString* error = nullptr, bool withWeights = true);
-    // The .keras file whose weights fit the graph: the one it was imported from, while the
-    // graph's structure is unchanged; empty otherwise.
+    // The .keras file whose weights fit the model: the one it was imported from, while its
+    // layers (a graph's structure) are unchanged; empty otherwise. Training starts from them.
     QString importedWeights() const;
 
     // Writes the model as a .keras file (model.save): a graph is built in the worker (with the
@@ -121,6 +121,7 @@ private:
     bool m_applying = false; // apply() adds runs: not a change of the user's
     QString m_importedFrom;  // the .keras file the graph was imported from
     ModelGraph m_importedGraph;
+    std::vector<keras::Layer> m_importedLayers; // the chain as it was imported
 };
 
 } // namespace qk::app

@@ -5,6 +5,8 @@
 #include "app/graphscript.h"
 #include "app/sessionhost.h"
 
+#include <QFileInfo>
+
 #include <algorithm>
 #include <stdexcept>
 
@@ -87,6 +89,16 @@ bool TrainingController::train(QString* error) {
         m_model.emplace(sequential);
         m_trainedGraph.reset();
     }
+    // A model imported from a file, and unchanged since, goes on from the file's weights.
+    m_startedFrom = m_startingWeights ? m_startingWeights() : QString();
+    if (!m_startedFrom.isEmpty()) {
+        // A file changed since so that it no longer fits fails the command (the error dialog
+        // says why); a run let go on from there starts from fresh weights.
+        m_model->loadWeights(m_startedFrom).onFailed(this, [this](const std::exception&) {
+            m_startedFrom.clear();
+            return Value();
+        });
+    }
     // Compiled and trained through the model, which keeps how: its exported script trains too.
     const CompileSettings& compile = m_document.compileSettings();
     std::vector<keras::Argument> metrics;
@@ -126,10 +138,14 @@ bool TrainingController::train(QString* error) {
     done.then(this,
               [this](const std::shared_ptr<keras::TrainingHistory>& ended) {
                   endRun(ended);
-                  Q_EMIT finished(
-                      true, ended->stoppedEarly()
-                                ? tr("Stopped after %n epoch(s)", nullptr, ended->epochCount())
-                                : tr("Trained %n epoch(s)", nullptr, ended->epochCount()));
+                  QString message =
+                      ended->stoppedEarly()
+                          ? tr("Stopped after %n epoch(s)", nullptr, ended->epochCount())
+                          : tr("Trained %n epoch(s)", nullptr, ended->epochCount());
+                  if (!m_startedFrom.isEmpty())
+                      message += tr(", starting from the weights of %1")
+                                     .arg(QFileInfo(m_startedFrom).fileName());
+                  Q_EMIT finished(true, message);
               })
         .onFailed(this, [this, history](const std::exception& e) {
             endRun(history);

@@ -9,6 +9,8 @@
 
 #include <QObject>
 
+#include <functional>
+
 #include <memory>
 #include <optional>
 #include <vector>
@@ -59,6 +61,13 @@ public:
     // worker before each run's model is built.
     void setDistribution(std::optional<keras::Distribution> distribution);
     const std::optional<keras::Distribution>& distribution() const { return m_distribution; }
+    // The file whose weights a run's model starts from, asked at each run (an empty path, or
+    // no source: fresh weights). The exported script of such a run loads the same file.
+    void setStartingWeights(std::function<QString()> source) {
+        m_startingWeights = std::move(source);
+    }
+    // The file the current or last run started from; empty for fresh weights.
+    const QString& startedFrom() const { return m_startedFrom; }
 
 Q_SIGNALS:
     void started(std::shared_ptr<qk::keras::TrainingHistory> history);
@@ -75,6 +84,8 @@ private:
     std::optional<keras::PreparedData> m_data;
     std::shared_ptr<keras::TrainingHistory> m_history;
     std::optional<keras::Distribution> m_distribution;
+    std::function<QString()> m_startingWeights;
+    QString m_startedFrom;
     bool m_distributionSent = false; // the worker may hold one: clear it for a run without
     bool m_running = false;
     QString m_modelGone; // why the last run's model is no longer in the worker, if it is not

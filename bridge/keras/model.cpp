@@ -336,6 +336,18 @@ QFuture<Value> Model::saveWeights(const QString& path) const {
         {pyName(variable()).attr(QStringLiteral("save_weights")).call({path}), py::Expr(nullptr)}));
 }
 
+QFuture<Value> Model::loadWeights(const QString& path) {
+    auto state = m_state;
+    return session()
+        .send(worker::command({pyName(variable()).attr(QStringLiteral("load_weights")).call({path}),
+                               py::Expr(nullptr)}))
+        .then([state, path](const Value& v) {
+            std::lock_guard lock(state->mutex);
+            state->weightsFrom = path;
+            return v;
+        });
+}
+
 QFuture<Value> Model::save(const QString& path) const {
     return session().send(worker::command(
         {pyName(variable()).attr(QStringLiteral("save")).call({path}), py::Expr(nullptr)}));

@@ -80,7 +80,8 @@ private:
 struct ExportOptions {
     std::optional<int> epochs = {}; // overrides the epochs of the last fit()
     // A weights file (saveWeights()) that the script loads after building the model, as the
-    // script's own path sees it; none: the script starts from fresh weights.
+    // script's own path sees it; none: the file of the last loadWeights(), if any, or else
+    // fresh weights.
     QString weights = {};
     // Held-out data (x, y), embedded too: the script scores the trained model on it with
     // model.evaluate() and prints the scores under "test".
@@ -150,6 +151,9 @@ public:
     QFuture<Value> save(const QString& path) const;
     // model.save_weights(path), a .weights.h5 file (what ExportOptions::weights loads).
     QFuture<Value> saveWeights(const QString& path) const;
+    // model.load_weights(path): a .weights.h5 file, or a .keras file of a model made of the
+    // same layers. Once it succeeded, exportScript() loads the same file after building.
+    QFuture<Value> loadWeights(const QString& path);
 
     // A standalone Python script that builds, compiles and trains the same model with plain
     // `python` (numpy and keras installed), with readable names (model, x_train, y_train, ...).

@@ -385,11 +385,14 @@ QString Model::exportScript(const ExportOptions& options) const {
     std::optional<State::Compiled> compiled;
     std::optional<State::Fitted> fitted;
     std::optional<Value> blueprint;
+    QString weights = options.weights;
     {
         std::lock_guard lock(m_state->mutex);
         compiled = m_state->compiled;
         fitted = m_state->fitted;
         blueprint = m_state->blueprint;
+        if (weights.isEmpty())
+            weights = m_state->weightsFrom;
     }
     // An adopted model is named by the kind its blueprint found.
     const auto blueprintKind = [&blueprint] {
@@ -447,8 +450,8 @@ QString Model::exportScript(const ExportOptions& options) const {
     script += py::Statement::raw(QStringLiteral("\n# The model."));
     const py::Expr model = pyName(QStringLiteral("model"));
     ModelScript(script, *m_state).build(model, *m_state);
-    if (!options.weights.isEmpty())
-        script += model.attr(QStringLiteral("load_weights")).call({options.weights});
+    if (!weights.isEmpty())
+        script += model.attr(QStringLiteral("load_weights")).call({weights});
     script += model.attr(QStringLiteral("summary")).call();
 
     if (compiled) {

@@ -47,6 +47,7 @@ struct Model::State {
     std::optional<bool> trainable; // set by setTrainable()
     std::optional<Compiled> compiled;
     std::optional<Fitted> fitted;
+    QString weightsFrom; // the file of the last loadWeights()
 
     ~State();
 };

@@ -18,6 +18,7 @@
 #include "app/workspace.h"
 #include "bridge/codegen/python.h"
 #include "bridge/keras/layers.h"
+#include "bridge/keras/optimizers.h"
 #include "bridge/keras/traininghistory.h"
 #include "inspectors/traininghistoryview.h"
 #include "inspectors/trainingrunmodel.h"
@@ -52,6 +53,7 @@ private Q_SLOTS:
     void exportedScriptTrainsTheSameModel();
     void savesTheTrainedModel();
     void importsTheSavedTrainedModel();
+    void importedModelTrainsOnFromItsWeights();
     void importsAModelBuiltInPython();
     void refusedImportLeavesTheProjectUnchanged_data();
     void refusedImportLeavesTheProjectUnchanged();
@@ -64,6 +66,10 @@ private:
     std::optional<QString> import(const QString& path);
     // Runs Python on the worker and returns its value.
     Value python(const QString& code);
+    // Trains the document as Model > Train does; the finished message, or nothing on failure.
+    std::optional<QString> train();
+    // Whether the last run's model holds the weights saved in the .keras file at `path`.
+    bool hasWeightsOf(const QString& path);
     qint64 totalParams() const;
 
     qk::test::IdeFixture m_ide;
@@ -104,6 +110,31 @@ Value TestProject::python(const QString& code) {
     if (!waitFinished(future, 60000))
         return {};
     return future.result();
+}
+
+std::optional<QString> TestProject::train() {
+    QSignalSpy finished(&m_ide.window->workspace().trainer(), &TrainingController::finished);
+    m_ide.window->actionRegistry().action(ids::modelTrain)->trigger();
+    if (!finished.wait(120000))
+        return std::nullopt;
+    const QString message = finished.at(0).at(1).toString();
+    if (!finished.at(0).at(0).toBool()) {
+        qWarning("the run failed: %s", qPrintable(message));
+        return std::nullopt;
+    }
+    return message;
+}
+
+bool TestProject::hasWeightsOf(const QString& path) {
+    // `model` is the last run's model, as the console names it.
+    const Value same = python(
+        QStringLiteral("import keras, numpy as np\n"
+                       "f = keras.saving.load_model(%1, compile=False)\n"
+                       "a, b = f.get_weights(), model.get_weights()\n"
+                       "del f\n"
+                       "len(a) == len(b) and all(np.array_equal(x, y) for x, y in zip(a, b))")
+            .arg(pyString(path)));
+    return same == Value(true);
 }
 
 qint64 TestProject::totalParams() const {
@@ -274,6 +305,55 @@ void TestProject::importsTheSavedTrainedModel() {
     QCOMPARE(document().layerCount(), static_cast<int>(trained.size()));
 }
 
+void TestProject::importedModelTrainsOnFromItsWeights() {
+    // The model imported by the test before, unchanged: a run goes on from the file's weights.
+    // With a learning rate of 0 the run's model keeps them exactly.
+    const QString path = m_dir.filePath(QStringLiteral("iris.keras"));
+    const CompileSettings compile = document().compileSettings();
+    const TrainingSettings training = document().trainingSettings();
+    CompileSettings still = compile;
+    still.optimizer = keras::SGD().learningRate(0.0);
+    document().setCompileSettings(still);
+    TrainingSettings oneEpoch = training;
+    oneEpoch.epochs = 1;
+    document().setTrainingSettings(oneEpoch);
+
+    std::optional<QString> message = train();
+    QVERIFY(message);
+    QVERIFY2(message->contains(QStringLiteral("starting from the weights of iris.keras")),
+             qPrintable(*message));
+    QVERIFY(hasWeightsOf(path));
+
+    // Its exported script loads the same weights before it trains.
+    const QString script = m_dir.filePath(QStringLiteral("iris-imported.py"));
+    QString error;
+    QVERIFY2(project().exportScript(script, &error), qPrintable(error));
+    QFile source(script);
+    QVERIFY(source.open(QIODevice::ReadOnly));
+    QVERIFY(source.readAll().contains(".load_weights(" + pyString(path).toUtf8() + ")"));
+    const qk::test::ScriptRun run = qk::test::runPythonScript(script, m_dir.path());
+    QVERIFY(run.finished);
+    QVERIFY2(run.exitCode == 0, run.standardError.right(3000).constData());
+    QCOMPARE(run.lastLine.value(QStringLiteral("total_params")).toInteger(), 131);
+
+    // A changed network is not the file's model any more: it starts from fresh weights.
+    document().addLayer(keras::Dropout(0.2));
+    message = train();
+    QVERIFY(message);
+    QVERIFY2(!message->contains(QStringLiteral("weights of")), qPrintable(*message));
+    QVERIFY(!hasWeightsOf(path));
+    // Undone, it is again.
+    document().undoStack()->undo();
+    message = train();
+    QVERIFY(message);
+    QVERIFY2(message->contains(QStringLiteral("starting from the weights of iris.keras")),
+             qPrintable(*message));
+    QVERIFY(hasWeightsOf(path));
+
+    document().setCompileSettings(compile);
+    document().setTrainingSettings(training);
+}
+
 void TestProject::importsAModelBuiltInPython() {
     const QString path = m_dir.filePath(QStringLiteral("built.keras"));
     const Value original =
@@ -335,6 +415,9 @@ void TestProject::importsAModelBuiltInPython() {
     m_ide.window->actionRegistry().action(ids::modelTrain)->trigger();
     QVERIFY(finished.wait(120000));
     QVERIFY2(finished.at(0).at(0).toBool(), qPrintable(finished.at(0).at(1).toString()));
+    // From the file's weights, Dropout and a layer named by the file included.
+    QVERIFY2(finished.at(0).at(1).toString().contains(QStringLiteral("weights of built.keras")),
+             qPrintable(finished.at(0).at(1).toString()));
 }
 
 void TestProject::refusedImportLeavesTheProjectUnchanged_data() {

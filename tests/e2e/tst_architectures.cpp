@@ -556,7 +556,13 @@ void TestArchitectures::loadedModelsExportAsScriptsThatRebuildThem() {
     await(loaded.saveWeights(dir.filePath(QStringLiteral("saved.weights.h5"))));
 
     QVERIFY(!loaded.exportScript().contains(QStringLiteral("load_weights")));
+    // Weights the model loaded are loaded by its script too, unless the options name others.
+    const QString weights = dir.filePath(QStringLiteral("saved.weights.h5"));
+    await(K::Model(loaded).loadWeights(weights));
+    QVERIFY(
+        loaded.exportScript().contains(QStringLiteral("model.load_weights('%1')").arg(weights)));
     QString script = loaded.exportScript({.weights = QStringLiteral("saved.weights.h5")});
+    QVERIFY(!script.contains(weights));
     for (const char* part : {"keras.layers.", "model.load_weights('saved.weights.h5')"})
         QVERIFY2(script.contains(QLatin1String(part)), qPrintable(script));
     // Every layer by its constructor, none from a config dict.
