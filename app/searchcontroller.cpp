@@ -146,11 +146,8 @@ bool SearchController::start(const std::vector<SearchRange>& ranges, keras::Sear
     };
     if (m_running)
         return refused(tr("A search is in progress."));
-    if (m_document.isGraph())
-        return refused(tr("The search varies the layers of a Sequential model; this model is "
-                          "a graph."));
-    if (m_document.layerCount() == 0)
-        return refused(tr("The model has no layers."));
+    if (const QString why = TrainingController::whyNotTrainable(m_document); !why.isEmpty())
+        return refused(why);
     if (ranges.empty())
         return refused(tr("Choose at least one argument to search."));
 
@@ -173,13 +170,29 @@ bool SearchController::start(const std::vector<SearchRange>& ranges, keras::Sear
     }
 
     keras::HyperModel model;
-    for (const LayerItem& item : m_document.layers()) {
-        keras::Layer layer = item.layer;
-        for (const SearchRange& range : ranges) {
-            if (range.layerId == item.id)
-                layer.set(range.argument, range.range);
+    if (m_document.isGraph()) {
+        // The graph as Export Python Script builds it, the searched arguments as ranges.
+        ModelGraph graph = m_document.graph();
+        for (GraphNode& node : graph.nodes) {
+            for (const SearchRange& range : ranges) {
+                if (range.layerId == node.id)
+                    node.object.set(range.argument, range.range);
+            }
         }
-        model.layers.push_back(layer);
+        try {
+            model.graph = graph.buildCode(QStringLiteral("model"));
+        } catch (const std::exception& e) {
+            return refused(QString::fromUtf8(e.what()));
+        }
+    } else {
+        for (const LayerItem& item : m_document.layers()) {
+            keras::Layer layer = item.layer;
+            for (const SearchRange& range : ranges) {
+                if (range.layerId == item.id)
+                    layer.set(range.argument, range.range);
+            }
+            model.layers.push_back(layer);
+        }
     }
     const CompileSettings& compile = m_document.compileSettings();
     keras::KerasObject optimizer = compile.optimizer;
@@ -260,8 +273,14 @@ bool SearchController::openBest(QString* error) {
         if (range.layerId == 0) {
             compile.optimizer.set(range.argument, *value);
             compileChanged = true;
-        } else if (m_document.indexOf(range.layerId) >= 0) {
-            m_document.setLayerArgument(range.layerId, range.argument, keras::Argument(*value));
+        } else if (!m_document.isGraph()) {
+            if (m_document.indexOf(range.layerId) >= 0)
+                m_document.setLayerArgument(range.layerId, range.argument, keras::Argument(*value));
+        } else if (const keras::KerasObject* layer = m_document.findLayer(range.layerId)) {
+            keras::KerasObject changed = *layer;
+            changed.set(range.argument, *value);
+            m_document.setLayerObject(range.layerId, changed,
+                                      tr("Set %1 of %2").arg(range.argument, layer->className()));
         }
     }
     if (compileChanged)

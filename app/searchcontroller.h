@@ -34,17 +34,18 @@ keras::HyperParameter parseRange(const QString& name, const QString& text, bool 
 // a rate of 0.2 -> "0..0.5"; empty when the value is not a number.
 QString suggestRange(const Value& current);
 
-// Runs a hyper-parameter search over the document's Sequential model: the chosen arguments
-// become ranges, each trial's history is announced with its title for the training-history
-// chart, and openBest() sets the builder's arguments to the best trial's values.
+// Runs a hyper-parameter search over the document's model (a list or a graph): the chosen
+// arguments become ranges, each trial's history is announced with its title for the
+// training-history chart, and openBest() sets the builder's arguments to the best trial's
+// values.
 class SearchController : public QObject {
     Q_OBJECT
 public:
     SearchController(SessionHost& host, Document& document, QObject* parent = nullptr);
     ~SearchController() override;
 
-    // Starts a search; false, with the reason, when it cannot (nothing to search, a graph
-    // model, data that cannot be read, a search already running).
+    // Starts a search; false, with the reason, when it cannot (nothing to search, a model the
+    // Data panel's rows cannot train, data that cannot be read, a search already running).
     bool start(const std::vector<SearchRange>& ranges, keras::SearchOptions options,
                QString* error = nullptr);
     void stop();

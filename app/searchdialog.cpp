@@ -174,21 +174,38 @@ void SearchDialog::fillRanges() {
             row, RangeTextColumn,
             new QTableWidgetItem(previous != chosen.end() ? previous->second.second : suggested));
     };
-    if (!m_document.isGraph()) {
+    const auto addLayer = [&addRow](int id, const QString& layer,
+                                    const keras::KerasObject& object) {
+        for (const auto& [name, argument] : object.keywords()) {
+            if (argument.isValue() && argument.value().isNumber())
+                addRow(id, layer, name, argument.value());
+        }
+    };
+    if (m_document.isGraph()) {
+        // A node by the name it gives Keras, or by its class and how many came before it.
+        std::map<QString, int> seen;
+        for (const GraphNode& node : m_document.graph().nodes) {
+            if (node.isInput() || node.sharedWith != 0)
+                continue;
+            const std::optional<keras::Argument> name = node.object.get(QStringLiteral("name"));
+            const QString label =
+                name && name->isValue() && name->value().isString()
+                    ? name->value().toString()
+                    : QStringLiteral("%1 %2").arg(node.className()).arg(++seen[node.className()]);
+            addLayer(node.id, label, node.object);
+        }
+    } else {
         for (int i = 0; i < m_document.layerCount(); ++i) {
             const LayerItem& item = m_document.layerAt(i);
-            const QString layer = QStringLiteral("%1 %2").arg(i + 1).arg(item.layer.className());
-            for (const auto& [name, argument] : item.layer.keywords()) {
-                if (argument.isValue() && argument.value().isNumber())
-                    addRow(item.id, layer, name, argument.value());
-            }
+            addLayer(item.id, QStringLiteral("%1 %2").arg(i + 1).arg(item.layer.className()),
+                     item.layer);
         }
-        const keras::KerasObject& optimizer = m_document.compileSettings().optimizer;
-        const std::optional<keras::Argument> rate = optimizer.get(optimizerRate);
-        const bool numeric = rate && rate->isValue() && rate->value().isNumber();
-        addRow(0, tr("optimizer %1").arg(optimizer.className()), optimizerRate,
-               numeric ? rate->value() : Value(0.001));
     }
+    const keras::KerasObject& optimizer = m_document.compileSettings().optimizer;
+    const std::optional<keras::Argument> rate = optimizer.get(optimizerRate);
+    const bool numeric = rate && rate->isValue() && rate->value().isNumber();
+    addRow(0, tr("optimizer %1").arg(optimizer.className()), optimizerRate,
+           numeric ? rate->value() : Value(0.001));
     m_ranges->resizeColumnsToContents();
     m_ranges->horizontalHeader()->setSectionResizeMode(RangeTextColumn, QHeaderView::Stretch);
 }

@@ -35,6 +35,25 @@ TrainingController::TrainingController(SessionHost& host, Document& document, QO
     });
 }
 
+QString TrainingController::whyNotTrainable(const Document& document) {
+    const bool graph = document.isGraph();
+    if (graph ? document.graph().isEmpty() : document.layerCount() == 0)
+        return tr("The model has no layers.");
+    if (!graph)
+        return {};
+    const std::size_t inputs = document.graph().inputIds().size();
+    const std::size_t outputs = document.graph().outputIds().size();
+    const auto count = [](std::size_t n, const QString& one, const QString& many) {
+        return (n == 1 ? one : many).arg(n);
+    };
+    if (inputs != 1 || outputs != 1)
+        return tr("The Data panel's rows feed one input and one output; this graph has %1 and "
+                  "%2. Train it from the console or the C++ API, with data for each.")
+            .arg(count(inputs, tr("%1 input"), tr("%1 inputs")),
+                 count(outputs, tr("%1 output"), tr("%1 outputs")));
+    return {};
+}
+
 bool TrainingController::train(QString* error) {
     const auto refuse = [error](const QString& message) {
         if (error)
@@ -44,21 +63,8 @@ bool TrainingController::train(QString* error) {
     if (m_running)
         return refuse(tr("A run is in progress."));
     const bool graph = m_document.isGraph();
-    if (graph ? m_document.graph().isEmpty() : m_document.layerCount() == 0)
-        return refuse(tr("The model has no layers."));
-    if (graph) {
-        const std::size_t inputs = m_document.graph().inputIds().size();
-        const std::size_t outputs = m_document.graph().outputIds().size();
-        const auto count = [](std::size_t n, const QString& one, const QString& many) {
-            return (n == 1 ? one : many).arg(n);
-        };
-        if (inputs != 1 || outputs != 1)
-            return refuse(tr("The Data panel's rows feed one input and one output; this graph "
-                             "has %1 and %2. Train it from the console or the C++ API, with "
-                             "data for each.")
-                              .arg(count(inputs, tr("%1 input"), tr("%1 inputs")),
-                                   count(outputs, tr("%1 output"), tr("%1 outputs"))));
-    }
+    if (const QString why = whyNotTrainable(m_document); !why.isEmpty())
+        return refuse(why);
     try {
         m_data = prepareData(m_document.dataSource());
     } catch (const std::exception& e) {

@@ -55,6 +55,9 @@ public:
     // named as the data names them) and at most `predictionRows` predictions.
     QFuture<keras::Evaluation> evaluateDetailed(int predictionRows = 500) const;
     const std::optional<keras::PreparedData>& data() const { return m_data; }
+    // Why the document's model cannot train on the Data panel's rows (it has no layers, or
+    // it is a graph of other than one input and one output); empty when it can.
+    static QString whyNotTrainable(const Document& document);
     // The data source's arrays as a run trains on them; throws with the reason.
     static keras::PreparedData prepareData(const DataSource& source);
     // How the next runs spread over the worker's devices (nullopt: one device); sent to the

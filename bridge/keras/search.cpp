@@ -180,18 +180,22 @@ Session& Search::workerSession(int worker) const {
 }
 
 py::Expr Search::hyperModelExpr() const {
-    std::vector<py::Expr> layers;
-    layers.reserve(m_model.layers.size());
-    for (const Layer& layer : m_model.layers)
-        layers.push_back(made(layer));
     std::vector<py::Expr> metrics;
     metrics.reserve(m_model.metrics.size());
     for (const Argument& metric : m_model.metrics)
         metrics.push_back(argumentExpr(metric));
+    py::Keywords compile{{QStringLiteral("loss"), argumentExpr(m_model.loss)},
+                         {QStringLiteral("optimizer"), argumentExpr(m_model.optimizer)},
+                         {QStringLiteral("metrics"), py::Expr::list(std::move(metrics))}};
+    if (!m_model.graph.isEmpty())
+        return searchCall(QStringLiteral("functional"), {py::Expr(m_model.graph.source())},
+                          std::move(compile));
+    std::vector<py::Expr> layers;
+    layers.reserve(m_model.layers.size());
+    for (const Layer& layer : m_model.layers)
+        layers.push_back(made(layer));
     return searchCall(QStringLiteral("sequential"), {py::Expr::list(std::move(layers))},
-                      {{QStringLiteral("loss"), argumentExpr(m_model.loss)},
-                       {QStringLiteral("optimizer"), argumentExpr(m_model.optimizer)},
-                       {QStringLiteral("metrics"), py::Expr::list(std::move(metrics))}});
+                      std::move(compile));
 }
 
 QFuture<SearchResult> Search::start() {

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "bridge/codegen/program.h"
 #include "bridge/keras/kerasobject.h"
 #include "bridge/keras/layer.h"
 #include "bridge/keras/model.h"
@@ -50,11 +51,14 @@ private:
     std::vector<Value> m_values;
 };
 
-// The model a search builds for each trial: a Sequential model of these layers, compiled
-// with this loss, optimizer and metrics, any argument of which may be a HyperParameter.
-// Layers, the optimizer and metric objects are made anew for every trial.
+// The model a search builds for each trial: a Sequential model of `layers`, or, when `graph`
+// has statements, the functional model they leave in `model` (the IDE's ModelGraph::buildCode
+// writes them; they name Keras as `keras`); compiled with this loss, optimizer and metrics.
+// Any argument of a layer, of a `keras` call in `graph` or of the optimizer may be a
+// HyperParameter. Layers, the optimizer and metric objects are made anew for every trial.
 struct HyperModel {
     std::vector<Layer> layers;
+    py::Program graph;
     Argument loss = QStringLiteral("categorical_crossentropy");
     Argument optimizer = QStringLiteral("adam");
     std::vector<Argument> metrics;

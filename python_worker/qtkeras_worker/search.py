@@ -13,18 +13,23 @@ worker dies ends as failed with the reason instead of leaving the search waiting
     qk_search.end_trial(search, trial["id"], result)                # on the chief
 
 The hypermodel is the builder's model with some arguments replaced by ranges (``Int``,
-``Float``, ``Choice``), resolved with the trial's ``hp`` each time the model is built.
+``Float``, ``Choice``), resolved with the trial's ``hp`` each time the model is built: a
+Sequential model's layers (``sequential``), or the statements that build a functional model
+(``functional``).
 KerasTuner's distributed mode is not used: its gRPC oracle takes requests without a token
 and waits for a trial whose worker died. Importable without Keras or KerasTuner.
 """
 
 from __future__ import annotations
 
+import builtins
 import dataclasses
 import json
 import shutil
+import sys
 import tempfile
 import traceback
+import types
 from typing import Any
 
 from .model_support import _clean, _timing, building, create
@@ -126,6 +131,58 @@ def sequential(layers: list[Any], /, **compile_kwargs: Any) -> Sequential:
     return Sequential(tuple(layers), tuple(compile_kwargs.items()))
 
 
+class _Resolving:
+    """A module or callable of Keras whose calls get their ranges resolved with ``hp``:
+    ``keras.layers.Dense(units=Int(...))`` makes a real Dense layer of the trial's units."""
+
+    def __init__(self, target: Any, hp: Any) -> None:
+        self._target = target
+        self._hp = hp
+
+    def __getattr__(self, name: str) -> Any:
+        value = getattr(self._target, name)
+        wrap = callable(value) or isinstance(value, types.ModuleType)
+        return _Resolving(value, self._hp) if wrap else value
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        hp = self._hp
+        return self._target(*_resolve(list(args), hp), **_resolve(kwargs, hp))
+
+
+@dataclasses.dataclass(frozen=True)
+class Functional:
+    """A functional hypermodel: Python statements that leave the model in ``model`` (the
+    builder's graph as Export Python Script writes it), any argument of their ``keras`` calls
+    a range, and compile() arguments."""
+
+    source: str
+    compile: tuple[tuple[str, Any], ...]
+
+    def __call__(self, hp: Any) -> Any:
+        import keras
+
+        from . import model_support
+
+        scope: dict[str, Any] = {
+            "__builtins__": builtins,
+            "keras": _Resolving(keras, hp),
+            "qk": model_support,
+            "qk_search": sys.modules[__name__],
+        }
+        exec(builtins.compile(self.source, "<hypermodel>", "exec"), scope)
+        model = scope.get("model")
+        if not isinstance(model, keras.Model):
+            raise ValueError("the hypermodel's code leaves no Keras model in `model`")
+        model.compile(**{k: _resolve(v, hp) for k, v in self.compile})
+        return model
+
+
+def functional(source: str, /, **compile_kwargs: Any) -> Functional:
+    """The hypermodel: the model that `source` leaves in `model`, compiled with
+    `compile_kwargs`."""
+    return Functional(source, tuple(compile_kwargs.items()))
+
+
 @dataclasses.dataclass
 class Search:
     """The chief's tuner and the settings a trial worker rebuilds it from."""
@@ -140,7 +197,7 @@ def _objective(name: str, direction: str | None) -> Any:
     return keras_tuner.Objective(name, direction) if direction else name
 
 
-def _make_tuner(hypermodel: Sequential, settings: dict[str, Any], chief: bool) -> Any:
+def _make_tuner(hypermodel: Sequential | Functional, settings: dict[str, Any], chief: bool) -> Any:
     try:
         import keras_tuner
     except ImportError as exc:
@@ -176,7 +233,7 @@ def _make_tuner(hypermodel: Sequential, settings: dict[str, Any], chief: bool) -
 
 
 def tuner(
-    hypermodel: Sequential,
+    hypermodel: Sequential | Functional,
     /,
     *,
     kind: str = "random",
@@ -269,7 +326,7 @@ def _progress() -> list[Any]:
 
 def run_trial(
     settings: dict[str, Any],
-    hypermodel: Sequential,
+    hypermodel: Sequential | Functional,
     state: str,
     x: Any,
     y: Any = None,

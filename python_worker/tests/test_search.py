@@ -133,3 +133,81 @@ def test_ranges_are_refused_with_a_clear_error():
     with pytest.raises(ValueError, match="unknown tuner 'grid'"):
         search.tuner(search.sequential([]), kind="grid")
     assert copy.deepcopy(search.Int("units", 1, 8)) == search.Int("units", 1, 8)
+
+
+# A functional hypermodel: the builder's graph as statements, a range among a layer's
+# arguments.
+GRAPH = """
+inputs = keras.Input(shape=(4,))
+wide = keras.layers.Dense(qk_search.Int('units', 4, 16, step=4), activation='relu')(inputs)
+narrow = keras.layers.Dense(4, activation='tanh')(inputs)
+merged = keras.layers.Concatenate()([wide, narrow])
+model = keras.Model(inputs, keras.layers.Dense(3, activation='softmax')(merged))
+"""
+
+GRAPH_SETUP = f"""
+graph_model = qk_search.functional(
+    {GRAPH!r}, loss='categorical_crossentropy',
+    optimizer=qk_search.make(keras.optimizers.Adam,
+                             learning_rate=qk_search.Choice('lr', [0.01, 0.03])),
+    metrics=['accuracy'])
+"""
+
+
+@pytest.mark.timeout(240)
+def test_a_functional_hypermodel_builds_each_trial_with_its_values(worker, trial_worker):
+    for w in (worker, trial_worker):
+        w.run(SETUP + GRAPH_SETUP, timeout=120)
+    # The trial's values make the layers: 12 units are 4*12+12 + 4*4+4 + (12+4)*3+3 weights.
+    counted = worker.run(
+        "import keras_tuner\nhp = keras_tuner.HyperParameters()\n"
+        "hp.Fixed('units', 12)\nhp.Fixed('lr', 0.03)\n"
+        "m = graph_model(hp)\n"
+        "[m.count_params(), float(m.optimizer.learning_rate)]"
+    )
+    assert counted == [4 * 12 + 12 + 4 * 4 + 4 + 16 * 3 + 3, pytest.approx(0.03)]
+
+    worker.run(
+        "search = qk_search.tuner(graph_model, objective='val_accuracy', max_trials=2, seed=3)",
+        timeout=60,
+    )
+    settings = worker.run("qk_search.describe(search)")
+    assert {p["name"] for p in settings["space"]} == {"units", "lr"}
+    for _ in range(2):
+        trial = worker.run("qk_search.next_trial(search, 'worker-0')")
+        assert trial["status"] == "running" and trial["values"]["units"] in (4, 8, 12, 16)
+        result = trial_worker.run(
+            "qk_search.run_trial(settings, graph_model, state, x, y, epochs=2,"
+            " validation_split=0.2)",
+            bindings={"settings": encode(settings["settings"]), "state": trial["state"]},
+            timeout=120,
+        )
+        assert result["status"] == "completed", result
+        assert result["fit"]["epochs"] == [1, 2]
+        summary = worker.run(
+            f"qk_search.end_trial(search, {trial['id']!r}, result)",
+            bindings={"result": encode(result)},
+        )
+        assert summary["status"] == "completed"
+    worker.run("qk_search.close(search)")
+
+
+def test_a_functional_hypermodel_without_a_model_fails_its_trial(worker, trial_worker):
+    trial_worker.run(SETUP, timeout=120)
+    worker.run(SETUP, timeout=120)
+    worker.run(
+        "search = qk_search.tuner(qk_search.sequential([qk_search.make(keras.layers.Dense, 3)],"
+        " loss='mse', optimizer='adam'), objective='loss', max_trials=1)",
+        timeout=60,
+    )
+    settings = worker.run("qk_search.describe(search)")["settings"]
+    trial = worker.run("qk_search.next_trial(search, 'worker-0')")
+    result = trial_worker.run(
+        "qk_search.run_trial(settings, qk_search.functional('x = 1', loss='mse',"
+        " optimizer='adam'), state, x, y, epochs=1)",
+        bindings={"settings": encode(settings), "state": trial["state"]},
+        timeout=120,
+    )
+    assert result["status"] == "failed"
+    assert "leaves no Keras model in `model`" in result["message"]
+    worker.run("qk_search.close(search)")

@@ -2,11 +2,13 @@
 // Hyper-parameter search from the Training panel with the real window, worker and KerasTuner:
 // a 3-trial search over a Dense layer's units and the learning rate on two trial processes,
 // each trial a run of the chart named with its values, the trials table sorted by the
-// objective, and "Open Best in Builder" setting the builder's arguments in one undoable step.
+// objective, and "Open Best in Builder" setting the builder's arguments in one undoable step;
+// then the same over a node of a two-branch graph.
 #include "app/actionids.h"
 #include "app/actionregistry.h"
 #include "app/document.h"
 #include "app/mainwindow.h"
+#include "app/modelgraph.h"
 #include "app/searchcontroller.h"
 #include "app/searchdialog.h"
 #include "app/shapechecker.h"
@@ -46,6 +48,7 @@ private Q_SLOTS:
     void initTestCase();
     void cleanupTestCase();
     void searchFromTheTrainingPanelOpensTheBestInTheBuilder();
+    void graphSearchVariesANodeAndOpensTheBestInTheGraph();
 
 private:
     qk::test::IdeFixture m_ide;
@@ -273,6 +276,83 @@ void TestSearchPanel::searchFromTheTrainingPanelOpensTheBestInTheBuilder() {
     QCOMPARE(rate(), 0.01);
     document.undoStack()->redo();
     QCOMPARE(units(), bestUnits);
+}
+
+void TestSearchPanel::graphSearchVariesANodeAndOpensTheBestInTheGraph() {
+    Workspace& workspace = m_ide.window->workspace();
+    Document& document = m_ide.window->document();
+    const auto dense = [](int units, const char* activation) {
+        return keras::Layer(QStringLiteral("Dense"),
+                            {{QStringLiteral("units"), units},
+                             {QStringLiteral("activation"), QString::fromLatin1(activation)}});
+    };
+    ModelGraph graph;
+    graph.nodes.push_back({101, keras::InputLayer({4}), 0, {}, {}, false});
+    graph.nodes.push_back({102, dense(16, "relu"), 0, {}, {}, false});
+    graph.nodes.push_back({103, dense(8, "tanh"), 0, {}, {}, false});
+    graph.nodes.push_back({104, keras::Concatenate(), 0, {}, {}, false});
+    graph.nodes.push_back({105, dense(3, "softmax"), 0, {}, {}, false});
+    graph.edges = {{101, -1, 102, QStringLiteral("inputs")},
+                   {101, -1, 103, QStringLiteral("inputs")},
+                   {102, -1, 104, QStringLiteral("inputs")},
+                   {103, -1, 104, QStringLiteral("inputs")},
+                   {104, -1, 105, QStringLiteral("inputs")}};
+    document.setGraph(graph, QStringLiteral("two branches"));
+    QVERIFY(document.isGraph());
+
+    auto* panel = m_ide.window->findChild<TrainingSettingsPanel*>();
+    QVERIFY(panel);
+    panel->searchButton()->click();
+    SearchDialog* dialog = workspace.searchDialog();
+    QVERIFY(dialog);
+    QTableWidget* ranges = dialog->rangeTable();
+    // Every node's numeric arguments are offered, named by class and order; only the ones
+    // chosen here are searched.
+    for (int row = 0; row < ranges->rowCount(); ++row)
+        ranges->item(row, SearchDialog::SearchColumn)->setCheckState(Qt::Unchecked);
+    QVERIFY(dialog->rangeRow(102, QStringLiteral("units")) >= 0);
+    const int row = dialog->rangeRow(103, QStringLiteral("units"));
+    QVERIFY(row >= 0);
+    QCOMPARE(ranges->item(row, SearchDialog::LayerColumn)->text(), QStringLiteral("Dense 2"));
+    ranges->item(row, SearchDialog::SearchColumn)->setCheckState(Qt::Checked);
+    ranges->item(row, SearchDialog::RangeTextColumn)->setText(QStringLiteral("4, 12"));
+    dialog->maxTrialsSpin()->setValue(2);
+    dialog->processesSpin()->setValue(1);
+    dialog->epochsSpin()->setValue(2);
+
+    inspectors::TrainingRunModel& runs = workspace.historyView()->runs();
+    const int runsBefore = runs.rowCount();
+    QSignalSpy finished(&workspace.searcher(), &SearchController::finished);
+    QTest::mouseClick(dialog->startButton(), Qt::LeftButton);
+    QVERIFY2(workspace.searcher().isRunning(), qPrintable(dialog->statusLabel()->text()));
+    QVERIFY2(finished.wait(600000) || finished.count() == 1, "the search did not end");
+    QVERIFY2(finished.first().at(0).toBool(), qPrintable(finished.first().at(1).toString()));
+
+    // Both choices were tried: the tuner met the range while the graph was built.
+    QCOMPARE(runs.rowCount(), runsBefore + 2);
+    QStringList titles;
+    for (int r = runsBefore; r < runs.rowCount(); ++r) {
+        titles << runs.name(r).section(QStringLiteral(" · "), 1);
+        QCOMPARE(runs.history(r).epochCount(), 2);
+    }
+    titles.sort();
+    QCOMPARE(titles, QStringList({QStringLiteral("units=12"), QStringLiteral("units=4")}));
+    qk::test::saveScreenshot(dialog, QStringLiteral("search-graph"));
+
+    // Open Best sets that node's argument, and only it, in one undoable step.
+    const std::optional<keras::Trial>& best = workspace.searcher().best();
+    QVERIFY(best);
+    const qint64 bestUnits = best->values.front().second.toInt();
+    const auto units = [&document](int node) {
+        return document.findLayer(node)->get(QStringLiteral("units"))->value().toInt();
+    };
+    const int undoBefore = document.undoStack()->count();
+    QTest::mouseClick(dialog->openBestButton(), Qt::LeftButton);
+    QCOMPARE(units(103), bestUnits);
+    QCOMPARE(units(102), qint64(16));
+    QCOMPARE(document.undoStack()->count(), undoBefore + 1);
+    document.undoStack()->undo();
+    QCOMPARE(units(103), qint64(8));
 }
 
 QTEST_MAIN(TestSearchPanel)
