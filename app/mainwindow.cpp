@@ -13,12 +13,14 @@
 #include "app/modelbuilder.h"
 #include "app/projectactions.h"
 #include "app/queuemonitorpanel.h"
+#include "app/searchcontroller.h"
 #include "app/sessionhost.h"
 #include "app/setting.h"
 #include "app/settingsdialog.h"
 #include "app/variablespanel.h"
 #include "app/workerbanner.h"
 #include "app/workersettings.h"
+#include "app/workersmodel.h"
 #include "app/workerspanel.h"
 #include "app/workerstatuswidget.h"
 #include "app/workspace.h"
@@ -83,7 +85,10 @@ MainWindow::MainWindow(SessionHost& host, QWidget* parent)
     m_docks->add(DockSlot::Console, m_consolePanel);
     m_docks->add(DockSlot::Queue, m_queueMonitor);
     m_docks->add(DockSlot::Variables, m_variablesPanel);
-    m_docks->add(DockSlot::Workers, new WorkersPanel(host, this));
+    auto* workers = new WorkersPanel(host, this);
+    m_docks->add(DockSlot::Workers, workers);
+    connect(&m_workspace->searcher(), &SearchController::searchStarted, workers->model(),
+            &WorkersModel::setSearch);
     createActions();
     createMenus();
     m_docks->resetLayout();

@@ -218,6 +218,7 @@ bool SearchController::start(const std::vector<SearchRange>& ranges, keras::Sear
     m_running = true;
     Q_EMIT runningChanged(true);
     m_search->start().then(this, [this](const QFuture<keras::SearchResult>&) { onFinished(); });
+    Q_EMIT searchStarted(m_search.get());
     return true;
 }
 

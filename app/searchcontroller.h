@@ -59,6 +59,8 @@ public:
 
 Q_SIGNALS:
     void trialStarted(std::shared_ptr<qk::keras::TrainingHistory> history, const QString& title);
+    // A search started its trial processes (the Workers panel lists them).
+    void searchStarted(qk::keras::Search* search);
     void runningChanged(bool running);
     void finished(bool ok, const QString& message);
 

@@ -3,9 +3,12 @@
 
 #include "app/sessionhost.h"
 #include "bridge/keras/distribution.h"
+#include "bridge/keras/search.h"
 
 #include <QBrush>
 #include <QColor>
+
+#include <algorithm>
 
 namespace qk::app {
 
@@ -144,6 +147,8 @@ QVariant WorkersModel::data(const QModelIndex& index, int role) const {
     if (role == Qt::DisplayRole) {
         switch (index.column()) {
         case WorkerColumn:
+            if (e.trialProcess > 0)
+                return tr("%1 · search trial process %2").arg(e.location).arg(e.trialProcess);
             return e.current ? e.location : tr("%1 (run %2)").arg(e.location, e.run);
         case StateColumn:
             return e.healthText();
@@ -197,16 +202,99 @@ void WorkersModel::setDetached(const QList<WorkerEntry>& workers) {
         if ((own.run.isEmpty() || w.run != own.run) && (own.pid == 0 || w.pid != own.pid))
             kept << w;
     }
-    if (m_entries.size() > 1) {
-        beginRemoveRows({}, 1, static_cast<int>(m_entries.size()) - 1);
-        m_entries.resize(1);
+    const int first = 1 + trialCount();
+    if (m_entries.size() > first) {
+        beginRemoveRows({}, first, static_cast<int>(m_entries.size()) - 1);
+        m_entries.resize(first);
         endRemoveRows();
     }
     if (kept.isEmpty())
         return;
-    beginInsertRows({}, 1, static_cast<int>(kept.size()));
+    beginInsertRows({}, first, first + static_cast<int>(kept.size()) - 1);
     m_entries << kept;
     endInsertRows();
+}
+
+int WorkersModel::trialCount() const {
+    return static_cast<int>(std::count_if(m_entries.begin(), m_entries.end(),
+                                          [](const WorkerEntry& e) { return e.trialProcess > 0; }));
+}
+
+int WorkersModel::trialRow(int process) const {
+    for (int row = 1; row < m_entries.size(); ++row) {
+        if (m_entries.at(row).trialProcess == process)
+            return row;
+    }
+    return -1;
+}
+
+void WorkersModel::setSearch(keras::Search* search) {
+    const quint64 current = ++m_search;
+    if (m_searchWatch) {
+        m_searchWatch->deleteLater();
+        m_searchWatch = nullptr;
+    }
+    if (const int n = trialCount(); n > 0) {
+        beginRemoveRows({}, 1, n);
+        m_entries.remove(1, n);
+        endRemoveRows();
+    }
+    if (!search || search->workerCount() == 0)
+        return;
+    m_searchWatch = new QObject(this);
+    connect(search, &QObject::destroyed, m_searchWatch, [this, current] {
+        if (current == m_search)
+            setSearch(nullptr);
+    });
+    const WorkerOptions& options = search->options().session.worker;
+    const int n = search->workerCount();
+    beginInsertRows({}, 1, n);
+    for (int process = 1; process <= n; ++process) {
+        WorkerEntry e;
+        e.location = location(options);
+        e.remote = !options.remote.isEmpty();
+        e.trialProcess = process;
+        m_entries.insert(process, e);
+    }
+    endInsertRows();
+    for (int process = 1; process <= n; ++process) {
+        // Each change goes to the row of its process while this search is the one listed.
+        const auto change = [this, current, process](const std::function<void(WorkerEntry&)>& f) {
+            if (current == m_search)
+                updateRow(trialRow(process), f);
+        };
+        SessionEvents& events = search->workerSession(process - 1).events();
+        connect(&events, &SessionEvents::workerStateChanged, m_searchWatch,
+                [change](WorkerState state, const QString& reason) {
+                    change([state, &reason](WorkerEntry& e) {
+                        e.health = healthOf(state);
+                        e.reason = reason;
+                    });
+                });
+        const auto info = [](WorkerEntry& e, const WorkerInfo& i) {
+            e.python = i.python;
+            e.keras = i.keras;
+            e.backend = i.backend;
+            e.pid = i.pid;
+        };
+        connect(
+            &events, &SessionEvents::workerReady, m_searchWatch,
+            [change, info](const WorkerInfo& i) { change([&](WorkerEntry& e) { info(e, i); }); });
+        connect(&events, &SessionEvents::workerLost, m_searchWatch,
+                [change](const QString& reason) {
+                    change([&reason](WorkerEntry& e) {
+                        e.health = WorkerEntry::Health::Lost;
+                        e.reason = reason;
+                    });
+                });
+        connect(&events, &SessionEvents::workerRestarted, m_searchWatch,
+                [change, info](const WorkerInfo& i, const QString& reason) {
+                    change([&](WorkerEntry& e) {
+                        info(e, i);
+                        e.reason = reason;
+                    });
+                });
+    }
 }
 
 void WorkersModel::fetchDevices() {
@@ -239,8 +327,14 @@ void WorkersModel::fetchDevices() {
 }
 
 void WorkersModel::update(const std::function<void(WorkerEntry&)>& change) {
-    change(m_entries.front());
-    Q_EMIT dataChanged(index(0, 0), index(0, ColumnCount - 1));
+    updateRow(0, change);
+}
+
+void WorkersModel::updateRow(int row, const std::function<void(WorkerEntry&)>& change) {
+    if (row < 0 || row >= m_entries.size())
+        return;
+    change(m_entries[row]);
+    Q_EMIT dataChanged(index(row, 0), index(row, ColumnCount - 1));
 }
 
 void WorkersModel::showState(WorkerState state, const QString& reason) {
@@ -274,7 +368,7 @@ void WorkersModel::showInfo(const WorkerInfo& info) {
         ++m_generation;
     }
     // A list made while the worker started may hold it as another.
-    for (int row = static_cast<int>(m_entries.size()) - 1; row > 0; --row) {
+    for (int row = static_cast<int>(m_entries.size()) - 1; row > trialCount(); --row) {
         const WorkerEntry& e = m_entries.at(row);
         if ((!info.run.isEmpty() && e.run == info.run) || (info.pid > 0 && e.pid == info.pid)) {
             beginRemoveRows({}, row, row);

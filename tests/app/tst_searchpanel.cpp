@@ -13,6 +13,8 @@
 #include "app/searchdialog.h"
 #include "app/shapechecker.h"
 #include "app/trainingsettingspanel.h"
+#include "app/workersmodel.h"
+#include "app/workerspanel.h"
 #include "app/workspace.h"
 #include "bridge/keras/layers.h"
 #include "bridge/keras/search.h"
@@ -206,6 +208,24 @@ void TestSearchPanel::searchFromTheTrainingPanelOpensTheBestInTheBuilder() {
                                 qk::test::saveScreenshot(dialog, QStringLiteral("search-running"));
                         });
             });
+    // The Workers panel lists the two trial processes after the session's own worker, each
+    // with its process and versions once it runs.
+    WorkersModel* workers = m_ide.window->findChild<WorkersPanel*>()->model();
+    QCOMPARE(workers->rowCount(), 3);
+    QVERIFY(waitUntil(
+        [workers] {
+            return workers->entry(1).pid > 0 && workers->entry(2).pid > 0 &&
+                   !workers->entry(1).python.isEmpty();
+        },
+        120000));
+    QVERIFY(workers->entry(1).pid != workers->entry(2).pid);
+    QVERIFY(workers->entry(1).pid != workers->current().pid);
+    QCOMPARE(workers->index(2, WorkersModel::WorkerColumn).data().toString(),
+             QStringLiteral("this computer · search trial process 2"));
+    const QString state = workers->index(1, WorkersModel::StateColumn).data().toString();
+    QVERIFY2(state == QLatin1String("ready") || state == QLatin1String("busy"), qPrintable(state));
+    qk::test::saveScreenshot(m_ide.window->findChild<WorkersPanel*>(),
+                             QStringLiteral("search-workers"));
     QVERIFY2(finished.wait(600000) || finished.count() == 1, "the search did not end");
     QVERIFY2(finished.first().at(0).toBool(), qPrintable(finished.first().at(1).toString()));
 
@@ -322,9 +342,13 @@ void TestSearchPanel::graphSearchVariesANodeAndOpensTheBestInTheGraph() {
 
     inspectors::TrainingRunModel& runs = workspace.historyView()->runs();
     const int runsBefore = runs.rowCount();
+    WorkersModel* workers = m_ide.window->findChild<WorkersPanel*>()->model();
     QSignalSpy finished(&workspace.searcher(), &SearchController::finished);
     QTest::mouseClick(dialog->startButton(), Qt::LeftButton);
     QVERIFY2(workspace.searcher().isRunning(), qPrintable(dialog->statusLabel()->text()));
+    // The new search's one trial process replaces the two of the search before.
+    QCOMPARE(workers->rowCount(), 2);
+    QCOMPARE(workers->entry(1).trialProcess, 1);
     QVERIFY2(finished.wait(600000) || finished.count() == 1, "the search did not end");
     QVERIFY2(finished.first().at(0).toBool(), qPrintable(finished.first().at(1).toString()));
 
