@@ -256,12 +256,14 @@ void TestReliabilityFaults::ignoredInterruptKillsAndRestartsIn5s_data() {
                                                     "        while True:\n            pass\n"
                                                     "    except KeyboardInterrupt:\n        pass";
     // libc's sleep through PyDLL keeps the GIL: no Python thread of the worker runs (nor can
-    // the worker report that the command started, hence the file). An interrupt that the
-    // worker takes in before the sleep begins (or that ends it early) is swallowed, so that
-    // the command is stuck however the two meet.
+    // the worker report that the command started, hence the file). The worker can take the
+    // interrupt in only while the file is made (opening it lets other threads run), so MARK()
+    // is inside the try: the KeyboardInterrupt is swallowed there and the command is stuck.
+    // Outside it, that KeyboardInterrupt would end the command (about 1 run in 30), which was
+    // then interrupted, not stuck.
     QTest::newRow("stuck in C holding the GIL")
-        << "import ctypes\nlibc = ctypes.PyDLL(None)\nMARK()\n"
-           "while True:\n    try:\n        libc.sleep(60)\n"
+        << "import ctypes\nlibc = ctypes.PyDLL(None)\n"
+           "while True:\n    try:\n        MARK()\n        libc.sleep(60)\n"
            "    except KeyboardInterrupt:\n        pass";
 }
 
@@ -285,7 +287,18 @@ void TestReliabilityFaults::ignoredInterruptKillsAndRestartsIn5s() {
     QElapsedTimer timer;
     timer.start();
     session.interrupt();
-    QVERIFY(waitUntil([&] { return restarted.count() == 1; }, 5000));
+    QSignalSpy states(&session.events(), &SessionEvents::workerStateChanged);
+    // On failure, what happened meanwhile: whether the worker was given up, and its states.
+    const auto story = [&] {
+        QStringList seen;
+        for (const QList<QVariant>& change : std::as_const(states))
+            seen << workerStateName(change.at(0).value<WorkerState>());
+        return QStringLiteral("lost %1 time(s), states after the interrupt: %2; now %3")
+            .arg(lost.count())
+            .arg(seen.join(QStringLiteral(", ")), workerStateName(session.workerState()))
+            .toUtf8();
+    };
+    QVERIFY2(waitUntil([&] { return restarted.count() == 1; }, 5000), story().constData());
     const qint64 restartMs = timer.elapsed();
     QCOMPARE(lost.count(), 1);
     const QString reason = lost.at(0).at(0).toString();
