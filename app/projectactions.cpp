@@ -106,6 +106,7 @@ Project ProjectActions::capture() const {
     project.compile = document.compileSettings();
     project.training = document.trainingSettings();
     project.data = document.dataSource();
+    project.weightsFrom = importedWeights();
     const inspectors::TrainingHistoryView* view = &m_history;
     project.smoothing = view->smoothing();
     const inspectors::TrainingRunModel& runs = view->runs();
@@ -134,7 +135,10 @@ void ProjectActions::apply(const Project& project) {
     for (const keras::Layer& layer : project.layers)
         items.push_back({id++, layer});
     document.replaceModel(project.isGraph, items, project.graph);
-    m_importedFrom.clear();
+    // A model saved as imported goes on from the file's weights until its layers change.
+    m_importedFrom = project.weightsFrom;
+    m_importedGraph = document.isGraph() ? document.graph() : ModelGraph{};
+    m_importedLayers = project.layers;
     document.replaceCompileSettings(project.compile);
     document.replaceTrainingSettings(project.training);
     document.replaceDataSource(project.data);

@@ -289,6 +289,8 @@ QByteArray ProjectFile::toBytes(const Project& project, const RecoveryInfo* reco
            {"training", project.training},
            {"data", project.data},
            {"history", Json{{"smoothing", project.smoothing}, {"runs", project.runs}}}};
+    if (!project.weightsFrom.isEmpty())
+        j["model"]["weights_from"] = project.weightsFrom.toStdString();
     if (recovery)
         j["recovery"] = *recovery;
     return QByteArray::fromStdString(j.dump(2)) + '\n';
@@ -321,6 +323,7 @@ std::optional<Project> ProjectFile::fromBytes(const QByteArray& bytes, QString* 
             project.isGraph = true;
             project.graph = model.at("graph").get<ModelGraph>();
         }
+        project.weightsFrom = QString::fromStdString(model.value("weights_from", std::string()));
         project.compile = j.at("compile").get<CompileSettings>();
         project.training = j.at("training").get<TrainingSettings>();
         project.data = j.at("data").get<DataSource>();

@@ -39,6 +39,10 @@ struct Project {
     std::vector<keras::Layer> layers; // a Sequential model
     bool isGraph = false;             // a functional graph instead (format version 2)
     ModelGraph graph;
+    // The .keras file whose weights the model starts from: the file it was imported from,
+    // while it is as imported; empty for fresh weights ("model": {"weights_from": ...}, which
+    // versions that do not know it pass over).
+    QString weightsFrom;
     CompileSettings compile;
     TrainingSettings training;
     DataSource data;

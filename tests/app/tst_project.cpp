@@ -54,6 +54,7 @@ private Q_SLOTS:
     void savesTheTrainedModel();
     void importsTheSavedTrainedModel();
     void importedModelTrainsOnFromItsWeights();
+    void reopenedProjectGoesOnFromTheImportedWeights();
     void importsAModelBuiltInPython();
     void refusedImportLeavesTheProjectUnchanged_data();
     void refusedImportLeavesTheProjectUnchanged();
@@ -352,6 +353,42 @@ void TestProject::importedModelTrainsOnFromItsWeights() {
 
     document().setCompileSettings(compile);
     document().setTrainingSettings(training);
+}
+
+void TestProject::reopenedProjectGoesOnFromTheImportedWeights() {
+    // Saved as imported, the project keeps where its weights come from.
+    const QString weights = m_dir.filePath(QStringLiteral("iris.keras"));
+    QCOMPARE(project().importedWeights(), weights);
+    const QString path = m_dir.filePath(QStringLiteral("imported.qtkeras"));
+    QString error;
+    QVERIFY2(project().saveAs(path, &error), qPrintable(error));
+    project().newProject();
+    QVERIFY(project().importedWeights().isEmpty());
+    QVERIFY2(project().open(path, &error), qPrintable(error));
+    QCOMPARE(project().importedWeights(), weights);
+
+    // Its next run starts from them (a learning rate of 0 keeps them as they are).
+    const CompileSettings compile = document().compileSettings();
+    const TrainingSettings training = document().trainingSettings();
+    CompileSettings still = compile;
+    still.optimizer = keras::SGD().learningRate(0.0);
+    document().setCompileSettings(still);
+    TrainingSettings oneEpoch = training;
+    oneEpoch.epochs = 1;
+    document().setTrainingSettings(oneEpoch);
+    const std::optional<QString> message = train();
+    QVERIFY(message);
+    QVERIFY2(message->contains(QStringLiteral("starting from the weights of iris.keras")),
+             qPrintable(*message));
+    QVERIFY(hasWeightsOf(weights));
+    document().setCompileSettings(compile);
+    document().setTrainingSettings(training);
+
+    // Saved once its layers changed, it starts from fresh weights when opened.
+    document().addLayer(keras::Dropout(0.2));
+    QVERIFY2(project().saveAs(path, &error), qPrintable(error));
+    QVERIFY2(project().open(path, &error), qPrintable(error));
+    QVERIFY(project().importedWeights().isEmpty());
 }
 
 void TestProject::importsAModelBuiltInPython() {
