@@ -136,9 +136,7 @@ void ProjectActions::apply(const Project& project) {
         items.push_back({id++, layer});
     document.replaceModel(project.isGraph, items, project.graph);
     // A model saved as imported goes on from the file's weights until its layers change.
-    m_importedFrom = project.weightsFrom;
-    m_importedGraph = document.isGraph() ? document.graph() : ModelGraph{};
-    m_importedLayers = project.layers;
+    rememberImport(project.weightsFrom);
     document.replaceCompileSettings(project.compile);
     document.replaceTrainingSettings(project.training);
     document.replaceDataSource(project.data);
@@ -219,6 +217,14 @@ bool ProjectActions::exportScript(const QString& path, QString* error, bool with
     if (!file.open(QIODevice::WriteOnly) || file.write(script.toUtf8()) < 0 || !file.commit())
         return fail(tr("Cannot write %1: %2").arg(path, file.errorString()));
     return true;
+}
+
+void ProjectActions::rememberImport(const QString& path) {
+    m_importedFrom = path;
+    m_importedGraph = m_document.isGraph() ? m_document.graph() : ModelGraph{};
+    m_importedLayers.clear();
+    for (const LayerItem& item : m_document.layers())
+        m_importedLayers.push_back(item.layer);
 }
 
 QString ProjectActions::importedWeights() const {
@@ -324,11 +330,7 @@ void ProjectActions::applyImport(const ImportedModel& model, const QString& path
     if (model.compile)
         document.setCompileSettings(*model.compile);
     document.undoStack()->endMacro();
-    m_importedFrom = path;
-    m_importedGraph = document.isGraph() ? document.graph() : ModelGraph{};
-    m_importedLayers.clear();
-    for (const LayerItem& item : document.layers())
-        m_importedLayers.push_back(item.layer);
+    rememberImport(path);
     QString message = tr("Imported %1 layers from %2 (%3 parameters; until its layers change, "
                          "training goes on from its weights)")
                           .arg(model.graph ? model.graph->nodes.size() : model.layers.size())

@@ -101,6 +101,9 @@ private:
     void openAfterUnsavedChanges(const QString& path);
     void askImport();
     void applyImport(const ImportedModel& model, const QString& path);
+    // The document's model as it is now came from the .keras file at `path` (empty: none),
+    // whose weights it starts from until its layers change (importedWeights()).
+    void rememberImport(const QString& path);
     bool save();
     bool askSaveAs();
     void askExportScript();

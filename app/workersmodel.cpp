@@ -51,6 +51,14 @@ QColor healthColour(WorkerEntry::Health health) {
     return {};
 }
 
+// What a worker reported when it became ready: its process and versions.
+void showVersions(WorkerEntry& e, const WorkerInfo& info) {
+    e.python = info.python;
+    e.keras = info.keras;
+    e.backend = info.backend;
+    e.pid = info.pid;
+}
+
 QString location(const WorkerOptions& options) {
     return options.remote.isEmpty() ? WorkersModel::tr("this computer") : options.remote;
 }
@@ -271,15 +279,9 @@ void WorkersModel::setSearch(keras::Search* search) {
                         e.reason = reason;
                     });
                 });
-        const auto info = [](WorkerEntry& e, const WorkerInfo& i) {
-            e.python = i.python;
-            e.keras = i.keras;
-            e.backend = i.backend;
-            e.pid = i.pid;
-        };
-        connect(
-            &events, &SessionEvents::workerReady, m_searchWatch,
-            [change, info](const WorkerInfo& i) { change([&](WorkerEntry& e) { info(e, i); }); });
+        connect(&events, &SessionEvents::workerReady, m_searchWatch, [change](const WorkerInfo& i) {
+            change([&](WorkerEntry& e) { showVersions(e, i); });
+        });
         connect(&events, &SessionEvents::workerLost, m_searchWatch,
                 [change](const QString& reason) {
                     change([&reason](WorkerEntry& e) {
@@ -288,9 +290,9 @@ void WorkersModel::setSearch(keras::Search* search) {
                     });
                 });
         connect(&events, &SessionEvents::workerRestarted, m_searchWatch,
-                [change, info](const WorkerInfo& i, const QString& reason) {
+                [change](const WorkerInfo& i, const QString& reason) {
                     change([&](WorkerEntry& e) {
-                        info(e, i);
+                        showVersions(e, i);
                         e.reason = reason;
                     });
                 });
@@ -353,10 +355,7 @@ void WorkersModel::showInfo(const WorkerInfo& info) {
         return;
     const bool newWorker = info.pid != m_entries.front().pid;
     update([&info, newWorker](WorkerEntry& e) {
-        e.python = info.python;
-        e.keras = info.keras;
-        e.backend = info.backend;
-        e.pid = info.pid;
+        showVersions(e, info);
         e.run = info.run;
         if (newWorker) {
             e.devices.clear();
