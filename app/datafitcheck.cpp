@@ -77,23 +77,31 @@ void DataFitCheck::readData() {
     m_readFor = source;
     m_readModified = modified;
     m_features = m_classes = -1;
+    m_inputFeatures.clear();
     try {
         const keras::Dataset table = source.kind == DataSource::Kind::Iris
                                          ? keras::Dataset::iris()
                                          : keras::Dataset::fromCsv(source.csvPath);
-        int features = 0;
-        if (source.features.isEmpty()) {
-            for (const QString& column : table.columnNames()) {
-                if (column != source.label &&
-                    table.columnType(column) == keras::Dataset::ColumnType::Numeric)
-                    ++features;
+        // Numeric columns (all but the label when none are named) and a column per category.
+        const auto count = [&](const QStringList& numeric, const QStringList& encoded,
+                               bool allByDefault) {
+            int n = 0;
+            if (numeric.isEmpty() && allByDefault) {
+                for (const QString& column : table.columnNames()) {
+                    if (column != source.label &&
+                        table.columnType(column) == keras::Dataset::ColumnType::Numeric)
+                        ++n;
+                }
+            } else {
+                n = static_cast<int>(numeric.size());
             }
-        } else {
-            features = static_cast<int>(source.features.size());
-        }
-        for (const QString& column : source.encoded)
-            features += static_cast<int>(table.categories(column).size());
-        m_features = features;
+            for (const QString& column : encoded)
+                n += static_cast<int>(table.categories(column).size());
+            return n;
+        };
+        m_features = count(source.features, source.encoded, true);
+        for (const InputColumns& input : source.inputs)
+            m_inputFeatures.insert(input.node, count(input.features, input.encoded, false));
         m_classes = static_cast<int>(table.labels(source.label).classes.size());
     } catch (const std::exception&) {
         // The Data panel says what is wrong with the data; here there is nothing to compare.
@@ -114,13 +122,25 @@ void DataFitCheck::update() {
     if (graph) {
         const std::vector<int> inputs = m_document.graph().inputIds();
         const std::vector<int> outputs = m_document.graph().outputIds();
-        if (inputs.size() == 1 && outputs.size() == 1) {
-            inputId = inputs.front();
+        if (outputs.size() == 1) {
             outputId = outputs.front();
-            if (const GraphChecker::NodeResult* r = m_graph.result(inputId))
-                inputDims = sampleDims(r->kerasShape);
             if (const GraphChecker::NodeResult* r = m_graph.result(outputId))
                 outputDims = sampleDims(r->kerasShape);
+        }
+        if (inputs.size() == 1 && outputs.size() == 1) {
+            inputId = inputs.front();
+            if (const GraphChecker::NodeResult* r = m_graph.result(inputId))
+                inputDims = sampleDims(r->kerasShape);
+        }
+        // Several inputs: each against the columns chosen for it.
+        for (int input : inputs) {
+            const GraphChecker::NodeResult* r = inputs.size() > 1 ? m_graph.result(input) : nullptr;
+            const int n = m_inputFeatures.value(input, 0);
+            const QList<qint64> dims = r ? sampleDims(r->kerasShape) : QList<qint64>();
+            if (n > 0 && !dims.isEmpty() && (dims.size() != 1 || dims.front() != n))
+                warnings << tr("The data gives %1 %2 per row, but it takes %3.")
+                                .arg(m_document.graph().inputName(input), features(n),
+                                     dimsText(dims));
         }
     } else if (!m_document.layers().empty()) {
         inputId = m_document.layers().front().id;

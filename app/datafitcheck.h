@@ -18,10 +18,10 @@ struct DocumentChange;
 // Whether the network fits its data, before anything is trained: the input's shape against
 // the features of a row, the output's width against the classes (for the loss and the
 // targets), and one-hot targets against the loss. The shapes are the worker's (ShapeChecker,
-// or GraphChecker for a graph of one input and one output, whose warnings are the panel's);
-// the data is read again only when the data source changes. A fit() of a model that does not
-// fit fails in Keras with a message about tensors; this says it in the data's terms, on the
-// layers it concerns.
+// or GraphChecker for a graph, each of whose inputs is checked against its own columns, and
+// whose warnings are the Training panel's); the data is read again only when the data source
+// changes. A fit() of a model that does not fit fails in Keras with a message about tensors;
+// this says it in the data's terms, on the layers it concerns.
 class DataFitCheck : public QObject {
     Q_OBJECT
 public:
@@ -51,6 +51,7 @@ private:
     QDateTime m_readModified; // of the CSV file when it was read
     bool m_read = false;
     int m_features = -1;
+    QHash<int, int> m_inputFeatures; // a graph input's features, for those with columns chosen
     int m_classes = -1;
     QHash<int, QString> m_layerWarnings;
     QStringList m_warnings;

@@ -20,6 +20,7 @@
 #include <QSpinBox>
 #include <QTableView>
 
+#include <algorithm>
 #include <limits>
 
 namespace qk::app {
@@ -41,6 +42,21 @@ QStringList defaultFeatures(const keras::Dataset& dataset, const QString& label)
     return features;
 }
 
+// Each input keeps the columns of its choice that the table has, besides the label.
+void keepColumnsOf(const keras::Dataset& table, DataSource& source) {
+    const auto kept = [&](QStringList columns) {
+        columns.removeIf([&](const QString& column) {
+            return column == source.label || !table.hasColumn(column);
+        });
+        return columns;
+    };
+    for (InputColumns& input : source.inputs) {
+        input.features = kept(input.features);
+        input.encoded = kept(input.encoded);
+    }
+    source.inputs.removeIf([](const InputColumns& input) { return input.isEmpty(); });
+}
+
 } // namespace
 
 DataPanel::DataPanel(Document& document, QWidget* parent)
@@ -51,6 +67,8 @@ DataPanel::DataPanel(Document& document, QWidget* parent)
     , m_open(new QPushButton(tr("Open &CSV…")))
     , m_file(new QLabel)
     , m_error(new QLabel)
+    , m_input(new QComboBox)
+    , m_inputs(new QLabel)
     , m_features(new QListWidget)
     , m_leftOut(new QLabel)
     , m_encode(new QPushButton(tr("&Encode text columns as one-hot features")))
@@ -69,6 +87,11 @@ DataPanel::DataPanel(Document& document, QWidget* parent)
     m_error->setTextInteractionFlags(Qt::TextSelectableByMouse);
     inspectors::setTextTone(m_error, inspectors::Tone::Error);
     m_error->hide();
+    m_input->setObjectName(QStringLiteral("input"));
+    m_input->setToolTip(tr("The graph input whose feature columns the list below chooses"));
+    m_inputs->setObjectName(QStringLiteral("inputColumns"));
+    m_inputs->setWordWrap(true);
+    m_inputs->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_features->setMaximumHeight(m_features->fontMetrics().height() * 6);
     m_leftOut->setObjectName(QStringLiteral("leftOut"));
     m_leftOut->setWordWrap(true);
@@ -94,10 +117,12 @@ DataPanel::DataPanel(Document& document, QWidget* parent)
     auto* sourceRow = new QHBoxLayout;
     sourceRow->addWidget(m_source, 1);
     sourceRow->addWidget(m_open);
-    auto* form = new QFormLayout;
+    auto* form = m_form = new QFormLayout;
     form->addRow(tr("Source:"), sourceRow);
     form->addRow(m_file);
     form->addRow(m_error);
+    form->addRow(tr("&Input:"), m_input);
+    form->addRow(m_inputs);
     form->addRow(tr("&Features:"), m_features);
     form->addRow(m_leftOut);
     form->addRow(m_encode);
@@ -117,6 +142,7 @@ DataPanel::DataPanel(Document& document, QWidget* parent)
             showOpenDialog();
     });
     connect(m_open, &QPushButton::clicked, this, &DataPanel::showOpenDialog);
+    connect(m_input, &QComboBox::activated, this, &DataPanel::refresh);
     connect(m_features, &QListWidget::itemChanged, this, &DataPanel::commitFeatures);
     connect(m_encode, &QPushButton::clicked, this, &DataPanel::encodeTextColumns);
     connect(m_label, &QComboBox::activated, this, &DataPanel::commitOptions);
@@ -125,7 +151,8 @@ DataPanel::DataPanel(Document& document, QWidget* parent)
     connect(m_testFraction, &QDoubleSpinBox::valueChanged, this, &DataPanel::commitOptions);
     connect(m_seed, &QSpinBox::valueChanged, this, &DataPanel::commitOptions);
     connect(&m_document, &Document::changed, this, [this](const DocumentChange& change) {
-        if (change.kind == DocumentChange::Kind::DataChanged)
+        // The graph's inputs decide what the feature list edits.
+        if (change.kind == DocumentChange::Kind::DataChanged || graphInputs() != m_shownInputs)
             refresh();
     });
     refresh();
@@ -168,6 +195,7 @@ bool DataPanel::openCsv(const QString& path) {
                 source.label = column;
     }
     source.features.clear();
+    keepColumnsOf(table, source);
     m_document.setDataSource(source);
     return true;
 }
@@ -180,6 +208,7 @@ void DataPanel::useIris() {
     source.csvPath.clear();
     source.features.clear();
     source.label = DataSource().label;
+    keepColumnsOf(keras::Dataset::iris(), source);
     m_document.setDataSource(source);
 }
 
@@ -217,8 +246,8 @@ void DataPanel::refresh() {
     const DataSource& source = m_document.dataSource();
     load(source); // on failure the error shows and the last table stays in view
     const keras::Dataset& table = dataset();
-    const QList<QWidget*> widgets = {m_source, m_features,     m_label,      m_oneHot,
-                                     m_seed,   m_testFraction, m_standardize};
+    const QList<QWidget*> widgets = {m_source, m_input, m_features,     m_label,
+                                     m_oneHot, m_seed,  m_testFraction, m_standardize};
     std::vector<std::unique_ptr<QSignalBlocker>> blockers;
     for (QWidget* widget : widgets)
         blockers.push_back(std::make_unique<QSignalBlocker>(widget));
@@ -234,16 +263,37 @@ void DataPanel::refresh() {
     m_label->addItems(table.columnNames());
     m_label->setCurrentIndex(m_label->findText(source.label));
 
+    // A graph of several inputs: the list edits the input chosen in the Input box.
+    const int shownNode = m_input->currentData().toInt();
+    m_shownInputs = graphInputs();
+    m_input->clear();
+    QStringList summary;
+    for (const auto& [node, name] : std::as_const(m_shownInputs)) {
+        m_input->addItem(name, node);
+        const InputColumns* columns = source.columnsOf(node);
+        summary << (columns ? tr("<b>%1</b>: %2")
+                                  .arg(name.toHtmlEscaped(), (columns->features + columns->encoded)
+                                                                 .join(QStringLiteral(", "))
+                                                                 .toHtmlEscaped())
+                            : tr("<b>%1</b>: <i>no columns yet</i>").arg(name.toHtmlEscaped()));
+    }
+    m_input->setCurrentIndex(std::max(0, m_input->findData(shownNode)));
+    m_inputs->setText(summary.join(QStringLiteral("<br>")));
+    const bool several = !m_shownInputs.isEmpty();
+    m_form->setRowVisible(m_input, several);
+    m_form->setRowVisible(m_inputs, several);
+
     m_features->clear();
     const QStringList candidates = defaultFeatures(table, source.label);
-    const QStringList chosen = source.features.isEmpty() ? candidates : source.features;
+    const InputColumns edited = editedColumns(source);
+    const QStringList chosen = several || !edited.features.isEmpty() ? edited.features : candidates;
     for (const QString& column : candidates) {
         auto* item = new QListWidgetItem(column, m_features);
         item->setData(columnRole, column);
         item->setFlags(Qt::ItemIsEnabled | Qt::ItemIsUserCheckable);
         item->setCheckState(chosen.contains(column) ? Qt::Checked : Qt::Unchecked);
     }
-    for (const QString& column : source.encoded) {
+    for (const QString& column : edited.encoded) {
         if (!table.hasColumn(column) ||
             table.columnType(column) != keras::Dataset::ColumnType::Categorical)
             continue;
@@ -257,7 +307,7 @@ void DataPanel::refresh() {
         item->setFlags(Qt::ItemIsEnabled | Qt::ItemIsUserCheckable);
         item->setCheckState(Qt::Checked);
     }
-    showLeftOut(table, source);
+    showLeftOut(table, source.label, edited.encoded);
     m_oneHot->setChecked(source.oneHot);
     m_testFraction->setValue(source.testFraction);
     m_seed->setValue(
@@ -277,28 +327,72 @@ void DataPanel::commitFeatures() {
             continue;
         (isEncoded ? encoded : features).append(item->data(columnRole).toString());
     }
-    if (features.isEmpty() && encoded.isEmpty()) {
+    const bool several = !m_shownInputs.isEmpty();
+    // An input may be left without columns for now (training says which still need some).
+    if (features.isEmpty() && encoded.isEmpty() && !several) {
         showError(tr("Choose at least one feature column"));
         refresh();
         return;
     }
     DataSource source = m_document.dataSource();
-    // All of them is the default, which also follows a change of label.
-    source.features = features.size() == numeric ? QStringList() : features;
-    source.encoded = encoded;
+    // For the only input, all of them is the default, which also follows a change of label.
+    if (!several && features.size() == numeric)
+        features.clear();
+    setEditedColumns(source, InputColumns{0, features, encoded});
     showError({});
     if (source != m_document.dataSource())
         m_document.setDataSource(source);
 }
 
-void DataPanel::showLeftOut(const keras::Dataset& table, const DataSource& source) {
+QList<std::pair<int, QString>> DataPanel::graphInputs() const {
+    QList<std::pair<int, QString>> out;
+    if (!m_document.isGraph())
+        return out;
+    const ModelGraph& graph = m_document.graph();
+    const std::vector<int> ids = graph.inputIds();
+    if (ids.size() < 2)
+        return out;
+    for (int id : ids)
+        out.append({id, graph.inputName(id)});
+    return out;
+}
+
+InputColumns DataPanel::editedColumns(const DataSource& source) const {
+    if (m_shownInputs.isEmpty())
+        return InputColumns{0, source.features, source.encoded};
+    const int node = m_input->currentData().toInt();
+    const InputColumns* columns = source.columnsOf(node);
+    return columns ? *columns : InputColumns{node, {}, {}};
+}
+
+void DataPanel::setEditedColumns(DataSource& source, const InputColumns& columns) const {
+    if (m_shownInputs.isEmpty()) {
+        source.features = columns.features;
+        source.encoded = columns.encoded;
+        return;
+    }
+    const int node = m_input->currentData().toInt();
+    source.inputs.removeIf([node](const InputColumns& input) { return input.node == node; });
+    if (!columns.isEmpty())
+        source.inputs.append(InputColumns{node, columns.features, columns.encoded});
+    // In the graph's input order, so that equal choices compare equal.
+    const std::vector<int> order = m_document.graph().inputIds();
+    std::stable_sort(source.inputs.begin(), source.inputs.end(),
+                     [&order](const InputColumns& a, const InputColumns& b) {
+                         return std::find(order.cbegin(), order.cend(), a.node) <
+                                std::find(order.cbegin(), order.cend(), b.node);
+                     });
+}
+
+void DataPanel::showLeftOut(const keras::Dataset& table, const QString& label,
+                            const QStringList& encoded) {
     // Columns that are not features and not the label, and why: a text column can be encoded.
     QStringList reasons;
     m_encodable.clear();
     for (const QString& column : table.columnNames()) {
-        if (column == source.label ||
+        if (column == label ||
             table.columnType(column) != keras::Dataset::ColumnType::Categorical ||
-            source.encoded.contains(column))
+            encoded.contains(column))
             continue;
         const QStringList& texts = table.texts(column);
         qsizetype first = 0;
@@ -330,10 +424,12 @@ void DataPanel::showLeftOut(const keras::Dataset& table, const DataSource& sourc
 
 void DataPanel::encodeTextColumns() {
     DataSource source = m_document.dataSource();
+    InputColumns columns = editedColumns(source);
     for (const QString& column : std::as_const(m_encodable)) {
-        if (!source.encoded.contains(column))
-            source.encoded.append(column);
+        if (!columns.encoded.contains(column))
+            columns.encoded.append(column);
     }
+    setEditedColumns(source, columns);
     if (source != m_document.dataSource())
         m_document.setDataSource(source);
 }
@@ -345,6 +441,11 @@ void DataPanel::commitOptions() {
         source.label = label;
         source.features.removeAll(label);
         source.encoded.removeAll(label);
+        for (InputColumns& input : source.inputs) {
+            input.features.removeAll(label);
+            input.encoded.removeAll(label);
+        }
+        source.inputs.removeIf([](const InputColumns& input) { return input.isEmpty(); });
     }
     source.oneHot = m_oneHot->isChecked();
     source.testFraction = m_testFraction->value();

@@ -1,13 +1,18 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "app/projectsettings.h"
 #include "bridge/keras/dataset.h"
 
+#include <QList>
 #include <QWidget>
+
+#include <utility>
 
 class QCheckBox;
 class QComboBox;
 class QDoubleSpinBox;
+class QFormLayout;
 class QLabel;
 class QListWidget;
 class QPushButton;
@@ -17,7 +22,6 @@ class QTableView;
 namespace qk::app {
 
 class DatasetModel;
-struct DataSource;
 class Document;
 
 // The data the network learns from: iris built in or a CSV file, which columns are features
@@ -48,6 +52,9 @@ public:
     QSpinBox* seedSpin() const { return m_seed; }
     QCheckBox* standardizeCheck() const { return m_standardize; }
     QTableView* previewView() const { return m_view; }
+    // For a graph of several inputs: which input the feature list edits, and what each has.
+    QComboBox* inputCombo() const { return m_input; }
+    QLabel* inputsSummary() const { return m_inputs; }
     QString errorText() const;
 
 private:
@@ -58,8 +65,13 @@ private:
     void commitFeatures();
     void commitOptions();
     // Says which columns are not features and why; offers to encode the text ones.
-    void showLeftOut(const keras::Dataset& table, const DataSource& source);
+    void showLeftOut(const keras::Dataset& table, const QString& label, const QStringList& encoded);
     void encodeTextColumns();
+    // The graph's inputs as the Input box lists them: (node, name); empty unless several.
+    QList<std::pair<int, QString>> graphInputs() const;
+    // The columns the feature list edits: the model's, or the chosen input's.
+    InputColumns editedColumns(const DataSource& source) const;
+    void setEditedColumns(DataSource& source, const InputColumns& columns) const;
 
     Document& m_document;
     DatasetModel* m_preview;
@@ -70,6 +82,10 @@ private:
     QPushButton* m_open;
     QLabel* m_file;
     QLabel* m_error;
+    QFormLayout* m_form = nullptr;
+    QComboBox* m_input;
+    QLabel* m_inputs;
+    QList<std::pair<int, QString>> m_shownInputs; // what the Input box lists
     QListWidget* m_features;
     QLabel* m_leftOut;
     QPushButton* m_encode;

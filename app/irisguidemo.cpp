@@ -109,7 +109,7 @@ void IrisGuiDemo::onTrained(bool ok, const QString&) {
 void IrisGuiDemo::onScored(double accuracy, double loss) {
     m_testAccuracy = accuracy;
     const auto& data = m_workspace.trainer().data();
-    const auto rows = data ? data->split.test.size() : 0;
+    const auto rows = data ? data->prepared.split.test.size() : 0;
     m_window.statusBar()->showMessage(
         tr("Iris demo: test accuracy %1, test loss %2 on %n "
            "held-out row(s)",

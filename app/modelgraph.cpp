@@ -244,6 +244,16 @@ std::vector<int> ModelGraph::inputIds() const {
     return out;
 }
 
+QString ModelGraph::inputName(int nodeId) const {
+    const std::vector<int> inputs = inputIds();
+    const auto at = std::find(inputs.cbegin(), inputs.cend(), nodeId);
+    if (at == inputs.cend())
+        return {};
+    if (const QString name = nameArgument(node(nodeId)->object); !name.isEmpty())
+        return u'\'' + name + u'\'';
+    return tr("input %1").arg(at - inputs.cbegin() + 1);
+}
+
 std::vector<int> ModelGraph::outputIds() const {
     QSet<int> feeding;
     for (const GraphEdge& e : edges)

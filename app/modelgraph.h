@@ -96,6 +96,9 @@ public:
 
     std::vector<int> inputIds() const;
     std::vector<int> outputIds() const;
+    // How the user knows an input: the name given to Keras ('wide'), else its place
+    // ("input 2"); empty for a node that is no input.
+    QString inputName(int nodeId) const;
 
     // Nodes in an order where every node comes after those it takes tensors from; nullopt
     // when there is a cycle (`cycle` then names nodes on it).

@@ -151,6 +151,14 @@ void to_json(Json& j, const DataSource& s) {
         {"seed", s.seed},        {"standardize", s.standardize}};
     if (!s.encoded.isEmpty())
         j["encoded"] = strings(s.encoded);
+    if (!s.inputs.isEmpty()) {
+        Json inputs = Json::array();
+        for (const InputColumns& input : s.inputs)
+            inputs.push_back(Json{{"node", input.node},
+                                  {"features", strings(input.features)},
+                                  {"encoded", strings(input.encoded)}});
+        j["inputs"] = inputs;
+    }
 }
 
 void from_json(const Json& j, DataSource& s) {
@@ -163,6 +171,13 @@ void from_json(const Json& j, DataSource& s) {
     s.seed = j.at("seed").get<std::uint64_t>();
     s.encoded = j.contains("encoded") ? qstrings(j.at("encoded")) : QStringList();
     s.standardize = j.at("standardize").get<bool>();
+    s.inputs.clear();
+    if (j.contains("inputs")) {
+        for (const Json& input : j.at("inputs"))
+            s.inputs.append(InputColumns{input.at("node").get<int>(),
+                                         qstrings(input.at("features")),
+                                         qstrings(input.at("encoded"))});
+    }
 }
 
 void to_json(Json& j, const SavedRun& run) {

@@ -4,6 +4,7 @@
 #include "bridge/keras/callbacks.h"
 #include "bridge/keras/kerasobject.h"
 
+#include <QList>
 #include <QString>
 #include <QStringList>
 
@@ -33,6 +34,17 @@ struct TrainingSettings {
     friend bool operator==(const TrainingSettings&, const TrainingSettings&) = default;
 };
 
+// The columns that feed one input of a graph of several inputs: numeric features and text
+// columns encoded one-hot, as DataSource names them for a model of one input.
+struct InputColumns {
+    int node = 0; // the graph's Input node
+    QStringList features = {};
+    QStringList encoded = {};
+
+    bool isEmpty() const { return features.isEmpty() && encoded.isEmpty(); }
+    friend bool operator==(const InputColumns&, const InputColumns&) = default;
+};
+
 // Where the training data comes from and how it becomes arrays.
 struct DataSource {
     enum class Kind { Iris, Csv };
@@ -45,6 +57,18 @@ struct DataSource {
     double testFraction = 0.2;
     std::uint64_t seed = 0;
     bool standardize = true;
+    // For a graph of several inputs, each input's columns (features and encoded above are
+    // then not used); an input without an entry has none chosen yet.
+    QList<InputColumns> inputs = {};
+
+    // The columns chosen for that input; null when none are.
+    const InputColumns* columnsOf(int node) const {
+        for (const InputColumns& columns : inputs) {
+            if (columns.node == node)
+                return columns.isEmpty() ? nullptr : &columns;
+        }
+        return nullptr;
+    }
 
     friend bool operator==(const DataSource&, const DataSource&) = default;
 };

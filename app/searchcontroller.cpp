@@ -162,9 +162,9 @@ bool SearchController::start(const std::vector<SearchRange>& ranges, keras::Sear
         return refused(tr("The objective %1 needs a validation split (Training panel).")
                            .arg(options.objective));
 
-    keras::PreparedData data;
+    TrainingData data;
     try {
-        data = TrainingController::prepareData(m_document.dataSource());
+        data = TrainingController::prepareData(m_document);
     } catch (const std::exception& e) {
         return refused(QString::fromUtf8(e.what()));
     }
@@ -207,7 +207,7 @@ bool SearchController::start(const std::vector<SearchRange>& ranges, keras::Sear
     options.session = m_host.options();
 
     auto search = std::make_unique<keras::Search>(m_host.session(), std::move(model), data.xTrain,
-                                                  data.yTrain, std::move(options));
+                                                  data.prepared.yTrain, std::move(options));
     connect(search.get(), &keras::Search::trialStarted, this, [this](const keras::Trial& trial) {
         Q_EMIT trialStarted(trial.history, trial.title());
     });

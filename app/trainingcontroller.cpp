@@ -46,11 +46,23 @@ QString TrainingController::whyNotTrainable(const Document& document) {
     const auto count = [](std::size_t n, const QString& one, const QString& many) {
         return (n == 1 ? one : many).arg(n);
     };
-    if (inputs != 1 || outputs != 1)
-        return tr("The Data panel's rows feed one input and one output; this graph has %1 and "
-                  "%2. Train it from the console or the C++ API, with data for each.")
-            .arg(count(inputs, tr("%1 input"), tr("%1 inputs")),
-                 count(outputs, tr("%1 output"), tr("%1 outputs")));
+    if (outputs != 1)
+        return tr("The Data panel's label feeds one output; this graph has %1. Train it from "
+                  "the console or the C++ API, with targets for each.")
+            .arg(count(outputs, tr("%1 output"), tr("%1 outputs")));
+    if (inputs > 1) {
+        QStringList missing;
+        for (int input : document.graph().inputIds()) {
+            if (!document.dataSource().columnsOf(input))
+                missing << document.graph().inputName(input);
+        }
+        if (missing.size() == 1)
+            return tr("Choose the columns that feed %1 in the Data panel (Input).")
+                .arg(missing.front());
+        if (!missing.isEmpty())
+            return tr("Choose the columns that feed %1 and %2 in the Data panel (Input).")
+                .arg(missing.mid(0, missing.size() - 1).join(QStringLiteral(", ")), missing.back());
+    }
     return {};
 }
 
@@ -66,7 +78,7 @@ bool TrainingController::train(QString* error) {
     if (const QString why = whyNotTrainable(m_document); !why.isEmpty())
         return refuse(why);
     try {
-        m_data = prepareData(m_document.dataSource());
+        m_data = prepareData(m_document);
     } catch (const std::exception& e) {
         return refuse(QString::fromUtf8(e.what()));
     }
@@ -114,9 +126,9 @@ bool TrainingController::train(QString* error) {
     // The console reaches the run's model and data by readable names.
     Command names(QStringLiteral("model = %1").arg(m_model->variable()));
     names.bind(QStringLiteral("x_train"), m_data->xTrain)
-        .bind(QStringLiteral("y_train"), m_data->yTrain)
+        .bind(QStringLiteral("y_train"), m_data->prepared.yTrain)
         .bind(QStringLiteral("x_test"), m_data->xTest)
-        .bind(QStringLiteral("y_test"), m_data->yTest);
+        .bind(QStringLiteral("y_test"), m_data->prepared.yTest);
     names.lifetime = BindingLifetime::Eternal;
     names.result = ResultMode::None;
     session.send(std::move(names));
@@ -127,7 +139,7 @@ bool TrainingController::train(QString* error) {
     if (settings.validationSplit > 0)
         fit.validationSplit = settings.validationSplit;
     fit.callbacks = settings.callbacks;
-    const keras::Training training = m_model->fit(m_data->xTrain, m_data->yTrain, fit);
+    const keras::Training training = m_model->fit(m_data->xTrain, m_data->prepared.yTrain, fit);
     m_history = training.history();
     m_runs.push_back(m_history);
     m_running = true;
@@ -160,20 +172,48 @@ bool TrainingController::train(QString* error) {
     return true;
 }
 
-keras::PreparedData TrainingController::prepareData(const DataSource& source) {
+TrainingData TrainingController::prepareData(const Document& document) {
+    const DataSource& source = document.dataSource();
     const keras::Dataset dataset = source.kind == DataSource::Kind::Iris
                                        ? keras::Dataset::iris()
                                        : keras::Dataset::fromCsv(source.csvPath);
     keras::PrepareOptions options;
     options.label = source.label;
-    options.features = source.features;
-    options.encoded = source.encoded;
     options.testFraction = source.testFraction;
     options.seed = source.seed;
     options.standardize = source.standardize;
     options.targets = source.oneHot ? keras::PrepareOptions::Targets::OneHot
                                     : keras::PrepareOptions::Targets::Indices;
-    return dataset.prepare(options);
+    const std::vector<int> inputs =
+        document.isGraph() ? document.graph().inputIds() : std::vector<int>();
+    if (inputs.size() <= 1) {
+        options.features = source.features;
+        options.encoded = source.encoded;
+        TrainingData data{dataset.prepare(options), {}, {}};
+        data.xTrain = data.prepared.xTrain;
+        data.xTest = data.prepared.xTest;
+        return data;
+    }
+    // One preparation per input: the same label, fraction and seed split the rows alike.
+    TrainingData data;
+    Value::List train;
+    Value::List test;
+    options.numericByDefault = false;
+    for (int input : inputs) {
+        const InputColumns* columns = source.columnsOf(input);
+        if (!columns)
+            throw std::runtime_error(whyNotTrainable(document).toStdString());
+        options.features = columns->features;
+        options.encoded = columns->encoded;
+        keras::PreparedData prepared = dataset.prepare(options);
+        train.emplace_back(prepared.xTrain);
+        test.emplace_back(prepared.xTest);
+        if (train.size() == 1)
+            data.prepared = std::move(prepared);
+    }
+    data.xTrain = Value(std::move(train));
+    data.xTest = Value(std::move(test));
+    return data;
 }
 
 void TrainingController::setDistribution(std::optional<keras::Distribution> distribution) {
@@ -200,7 +240,7 @@ QFuture<keras::Scores> TrainingController::evaluate() const {
     if (!m_model || !m_data)
         throw std::logic_error("evaluate() before a model was trained on prepared data");
     keras::Model model = *m_model; // copies share the worker's model
-    return model.evaluate(m_data->xTest, m_data->yTest);
+    return model.evaluate(m_data->xTest, m_data->prepared.yTest);
 }
 
 bool TrainingController::canEvaluate(const keras::TrainingHistory& run, QString* why) const {
@@ -242,8 +282,8 @@ QFuture<keras::Evaluation> TrainingController::evaluateDetailed(int predictionRo
     keras::Model model = *m_model; // copies share the worker's model
     keras::EvaluationOptions options;
     options.predictionRows = predictionRows;
-    options.classNames = m_data->classes;
-    return model.evaluateDetailed(m_data->xTest, m_data->yTest, options);
+    options.classNames = m_data->prepared.classes;
+    return model.evaluateDetailed(m_data->xTest, m_data->prepared.yTest, options);
 }
 
 } // namespace qk::app

@@ -19,7 +19,12 @@ namespace qk::app {
 
 class Document;
 class SessionHost;
-struct DataSource;
+
+// A run's arrays: the data source's rows prepared for the model, an x array per input.
+struct TrainingData {
+    keras::PreparedData prepared; // the targets, classes and split; the first input's arrays
+    Value xTrain, xTest;          // what fit() and evaluate() take: an array, or one per input
+};
 
 // Runs the document's network: prepares the data source's arrays, builds the model in the
 // worker (a Sequential model layer by layer, a graph as its exported script builds it),
@@ -54,12 +59,14 @@ public:
     // The last run's model on the test rows: scores, a classifier's confusion matrix (classes
     // named as the data names them) and at most `predictionRows` predictions.
     QFuture<keras::Evaluation> evaluateDetailed(int predictionRows = 500) const;
-    const std::optional<keras::PreparedData>& data() const { return m_data; }
-    // Why the document's model cannot train on the Data panel's rows (it has no layers, or
-    // it is a graph of other than one input and one output); empty when it can.
+    const std::optional<TrainingData>& data() const { return m_data; }
+    // Why the document's model cannot train on the Data panel's rows (it has no layers, it
+    // is a graph of several outputs, or one of its inputs has no columns chosen); empty when
+    // it can.
     static QString whyNotTrainable(const Document& document);
-    // The data source's arrays as a run trains on them; throws with the reason.
-    static keras::PreparedData prepareData(const DataSource& source);
+    // The data source's arrays as a run of the document's model trains on them, an x array
+    // per input of a graph (in the graph's input order); throws with the reason.
+    static TrainingData prepareData(const Document& document);
     // How the next runs spread over the worker's devices (nullopt: one device); sent to the
     // worker before each run's model is built.
     void setDistribution(std::optional<keras::Distribution> distribution);
@@ -84,7 +91,7 @@ private:
     Document& m_document;
     std::optional<keras::Model> m_model;
     std::optional<ModelGraph> m_trainedGraph; // the structure of a graph m_model was built from
-    std::optional<keras::PreparedData> m_data;
+    std::optional<TrainingData> m_data;
     std::shared_ptr<keras::TrainingHistory> m_history;
     std::optional<keras::Distribution> m_distribution;
     std::function<QString()> m_startingWeights;

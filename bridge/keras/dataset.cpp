@@ -313,7 +313,10 @@ PreparedData Dataset::prepare(const PrepareOptions& options) const {
         throw DatasetError({d->source, 0, 0, {}}, QStringLiteral("no label column chosen"));
     const Column& label = column(options.label);
     QStringList featureNames = options.features;
-    if (featureNames.isEmpty()) {
+    if (featureNames.isEmpty() && !options.numericByDefault) {
+        if (options.encoded.isEmpty())
+            throw DatasetError({d->source, 0, 0, {}}, QStringLiteral("no feature column chosen"));
+    } else if (featureNames.isEmpty()) {
         for (const Column& c : d->columns) {
             if (c.type == ColumnType::Numeric && c.name != label.name)
                 featureNames.append(c.name);

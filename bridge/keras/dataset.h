@@ -79,6 +79,8 @@ struct PrepareOptions {
 
     QString label = {};        // the label column
     QStringList features = {}; // feature columns; empty: every numeric column but the label
+    // False: an empty `features` means no numeric column (the encoded ones alone).
+    bool numericByDefault = true;
     // Categorical columns that become features too, one-hot: a column per value
     // (categories()), after the numeric features; an empty value is all zeros.
     QStringList encoded = {};

@@ -845,7 +845,7 @@ void TestDailyUse::columnsLeftOutAreNamedAndTextCanBeEncoded() {
     QVERIFY(trainingEnds());
     QVERIFY(!m_ide.window->errorPolicy().openDialog());
     QCOMPARE(status(runs().rowCount() - 1), QStringLiteral("finished"));
-    QCOMPARE(trainer().data()->xTrain.shape().at(1), std::int64_t(5));
+    QCOMPARE(trainer().data()->prepared.xTrain.shape().at(1), std::int64_t(5));
     document().setDataSource(DataSource());
 }
 
@@ -1123,7 +1123,7 @@ void TestDailyUse::exportSaysWhatItNeedsAndScoresTheTestRows() {
     const double accuracy = test.value(QStringLiteral("accuracy")).toDouble();
     QVERIFY(accuracy >= 0 && accuracy <= 1);
     // The test rows are the ones the Data panel held out: 30 of iris' 150.
-    QCOMPARE(trainer().data()->xTest.shape().at(0), std::int64_t(30));
+    QCOMPARE(trainer().data()->prepared.xTest.shape().at(0), std::int64_t(30));
 }
 
 // `qtkeras PROJECT` opens the project: the program itself, started with a path, lists it

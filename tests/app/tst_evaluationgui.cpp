@@ -107,7 +107,7 @@ void TestEvaluationGui::finishedRunIsScoredOnTheTestRows() {
     tabs->setCurrentWidget(view());
     QVERIFY(action(ids::modelEvaluate)->isEnabled());
     const keras::Evaluation& shown = view()->evaluation();
-    const qint64 testRows = trainer().data()->xTest.shape().at(0);
+    const qint64 testRows = trainer().data()->prepared.xTest.shape().at(0);
     QCOMPARE(shown.rows, testRows);
 
     // The scores are the worker's model.evaluate() on the test rows.
@@ -124,7 +124,7 @@ void TestEvaluationGui::finishedRunIsScoredOnTheTestRows() {
     // Keras' accuracy counted.
     inspectors::ConfusionMatrixModel& matrix = view()->matrix();
     QVERIFY(view()->matrixView()->isVisibleTo(view()));
-    const QStringList classes = trainer().data()->classes;
+    const QStringList classes = trainer().data()->prepared.classes;
     QCOMPARE(matrix.classCount(), 3);
     for (int c = 0; c < 3; ++c) {
         QCOMPARE(matrix.headerData(c, Qt::Horizontal).toString(), classes[c]);
@@ -226,7 +226,7 @@ void TestEvaluationGui::runWhoseModelIsGoneIsRefused() {
     history()->findChild<QPushButton*>(QStringLiteral("evaluateRun"))->click();
     QVERIFY(waitUntil([this] { return view()->hasEvaluation(); }, 120000));
     QVERIFY(view()->statusText().startsWith(history()->runs().name(1)));
-    QCOMPARE(view()->evaluation().rows, trainer().data()->xTest.shape().at(0));
+    QCOMPARE(view()->evaluation().rows, trainer().data()->prepared.xTest.shape().at(0));
 }
 
 void TestEvaluationGui::runningRunIsRefusedUntilItEnds() {

@@ -3,7 +3,7 @@
 // a 3-trial search over a Dense layer's units and the learning rate on two trial processes,
 // each trial a run of the chart named with its values, the trials table sorted by the
 // objective, and "Open Best in Builder" setting the builder's arguments in one undoable step;
-// then the same over a node of a two-branch graph.
+// then the same over a node of a graph of two inputs, each fed its own columns.
 #include "app/actionids.h"
 #include "app/actionregistry.h"
 #include "app/document.h"
@@ -306,19 +306,25 @@ void TestSearchPanel::graphSearchVariesANodeAndOpensTheBestInTheGraph() {
                             {{QStringLiteral("units"), units},
                              {QStringLiteral("activation"), QString::fromLatin1(activation)}});
     };
+    // Two inputs, each fed two of iris' columns (as the Data panel chooses them).
     ModelGraph graph;
-    graph.nodes.push_back({101, keras::InputLayer({4}), 0, {}, {}, false});
+    graph.nodes.push_back({101, keras::InputLayer({2}), 0, {}, {}, false});
+    graph.nodes.push_back({106, keras::InputLayer({2}), 0, {}, {}, false});
     graph.nodes.push_back({102, dense(16, "relu"), 0, {}, {}, false});
     graph.nodes.push_back({103, dense(8, "tanh"), 0, {}, {}, false});
     graph.nodes.push_back({104, keras::Concatenate(), 0, {}, {}, false});
     graph.nodes.push_back({105, dense(3, "softmax"), 0, {}, {}, false});
     graph.edges = {{101, -1, 102, QStringLiteral("inputs")},
-                   {101, -1, 103, QStringLiteral("inputs")},
+                   {106, -1, 103, QStringLiteral("inputs")},
                    {102, -1, 104, QStringLiteral("inputs")},
                    {103, -1, 104, QStringLiteral("inputs")},
                    {104, -1, 105, QStringLiteral("inputs")}};
     document.setGraph(graph, QStringLiteral("two branches"));
     QVERIFY(document.isGraph());
+    DataSource data = document.dataSource();
+    data.inputs = {{101, {QStringLiteral("sepal_length"), QStringLiteral("sepal_width")}, {}},
+                   {106, {QStringLiteral("petal_length"), QStringLiteral("petal_width")}, {}}};
+    document.setDataSource(data);
 
     auto* panel = m_ide.window->findChild<TrainingSettingsPanel*>();
     QVERIFY(panel);

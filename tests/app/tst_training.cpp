@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Training from the IDE with the real worker: the iris network of the document trained with
 // the Train action, its history growing while fit() runs and shown in the history inspector;
-// a long run stopped with the Stop action keeps its weights; a functional graph trains too.
+// a long run stopped with the Stop action keeps its weights; a functional graph trains too,
+// one of two inputs on the columns the Data panel chose for each.
 #include "app/actionids.h"
 #include "app/actionregistry.h"
 #include "app/datafitcheck.h"
+#include "app/datapanel.h"
 #include "app/document.h"
 #include "app/graphscene.h"
 #include "app/graphview.h"
@@ -24,8 +26,11 @@
 #include "support/testsupport.h"
 
 #include <QAction>
+#include <QComboBox>
 #include <QFile>
 #include <QJsonObject>
+#include <QLabel>
+#include <QListWidget>
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QtTest>
@@ -47,12 +52,14 @@ private Q_SLOTS:
     void stoppedRunKeepsItsWeights();
     // A graph drawn in the builder trains as a Sequential model does, and is scored.
     void graphWithTwoBranchesTrainsAndIsScored();
-    void graphWithTwoInputsIsRefusedWithTheReason();
+    // Each input of a graph gets the columns chosen for it in the Data panel.
+    void graphWithTwoInputsTrainsOnTheColumnsChosenForEach();
     void graphThatDoesNotFitTheDataIsWarnedOfBeforeTraining();
 
 private:
     TrainingController& trainer() const { return m_ide.window->workspace().trainer(); }
     void setEpochs(int epochs);
+    void chooseColumns(const QString& input, const QStringList& columns);
 
     qk::test::IdeFixture m_ide;
 };
@@ -204,7 +211,7 @@ void TestTraining::graphWithTwoBranchesTrainsAndIsScored() {
     QVERIFY(waitFinished(*saved, 60000));
     keras::Model loaded = keras::Model::load(m_ide.host->session(), path);
     QFuture<keras::Scores> again =
-        loaded.evaluate(trainer().data()->xTest, trainer().data()->yTest);
+        loaded.evaluate(trainer().data()->xTest, trainer().data()->prepared.yTest);
     QVERIFY(waitFinished(again, 60000));
     QCOMPARE(again.result().value(QStringLiteral("accuracy")), accuracy);
 
@@ -231,19 +238,140 @@ void TestTraining::graphWithTwoBranchesTrainsAndIsScored() {
     QVERIFY2(scripted > 0.7, qPrintable(QString::number(scripted)));
 }
 
-void TestTraining::graphWithTwoInputsIsRefusedWithTheReason() {
-    ModelGraph graph = twoBranches();
-    graph.nodes.push_back({106, keras::InputLayer({4}), 0, {}, {}, false});
-    graph.edges.erase(std::remove(graph.edges.begin(), graph.edges.end(),
-                                  GraphEdge{101, -1, 103, QStringLiteral("inputs")}),
-                      graph.edges.end());
-    graph.edges.push_back({106, -1, 103, QStringLiteral("inputs")});
-    m_ide.window->document().setGraph(graph, QStringLiteral("two inputs"));
+// Ticks the feature list's columns named, and unticks the others, for the input chosen.
+void TestTraining::chooseColumns(const QString& input, const QStringList& columns) {
+    DataPanel* panel = m_ide.window->findChild<DataPanel*>();
+    QComboBox* inputs = panel->inputCombo();
+    const int index = inputs->findText(input);
+    QVERIFY2(index >= 0, qPrintable(input));
+    inputs->setCurrentIndex(index);
+    Q_EMIT inputs->activated(index);
+    QListWidget* list = panel->featureList();
+    for (int i = 0; i < list->count(); ++i) {
+        QListWidgetItem* item = list->item(i);
+        const Qt::CheckState wanted = columns.contains(item->text()) ? Qt::Checked : Qt::Unchecked;
+        if (item->checkState() != wanted)
+            panel->featureList()->item(i)->setCheckState(wanted);
+    }
+}
+
+void TestTraining::graphWithTwoInputsTrainsOnTheColumnsChosenForEach() {
+    // Iris as two inputs: 'sepals' and 'petals', two measurements each, each through a
+    // Dense(8) of its own, joined: 24 + 24 + 51 = 99 parameters.
+    ModelGraph graph;
+    graph.nodes.push_back(
+        {201, keras::InputLayer({2}).name(QStringLiteral("sepals")), 0, {}, {}, false});
+    graph.nodes.push_back(
+        {202, keras::InputLayer({2}).name(QStringLiteral("petals")), 0, {}, {}, false});
+    graph.nodes.push_back(
+        {203, keras::Dense(8).activation(QStringLiteral("relu")), 0, {}, {}, false});
+    graph.nodes.push_back(
+        {204, keras::Dense(8).activation(QStringLiteral("relu")), 0, {}, {}, false});
+    graph.nodes.push_back({205, keras::Concatenate(), 0, {}, {}, false});
+    graph.nodes.push_back(
+        {206, keras::Dense(3).activation(QStringLiteral("softmax")), 0, {}, {}, false});
+    graph.edges = {{201, -1, 203, QStringLiteral("inputs")},
+                   {202, -1, 204, QStringLiteral("inputs")},
+                   {203, -1, 205, QStringLiteral("inputs")},
+                   {204, -1, 205, QStringLiteral("inputs")},
+                   {205, -1, 206, QStringLiteral("inputs")}};
+    Document& document = m_ide.window->document();
+    document.setGraph(graph, QStringLiteral("two inputs"));
+
+    // Before any columns are chosen: refused, naming the inputs that need them.
     QString error;
     QVERIFY(!trainer().train(&error));
-    QVERIFY2(error.contains(QLatin1String("2 inputs")) && error.contains(QLatin1String("1 output")),
+    QVERIFY2(error.contains(QLatin1String("'sepals' and 'petals'")) &&
+                 error.contains(QLatin1String("Data panel")),
              qPrintable(error));
     QVERIFY(!trainer().isRunning());
+    DataPanel* panel = m_ide.window->findChild<DataPanel*>();
+    QVERIFY(panel->inputCombo()->isVisibleTo(panel));
+    QCOMPARE(panel->inputCombo()->count(), 2);
+    QVERIFY2(panel->inputsSummary()->text().contains(QLatin1String("no columns yet")),
+             qPrintable(panel->inputsSummary()->text()));
+
+    // Three columns for a two-wide input: warned of in the data's terms; then made to fit.
+    const DataFitCheck& fit = m_ide.window->workspace().dataFit();
+    chooseColumns(QStringLiteral("'sepals'"),
+                  {QStringLiteral("sepal_length"), QStringLiteral("sepal_width")});
+    chooseColumns(QStringLiteral("'petals'"),
+                  {QStringLiteral("sepal_length"), QStringLiteral("petal_length"),
+                   QStringLiteral("petal_width")});
+    QVERIFY2(waitUntil(
+                 [&] {
+                     return fit.warnings().contains(QStringLiteral(
+                         "The data gives 'petals' 3 features per row, but it takes 2."));
+                 },
+                 60000),
+             qPrintable(fit.warnings().join(u'\n')));
+    chooseColumns(QStringLiteral("'petals'"),
+                  {QStringLiteral("petal_length"), QStringLiteral("petal_width")});
+    QVERIFY2(waitUntil([&] { return fit.warnings().isEmpty(); }, 60000),
+             qPrintable(fit.warnings().join(u'\n')));
+    QVERIFY2(panel->inputsSummary()->text().contains(QLatin1String("petal_length, petal_width")),
+             qPrintable(panel->inputsSummary()->text()));
+    if (QWidget* dock = panel->parentWidget())
+        dock->raise();
+    qk::test::saveScreenshot(m_ide.window.get(), QStringLiteral("training-two-inputs"));
+
+    setEpochs(60);
+    QSignalSpy finished(&trainer(), &TrainingController::finished);
+    QVERIFY2(trainer().train(&error), qPrintable(error));
+    const std::shared_ptr<keras::TrainingHistory> history = trainer().history();
+    QVERIFY(waitUntil([&] { return !finished.isEmpty(); }, 120000));
+    QVERIFY2(finished.first().at(0).toBool(), qPrintable(finished.first().at(1).toString()));
+    QCOMPARE(history->epochCount(), 60);
+    QFuture<keras::ModelInfo> created = trainer().model()->created();
+    QVERIFY(waitFinished(created, 60000));
+    QCOMPARE(created.result().totalParams, 99);
+
+    // Each input got its own columns, with the rows split alike: what the Data panel's
+    // choices prepare on their own.
+    const auto alone = [](const QStringList& features) {
+        keras::PrepareOptions options;
+        options.label = QStringLiteral("species");
+        options.features = features;
+        options.testFraction = DataSource().testFraction;
+        return keras::Dataset::iris().prepare(options);
+    };
+    const keras::PreparedData sepals =
+        alone({QStringLiteral("sepal_length"), QStringLiteral("sepal_width")});
+    const keras::PreparedData petals =
+        alone({QStringLiteral("petal_length"), QStringLiteral("petal_width")});
+    const Value& x = trainer().data()->xTrain;
+    QVERIFY(x.isList());
+    QCOMPARE(x.items().size(), std::size_t(2));
+    QVERIFY(x.items().at(0).toArray() == sepals.xTrain);
+    QVERIFY(x.items().at(1).toArray() == petals.xTrain);
+    QVERIFY(trainer().data()->prepared.yTrain == petals.yTrain);
+
+    // Scored on the test rows, with a confusion matrix: the petals alone separate iris well.
+    QFuture<keras::Evaluation> scored = trainer().evaluateDetailed();
+    QVERIFY(waitFinished(scored, 60000));
+    const double accuracy = scored.result().scores.value(QStringLiteral("accuracy"));
+    QVERIFY2(accuracy > 0.7, qPrintable(QString::number(accuracy)));
+    QCOMPARE(scored.result().confusion.size(), std::size_t(3));
+
+    // Export Python Script: plain Python feeds both inputs and scores the model.
+    QTemporaryDir dir;
+    const QString script = dir.filePath(QStringLiteral("two-inputs.py"));
+    QVERIFY2(m_ide.window->project().exportScript(script, &error), qPrintable(error));
+    const qk::test::ScriptRun run = qk::test::runPythonScript(script, dir.path());
+    QVERIFY(run.finished);
+    QVERIFY2(run.exitCode == 0, run.standardError.constData());
+    QCOMPARE(run.lastLine.value(QStringLiteral("total_params")).toInteger(), 99);
+
+    // The project keeps each input's columns.
+    const QString project = dir.filePath(QStringLiteral("two-inputs.qtkeras"));
+    QVERIFY2(m_ide.window->project().saveAs(project, &error), qPrintable(error));
+    const DataSource saved = document.dataSource();
+    m_ide.window->project().newProject();
+    QVERIFY(document.dataSource().inputs.isEmpty());
+    QVERIFY2(m_ide.window->project().open(project, &error), qPrintable(error));
+    QCOMPARE(document.dataSource().inputs.size(), 2);
+    QVERIFY(document.dataSource() == saved);
+    QVERIFY(TrainingController::whyNotTrainable(document).isEmpty());
 }
 
 void TestTraining::graphThatDoesNotFitTheDataIsWarnedOfBeforeTraining() {

@@ -240,7 +240,8 @@ void TestDataset::prepareIrisWithIndexTargets() {
 }
 
 // Issue 14: a text column chosen for encoding becomes one feature per value, after the
-// numeric features; an empty value is a row of zeros.
+// numeric features; an empty value is a row of zeros. Without numeric columns by default,
+// the encoded ones alone.
 void TestDataset::textColumnsEncodedOneHot() {
     const Dataset table = readCsv("x,colour,label\n1,red,a\n2,blue,b\n3,,a\n4,red,b\n");
     QCOMPARE(table.categories("colour"), (QStringList{"blue", "red"}));
@@ -261,6 +262,19 @@ void TestDataset::textColumnsEncodedOneHot() {
     }
     QVERIFY_THROWS_EXCEPTION(DatasetError,
                              table.prepare({.label = "colour", .encoded = {"colour"}}));
+
+    // Without numeric columns by default (a graph input fed text alone): the encoded ones
+    // only; with nothing chosen at all, refused.
+    const PreparedData textOnly = table.prepare({.label = "label",
+                                                 .numericByDefault = false,
+                                                 .encoded = {"colour"},
+                                                 .testFraction = 0.25,
+                                                 .standardize = false});
+    QCOMPARE(textOnly.featureNames, (QStringList{"colour=blue", "colour=red"}));
+    QCOMPARE(textOnly.xTrain.shape(), (Indices{3, 2}));
+    QCOMPARE(textOnly.split.train, data.split.train);
+    QVERIFY_THROWS_EXCEPTION(DatasetError,
+                             table.prepare({.label = "label", .numericByDefault = false}));
 }
 
 void TestDataset::split_data() {
