@@ -71,24 +71,29 @@ void DataFitCheck::readData() {
     const QDateTime modified = source.kind == DataSource::Kind::Csv
                                    ? QFileInfo(source.csvPath).lastModified()
                                    : QDateTime();
-    if (m_read && source == m_readFor && modified == m_readModified)
+    const std::vector<int> outputs =
+        m_document.isGraph() ? m_document.graph().outputIds() : std::vector<int>();
+    if (m_read && source == m_readFor && modified == m_readModified && outputs == m_readOutputs)
         return;
     m_read = true;
     m_readFor = source;
     m_readModified = modified;
+    m_readOutputs = outputs;
     m_features = m_classes = -1;
     m_inputFeatures.clear();
+    m_outputClasses.clear();
+    const QStringList labels = source.labels(outputs);
     try {
         const keras::Dataset table = source.kind == DataSource::Kind::Iris
                                          ? keras::Dataset::iris()
                                          : keras::Dataset::fromCsv(source.csvPath);
-        // Numeric columns (all but the label when none are named) and a column per category.
+        // Numeric columns (all but the labels when none are named) and a column per category.
         const auto count = [&](const QStringList& numeric, const QStringList& encoded,
                                bool allByDefault) {
             int n = 0;
             if (numeric.isEmpty() && allByDefault) {
                 for (const QString& column : table.columnNames()) {
-                    if (column != source.label &&
+                    if (!labels.contains(column) &&
                         table.columnType(column) == keras::Dataset::ColumnType::Numeric)
                         ++n;
                 }
@@ -102,7 +107,15 @@ void DataFitCheck::readData() {
         m_features = count(source.features, source.encoded, true);
         for (const InputColumns& input : source.inputs)
             m_inputFeatures.insert(input.node, count(input.features, input.encoded, false));
-        m_classes = static_cast<int>(table.labels(source.label).classes.size());
+        if (outputs.size() > 1) {
+            for (int output : outputs) {
+                if (const QString label = source.labelOf(output); !label.isEmpty())
+                    m_outputClasses.insert(output,
+                                           static_cast<int>(table.labels(label).classes.size()));
+            }
+        } else {
+            m_classes = static_cast<int>(table.labels(source.label).classes.size());
+        }
     } catch (const std::exception&) {
         // The Data panel says what is wrong with the data; here there is nothing to compare.
     }
@@ -161,19 +174,30 @@ void DataFitCheck::update() {
         warnings << tr("The data has %1 per row, but the model's input takes %2.")
                         .arg(features(m_features), dimsText(inputDims));
     }
-    if (outputId != 0 && m_classes > 0) {
-        const QList<qint64>& dims = outputDims;
-        const DataSource& source = m_document.dataSource();
-        const QString loss = m_document.compileSettings().loss;
-        // One value per row for class indices with a binary loss; else one per class.
-        const bool binary = loss.contains(QLatin1String("binary")) && !source.oneHot;
-        const qint64 expected = binary ? 1 : m_classes;
-        if (dims.size() == 1 && dims.front() != expected && !(binary && m_classes > 2)) {
-            onLayer(outputId, tr("The data has %1; this layer gives %2 per row.")
-                                  .arg(classes(m_classes), values(dims.front())));
-            warnings << tr("The data has %1, but the model's output gives %2 per row.")
-                            .arg(classes(m_classes), values(dims.front()));
-        }
+    const DataSource& source = m_document.dataSource();
+    const QString loss = m_document.compileSettings().loss;
+    // One value per row for class indices with a binary loss; else one per class.
+    const bool binary = loss.contains(QLatin1String("binary")) && !source.oneHot;
+    const auto misfit = [binary](const QList<qint64>& dims, int classCount) {
+        const qint64 expected = binary ? 1 : classCount;
+        return dims.size() == 1 && dims.front() != expected && !(binary && classCount > 2);
+    };
+    if (outputId != 0 && m_classes > 0 && misfit(outputDims, m_classes)) {
+        onLayer(outputId, tr("The data has %1; this layer gives %2 per row.")
+                              .arg(classes(m_classes), values(outputDims.front())));
+        warnings << tr("The data has %1, but the model's output gives %2 per row.")
+                        .arg(classes(m_classes), values(outputDims.front()));
+    }
+    // Several outputs: each against the classes of its label.
+    for (auto it = m_outputClasses.cbegin(); it != m_outputClasses.cend(); ++it) {
+        const GraphChecker::NodeResult* r = graph ? m_graph.result(it.key()) : nullptr;
+        const QList<qint64> dims = r ? sampleDims(r->kerasShape) : QList<qint64>();
+        if (misfit(dims, it.value()))
+            warnings << tr("%1 has %2, but %3 gives %4 per row.")
+                            .arg(source.labelOf(it.key()), classes(it.value()),
+                                 m_document.graph().outputName(it.key()), values(dims.front()));
+    }
+    if (m_classes > 0 || !m_outputClasses.isEmpty()) {
         if (loss == QLatin1String("categorical_crossentropy") && !source.oneHot)
             warnings << tr("categorical_crossentropy needs one-hot targets: tick One-hot "
                            "targets in the Data panel, or use sparse_categorical_crossentropy.");

@@ -8,6 +8,8 @@
 #include <QObject>
 #include <QStringList>
 
+#include <vector>
+
 namespace qk::app {
 
 class Document;
@@ -52,6 +54,8 @@ private:
     bool m_read = false;
     int m_features = -1;
     QHash<int, int> m_inputFeatures; // a graph input's features, for those with columns chosen
+    QHash<int, int> m_outputClasses; // a graph output's classes, for those with a label chosen
+    std::vector<int> m_readOutputs;  // the graph's outputs when the data was read
     int m_classes = -1;
     QHash<int, QString> m_layerWarnings;
     QStringList m_warnings;

@@ -34,10 +34,11 @@ constexpr int columnRole = Qt::UserRole;
 constexpr int encodedRole = Qt::UserRole + 1;
 
 // The numeric columns but the label: the features when none are chosen.
-QStringList defaultFeatures(const keras::Dataset& dataset, const QString& label) {
+QStringList defaultFeatures(const keras::Dataset& dataset, const QStringList& labels) {
     QStringList features;
     for (const QString& column : dataset.columnNames())
-        if (column != label && dataset.columnType(column) == keras::Dataset::ColumnType::Numeric)
+        if (!labels.contains(column) &&
+            dataset.columnType(column) == keras::Dataset::ColumnType::Numeric)
             features.append(column);
     return features;
 }
@@ -55,6 +56,8 @@ void keepColumnsOf(const keras::Dataset& table, DataSource& source) {
         input.encoded = kept(input.encoded);
     }
     source.inputs.removeIf([](const InputColumns& input) { return input.isEmpty(); });
+    source.outputs.removeIf(
+        [&table](const OutputLabel& output) { return !table.hasColumn(output.label); });
 }
 
 } // namespace
@@ -69,6 +72,8 @@ DataPanel::DataPanel(Document& document, QWidget* parent)
     , m_error(new QLabel)
     , m_input(new QComboBox)
     , m_inputs(new QLabel)
+    , m_output(new QComboBox)
+    , m_outputs(new QLabel)
     , m_features(new QListWidget)
     , m_leftOut(new QLabel)
     , m_encode(new QPushButton(tr("&Encode text columns as one-hot features")))
@@ -92,6 +97,11 @@ DataPanel::DataPanel(Document& document, QWidget* parent)
     m_inputs->setObjectName(QStringLiteral("inputColumns"));
     m_inputs->setWordWrap(true);
     m_inputs->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_output->setObjectName(QStringLiteral("output"));
+    m_output->setToolTip(tr("The graph output whose label the Label box chooses"));
+    m_outputs->setObjectName(QStringLiteral("outputLabels"));
+    m_outputs->setWordWrap(true);
+    m_outputs->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_features->setMaximumHeight(m_features->fontMetrics().height() * 6);
     m_leftOut->setObjectName(QStringLiteral("leftOut"));
     m_leftOut->setWordWrap(true);
@@ -126,6 +136,8 @@ DataPanel::DataPanel(Document& document, QWidget* parent)
     form->addRow(tr("&Features:"), m_features);
     form->addRow(m_leftOut);
     form->addRow(m_encode);
+    form->addRow(tr("O&utput:"), m_output);
+    form->addRow(m_outputs);
     form->addRow(tr("&Label:"), m_label);
     form->addRow(m_oneHot);
     form->addRow(tr("Test &fraction:"), m_testFraction);
@@ -143,6 +155,7 @@ DataPanel::DataPanel(Document& document, QWidget* parent)
     });
     connect(m_open, &QPushButton::clicked, this, &DataPanel::showOpenDialog);
     connect(m_input, &QComboBox::activated, this, &DataPanel::refresh);
+    connect(m_output, &QComboBox::activated, this, &DataPanel::refresh);
     connect(m_features, &QListWidget::itemChanged, this, &DataPanel::commitFeatures);
     connect(m_encode, &QPushButton::clicked, this, &DataPanel::encodeTextColumns);
     connect(m_label, &QComboBox::activated, this, &DataPanel::commitOptions);
@@ -152,7 +165,8 @@ DataPanel::DataPanel(Document& document, QWidget* parent)
     connect(m_seed, &QSpinBox::valueChanged, this, &DataPanel::commitOptions);
     connect(&m_document, &Document::changed, this, [this](const DocumentChange& change) {
         // The graph's inputs decide what the feature list edits.
-        if (change.kind == DocumentChange::Kind::DataChanged || graphInputs() != m_shownInputs)
+        if (change.kind == DocumentChange::Kind::DataChanged || graphInputs() != m_shownInputs ||
+            graphOutputs() != m_shownOutputs)
             refresh();
     });
     refresh();
@@ -246,7 +260,7 @@ void DataPanel::refresh() {
     const DataSource& source = m_document.dataSource();
     load(source); // on failure the error shows and the last table stays in view
     const keras::Dataset& table = dataset();
-    const QList<QWidget*> widgets = {m_source, m_input, m_features,     m_label,
+    const QList<QWidget*> widgets = {m_source, m_input, m_output,       m_features,   m_label,
                                      m_oneHot, m_seed,  m_testFraction, m_standardize};
     std::vector<std::unique_ptr<QSignalBlocker>> blockers;
     for (QWidget* widget : widgets)
@@ -259,9 +273,28 @@ void DataPanel::refresh() {
                               .arg(QFileInfo(source.csvPath).fileName()));
     m_file->setToolTip(source.csvPath);
 
+    // A graph of several outputs: the Label box edits the output chosen in the Output box.
+    const int shownOutput = m_output->currentData().toInt();
+    m_shownOutputs = graphOutputs();
+    m_output->clear();
+    QStringList outputSummary;
+    for (const auto& [node, name] : std::as_const(m_shownOutputs)) {
+        m_output->addItem(name, node);
+        const QString label = source.labelOf(node);
+        outputSummary
+            << (label.isEmpty()
+                    ? tr("<b>%1</b>: <i>no label yet</i>").arg(name.toHtmlEscaped())
+                    : tr("<b>%1</b>: %2").arg(name.toHtmlEscaped(), label.toHtmlEscaped()));
+    }
+    m_output->setCurrentIndex(std::max(0, m_output->findData(shownOutput)));
+    m_outputs->setText(outputSummary.join(QStringLiteral("<br>")));
+    m_form->setRowVisible(m_output, !m_shownOutputs.isEmpty());
+    m_form->setRowVisible(m_outputs, !m_shownOutputs.isEmpty());
+    const QStringList labels = labelColumns(source);
+
     m_label->clear();
     m_label->addItems(table.columnNames());
-    m_label->setCurrentIndex(m_label->findText(source.label));
+    m_label->setCurrentIndex(m_label->findText(editedLabel(source)));
 
     // A graph of several inputs: the list edits the input chosen in the Input box.
     const int shownNode = m_input->currentData().toInt();
@@ -284,7 +317,7 @@ void DataPanel::refresh() {
     m_form->setRowVisible(m_inputs, several);
 
     m_features->clear();
-    const QStringList candidates = defaultFeatures(table, source.label);
+    const QStringList candidates = defaultFeatures(table, labels);
     const InputColumns edited = editedColumns(source);
     const QStringList chosen = several || !edited.features.isEmpty() ? edited.features : candidates;
     for (const QString& column : candidates) {
@@ -307,7 +340,7 @@ void DataPanel::refresh() {
         item->setFlags(Qt::ItemIsEnabled | Qt::ItemIsUserCheckable);
         item->setCheckState(Qt::Checked);
     }
-    showLeftOut(table, source.label, edited.encoded);
+    showLeftOut(table, labels, edited.encoded);
     m_oneHot->setChecked(source.oneHot);
     m_testFraction->setValue(source.testFraction);
     m_seed->setValue(
@@ -384,13 +417,13 @@ void DataPanel::setEditedColumns(DataSource& source, const InputColumns& columns
                      });
 }
 
-void DataPanel::showLeftOut(const keras::Dataset& table, const QString& label,
+void DataPanel::showLeftOut(const keras::Dataset& table, const QStringList& labels,
                             const QStringList& encoded) {
     // Columns that are not features and not the label, and why: a text column can be encoded.
     QStringList reasons;
     m_encodable.clear();
     for (const QString& column : table.columnNames()) {
-        if (column == label ||
+        if (labels.contains(column) ||
             table.columnType(column) != keras::Dataset::ColumnType::Categorical ||
             encoded.contains(column))
             continue;
@@ -437,8 +470,22 @@ void DataPanel::encodeTextColumns() {
 void DataPanel::commitOptions() {
     DataSource source = m_document.dataSource();
     const QString label = m_label->currentText();
-    if (label != source.label) {
-        source.label = label;
+    if (label != editedLabel(source)) {
+        if (m_shownOutputs.isEmpty()) {
+            source.label = label;
+        } else {
+            const int node = m_output->currentData().toInt();
+            source.outputs.removeIf([node](const OutputLabel& o) { return o.node == node; });
+            source.outputs.append(OutputLabel{node, label});
+            // In the graph's output order, so that equal choices compare equal.
+            const std::vector<int> order = m_document.graph().outputIds();
+            std::stable_sort(source.outputs.begin(), source.outputs.end(),
+                             [&order](const OutputLabel& a, const OutputLabel& b) {
+                                 return std::find(order.cbegin(), order.cend(), a.node) <
+                                        std::find(order.cbegin(), order.cend(), b.node);
+                             });
+        }
+        // A label is no feature.
         source.features.removeAll(label);
         source.encoded.removeAll(label);
         for (InputColumns& input : source.inputs) {
@@ -453,6 +500,29 @@ void DataPanel::commitOptions() {
     source.standardize = m_standardize->isChecked();
     if (source != m_document.dataSource())
         m_document.setDataSource(source);
+}
+
+QList<std::pair<int, QString>> DataPanel::graphOutputs() const {
+    QList<std::pair<int, QString>> out;
+    if (!m_document.isGraph())
+        return out;
+    const ModelGraph& graph = m_document.graph();
+    const std::vector<int> ids = graph.outputIds();
+    if (ids.size() < 2)
+        return out;
+    for (int id : ids)
+        out.append({id, graph.outputName(id)});
+    return out;
+}
+
+QStringList DataPanel::labelColumns(const DataSource& source) const {
+    return source.labels(m_document.isGraph() ? m_document.graph().outputIds()
+                                              : std::vector<int>());
+}
+
+QString DataPanel::editedLabel(const DataSource& source) const {
+    return m_shownOutputs.isEmpty() ? source.label
+                                    : source.labelOf(m_output->currentData().toInt());
 }
 
 } // namespace qk::app

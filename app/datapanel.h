@@ -55,6 +55,9 @@ public:
     // For a graph of several inputs: which input the feature list edits, and what each has.
     QComboBox* inputCombo() const { return m_input; }
     QLabel* inputsSummary() const { return m_inputs; }
+    // For a graph of several outputs: which output the Label box edits, and each one's.
+    QComboBox* outputCombo() const { return m_output; }
+    QLabel* outputsSummary() const { return m_outputs; }
     QString errorText() const;
 
 private:
@@ -65,10 +68,17 @@ private:
     void commitFeatures();
     void commitOptions();
     // Says which columns are not features and why; offers to encode the text ones.
-    void showLeftOut(const keras::Dataset& table, const QString& label, const QStringList& encoded);
+    void showLeftOut(const keras::Dataset& table, const QStringList& labels,
+                     const QStringList& encoded);
     void encodeTextColumns();
     // The graph's inputs as the Input box lists them: (node, name); empty unless several.
     QList<std::pair<int, QString>> graphInputs() const;
+    // The graph's outputs as the Output box lists them: (node, name); empty unless several.
+    QList<std::pair<int, QString>> graphOutputs() const;
+    // Every label column: the model's, or each output's.
+    QStringList labelColumns(const DataSource& source) const;
+    // The label the Label box edits: the model's, or the chosen output's.
+    QString editedLabel(const DataSource& source) const;
     // The columns the feature list edits: the model's, or the chosen input's.
     InputColumns editedColumns(const DataSource& source) const;
     void setEditedColumns(DataSource& source, const InputColumns& columns) const;
@@ -86,6 +96,9 @@ private:
     QComboBox* m_input;
     QLabel* m_inputs;
     QList<std::pair<int, QString>> m_shownInputs; // what the Input box lists
+    QComboBox* m_output;
+    QLabel* m_outputs;
+    QList<std::pair<int, QString>> m_shownOutputs; // what the Output box lists
     QListWidget* m_features;
     QLabel* m_leftOut;
     QPushButton* m_encode;

@@ -245,13 +245,21 @@ std::vector<int> ModelGraph::inputIds() const {
 }
 
 QString ModelGraph::inputName(int nodeId) const {
-    const std::vector<int> inputs = inputIds();
-    const auto at = std::find(inputs.cbegin(), inputs.cend(), nodeId);
-    if (at == inputs.cend())
+    return endpointName(inputIds(), nodeId, tr("input %1"));
+}
+
+QString ModelGraph::outputName(int nodeId) const {
+    return endpointName(outputIds(), nodeId, tr("output %1"));
+}
+
+QString ModelGraph::endpointName(const std::vector<int>& ends, int nodeId,
+                                 const QString& numbered) const {
+    const auto at = std::find(ends.cbegin(), ends.cend(), nodeId);
+    if (at == ends.cend())
         return {};
-    if (const QString name = nameArgument(node(nodeId)->object); !name.isEmpty())
+    if (const QString name = nameArgument(owner(*node(nodeId)).object); !name.isEmpty())
         return u'\'' + name + u'\'';
-    return tr("input %1").arg(at - inputs.cbegin() + 1);
+    return numbered.arg(at - ends.cbegin() + 1);
 }
 
 std::vector<int> ModelGraph::outputIds() const {

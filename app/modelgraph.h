@@ -96,9 +96,10 @@ public:
 
     std::vector<int> inputIds() const;
     std::vector<int> outputIds() const;
-    // How the user knows an input: the name given to Keras ('wide'), else its place
-    // ("input 2"); empty for a node that is no input.
+    // How the user knows an input or output: the name given to Keras ('wide'), else its
+    // place ("input 2", "output 1"); empty for a node that is none.
     QString inputName(int nodeId) const;
+    QString outputName(int nodeId) const;
 
     // Nodes in an order where every node comes after those it takes tensors from; nullopt
     // when there is a cycle (`cycle` then names nodes on it).
@@ -122,6 +123,9 @@ public:
     // The graph as data for the worker's graph.describe(): one dict per node in
     // topological order. Throws std::invalid_argument on a cycle.
     py::Expr describeSpec() const;
+
+private:
+    QString endpointName(const std::vector<int>& ends, int nodeId, const QString& numbered) const;
 };
 
 // The name in the config of a block rebuilt from it (keras.saving.deserialize_keras_object);

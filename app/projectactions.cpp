@@ -207,7 +207,7 @@ bool ProjectActions::exportScript(const QString& path, QString* error, bool with
             // The test rows the Data panel held out: the script scores the model on them.
             keras::ExportOptions options;
             if (const auto& data = m_trainer.data())
-                options.testData = std::pair<Value, Value>(data->xTest, data->prepared.yTest);
+                options.testData = std::pair<Value, Value>(data->xTest, data->yTest);
             script = model->exportScript(options);
         }
     } catch (const std::exception& e) {

@@ -159,6 +159,12 @@ void to_json(Json& j, const DataSource& s) {
                                   {"encoded", strings(input.encoded)}});
         j["inputs"] = inputs;
     }
+    if (!s.outputs.isEmpty()) {
+        Json outputs = Json::array();
+        for (const OutputLabel& output : s.outputs)
+            outputs.push_back(Json{{"node", output.node}, {"label", str(output.label)}});
+        j["outputs"] = outputs;
+    }
 }
 
 void from_json(const Json& j, DataSource& s) {
@@ -177,6 +183,11 @@ void from_json(const Json& j, DataSource& s) {
             s.inputs.append(InputColumns{input.at("node").get<int>(),
                                          qstrings(input.at("features")),
                                          qstrings(input.at("encoded"))});
+    }
+    s.outputs.clear();
+    if (j.contains("outputs")) {
+        for (const Json& output : j.at("outputs"))
+            s.outputs.append(OutputLabel{output.at("node").get<int>(), qstr(output.at("label"))});
     }
 }
 

@@ -45,6 +45,14 @@ struct InputColumns {
     friend bool operator==(const InputColumns&, const InputColumns&) = default;
 };
 
+// The label column of one output of a graph of several outputs.
+struct OutputLabel {
+    int node = 0; // the graph's output node
+    QString label = {};
+
+    friend bool operator==(const OutputLabel&, const OutputLabel&) = default;
+};
+
 // Where the training data comes from and how it becomes arrays.
 struct DataSource {
     enum class Kind { Iris, Csv };
@@ -60,6 +68,9 @@ struct DataSource {
     // For a graph of several inputs, each input's columns (features and encoded above are
     // then not used); an input without an entry has none chosen yet.
     QList<InputColumns> inputs = {};
+    // For a graph of several outputs, each output's label (label above is then not used); an
+    // output without an entry has none chosen yet.
+    QList<OutputLabel> outputs = {};
 
     // The columns chosen for that input; null when none are.
     const InputColumns* columnsOf(int node) const {
@@ -68,6 +79,27 @@ struct DataSource {
                 return columns.isEmpty() ? nullptr : &columns;
         }
         return nullptr;
+    }
+
+    // The label chosen for that output; empty when none is.
+    QString labelOf(int node) const {
+        for (const OutputLabel& output : outputs) {
+            if (output.node == node)
+                return output.label;
+        }
+        return {};
+    }
+    // The columns that are labels for a model with these outputs (the graph's output nodes;
+    // none for a Sequential model): label, or each output's of a graph of several.
+    QStringList labels(const std::vector<int>& outputNodes) const {
+        if (outputNodes.size() < 2)
+            return {label};
+        QStringList out;
+        for (int node : outputNodes) {
+            if (const QString chosen = labelOf(node); !chosen.isEmpty() && !out.contains(chosen))
+                out << chosen;
+        }
+        return out;
     }
 
     friend bool operator==(const DataSource&, const DataSource&) = default;

@@ -202,12 +202,11 @@ bool SearchController::start(const std::vector<SearchRange>& ranges, keras::Sear
     }
     model.loss = compile.loss;
     model.optimizer = optimizer;
-    for (const QString& metric : compile.metrics)
-        model.metrics.emplace_back(metric);
+    model.metrics = TrainingController::metricsFor(m_document);
     options.session = m_host.options();
 
     auto search = std::make_unique<keras::Search>(m_host.session(), std::move(model), data.xTrain,
-                                                  data.prepared.yTrain, std::move(options));
+                                                  data.yTrain, std::move(options));
     connect(search.get(), &keras::Search::trialStarted, this, [this](const keras::Trial& trial) {
         Q_EMIT trialStarted(trial.history, trial.title());
     });

@@ -35,34 +35,48 @@ TrainingController::TrainingController(SessionHost& host, Document& document, QO
     });
 }
 
+namespace {
+
+// "a", "a and b", "a, b and c".
+QString listed(const QStringList& items) {
+    if (items.size() < 2)
+        return items.value(0);
+    return TrainingController::tr("%1 and %2")
+        .arg(items.mid(0, items.size() - 1).join(QStringLiteral(", ")), items.back());
+}
+
+} // namespace
+
 QString TrainingController::whyNotTrainable(const Document& document) {
     const bool graph = document.isGraph();
     if (graph ? document.graph().isEmpty() : document.layerCount() == 0)
         return tr("The model has no layers.");
     if (!graph)
         return {};
-    const std::size_t inputs = document.graph().inputIds().size();
-    const std::size_t outputs = document.graph().outputIds().size();
-    const auto count = [](std::size_t n, const QString& one, const QString& many) {
-        return (n == 1 ? one : many).arg(n);
-    };
-    if (outputs != 1)
-        return tr("The Data panel's label feeds one output; this graph has %1. Train it from "
-                  "the console or the C++ API, with targets for each.")
-            .arg(count(outputs, tr("%1 output"), tr("%1 outputs")));
-    if (inputs > 1) {
-        QStringList missing;
-        for (int input : document.graph().inputIds()) {
-            if (!document.dataSource().columnsOf(input))
-                missing << document.graph().inputName(input);
+    const ModelGraph& g = document.graph();
+    const DataSource& source = document.dataSource();
+    QStringList inputs;
+    if (g.inputIds().size() > 1) {
+        for (int input : g.inputIds()) {
+            if (!source.columnsOf(input))
+                inputs << g.inputName(input);
         }
-        if (missing.size() == 1)
-            return tr("Choose the columns that feed %1 in the Data panel (Input).")
-                .arg(missing.front());
-        if (!missing.isEmpty())
-            return tr("Choose the columns that feed %1 and %2 in the Data panel (Input).")
-                .arg(missing.mid(0, missing.size() - 1).join(QStringLiteral(", ")), missing.back());
     }
+    QStringList outputs;
+    if (g.outputIds().size() > 1) {
+        for (int output : g.outputIds()) {
+            if (source.labelOf(output).isEmpty())
+                outputs << g.outputName(output);
+        }
+    }
+    if (!inputs.isEmpty() && !outputs.isEmpty())
+        return tr("Choose the columns that feed %1 (Input), and the label of %2 (Output), in "
+                  "the Data panel.")
+            .arg(listed(inputs), listed(outputs));
+    if (!inputs.isEmpty())
+        return tr("Choose the columns that feed %1 in the Data panel (Input).").arg(listed(inputs));
+    if (!outputs.isEmpty())
+        return tr("Choose the label of %1 in the Data panel (Output).").arg(listed(outputs));
     return {};
 }
 
@@ -119,16 +133,13 @@ bool TrainingController::train(QString* error) {
     }
     // Compiled and trained through the model, which keeps how: its exported script trains too.
     const CompileSettings& compile = m_document.compileSettings();
-    std::vector<keras::Argument> metrics;
-    for (const QString& metric : compile.metrics)
-        metrics.emplace_back(metric);
-    m_model->compile(compile.loss, compile.optimizer, std::move(metrics));
+    m_model->compile(compile.loss, compile.optimizer, metricsFor(m_document));
     // The console reaches the run's model and data by readable names.
     Command names(QStringLiteral("model = %1").arg(m_model->variable()));
     names.bind(QStringLiteral("x_train"), m_data->xTrain)
-        .bind(QStringLiteral("y_train"), m_data->prepared.yTrain)
+        .bind(QStringLiteral("y_train"), m_data->yTrain)
         .bind(QStringLiteral("x_test"), m_data->xTest)
-        .bind(QStringLiteral("y_test"), m_data->prepared.yTest);
+        .bind(QStringLiteral("y_test"), m_data->yTest);
     names.lifetime = BindingLifetime::Eternal;
     names.result = ResultMode::None;
     session.send(std::move(names));
@@ -139,7 +150,7 @@ bool TrainingController::train(QString* error) {
     if (settings.validationSplit > 0)
         fit.validationSplit = settings.validationSplit;
     fit.callbacks = settings.callbacks;
-    const keras::Training training = m_model->fit(m_data->xTrain, m_data->prepared.yTrain, fit);
+    const keras::Training training = m_model->fit(m_data->xTrain, m_data->yTrain, fit);
     m_history = training.history();
     m_runs.push_back(m_history);
     m_running = true;
@@ -177,43 +188,98 @@ TrainingData TrainingController::prepareData(const Document& document) {
     const keras::Dataset dataset = source.kind == DataSource::Kind::Iris
                                        ? keras::Dataset::iris()
                                        : keras::Dataset::fromCsv(source.csvPath);
+    const bool graph = document.isGraph();
+    const std::vector<int> inputs = graph ? document.graph().inputIds() : std::vector<int>();
+    const std::vector<int> outputs = graph ? document.graph().outputIds() : std::vector<int>();
+    if (const QString why = whyNotTrainable(document); !why.isEmpty())
+        throw std::runtime_error(why.toStdString());
+    // The first output's label splits the rows; the others' targets come from the same rows.
+    const QStringList labels = source.labels(outputs);
     keras::PrepareOptions options;
-    options.label = source.label;
+    options.label = labels.value(0);
     options.testFraction = source.testFraction;
     options.seed = source.seed;
     options.standardize = source.standardize;
     options.targets = source.oneHot ? keras::PrepareOptions::Targets::OneHot
                                     : keras::PrepareOptions::Targets::Indices;
-    const std::vector<int> inputs =
-        document.isGraph() ? document.graph().inputIds() : std::vector<int>();
+    const auto checkedFeatures = [&](const QStringList& chosen) {
+        for (const QString& column : chosen) {
+            if (labels.contains(column))
+                throw std::runtime_error(
+                    tr("%1 is a label and cannot be a feature too").arg(column).toStdString());
+        }
+        return chosen;
+    };
+
+    TrainingData data;
     if (inputs.size() <= 1) {
-        options.features = source.features;
-        options.encoded = source.encoded;
-        TrainingData data{dataset.prepare(options), {}, {}};
+        options.features = checkedFeatures(source.features);
+        options.encoded = checkedFeatures(source.encoded);
+        if (options.features.isEmpty() && labels.size() > 1) {
+            // Every numeric column but the labels.
+            for (const QString& column : dataset.columnNames()) {
+                if (!labels.contains(column) &&
+                    dataset.columnType(column) == keras::Dataset::ColumnType::Numeric)
+                    options.features << column;
+            }
+            options.numericByDefault = false;
+        }
+        data.prepared = dataset.prepare(options);
         data.xTrain = data.prepared.xTrain;
         data.xTest = data.prepared.xTest;
+    } else {
+        // One preparation per input: the same label, fraction and seed split the rows alike.
+        Value::List train;
+        Value::List test;
+        options.numericByDefault = false;
+        for (int input : inputs) {
+            const InputColumns* columns = source.columnsOf(input);
+            options.features = checkedFeatures(columns->features);
+            options.encoded = checkedFeatures(columns->encoded);
+            keras::PreparedData prepared = dataset.prepare(options);
+            train.emplace_back(prepared.xTrain);
+            test.emplace_back(prepared.xTest);
+            if (train.size() == 1)
+                data.prepared = std::move(prepared);
+        }
+        data.xTrain = Value(std::move(train));
+        data.xTest = Value(std::move(test));
+    }
+    if (outputs.size() <= 1) {
+        data.yTrain = data.prepared.yTrain;
+        data.yTest = data.prepared.yTest;
         return data;
     }
-    // One preparation per input: the same label, fraction and seed split the rows alike.
-    TrainingData data;
     Value::List train;
     Value::List test;
-    options.numericByDefault = false;
-    for (int input : inputs) {
-        const InputColumns* columns = source.columnsOf(input);
-        if (!columns)
-            throw std::runtime_error(whyNotTrainable(document).toStdString());
-        options.features = columns->features;
-        options.encoded = columns->encoded;
-        keras::PreparedData prepared = dataset.prepare(options);
-        train.emplace_back(prepared.xTrain);
-        test.emplace_back(prepared.xTest);
-        if (train.size() == 1)
-            data.prepared = std::move(prepared);
+    for (int output : outputs) {
+        const keras::Labels y = dataset.labels(source.labelOf(output));
+        const NdArray targets = source.oneHot
+                                    ? keras::oneHot(y.indices, static_cast<int>(y.classes.size()))
+                                    : y.indices;
+        train.emplace_back(keras::takeRows(targets, data.prepared.split.train));
+        test.emplace_back(keras::takeRows(targets, data.prepared.split.test));
     }
-    data.xTrain = Value(std::move(train));
-    data.xTest = Value(std::move(test));
+    data.yTrain = Value(std::move(train));
+    data.yTest = Value(std::move(test));
     return data;
+}
+
+std::vector<keras::Argument> TrainingController::metricsFor(const Document& document) {
+    const QStringList& names = document.compileSettings().metrics;
+    std::vector<keras::Argument> metrics;
+    const std::size_t outputs = document.isGraph() ? document.graph().outputIds().size() : 1;
+    if (outputs < 2) {
+        for (const QString& metric : names)
+            metrics.emplace_back(metric);
+        return metrics;
+    }
+    Value::List each;
+    for (const QString& metric : names)
+        each.emplace_back(metric);
+    for (std::size_t i = 0; i < outputs; ++i)
+        metrics.emplace_back(Value(each));
+    return metrics;
 }
 
 void TrainingController::setDistribution(std::optional<keras::Distribution> distribution) {
@@ -240,7 +306,7 @@ QFuture<keras::Scores> TrainingController::evaluate() const {
     if (!m_model || !m_data)
         throw std::logic_error("evaluate() before a model was trained on prepared data");
     keras::Model model = *m_model; // copies share the worker's model
-    return model.evaluate(m_data->xTest, m_data->prepared.yTest);
+    return model.evaluate(m_data->xTest, m_data->yTest);
 }
 
 bool TrainingController::canEvaluate(const keras::TrainingHistory& run, QString* why) const {
@@ -283,7 +349,7 @@ QFuture<keras::Evaluation> TrainingController::evaluateDetailed(int predictionRo
     keras::EvaluationOptions options;
     options.predictionRows = predictionRows;
     options.classNames = m_data->prepared.classes;
-    return model.evaluateDetailed(m_data->xTest, m_data->prepared.yTest, options);
+    return model.evaluateDetailed(m_data->xTest, m_data->yTest, options);
 }
 
 } // namespace qk::app

@@ -22,8 +22,9 @@ class SessionHost;
 
 // A run's arrays: the data source's rows prepared for the model, an x array per input.
 struct TrainingData {
-    keras::PreparedData prepared; // the targets, classes and split; the first input's arrays
+    keras::PreparedData prepared; // the split, the first input's and first output's arrays
     Value xTrain, xTest;          // what fit() and evaluate() take: an array, or one per input
+    Value yTrain, yTest;          // an array, or one per output
 };
 
 // Runs the document's network: prepares the data source's arrays, builds the model in the
@@ -60,13 +61,17 @@ public:
     // named as the data names them) and at most `predictionRows` predictions.
     QFuture<keras::Evaluation> evaluateDetailed(int predictionRows = 500) const;
     const std::optional<TrainingData>& data() const { return m_data; }
-    // Why the document's model cannot train on the Data panel's rows (it has no layers, it
-    // is a graph of several outputs, or one of its inputs has no columns chosen); empty when
-    // it can.
+    // Why the document's model cannot train on the Data panel's rows (it has no layers, or
+    // an input of a graph of several has no columns chosen, or an output of a graph of
+    // several no label); empty when it can.
     static QString whyNotTrainable(const Document& document);
-    // The data source's arrays as a run of the document's model trains on them, an x array
-    // per input of a graph (in the graph's input order); throws with the reason.
+    // The data source's arrays as a run of the document's model trains on them: an x array
+    // per input and a y array per output of a graph (in the graph's order); throws with the
+    // reason.
     static TrainingData prepareData(const Document& document);
+    // The compile settings' metrics for compile(): for a graph of several outputs, the same
+    // list for each output (Keras wants one per output).
+    static std::vector<keras::Argument> metricsFor(const Document& document);
     // How the next runs spread over the worker's devices (nullopt: one device); sent to the
     // worker before each run's model is built.
     void setDistribution(std::optional<keras::Distribution> distribution);

@@ -50,7 +50,7 @@ def summarize(
     into them (softmax, sigmoid) for the confidence.
     """
     if isinstance(predicted, list | tuple | dict):
-        return _other(len(y) if hasattr(y, "__len__") else 0, "the model has several outputs")
+        return _other(_row_count(predicted), "the model has several outputs")
     p = np.asarray(predicted)
     t = np.asarray(y)
     n = int(p.shape[0]) if p.ndim else 0
@@ -67,6 +67,16 @@ def summarize(
     if task == "other":
         return _other(n, f"targets of shape {t.shape} do not fit outputs of shape {p.shape}")
     return _classification(task, t, p, rows)
+
+
+def _row_count(data: Any) -> int:
+    """The rows of the first array in a list, tuple or dict of them (nested or not)."""
+    while isinstance(data, list | tuple | dict):
+        if not data:
+            return 0
+        data = next(iter(data.values())) if isinstance(data, dict) else data[0]
+    array = np.asarray(data)
+    return int(array.shape[0]) if array.ndim else 0
 
 
 def _other(n: int, why: str) -> dict[str, Any]:

@@ -127,9 +127,13 @@ def test_labels_that_do_not_fit_are_refused_clearly(y, predicted, words):
         assert word in str(caught.value)
 
 
-def test_several_outputs_get_scores_only():
-    result = ev.summarize(np.zeros((4, 1)), [np.zeros((4, 1)), np.zeros((4, 2))])
+def test_several_outputs_get_scores_only_and_count_rows():
+    predicted = [np.zeros((4, 1)), np.zeros((4, 2))]
+    result = ev.summarize([np.zeros((4, 1)), np.zeros((4, 2))], predicted)
     assert result["task"] == "other" and "several outputs" in result["note"]
+    assert result["rows"] == 4
+    named = ev.summarize({"a": np.zeros((5, 1))}, {"a": np.zeros((5, 1)), "b": np.zeros((5,))})
+    assert named["rows"] == 5
 
 
 def test_the_learning_rate_of_each_epoch_follows_a_schedule(blobs):

@@ -20,6 +20,7 @@
 #include "bridge/keras/layers.h"
 #include "bridge/keras/model.h"
 #include "bridge/keras/traininghistory.h"
+#include "inspectors/evaluationview.h"
 #include "inspectors/traininghistoryview.h"
 #include "inspectors/trainingrunmodel.h"
 #include "support/idefixture.h"
@@ -32,6 +33,7 @@
 #include <QLabel>
 #include <QListWidget>
 #include <QStandardPaths>
+#include <QTabWidget>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -55,11 +57,14 @@ private Q_SLOTS:
     // Each input of a graph gets the columns chosen for it in the Data panel.
     void graphWithTwoInputsTrainsOnTheColumnsChosenForEach();
     void graphThatDoesNotFitTheDataIsWarnedOfBeforeTraining();
+    // Each output of a graph learns the label chosen for it in the Data panel.
+    void graphWithTwoOutputsLearnsTheLabelChosenForEach();
 
 private:
     TrainingController& trainer() const { return m_ide.window->workspace().trainer(); }
     void setEpochs(int epochs);
     void chooseColumns(const QString& input, const QStringList& columns);
+    void chooseLabel(const QString& output, const QString& label);
 
     qk::test::IdeFixture m_ide;
 };
@@ -211,7 +216,7 @@ void TestTraining::graphWithTwoBranchesTrainsAndIsScored() {
     QVERIFY(waitFinished(*saved, 60000));
     keras::Model loaded = keras::Model::load(m_ide.host->session(), path);
     QFuture<keras::Scores> again =
-        loaded.evaluate(trainer().data()->xTest, trainer().data()->prepared.yTest);
+        loaded.evaluate(trainer().data()->xTest, trainer().data()->yTest);
     QVERIFY(waitFinished(again, 60000));
     QCOMPARE(again.result().value(QStringLiteral("accuracy")), accuracy);
 
@@ -398,6 +403,149 @@ void TestTraining::graphThatDoesNotFitTheDataIsWarnedOfBeforeTraining() {
     m_ide.window->document().setGraph(twoBranches(), QStringLiteral("fits"));
     QVERIFY2(waitUntil([&] { return fit.warnings().isEmpty(); }, 60000),
              qPrintable(fit.warnings().join(u'\n')));
+}
+
+void TestTraining::chooseLabel(const QString& output, const QString& label) {
+    DataPanel* panel = m_ide.window->findChild<DataPanel*>();
+    QComboBox* outputs = panel->outputCombo();
+    const int at = outputs->findText(output);
+    QVERIFY2(at >= 0, qPrintable(output));
+    outputs->setCurrentIndex(at);
+    Q_EMIT outputs->activated(at);
+    QComboBox* labels = panel->labelCombo();
+    const int index = labels->findText(label);
+    QVERIFY2(index >= 0, qPrintable(label));
+    labels->setCurrentIndex(index);
+    Q_EMIT labels->activated(index);
+}
+
+void TestTraining::graphWithTwoOutputsLearnsTheLabelChosenForEach() {
+    // Iris with a second label: "long" petals (over 4 cm) or "short".
+    QTemporaryDir dir;
+    QFile iris(QStringLiteral(":/qtkeras/data/iris.csv"));
+    QVERIFY(iris.open(QIODevice::ReadOnly));
+    QStringList lines = QString::fromUtf8(iris.readAll()).split(u'\n', Qt::SkipEmptyParts);
+    lines[0] += QStringLiteral(",size");
+    for (qsizetype i = 1; i < lines.size(); ++i)
+        lines[i] += lines[i].section(u',', 2, 2).toDouble() > 4.0 ? QStringLiteral(",long")
+                                                                  : QStringLiteral(",short");
+    const QString csv = dir.filePath(QStringLiteral("iris-size.csv"));
+    QFile out(csv);
+    QVERIFY(out.open(QIODevice::WriteOnly));
+    out.write(lines.join(u'\n').toUtf8() + '\n');
+    out.close();
+
+    // One input, two heads: 80 + 51 + 34 = 165 parameters.
+    ModelGraph graph;
+    graph.nodes.push_back({301, keras::InputLayer({4}), 0, {}, {}, false});
+    graph.nodes.push_back(
+        {302, keras::Dense(16).activation(QStringLiteral("relu")), 0, {}, {}, false});
+    graph.nodes.push_back(
+        {303,
+         keras::Dense(3).activation(QStringLiteral("softmax")).name(QStringLiteral("species")),
+         0,
+         {},
+         {},
+         false});
+    graph.nodes.push_back(
+        {304,
+         keras::Dense(2).activation(QStringLiteral("softmax")).name(QStringLiteral("size")),
+         0,
+         {},
+         {},
+         false});
+    graph.edges = {{301, -1, 302, QStringLiteral("inputs")},
+                   {302, -1, 303, QStringLiteral("inputs")},
+                   {302, -1, 304, QStringLiteral("inputs")}};
+    Document& document = m_ide.window->document();
+    document.setGraph(graph, QStringLiteral("two outputs"));
+    DataPanel* panel = m_ide.window->findChild<DataPanel*>();
+    QVERIFY2(panel->openCsv(csv), qPrintable(panel->errorText()));
+
+    QString error;
+    QVERIFY(!trainer().train(&error));
+    QVERIFY2(error.contains(QLatin1String("label of 'species' and 'size'")), qPrintable(error));
+    QVERIFY(panel->outputCombo()->isVisibleTo(panel));
+    QVERIFY(!panel->inputCombo()->isVisibleTo(panel));
+
+    // A label of three classes for a head of two: warned of; then the right one.
+    const DataFitCheck& fit = m_ide.window->workspace().dataFit();
+    chooseLabel(QStringLiteral("'species'"), QStringLiteral("species"));
+    chooseLabel(QStringLiteral("'size'"), QStringLiteral("species"));
+    QVERIFY2(waitUntil(
+                 [&] {
+                     return fit.warnings().contains(
+                         QStringLiteral("species has 3 classes, but 'size' gives 2 values per "
+                                        "row."));
+                 },
+                 60000),
+             qPrintable(fit.warnings().join(u'\n')));
+    chooseLabel(QStringLiteral("'size'"), QStringLiteral("size"));
+    QVERIFY2(waitUntil([&] { return fit.warnings().isEmpty(); }, 60000),
+             qPrintable(fit.warnings().join(u'\n')));
+    QVERIFY2(panel->outputsSummary()->text().contains(QLatin1String("'size'</b>: size")),
+             qPrintable(panel->outputsSummary()->text()));
+    // Both labels are left out of the features; the four measurements are in.
+    QCOMPARE(panel->featureList()->count(), 4);
+    if (QWidget* dock = panel->parentWidget())
+        dock->raise();
+    qk::test::saveScreenshot(m_ide.window.get(), QStringLiteral("training-two-outputs"));
+
+    setEpochs(60);
+    QSignalSpy finished(&trainer(), &TrainingController::finished);
+    QVERIFY2(trainer().train(&error), qPrintable(error));
+    const std::shared_ptr<keras::TrainingHistory> history = trainer().history();
+    QVERIFY(waitUntil([&] { return !finished.isEmpty(); }, 120000));
+    QVERIFY2(finished.first().at(0).toBool(), qPrintable(finished.first().at(1).toString()));
+    QCOMPARE(history->epochCount(), 60);
+    // Keras names each head's metrics after it.
+    QVERIFY2(history->metricNames().contains(QStringLiteral("species_accuracy")) &&
+                 history->metricNames().contains(QStringLiteral("size_accuracy")),
+             qPrintable(history->metricNames().join(u',')));
+    m_ide.window->workspace().historyView()->redrawNow();
+    qk::test::saveScreenshot(m_ide.window.get(), QStringLiteral("training-two-outputs-history"));
+    const Value& y = trainer().data()->yTrain;
+    QVERIFY(y.isList());
+    QCOMPARE(y.items().size(), std::size_t(2));
+    QCOMPARE(y.items().at(0).toArray().shape().at(1), std::int64_t(3));
+    QCOMPARE(y.items().at(1).toArray().shape().at(1), std::int64_t(2));
+
+    QFuture<keras::Scores> scores = trainer().evaluate();
+    QVERIFY(waitFinished(scores, 60000));
+    const double species = scores.result().value(QStringLiteral("species_accuracy"));
+    const double size = scores.result().value(QStringLiteral("size_accuracy"));
+    QVERIFY2(species > 0.7 && size > 0.8,
+             qPrintable(QStringLiteral("%1 %2").arg(species).arg(size)));
+
+    // The Evaluation tab scores the run as well, each head's metrics named, and says why it
+    // shows no confusion matrix.
+    inspectors::TrainingHistoryView* historyView = m_ide.window->workspace().historyView();
+    inspectors::EvaluationView* evaluation = historyView->evaluationView();
+    QVERIFY(waitUntil([&] { return evaluation->hasEvaluation(); }, 120000));
+    QVERIFY(evaluation->evaluation().scores.contains(QStringLiteral("size_accuracy")));
+    QCOMPARE(evaluation->evaluation().rows, trainer().data()->prepared.xTest.shape().at(0));
+    QVERIFY2(!evaluation->matrixNote().isEmpty(), "no word on the missing matrix");
+    auto* tabs = historyView->findChild<QTabWidget*>(QStringLiteral("historyTabs"));
+    QVERIFY(tabs);
+    tabs->setCurrentWidget(evaluation);
+    qk::test::saveScreenshot(m_ide.window.get(), QStringLiteral("training-two-outputs-scores"));
+
+    // Export Python Script: plain Python trains both heads.
+    const QString script = dir.filePath(QStringLiteral("two-outputs.py"));
+    QVERIFY2(m_ide.window->project().exportScript(script, &error), qPrintable(error));
+    const qk::test::ScriptRun run = qk::test::runPythonScript(script, dir.path());
+    QVERIFY(run.finished);
+    QVERIFY2(run.exitCode == 0, run.standardError.constData());
+    QCOMPARE(run.lastLine.value(QStringLiteral("total_params")).toInteger(), 165);
+
+    // The project keeps each output's label.
+    const QString project = dir.filePath(QStringLiteral("two-outputs.qtkeras"));
+    QVERIFY2(m_ide.window->project().saveAs(project, &error), qPrintable(error));
+    const DataSource saved = document.dataSource();
+    m_ide.window->project().newProject();
+    QVERIFY2(m_ide.window->project().open(project, &error), qPrintable(error));
+    QCOMPARE(document.dataSource().outputs.size(), 2);
+    QVERIFY(document.dataSource() == saved);
 }
 
 QTEST_MAIN(TestTraining)
