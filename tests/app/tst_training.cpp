@@ -528,7 +528,7 @@ void TestTraining::graphWithTwoOutputsLearnsTheLabelChosenForEach() {
     auto* tabs = historyView->findChild<QTabWidget*>(QStringLiteral("historyTabs"));
     QVERIFY(tabs);
     tabs->setCurrentWidget(evaluation);
-    qk::test::saveScreenshot(m_ide.window.get(), QStringLiteral("training-two-outputs-scores"));
+    qk::test::saveScreenshot(m_ide.window.get(), QStringLiteral("screenshot-graph-two-outputs"));
 
     // Export Python Script: plain Python trains both heads.
     const QString script = dir.filePath(QStringLiteral("two-outputs.py"));
