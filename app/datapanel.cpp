@@ -43,7 +43,8 @@ QStringList defaultFeatures(const keras::Dataset& dataset, const QStringList& la
     return features;
 }
 
-// Each input keeps the columns of its choice that the table has, besides the label.
+// Each input keeps the columns of its choice that the table has, besides the label, and each
+// output its label if the table has it.
 void keepColumnsOf(const keras::Dataset& table, DataSource& source) {
     const auto kept = [&](QStringList columns) {
         columns.removeIf([&](const QString& column) {
@@ -58,6 +59,38 @@ void keepColumnsOf(const keras::Dataset& table, DataSource& source) {
     source.inputs.removeIf([](const InputColumns& input) { return input.isEmpty(); });
     source.outputs.removeIf(
         [&table](const OutputLabel& output) { return !table.hasColumn(output.label); });
+}
+
+// A graph's inputs or outputs with the names the user knows them by; empty unless several.
+QList<std::pair<int, QString>> namedEnds(const Document& document, bool inputs) {
+    QList<std::pair<int, QString>> out;
+    if (!document.isGraph())
+        return out;
+    const ModelGraph& graph = document.graph();
+    const std::vector<int> ids = inputs ? graph.inputIds() : graph.outputIds();
+    if (ids.size() < 2)
+        return out;
+    for (int id : ids)
+        out.append({id, inputs ? graph.inputName(id) : graph.outputName(id)});
+    return out;
+}
+
+// Puts per-node choices in the graph's order of those nodes, so that equal choices compare
+// equal whatever order they were made in.
+template <typename Choice>
+void sortByNode(QList<Choice>& choices, const std::vector<int>& order) {
+    std::stable_sort(choices.begin(), choices.end(), [&order](const Choice& a, const Choice& b) {
+        return std::find(order.cbegin(), order.cend(), a.node) <
+               std::find(order.cbegin(), order.cend(), b.node);
+    });
+}
+
+// A line of an Input or Output summary: the node's name and what it has, or `none` in italics.
+QString summaryLine(const QString& name, const QString& chosen, const QString& none) {
+    return QStringLiteral("<b>%1</b>: %2")
+        .arg(name.toHtmlEscaped(), chosen.isEmpty()
+                                       ? QStringLiteral("<i>%1</i>").arg(none.toHtmlEscaped())
+                                       : chosen.toHtmlEscaped());
 }
 
 } // namespace
@@ -164,9 +197,10 @@ DataPanel::DataPanel(Document& document, QWidget* parent)
     connect(m_testFraction, &QDoubleSpinBox::valueChanged, this, &DataPanel::commitOptions);
     connect(m_seed, &QSpinBox::valueChanged, this, &DataPanel::commitOptions);
     connect(&m_document, &Document::changed, this, [this](const DocumentChange& change) {
-        // The graph's inputs decide what the feature list edits.
-        if (change.kind == DocumentChange::Kind::DataChanged || graphInputs() != m_shownInputs ||
-            graphOutputs() != m_shownOutputs)
+        // The graph's inputs and outputs decide what the feature list and Label box edit.
+        if (change.kind == DocumentChange::Kind::DataChanged ||
+            namedEnds(m_document, true) != m_shownInputs ||
+            namedEnds(m_document, false) != m_shownOutputs)
             refresh();
     });
     refresh();
@@ -275,16 +309,12 @@ void DataPanel::refresh() {
 
     // A graph of several outputs: the Label box edits the output chosen in the Output box.
     const int shownOutput = m_output->currentData().toInt();
-    m_shownOutputs = graphOutputs();
+    m_shownOutputs = namedEnds(m_document, false);
     m_output->clear();
     QStringList outputSummary;
     for (const auto& [node, name] : std::as_const(m_shownOutputs)) {
         m_output->addItem(name, node);
-        const QString label = source.labelOf(node);
-        outputSummary
-            << (label.isEmpty()
-                    ? tr("<b>%1</b>: <i>no label yet</i>").arg(name.toHtmlEscaped())
-                    : tr("<b>%1</b>: %2").arg(name.toHtmlEscaped(), label.toHtmlEscaped()));
+        outputSummary << summaryLine(name, source.labelOf(node), tr("no label yet"));
     }
     m_output->setCurrentIndex(std::max(0, m_output->findData(shownOutput)));
     m_outputs->setText(outputSummary.join(QStringLiteral("<br>")));
@@ -298,17 +328,16 @@ void DataPanel::refresh() {
 
     // A graph of several inputs: the list edits the input chosen in the Input box.
     const int shownNode = m_input->currentData().toInt();
-    m_shownInputs = graphInputs();
+    m_shownInputs = namedEnds(m_document, true);
     m_input->clear();
     QStringList summary;
     for (const auto& [node, name] : std::as_const(m_shownInputs)) {
         m_input->addItem(name, node);
         const InputColumns* columns = source.columnsOf(node);
-        summary << (columns ? tr("<b>%1</b>: %2")
-                                  .arg(name.toHtmlEscaped(), (columns->features + columns->encoded)
-                                                                 .join(QStringLiteral(", "))
-                                                                 .toHtmlEscaped())
-                            : tr("<b>%1</b>: <i>no columns yet</i>").arg(name.toHtmlEscaped()));
+        summary << summaryLine(
+            name,
+            columns ? (columns->features + columns->encoded).join(QStringLiteral(", ")) : QString(),
+            tr("no columns yet"));
     }
     m_input->setCurrentIndex(std::max(0, m_input->findData(shownNode)));
     m_inputs->setText(summary.join(QStringLiteral("<br>")));
@@ -377,19 +406,6 @@ void DataPanel::commitFeatures() {
         m_document.setDataSource(source);
 }
 
-QList<std::pair<int, QString>> DataPanel::graphInputs() const {
-    QList<std::pair<int, QString>> out;
-    if (!m_document.isGraph())
-        return out;
-    const ModelGraph& graph = m_document.graph();
-    const std::vector<int> ids = graph.inputIds();
-    if (ids.size() < 2)
-        return out;
-    for (int id : ids)
-        out.append({id, graph.inputName(id)});
-    return out;
-}
-
 InputColumns DataPanel::editedColumns(const DataSource& source) const {
     if (m_shownInputs.isEmpty())
         return InputColumns{0, source.features, source.encoded};
@@ -408,13 +424,7 @@ void DataPanel::setEditedColumns(DataSource& source, const InputColumns& columns
     source.inputs.removeIf([node](const InputColumns& input) { return input.node == node; });
     if (!columns.isEmpty())
         source.inputs.append(InputColumns{node, columns.features, columns.encoded});
-    // In the graph's input order, so that equal choices compare equal.
-    const std::vector<int> order = m_document.graph().inputIds();
-    std::stable_sort(source.inputs.begin(), source.inputs.end(),
-                     [&order](const InputColumns& a, const InputColumns& b) {
-                         return std::find(order.cbegin(), order.cend(), a.node) <
-                                std::find(order.cbegin(), order.cend(), b.node);
-                     });
+    sortByNode(source.inputs, m_document.graph().inputIds());
 }
 
 void DataPanel::showLeftOut(const keras::Dataset& table, const QStringList& labels,
@@ -477,13 +487,7 @@ void DataPanel::commitOptions() {
             const int node = m_output->currentData().toInt();
             source.outputs.removeIf([node](const OutputLabel& o) { return o.node == node; });
             source.outputs.append(OutputLabel{node, label});
-            // In the graph's output order, so that equal choices compare equal.
-            const std::vector<int> order = m_document.graph().outputIds();
-            std::stable_sort(source.outputs.begin(), source.outputs.end(),
-                             [&order](const OutputLabel& a, const OutputLabel& b) {
-                                 return std::find(order.cbegin(), order.cend(), a.node) <
-                                        std::find(order.cbegin(), order.cend(), b.node);
-                             });
+            sortByNode(source.outputs, m_document.graph().outputIds());
         }
         // A label is no feature.
         source.features.removeAll(label);
@@ -500,19 +504,6 @@ void DataPanel::commitOptions() {
     source.standardize = m_standardize->isChecked();
     if (source != m_document.dataSource())
         m_document.setDataSource(source);
-}
-
-QList<std::pair<int, QString>> DataPanel::graphOutputs() const {
-    QList<std::pair<int, QString>> out;
-    if (!m_document.isGraph())
-        return out;
-    const ModelGraph& graph = m_document.graph();
-    const std::vector<int> ids = graph.outputIds();
-    if (ids.size() < 2)
-        return out;
-    for (int id : ids)
-        out.append({id, graph.outputName(id)});
-    return out;
 }
 
 QStringList DataPanel::labelColumns(const DataSource& source) const {

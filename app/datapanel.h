@@ -71,10 +71,6 @@ private:
     void showLeftOut(const keras::Dataset& table, const QStringList& labels,
                      const QStringList& encoded);
     void encodeTextColumns();
-    // The graph's inputs as the Input box lists them: (node, name); empty unless several.
-    QList<std::pair<int, QString>> graphInputs() const;
-    // The graph's outputs as the Output box lists them: (node, name); empty unless several.
-    QList<std::pair<int, QString>> graphOutputs() const;
     // Every label column: the model's, or each output's.
     QStringList labelColumns(const DataSource& source) const;
     // The label the Label box edits: the model's, or the chosen output's.
