@@ -30,6 +30,13 @@ QWidget* captioned(const QString& caption, QWidget* content, QWidget* parent) {
     return box;
 }
 
+// A failed line as the caption quotes it: the code view below shows it whole, so a long one
+// (a generated call with its data) is cut rather than widening the dialog past the screen.
+QString quotedLine(const QString& line) {
+    constexpr qsizetype longest = 60;
+    return line.size() <= longest ? line : line.left(longest - 1) + QChar(0x2026);
+}
+
 } // namespace
 
 ErrorRecoveryDialog::ErrorRecoveryDialog(const CommandFailure& failure, QWidget* parent)
@@ -80,13 +87,14 @@ ErrorRecoveryDialog::ErrorRecoveryDialog(const CommandFailure& failure, QWidget*
 
     const int failedLine = failure.shownLine();
     const QString codeCaption =
-        failedLine > 0 ? tr("Code (line %1 failed: <code>%2</code>)")
-                             .arg(failedLine)
-                             .arg(failure.shownCode()
+        failedLine > 0
+            ? tr("Code (line %1 failed: <code>%2</code>)")
+                  .arg(failedLine)
+                  .arg(quotedLine(failure.shownCode()
                                       .section(QLatin1Char('\n'), failedLine - 1, failedLine - 1)
-                                      .trimmed()
-                                      .toHtmlEscaped())
-                       : tr("Code");
+                                      .trimmed())
+                           .toHtmlEscaped())
+            : tr("Code");
     auto* details = new QSplitter(Qt::Vertical, this);
     details->addWidget(captioned(codeCaption, m_code, details));
     details->addWidget(captioned(tr("Traceback"), m_traceback, details));

@@ -35,6 +35,7 @@
 #include <QMenuBar>
 #include <QPlainTextEdit>
 #include <QPushButton>
+#include <QScreen>
 #include <QSpinBox>
 #include <QStandardPaths>
 #include <QTableView>
@@ -63,6 +64,7 @@ private Q_SLOTS:
     void menusAndToolBarHoldRegisteredActions();
     void consoleRunsOnePlusOne();
     void monitorShowsFailedCommandAndTraceback();
+    void longFailedLineKeepsTheDialogOnTheScreen();
     void ignoreRunsTheCommandsBehind();
     void replaceRunsTheEditedCode();
     void dropQueueDropsTheCommandsBehind();
@@ -249,6 +251,35 @@ void TestMainWindow::monitorShowsFailedCommandAndTraceback() {
     QTest::mouseClick(dialog->dropButton(), Qt::LeftButton);
     QVERIFY(waitFinished(bad));
     QCOMPARE(errorOf(bad)->state(), CommandState::Failed);
+}
+
+// A generated command can be one line of thousands of characters (a search's hypermodel with
+// its whole graph): the dialog quotes the start of it, is no wider than for a short line and
+// fits on the screen.
+void TestMainWindow::longFailedLineKeepsTheDialogOnTheScreen() {
+    const auto widthFor = [this](const QString& code) {
+        QFuture<Value> bad = m_ide.host->session().run(code);
+        ErrorRecoveryDialog* dialog = waitForDialog();
+        if (!dialog)
+            return -1;
+        const int width = dialog->sizeHint().width();
+        qk::test::saveScreenshot(dialog, QStringLiteral("error-dialog-long-line"));
+        QTest::mouseClick(dialog->dropButton(), Qt::LeftButton);
+        const bool closed = waitFinished(bad) &&
+                            waitUntil([this] { return !m_ide.window->errorPolicy().openDialog(); });
+        return closed ? width : -1;
+    };
+    const int shortLine = widthFor(QStringLiteral("undefined_thing"));
+    const int longLine = widthFor(QStringLiteral("numbers = [%1]; undefined_thing")
+                                      .arg(QStringLiteral("1, ").repeated(2000)));
+    QVERIFY(shortLine > 0 && longLine > 0);
+    const int screen = m_ide.window->screen()->availableGeometry().width();
+    QVERIFY2(longLine <= shortLine + 40 && longLine <= screen,
+             qPrintable(QStringLiteral("%1 px wide for the long line, %2 for a short one, on a "
+                                       "screen of %3")
+                            .arg(longLine)
+                            .arg(shortLine)
+                            .arg(screen)));
 }
 
 void TestMainWindow::ignoreRunsTheCommandsBehind() {
