@@ -252,12 +252,17 @@ QString ModelGraph::outputName(int nodeId) const {
     return endpointName(outputIds(), nodeId, tr("output %1"));
 }
 
+QString ModelGraph::kerasName(int nodeId) const {
+    const GraphNode* n = node(nodeId);
+    return n ? nameArgument(owner(*n).object) : QString();
+}
+
 QString ModelGraph::endpointName(const std::vector<int>& ends, int nodeId,
                                  const QString& numbered) const {
     const auto at = std::find(ends.cbegin(), ends.cend(), nodeId);
     if (at == ends.cend())
         return {};
-    if (const QString name = nameArgument(owner(*node(nodeId)).object); !name.isEmpty())
+    if (const QString name = kerasName(nodeId); !name.isEmpty())
         return u'\'' + name + u'\'';
     return numbered.arg(at - ends.cbegin() + 1);
 }

@@ -100,6 +100,8 @@ public:
     // place ("input 2", "output 1"); empty for a node that is none.
     QString inputName(int nodeId) const;
     QString outputName(int nodeId) const;
+    // The name given to Keras for the node's layer (the `name` argument); empty when none is.
+    QString kerasName(int nodeId) const;
 
     // Nodes in an order where every node comes after those it takes tensors from; nullopt
     // when there is a cycle (`cycle` then names nodes on it).

@@ -121,7 +121,8 @@ SearchDialog::SearchDialog(SearchController& controller, Document& document, QWi
             change.kind == DocumentChange::Kind::GraphChanged)
             fillRanges();
         if (change.kind == DocumentChange::Kind::CompileChanged ||
-            change.kind == DocumentChange::Kind::TrainingChanged)
+            change.kind == DocumentChange::Kind::TrainingChanged ||
+            (change.kind == DocumentChange::Kind::GraphChanged && !change.layoutOnly))
             fillObjectives();
     });
     fillRanges();
@@ -213,8 +214,21 @@ void SearchDialog::fillRanges() {
 void SearchDialog::fillObjectives() {
     const QString current = m_objective->currentText();
     QStringList names{QStringLiteral("loss")};
-    for (const QString& metric : m_document.compileSettings().metrics)
-        names << metric;
+    const QStringList& metrics = m_document.compileSettings().metrics;
+    names << metrics;
+    // A graph of several outputs: Keras names each output's loss and metrics after it (the
+    // outputs without a name given get names only Keras knows: type those in).
+    if (m_document.isGraph() && m_document.graph().outputIds().size() > 1) {
+        names = QStringList{QStringLiteral("loss")};
+        for (int output : m_document.graph().outputIds()) {
+            const QString name = m_document.graph().kerasName(output);
+            if (name.isEmpty())
+                continue;
+            names << name + QStringLiteral("_loss");
+            for (const QString& metric : metrics)
+                names << name + u'_' + metric;
+        }
+    }
     QStringList objectives;
     if (m_document.trainingSettings().validationSplit > 0) {
         for (const QString& name : names)

@@ -30,6 +30,7 @@ import sys
 import tempfile
 import traceback
 import types
+from collections.abc import Iterable
 from typing import Any
 
 from .model_support import _clean, _timing, building, create
@@ -191,10 +192,45 @@ class Search:
     settings: dict[str, Any]
 
 
-def _objective(name: str, direction: str | None) -> Any:
+def _objective(name: str, direction: str | None, known: Iterable[str] = ()) -> Any:
+    """The tuner's objective: `name` in `direction`, else in the direction KerasTuner infers
+    for it or, for a model of several outputs, for the metric among `known` (compile()'s loss
+    and metrics) that it names after an output ("val_size_accuracy": "accuracy"). A name none
+    of these know is passed as it is, for KerasTuner to refuse."""
     import keras_tuner
 
-    return keras_tuner.Objective(name, direction) if direction else name
+    if direction:
+        return keras_tuner.Objective(name, direction)
+    try:
+        from keras_tuner.src.engine.metrics_tracking import infer_metric_direction
+    except ImportError:  # a KerasTuner that moved it: its own inference alone
+        return name
+    inferred = infer_metric_direction(name)
+    base = name.removeprefix("val_")
+    for metric in sorted(known, key=len, reverse=True):
+        if inferred is None and base.endswith("_" + metric):
+            inferred = infer_metric_direction(metric)
+    return keras_tuner.Objective(name, inferred) if inferred else name
+
+
+def _compiled_names(hypermodel: Sequential | Functional) -> set[str]:
+    """The loss and the metrics that compile() names by string, one output's or several."""
+    names = {"loss"}
+
+    def add(value: Any) -> None:
+        if isinstance(value, str):
+            names.add(value)
+        elif isinstance(value, list | tuple):
+            for item in value:
+                add(item)
+        elif isinstance(value, dict):
+            for item in value.values():
+                add(item)
+
+    for key, value in hypermodel.compile:
+        if key == "metrics":
+            add(value)
+    return names
 
 
 def _make_tuner(hypermodel: Sequential | Functional, settings: dict[str, Any], chief: bool) -> Any:
@@ -209,7 +245,9 @@ def _make_tuner(hypermodel: Sequential | Functional, settings: dict[str, Any], c
     kind = settings["kind"]
     common: dict[str, Any] = {
         "hypermodel": hypermodel,
-        "objective": _objective(settings["objective"], settings.get("direction")),
+        "objective": _objective(
+            settings["objective"], settings.get("direction"), _compiled_names(hypermodel)
+        ),
         "executions_per_trial": settings["executions_per_trial"],
         "seed": settings.get("seed"),
         "directory": settings["directory"],

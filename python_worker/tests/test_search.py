@@ -135,6 +135,21 @@ def test_ranges_are_refused_with_a_clear_error():
     assert copy.deepcopy(search.Int("units", 1, 8)) == search.Int("units", 1, 8)
 
 
+def test_an_output_prefixed_objective_gets_its_metrics_direction():
+    from qtkeras_worker import search
+
+    known = {"loss", "accuracy"}
+    assert search._objective("val_size_accuracy", None, known).direction == "max"
+    assert search._objective("species_loss", None, known).direction == "min"
+    assert search._objective("val_loss", None).direction == "min"
+    assert search._objective("val_loss", "max").direction == "max"
+    # Only compile()'s own metrics are looked for at the end of a name.
+    assert search._objective("made_up_metric", None, known) == "made_up_metric"
+    assert search._objective("val_size_accuracy", None) == "val_size_accuracy"
+    hypermodel = search.functional("", metrics=[["accuracy"], ["auc"]])
+    assert search._compiled_names(hypermodel) == {"loss", "accuracy", "auc"}
+
+
 # A functional hypermodel: the builder's graph as statements, a range among a layer's
 # arguments.
 GRAPH = """

@@ -13,9 +13,12 @@
 #include "app/mainwindow.h"
 #include "app/modelgraph.h"
 #include "app/projectactions.h"
+#include "app/searchcontroller.h"
+#include "app/searchdialog.h"
 #include "app/sessionhost.h"
 #include "app/shapechecker.h"
 #include "app/trainingcontroller.h"
+#include "app/trainingsettingspanel.h"
 #include "app/workspace.h"
 #include "bridge/keras/layers.h"
 #include "bridge/keras/model.h"
@@ -32,8 +35,11 @@
 #include <QJsonObject>
 #include <QLabel>
 #include <QListWidget>
+#include <QPushButton>
+#include <QSpinBox>
 #include <QStandardPaths>
 #include <QTabWidget>
+#include <QTableWidget>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -537,6 +543,41 @@ void TestTraining::graphWithTwoOutputsLearnsTheLabelChosenForEach() {
     QVERIFY(run.finished);
     QVERIFY2(run.exitCode == 0, run.standardError.constData());
     QCOMPARE(run.lastLine.value(QStringLiteral("total_params")).toInteger(), 165);
+
+    // A search offers each output's loss and metrics, named as Keras names them, and runs
+    // on one of them: two trials of the learning rate, each output learning its label.
+    TrainingSettings settings = document.trainingSettings();
+    settings.validationSplit = 0.2;
+    document.setTrainingSettings(settings);
+    m_ide.window->findChild<TrainingSettingsPanel*>()->searchButton()->click();
+    SearchDialog* search = m_ide.window->workspace().searchDialog();
+    QVERIFY(search);
+    QStringList objectives;
+    for (int i = 0; i < search->objectiveCombo()->count(); ++i)
+        objectives << search->objectiveCombo()->itemText(i);
+    for (const char* objective : {"loss", "species_loss", "val_species_accuracy", "size_accuracy"})
+        QVERIFY2(objectives.contains(QLatin1String(objective)), qPrintable(objectives.join(u',')));
+    QVERIFY(!objectives.contains(QStringLiteral("accuracy")));
+    search->objectiveCombo()->setCurrentText(QStringLiteral("val_size_accuracy"));
+    QTableWidget* ranges = search->rangeTable();
+    for (int row = 0; row < ranges->rowCount(); ++row)
+        ranges->item(row, SearchDialog::SearchColumn)->setCheckState(Qt::Unchecked);
+    const int rate = search->rangeRow(0, QStringLiteral("learning_rate"));
+    QVERIFY(rate >= 0);
+    ranges->item(rate, SearchDialog::SearchColumn)->setCheckState(Qt::Checked);
+    ranges->item(rate, SearchDialog::RangeTextColumn)->setText(QStringLiteral("0.01, 0.03"));
+    search->maxTrialsSpin()->setValue(2);
+    search->processesSpin()->setValue(1);
+    search->epochsSpin()->setValue(2);
+    SearchController& searcher = m_ide.window->workspace().searcher();
+    QSignalSpy searched(&searcher, &SearchController::finished);
+    search->startButton()->click();
+    QVERIFY2(searcher.isRunning(), qPrintable(search->statusLabel()->text()));
+    QVERIFY2(searched.wait(600000) || searched.count() == 1, "the search did not end");
+    QVERIFY2(searched.first().at(0).toBool(), qPrintable(searched.first().at(1).toString()));
+    QVERIFY(searcher.best());
+    QVERIFY(searcher.best()->score);
+    search->close();
 
     // The project keeps each output's label.
     const QString project = dir.filePath(QStringLiteral("two-outputs.qtkeras"));
