@@ -361,6 +361,7 @@ void TestTraining::graphWithTwoInputsTrainsOnTheColumnsChosenForEach() {
     QFuture<keras::Evaluation> scored = trainer().evaluateDetailed();
     QVERIFY(waitFinished(scored, 60000));
     const double accuracy = scored.result().scores.value(QStringLiteral("accuracy"));
+    qInfo("two inputs: test accuracy %.3f", accuracy);
     QVERIFY2(accuracy > 0.7, qPrintable(QString::number(accuracy)));
     QCOMPARE(scored.result().confusion.size(), std::size_t(3));
 
@@ -520,6 +521,7 @@ void TestTraining::graphWithTwoOutputsLearnsTheLabelChosenForEach() {
     QVERIFY(waitFinished(scores, 60000));
     const double species = scores.result().value(QStringLiteral("species_accuracy"));
     const double size = scores.result().value(QStringLiteral("size_accuracy"));
+    qInfo("two outputs: test accuracy %.3f (species), %.3f (size)", species, size);
     QVERIFY2(species > 0.7 && size > 0.8,
              qPrintable(QStringLiteral("%1 %2").arg(species).arg(size)));
 
