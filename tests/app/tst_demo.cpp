@@ -99,10 +99,11 @@ void TestDemo::irisDemoInTheWindow() {
     int pointsWhileTraining = -1;
     bool runningWhenObserved = false;
     QImage whileTraining;
-    connect(&trainer, &TrainingController::started, this,
+    QObject scope; // the connections end with this function, before what they use
+    connect(&trainer, &TrainingController::started, &scope,
             [&](const std::shared_ptr<keras::TrainingHistory>& live) {
                 keras::TrainingHistory* run = live.get();
-                connect(run, &keras::TrainingHistory::epochEnded, this, [&, run](int epoch) {
+                connect(run, &keras::TrainingHistory::epochEnded, &scope, [&, run](int epoch) {
                     if (epoch != Observed)
                         return;
                     inspectors::TrainingHistoryView* view = window.workspace().historyView();

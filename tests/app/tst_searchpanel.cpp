@@ -197,10 +197,13 @@ void TestSearchPanel::searchFromTheTrainingPanelOpensTheBestInTheBuilder() {
     // Trials stream into the chart while they run, each as a run named with its values.
     inspectors::TrainingRunModel& runs = workspace.historyView()->runs();
     int liveEpochs = 0;
-    connect(&workspace.searcher(), &SearchController::trialStarted, this,
+    // The connections end with this function (declared after what they use, so gone first):
+    // the next test's trials must not reach its locals.
+    QObject scope;
+    connect(&workspace.searcher(), &SearchController::trialStarted, &scope,
             [&](const std::shared_ptr<keras::TrainingHistory>& history, const QString& name) {
                 QCOMPARE(runs.name(runs.rowCount() - 1), name);
-                connect(history.get(), &keras::TrainingHistory::epochEnded, this,
+                connect(history.get(), &keras::TrainingHistory::epochEnded, &scope,
                         [&liveEpochs, dialog, history = history.get()] {
                             if (history->isFinished())
                                 return;

@@ -49,17 +49,22 @@ void TestReliabilityStateMachine::everyCommandSettlesOnce() {
     QHash<QString, CommandState> finalStates;
     QHash<QString, CommandState> lastStates;
     bool draining = false; // at the end: every command that starts is interrupted
-    connect(&session.events(), &SessionEvents::commandChanged, this, [&](const CommandInfo& info) {
-        lastStates[info.id] = info.state;
-        if (draining && info.state == CommandState::Running) {
-            QMetaObject::invokeMethod(
-                this, [&session, id = info.id] { session.interrupt(id); }, Qt::QueuedConnection);
-        }
-        if (info.finished.isValid()) {
-            ++finalSignals[info.id];
-            finalStates[info.id] = info.state;
-        }
-    });
+    // The connection (and the calls it queues) end with this function, before what they use:
+    // the session's shutdown settles its commands too.
+    QObject scope;
+    connect(&session.events(), &SessionEvents::commandChanged, &scope,
+            [&](const CommandInfo& info) {
+                lastStates[info.id] = info.state;
+                if (draining && info.state == CommandState::Running) {
+                    QMetaObject::invokeMethod(
+                        &scope, [&session, id = info.id] { session.interrupt(id); },
+                        Qt::QueuedConnection);
+                }
+                if (info.finished.isValid()) {
+                    ++finalSignals[info.id];
+                    finalStates[info.id] = info.state;
+                }
+            });
     int decisions[3] = {0, 0, 0};
     session.setErrorPolicy(
         [&](const CommandFailure&) {

@@ -71,17 +71,19 @@ void TestTuner::twoTrialProcessesRunTrialsSideBySide() {
     std::map<QString, int> liveEpochs; // trial id -> epochs seen while it ran
     int running = 0;
     int mostAtOnce = 0;
-    connect(&search, &K::Search::trialStarted, this, [&](const K::Trial& trial) {
+    // The connections end with this function, before what they use (declared after it).
+    QObject scope;
+    connect(&search, &K::Search::trialStarted, &scope, [&](const K::Trial& trial) {
         mostAtOnce = std::max(mostAtOnce, ++running);
         QVERIFY(!trial.label().isEmpty());
-        connect(trial.history.get(), &K::TrainingHistory::epochEnded, this,
+        connect(trial.history.get(), &K::TrainingHistory::epochEnded, &scope,
                 [&liveEpochs, id = trial.id,
                  history = trial.history.get()](int, const QMap<QString, double>& logs) {
                     if (!history->isFinished() && logs.contains(QStringLiteral("val_loss")))
                         ++liveEpochs[id];
                 });
     });
-    connect(&search, &K::Search::trialEnded, this, [&](const K::Trial&) { --running; });
+    connect(&search, &K::Search::trialEnded, &scope, [&](const K::Trial&) { --running; });
 
     const QFuture<K::SearchResult> future = search.start();
     QVERIFY2(waitFinished(future, 600000), "the search did not end");
@@ -124,9 +126,10 @@ void TestTuner::aKilledTrialProcessEndsItsTrialAsLost() {
     K::Search search(*m_session, irisHyperModel(32), m_iris.xTrain, m_iris.yTrain, options);
     std::vector<K::Trial> started;
     std::vector<K::Trial> ended;
-    connect(&search, &K::Search::trialStarted, this,
+    QObject scope; // the connections end before the vectors they fill
+    connect(&search, &K::Search::trialStarted, &scope,
             [&](const K::Trial& trial) { started.push_back(trial); });
-    connect(&search, &K::Search::trialEnded, this,
+    connect(&search, &K::Search::trialEnded, &scope,
             [&](const K::Trial& trial) { ended.push_back(trial); });
     const QFuture<K::SearchResult> future = search.start();
 
