@@ -308,18 +308,10 @@ void DataPanel::refresh() {
     m_file->setToolTip(source.csvPath);
 
     // A graph of several outputs: the Label box edits the output chosen in the Output box.
-    const int shownOutput = m_output->currentData().toInt();
     m_shownOutputs = namedEnds(m_document, false);
-    m_output->clear();
-    QStringList outputSummary;
-    for (const auto& [node, name] : std::as_const(m_shownOutputs)) {
-        m_output->addItem(name, node);
-        outputSummary << summaryLine(name, source.labelOf(node), tr("no label yet"));
-    }
-    m_output->setCurrentIndex(std::max(0, m_output->findData(shownOutput)));
-    m_outputs->setText(outputSummary.join(QStringLiteral("<br>")));
-    m_form->setRowVisible(m_output, !m_shownOutputs.isEmpty());
-    m_form->setRowVisible(m_outputs, !m_shownOutputs.isEmpty());
+    showEnds(m_output, m_outputs, m_shownOutputs, [&source](int node, const QString& name) {
+        return summaryLine(name, source.labelOf(node), tr("no label yet"));
+    });
     const QStringList labels = labelColumns(source);
 
     m_label->clear();
@@ -327,23 +319,15 @@ void DataPanel::refresh() {
     m_label->setCurrentIndex(m_label->findText(editedLabel(source)));
 
     // A graph of several inputs: the list edits the input chosen in the Input box.
-    const int shownNode = m_input->currentData().toInt();
     m_shownInputs = namedEnds(m_document, true);
-    m_input->clear();
-    QStringList summary;
-    for (const auto& [node, name] : std::as_const(m_shownInputs)) {
-        m_input->addItem(name, node);
+    showEnds(m_input, m_inputs, m_shownInputs, [&source](int node, const QString& name) {
         const InputColumns* columns = source.columnsOf(node);
-        summary << summaryLine(
+        return summaryLine(
             name,
             columns ? (columns->features + columns->encoded).join(QStringLiteral(", ")) : QString(),
             tr("no columns yet"));
-    }
-    m_input->setCurrentIndex(std::max(0, m_input->findData(shownNode)));
-    m_inputs->setText(summary.join(QStringLiteral("<br>")));
+    });
     const bool several = !m_shownInputs.isEmpty();
-    m_form->setRowVisible(m_input, several);
-    m_form->setRowVisible(m_inputs, several);
 
     m_features->clear();
     const QStringList candidates = defaultFeatures(table, labels);
@@ -404,6 +388,22 @@ void DataPanel::commitFeatures() {
     showError({});
     if (source != m_document.dataSource())
         m_document.setDataSource(source);
+}
+
+void DataPanel::showEnds(QComboBox* box, QLabel* summary,
+                         const QList<std::pair<int, QString>>& ends,
+                         const std::function<QString(int, const QString&)>& line) {
+    const int shown = box->currentData().toInt();
+    box->clear();
+    QStringList lines;
+    for (const auto& [node, name] : ends) {
+        box->addItem(name, node);
+        lines << line(node, name);
+    }
+    box->setCurrentIndex(std::max(0, box->findData(shown)));
+    summary->setText(lines.join(QStringLiteral("<br>")));
+    m_form->setRowVisible(box, !ends.isEmpty());
+    m_form->setRowVisible(summary, !ends.isEmpty());
 }
 
 InputColumns DataPanel::editedColumns(const DataSource& source) const {

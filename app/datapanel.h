@@ -7,6 +7,7 @@
 #include <QList>
 #include <QWidget>
 
+#include <functional>
 #include <utility>
 
 class QCheckBox;
@@ -75,6 +76,10 @@ private:
     QStringList labelColumns(const DataSource& source) const;
     // The label the Label box edits: the model's, or the chosen output's.
     QString editedLabel(const DataSource& source) const;
+    // Lists a graph's inputs or outputs (`ends`) in their box, keeping the one shown, and a
+    // line for each in the summary below; both rows show only when there are several.
+    void showEnds(QComboBox* box, QLabel* summary, const QList<std::pair<int, QString>>& ends,
+                  const std::function<QString(int, const QString&)>& line);
     // The columns the feature list edits: the model's, or the chosen input's.
     InputColumns editedColumns(const DataSource& source) const;
     void setEditedColumns(DataSource& source, const InputColumns& columns) const;

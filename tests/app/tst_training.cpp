@@ -156,24 +156,26 @@ void TestTraining::stoppedRunKeepsItsWeights() {
 
 namespace {
 
+// A graph of these nodes (id and layer) and edges (from, to: the whole output into the inputs).
+ModelGraph graphOf(const std::vector<std::pair<int, keras::KerasObject>>& nodes,
+                   const std::vector<std::pair<int, int>>& edges) {
+    ModelGraph graph;
+    for (const auto& [id, object] : nodes)
+        graph.nodes.push_back({id, object, 0, {}, {}, false});
+    for (const auto& [from, to] : edges)
+        graph.edges.push_back({from, -1, to, QStringLiteral("inputs")});
+    return graph;
+}
+
 // Iris through two branches joined again: Input(4) -> Dense(16, relu) and Dense(8, tanh) ->
 // Concatenate -> Dense(3, softmax); 80 + 40 + 75 = 195 parameters.
 ModelGraph twoBranches() {
-    ModelGraph graph;
-    graph.nodes.push_back({101, keras::InputLayer({4}), 0, {}, {}, false});
-    graph.nodes.push_back(
-        {102, keras::Dense(16).activation(QStringLiteral("relu")), 0, {}, {}, false});
-    graph.nodes.push_back(
-        {103, keras::Dense(8).activation(QStringLiteral("tanh")), 0, {}, {}, false});
-    graph.nodes.push_back({104, keras::Concatenate(), 0, {}, {}, false});
-    graph.nodes.push_back(
-        {105, keras::Dense(3).activation(QStringLiteral("softmax")), 0, {}, {}, false});
-    graph.edges = {{101, -1, 102, QStringLiteral("inputs")},
-                   {101, -1, 103, QStringLiteral("inputs")},
-                   {102, -1, 104, QStringLiteral("inputs")},
-                   {103, -1, 104, QStringLiteral("inputs")},
-                   {104, -1, 105, QStringLiteral("inputs")}};
-    return graph;
+    return graphOf({{101, keras::InputLayer({4})},
+                    {102, keras::Dense(16).activation(QStringLiteral("relu"))},
+                    {103, keras::Dense(8).activation(QStringLiteral("tanh"))},
+                    {104, keras::Concatenate()},
+                    {105, keras::Dense(3).activation(QStringLiteral("softmax"))}},
+                   {{101, 102}, {101, 103}, {102, 104}, {103, 104}, {104, 105}});
 }
 
 } // namespace
@@ -269,23 +271,13 @@ void TestTraining::chooseColumns(const QString& input, const QStringList& column
 void TestTraining::graphWithTwoInputsTrainsOnTheColumnsChosenForEach() {
     // Iris as two inputs: 'sepals' and 'petals', two measurements each, each through a
     // Dense(8) of its own, joined: 24 + 24 + 51 = 99 parameters.
-    ModelGraph graph;
-    graph.nodes.push_back(
-        {201, keras::InputLayer({2}).name(QStringLiteral("sepals")), 0, {}, {}, false});
-    graph.nodes.push_back(
-        {202, keras::InputLayer({2}).name(QStringLiteral("petals")), 0, {}, {}, false});
-    graph.nodes.push_back(
-        {203, keras::Dense(8).activation(QStringLiteral("relu")), 0, {}, {}, false});
-    graph.nodes.push_back(
-        {204, keras::Dense(8).activation(QStringLiteral("relu")), 0, {}, {}, false});
-    graph.nodes.push_back({205, keras::Concatenate(), 0, {}, {}, false});
-    graph.nodes.push_back(
-        {206, keras::Dense(3).activation(QStringLiteral("softmax")), 0, {}, {}, false});
-    graph.edges = {{201, -1, 203, QStringLiteral("inputs")},
-                   {202, -1, 204, QStringLiteral("inputs")},
-                   {203, -1, 205, QStringLiteral("inputs")},
-                   {204, -1, 205, QStringLiteral("inputs")},
-                   {205, -1, 206, QStringLiteral("inputs")}};
+    ModelGraph graph = graphOf({{201, keras::InputLayer({2}).name(QStringLiteral("sepals"))},
+                                {202, keras::InputLayer({2}).name(QStringLiteral("petals"))},
+                                {203, keras::Dense(8).activation(QStringLiteral("relu"))},
+                                {204, keras::Dense(8).activation(QStringLiteral("relu"))},
+                                {205, keras::Concatenate()},
+                                {206, keras::Dense(3).activation(QStringLiteral("softmax"))}},
+                               {{201, 203}, {202, 204}, {203, 205}, {204, 205}, {205, 206}});
     Document& document = m_ide.window->document();
     document.setGraph(graph, QStringLiteral("two inputs"));
 
@@ -443,27 +435,13 @@ void TestTraining::graphWithTwoOutputsLearnsTheLabelChosenForEach() {
     out.close();
 
     // One input, two heads: 80 + 51 + 34 = 165 parameters.
-    ModelGraph graph;
-    graph.nodes.push_back({301, keras::InputLayer({4}), 0, {}, {}, false});
-    graph.nodes.push_back(
-        {302, keras::Dense(16).activation(QStringLiteral("relu")), 0, {}, {}, false});
-    graph.nodes.push_back(
-        {303,
-         keras::Dense(3).activation(QStringLiteral("softmax")).name(QStringLiteral("species")),
-         0,
-         {},
-         {},
-         false});
-    graph.nodes.push_back(
-        {304,
-         keras::Dense(2).activation(QStringLiteral("softmax")).name(QStringLiteral("size")),
-         0,
-         {},
-         {},
-         false});
-    graph.edges = {{301, -1, 302, QStringLiteral("inputs")},
-                   {302, -1, 303, QStringLiteral("inputs")},
-                   {302, -1, 304, QStringLiteral("inputs")}};
+    ModelGraph graph = graphOf(
+        {{301, keras::InputLayer({4})},
+         {302, keras::Dense(16).activation(QStringLiteral("relu"))},
+         {303,
+          keras::Dense(3).activation(QStringLiteral("softmax")).name(QStringLiteral("species"))},
+         {304, keras::Dense(2).activation(QStringLiteral("softmax")).name(QStringLiteral("size"))}},
+        {{301, 302}, {302, 303}, {302, 304}});
     Document& document = m_ide.window->document();
     document.setGraph(graph, QStringLiteral("two outputs"));
     DataPanel* panel = m_ide.window->findChild<DataPanel*>();
