@@ -220,8 +220,12 @@ def test_list_shows_live_workers_and_clears_dead_ones_with_their_log(home):
         assert "token" not in entry
         proc.stdin.close()  # detached: it logs to its run directory
         run = Path(home["XDG_CACHE_HOME"]) / "qtkeras" / "workers" / ready["run"]
+        # The line itself, not just the file: the file is made before the line is written.
+        log = run / "worker.log"
         deadline = time.monotonic() + 30
-        while not (run / "worker.log").exists() and time.monotonic() < deadline:
+        while time.monotonic() < deadline and not (
+            log.exists() and "standard input closed" in log.read_text(errors="replace")
+        ):
             time.sleep(0.05)
         os.killpg(proc.pid, signal.SIGKILL)
         proc.wait()
