@@ -193,8 +193,9 @@ void TestDailyUse::cleanupTestCase() {
 void TestDailyUse::init() {
     // Each test starts from a worker that waits for nothing.
     QVERIFY(waitUntil([this] { return !m_ide.window->errorPolicy().openDialog(); }));
-    QVERIFY(waitUntil([this] { return !trainer().isRunning(); }, 60000));
-    QVERIFY(waitFinished(m_ide.host->session().ready(), 60000));
+    QVERIFY2(waitUntil([this] { return !trainer().isRunning(); }, 60000),
+             qPrintable(m_ide.report()));
+    QVERIFY2(waitFinished(m_ide.host->session().ready(), 60000), qPrintable(m_ide.report()));
 }
 
 void TestDailyUse::cleanup() {
@@ -225,7 +226,8 @@ void TestDailyUse::useIrisNetwork() {
     DataSource iris;
     if (doc.dataSource() != iris)
         doc.setDataSource(iris);
-    QVERIFY(waitUntil([this] { return m_ide.window->workspace().shapes().isUpToDate(); }, 60000));
+    QVERIFY2(waitUntil([this] { return m_ide.window->workspace().shapes().isUpToDate(); }, 60000),
+             qPrintable(m_ide.report()));
 }
 
 void TestDailyUse::setTraining(int epochs, int batchSize) {
@@ -366,7 +368,7 @@ void TestDailyUse::killedWorkerEndsTheRunAsLost() {
     train();
     const std::shared_ptr<keras::TrainingHistory> run = trainer().history();
     const int row = runs().rowCount() - 1;
-    QVERIFY(waitUntil([&] { return run->epochCount() >= 2; }, 120000));
+    QVERIFY2(waitUntil([&] { return run->epochCount() >= 2; }, 120000), qPrintable(m_ide.report()));
     QVERIFY(stopButton()->isEnabled());
     const qint64 pid = m_ide.host->workerInfo().pid;
     QVERIFY(pid > 0);
@@ -381,7 +383,8 @@ void TestDailyUse::killedWorkerEndsTheRunAsLost() {
     QTRY_VERIFY2(progressText()->text().contains(QStringLiteral("lost")),
                  qPrintable(progressText()->text()));
     QVERIFY(!progressText()->text().contains(QStringLiteral("left")));
-    QVERIFY(waitUntil([this] { return m_ide.host->workerState() == WorkerState::Ready; }, 60000));
+    QVERIFY2(waitUntil([this] { return m_ide.host->workerState() == WorkerState::Ready; }, 60000),
+             qPrintable(m_ide.report()));
 }
 
 // Stop pressed while the run still waits for the commands before its fit: the fit stops
@@ -401,7 +404,7 @@ void TestDailyUse::stopBeforeTheFitRunsStopsIt() {
     QTest::mouseClick(stopButton(), Qt::LeftButton);
     QCOMPARE(stopButton()->text(), QStringLiteral("Stopping…"));
     gate.open();
-    QVERIFY(waitUntil([&] { return run->isFinished(); }, 120000));
+    QVERIFY2(waitUntil([&] { return run->isFinished(); }, 120000), qPrintable(m_ide.report()));
     QVERIFY2(status(runs().rowCount() - 1).startsWith(QStringLiteral("stopped")),
              qPrintable(status(runs().rowCount() - 1)));
     QVERIFY2(run->epochCount() <= 2, qPrintable(QString::number(run->epochCount())));
@@ -738,10 +741,12 @@ void TestDailyUse::runNamesAndColoursSurviveReopening() {
         settings.epochs = 2;
         doc.setTrainingSettings(settings);
         TrainingController& firstTrainer = first->workspace().trainer();
-        QVERIFY(waitUntil([&] { return first->workspace().shapes().isUpToDate(); }, 60000));
+        QVERIFY2(waitUntil([&] { return first->workspace().shapes().isUpToDate(); }, 60000),
+                 qPrintable(m_ide.report()));
         for (int i = 0; i < 2; ++i) {
             first->actionRegistry().action(ids::modelTrain)->trigger();
-            QVERIFY(waitUntil([&] { return !firstTrainer.isRunning(); }, 120000));
+            QVERIFY2(waitUntil([&] { return !firstTrainer.isRunning(); }, 120000),
+                     qPrintable(m_ide.report()));
         }
         TrainingRunModel& firstRuns = first->workspace().historyView()->runs();
         QCOMPARE(firstRuns.rowCount(), 2);
@@ -760,9 +765,11 @@ void TestDailyUse::runNamesAndColoursSurviveReopening() {
         QCOMPARE(secondRuns.name(0), keptName);
         QCOMPARE(secondRuns.colour(0), keptColour);
         TrainingController& secondTrainer = second->workspace().trainer();
-        QVERIFY(waitUntil([&] { return second->workspace().shapes().isUpToDate(); }, 60000));
+        QVERIFY2(waitUntil([&] { return second->workspace().shapes().isUpToDate(); }, 60000),
+                 qPrintable(m_ide.report()));
         second->actionRegistry().action(ids::modelTrain)->trigger();
-        QVERIFY(waitUntil([&] { return !secondTrainer.isRunning(); }, 120000));
+        QVERIFY2(waitUntil([&] { return !secondTrainer.isRunning(); }, 120000),
+                 qPrintable(m_ide.report()));
         QCOMPARE(secondRuns.rowCount(), 2);
         QVERIFY2(secondRuns.name(1) != keptName, qPrintable(secondRuns.name(1)));
         QVERIFY(secondRuns.colour(1) != keptColour);
@@ -840,7 +847,8 @@ void TestDailyUse::columnsLeftOutAreNamedAndTextCanBeEncoded() {
     doc.addLayer(keras::Dense(2));
     doc.addLayer(keras::Activation("softmax"));
     setTraining(2, 8);
-    QVERIFY(waitUntil([this] { return m_ide.window->workspace().shapes().isUpToDate(); }, 60000));
+    QVERIFY2(waitUntil([this] { return m_ide.window->workspace().shapes().isUpToDate(); }, 60000),
+             qPrintable(m_ide.report()));
     train();
     QVERIFY(trainingEnds());
     QVERIFY(!m_ide.window->errorPolicy().openDialog());
@@ -972,7 +980,7 @@ void TestDailyUse::timeLeftFollowsTheTypicalEpoch() {
         if (match.hasMatch())
             estimate = match.captured(1).toInt() * 60 + match.captured(2).toInt();
     });
-    QVERIFY(waitUntil([&] { return !trainer().isRunning(); }, 300000));
+    QVERIFY2(waitUntil([&] { return !trainer().isRunning(); }, 300000), qPrintable(m_ide.report()));
     QVERIFY2(estimate >= 0, qPrintable(shown));
     QVERIFY(seconds.size() >= 15);
     const double first = seconds.front();

@@ -85,7 +85,7 @@ void TestDistributionDialog::layoutViewShowsRulesShardsAndWhatMatchesNothing() {
     dialog->rules()->addRule({QStringLiteral(".*out/kernel"), {QString(), "model"}});
     QSignalSpy shown(dialog, &DistributionDialog::layoutShown);
     QTest::mouseClick(dialog->showLayoutButton(), Qt::LeftButton);
-    QVERIFY(shown.wait(60000));
+    QVERIFY2(shown.wait(60000), qPrintable(m_ide.report()));
 
     const LayoutReportModel* report = dialog->report();
     QCOMPARE(report->rowCount(), 6);
@@ -124,7 +124,7 @@ void TestDistributionDialog::unreadableRulesAreReportedWithoutPausingTheWorker()
     dialog->rules()->addRule({QStringLiteral("dense["), {QString(), "model"}});
     QSignalSpy shown(dialog, &DistributionDialog::layoutShown);
     QTest::mouseClick(dialog->showLayoutButton(), Qt::LeftButton);
-    QVERIFY(shown.wait(60000));
+    QVERIFY2(shown.wait(60000), qPrintable(m_ide.report()));
     QVERIFY2(dialog->summary().contains("is not a regular expression"),
              qPrintable(dialog->summary()));
     QCOMPARE(m_ide.host->workerState() == WorkerState::Paused, false);
@@ -144,7 +144,8 @@ void TestDistributionDialog::dataParallelOnSimulatedDevicesTrains() {
     auto* box = dialog->findChild<QDialogButtonBox*>();
     QSignalSpy restarted(&m_ide.host->events(), &qk::SessionEvents::workerReady);
     QTest::mouseClick(box->button(QDialogButtonBox::Ok), Qt::LeftButton);
-    QVERIFY(restarted.wait(60000)); // a new worker with 2 simulated devices
+    // A new worker with 2 simulated devices.
+    QVERIFY2(restarted.wait(60000), qPrintable(m_ide.report()));
     QCOMPARE(cpuDevices(savedWorkerOptions()), 2);
     TrainingController& trainer = m_ide.window->workspace().trainer();
     QVERIFY(trainer.distribution());
@@ -156,7 +157,7 @@ void TestDistributionDialog::dataParallelOnSimulatedDevicesTrains() {
     m_ide.window->document().setTrainingSettings(settings);
     QString error;
     QVERIFY2(trainer.train(&error), qPrintable(error));
-    QVERIFY(waitUntil([&] { return !trainer.isRunning(); }, 120000));
+    QVERIFY2(waitUntil([&] { return !trainer.isRunning(); }, 120000), qPrintable(m_ide.report()));
     QCOMPARE(trainer.history()->epochCount(), 3);
     const Value described =
         m_ide.host->session()
@@ -177,7 +178,7 @@ void TestDistributionDialog::graphLayoutIsShown() {
     dialog->rules()->addRule({QStringLiteral(".*hidden/kernel"), {QString(), "model"}});
     QSignalSpy shown(dialog, &DistributionDialog::layoutShown);
     QTest::mouseClick(dialog->showLayoutButton(), Qt::LeftButton);
-    QVERIFY(!shown.isEmpty() || shown.wait(60000));
+    QVERIFY2(!shown.isEmpty() || shown.wait(60000), qPrintable(m_ide.report()));
     const LayoutReportModel* report = dialog->report();
     QVERIFY2(report->rowCount() == 6, qPrintable(dialog->summary()));
     // A functional model's variables are named by their layers alone.

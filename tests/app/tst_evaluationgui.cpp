@@ -79,7 +79,8 @@ void TestEvaluationGui::initTestCase() {
     CompileSettings compile = document.compileSettings();
     compile.optimizer.set(QStringLiteral("learning_rate"), keras::ExponentialDecay(0.05, 15, 0.8));
     document.setCompileSettings(compile);
-    QVERIFY(waitUntil([this] { return m_ide.window->workspace().shapes().isUpToDate(); }, 60000));
+    QVERIFY2(waitUntil([this] { return m_ide.window->workspace().shapes().isUpToDate(); }, 60000),
+             qPrintable(m_ide.report()));
 }
 
 void TestEvaluationGui::cleanupTestCase() {
@@ -101,7 +102,8 @@ void TestEvaluationGui::finishedRunIsScoredOnTheTestRows() {
     QVERIFY(!action(ids::modelEvaluate)->isEnabled());
     QVERIFY(trainAndWait(4));
     // The run that ended is scored at once, in the Evaluation tab; the curves stay in front.
-    QVERIFY(waitUntil([this] { return view()->hasEvaluation(); }, 120000));
+    QVERIFY2(waitUntil([this] { return view()->hasEvaluation(); }, 120000),
+             qPrintable(m_ide.report()));
     auto* tabs = history()->findChild<QTabWidget*>(QStringLiteral("historyTabs"));
     QVERIFY(tabs->currentWidget() != view());
     tabs->setCurrentWidget(view());
@@ -207,7 +209,8 @@ void TestEvaluationGui::learningRateOfEveryEpochIsACurveAndAColumn() {
 
 void TestEvaluationGui::runWhoseModelIsGoneIsRefused() {
     QVERIFY(trainAndWait(3));
-    QVERIFY(waitUntil([this] { return view()->hasEvaluation(); }, 120000));
+    QVERIFY2(waitUntil([this] { return view()->hasEvaluation(); }, 120000),
+             qPrintable(m_ide.report()));
     QCOMPARE(history()->runs().rowCount(), 2);
     // The first run's model was replaced by the second's: refused, with the reason.
     history()->selectRun(0);
@@ -224,7 +227,8 @@ void TestEvaluationGui::runWhoseModelIsGoneIsRefused() {
     // The newest run is scored again on demand, from the runs list's button.
     history()->selectRun(1);
     history()->findChild<QPushButton*>(QStringLiteral("evaluateRun"))->click();
-    QVERIFY(waitUntil([this] { return view()->hasEvaluation(); }, 120000));
+    QVERIFY2(waitUntil([this] { return view()->hasEvaluation(); }, 120000),
+             qPrintable(m_ide.report()));
     QVERIFY(view()->statusText().startsWith(history()->runs().name(1)));
     QCOMPARE(view()->evaluation().rows, trainer().data()->prepared.xTest.shape().at(0));
 }
@@ -237,16 +241,17 @@ void TestEvaluationGui::runningRunIsRefusedUntilItEnds() {
     action(ids::modelTrain)->trigger();
     QVERIFY(!action(ids::modelEvaluate)->isEnabled());
     const std::shared_ptr<keras::TrainingHistory> run = trainer().history();
-    QVERIFY(waitUntil([&] { return run->epochCount() >= 2; }, 120000));
+    QVERIFY2(waitUntil([&] { return run->epochCount() >= 2; }, 120000), qPrintable(m_ide.report()));
     const int row = history()->runs().rowCount() - 1;
     history()->selectRun(row);
     history()->findChild<QPushButton*>(QStringLiteral("evaluateRun"))->click();
     QVERIFY2(view()->matrixNote().contains(QStringLiteral("still training")),
              qPrintable(view()->matrixNote()));
     action(ids::modelStop)->trigger();
-    QVERIFY(waitUntil([&] { return !finished.isEmpty(); }, 60000));
+    QVERIFY2(waitUntil([&] { return !finished.isEmpty(); }, 60000), qPrintable(m_ide.report()));
     // Stopped keeps the weights: the run is scored as soon as it ends.
-    QVERIFY(waitUntil([this] { return view()->hasEvaluation(); }, 120000));
+    QVERIFY2(waitUntil([this] { return view()->hasEvaluation(); }, 120000),
+             qPrintable(m_ide.report()));
     QVERIFY(view()->statusText().startsWith(history()->runs().name(row)));
 }
 
@@ -266,7 +271,8 @@ void TestEvaluationGui::runNotTrainedHereIsRefused() {
     history()->runs().removeRow(row);
     // The newest run trained here is still scored on demand.
     action(ids::modelEvaluate)->trigger();
-    QVERIFY(waitUntil([this] { return view()->hasEvaluation(); }, 120000));
+    QVERIFY2(waitUntil([this] { return view()->hasEvaluation(); }, 120000),
+             qPrintable(m_ide.report()));
 }
 
 void TestEvaluationGui::evaluationReadsInTheDarkTheme() {

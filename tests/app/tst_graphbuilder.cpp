@@ -485,8 +485,9 @@ void TestGraphBuilder::link(int from, int to, const QString& port) {
 void TestGraphBuilder::checkAgainstPython(const char* code) {
     QFuture<Value> count = m_ide.host->session().run(
         QStringLiteral("import keras\n%1\nm.count_params()").arg(QString::fromLatin1(code)));
-    QVERIFY(qk::test::waitFinished(count, 300000));
-    QVERIFY(waitUntil([this] { return checker().isUpToDate(); }, 300000));
+    QVERIFY2(qk::test::waitFinished(count, 300000), qPrintable(m_ide.report()));
+    QVERIFY2(waitUntil([this] { return checker().isUpToDate(); }, 300000),
+             qPrintable(m_ide.report()));
     QVERIFY2(checker().firstError().isEmpty(), qPrintable(checker().firstError()));
     QCOMPARE(checker().totalParams(), static_cast<qint64>(count.result().toInt()));
     for (const GraphNode& node : document().graph().nodes)

@@ -197,7 +197,8 @@ void TestGraphModels::importCheckAndExport() {
     if (importedAsGraph) // laid out by Graphviz
         QVERIFY(std::all_of(graph.nodes.begin(), graph.nodes.end(),
                             [](const GraphNode& n) { return n.position.has_value(); }));
-    QVERIFY(waitUntil([this] { return checker().isUpToDate(); }, 300000));
+    QVERIFY2(waitUntil([this] { return checker().isUpToDate(); }, 300000),
+             qPrintable(m_ide.report()));
     QVERIFY2(checker().firstError().isEmpty(), qPrintable(checker().firstError()));
     QCOMPARE(checker().totalParams(), expected);
     for (const GraphNode& node : graph.nodes)
@@ -252,7 +253,7 @@ void TestGraphModels::graphSavesAsKeras() {
     QString error;
     auto saved = project().saveModel(target, &error);
     QVERIFY2(saved, qPrintable(error));
-    QVERIFY(waitFinished(*saved, 120000));
+    QVERIFY2(waitFinished(*saved, 120000), qPrintable(m_ide.report()));
     try {
         saved->result();
     } catch (const std::exception& e) {
@@ -277,7 +278,8 @@ void TestGraphModels::nestedModelsOpenAsBlocks() {
     const std::optional<QString> refused = import(file);
     QVERIFY2(!refused, qPrintable(refused.value_or(QString())));
     QVERIFY(document().isGraph());
-    QVERIFY(waitUntil([this] { return checker().isUpToDate(); }, 300000));
+    QVERIFY2(waitUntil([this] { return checker().isUpToDate(); }, 300000),
+             qPrintable(m_ide.report()));
     QVERIFY2(checker().firstError().isEmpty(), qPrintable(checker().firstError()));
     QCOMPARE(checker().totalParams(), expected);
     const int head = blockNamed(QStringLiteral("Sequential"));

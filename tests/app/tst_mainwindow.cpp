@@ -422,7 +422,8 @@ void TestMainWindow::settingsCheckTheEnvironment() {
     QVERIFY(dialog);
     QVERIFY(dialog->isVisible());
     QTest::mouseClick(dialog->checkButton(), Qt::LeftButton);
-    QVERIFY(waitUntil([&] { return dialog->checkButton()->isEnabled(); }, 60000));
+    QVERIFY2(waitUntil([&] { return dialog->checkButton()->isEnabled(); }, 60000),
+             qPrintable(m_ide.report()));
     const QString report = dialog->reportText();
     QVERIFY2(report.contains(QStringLiteral("keras ") + m_ide.host->workerInfo().keras),
              qPrintable(report));
@@ -432,7 +433,8 @@ void TestMainWindow::settingsCheckTheEnvironment() {
 
     dialog->pythonEdit()->setText(QStringLiteral("/nonexistent/bin/python3"));
     QTest::mouseClick(dialog->checkButton(), Qt::LeftButton);
-    QVERIFY(waitUntil([&] { return dialog->checkButton()->isEnabled(); }, 60000));
+    QVERIFY2(waitUntil([&] { return dialog->checkButton()->isEnabled(); }, 60000),
+             qPrintable(m_ide.report()));
     QVERIFY2(
         dialog->reportText().contains(QStringLiteral("Could not run /nonexistent/bin/python3")),
         qPrintable(dialog->reportText()));
@@ -442,7 +444,8 @@ void TestMainWindow::settingsCheckTheEnvironment() {
     dialog->backendBox()->setCurrentText(QStringLiteral("torch"));
     dialog->pythonEdit()->setText(QStringLiteral(QTKERAS_TEST_PYTHON));
     QTest::mouseClick(dialog->checkButton(), Qt::LeftButton);
-    QVERIFY(waitUntil([&] { return dialog->checkButton()->isEnabled(); }, 60000));
+    QVERIFY2(waitUntil([&] { return dialog->checkButton()->isEnabled(); }, 60000),
+             qPrintable(m_ide.report()));
     if (!dialog->reportText().contains(QStringLiteral("torch 2")))
         QVERIFY2(dialog->reportText().contains(QStringLiteral("pip install torch")),
                  qPrintable(dialog->reportText()));
@@ -536,7 +539,8 @@ void TestMainWindow::killedWorkerShowsMessageAndRestarts() {
     QCOMPARE(document.undoStack()->count(), undoBefore);
 
     QTest::mouseClick(banner->restartButton(), Qt::LeftButton);
-    QVERIFY(waitUntil([&] { return m_ide.host->workerState() == WorkerState::Ready; }, 60000));
+    QVERIFY2(waitUntil([&] { return m_ide.host->workerState() == WorkerState::Ready; }, 60000),
+             qPrintable(m_ide.report()));
     QVERIFY(!banner->isVisible());
     QVERIFY(waitUntil([&] {
         return panel<WorkerStatusWidget>()->stateText().contains(QStringLiteral("ready")) &&
@@ -554,7 +558,8 @@ void TestMainWindow::killedWorkerShowsMessageAndRestarts() {
 // within 1 s, a new worker is ready within 5 s, and meanwhile the GUI thread never stalls for
 // 1 s. The figures are printed; bench/ measures them on an idle machine.
 void TestMainWindow::killedWorkerMeetsItsDeadlines() {
-    QVERIFY(waitUntil([&] { return m_ide.host->workerState() == WorkerState::Ready; }, 60000));
+    QVERIFY2(waitUntil([&] { return m_ide.host->workerState() == WorkerState::Ready; }, 60000),
+             qPrintable(m_ide.report()));
     const qint64 pid = m_ide.host->workerInfo().pid;
     QFuture<Value> running = runUntilKilled();
     std::vector<QFuture<Value>> futures{running};

@@ -160,13 +160,14 @@ void TestProject::initTestCase() {
     settings.batchSize = 8;
     settings.validationSplit = 0.25;
     document().setTrainingSettings(settings);
-    QVERIFY(waitUntil([this] { return m_ide.window->workspace().shapes().isUpToDate(); }, 60000));
+    QVERIFY2(waitUntil([this] { return m_ide.window->workspace().shapes().isUpToDate(); }, 60000),
+             qPrintable(m_ide.report()));
     QCOMPARE(m_ide.window->workspace().shapes().totalParams(), 131);
 
     TrainingController& trainer = m_ide.window->workspace().trainer();
     QSignalSpy finished(&trainer, &TrainingController::finished);
     m_ide.window->actionRegistry().action(ids::modelTrain)->trigger();
-    QVERIFY(finished.wait(120000));
+    QVERIFY2(finished.wait(120000), qPrintable(m_ide.report()));
     QVERIFY2(finished.at(0).at(0).toBool(), qPrintable(finished.at(0).at(1).toString()));
 }
 
@@ -262,7 +263,7 @@ void TestProject::savesTheTrainedModel() {
     QString error;
     const std::optional<QFuture<Value>> saved = project().saveModel(path, &error);
     QVERIFY2(saved, qPrintable(error));
-    QVERIFY(waitFinished(*saved, 60000));
+    QVERIFY2(waitFinished(*saved, 60000), qPrintable(m_ide.report()));
     QVERIFY(QFileInfo(path).size() > 0);
 }
 
@@ -450,7 +451,7 @@ void TestProject::importsAModelBuiltInPython() {
     document().setTrainingSettings(training);
     QSignalSpy finished(&trainer, &TrainingController::finished);
     m_ide.window->actionRegistry().action(ids::modelTrain)->trigger();
-    QVERIFY(finished.wait(120000));
+    QVERIFY2(finished.wait(120000), qPrintable(m_ide.report()));
     QVERIFY2(finished.at(0).at(0).toBool(), qPrintable(finished.at(0).at(1).toString()));
     // From the file's weights, Dropout and a layer named by the file included.
     QVERIFY2(finished.at(0).at(1).toString().contains(QStringLiteral("weights of built.keras")),

@@ -138,7 +138,8 @@ void TestSearchPanel::initTestCase() {
     training.validationSplit = 0.2;
     document.setTrainingSettings(training);
     document.undoStack()->endMacro();
-    QVERIFY(waitUntil([this] { return m_ide.window->workspace().shapes().isUpToDate(); }, 60000));
+    QVERIFY2(waitUntil([this] { return m_ide.window->workspace().shapes().isUpToDate(); }, 60000),
+             qPrintable(m_ide.report()));
 }
 
 void TestSearchPanel::cleanupTestCase() {

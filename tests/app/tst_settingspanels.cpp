@@ -75,7 +75,8 @@ void TestSettingsPanels::initTestCase() {
         return;
     QVERIFY(training());
     QVERIFY(data());
-    QVERIFY(waitUntil([this] { return m_ide.window->workspace().catalog().isLoaded(); }, 60000));
+    QVERIFY2(waitUntil([this] { return m_ide.window->workspace().catalog().isLoaded(); }, 60000),
+             qPrintable(m_ide.report()));
     QVERIFY(training()->lossCombo()->findText(QStringLiteral("mean_squared_error")) >= 0);
     QVERIFY(training()->optimizerCombo()->findText(QStringLiteral("SGD")) >= 0);
     QCOMPARE(training()->lossCombo()->currentText(), QStringLiteral("categorical_crossentropy"));
@@ -372,7 +373,8 @@ void TestSettingsPanels::trainingUsesThePanelsSettings() {
     doc.addLayer(keras::Activation("relu"));
     doc.addLayer(keras::Dense(3));
     doc.addLayer(keras::Activation("softmax"));
-    QVERIFY(waitUntil([this] { return m_ide.window->workspace().shapes().isUpToDate(); }, 60000));
+    QVERIFY2(waitUntil([this] { return m_ide.window->workspace().shapes().isUpToDate(); }, 60000),
+             qPrintable(m_ide.report()));
 
     TrainingSettingsPanel* panel = training();
     QComboBox* optimizer = panel->optimizerCombo();
@@ -400,7 +402,7 @@ void TestSettingsPanels::trainingUsesThePanelsSettings() {
     QSignalSpy finished(&trainer, &TrainingController::finished);
     m_ide.window->actionRegistry().action(ids::modelTrain)->trigger();
     QVERIFY(trainer.isRunning());
-    QVERIFY(waitUntil([&] { return !finished.isEmpty(); }, 120000));
+    QVERIFY2(waitUntil([&] { return !finished.isEmpty(); }, 120000), qPrintable(m_ide.report()));
     QVERIFY2(finished.first().at(0).toBool(), qPrintable(finished.first().at(1).toString()));
     QCOMPARE(trainer.history()->epochCount(), 3);
     QVERIFY(trainer.history()->metricNames().contains(QStringLiteral("val_loss")));

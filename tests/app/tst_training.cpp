@@ -85,7 +85,8 @@ void TestTraining::initTestCase() {
     document.addLayer(keras::Activation("sigmoid"));
     document.addLayer(keras::Dense(3));
     document.addLayer(keras::Activation("softmax"));
-    QVERIFY(waitUntil([this] { return m_ide.window->workspace().shapes().isUpToDate(); }, 60000));
+    QVERIFY2(waitUntil([this] { return m_ide.window->workspace().shapes().isUpToDate(); }, 60000),
+             qPrintable(m_ide.report()));
     QCOMPARE(m_ide.window->workspace().shapes().totalParams(), 131);
 }
 
@@ -118,7 +119,7 @@ void TestTraining::trainsTwentyEpochsAndTheHistoryGrowsWhileItRuns() {
         if (!history->isFinished() && finished.isEmpty())
             arrivals.append(history->epochCount());
     });
-    QVERIFY(waitUntil([&] { return !finished.isEmpty(); }, 120000));
+    QVERIFY2(waitUntil([&] { return !finished.isEmpty(); }, 120000), qPrintable(m_ide.report()));
     QStringList seen;
     for (const int count : arrivals)
         seen.append(QString::number(count));
@@ -140,14 +141,15 @@ void TestTraining::stoppedRunKeepsItsWeights() {
     QSignalSpy finished(&trainer(), &TrainingController::finished);
     m_ide.window->actionRegistry().action(ids::modelTrain)->trigger();
     const std::shared_ptr<keras::TrainingHistory> history = trainer().history();
-    QVERIFY(waitUntil([&] { return history->epochCount() >= 40; }, 120000));
+    QVERIFY2(waitUntil([&] { return history->epochCount() >= 40; }, 120000),
+             qPrintable(m_ide.report()));
     m_ide.window->actionRegistry().action(ids::modelStop)->trigger();
-    QVERIFY(waitUntil([&] { return !finished.isEmpty(); }, 60000));
+    QVERIFY2(waitUntil([&] { return !finished.isEmpty(); }, 60000), qPrintable(m_ide.report()));
     QCOMPARE(finished.first().at(0).toBool(), true);
     QVERIFY(history->stoppedEarly());
     QVERIFY(history->epochCount() < 5000);
     QFuture<keras::Scores> scores = trainer().evaluate();
-    QVERIFY(waitFinished(scores, 60000));
+    QVERIFY2(waitFinished(scores, 60000), qPrintable(m_ide.report()));
     // 60-odd epochs on iris: far above the one-in-three of chance.
     QVERIFY2(scores.result().value(QStringLiteral("accuracy")) > 0.8,
              qPrintable(QString::number(scores.result().value(QStringLiteral("accuracy")))));
@@ -199,7 +201,7 @@ void TestTraining::graphWithTwoBranchesTrainsAndIsScored() {
     train->trigger();
     QVERIFY(trainer().isRunning());
     const std::shared_ptr<keras::TrainingHistory> history = trainer().history();
-    QVERIFY(waitUntil([&] { return !finished.isEmpty(); }, 120000));
+    QVERIFY2(waitUntil([&] { return !finished.isEmpty(); }, 120000), qPrintable(m_ide.report()));
     QVERIFY2(finished.first().at(0).toBool(), qPrintable(finished.first().at(1).toString()));
     QCOMPARE(history->epochCount(), 40);
     QVERIFY(history->series(QStringLiteral("loss")).last() <
@@ -207,10 +209,10 @@ void TestTraining::graphWithTwoBranchesTrainsAndIsScored() {
     // The worker trained the graph itself, not a chain of its layers.
     QVERIFY(trainer().model());
     QFuture<keras::ModelInfo> created = trainer().model()->created();
-    QVERIFY(waitFinished(created, 60000));
+    QVERIFY2(waitFinished(created, 60000), qPrintable(m_ide.report()));
     QCOMPARE(created.result().totalParams, 195);
     QFuture<keras::Scores> scores = trainer().evaluate();
-    QVERIFY(waitFinished(scores, 60000));
+    QVERIFY2(waitFinished(scores, 60000), qPrintable(m_ide.report()));
     qk::test::saveScreenshot(m_ide.window.get(), QStringLiteral("training-graph"));
     const double accuracy = scores.result().value(QStringLiteral("accuracy"));
     QVERIFY2(accuracy > 0.7, qPrintable(QString::number(accuracy)));
@@ -221,11 +223,11 @@ void TestTraining::graphWithTwoBranchesTrainsAndIsScored() {
     QString error;
     const std::optional<QFuture<Value>> saved = m_ide.window->project().saveModel(path, &error);
     QVERIFY2(saved, qPrintable(error));
-    QVERIFY(waitFinished(*saved, 60000));
+    QVERIFY2(waitFinished(*saved, 60000), qPrintable(m_ide.report()));
     keras::Model loaded = keras::Model::load(m_ide.host->session(), path);
     QFuture<keras::Scores> again =
         loaded.evaluate(trainer().data()->xTest, trainer().data()->yTest);
-    QVERIFY(waitFinished(again, 60000));
+    QVERIFY2(waitFinished(again, 60000), qPrintable(m_ide.report()));
     QCOMPARE(again.result().value(QStringLiteral("accuracy")), accuracy);
 
     // Export Python Script writes the graph as trained: plain Python builds the two branches,
@@ -322,11 +324,11 @@ void TestTraining::graphWithTwoInputsTrainsOnTheColumnsChosenForEach() {
     QSignalSpy finished(&trainer(), &TrainingController::finished);
     QVERIFY2(trainer().train(&error), qPrintable(error));
     const std::shared_ptr<keras::TrainingHistory> history = trainer().history();
-    QVERIFY(waitUntil([&] { return !finished.isEmpty(); }, 120000));
+    QVERIFY2(waitUntil([&] { return !finished.isEmpty(); }, 120000), qPrintable(m_ide.report()));
     QVERIFY2(finished.first().at(0).toBool(), qPrintable(finished.first().at(1).toString()));
     QCOMPARE(history->epochCount(), 60);
     QFuture<keras::ModelInfo> created = trainer().model()->created();
-    QVERIFY(waitFinished(created, 60000));
+    QVERIFY2(waitFinished(created, 60000), qPrintable(m_ide.report()));
     QCOMPARE(created.result().totalParams, 99);
 
     // Each input got its own columns, with the rows split alike: what the Data panel's
@@ -351,7 +353,7 @@ void TestTraining::graphWithTwoInputsTrainsOnTheColumnsChosenForEach() {
 
     // Scored on the test rows, with a confusion matrix: the petals alone separate iris well.
     QFuture<keras::Evaluation> scored = trainer().evaluateDetailed();
-    QVERIFY(waitFinished(scored, 60000));
+    QVERIFY2(waitFinished(scored, 60000), qPrintable(m_ide.report()));
     const double accuracy = scored.result().scores.value(QStringLiteral("accuracy"));
     qInfo("two inputs: test accuracy %.3f", accuracy);
     QVERIFY2(accuracy > 0.7, qPrintable(QString::number(accuracy)));
@@ -480,7 +482,7 @@ void TestTraining::graphWithTwoOutputsLearnsTheLabelChosenForEach() {
     QSignalSpy finished(&trainer(), &TrainingController::finished);
     QVERIFY2(trainer().train(&error), qPrintable(error));
     const std::shared_ptr<keras::TrainingHistory> history = trainer().history();
-    QVERIFY(waitUntil([&] { return !finished.isEmpty(); }, 120000));
+    QVERIFY2(waitUntil([&] { return !finished.isEmpty(); }, 120000), qPrintable(m_ide.report()));
     QVERIFY2(finished.first().at(0).toBool(), qPrintable(finished.first().at(1).toString()));
     QCOMPARE(history->epochCount(), 60);
     // Keras names each head's metrics after it.
@@ -496,7 +498,7 @@ void TestTraining::graphWithTwoOutputsLearnsTheLabelChosenForEach() {
     QCOMPARE(y.items().at(1).toArray().shape().at(1), std::int64_t(2));
 
     QFuture<keras::Scores> scores = trainer().evaluate();
-    QVERIFY(waitFinished(scores, 60000));
+    QVERIFY2(waitFinished(scores, 60000), qPrintable(m_ide.report()));
     const double species = scores.result().value(QStringLiteral("species_accuracy"));
     const double size = scores.result().value(QStringLiteral("size_accuracy"));
     qInfo("two outputs: test accuracy %.3f (species), %.3f (size)", species, size);
@@ -507,7 +509,8 @@ void TestTraining::graphWithTwoOutputsLearnsTheLabelChosenForEach() {
     // shows no confusion matrix.
     inspectors::TrainingHistoryView* historyView = m_ide.window->workspace().historyView();
     inspectors::EvaluationView* evaluation = historyView->evaluationView();
-    QVERIFY(waitUntil([&] { return evaluation->hasEvaluation(); }, 120000));
+    QVERIFY2(waitUntil([&] { return evaluation->hasEvaluation(); }, 120000),
+             qPrintable(m_ide.report()));
     QVERIFY(evaluation->evaluation().scores.contains(QStringLiteral("size_accuracy")));
     QCOMPARE(evaluation->evaluation().rows, trainer().data()->prepared.xTest.shape().at(0));
     QVERIFY2(!evaluation->matrixNote().isEmpty(), "no word on the missing matrix");

@@ -83,7 +83,7 @@ private:
 
 void TestWorkbench::initTestCase() {
     m_ide.start(QSize(1600, 1000));
-    QVERIFY(waitFinished(m_ide.host->session().ready(), 60000));
+    QVERIFY2(waitFinished(m_ide.host->session().ready(), 60000), qPrintable(m_ide.report()));
 }
 
 void TestWorkbench::cleanupTestCase() {
@@ -150,7 +150,7 @@ void TestWorkbench::tabIndentsOrLeavesTheLineAlone() {
     QTest::keyClick(input(), Qt::Key_Tab);
     // The answer may come within the key press (a worker quicker than the window); else
     // within the transport's deadline, a request that fails with why.
-    QVERIFY(!answered.isEmpty() || answered.wait(60000));
+    QVERIFY2(!answered.isEmpty() || answered.wait(60000), qPrintable(m_ide.report()));
     QVERIFY2(answered.front().front().toInt() == 0, qPrintable(transcript().right(600)));
     QCOMPARE(input()->toPlainText(), QStringLiteral("zzz_nothing"));
     QVERIFY(!panel<ConsolePanel>()->completer()->popup()->isVisible());
@@ -169,7 +169,8 @@ void TestWorkbench::trainedModelHasAReadableName() {
     QAction* train = m_ide.window->actionRegistry().action(ids::modelTrain);
     QVERIFY(waitUntil([train] { return train->isEnabled(); }));
     train->trigger();
-    QVERIFY(waitUntil([&trainer] { return !trainer.isRunning(); }, 120000));
+    QVERIFY2(waitUntil([&trainer] { return !trainer.isRunning(); }, 120000),
+             qPrintable(m_ide.report()));
 
     QVERIFY(runInConsole(QStringLiteral(
         "model.count_params(), model.output_shape, x_test.shape[1], len(x_test) == len(y_test)")));
@@ -307,7 +308,7 @@ void TestWorkbench::tabWithoutAWorkerSaysWhy() {
     QTest::keyClicks(input(), QStringLiteral("pri"));
     QSignalSpy answered(panel<ConsolePanel>(), &ConsolePanel::completionAnswered);
     QTest::keyClick(input(), Qt::Key_Tab);
-    QVERIFY(!answered.isEmpty() || answered.wait(60000));
+    QVERIFY2(!answered.isEmpty() || answered.wait(60000), qPrintable(m_ide.report()));
     QCOMPARE(answered.front().front().toInt(), -1);
     // The line stays as typed, and the transcript says why nothing was completed.
     QCOMPARE(input()->toPlainText(), QStringLiteral("pri"));

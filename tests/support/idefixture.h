@@ -7,6 +7,7 @@
 #include "inspectors/commandmodel.h"
 #include "support/testsupport.h"
 
+#include <QApplication>
 #include <QCoreApplication>
 #include <QDir>
 #include <QRegularExpression>
@@ -83,6 +84,32 @@ struct IdeFixture {
                 return row >= 0 && inspectors::CommandModel::isSettled(commands.info(row));
             },
             60000);
+    }
+
+    // What a person would look at when a wait fails: the worker's state, the commands not
+    // settled yet (state and first line) and the windows open on top of the main window.
+    QString report() const {
+        QStringList lines;
+        lines << QStringLiteral("worker: %1").arg(workerStateName(host->workerState()));
+        if (window) {
+            const auto& commands = window->commands();
+            for (int row = 0; row < commands.rowCount(); ++row) {
+                const CommandInfo& info = commands.info(row);
+                if (inspectors::CommandModel::isSettled(info))
+                    continue;
+                lines << QStringLiteral("open command %1 (%2, sent %3 s ago): %4")
+                             .arg(info.id, inspectors::CommandModel::stateLabel(info.state))
+                             .arg(info.submitted.secsTo(QDateTime::currentDateTimeUtc()))
+                             .arg(info.shownCode().section(u'\n', 0, 0).left(120));
+            }
+        }
+        for (QWidget* top : QApplication::topLevelWidgets()) {
+            if (top != window.get() && top->isVisible())
+                lines << QStringLiteral("open window: %1 \"%2\"")
+                             .arg(QString::fromLatin1(top->metaObject()->className()),
+                                  top->windowTitle());
+        }
+        return lines.join(u'\n');
     }
 
     // The window goes before the host it uses.
