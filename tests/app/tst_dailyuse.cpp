@@ -970,7 +970,8 @@ void TestDailyUse::timeLeftFollowsTheTypicalEpoch() {
     QString shown;
     QList<double> seconds; // of the epochs done when the estimate was shown
     const QRegularExpression left(QStringLiteral("about (\\d+):(\\d+) left"));
-    connect(run.get(), &keras::TrainingHistory::epochEnded, this, [&](int epoch) {
+    QObject scope; // the connection ends with the locals it uses
+    connect(run.get(), &keras::TrainingHistory::epochEnded, &scope, [&](int epoch) {
         if (estimate >= 0 || epoch < 15)
             return;
         history().redrawNow();

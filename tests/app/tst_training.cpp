@@ -115,7 +115,8 @@ void TestTraining::trainsTwentyEpochsAndTheHistoryGrowsWhileItRuns() {
     // Epochs arrive while fit() still runs: the history's size at each arrival before the
     // run finished (an event-loop poll could miss the arrivals that come in a burst).
     QList<int> arrivals;
-    connect(history.get(), &keras::TrainingHistory::epochEnded, this, [&] {
+    QObject scope; // the connection ends with the locals it uses
+    connect(history.get(), &keras::TrainingHistory::epochEnded, &scope, [&] {
         if (!history->isFinished() && finished.isEmpty())
             arrivals.append(history->epochCount());
     });
