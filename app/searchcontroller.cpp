@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "app/searchcontroller.h"
 
+#include "app/catalogsource.h"
+
 #include "app/document.h"
 #include "app/sessionhost.h"
 #include "app/trainingcontroller.h"
@@ -121,10 +123,12 @@ QString suggestRange(const Value& current) {
     return {};
 }
 
-SearchController::SearchController(SessionHost& host, Document& document, QObject* parent)
+SearchController::SearchController(SessionHost& host, Document& document,
+                                   const CatalogSource& catalog, QObject* parent)
     : QObject(parent)
     , m_host(host)
     , m_document(document)
+    , m_catalog(catalog)
     , m_trials(new inspectors::SearchTrialModel(this)) {
     // The search's tuner lives in the session's worker: a restart or a new session ends it.
     connect(&host, &SessionHost::restarting, this, [this] {
@@ -135,6 +139,11 @@ SearchController::SearchController(SessionHost& host, Document& document, QObjec
 
 SearchController::~SearchController() {
     m_trials->setSearch(nullptr);
+}
+
+keras::KerasObject SearchController::namedArguments(const keras::KerasObject& layer) const {
+    const keras::CatalogEntry* entry = m_catalog.entryFor(layer);
+    return entry ? keras::Catalog::withNamedArguments(*entry, layer) : layer;
 }
 
 bool SearchController::start(const std::vector<SearchRange>& ranges, keras::SearchOptions options,
@@ -175,8 +184,10 @@ bool SearchController::start(const std::vector<SearchRange>& ranges, keras::Sear
         ModelGraph graph = m_document.graph();
         for (GraphNode& node : graph.nodes) {
             for (const SearchRange& range : ranges) {
-                if (range.layerId == node.id)
+                if (range.layerId == node.id) {
+                    node.object = namedArguments(node.object);
                     node.object.set(range.argument, range.range);
+                }
             }
         }
         try {
@@ -188,8 +199,10 @@ bool SearchController::start(const std::vector<SearchRange>& ranges, keras::Sear
         for (const LayerItem& item : m_document.layers()) {
             keras::Layer layer = item.layer;
             for (const SearchRange& range : ranges) {
-                if (range.layerId == item.id)
+                if (range.layerId == item.id) {
+                    layer = keras::Layer(namedArguments(layer));
                     layer.set(range.argument, range.range);
+                }
             }
             model.layers.push_back(layer);
         }
@@ -273,11 +286,8 @@ bool SearchController::openBest(QString* error) {
         if (range.layerId == 0) {
             compile.optimizer.set(range.argument, *value);
             compileChanged = true;
-        } else if (!m_document.isGraph()) {
-            if (m_document.indexOf(range.layerId) >= 0)
-                m_document.setLayerArgument(range.layerId, range.argument, keras::Argument(*value));
         } else if (const keras::KerasObject* layer = m_document.findLayer(range.layerId)) {
-            keras::KerasObject changed = *layer;
+            keras::KerasObject changed = namedArguments(*layer);
             changed.set(range.argument, *value);
             m_document.setLayerObject(range.layerId, changed,
                                       tr("Set %1 of %2").arg(range.argument, layer->className()));

@@ -15,6 +15,7 @@ class SearchTrialModel;
 
 namespace qk::app {
 
+class CatalogSource;
 class Document;
 class SessionHost;
 
@@ -41,7 +42,8 @@ QString suggestRange(const Value& current);
 class SearchController : public QObject {
     Q_OBJECT
 public:
-    SearchController(SessionHost& host, Document& document, QObject* parent = nullptr);
+    SearchController(SessionHost& host, Document& document, const CatalogSource& catalog,
+                     QObject* parent = nullptr);
     ~SearchController() override;
 
     // Starts a search; false, with the reason, when it cannot (nothing to search, a model the
@@ -56,6 +58,11 @@ public:
     const std::optional<keras::Trial>& best() const { return m_best; }
     // Sets the searched arguments to the best trial's values, as one undoable edit.
     bool openBest(QString* error = nullptr);
+    // The layer with the arguments it takes by position given by name where the catalog
+    // knows its signature (keras::Dense(16) as Dense(units=16)): the arguments a search
+    // offers and varies.
+    keras::KerasObject namedArguments(const keras::KerasObject& layer) const;
+    const CatalogSource& catalog() const { return m_catalog; }
 
 Q_SIGNALS:
     void trialStarted(std::shared_ptr<qk::keras::TrainingHistory> history, const QString& title);
@@ -69,6 +76,7 @@ private:
 
     SessionHost& m_host;
     Document& m_document;
+    const CatalogSource& m_catalog;
     std::unique_ptr<keras::Search> m_search;
     inspectors::SearchTrialModel* m_trials;
     std::vector<SearchRange> m_ranges;

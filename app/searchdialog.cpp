@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "app/searchdialog.h"
 
+#include "app/catalogsource.h"
 #include "app/document.h"
 #include "inspectors/searchtrialmodel.h"
 #include "inspectors/theme.h"
@@ -125,6 +126,8 @@ SearchDialog::SearchDialog(SearchController& controller, Document& document, QWi
             (change.kind == DocumentChange::Kind::GraphChanged && !change.layoutOnly))
             fillObjectives();
     });
+    // Arguments given by position are offered by name once the catalog has the signatures.
+    connect(&m_controller.catalog(), &CatalogSource::loaded, this, &SearchDialog::fillRanges);
     fillRanges();
     fillObjectives();
     updateButtons();
@@ -175,9 +178,10 @@ void SearchDialog::fillRanges() {
             row, RangeTextColumn,
             new QTableWidgetItem(previous != chosen.end() ? previous->second.second : suggested));
     };
-    const auto addLayer = [&addRow](int id, const QString& layer,
-                                    const keras::KerasObject& object) {
-        for (const auto& [name, argument] : object.keywords()) {
+    const auto addLayer = [this, &addRow](int id, const QString& layer,
+                                          const keras::KerasObject& object) {
+        const keras::KerasObject named = m_controller.namedArguments(object);
+        for (const auto& [name, argument] : named.keywords()) {
             if (argument.isValue() && argument.value().isNumber())
                 addRow(id, layer, name, argument.value());
         }

@@ -47,7 +47,7 @@ Workspace::Workspace(SessionHost& host, Document& document, Docks& docks, Action
     , m_palette(new LayerPalette(*m_catalog))
     , m_properties(new PropertiesPanel(document, *m_catalog))
     , m_trainer(new TrainingController(host, document, this))
-    , m_searcher(new SearchController(host, document, this))
+    , m_searcher(new SearchController(host, document, *m_catalog, this))
     , m_history(new inspectors::TrainingHistoryView) {
     docks.add(DockSlot::Palette, m_palette);
     docks.add(DockSlot::Properties, m_properties);

@@ -6,6 +6,7 @@
 // then the same over a node of a graph of two inputs, each fed its own columns.
 #include "app/actionids.h"
 #include "app/actionregistry.h"
+#include "app/catalogsource.h"
 #include "app/document.h"
 #include "app/mainwindow.h"
 #include "app/modelgraph.h"
@@ -124,9 +125,8 @@ void TestSearchPanel::initTestCase() {
     Document& document = m_ide.window->document();
     document.undoStack()->beginMacro(QStringLiteral("iris"));
     document.addLayer(keras::InputLayer({4}));
-    document.addLayer(keras::Layer(
-        QStringLiteral("Dense"),
-        {{QStringLiteral("units"), 16}, {QStringLiteral("activation"), QStringLiteral("relu")}}));
+    // As the C++ API writes it: the units by position (Dense(16, activation='relu')).
+    document.addLayer(keras::Dense(16).activation(QStringLiteral("relu")));
     document.addLayer(keras::Layer(
         QStringLiteral("Dense"),
         {{QStringLiteral("units"), 3}, {QStringLiteral("activation"), QStringLiteral("softmax")}}));
@@ -139,6 +139,8 @@ void TestSearchPanel::initTestCase() {
     document.setTrainingSettings(training);
     document.undoStack()->endMacro();
     QVERIFY2(waitUntil([this] { return m_ide.window->workspace().shapes().isUpToDate(); }, 60000),
+             qPrintable(m_ide.report()));
+    QVERIFY2(waitUntil([this] { return m_ide.window->workspace().catalog().isLoaded(); }, 60000),
              qPrintable(m_ide.report()));
 }
 
@@ -160,7 +162,8 @@ void TestSearchPanel::searchFromTheTrainingPanelOpensTheBestInTheBuilder() {
     QVERIFY(dialog);
     QVERIFY(QTest::qWaitForWindowExposed(dialog));
 
-    // The builder's numeric arguments are offered with ranges around their values.
+    // The builder's numeric arguments are offered with ranges around their values, the units
+    // given by position too.
     const int unitsRow = dialog->rangeRow(denseId, QStringLiteral("units"));
     const int rateRow = dialog->rangeRow(0, QStringLiteral("learning_rate"));
     QVERIFY(unitsRow >= 0 && rateRow >= 0);
@@ -279,13 +282,17 @@ void TestSearchPanel::searchFromTheTrainingPanelOpensTheBestInTheBuilder() {
     }
     QVERIFY(bestUnits >= 4 && bestUnits <= 32 && bestRate >= 0.001 && bestRate <= 0.1);
     const int undoBefore = document.undoStack()->count();
+    const keras::Layer before = document.layerAt(document.indexOf(denseId)).layer;
     QTest::mouseClick(dialog->openBestButton(), Qt::LeftButton);
     const auto units = [&document, denseId] {
-        return document.layerAt(document.indexOf(denseId))
-            .layer.get(QStringLiteral("units"))
-            ->value()
-            .toInt();
+        const std::optional<keras::Argument> given =
+            document.layerAt(document.indexOf(denseId)).layer.get(QStringLiteral("units"));
+        return given ? given->value().toInt() : qint64(-1);
     };
+    // The layer's code says units once, by name: Python would refuse it given twice.
+    const QString code = document.layerAt(document.indexOf(denseId)).layer.expr().source();
+    QVERIFY2(code.count(QStringLiteral("units=")) == 1 && !code.contains(QStringLiteral("(16")),
+             qPrintable(code));
     const auto rate = [&document] {
         return document.compileSettings()
             .optimizer.get(QStringLiteral("learning_rate"))
@@ -296,7 +303,7 @@ void TestSearchPanel::searchFromTheTrainingPanelOpensTheBestInTheBuilder() {
     QCOMPARE(rate(), bestRate);
     QCOMPARE(document.undoStack()->count(), undoBefore + 1);
     document.undoStack()->undo();
-    QCOMPARE(units(), qint64(16));
+    QVERIFY(document.layerAt(document.indexOf(denseId)).layer == before);
     QCOMPARE(rate(), 0.01);
     document.undoStack()->redo();
     QCOMPARE(units(), bestUnits);
