@@ -65,12 +65,17 @@ ModelBuilder::ModelBuilder(Document& document, ShapeChecker& checker, QWidget* p
     totalFont.setBold(true);
     m_total->setFont(totalFont);
     m_status->setEnabled(false);
+    // A narrow builder clips the status (its tool tip has it whole) rather than drawing it
+    // over the title.
+    m_status->setTextFormat(Qt::RichText);
+    m_status->setMinimumWidth(50);
+    m_status->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
 
     auto* header = new QHBoxLayout;
     header->setContentsMargins(14, 8, 14, 4);
     header->addWidget(m_title);
-    header->addStretch(1);
-    header->addWidget(m_status);
+    header->addSpacing(16);
+    header->addWidget(m_status, 1);
     header->addSpacing(16);
     header->addWidget(m_total);
     auto* layout = new QVBoxLayout(this);
@@ -119,7 +124,9 @@ ModelBuilder::ModelBuilder(Document& document, ShapeChecker& checker, QWidget* p
     connect(document.undoStack(), &QUndoStack::indexChanged, this,
             &ModelBuilder::selectAfterUndoStep);
     connect(&checker, &ShapeChecker::checkFailed, this, [this](const QString& message) {
-        m_status->setText(tr("Shapes unknown: %1").arg(message.section(u'\n', 0, 0)));
+        m_status->setText(
+            tr("Shapes unknown: %1").arg(message.section(u'\n', 0, 0).toHtmlEscaped()));
+        m_status->setToolTip(message);
     });
     updateHeader();
     updateActions();
@@ -195,6 +202,7 @@ void ModelBuilder::updateHeader() {
     const int count = m_document.layerCount();
     m_empty->setVisible(count == 0);
     m_title->setText(tr("Sequential model · %n layer(s)", nullptr, count));
+    m_status->setToolTip({});
     if (!m_checker.isUpToDate()) {
         m_status->setText(tr("Computing shapes…"));
     } else if (m_checker.failure().layerId != 0) {

@@ -24,6 +24,8 @@ public:
 
     LayerModel* model() const { return m_model; }
     QListView* view() const { return m_view; }
+    QLabel* titleLabel() const { return m_title; }
+    QLabel* statusLabel() const { return m_status; }
     QLabel* totalLabel() const { return m_total; }
     QAction* deleteAction() const { return m_delete; }
     QAction* duplicateAction() const { return m_duplicate; }

@@ -639,6 +639,20 @@ void TestDailyUse::smallWindowShowsRunsAndCodeWithoutScrolling() {
         const QString tip =
             runs().index(0, TrainingRunModel::NameColumn).data(Qt::ToolTipRole).toString();
         QVERIFY2(tip.contains(status(0)), qPrintable(tip));
+        // The builder's header: title, shape status and total side by side, none drawn over
+        // another.
+        const ModelBuilder* builder = m_ide.window->workspace().builder();
+        const QRect title = builder->titleLabel()->geometry();
+        const QRect shapes = builder->statusLabel()->geometry();
+        const QRect total = builder->totalLabel()->geometry();
+        QVERIFY2(title.right() < shapes.left() && shapes.right() < total.left(),
+                 qPrintable(QStringLiteral("%1: title ends at %2, status spans %3..%4, total "
+                                           "starts at %5")
+                                .arg(where)
+                                .arg(title.right())
+                                .arg(shapes.left())
+                                .arg(shapes.right())
+                                .arg(total.left())));
     }
 
     m_ide.window->resize(1280, 800);
@@ -668,6 +682,7 @@ void TestDailyUse::smallWindowShowsRunsAndCodeWithoutScrolling() {
     QVERIFY2(widest > code->viewport()->width(),
              "the fit's line is narrower than the pane: nothing to wrap");
     QTRY_COMPARE(code->horizontalScrollBar()->maximum(), 0);
+    history().redrawNow(); // the picture shows the run as drawn 33 ms later
     screenshot(m_ide.window.get(), QStringLiteral("window-1280x800"));
     m_ide.window->resize(1600, 1000);
 }
