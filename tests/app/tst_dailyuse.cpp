@@ -639,13 +639,12 @@ void TestDailyUse::smallWindowShowsRunsAndCodeWithoutScrolling() {
         const QString tip =
             runs().index(0, TrainingRunModel::NameColumn).data(Qt::ToolTipRole).toString();
         QVERIFY2(tip.contains(status(0)), qPrintable(tip));
-        // The builder's header: title, shape status and total side by side, none drawn over
-        // another.
+        // The builder's header: title, shape status and total side by side, apart.
         const ModelBuilder* builder = m_ide.window->workspace().builder();
         const QRect title = builder->titleLabel()->geometry();
         const QRect shapes = builder->statusLabel()->geometry();
         const QRect total = builder->totalLabel()->geometry();
-        QVERIFY2(title.right() < shapes.left() && shapes.right() < total.left(),
+        QVERIFY2(shapes.left() - title.right() >= 8 && total.left() - shapes.right() >= 8,
                  qPrintable(QStringLiteral("%1: title ends at %2, status spans %3..%4, total "
                                            "starts at %5")
                                 .arg(where)
