@@ -175,12 +175,11 @@ TrainingHistoryView::TrainingHistoryView(QWidget* parent)
 
     // Charts, or a hint while there are none.
     m_chartStack = new QStackedWidget(this);
-    auto* hint = new QLabel(tr("Train a model to see its loss and metrics here, epoch by epoch."),
-                            m_chartStack);
-    hint->setAlignment(Qt::AlignCenter);
-    hint->setEnabled(false);
-    hint->setWordWrap(true);
-    m_chartStack->addWidget(hint);
+    m_chartHint = new QLabel(hintText(), m_chartStack);
+    m_chartHint->setAlignment(Qt::AlignCenter);
+    m_chartHint->setEnabled(false);
+    m_chartHint->setWordWrap(true);
+    m_chartStack->addWidget(m_chartHint);
     auto* scroll = new QScrollArea(m_chartStack);
     scroll->setWidgetResizable(true);
     scroll->setFrameShape(QFrame::NoFrame);
@@ -495,7 +494,23 @@ void TrainingHistoryView::syncCharts() {
         }
     }
     m_reshape = false;
+    m_chartHint->setText(hintText());
     m_chartStack->setCurrentIndex(m_charts.isEmpty() ? 0 : 1);
+}
+
+QString TrainingHistoryView::chartHint() const {
+    return m_charts.isEmpty() ? m_chartHint->text() : QString();
+}
+
+QString TrainingHistoryView::hintText() const {
+    const int count = m_runs->rowCount();
+    if (count == 0)
+        return tr("Train a model to see its loss and metrics here, epoch by epoch.");
+    if (const int live = m_runs->liveRow(); live >= 0)
+        return tr("%1 is training: its curves start when its first epoch ends.")
+            .arg(m_runs->name(live));
+    return tr("No run has an epoch to draw: %1 ended before its first one.")
+        .arg(m_runs->name(count - 1));
 }
 
 void TrainingHistoryView::updateProgress() {

@@ -59,6 +59,9 @@ public:
     void showEvaluation();
 
     QList<MetricChart*> charts() const { return m_charts; }
+    // What the Curves tab says while it has no chart (no run yet, none with an epoch yet);
+    // empty while charts are shown.
+    QString chartHint() const;
     // The chart showing `metric` (or its val_ twin); null when there is none yet.
     MetricChart* chart(const QString& metric) const;
 
@@ -91,6 +94,7 @@ private:
     void scheduleRedraw();
     void redraw();
     void syncCharts();
+    QString hintText() const;
     bool learningRateVaries() const;
     void updateProgress();
     void removeSelectedRuns();
@@ -119,6 +123,7 @@ private:
     QPushButton* m_stop;
     QTabWidget* m_tabs;
     QStackedWidget* m_chartStack;
+    QLabel* m_chartHint; // shown while there is no chart
     EvaluationView* m_evaluation;
     QWidget* m_chartArea;
     QGridLayout* m_chartGrid;

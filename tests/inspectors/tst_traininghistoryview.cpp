@@ -98,6 +98,7 @@ private Q_SLOTS:
     void hoverShowsEpochAndValue();
     void progressShowsEpochBatchAndTime();
     void stopButtonAsksToStop();
+    void curvesTabSaysWhyItHasNoChart();
     void runsOverlaidHiddenAndRemoved();
     void runsListNeverScrollsSideways();
     void runModelPassesTester();
@@ -563,6 +564,32 @@ void TestTrainingHistoryView::stopButtonAsksToStop() {
              QStringLiteral("stopped at epoch 3"));
     QVERIFY(!stop->isEnabled());
     QCOMPARE(view.chart(QStringLiteral("loss"))->line(history.get(), "loss")->count(), 3);
+}
+
+// Before its first chart the Curves tab says why there is none: no run yet, a run waiting for
+// its first epoch, a run that ended before one (a fit() that raised).
+void TestTrainingHistoryView::curvesTabSaysWhyItHasNoChart() {
+    qk::test::HistoryFeed feed;
+    TrainingHistoryView view;
+    view.show();
+    QVERIFY(view.chartHint().startsWith(QStringLiteral("Train a model")));
+    auto failing = feed.start(5);
+    view.addRun(failing, QStringLiteral("first try"));
+    view.redrawNow();
+    QCOMPARE(view.chartHint(),
+             QStringLiteral("first try is training: its curves start when its first epoch ends."));
+    failing->end(TrainingHistory::Outcome::Failed, QStringLiteral("ValueError: bad input"));
+    view.redrawNow();
+    QCOMPARE(view.chartHint(), QStringLiteral("No run has an epoch to draw: first try ended "
+                                              "before its first one."));
+    QVERIFY(view.charts().isEmpty());
+
+    auto trained = feed.start(2);
+    view.addRun(trained, QStringLiteral("second try"));
+    feed.epoch(*trained, logsAt(1));
+    view.redrawNow();
+    QVERIFY(view.chartHint().isEmpty());
+    QCOMPARE(view.charts().size(), 2);
 }
 
 void TestTrainingHistoryView::runsOverlaidHiddenAndRemoved() {
