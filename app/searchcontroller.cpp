@@ -2,7 +2,6 @@
 #include "app/searchcontroller.h"
 
 #include "app/catalogsource.h"
-
 #include "app/document.h"
 #include "app/sessionhost.h"
 #include "app/trainingcontroller.h"
