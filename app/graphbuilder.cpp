@@ -35,7 +35,7 @@ GraphBuilder::GraphBuilder(Document& document, GraphChecker& checker, ActionRegi
     , m_scene(new GraphScene(document, checker, this))
     , m_view(new GraphView(m_scene, this))
     , m_title(new QLabel(this))
-    , m_status(new QLabel(this))
+    , m_status(new StatusLabel(this))
     , m_total(new QLabel(this)) {
     QFont titleFont = m_title->font();
     titleFont.setPointSizeF(titleFont.pointSizeF() * 1.25);
@@ -44,9 +44,6 @@ GraphBuilder::GraphBuilder(Document& document, GraphChecker& checker, ActionRegi
     QFont totalFont = m_total->font();
     totalFont.setBold(true);
     m_total->setFont(totalFont);
-    m_status->setTextFormat(Qt::RichText);
-    m_status->setMinimumWidth(50);
-    m_status->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
     auto* header = new QHBoxLayout;
     header->setContentsMargins(14, 8, 14, 4);
     header->addWidget(m_title);
@@ -196,22 +193,18 @@ void GraphBuilder::updateHeader() {
     const ModelGraph& graph = m_document.graph();
     m_title->setText(
         tr("Functional model · %n node(s)", nullptr, static_cast<int>(graph.nodes.size())));
-    QString status;
     const QString error = m_checker.firstError();
     if (!m_message.isEmpty())
-        status =
-            QStringLiteral("<span style='color:#c62828'>%1</span>").arg(m_message.toHtmlEscaped());
+        m_status->setStatus(m_message, true, m_message);
     else if (!error.isEmpty())
-        status = QStringLiteral("<span style='color:#c62828'>%1</span>").arg(error.toHtmlEscaped());
+        m_status->setStatus(error, true, error);
     else if (!m_checker.isUpToDate())
-        status = tr("Computing shapes…");
+        m_status->setStatus(tr("Computing shapes…"));
     else if (!graph.isEmpty())
-        status = tr("Shapes checked by Keras");
+        m_status->setStatus(tr("Shapes checked by Keras"));
     else
-        status = tr("Drop layers from the palette here; drag from an output (bottom) to an "
-                    "input (top) to connect.");
-    m_status->setText(status);
-    m_status->setToolTip(m_message.isEmpty() ? error : m_message);
+        m_status->setStatus(tr("Drop layers from the palette here; drag from an output (bottom) "
+                               "to an input (top) to connect."));
     m_total->setText(tr("Total params: %L1").arg(m_checker.totalParams()));
 }
 

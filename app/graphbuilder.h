@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "app/statuslabel.h"
+
 #include <QWidget>
 
 class QAction;
@@ -28,7 +30,7 @@ public:
     GraphScene* scene() const { return m_scene; }
     GraphView* view() const { return m_view; }
     QLabel* totalLabel() const { return m_total; }
-    QLabel* statusLabel() const { return m_status; }
+    StatusLabel* statusLabel() const { return m_status; }
     int currentNodeId() const;
     // Adds a palette entry after the current node (connected to it), or where it was dropped.
     int addNode(const QString& className);
@@ -52,7 +54,7 @@ private:
     GraphScene* m_scene;
     GraphView* m_view;
     QLabel* m_title;
-    QLabel* m_status;
+    StatusLabel* m_status;
     QLabel* m_total;
     QList<QAction*> m_selectionActions;
     QAction* m_toggleBlock = nullptr;

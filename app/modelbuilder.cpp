@@ -28,7 +28,7 @@ ModelBuilder::ModelBuilder(Document& document, ShapeChecker& checker, QWidget* p
     , m_view(new QListView(this))
     , m_title(new QLabel(this))
     , m_total(new QLabel(this))
-    , m_status(new QLabel(this))
+    , m_status(new StatusLabel(this))
     , m_empty(new QLabel(m_view)) {
     m_view->setModel(m_model);
     m_view->setItemDelegate(new LayerCardDelegate(m_view));
@@ -65,11 +65,6 @@ ModelBuilder::ModelBuilder(Document& document, ShapeChecker& checker, QWidget* p
     totalFont.setBold(true);
     m_total->setFont(totalFont);
     m_status->setEnabled(false);
-    // A narrow builder clips the status (its tool tip has it whole) rather than drawing it
-    // over the title.
-    m_status->setTextFormat(Qt::RichText);
-    m_status->setMinimumWidth(50);
-    m_status->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
 
     auto* header = new QHBoxLayout;
     header->setContentsMargins(14, 8, 14, 4);
@@ -124,9 +119,8 @@ ModelBuilder::ModelBuilder(Document& document, ShapeChecker& checker, QWidget* p
     connect(document.undoStack(), &QUndoStack::indexChanged, this,
             &ModelBuilder::selectAfterUndoStep);
     connect(&checker, &ShapeChecker::checkFailed, this, [this](const QString& message) {
-        m_status->setText(
-            tr("Shapes unknown: %1").arg(message.section(u'\n', 0, 0).toHtmlEscaped()));
-        m_status->setToolTip(message);
+        m_status->setStatus(tr("Shapes unknown: %1").arg(message.section(u'\n', 0, 0)), true,
+                            message);
     });
     updateHeader();
     updateActions();
@@ -202,15 +196,13 @@ void ModelBuilder::updateHeader() {
     const int count = m_document.layerCount();
     m_empty->setVisible(count == 0);
     m_title->setText(tr("Sequential model · %n layer(s)", nullptr, count));
-    m_status->setToolTip({});
     if (!m_checker.isUpToDate()) {
-        m_status->setText(tr("Computing shapes…"));
+        m_status->setStatus(tr("Computing shapes…"));
     } else if (m_checker.failure().layerId != 0) {
         const int row = m_document.indexOf(m_checker.failure().layerId);
-        m_status->setText(
-            tr("<span style='color:#d93f3f'>Layer %1 does not fit</span>").arg(row + 1));
+        m_status->setStatus(tr("Layer %1 does not fit").arg(row + 1), true);
     } else {
-        m_status->setText(count ? tr("Shapes checked by Keras") : QString());
+        m_status->setStatus(count ? tr("Shapes checked by Keras") : QString());
     }
     m_total->setText(tr("Total params: %L1").arg(m_checker.totalParams()));
 }

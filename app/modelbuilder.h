@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "app/statuslabel.h"
+
 #include <QList>
 #include <QWidget>
 
@@ -25,7 +27,7 @@ public:
     LayerModel* model() const { return m_model; }
     QListView* view() const { return m_view; }
     QLabel* titleLabel() const { return m_title; }
-    QLabel* statusLabel() const { return m_status; }
+    StatusLabel* statusLabel() const { return m_status; }
     QLabel* totalLabel() const { return m_total; }
     QAction* deleteAction() const { return m_delete; }
     QAction* duplicateAction() const { return m_duplicate; }
@@ -60,7 +62,7 @@ private:
     QListView* m_view;
     QLabel* m_title;
     QLabel* m_total;
-    QLabel* m_status;
+    StatusLabel* m_status;
     QLabel* m_empty;
     QAction* m_delete;
     QAction* m_duplicate;

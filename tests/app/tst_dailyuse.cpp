@@ -642,7 +642,8 @@ void TestDailyUse::smallWindowShowsRunsAndCodeWithoutScrolling() {
         // The builder's header: title, shape status and total side by side, apart.
         const ModelBuilder* builder = m_ide.window->workspace().builder();
         const QRect title = builder->titleLabel()->geometry();
-        const QRect shapes = builder->statusLabel()->geometry();
+        const StatusLabel* status = builder->statusLabel();
+        const QRect shapes = status->geometry();
         const QRect total = builder->totalLabel()->geometry();
         QVERIFY2(shapes.left() - title.right() >= 8 && total.left() - shapes.right() >= 8,
                  qPrintable(QStringLiteral("%1: title ends at %2, status spans %3..%4, total "
@@ -652,6 +653,14 @@ void TestDailyUse::smallWindowShowsRunsAndCodeWithoutScrolling() {
                                 .arg(shapes.left())
                                 .arg(shapes.right())
                                 .arg(total.left())));
+        // The status fits its room: whole, or cut short with "…" and whole in its tool tip.
+        QVERIFY2(status->fontMetrics().horizontalAdvance(status->text()) <=
+                     status->contentsRect().width(),
+                 qPrintable(where + QStringLiteral(": '") + status->text() +
+                            QStringLiteral("' is wider than its label")));
+        QVERIFY2(status->text() == status->status() || (status->text().endsWith(QChar(0x2026)) &&
+                                                        status->toolTip() == status->status()),
+                 qPrintable(status->text()));
     }
 
     m_ide.window->resize(1280, 800);

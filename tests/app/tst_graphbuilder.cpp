@@ -248,7 +248,7 @@ void TestGraphBuilder::shapeErrorShowsOnTheNodeAndItsEdges() {
     const auto into = document().graph().edgesInto(cat);
     QVERIFY(std::all_of(into.begin(), into.end(),
                         [this](const GraphEdge& e) { return checker().edgeHasError(e); }));
-    QVERIFY(builder()->statusLabel()->text().contains(QLatin1String("Concatenate")));
+    QVERIFY(builder()->statusLabel()->status().contains(QLatin1String("Concatenate")));
     // Undo the two connections and the node: the error goes.
     document().undoStack()->undo();
     document().undoStack()->undo();
@@ -267,8 +267,8 @@ void TestGraphBuilder::cycleIsRefusedWithAMessage() {
     dragEdge(head1, da);
     QCOMPARE(document().graph(), before);
     QCOMPARE(document().undoStack()->count(), undoCount);
-    QVERIFY2(builder()->statusLabel()->text().contains(QLatin1String("cycle")),
-             qPrintable(builder()->statusLabel()->text()));
+    QVERIFY2(builder()->statusLabel()->status().contains(QLatin1String("cycle")),
+             qPrintable(builder()->statusLabel()->status()));
     // A dangling layer: the graph says which and why, without the worker.
     const int lonely = dropFromPalette(QStringLiteral("Dense"), {700, 400});
     QVERIFY(checker().hasError(lonely));
@@ -479,7 +479,7 @@ void TestGraphBuilder::link(int from, int to, const QString& port) {
              qPrintable(QStringLiteral("%1 -> %2.%3: %4")
                             .arg(from)
                             .arg(to)
-                            .arg(port, builder()->statusLabel()->text())));
+                            .arg(port, builder()->statusLabel()->status())));
 }
 
 void TestGraphBuilder::checkAgainstPython(const char* code) {
