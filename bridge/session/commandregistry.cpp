@@ -89,7 +89,9 @@ std::optional<CommandInfo> CommandRegistry::settle(const QString& id, Value* val
     CommandInfo& info = entry->info;
     info.finished = QDateTime::currentDateTimeUtc();
     if (value) {
-        if (!info.started.isValid())
+        // The worker's own measure of the run, when the result has one, wins over the start
+        // taken from when the `started` event arrived, which a busy client receives late.
+        if (!info.started.isValid() || ranSeconds > 0)
             info.started = startedBefore(info.finished, ranSeconds);
         if (info.state != CommandState::Replaced)
             info.state = CommandState::Succeeded;

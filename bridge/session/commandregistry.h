@@ -32,8 +32,9 @@ public:
     std::optional<CommandInfo> markReplaced(const QString& id);
 
     // Settles a command with a value (state Succeeded, or Replaced for a replacement). A
-    // command that ended before the worker reported it running (it does not for a quick one)
-    // is taken to have started `ranSeconds` before now.
+    // command that ran for `ranSeconds` (the worker's measure) is taken to have started that
+    // long before now, also when it was reported running; without a measure, a command never
+    // reported running (a quick one is not) is taken to have started now.
     std::optional<CommandInfo> succeed(const QString& id, Value value, double ranSeconds = 0.0);
     // Settles a command with an error in the error's state.
     std::optional<CommandInfo> fail(const QString& id, const CommandError& error);

@@ -604,7 +604,8 @@ void TestSession::outputIsCapturedAsSignals() {
 }
 
 // A quick command reports only its result (no `started` event): the monitor still learns how
-// long it ran. A long one is seen running while it runs.
+// long it ran. A long one is seen running while it runs, and its time is the worker's
+// measure, not one shortened by a `started` event that reached a busy client late.
 void TestSession::runTimeIsKnownForQuickAndLongCommands() {
     QHash<QString, QList<CommandState>> states;
     QHash<QString, CommandInfo> last;
@@ -636,7 +637,7 @@ void TestSession::runTimeIsKnownForQuickAndLongCommands() {
     QVERIFY2(states[slow.id].contains(CommandState::Running),
              "a command that ran for 0.4 s was never seen running");
     QCOMPARE(slowInfo.state, CommandState::Succeeded);
-    QVERIFY2(slowInfo.started.msecsTo(slowInfo.finished) >= 380,
+    QVERIFY2(slowInfo.started.msecsTo(slowInfo.finished) >= 400,
              qPrintable(QString::number(slowInfo.started.msecsTo(slowInfo.finished))));
 }
 
