@@ -15,6 +15,7 @@
 #include <QtTest>
 
 #include <cmath>
+#include <mutex>
 
 using namespace qk;
 namespace K = qk::keras;
@@ -133,13 +134,25 @@ void TestKeras::historyGrowsWhileFitRunsAndEqualsKerasHistory() {
         bool fitFinished;
         QMap<QString, double> logs;
     };
+    // Each epoch as the session takes it in (on its thread, where fit()'s result settles the
+    // future): one that reached it only with the result would find fit() finished. A loaded
+    // main thread that runs queued slots late does not count against the history.
     QList<Seen> seen;
-    connect(training.history().get(), &K::TrainingHistory::epochEnded, this,
-            [&](int epoch, const QMap<QString, double>& logs) {
-                seen.append({epoch, training.isFinished(), logs});
-            });
+    std::mutex seenMutex;
+    QObject scope; // the connection ends with the locals it uses
+    connect(
+        training.history().get(), &K::TrainingHistory::epochEnded, &scope,
+        [&](int epoch, const QMap<QString, double>& logs) {
+            const bool finished = training.isFinished();
+            const std::lock_guard lock(seenMutex);
+            seen.append({epoch, finished, logs});
+        },
+        Qt::DirectConnection);
     QVERIFY(waitFinished(training.future(), 120000));
-    QVERIFY(qk::test::waitUntil([&] { return seen.size() == 6; }));
+    QVERIFY(qk::test::waitUntil([&] {
+        const std::lock_guard lock(seenMutex);
+        return seen.size() == 6;
+    }));
     const auto history = training.result();
 
     QCOMPARE(seen.front().epoch, 1);
