@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "app/statuslabel.h"
 
-#include <QColor>
+#include "inspectors/theme.h"
+
 #include <QFontMetrics>
 #include <QPalette>
 
@@ -21,9 +22,10 @@ void StatusLabel::setStatus(const QString& text, bool error, const QString& deta
         m_error = error;
         if (error) {
             QPalette red = palette();
+            const QColor colour = inspectors::toneColour(inspectors::Tone::Error, red);
             for (const QPalette::ColorGroup group :
                  {QPalette::Active, QPalette::Inactive, QPalette::Disabled})
-                red.setColor(group, QPalette::WindowText, QColor(0xc6, 0x28, 0x28));
+                red.setColor(group, QPalette::WindowText, colour);
             setPalette(red);
         } else {
             setPalette(QPalette()); // the parent's again, theme changes included
