@@ -257,6 +257,26 @@ QString ModelGraph::kerasName(int nodeId) const {
     return n ? nameArgument(owner(*n).object) : QString();
 }
 
+ModelGraph ModelGraph::withOutputsNamed() const {
+    ModelGraph named = *this;
+    QSet<QString> used;
+    for (const GraphNode& n : nodes)
+        used.insert(nameArgument(n.object));
+    const std::vector<int> outputs = outputIds();
+    for (std::size_t i = 0; i < outputs.size(); ++i) {
+        GraphNode* layer = named.node(owner(*node(outputs[i])).id);
+        if (!layer || layer->isBlock() || !nameArgument(layer->object).isEmpty())
+            continue;
+        const QString base = QStringLiteral("output_%1").arg(i + 1);
+        QString name = base;
+        for (int n = 2; used.contains(name); ++n)
+            name = base + QStringLiteral("_%1").arg(n);
+        used.insert(name);
+        layer->object.set(QStringLiteral("name"), name);
+    }
+    return named;
+}
+
 QString ModelGraph::endpointName(const std::vector<int>& ends, int nodeId,
                                  const QString& numbered) const {
     const auto at = std::find(ends.cbegin(), ends.cend(), nodeId);

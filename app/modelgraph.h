@@ -102,6 +102,11 @@ public:
     QString outputName(int nodeId) const;
     // The name given to Keras for the node's layer (the `name` argument); empty when none is.
     QString kerasName(int nodeId) const;
+    // The graph with a name for every output layer that has none: "output_1", "output_2", ...
+    // by its place among the outputs (made unique). Keras names an output's losses and metrics
+    // after its layer, and a layer without a name gets one counted in the process that builds
+    // it ("dense_7"), different from one build to the next; these stay the same.
+    ModelGraph withOutputsNamed() const;
 
     // Nodes in an order where every node comes after those it takes tensors from; nullopt
     // when there is a cycle (`cycle` then names nodes on it).

@@ -220,12 +220,13 @@ void SearchDialog::fillObjectives() {
     QStringList names{QStringLiteral("loss")};
     const QStringList& metrics = m_document.compileSettings().metrics;
     names << metrics;
-    // A graph of several outputs: Keras names each output's loss and metrics after it (the
-    // outputs without a name given get names only Keras knows: type those in).
+    // A graph of several outputs: Keras names each output's loss and metrics after it; the
+    // search names the outputs that have no name by their place ("output_2").
     if (m_document.isGraph() && m_document.graph().outputIds().size() > 1) {
         names = QStringList{QStringLiteral("loss")};
-        for (int output : m_document.graph().outputIds()) {
-            const QString name = m_document.graph().kerasName(output);
+        const ModelGraph graph = m_document.graph().withOutputsNamed();
+        for (int output : graph.outputIds()) {
+            const QString name = graph.kerasName(output);
             if (name.isEmpty())
                 continue;
             names << name + QStringLiteral("_loss");

@@ -56,6 +56,7 @@ private Q_SLOTS:
     void problemsNameTheNode();
     void cycleIsRefusedBeforeItIsMade();
     void buildCodeIsReadableKeras();
+    void outputsWithoutNamesAreNamedByTheirPlace();
     void sequentialChainRoundTrips();
     void editsUndoRedoWithSelection();
     void duplicatePasteAndRemove();
@@ -138,6 +139,35 @@ void TestGraphDocument::buildCodeIsReadableKeras() {
                  "multi_head_attention = keras.layers.MultiHeadAttention(num_heads=2, "
                  "key_dim=4)(inputs, inputs, key=inputs, training=False)")),
              qPrintable(mha.buildCode().source()));
+}
+
+void TestGraphDocument::outputsWithoutNamesAreNamedByTheirPlace() {
+    // Outputs in node order: one named output_2 by the user, a second call of a shared layer
+    // (named through the layer it calls), one without a name; the layer in the middle is no
+    // output and keeps having none.
+    ModelGraph g;
+    g.nodes = {{1, input(8), 0, {}, {}, false},
+               {2, dense(8), 0, {}, {}, false},
+               {3, keras::Dense(2).name(QStringLiteral("output_2")), 0, {}, {}, false},
+               {4, dense(8), 2, {}, {}, false},
+               {5, dense(1), 0, {}, {}, false}};
+    g.edges = {{1, -1, 2, QStringLiteral("inputs")},
+               {2, -1, 3, QStringLiteral("inputs")},
+               {2, -1, 4, QStringLiteral("inputs")},
+               {1, -1, 5, QStringLiteral("inputs")}};
+    const ModelGraph named = g.withOutputsNamed();
+    QCOMPARE(named.outputIds(), (std::vector<int>{3, 4, 5}));
+    QCOMPARE(named.kerasName(3), QStringLiteral("output_2"));
+    QCOMPARE(named.kerasName(4), QStringLiteral("output_2_2"));
+    QCOMPARE(named.kerasName(2), QStringLiteral("output_2_2"));
+    QCOMPARE(named.kerasName(5), QStringLiteral("output_3"));
+    QCOMPARE(named.kerasName(1), QString());
+    QVERIFY2(named.buildCode().source().contains(
+                 QStringLiteral("keras.layers.Dense(1, name='output_3')")),
+             qPrintable(named.buildCode().source()));
+    // The graph itself is left as it was.
+    QCOMPARE(g.kerasName(5), QString());
+    QCOMPARE(g.kerasName(2), QString());
 }
 
 void TestGraphDocument::sequentialChainRoundTrips() {

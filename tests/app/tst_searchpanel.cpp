@@ -3,7 +3,8 @@
 // a 3-trial search over a Dense layer's units and the learning rate on two trial processes,
 // each trial a run of the chart named with its values, the trials table sorted by the
 // objective, and "Open Best in Builder" setting the builder's arguments in one undoable step;
-// then the same over a node of a graph of two inputs, each fed its own columns.
+// then the same over a node of a graph of two inputs, each fed its own columns, and over a
+// graph of two outputs without names, on one output's metric.
 #include "app/actionids.h"
 #include "app/actionregistry.h"
 #include "app/catalogsource.h"
@@ -13,6 +14,7 @@
 #include "app/searchcontroller.h"
 #include "app/searchdialog.h"
 #include "app/shapechecker.h"
+#include "app/trainingcontroller.h"
 #include "app/trainingsettingspanel.h"
 #include "app/workersmodel.h"
 #include "app/workerspanel.h"
@@ -52,6 +54,7 @@ private Q_SLOTS:
     void cleanupTestCase();
     void searchFromTheTrainingPanelOpensTheBestInTheBuilder();
     void graphSearchVariesANodeAndOpensTheBestInTheGraph();
+    void outputsWithoutNamesAreObjectivesByTheirPlace();
 
 private:
     qk::test::IdeFixture m_ide;
@@ -394,6 +397,74 @@ void TestSearchPanel::graphSearchVariesANodeAndOpensTheBestInTheGraph() {
     QCOMPARE(document.undoStack()->count(), undoBefore + 1);
     document.undoStack()->undo();
     QCOMPARE(units(103), qint64(8));
+}
+
+void TestSearchPanel::outputsWithoutNamesAreObjectivesByTheirPlace() {
+    // Two heads without names. Keras would name their metrics after layer names it counts in
+    // the process that builds the model ("dense_7_accuracy"), another in every trial; the
+    // search names them by their place, and two trials in one process score on the second's.
+    Workspace& workspace = m_ide.window->workspace();
+    Document& document = m_ide.window->document();
+    const auto softmax = [] { return keras::Dense(3).activation(QStringLiteral("softmax")); };
+    ModelGraph graph;
+    graph.nodes.push_back({201, keras::InputLayer({4}), 0, {}, {}, false});
+    graph.nodes.push_back(
+        {202, keras::Dense(8).activation(QStringLiteral("relu")), 0, {}, {}, false});
+    graph.nodes.push_back({203, softmax(), 0, {}, {}, false});
+    graph.nodes.push_back({204, softmax(), 0, {}, {}, false});
+    graph.edges = {{201, -1, 202, QStringLiteral("inputs")},
+                   {202, -1, 203, QStringLiteral("inputs")},
+                   {202, -1, 204, QStringLiteral("inputs")}};
+    document.setGraph(graph, QStringLiteral("two heads"));
+    DataSource data = document.dataSource();
+    data.inputs.clear();
+    data.outputs = {{203, QStringLiteral("species")}, {204, QStringLiteral("species")}};
+    document.setDataSource(data);
+    QCOMPARE(TrainingController::whyNotTrainable(document), QString());
+
+    m_ide.window->findChild<TrainingSettingsPanel*>()->searchButton()->click();
+    SearchDialog* dialog = workspace.searchDialog();
+    QVERIFY(dialog);
+    QStringList objectives;
+    for (int i = 0; i < dialog->objectiveCombo()->count(); ++i)
+        objectives << dialog->objectiveCombo()->itemText(i);
+    for (const char* objective :
+         {"val_loss", "output_1_loss", "val_output_1_accuracy", "val_output_2_accuracy"})
+        QVERIFY2(objectives.contains(QLatin1String(objective)), qPrintable(objectives.join(u',')));
+    dialog->objectiveCombo()->setCurrentText(QStringLiteral("val_output_2_accuracy"));
+    QTableWidget* ranges = dialog->rangeTable();
+    for (int row = 0; row < ranges->rowCount(); ++row)
+        ranges->item(row, SearchDialog::SearchColumn)->setCheckState(Qt::Unchecked);
+    const int rate = dialog->rangeRow(0, QStringLiteral("learning_rate"));
+    QVERIFY(rate >= 0);
+    ranges->item(rate, SearchDialog::SearchColumn)->setCheckState(Qt::Checked);
+    ranges->item(rate, SearchDialog::RangeTextColumn)->setText(QStringLiteral("0.01, 0.03"));
+    dialog->maxTrialsSpin()->setValue(2);
+    dialog->processesSpin()->setValue(1);
+    dialog->epochsSpin()->setValue(2);
+
+    inspectors::TrainingRunModel& runs = workspace.historyView()->runs();
+    const int runsBefore = runs.rowCount();
+    QSignalSpy finished(&workspace.searcher(), &SearchController::finished);
+    QTest::mouseClick(dialog->startButton(), Qt::LeftButton);
+    QVERIFY2(workspace.searcher().isRunning(), qPrintable(dialog->statusLabel()->text()));
+    QVERIFY2(finished.wait(600000) || finished.count() == 1, qPrintable(m_ide.report()));
+    QVERIFY2(finished.first().at(0).toBool(), qPrintable(finished.first().at(1).toString()));
+
+    // Both trials were scored on that output, and their curves carry its name.
+    QCOMPARE(runs.rowCount(), runsBefore + 2);
+    for (int r = runsBefore; r < runs.rowCount(); ++r) {
+        const QStringList metrics = runs.history(r).metricNames();
+        QVERIFY2(metrics.contains(QStringLiteral("val_output_2_accuracy")),
+                 qPrintable(metrics.join(u',')));
+    }
+    int scored = 0;
+    const inspectors::SearchTrialModel& trials = workspace.searcher().trials();
+    for (int row = 0; row < trials.rowCount(); ++row)
+        scored += trials.trial(row).score ? 1 : 0;
+    QCOMPARE(scored, 2);
+    QVERIFY(workspace.searcher().best());
+    dialog->close();
 }
 
 QTEST_MAIN(TestSearchPanel)
