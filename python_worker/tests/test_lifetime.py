@@ -8,6 +8,7 @@ import signal
 import stat
 import subprocess
 import sys
+import time
 
 import pytest
 from helpers import TOKEN, Worker, raw_request
@@ -17,6 +18,18 @@ def _run_dir(tmp_path, name="w-test"):
     run = tmp_path / name
     run.mkdir(mode=0o700)
     return run
+
+
+def _wait_for_log_line(run, text, timeout=30.0):
+    """The run directory's log once it holds `text` (the worker writes it on a thread of its
+    own, when it sees what the line is about)."""
+    log = run / "worker.log"
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if log.exists() and text in (content := log.read_text(errors="replace")):
+            return content
+        time.sleep(0.02)
+    raise TimeoutError(f"the worker's log never said {text!r}")
 
 
 def test_ready_line_names_the_run_directory_and_info_json_holds_it(tmp_path):
@@ -61,11 +74,10 @@ def test_a_leased_worker_outlives_its_stdin_and_keeps_every_result(tmp_path):
         assert w.result(command_id) == 45
         assert w.result(later) == 42
         assert w.proc.poll() is None
+        log = _wait_for_log_line(run, "standard input closed")
+        assert TOKEN not in log
         health = w.request("GET", "/health")[1]
         assert health["attached"] is False
-        log = (run / "worker.log").read_text()
-        assert "standard input closed" in log
-        assert TOKEN not in log
     finally:
         w.request("POST", "/shutdown", {})
         assert w.proc.wait(10) == 0
