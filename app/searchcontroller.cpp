@@ -243,12 +243,25 @@ void SearchController::onFinished() {
     try {
         const keras::SearchResult result = m_search->future().result();
         m_best = result.best;
-        if (m_best && m_best->score)
+        if (m_best && m_best->score) {
             message = tr("Search ended after %1; best: %2 (%3 %4)")
                           .arg(trialCount(static_cast<int>(result.trials.size())), m_best->title(),
                                result.objective, QString::number(*m_best->score, 'g', 4));
-        else
+        } else {
+            // Nothing to open: say why, from the first trial that failed or was lost.
             message = tr("Search ended with no scored trial.");
+            for (const keras::Trial& trial : result.trials) {
+                if (!trial.reason.isEmpty() && (trial.status == keras::Trial::Status::Failed ||
+                                                trial.status == keras::Trial::Status::Lost)) {
+                    ok = false;
+                    message +=
+                        u' ' + tr("Trial %1 %2: %3")
+                                   .arg(trial.number())
+                                   .arg(keras::Trial::statusName(trial.status), trial.reason);
+                    break;
+                }
+            }
+        }
         if (!result.error.isEmpty())
             message += u' ' + tr("It stopped early: %1").arg(result.error);
     } catch (const std::exception& e) {

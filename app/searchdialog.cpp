@@ -85,6 +85,9 @@ SearchDialog::SearchDialog(SearchController& controller, Document& document, QWi
     m_trialView->verticalHeader()->hide();
     m_trialView->horizontalHeader()->setSectionResizeMode(
         inspectors::SearchTrialModel::ValuesColumn, QHeaderView::Stretch);
+    // The objective's name heads its column ("val_species_accuracy"): whole, not cut.
+    m_trialView->horizontalHeader()->setSectionResizeMode(inspectors::SearchTrialModel::ScoreColumn,
+                                                          QHeaderView::ResizeToContents);
     m_trialView->setToolTip(tr("Sorted by the objective, best first; click a header to sort "
                                "otherwise"));
 

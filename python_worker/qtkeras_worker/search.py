@@ -362,6 +362,17 @@ def _progress() -> list[Any]:
         return []
 
 
+def _check_objective(objective: Any, results: Any) -> None:
+    """Refuses an objective that fit() did not log, naming what it logged (KerasTuner says
+    only KeyError and the name)."""
+    name = getattr(objective, "name", None)
+    logs = getattr(results[-1], "history", None) if isinstance(results, list) and results else None
+    if isinstance(name, str) and isinstance(logs, dict) and logs and name not in logs:
+        raise ValueError(
+            f"the objective {name} is not among what fit() logged: {', '.join(sorted(logs))}"
+        )
+
+
 def run_trial(
     settings: dict[str, Any],
     hypermodel: Sequential | Functional,
@@ -387,6 +398,7 @@ def run_trial(
         callbacks = [*list(fit_kwargs.pop("callbacks", None) or []), timer, *_progress()]
         results = made.run_trial(trial, x, y, callbacks=callbacks, **fit_kwargs)
         objective = made.oracle.objective
+        _check_objective(objective, results)
         tuner_utils.validate_trial_results(results, objective, "Tuner.run_trial()")
         metrics = tuner_utils.convert_to_metrics_dict(results, objective)
         step = tuner_utils.get_best_step(results, objective)

@@ -117,6 +117,27 @@ def test_a_failed_trial_is_reported_and_ends_as_failed(worker, trial_worker):
     worker.run("qk_search.close(search)")
 
 
+def test_an_objective_fit_does_not_log_fails_the_trial_naming_what_it_logs(worker, trial_worker):
+    worker.run(SETUP, timeout=120)
+    worker.run(
+        "search = qk_search.tuner(hypermodel, objective='val_auc', direction='max', max_trials=1)",
+        timeout=60,
+    )
+    settings = worker.run("qk_search.describe(search)")["settings"]
+    trial = worker.run("qk_search.next_trial(search, 'worker-0')")
+    result = trial_worker.run(
+        "qk_search.run_trial(settings, hypermodel, state, x, y, epochs=1, validation_split=0.2)",
+        bindings={"settings": encode(settings), "state": trial["state"]},
+        timeout=120,
+    )
+    assert result["status"] == "failed"
+    assert result["message"] == (
+        "ValueError: the objective val_auc is not among what fit() logged: accuracy, loss, "
+        "val_accuracy, val_loss"
+    )
+    worker.run("qk_search.close(search)")
+
+
 def test_the_progress_callback_can_be_deep_copied_for_the_tuner(worker):
     copied = worker.run(
         "import copy\nimport qtkeras_worker.keras_support as qks\n"

@@ -31,6 +31,7 @@
 #include <QAction>
 #include <QComboBox>
 #include <QLabel>
+#include <QLayout>
 #include <QPushButton>
 #include <QSpinBox>
 #include <QTableView>
@@ -431,7 +432,6 @@ void TestSearchPanel::outputsWithoutNamesAreObjectivesByTheirPlace() {
     for (const char* objective :
          {"val_loss", "output_1_loss", "val_output_1_accuracy", "val_output_2_accuracy"})
         QVERIFY2(objectives.contains(QLatin1String(objective)), qPrintable(objectives.join(u',')));
-    dialog->objectiveCombo()->setCurrentText(QStringLiteral("val_output_2_accuracy"));
     QTableWidget* ranges = dialog->rangeTable();
     for (int row = 0; row < ranges->rowCount(); ++row)
         ranges->item(row, SearchDialog::SearchColumn)->setCheckState(Qt::Unchecked);
@@ -439,13 +439,32 @@ void TestSearchPanel::outputsWithoutNamesAreObjectivesByTheirPlace() {
     QVERIFY(rate >= 0);
     ranges->item(rate, SearchDialog::SearchColumn)->setCheckState(Qt::Checked);
     ranges->item(rate, SearchDialog::RangeTextColumn)->setText(QStringLiteral("0.01, 0.03"));
-    dialog->maxTrialsSpin()->setValue(2);
     dialog->processesSpin()->setValue(1);
     dialog->epochsSpin()->setValue(2);
 
+    // An objective typed in that no output has: the search ends saying why its trial failed,
+    // with what the trial could have been scored on.
+    dialog->objectiveCombo()->setCurrentText(QStringLiteral("val_output_3_accuracy"));
+    dialog->maxTrialsSpin()->setValue(1);
+    QSignalSpy finished(&workspace.searcher(), &SearchController::finished);
+    QTest::mouseClick(dialog->startButton(), Qt::LeftButton);
+    QVERIFY2(workspace.searcher().isRunning(), qPrintable(dialog->statusLabel()->text()));
+    QVERIFY2(finished.wait(600000) || finished.count() == 1, qPrintable(m_ide.report()));
+    QVERIFY(!finished.first().at(0).toBool());
+    const QString failure = dialog->statusLabel()->text();
+    QVERIFY2(failure.contains(QLatin1String("no scored trial")) &&
+                 failure.contains(QLatin1String("Trial 1 failed")) &&
+                 failure.contains(QLatin1String("val_output_3_accuracy")) &&
+                 failure.contains(QLatin1String("val_output_2_accuracy")),
+             qPrintable(failure));
+    dialog->layout()->activate();
+    qk::test::saveScreenshot(dialog, QStringLiteral("search-no-scored-trial"));
+    finished.clear();
+
+    dialog->objectiveCombo()->setCurrentText(QStringLiteral("val_output_2_accuracy"));
+    dialog->maxTrialsSpin()->setValue(2);
     inspectors::TrainingRunModel& runs = workspace.historyView()->runs();
     const int runsBefore = runs.rowCount();
-    QSignalSpy finished(&workspace.searcher(), &SearchController::finished);
     QTest::mouseClick(dialog->startButton(), Qt::LeftButton);
     QVERIFY2(workspace.searcher().isRunning(), qPrintable(dialog->statusLabel()->text()));
     QVERIFY2(finished.wait(600000) || finished.count() == 1, qPrintable(m_ide.report()));
