@@ -449,6 +449,10 @@ std::optional<std::vector<keras::Layer>> ModelGraph::asSequential() const {
 py::Program ModelGraph::buildCode(const QString& modelVariable, const QString& modelName) const {
     if (const auto found = problems(); !found.empty())
         throw std::invalid_argument(found.front().message.toStdString());
+    if (outputIds().size() > 1) {
+        if (const ModelGraph named = withOutputsNamed(); named != *this)
+            return named.buildCode(modelVariable, modelName);
+    }
     const std::optional<std::vector<int>> sorted = topologicalOrder();
     if (!sorted) // problems() names a cycle; this is a defect if it did not
         throw std::logic_error("a graph with a cycle passed its checks");

@@ -105,7 +105,8 @@ public:
     // The graph with a name for every output layer that has none: "output_1", "output_2", ...
     // by its place among the outputs (made unique). Keras names an output's losses and metrics
     // after its layer, and a layer without a name gets one counted in the process that builds
-    // it ("dense_7"), different from one build to the next; these stay the same.
+    // it ("dense_7"), different from one build to the next; these stay the same. buildCode()
+    // names the outputs of a graph of several so.
     ModelGraph withOutputsNamed() const;
 
     // Nodes in an order where every node comes after those it takes tensors from; nullopt
@@ -122,8 +123,10 @@ public:
     std::optional<std::vector<keras::Layer>> asSequential() const;
 
     // Python that builds the graph as a keras.Model assigned to `model`, each tensor under a
-    // readable name (the layer's name, or its class in snake case). Throws
-    // std::invalid_argument with the first problem when the graph cannot be built.
+    // readable name (the layer's name, or its class in snake case), the outputs of a graph of
+    // several named (withOutputsNamed), so that every run, search trial and exported script
+    // names their losses and metrics alike. Throws std::invalid_argument with the first
+    // problem when the graph cannot be built.
     py::Program buildCode(const QString& model = QStringLiteral("model"),
                           const QString& modelName = {}) const;
 

@@ -179,11 +179,8 @@ bool SearchController::start(const std::vector<SearchRange>& ranges, keras::Sear
 
     keras::HyperModel model;
     if (m_document.isGraph()) {
-        // The graph as Export Python Script builds it, the searched arguments as ranges, and
-        // each output named, as the dialog lists their metrics.
+        // The graph as Export Python Script builds it, the searched arguments as ranges.
         ModelGraph graph = m_document.graph();
-        if (graph.outputIds().size() > 1)
-            graph = graph.withOutputsNamed();
         for (GraphNode& node : graph.nodes) {
             for (const SearchRange& range : ranges) {
                 if (range.layerId == node.id) {

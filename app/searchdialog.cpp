@@ -223,8 +223,8 @@ void SearchDialog::fillObjectives() {
     QStringList names{QStringLiteral("loss")};
     const QStringList& metrics = m_document.compileSettings().metrics;
     names << metrics;
-    // A graph of several outputs: Keras names each output's loss and metrics after it; the
-    // search names the outputs that have no name by their place ("output_2").
+    // A graph of several outputs: Keras names each output's loss and metrics after it, and
+    // the model built from the graph names those without a name by their place ("output_2").
     if (m_document.isGraph() && m_document.graph().outputIds().size() > 1) {
         names = QStringList{QStringLiteral("loss")};
         const ModelGraph graph = m_document.graph().withOutputsNamed();

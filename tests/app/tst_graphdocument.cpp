@@ -165,9 +165,17 @@ void TestGraphDocument::outputsWithoutNamesAreNamedByTheirPlace() {
     QVERIFY2(named.buildCode().source().contains(
                  QStringLiteral("keras.layers.Dense(1, name='output_3')")),
              qPrintable(named.buildCode().source()));
-    // The graph itself is left as it was.
+    // The graph itself is left as it was, and the model it builds has the names.
     QCOMPARE(g.kerasName(5), QString());
     QCOMPARE(g.kerasName(2), QString());
+    QCOMPARE(g.buildCode().source(), named.buildCode().source());
+    // One output: Keras names its loss and metrics plainly, and the graph builds as it is.
+    ModelGraph single = g;
+    single.nodes.erase(single.nodes.begin() + 2, single.nodes.end());
+    single.edges.resize(1);
+    QCOMPARE(single.outputIds(), std::vector<int>{2});
+    QVERIFY2(!single.buildCode().source().contains(QLatin1String("name=")),
+             qPrintable(single.buildCode().source()));
 }
 
 void TestGraphDocument::sequentialChainRoundTrips() {

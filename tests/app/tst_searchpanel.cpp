@@ -4,7 +4,7 @@
 // each trial a run of the chart named with its values, the trials table sorted by the
 // objective, and "Open Best in Builder" setting the builder's arguments in one undoable step;
 // then the same over a node of a graph of two inputs, each fed its own columns, and over a
-// graph of two outputs without names, on one output's metric.
+// graph of two outputs without names, trained and searched on one output's metric.
 #include "app/actionids.h"
 #include "app/actionregistry.h"
 #include "app/catalogsource.h"
@@ -55,7 +55,7 @@ private Q_SLOTS:
     void cleanupTestCase();
     void searchFromTheTrainingPanelOpensTheBestInTheBuilder();
     void graphSearchVariesANodeAndOpensTheBestInTheGraph();
-    void outputsWithoutNamesAreObjectivesByTheirPlace();
+    void outputsWithoutNamesAreNamedByTheirPlace();
 
 private:
     qk::test::IdeFixture m_ide;
@@ -400,10 +400,10 @@ void TestSearchPanel::graphSearchVariesANodeAndOpensTheBestInTheGraph() {
     QCOMPARE(units(103), qint64(8));
 }
 
-void TestSearchPanel::outputsWithoutNamesAreObjectivesByTheirPlace() {
+void TestSearchPanel::outputsWithoutNamesAreNamedByTheirPlace() {
     // Two heads without names. Keras would name their metrics after layer names it counts in
-    // the process that builds the model ("dense_7_accuracy"), another in every trial; the
-    // search names them by their place, and two trials in one process score on the second's.
+    // the process that builds the model ("dense_7_accuracy"), another in every build; the model
+    // names them by their place, and two search trials in one process score on the second's.
     Workspace& workspace = m_ide.window->workspace();
     Document& document = m_ide.window->document();
     const auto softmax = [] { return keras::Dense(3).activation(QStringLiteral("softmax")); };
@@ -422,6 +422,25 @@ void TestSearchPanel::outputsWithoutNamesAreObjectivesByTheirPlace() {
     data.outputs = {{203, QStringLiteral("species")}, {204, QStringLiteral("species")}};
     document.setDataSource(data);
     QCOMPARE(TrainingController::whyNotTrainable(document), QString());
+
+    // Trained twice in one worker, the model's metrics keep their names: Keras' own names for
+    // the heads would count on ("dense_4_accuracy", then "dense_7_accuracy"), and the runs
+    // would not share a chart.
+    TrainingController& trainer = workspace.trainer();
+    QStringList trainedMetrics;
+    for (int run = 0; run < 2; ++run) {
+        QSignalSpy trained(&trainer, &TrainingController::finished);
+        QString error;
+        QVERIFY2(trainer.train(&error), qPrintable(error));
+        QVERIFY2(trained.wait(120000) || trained.count() == 1, qPrintable(m_ide.report()));
+        QVERIFY2(trained.first().at(0).toBool(), qPrintable(trained.first().at(1).toString()));
+        const QStringList metrics = trainer.history()->metricNames();
+        QVERIFY2(metrics.contains(QStringLiteral("val_output_2_accuracy")),
+                 qPrintable(metrics.join(u',')));
+        if (run == 1)
+            QCOMPARE(metrics, trainedMetrics);
+        trainedMetrics = metrics;
+    }
 
     m_ide.window->findChild<TrainingSettingsPanel*>()->searchButton()->click();
     SearchDialog* dialog = workspace.searchDialog();
