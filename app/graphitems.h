@@ -46,6 +46,8 @@ public:
     int outputPortAt(const QPointF& scenePos) const;
     // The input port nearest a scene point over the node; empty when it has none.
     QString inputPortNear(const QPointF& scenePos) const;
+    // What the node says it is ("Dense · output 2", "Input · title").
+    const QString& title() const { return m_title; }
     int outputCount() const { return m_outputs; }
     const std::vector<GraphPort>& ports() const { return m_ports; }
     bool hasError() const { return !m_error.isEmpty(); }

@@ -13,7 +13,9 @@ namespace qk::app {
 
 namespace {
 
-QString titleOf(const ModelGraph& graph, const GraphNode& node) {
+// `endpoint`: how the Data panel and the charts call an input or output of several that has
+// no name ("output 2"), empty for other nodes.
+QString titleOf(const ModelGraph& graph, const GraphNode& node, const QString& endpoint) {
     const GraphNode& owner = graph.owner(node);
     QString title = node.isInput() ? QStringLiteral("Input") : owner.className();
     QString nameText;
@@ -24,6 +26,8 @@ QString titleOf(const ModelGraph& graph, const GraphNode& node) {
     const auto name = owner.object.get(QStringLiteral("name"));
     if (name && name->isValue() && name->value().isString())
         nameText = name->value().toString();
+    if (nameText.isEmpty())
+        nameText = endpoint;
     if (!nameText.isEmpty())
         title += QStringLiteral(" · ") + nameText;
     if (node.sharedWith != 0)
@@ -152,6 +156,16 @@ void GraphScene::updateResults() {
         if (!problems.contains(p.nodeId))
             problems.insert(p.nodeId, p.message);
     }
+    QHash<int, QString> endpoints; // unnamed inputs and outputs of several, by place
+    for (const auto& [ids, nameOf] : {std::pair{graph.inputIds(), &ModelGraph::inputName},
+                                      std::pair{graph.outputIds(), &ModelGraph::outputName}}) {
+        if (ids.size() < 2)
+            continue;
+        for (int id : ids) {
+            if (graph.kerasName(id).isEmpty())
+                endpoints.insert(id, (graph.*nameOf)(id));
+        }
+    }
     for (const GraphNode& node : graph.nodes) {
         NodeItem* item = m_nodes.value(node.id);
         if (!item)
@@ -160,9 +174,9 @@ void GraphScene::updateResults() {
         QString error = problems.value(node.id);
         if (error.isEmpty() && r)
             error = r->error;
-        item->update(node, graph.ports(node.id), titleOf(graph, node), r ? r->shape : QString(),
-                     r ? r->params : 0, r ? r->outputs : 1, error, node.sharedWith != 0,
-                     r ? r->inner : QList<GraphChecker::InnerLayer>());
+        item->update(node, graph.ports(node.id), titleOf(graph, node, endpoints.value(node.id)),
+                     r ? r->shape : QString(), r ? r->params : 0, r ? r->outputs : 1, error,
+                     node.sharedWith != 0, r ? r->inner : QList<GraphChecker::InnerLayer>());
     }
     placeNodes();
     for (EdgeItem* item : std::as_const(m_edges)) {

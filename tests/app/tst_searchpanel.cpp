@@ -441,6 +441,8 @@ void TestSearchPanel::outputsWithoutNamesAreNamedByTheirPlace() {
             QCOMPARE(metrics, trainedMetrics);
         trainedMetrics = metrics;
     }
+    workspace.historyView()->redrawNow();
+    qk::test::saveScreenshot(m_ide.window.get(), QStringLiteral("two-heads-two-runs"));
 
     m_ide.window->findChild<TrainingSettingsPanel*>()->searchButton()->click();
     SearchDialog* dialog = workspace.searchDialog();
