@@ -264,8 +264,11 @@ ModelGraph ModelGraph::withOutputsNamed() const {
         used.insert(nameArgument(n.object));
     const std::vector<int> outputs = outputIds();
     for (std::size_t i = 0; i < outputs.size(); ++i) {
+        // Layers and applications take a name; a nested model keeps the one its config has.
         GraphNode* layer = named.node(owner(*node(outputs[i])).id);
-        if (!layer || layer->isBlock() || !nameArgument(layer->object).isEmpty())
+        if (!layer || !nameArgument(layer->object).isEmpty() ||
+            (layer->object.module() != QLatin1String("keras.layers") &&
+             layer->object.module() != QLatin1String("keras.applications")))
             continue;
         const QString base = QStringLiteral("output_%1").arg(i + 1);
         QString name = base;
