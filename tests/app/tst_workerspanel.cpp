@@ -79,6 +79,7 @@ void TestWorkersPanel::initTestCase() {
 void TestWorkersPanel::cleanup() {
     // A failed step leaves nothing running for the next (the remote steps share one window).
     if (QTest::currentTestFailed()) {
+        m_panel = nullptr; // the window's
         m_window.reset();
         m_host.reset();
     }
@@ -195,7 +196,8 @@ void TestWorkersPanel::aRemoteWorkerShowsItsHostAndBecomesReady() {
     QVERIFY2(waitFinished(m_host->session().ready(), 120000), "the remote worker did not start");
     QTRY_COMPARE(model->current().health, Health::Ready);
     QVERIFY(model->current().remote);
-    QVERIFY(!model->current().run.isEmpty());
+    // The worker's details follow its state (workerReady after workerStateChanged).
+    QTRY_VERIFY(!model->current().run.isEmpty());
     QVERIFY(model->index(0, WorkersModel::VersionsColumn)
                 .data()
                 .toString()

@@ -19,6 +19,7 @@
 #include <memory>
 
 #include <pwd.h>
+#include <sys/prctl.h>
 #include <sys/types.h>
 #include <unistd.h>
 
@@ -84,7 +85,11 @@ public:
     // Starts the listener again (after dropConnections) on the same port.
     bool listen() {
         m_sshd = std::make_unique<QProcess>();
-        m_sshd->setProcessChannelMode(QProcess::ForwardedErrorChannel);
+        // Its log to a file: the test's own stderr, held open by an sshd that outlives a test
+        // that crashed, would keep ctest waiting for the end of the output until its timeout.
+        // And the listener ends with the test.
+        m_sshd->setStandardErrorFile(path("sshd.log"), QIODevice::Append);
+        m_sshd->setChildProcessModifier([] { ::prctl(PR_SET_PDEATHSIG, SIGTERM); });
         m_sshd->start(sshd(), {QStringLiteral("-D"), QStringLiteral("-e"), QStringLiteral("-f"),
                                path("sshd_config")});
         if (!m_sshd->waitForStarted(10000))
